@@ -1,0 +1,106 @@
+"""Access-token verification against identity's public keys (JWKS)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+import jwt
+
+from habitat_common.settings import AuthSettings
+
+ALGORITHMS = ["EdDSA"]
+ACCESS_TOKEN_TYPE = "at+jwt"
+ROLE_RANK = {"member": 0, "steward": 1, "admin": 2}
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, expired, or not signed by a key we trust."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as proven by a verified access token."""
+
+    member_id: uuid.UUID
+    role: str
+    must_change_password: bool
+    token: str
+
+    def has_role(self, minimum: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[minimum]
+
+
+class KeySource(Protocol):
+    async def key_for(self, kid: str) -> Any: ...
+
+
+class JwksKeySource:
+    """Fetches identity's JWKS, caches it, and refetches (at most every few seconds) on an unknown kid."""
+
+    def __init__(self, url: str, *, min_refresh_seconds: float = 5.0) -> None:
+        self._url = url
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = 0.0
+        self._min_refresh = min_refresh_seconds
+        self._lock = asyncio.Lock()
+
+    async def key_for(self, kid: str) -> Any:
+        if kid not in self._keys:
+            await self._refresh()
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise InvalidToken("token signed by an unknown key") from None
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < self._min_refresh and self._keys:
+                return
+            try:
+                async with httpx.AsyncClient(timeout=3.0) as client:
+                    response = await client.get(self._url)
+                    response.raise_for_status()
+            except httpx.HTTPError as error:
+                raise InvalidToken("cannot fetch signing keys") from error
+            jwk_set = jwt.PyJWKSet.from_dict(response.json())
+            self._keys = {key.key_id: key.key for key in jwk_set.keys}
+            self._fetched_at = time.monotonic()
+
+
+class TokenVerifier:
+    """Checks signature, algorithm, issuer, audience, expiry and token type."""
+
+    def __init__(self, settings: AuthSettings, keys: KeySource) -> None:
+        self._settings = settings
+        self._keys = keys
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise InvalidToken("malformed token") from error
+        if header.get("alg") not in ALGORITHMS or header.get("typ") != ACCESS_TOKEN_TYPE:
+            raise InvalidToken("not an access token")
+        key = await self._keys.key_for(str(header.get("kid")))
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=ALGORITHMS,
+                audience=self._settings.audience,
+                issuer=self._settings.issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+            return Principal(
+                member_id=uuid.UUID(claims["sub"]),
+                role=claims["role"] if claims.get("role") in ROLE_RANK else "member",
+                must_change_password=bool(claims.get("pwd_change", False)),
+                token=token,
+            )
+        except (jwt.PyJWTError, ValueError, KeyError) as error:
+            raise InvalidToken(str(error)) from error

@@ -1,0 +1,100 @@
+"""One async engine per process, sessions, and the base unit of work that writes the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from habitat_common.contracts.envelope import Contract
+from habitat_common.messaging.inbox import claim
+from habitat_common.messaging.outbox import add_to_outbox
+from habitat_common.settings import DatabaseSettings
+from habitat_common.telemetry import current_correlation_id
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def schema_metadata(schema: str) -> MetaData:
+    """MetaData for one service's schema with the shared naming convention."""
+    return MetaData(schema=schema, naming_convention=NAMING)
+
+
+def make_engine(settings: DatabaseSettings) -> AsyncEngine:
+    return create_async_engine(
+        settings.url.get_secret_value(),
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_pre_ping=True,
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def database_is_reachable(engine: AsyncEngine) -> bool:
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - readiness reports any failure as "not ready"
+        return False
+
+
+class SqlAlchemyUnitOfWorkBase:
+    """Owns a session; on commit writes collected events to the outbox in the same transaction."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        producer: str,
+        outbox_table: Any,
+        inbox_table: Any,
+        to_contracts: Callable[[Any], Iterable[Contract]],
+    ) -> None:
+        self._session_factory = session_factory
+        self._producer = producer
+        self._outbox = outbox_table
+        self._inbox = inbox_table
+        self._to_contracts = to_contracts
+        self.events: list[Any] = []
+
+    async def __aenter__(self):
+        self.session = self._session_factory()
+        self.events = []
+        self._enter_repositories(self.session)
+        return self
+
+    def _enter_repositories(self, session: AsyncSession) -> None:
+        """Subclasses create their repositories on the fresh session."""
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def claim_event(self, consumer: str, event_id: Any) -> bool:
+        """Record an event as handled by consumer; False when it was handled before."""
+        return await claim(self.session, self._inbox, consumer, event_id)
+
+    async def commit(self) -> None:
+        correlation_id = current_correlation_id()
+        for event in self.events:
+            for contract in self._to_contracts(event):
+                await add_to_outbox(
+                    self.session, self._outbox, contract, producer=self._producer, correlation_id=correlation_id
+                )
+        self.events = []
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

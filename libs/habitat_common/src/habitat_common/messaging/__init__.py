@@ -1,0 +1,1 @@
+"""Shared messaging adapters: topology, outbox, relay, inbox, consumers. No domain here."""

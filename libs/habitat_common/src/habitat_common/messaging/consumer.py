@@ -1,0 +1,55 @@
+"""Registering idempotent consumers: decode the envelope, reject poison, nack failures."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.exceptions import RejectMessage
+from faststream.rabbit import RabbitBroker
+from faststream.rabbit.annotations import RabbitMessage
+from pydantic import ValidationError
+
+from habitat_common.contracts.envelope import Envelope
+from habitat_common.messaging.topology import EVENTS, Subscription, consumer_queue
+from habitat_common.telemetry import EVENTS_CONSUMED, EVENTS_FAILED, correlation
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope], Awaitable[bool]]
+
+
+def subscribe(broker: RabbitBroker, subscription: Subscription, handle: Handler, *, delivery_limit: int) -> None:
+    """Attach handle to the subscription's queue.
+
+    handle returns True when the event had its effect and False for a duplicate. A payload that
+    does not match the contract is rejected at once into the dead-letter queue; any other error is
+    nacked so RabbitMQ redelivers it until the queue's delivery limit dead-letters it.
+    """
+    event = subscription.contract.routing_key()
+    envelope_type = Envelope[subscription.contract]  # type: ignore[name-defined]
+
+    @broker.subscriber(
+        consumer_queue(subscription, delivery_limit=delivery_limit),
+        EVENTS,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
+    async def consume(body: Any, message: RabbitMessage) -> None:
+        try:
+            envelope = envelope_type.model_validate_json(message.body)
+        except ValidationError as error:
+            EVENTS_FAILED.labels(subscription.consumer, event, "malformed").inc()
+            log.error("malformed %s message %s rejected: %s", event, message.message_id, error.errors()[:3])
+            raise RejectMessage() from error
+        with correlation(envelope.correlation_id):
+            try:
+                applied = await handle(envelope)
+            except Exception:
+                EVENTS_FAILED.labels(subscription.consumer, event, "error").inc()
+                log.exception("handling %s %s failed; nacked for redelivery", event, envelope.event_id)
+                raise
+        EVENTS_CONSUMED.labels(subscription.consumer, event, "applied" if applied else "duplicate").inc()
+
+    consume.__doc__ = f"Consume {event} for {subscription.consumer}."

@@ -1,0 +1,78 @@
+"""RabbitMQ topology: one topic exchange, a quorum queue per consumer and event, dead-letter queues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+
+from habitat_common.contracts import (
+    ContributionApprovedV1,
+    MemberDeactivatedV1,
+    MemberRegisteredV1,
+    MemberUpdatedV1,
+    PeriodOpenedV1,
+)
+from habitat_common.contracts.envelope import Contract
+
+EVENTS = RabbitExchange("habitat.events", type=ExchangeType.TOPIC, durable=True)
+DEAD_LETTERS = RabbitExchange("habitat.dead-letter", type=ExchangeType.DIRECT, durable=True)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    consumer: str
+    contract: type[Contract]
+
+    @property
+    def queue_name(self) -> str:
+        return f"{self.consumer}.{self.contract.routing_key()}"
+
+    @property
+    def dead_letter_queue_name(self) -> str:
+        return f"{self.queue_name}.dlq"
+
+
+# Every consumer queue of the system, declared by every worker at start-up so that an event
+# published before its consumer first runs is still routed and kept.
+SUBSCRIPTIONS: tuple[Subscription, ...] = (
+    Subscription("contributions", MemberRegisteredV1),
+    Subscription("contributions", MemberUpdatedV1),
+    Subscription("contributions", MemberDeactivatedV1),
+    Subscription("contributions", PeriodOpenedV1),
+    Subscription("ledger", ContributionApprovedV1),
+)
+
+
+def consumer_queue(subscription: Subscription, *, delivery_limit: int) -> RabbitQueue:
+    return RabbitQueue(
+        subscription.queue_name,
+        queue_type=QueueType.QUORUM,
+        durable=True,
+        routing_key=subscription.contract.routing_key(),
+        arguments={
+            "x-delivery-limit": delivery_limit,
+            "x-dead-letter-exchange": DEAD_LETTERS.name,
+            "x-dead-letter-routing-key": subscription.queue_name,
+        },
+    )
+
+
+def dead_letter_queue(subscription: Subscription) -> RabbitQueue:
+    return RabbitQueue(
+        subscription.dead_letter_queue_name,
+        queue_type=QueueType.QUORUM,
+        durable=True,
+        routing_key=subscription.queue_name,
+    )
+
+
+async def declare_topology(broker: RabbitBroker, *, delivery_limit: int) -> None:
+    """Declare exchanges, every consumer queue and its dead-letter queue (idempotent)."""
+    events = await broker.declare_exchange(EVENTS)
+    dead_letters = await broker.declare_exchange(DEAD_LETTERS)
+    for subscription in SUBSCRIPTIONS:
+        queue = await broker.declare_queue(consumer_queue(subscription, delivery_limit=delivery_limit))
+        await queue.bind(events, routing_key=subscription.contract.routing_key())
+        dlq = await broker.declare_queue(dead_letter_queue(subscription))
+        await dlq.bind(dead_letters, routing_key=subscription.queue_name)

@@ -1,0 +1,83 @@
+"""The worker process of a service: consumers plus the outbox relay, with health and metrics routes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import FastAPI
+from faststream.asgi import AsgiFastStream
+from faststream.rabbit import RabbitBroker
+from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
+from prometheus_client import REGISTRY
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from habitat_common.db import database_is_reachable
+from habitat_common.messaging.consumer import Handler, subscribe
+from habitat_common.messaging.relay import OutboxRelay
+from habitat_common.messaging.topology import Subscription, declare_topology
+from habitat_common.settings import RabbitSettings
+from habitat_common.web.observability import health_router
+
+
+def make_broker(settings: RabbitSettings) -> RabbitBroker:
+    """A broker with tracing (context in message headers) and Prometheus middlewares."""
+    return RabbitBroker(
+        settings.url.get_secret_value(),
+        middlewares=(
+            RabbitTelemetryMiddleware(),
+            RabbitPrometheusMiddleware(registry=REGISTRY, app_name="habitat"),
+        ),
+        logger=None,
+    )
+
+
+def build_worker(
+    *,
+    service: str,
+    rabbit: RabbitSettings,
+    engine: AsyncEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+    outbox: Table,
+    handlers: Sequence[tuple[Subscription, Handler]],
+    broker: RabbitBroker | None = None,
+) -> AsgiFastStream:
+    """Compose consumers, relay and /healthz, /readyz, /metrics into one ASGI worker app."""
+    broker = broker or make_broker(rabbit)
+    for subscription, handle in handlers:
+        subscribe(broker, subscription, handle, delivery_limit=rabbit.delivery_limit)
+    relay = OutboxRelay(
+        service=service,
+        broker=broker,
+        session_factory=session_factory,
+        table=outbox,
+        interval_seconds=rabbit.relay_interval_seconds,
+        batch_size=rabbit.relay_batch_size,
+    )
+
+    async def broker_ok() -> bool:
+        return await broker.ping(timeout=2.0)
+
+    async def database_ok() -> bool:
+        return await database_is_reachable(engine)
+
+    probes = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    probes.include_router(health_router({"database": database_ok, "broker": broker_ok}))
+
+    async def declare() -> None:
+        await broker.connect()
+        await declare_topology(broker, delivery_limit=rabbit.delivery_limit)
+
+    async def shutdown() -> None:
+        await relay.stop()
+        await engine.dispose()
+
+    return AsgiFastStream(
+        broker,
+        asgi_routes=[(path, probes) for path in ("/health", "/healthz", "/readyz", "/metrics")],
+        on_startup=[declare],
+        after_startup=[relay.start],
+        on_shutdown=[shutdown],
+        logger=None,
+    )

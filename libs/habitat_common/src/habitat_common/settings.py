@@ -1,0 +1,37 @@
+"""Settings blocks shared by every service; each service nests them in its own BaseSettings."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, SecretStr
+
+
+class DatabaseSettings(BaseModel):
+    """Where the service's schema lives."""
+
+    url: SecretStr = Field(default=SecretStr("postgresql+asyncpg://postgres@127.0.0.1:5432/habitat"))
+    pool_size: int = 10
+    max_overflow: int = 10
+
+
+class RabbitSettings(BaseModel):
+    """Broker connection and the knobs of our topology."""
+
+    url: SecretStr = Field(default=SecretStr("amqp://guest:guest@127.0.0.1:5672/"))
+    delivery_limit: int = Field(default=5, description="Deliveries before a message is dead-lettered")
+    relay_interval_seconds: float = 0.05
+    relay_batch_size: int = 100
+
+
+class AuthSettings(BaseModel):
+    """How access tokens are verified."""
+
+    jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
+    issuer: str = "habitat-identity"
+    audience: str = "habitat"
+
+
+class TelemetrySettings(BaseModel):
+    """Logging and tracing."""
+
+    log_level: str = "INFO"
+    trace_console: bool = False

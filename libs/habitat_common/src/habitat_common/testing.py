@@ -1,0 +1,136 @@
+"""Test helpers: a throw-away database and RabbitMQ vhost per run, and locally minted tokens.
+
+Uses testcontainers when a Docker engine is reachable, else the native services named by
+HABITAT_TEST_PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres) and
+HABITAT_TEST_AMQP_URL (default amqp://guest:guest@127.0.0.1:5672/).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from habitat_common.auth import ACCESS_TOKEN_TYPE
+from habitat_common.settings import AuthSettings
+
+
+def docker_engine_reachable() -> bool:
+    if os.environ.get("HABITAT_TEST_NATIVE") == "1":
+        return False
+    try:
+        import docker
+
+        docker.from_env().ping()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "no engine here"
+        return False
+
+
+@contextmanager
+def _postgres_admin_url() -> Iterator[str]:
+    if docker_engine_reachable():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:15", driver=None) as container:
+            yield container.get_connection_url()
+        return
+    yield os.environ.get("HABITAT_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _admin_exec(admin_url: str, sql: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@contextmanager
+def temporary_database(prefix: str = "habitat_test") -> Iterator[str]:
+    """Create a fresh database; yield its asyncpg SQLAlchemy URL; drop it afterwards."""
+    with _postgres_admin_url() as admin_url:
+        name = f"{prefix}_{secrets.token_hex(4)}"
+        _admin_exec(admin_url, f'CREATE DATABASE "{name}"')
+        base, _, _ = admin_url.rpartition("/")
+        try:
+            yield base.replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
+        finally:
+            _admin_exec(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def temporary_vhost(prefix: str = "habitat_test") -> Iterator[str]:
+    """Create a RabbitMQ vhost for this run; yield an AMQP URL pointing at it; delete it afterwards."""
+    if docker_engine_reachable():
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        with RabbitMqContainer("rabbitmq:3.13") as container:
+            params = container.get_connection_params()
+            yield f"amqp://guest:guest@{params.host}:{params.port}/"
+        return
+    base = os.environ.get("HABITAT_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/").rstrip("/")
+    vhost = f"{prefix}_{secrets.token_hex(4)}"
+    ctl = shutil.which("rabbitmqctl") or "rabbitmqctl"
+    subprocess.run([ctl, "add_vhost", vhost], check=True, capture_output=True)
+    subprocess.run([ctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True, capture_output=True)
+    try:
+        yield f"{base}/{quote(vhost, safe='')}"
+    finally:
+        subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
+
+
+class LocalKeys:
+    """An Ed25519 key pair standing in for identity's, so a service can be tested on its own."""
+
+    def __init__(self, kid: str | None = None) -> None:
+        self.kid = kid or secrets.token_hex(8)
+        self.private_key = Ed25519PrivateKey.generate()
+        self.settings = AuthSettings()
+
+    async def key_for(self, kid: str) -> Any:
+        from habitat_common.auth import InvalidToken
+
+        if kid != self.kid:
+            raise InvalidToken("token signed by an unknown key")
+        return self.private_key.public_key()
+
+    def mint(
+        self,
+        member_id: uuid.UUID,
+        role: str = "member",
+        *,
+        expires_in: timedelta = timedelta(minutes=15),
+        must_change_password: bool = False,
+    ) -> str:
+        now = datetime.now(UTC)
+        claims = {
+            "iss": self.settings.issuer,
+            "aud": self.settings.audience,
+            "sub": str(member_id),
+            "role": role,
+            "pwd_change": must_change_password,
+            "iat": now,
+            "exp": now + expires_in,
+            "jti": secrets.token_hex(8),
+        }
+        return jwt.encode(
+            claims, self.private_key, algorithm="EdDSA", headers={"kid": self.kid, "typ": ACCESS_TOKEN_TYPE}
+        )

@@ -1,0 +1,1 @@
+"""FastAPI building blocks shared by every HTTP entrypoint."""
