@@ -1,0 +1,85 @@
+"""Composition root of the gateway: settings, service clients, token verifier, routes."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+from habitat_common.auth import JwksKeySource, TokenVerifier
+from habitat_common.telemetry import configure_logging, configure_tracing
+from habitat_common.web.errors import install_error_handlers
+from habitat_common.web.observability import install_observability
+from habitat_gateway.clients.upstream import ServiceClient, Services
+from habitat_gateway.config import GatewaySettings, get_settings
+from habitat_gateway.routes import accounts, auth, contributions, members, periods, ui
+from habitat_gateway.routes.ui_session import NotSignedIn
+
+API_PREFIX = "/api/v1"
+
+
+def build_services(settings: GatewaySettings) -> Services:
+    def client(name: str, url: str) -> ServiceClient:
+        return ServiceClient(
+            name, url, timeout=settings.upstream_timeout_seconds, max_connections=settings.upstream_max_connections
+        )
+
+    return Services(
+        identity=client("identity", settings.identity_url),
+        contributions=client("contributions", settings.contributions_url),
+        ledger=client("ledger", settings.ledger_url),
+    )
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    verifier: TokenVerifier | None = None,
+    services: Services | None = None,
+) -> FastAPI:
+    """The gateway app: /api/v1 (OpenAPI at /api/v1/openapi.json) and the web UI."""
+    settings = settings or get_settings()
+    configure_logging("gateway", settings.telemetry)
+    configure_tracing("gateway", settings.telemetry)
+    HTTPXClientInstrumentor().instrument()
+    services = services or build_services(settings)
+    verifier = verifier or TokenVerifier(settings.auth, JwksKeySource(settings.auth.jwks_url))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        yield
+        await services.close()
+
+    app = FastAPI(
+        title="Habitat API",
+        version="1.0.0",
+        description="Patronage accounting for cooperatives. Money is a decimal string; errors are "
+        '{"error": {"code", "message"}}.',
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = services
+    app.state.verifier = verifier
+    install_error_handlers(app)
+
+    @app.exception_handler(NotSignedIn)
+    async def _not_signed_in(_: Request, __: NotSignedIn) -> RedirectResponse:
+        return RedirectResponse("/login", status_code=303)
+
+    async def services_alive() -> bool:
+        return all([await client.is_alive() for client in services.all()])
+
+    install_observability(app, "gateway", {"services": services_alive})
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, members, periods, contributions, accounts):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
+    return app

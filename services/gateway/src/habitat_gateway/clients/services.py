@@ -1,0 +1,22 @@
+"""Typed calls to each service, used by both the API and the UI routes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from habitat_gateway.clients.upstream import Services
+
+
+async def dashboard(services: Services, token: str, member_id: str) -> dict[str, Any]:
+    """Profile, capital account and recent contributions, fetched concurrently."""
+    profile, account, contributions = await asyncio.gather(
+        services.identity.request("GET", "/me", token=token),
+        services.ledger.request("GET", f"/capital-accounts/{member_id}", token=token),
+        services.contributions.request("GET", "/contributions", token=token, params={"member_id": member_id}),
+    )
+    return {
+        "profile": profile,
+        "capital_account": account,
+        "recent_contributions": contributions["items"][:20],
+    }

@@ -1,0 +1,29 @@
+"""Gateway settings: where the services are, how tokens are checked, how cookies are set."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from habitat_common.settings import AuthSettings, TelemetrySettings
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", env_nested_delimiter="__", extra="ignore")
+
+    identity_url: str = "http://127.0.0.1:8101"
+    contributions_url: str = "http://127.0.0.1:8102"
+    ledger_url: str = "http://127.0.0.1:8103"
+    upstream_timeout_seconds: float = 10.0
+    upstream_max_connections: int = 100
+    cookie_secure: bool = Field(default=True, description="Secure cookies; browsers allow them on http://localhost")
+    ui_refresh_seconds: int = 15
+    auth: AuthSettings = AuthSettings()
+    telemetry: TelemetrySettings = TelemetrySettings()
+
+
+@lru_cache
+def get_settings() -> GatewaySettings:
+    return GatewaySettings()

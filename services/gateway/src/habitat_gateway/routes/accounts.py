@@ -1,0 +1,22 @@
+"""/api/v1/capital-accounts: a member's capital on book and tax basis."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from fastapi import APIRouter
+
+from habitat_gateway.routes.deps import MemberCaller, ServicesDep
+from habitat_gateway.schemas import CapitalAccount
+
+router = APIRouter(tags=["capital accounts"])
+
+
+@router.get("/capital-accounts/{member_id}", response_model=CapitalAccount)
+async def capital_account(
+    member_id: uuid.UUID, caller: MemberCaller, services: ServicesDep, as_of: date | None = None
+) -> dict:
+    """Book and tax capital balances; members see only their own (others answer 404)."""
+    params = {"as_of": as_of.isoformat() if as_of else None}
+    return await services.ledger.request("GET", f"/capital-accounts/{member_id}", token=caller.token, params=params)

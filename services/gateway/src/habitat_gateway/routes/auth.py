@@ -1,0 +1,48 @@
+"""/api/v1/auth and /api/v1/me: sign-in, tokens, password, who am I, my dashboard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from habitat_gateway.clients.services import dashboard
+from habitat_gateway.routes.deps import AnyCaller, MemberCaller, ServicesDep
+from habitat_gateway.schemas import Dashboard, LoginRequest, Member, PasswordChangeRequest, RefreshRequest, TokenPair
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/login", response_model=TokenPair)
+async def login(body: LoginRequest, services: ServicesDep) -> dict:
+    """Sign in with email and password; a temporary password must be changed first."""
+    return await services.identity.request("POST", "/auth/login", json=body.model_dump())
+
+
+@router.post("/auth/refresh", response_model=TokenPair)
+async def refresh(body: RefreshRequest, services: ServicesDep) -> dict:
+    """Exchange a refresh token for a new pair; the old refresh token stops working."""
+    return await services.identity.request("POST", "/auth/refresh", json=body.model_dump())
+
+
+@router.post("/auth/logout", status_code=204)
+async def logout(body: RefreshRequest, services: ServicesDep) -> Response:
+    """Revoke a refresh token (sign out)."""
+    await services.identity.request("POST", "/auth/logout", json=body.model_dump())
+    return Response(status_code=204)
+
+
+@router.post("/auth/password", response_model=TokenPair)
+async def change_password(body: PasswordChangeRequest, caller: AnyCaller, services: ServicesDep) -> dict:
+    """Change your own password; returns fresh tokens and ends your other sessions."""
+    return await services.identity.request("POST", "/auth/password", token=caller.token, json=body.model_dump())
+
+
+@router.get("/me", response_model=Member)
+async def me(caller: AnyCaller, services: ServicesDep) -> dict:
+    """Your own member record."""
+    return await services.identity.request("GET", "/me", token=caller.token)
+
+
+@router.get("/me/dashboard", response_model=Dashboard)
+async def my_dashboard(caller: MemberCaller, services: ServicesDep) -> dict:
+    """Profile, capital account (book and tax) and recent contributions in one call."""
+    return await dashboard(services, caller.token, str(caller.member_id))

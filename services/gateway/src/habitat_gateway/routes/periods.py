@@ -1,0 +1,30 @@
+"""/api/v1/periods: list, create, read."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
+from habitat_gateway.schemas import CreatePeriodRequest, Period, PeriodList
+
+router = APIRouter(tags=["periods"])
+
+
+@router.get("/periods", response_model=PeriodList)
+async def list_periods(caller: MemberCaller, services: ServicesDep) -> dict:
+    """All accounting periods."""
+    return await services.ledger.request("GET", "/periods", token=caller.token)
+
+
+@router.post("/periods", response_model=Period, status_code=201)
+async def create_period(body: CreatePeriodRequest, caller: AdminCaller, services: ServicesDep) -> dict:
+    """Open a new period; periods may not overlap."""
+    return await services.ledger.request("POST", "/periods", token=caller.token, json=body.model_dump(mode="json"))
+
+
+@router.get("/periods/{period_id}", response_model=Period)
+async def read_period(period_id: uuid.UUID, caller: MemberCaller, services: ServicesDep) -> dict:
+    """One period."""
+    return await services.ledger.request("GET", f"/periods/{period_id}", token=caller.token)

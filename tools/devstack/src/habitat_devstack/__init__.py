@@ -1,0 +1,1 @@
+"""Local process orchestration for Habitat: migrate, start, stop, seed."""

@@ -1,0 +1,163 @@
+"""Start every Habitat process (services, workers, gateway, Caddy) on this machine and stop them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[4]
+SERVICES = ("identity", "contributions", "ledger")
+DEV_PORTS = {
+    "gateway": 8100,
+    "identity": 8101,
+    "contributions": 8102,
+    "ledger": 8103,
+    "identity-worker": 8111,
+    "contributions-worker": 8112,
+    "ledger-worker": 8113,
+    "caddy": 8080,
+    "caddy-admin": 2019,
+}
+
+
+def free_ports() -> dict[str, int]:
+    """A port per process, chosen by the OS, so several stacks can run side by side."""
+    sockets, ports = [], {}
+    for name in DEV_PORTS:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+        ports[name] = s.getsockname()[1]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def _target(name: str) -> str:
+    if name == "gateway":
+        return "habitat_gateway.app:create_app"
+    service, _, worker = name.partition("-")
+    module = "worker:create_worker" if worker else "http:create_app"
+    return f"habitat_{service}.entrypoints.{module}"
+
+
+@dataclass
+class StackConfig:
+    database_url: str
+    amqp_url: str
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEV_PORTS))
+    log_dir: Path = ROOT / ".local" / "logs"
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.ports['caddy']}"
+
+    def service_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        jwks = f"{self.service_url('identity')}/.well-known/jwks.json"
+        for service in SERVICES:
+            prefix = service.upper()
+            env[f"{prefix}_DATABASE__URL"] = self.database_url
+            env[f"{prefix}_RABBIT__URL"] = self.amqp_url
+            env[f"{prefix}_AUTH__JWKS_URL"] = jwks
+        env |= {
+            "GATEWAY_IDENTITY_URL": self.service_url("identity"),
+            "GATEWAY_CONTRIBUTIONS_URL": self.service_url("contributions"),
+            "GATEWAY_LEDGER_URL": self.service_url("ledger"),
+            "GATEWAY_AUTH__JWKS_URL": jwks,
+            "HABITAT_SITE_ADDRESS": self.url,
+            "HABITAT_GATEWAY_UPSTREAM": f"127.0.0.1:{self.ports['gateway']}",
+            "HABITAT_CADDY_ADMIN": f"localhost:{self.ports['caddy-admin']}",
+            "XDG_DATA_HOME": str(self.log_dir / "caddy-data"),
+            "XDG_CONFIG_HOME": str(self.log_dir / "caddy-config"),
+            "PYTHONUNBUFFERED": "1",
+        }
+        return env | self.extra_env
+
+
+def migrate(config: StackConfig) -> None:
+    """Run every service's Alembic migrations (each in its own schema) up to head."""
+    for service in SERVICES:
+        subprocess.run(
+            [sys.executable, "-m", "alembic", "-c", str(ROOT / "services" / service / "alembic.ini"), "upgrade", "head"],
+            env=config.env(), check=True, capture_output=True, cwd=ROOT,
+        )
+
+
+class Stack:
+    """The running processes; start/stop individually to test crashes and restarts."""
+
+    PROCESSES = (
+        "identity", "identity-worker", "contributions", "contributions-worker",
+        "ledger", "ledger-worker", "gateway",
+    )
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.processes: dict[str, subprocess.Popen] = {}
+        config.log_dir.mkdir(parents=True, exist_ok=True)
+
+    def _command(self, name: str) -> list[str]:
+        if name == "caddy":
+            return [shutil.which("caddy") or "caddy", "run", "--config", str(ROOT / "Caddyfile"), "--adapter", "caddyfile"]
+        return [
+            sys.executable, "-m", "uvicorn", "--factory", _target(name),
+            "--host", "127.0.0.1", "--port", str(self.config.ports[name]), "--no-access-log",
+        ]
+
+    def start(self, name: str) -> None:
+        log = open(self.config.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
+        self.processes[name] = subprocess.Popen(
+            self._command(name), env=self.config.env(), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, name: str, timeout: float = 60.0) -> None:
+        url = self.config.url + "/healthz" if name == "caddy" else self.config.service_url(name) + "/readyz"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            process = self.processes[name]
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {process.returncode}; see {self.config.log_dir}/{name}.log")
+            try:
+                if httpx.get(url, timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} not ready after {timeout}s; see {self.config.log_dir}/{name}.log")
+
+    def start_all(self) -> None:
+        for name in self.PROCESSES:
+            self.start(name)
+        self.start("caddy")
+        for name in (*self.PROCESSES, "caddy"):
+            self.wait_ready(name)
+
+    def stop(self, name: str, timeout: float = 15.0) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def stop_all(self) -> None:
+        for name in reversed(list(self.processes)):
+            self.stop(name)
