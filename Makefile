@@ -1,0 +1,41 @@
+# Habitat developer commands. `make dev` runs the stack; `make test` runs lint and every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PACKAGES := libs/habitat_common services/identity services/contributions services/ledger services/gateway tools/devstack
+STAMP := $(VENV)/.installed
+
+.PHONY: install dev test lint test-unit test-integration test-e2e bench clean
+
+$(STAMP): requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+dev: install
+	$(PY) -m habitat_devstack.dev
+
+lint: install
+	$(VENV)/bin/lint-imports
+	for svc in identity contributions ledger gateway; do (cd services/$$svc && ../../$(VENV)/bin/lint-imports) || exit 1; done
+
+test: lint
+	$(PY) -m pytest -q
+
+test-unit: install
+	$(PY) -m pytest -q -m "not integration and not e2e"
+
+test-integration: install
+	$(PY) -m pytest -q -m integration
+
+test-e2e: install
+	$(PY) -m pytest -q -m e2e tests/e2e
+
+bench: install
+	$(PY) bench/approval_lag.py
+
+clean:
+	rm -rf $(VENV) .local

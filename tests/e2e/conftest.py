@@ -1,0 +1,125 @@
+"""The whole stack as real processes behind a real Caddy, on a throw-away database and vhost."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from habitat_common.testing import temporary_database, temporary_vhost
+from habitat_devstack.stack import ROOT, Stack, StackConfig, free_ports, migrate
+
+PERIOD = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
+
+
+def eventually(check: Callable[[], object], *, timeout: float = 10.0, interval: float = 0.05):
+    """Poll until check() returns something truthy; fail with the last value after timeout."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+@dataclass
+class Habitat:
+    stack: Stack
+    config: StackConfig
+    admin_email: str
+    admin_password: str
+    period_id: str = ""
+
+    @property
+    def url(self) -> str:
+        return self.config.url
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30.0)
+
+    def login(self, email: str, password: str) -> dict:
+        with self.client() as client:
+            response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def call(self, method: str, path: str, token: str | None = None, **kwargs) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        with self.client() as client:
+            return client.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+
+    def admin_token(self) -> str:
+        return self.login(self.admin_email, self.admin_password)["access_token"]
+
+    def create_member(self, role: str = "member") -> tuple[str, str, str]:
+        """Create a member through the API; returns (id, email, temporary password)."""
+        email = f"{role}-{uuid.uuid4().hex[:8]}@e2e.coop"
+        body = {"email": email, "display_name": f"E2E {role.title()}", "role": role}
+        response = self.call("POST", "/members", self.admin_token(), json=body)
+        assert response.status_code == 201, response.text
+        created = response.json()
+        return created["id"], email, created["temporary_password"]
+
+    def active_member(self, role: str = "member") -> tuple[str, str]:
+        """A member who has changed the temporary password; returns (id, access token)."""
+        member_id, email, temporary = self.create_member(role)
+        first = self.login(email, temporary)
+        new_password = f"e2e-{secrets.token_urlsafe(16)}"
+        response = self.call(
+            "POST", "/auth/password", first["access_token"],
+            json={"current_password": temporary, "new_password": new_password},
+        )
+        assert response.status_code == 200, response.text
+        return member_id, response.json()["access_token"]
+
+    def submit(self, token: str, body: dict) -> dict:
+        """Submit, tolerating the moment it takes the period to reach the contributions replica."""
+        def attempt():
+            response = self.call("POST", "/contributions", token, json=body)
+            if response.status_code == 409 and response.json()["error"]["code"] == "period_not_open":
+                return None
+            assert response.status_code == 201, response.text
+            return response.json()
+
+        return eventually(attempt, timeout=10.0, interval=0.1)
+
+    def capital(self, token: str, member_id: str) -> tuple[str, str]:
+        response = self.call("GET", f"/capital-accounts/{member_id}", token)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body["book_balance"], body["tax_balance"]
+
+
+@pytest.fixture(scope="session")
+def habitat() -> Iterator[Habitat]:
+    log_dir = Path(tempfile.mkdtemp(prefix="habitat-e2e-"))
+    with temporary_database("habitat_e2e") as database_url, temporary_vhost("habitat_e2e") as amqp_url:
+        config = StackConfig(database_url=database_url, amqp_url=amqp_url, ports=free_ports(), log_dir=log_dir)
+        migrate(config)
+        admin_email, admin_password = "admin@e2e.coop", f"admin-{secrets.token_urlsafe(16)}"
+        subprocess.run(
+            [sys.executable, "-m", "habitat_identity.cli", "ensure-admin", "--email", admin_email,
+             "--password", admin_password, "--display-name", "E2E Admin"],
+            env=config.env(), check=True, cwd=ROOT, capture_output=True,
+        )
+        stack = Stack(config)
+        try:
+            stack.start_all()
+            env = Habitat(stack, config, admin_email, admin_password)
+            response = env.call("POST", "/periods", env.admin_token(), json=PERIOD)
+            assert response.status_code == 201, response.text
+            env.period_id = response.json()["id"]
+            yield env
+        finally:
+            stack.stop_all()

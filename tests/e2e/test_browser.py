@@ -1,0 +1,94 @@
+"""The money path in a real browser: Playwright driving Debian's Chromium through Caddy."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from .conftest import Habitat
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def sign_in(page, habitat: Habitat, email: str, password: str) -> None:
+    page.goto(habitat.url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+class TestBrowserMoneyPath:
+    def test_member_submits_steward_approves_dashboard_shows_capital(self, habitat: Habitat, browser) -> None:
+        from playwright.sync_api import expect
+
+        _, email, temporary = habitat.create_member("member")
+        _, steward_email, steward_temporary = habitat.create_member("steward")
+
+        member_page = browser.new_context().new_page()
+        sign_in(member_page, habitat, email, temporary)
+        expect(member_page).to_have_url(habitat.url + "/password")
+        member_page.fill("input[name=current_password]", temporary)
+        member_page.fill("input[name=new_password]", "short")
+        member_page.click("button[type=submit]")
+        expect(member_page.locator(".error")).to_be_visible()
+        member_page.fill("input[name=current_password]", temporary)
+        member_page.fill("input[name=new_password]", "browser-chosen-passphrase-7")
+        member_page.click("button[type=submit]")
+        expect(member_page).to_have_url(habitat.url + "/dashboard")
+        expect(member_page.locator("#book-balance")).to_have_text("0.00")
+
+        member_page.click("text=Submit")
+        member_page.select_option("#type", "capital")
+        member_page.fill("input[name=contributed_on]", "2026-02-20")
+        member_page.fill("textarea[name=description]", "Capital contribution by cheque")
+        member_page.fill("input[name=amount]", "500.00")
+        expect(member_page.locator("#preview")).to_have_text("500.00")
+        for _ in range(50):  # the period may still be on its way to the contributions replica
+            member_page.click("button[type=submit]")
+            if member_page.url.endswith("/dashboard"):
+                break
+            member_page.wait_for_timeout(200)
+        expect(member_page).to_have_url(habitat.url + "/dashboard")
+        expect(member_page.locator("#my-contributions")).to_contain_text("pending")
+
+        steward_page = browser.new_context().new_page()
+        sign_in(steward_page, habitat, steward_email, steward_temporary)
+        steward_page.fill("input[name=current_password]", steward_temporary)
+        steward_page.fill("input[name=new_password]", "steward-chosen-passphrase-9")
+        steward_page.click("button[type=submit]")
+        steward_page.click("text=Review queue")
+        row = steward_page.locator("tr", has_text="Capital contribution by cheque")
+        expect(row).to_be_visible()
+        row.locator("button", has_text="Approve").click()
+        expect(steward_page.locator("tr", has_text="Capital contribution by cheque")).to_have_count(0)
+
+        member_page.reload()
+        expect(member_page.locator("#book-balance")).to_have_text("500.00", timeout=5000)
+        expect(member_page.locator("#tax-balance")).to_have_text("500.00")
+        expect(member_page.locator("#my-contributions")).to_contain_text("approved")
+
+    def test_form_post_without_csrf_token_is_refused(self, habitat: Habitat, browser) -> None:
+        page = browser.new_context().new_page()
+        page.goto(habitat.url + "/login")
+        response = page.request.post(
+            habitat.url + "/login", form={"email": habitat.admin_email, "password": habitat.admin_password}
+        )
+        assert response.status == 403

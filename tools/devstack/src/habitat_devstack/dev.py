@@ -1,0 +1,83 @@
+"""`make dev`: database, migrations, bootstrap admin, every process and Caddy, demo co-op; Ctrl-C stops."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+
+from habitat_devstack.seed import seed_demo
+from habitat_devstack.stack import ROOT, Stack, StackConfig, migrate
+
+LOCAL = ROOT / ".local"
+ADMIN_EMAIL = os.environ.get("HABITAT_DEV_ADMIN_EMAIL", "admin@demo.coop")
+PG_ADMIN_URL = os.environ.get("HABITAT_DEV_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATABASE = os.environ.get("HABITAT_DEV_DATABASE", "habitat")
+AMQP_URL = os.environ.get("HABITAT_DEV_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+async def ensure_database() -> None:
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE):
+            await conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await conn.close()
+
+
+def local_secret(path: Path, make) -> str:
+    """Read a git-ignored local secret, creating it (owner-only) on the first run."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make() + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def main() -> None:
+    asyncio.run(ensure_database())
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    config = StackConfig(database_url=f"{base}/{DATABASE}", amqp_url=AMQP_URL)
+    print("migrating identity, contributions, ledger ...", flush=True)
+    migrate(config)
+    password = local_secret(LOCAL / "dev-admin-password", lambda: f"admin-{secrets.token_urlsafe(16)}")
+    subprocess.run(
+        [sys.executable, "-m", "habitat_identity.cli", "ensure-admin", "--email", ADMIN_EMAIL,
+         "--password", password, "--display-name", "Demo Admin"],
+        env=config.env(), check=True, cwd=ROOT,
+    )
+    stack = Stack(config)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        print("starting services, workers, gateway and Caddy ...", flush=True)
+        stack.start_all()
+        created = seed_demo(config.url, ADMIN_EMAIL, password)
+        members_file = LOCAL / "dev-demo-members"
+        if created:
+            with members_file.open("a") as out:
+                out.writelines(f"{email} {pw}\n" for email, pw in created.items())
+            members_file.chmod(0o600)
+        print(
+            f"\nHabitat is running at {config.url}\n"
+            f"  admin sign-in: {ADMIN_EMAIL} / {password}\n"
+            f"  demo members (email password): {members_file}\n"
+            f"  API docs: {config.url}/api/v1/docs   logs: {config.log_dir}\n"
+            "Press Ctrl-C to stop.",
+            flush=True,
+        )
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nstopping ...", flush=True)
+        stack.stop_all()
+
+
+if __name__ == "__main__":
+    main()
