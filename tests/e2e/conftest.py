@@ -105,7 +105,10 @@ class Habitat:
 def habitat() -> Iterator[Habitat]:
     log_dir = Path(tempfile.mkdtemp(prefix="habitat-e2e-"))
     with temporary_database("habitat_e2e") as database_url, temporary_vhost("habitat_e2e") as amqp_url:
-        config = StackConfig(database_url=database_url, amqp_url=amqp_url, ports=free_ports(), log_dir=log_dir)
+        config = StackConfig(
+            database_url=database_url, amqp_url=amqp_url, ports=free_ports(), log_dir=log_dir,
+            extra_env={"GATEWAY_UI_REFRESH_SECONDS": "1"},
+        )
         migrate(config)
         admin_email, admin_password = "admin@e2e.coop", f"admin-{secrets.token_urlsafe(16)}"
         subprocess.run(

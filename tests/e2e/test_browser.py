@@ -80,7 +80,7 @@ class TestBrowserMoneyPath:
         row.locator("button", has_text="Approve").click()
         expect(steward_page.locator("tr", has_text="Capital contribution by cheque")).to_have_count(0)
 
-        member_page.reload()
+        # no reload: the dashboard's live region polls (every second in this run)
         expect(member_page.locator("#book-balance")).to_have_text("500.00", timeout=5000)
         expect(member_page.locator("#tax-balance")).to_have_text("500.00")
         expect(member_page.locator("#my-contributions")).to_contain_text("approved")
