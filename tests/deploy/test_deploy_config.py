@@ -1,0 +1,372 @@
+"""The deployment files are valid for the tools that run them: Caddy, docker-compose, Prometheus.
+
+Nothing here needs a Docker engine: compose files are checked with `docker-compose config`,
+the Caddyfile with `caddy validate`/`adapt` and a short-lived Caddy in front of a stub upstream.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CADDYFILE = ROOT / "Caddyfile"
+COMPOSE = ROOT / "docker-compose.prod.yml"
+PROMETHEUS = ROOT / "deploy" / "prometheus"
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+
+SERVICES = ("identity", "contributions", "ledger")
+SCALABLE = (*SERVICES, *(f"{s}-worker" for s in SERVICES), "gateway")
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+COMPOSE_SECRETS = {
+    "POSTGRES_PASSWORD": "pg-secret-123",
+    "RABBITMQ_PASSWORD": "mq-secret-456",
+    "HABITAT_DOMAIN": "habitat.example.coop",
+}
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it with apt-get)")
+    return path
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test's environment without any Habitat/compose variables leaking in from the shell."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("HABITAT_", "COMPOSE_"))}
+    for name in COMPOSE_SECRETS:
+        keep.pop(name, None)
+    return {**keep, **extra}
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, check=False, cwd=ROOT, env=env or clean_env(), capture_output=True, text=True, timeout=60
+    )
+
+
+# ---- Caddy ---------------------------------------------------------------------------
+
+
+def caddy_validate(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run([tool("caddy"), "validate", "--config", str(CADDYFILE), "--adapter", "caddyfile"], env)
+
+
+def caddy_adapt(env: dict[str, str]) -> dict:
+    result = run([tool("caddy"), "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile"], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_caddyfile_validates_for_dev_defaults() -> None:
+    result = caddy_validate(clean_env())
+    assert result.returncode == 0, result.stderr
+    assert "Valid configuration" in result.stdout + result.stderr
+
+
+def test_caddyfile_validates_for_a_production_domain() -> None:
+    result = caddy_validate(clean_env(HABITAT_SITE_ADDRESS="habitat.example.coop"))
+    assert result.returncode == 0, result.stderr
+
+
+def test_dev_site_is_plain_http_on_8080_and_proxies_to_local_gateway() -> None:
+    config = caddy_adapt(clean_env())
+    server = config["apps"]["http"]["servers"]["srv0"]
+    assert server["listen"] == [":8080"]
+    text = json.dumps(config)
+    assert '"dial": "127.0.0.1:8100"' in text
+    assert '"uri": "/healthz"' in text
+    assert "tls" not in config["apps"]
+
+
+def test_production_site_gets_automatic_https_for_its_domain() -> None:
+    config = caddy_adapt(
+        clean_env(HABITAT_SITE_ADDRESS="habitat.example.coop", HABITAT_GATEWAY_UPSTREAM="gateway:8100")
+    )
+    server = config["apps"]["http"]["servers"]["srv0"]
+    assert server["listen"] == [":443"]
+    text = json.dumps(config)
+    assert '"habitat.example.coop"' in text
+    assert '"dial": "gateway:8100"' in text
+
+
+def test_adapted_config_sets_security_headers_and_hides_server() -> None:
+    text = json.dumps(caddy_adapt(clean_env()))
+    for name, value in SECURITY_HEADERS.items():
+        assert json.dumps({name: [value]})[1:-1] in text, name
+    assert '"delete": ["Server"]' in text
+    assert '"encodings": {"gzip": {}, "zstd": {}}' in text
+
+
+def test_admin_api_is_local_only_or_off() -> None:
+    assert caddy_adapt(clean_env())["admin"]["listen"] == "localhost:2019"
+    assert caddy_adapt(clean_env(HABITAT_CADDY_ADMIN="off"))["admin"] == {"disabled": True}
+
+
+class _StubGateway(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"secret metrics" if self.path.startswith("/metrics") else b"hello from gateway " * 50
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_caddy() -> Iterator[str]:
+    """Caddy with our Caddyfile on an ephemeral port in front of a stub gateway."""
+    caddy = tool("caddy")
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StubGateway)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{free_port()}"
+    env = clean_env(
+        HABITAT_SITE_ADDRESS=site,
+        HABITAT_GATEWAY_UPSTREAM=f"127.0.0.1:{upstream.server_address[1]}",
+        HABITAT_CADDY_ADMIN="off",
+    )
+    process = subprocess.Popen(
+        [caddy, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                urllib.request.urlopen(site + "/", timeout=1).close()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    pytest.fail(f"caddy did not start: {process.communicate()[1][-2000:]}")
+                time.sleep(0.1)
+        yield site
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+        upstream.shutdown()
+        upstream.server_close()
+
+
+def test_live_caddy_proxies_with_security_headers_and_compression(live_caddy: str) -> None:
+    request = urllib.request.Request(live_caddy + "/", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers[name] == value, name
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "Server" not in response.headers
+
+
+def test_live_caddy_does_not_expose_metrics(live_caddy: str) -> None:
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(live_caddy + "/metrics", timeout=5)
+    assert error.value.code == 404
+    assert b"secret" not in error.value.read()
+
+
+# ---- docker-compose ------------------------------------------------------------------
+
+
+def compose_config(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    empty_env_file = tmp_path / "empty.env"  # ignore a real .env an operator may have
+    empty_env_file.write_text("")
+    return run([tool("docker-compose"), "--env-file", str(empty_env_file), "-f", str(COMPOSE), "config"], env)
+
+
+def yaml_to_data(text: str) -> dict:
+    """Parse YAML with PyYAML, or with the interpreter of docker-compose v1 (which ships PyYAML)."""
+    try:
+        import yaml  # type: ignore[import-untyped]
+    except ImportError:
+        pass
+    else:
+        return yaml.safe_load(text)
+    shebang = Path(tool("docker-compose")).read_bytes()[:200].split(b"\n", 1)[0].decode(errors="replace")
+    if not shebang.startswith("#!") or "python" not in shebang:
+        pytest.skip("PyYAML is not installed and docker-compose is not the Python v1 tool")
+    interpreter = shebang[2:].split()
+    code = "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"
+    result = subprocess.run([*interpreter, "-c", code], input=text, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def compose(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The normalized compose model, variables interpolated, anchors resolved."""
+    result = compose_config(clean_env(**COMPOSE_SECRETS), tmp_path_factory.mktemp("compose"))
+    assert result.returncode == 0, result.stderr
+    return yaml_to_data(result.stdout)
+
+
+def test_compose_config_is_valid_with_secrets_set(compose: dict) -> None:
+    services = compose["services"]
+    expected = {"postgres", "rabbitmq", "gateway", "caddy", *SCALABLE, *(f"migrate-{s}" for s in SERVICES)}
+    assert expected <= set(services)
+    url = services["ledger"]["environment"]["LEDGER_DATABASE__URL"]
+    assert url == "postgresql+asyncpg://habitat:pg-secret-123@postgres:5432/habitat"
+
+
+@pytest.mark.parametrize("missing", sorted(COMPOSE_SECRETS))
+def test_compose_config_fails_without_a_required_secret(missing: str, tmp_path: Path) -> None:
+    env = clean_env(**{k: v for k, v in COMPOSE_SECRETS.items() if k != missing})
+    result = compose_config(env, tmp_path)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_each_service_waits_for_its_migration_and_infrastructure(compose: dict) -> None:
+    services = compose["services"]
+    for name in SERVICES:
+        migrate = services[f"migrate-{name}"]
+        assert migrate["command"] == ["alembic", "-c", f"services/{name}/alembic.ini", "upgrade", "head"]
+        assert migrate["image"] == services[name]["image"]
+        assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+        for process in (name, f"{name}-worker"):
+            depends = services[process]["depends_on"]
+            assert depends[f"migrate-{name}"]["condition"] == "service_completed_successfully", process
+            assert depends["postgres"]["condition"] == "service_healthy", process
+            assert depends["rabbitmq"]["condition"] == "service_healthy", process
+            assert services[process]["image"] == services[name]["image"], process
+
+
+def test_every_long_running_service_has_a_healthcheck(compose: dict) -> None:
+    for name, service in compose["services"].items():
+        if name.startswith("migrate-"):
+            continue
+        assert service.get("healthcheck", {}).get("test"), name
+        assert not service["healthcheck"].get("disable", False), name
+
+
+def test_python_processes_run_the_documented_app_on_the_documented_port(compose: dict) -> None:
+    services = compose["services"]
+    expected = {"gateway": ("habitat_gateway.app:create_app", "8100")}
+    for port, name in enumerate(SERVICES, start=1):
+        expected[name] = (f"habitat_{name}.entrypoints.http:create_app", f"810{port}")
+        expected[f"{name}-worker"] = (f"habitat_{name}.entrypoints.worker:create_worker", f"811{port}")
+    for name, (app, port) in expected.items():
+        environment = services[name]["environment"]
+        assert (environment["HABITAT_APP"], str(environment["PORT"])) == (app, port), name
+
+
+def test_scalable_services_have_no_container_name_or_host_ports(compose: dict) -> None:
+    for name in SCALABLE:
+        service = compose["services"][name]
+        assert "container_name" not in service, name
+        assert not service.get("ports"), name
+
+
+def test_caddy_is_the_only_public_entry(compose: dict) -> None:
+    services = compose["services"]
+    caddy = services["caddy"]
+    assert caddy["image"].startswith("caddy:2")
+    assert caddy["environment"] == {
+        "HABITAT_SITE_ADDRESS": "habitat.example.coop",
+        "HABITAT_GATEWAY_UPSTREAM": "gateway:8100",
+    }
+    assert any(volume.startswith("caddy_data:/data") for volume in caddy["volumes"])
+    assert any(volume.endswith(":/etc/caddy/Caddyfile:ro") for volume in caddy["volumes"])
+    published = {str(port["published"]) for port in caddy["ports"]}
+    assert published == {"80", "443"}
+    for name, service in services.items():
+        for port in service.get("ports", []) if name != "caddy" else []:
+            host_ip = port.split(":")[0] if isinstance(port, str) else port.get("host_ip")
+            assert host_ip == "127.0.0.1", f"{name} publishes {port} beyond loopback"
+    assert "backend" not in caddy["networks"]
+
+
+def test_state_lives_in_named_volumes(compose: dict) -> None:
+    services = compose["services"]
+    assert any(v.startswith("postgres_data:/var/lib/postgresql/data") for v in services["postgres"]["volumes"])
+    assert any(v.startswith("rabbitmq_data:/var/lib/rabbitmq") for v in services["rabbitmq"]["volumes"])
+    assert services["rabbitmq"]["hostname"] == "rabbitmq"
+    assert {"postgres_data", "rabbitmq_data", "caddy_data"} <= set(compose["volumes"])
+
+
+# ---- Prometheus ----------------------------------------------------------------------
+
+
+def test_alert_rules_are_valid() -> None:
+    result = run([tool("promtool"), "check", "rules", str(PROMETHEUS / "alerts.yml")])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prometheus_config_is_valid() -> None:
+    result = run([tool("promtool"), "check", "config", str(PROMETHEUS / "prometheus.yml")])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_alerts_fire_on_the_scenarios_they_are_for() -> None:
+    result = run([tool("promtool"), "test", "rules", str(PROMETHEUS / "alerts.test.yml")])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_alert_rules_watch_the_metrics_the_services_export() -> None:
+    rules = (PROMETHEUS / "alerts.yml").read_text()
+    for metric in (
+        "habitat_outbox_backlog",
+        "habitat_outbox_oldest_unpublished_seconds",
+        "habitat_events_failed_total",
+        "habitat_http_request_duration_seconds_bucket",
+        "up == 0",
+    ):
+        assert metric in rules, metric
+
+
+# ---- image and CI script -------------------------------------------------------------
+
+
+def test_dockerfile_runs_as_non_root_with_a_healthcheck() -> None:
+    lines = [line.strip() for line in DOCKERFILE.read_text().splitlines()]
+    assert "ARG PYTHON_IMAGE=python:3.11-slim" in lines
+    assert any(line.startswith("ARG SERVICE") for line in lines)
+    final_stage = lines[max(i for i, line in enumerate(lines) if line.startswith("FROM ")) :]
+    users = [line for line in final_stage if line.startswith("USER ")]
+    assert users and "root" not in users[-1] and users[-1] != "USER 0"
+    assert any(line.startswith("HEALTHCHECK") for line in final_stage)
+    assert any("/healthz" in line for line in final_stage)
+
+
+def test_ci_script_is_valid_bash_and_runs_make_test() -> None:
+    script = ROOT / ".ci" / "run"
+    assert os.access(script, os.X_OK)
+    assert run(["bash", "-n", str(script)]).returncode == 0
+    text = script.read_text()
+    assert "set -euo pipefail" in text
+    assert text.rstrip().splitlines()[-1] == "exec make test"
