@@ -37,6 +37,7 @@ def subscribe(broker: RabbitBroker, subscription: Subscription, handle: Handler,
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
     async def consume(body: Any, message: RabbitMessage) -> None:
+        """Decode the envelope, then let the service's handler apply it once."""
         try:
             envelope = envelope_type.model_validate_json(message.body)
         except ValidationError as error:
@@ -51,5 +52,3 @@ def subscribe(broker: RabbitBroker, subscription: Subscription, handle: Handler,
                 log.exception("handling %s %s failed; nacked for redelivery", event, envelope.event_id)
                 raise
         EVENTS_CONSUMED.labels(subscription.consumer, event, "applied" if applied else "duplicate").inc()
-
-    consume.__doc__ = f"Consume {event} for {subscription.consumer}."
