@@ -1,0 +1,137 @@
+"""Ed25519 signing keys kept in identity.signing_key: created once, published as JWKS, used to sign."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from jwt.algorithms import OKPAlgorithm
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from habitat_common.auth import ACCESS_TOKEN_TYPE, InvalidToken
+from habitat_common.settings import AuthSettings
+from habitat_identity.adapters.orm import signing_key
+
+# Any constant works; it only has to be the same for every identity process sharing the database.
+_FIRST_KEY_LOCK = 0x1D3_417
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    kid: str
+    private_key: Ed25519PrivateKey
+    public_jwk: dict[str, Any]
+
+
+def public_jwk(kid: str, public_key: Ed25519PublicKey) -> dict[str, Any]:
+    """The OKP JWK of an Ed25519 public key, marked for EdDSA signatures."""
+    jwk = OKPAlgorithm.to_jwk(public_key, as_dict=True)
+    return {**jwk, "kid": kid, "use": "sig", "alg": "EdDSA"}
+
+
+async def ensure_signing_key(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Create the first signing key unless one exists; an advisory lock serialises concurrent starts."""
+    async with session_factory() as session, session.begin():
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FIRST_KEY_LOCK})
+        active = await session.scalar(
+            select(func.count()).select_from(signing_key).where(signing_key.c.retired_at.is_(None))
+        )
+        if active:
+            return
+        private = Ed25519PrivateKey.generate()
+        kid = secrets.token_hex(8)
+        pem = private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        await session.execute(
+            insert(signing_key).values(kid=kid, private_key_pem=pem, public_jwk=public_jwk(kid, private.public_key()))
+        )
+
+
+class KeyRing:
+    """identity's non-retired keys: the newest signs, all verify (a KeySource for TokenVerifier)."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, min_reload_seconds: float = 5.0) -> None:
+        self._session_factory = session_factory
+        self._keys: list[StoredKey] = []
+        self._loaded_at = 0.0
+        self._min_reload = min_reload_seconds
+        self._lock = asyncio.Lock()
+
+    async def signing_key(self) -> StoredKey:
+        if not self._keys:
+            await self._load(force=True)
+        return self._keys[0]
+
+    async def key_for(self, kid: str) -> Any:
+        key = self._find(kid)
+        if key is None:
+            await self._load(force=not self._keys)
+            key = self._find(kid)
+        if key is None:
+            raise InvalidToken("token signed by an unknown key")
+        return key.private_key.public_key()
+
+    async def jwks(self) -> dict[str, Any]:
+        await self._load(force=True)
+        return {"keys": [key.public_jwk for key in self._keys]}
+
+    def _find(self, kid: str) -> StoredKey | None:
+        return next((key for key in self._keys if key.kid == kid), None)
+
+    async def _load(self, *, force: bool) -> None:
+        async with self._lock:
+            if not force and time.monotonic() - self._loaded_at < self._min_reload:
+                return
+            if force and not self._keys:
+                await ensure_signing_key(self._session_factory)
+            async with self._session_factory() as session:
+                rows = (
+                    await session.execute(
+                        select(signing_key.c.kid, signing_key.c.private_key_pem, signing_key.c.public_jwk)
+                        .where(signing_key.c.retired_at.is_(None))
+                        .order_by(signing_key.c.created_at.desc(), signing_key.c.kid)
+                    )
+                ).all()
+            self._keys = [
+                StoredKey(row.kid, serialization.load_pem_private_key(row.private_key_pem.encode(), None), row.public_jwk)
+                for row in rows
+            ]
+            self._loaded_at = time.monotonic()
+
+
+class JwtAccessTokenIssuer:
+    """Signs access tokens exactly as docs/services.md "Tokens" describes."""
+
+    def __init__(self, keys: KeyRing, settings: AuthSettings, *, ttl_seconds: int = 900) -> None:
+        self._keys = keys
+        self._settings = settings
+        self.ttl_seconds = ttl_seconds
+
+    async def issue(
+        self, member_id: uuid.UUID, role: str, *, must_change_password: bool, ttl_seconds: int | None = None
+    ) -> str:
+        key = await self._keys.signing_key()
+        now = datetime.now(UTC)
+        claims = {
+            "iss": self._settings.issuer,
+            "aud": self._settings.audience,
+            "sub": str(member_id),
+            "role": role,
+            "pwd_change": must_change_password,
+            "iat": now,
+            "exp": now + timedelta(seconds=self.ttl_seconds if ttl_seconds is None else ttl_seconds),
+            "jti": secrets.token_hex(16),
+        }
+        return jwt.encode(
+            claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE}
+        )

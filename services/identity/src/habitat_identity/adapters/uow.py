@@ -1,0 +1,58 @@
+"""The SQLAlchemy unit of work: repositories on one session, events to the outbox on commit."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from habitat_common.db import SqlAlchemyUnitOfWorkBase
+from habitat_identity.adapters import orm, translators
+from habitat_identity.adapters.repositories import (
+    SqlAlchemyAuditLog,
+    SqlAlchemyMemberRepository,
+    SqlAlchemyRefreshTokenRepository,
+)
+from habitat_identity.domain.errors import EmailTaken
+
+PRODUCER = "identity"
+
+
+class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
+    """Identity's unit of work; members' new events and staged audit entries commit with the state."""
+
+    members: SqlAlchemyMemberRepository
+    refresh_tokens: SqlAlchemyRefreshTokenRepository
+    audit: SqlAlchemyAuditLog
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        super().__init__(
+            session_factory,
+            producer=PRODUCER,
+            outbox_table=orm.outbox,
+            inbox_table=orm.inbox,
+            to_contracts=translators.to_contracts,
+        )
+
+    def _enter_repositories(self, session: AsyncSession) -> None:
+        self.members = SqlAlchemyMemberRepository(session)
+        self.refresh_tokens = SqlAlchemyRefreshTokenRepository(session)
+        self.audit = SqlAlchemyAuditLog(session)
+
+    async def __aexit__(self, *exc: object) -> None:
+        # Detach before the base class rolls back, so members returned by a read stay readable.
+        self.session.expunge_all()
+        await super().__aexit__(*exc)
+
+    async def commit(self) -> None:
+        for member in self.members.seen:
+            self.events.extend(member.events)
+            member.events = []
+        try:
+            await self.session.flush()
+            await self.audit.flush()
+            await super().commit()
+        except IntegrityError as error:
+            await self.session.rollback()
+            if "uq_member_email_lower" in str(error.orig):
+                raise EmailTaken() from None
+            raise

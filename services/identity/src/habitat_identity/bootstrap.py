@@ -1,0 +1,69 @@
+"""The composition root: settings, engine, unit of work, hasher, keys, issuer and verifier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from habitat_common.auth import KeySource, TokenVerifier
+from habitat_common.db import make_engine, make_sessionmaker
+from habitat_identity.adapters.keys import JwtAccessTokenIssuer, KeyRing
+from habitat_identity.adapters.orm import start_mappers
+from habitat_identity.adapters.passwords import Argon2PasswordHasher
+from habitat_identity.adapters.uow import SqlAlchemyUnitOfWork
+from habitat_identity.config import IdentitySettings
+
+
+@lru_cache
+def get_settings() -> IdentitySettings:
+    return IdentitySettings()
+
+
+@lru_cache
+def password_hasher() -> Argon2PasswordHasher:
+    """One hasher per process (building it computes the dummy hash once)."""
+    return Argon2PasswordHasher()
+
+
+@dataclass
+class Container:
+    """Everything one process wires together, built once."""
+
+    settings: IdentitySettings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    hasher: Argon2PasswordHasher
+    keys: KeyRing
+    issuer: JwtAccessTokenIssuer
+    verifier: TokenVerifier
+
+    def uow(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.session_factory)
+
+
+def build_container(
+    settings: IdentitySettings | None = None, verifier: TokenVerifier | KeySource | None = None
+) -> Container:
+    """Wire identity; verifier defaults to one backed by identity's own keys (no HTTP call to itself)."""
+    settings = settings or get_settings()
+    start_mappers()
+    engine = make_engine(settings.database)
+    session_factory = make_sessionmaker(engine)
+    keys = KeyRing(session_factory)
+    if verifier is None:
+        verifier = TokenVerifier(settings.auth, keys)
+    elif not isinstance(verifier, TokenVerifier):
+        verifier = TokenVerifier(settings.auth, verifier)
+    return Container(
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory,
+        hasher=password_hasher(),
+        keys=keys,
+        issuer=JwtAccessTokenIssuer(keys, settings.auth, ttl_seconds=settings.access_token_ttl_seconds),
+        verifier=verifier,
+    )
+
+

@@ -1,0 +1,20 @@
+"""Identity settings, read from IDENTITY_* environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
+
+
+class IdentitySettings(BaseSettings):
+    """Everything the identity processes need to run."""
+
+    model_config = SettingsConfigDict(env_prefix="IDENTITY_", env_nested_delimiter="__", extra="ignore")
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600, description="Access token lifetime")

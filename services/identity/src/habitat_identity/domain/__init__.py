@@ -1,0 +1,1 @@
+"""Pure identity domain: members, refresh tokens, password policy, events and errors."""

@@ -1,0 +1,41 @@
+"""Domain errors; each carries a human sentence the API shows as the message."""
+
+from __future__ import annotations
+
+
+class IdentityError(Exception):
+    """Base of every identity domain error."""
+
+    message = "The request cannot be completed."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+
+class InvalidCredentials(IdentityError):
+    message = "The email or password is wrong."
+
+
+class InvalidRefreshToken(IdentityError):
+    message = "The refresh token is invalid, expired or revoked."
+
+
+class InvalidPassword(IdentityError):
+    message = "The current password is wrong."
+
+
+class WeakPassword(IdentityError):
+    message = "The new password does not meet the password policy."
+
+
+class EmailTaken(IdentityError):
+    message = "A member with this email already exists."
+
+
+class MemberNotFound(IdentityError):
+    message = "No such member."
+
+
+class InvalidMemberChange(IdentityError):
+    message = "This change to the member is not allowed."

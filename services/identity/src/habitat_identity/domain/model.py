@@ -1,0 +1,178 @@
+"""Members and their refresh tokens."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from habitat_identity.domain.errors import InvalidMemberChange
+from habitat_identity.domain.events import MemberDeactivated, MemberRegistered, MemberUpdated
+
+ROLES = ("member", "steward", "admin")
+STATUSES = ("pending", "active", "inactive")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class Member:
+    """A person in the co-op with a role, a status and a password."""
+
+    def __init__(
+        self,
+        *,
+        id: uuid.UUID,
+        email: str,
+        display_name: str,
+        role: str,
+        status: str,
+        joined_at: date,
+        password_hash: str,
+        must_change_password: bool,
+        created_at: datetime,
+        updated_at: datetime,
+    ) -> None:
+        self.id = id
+        self.email = normalize_email(email)
+        self.display_name = display_name
+        self.role = role
+        self.status = status
+        self.joined_at = joined_at
+        self.password_hash = password_hash
+        self.must_change_password = must_change_password
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.events: list[Any] = []
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        email: str,
+        display_name: str,
+        role: str,
+        joined_at: date,
+        password_hash: str,
+        now: datetime,
+        temporary_password: bool = True,
+    ) -> Member:
+        """A new member: pending with a temporary password, or active when the password is their own."""
+        _check_role(role)
+        _check_name(display_name)
+        member = cls(
+            id=uuid.uuid4(),
+            email=email,
+            display_name=display_name.strip(),
+            role=role,
+            status="pending" if temporary_password else "active",
+            joined_at=joined_at,
+            password_hash=password_hash,
+            must_change_password=temporary_password,
+            created_at=now,
+            updated_at=now,
+        )
+        member.events.append(MemberRegistered(**member._state()))
+        return member
+
+    @property
+    def can_sign_in(self) -> bool:
+        return self.status != "inactive"
+
+    def set_password(self, password_hash: str, now: datetime) -> None:
+        """The member chose their own password; a pending member becomes active."""
+        self.password_hash = password_hash
+        self.must_change_password = False
+        self.updated_at = now
+        if self.status == "pending":
+            self.status = "active"
+            self.events.append(MemberUpdated(**self._state()))
+
+    def rehash(self, password_hash: str) -> None:
+        """Same password, stronger hash parameters."""
+        self.password_hash = password_hash
+
+    def update(
+        self, *, now: datetime, role: str | None = None, status: str | None = None, display_name: str | None = None
+    ) -> bool:
+        """Apply an admin's change; True when anything changed (and events were recorded)."""
+        before = self._state()
+        if role is not None:
+            _check_role(role)
+            self.role = role
+        if display_name is not None:
+            _check_name(display_name)
+            self.display_name = display_name.strip()
+        if status is not None and status != self.status:
+            if status not in ("active", "inactive"):
+                raise InvalidMemberChange("Status can only be set to active or inactive.")
+            if status == "active" and self.must_change_password:
+                raise InvalidMemberChange("A member activates by changing the temporary password.")
+            self.status = status
+        if self._state() == before:
+            return False
+        self.updated_at = now
+        self.events.append(MemberUpdated(**self._state()))
+        if self.status == "inactive" and before["status"] != "inactive":
+            self.events.append(MemberDeactivated(member_id=self.id))
+        return True
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the audit log records about the member (never the password hash)."""
+        state = self._state()
+        return {**state, "member_id": str(self.id), "joined_at": self.joined_at.isoformat()}
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "member_id": self.id,
+            "email": self.email,
+            "display_name": self.display_name,
+            "role": self.role,
+            "status": self.status,
+            "joined_at": self.joined_at,
+        }
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidMemberChange(f"Role must be one of {', '.join(ROLES)}.")
+
+
+def _check_name(display_name: str) -> None:
+    if not display_name.strip():
+        raise InvalidMemberChange("The display name must not be empty.")
+
+
+@dataclass
+class RefreshToken:
+    """One opaque refresh token (stored only as a hash); tokens rotated from one login share a family."""
+
+    id: uuid.UUID
+    family_id: uuid.UUID
+    member_id: uuid.UUID
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    rotated_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def was_used(self) -> bool:
+        return self.rotated_at is not None or self.revoked_at is not None
+
+    def is_expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who did what to whom, with the state before and after."""
+
+    actor_id: uuid.UUID | None
+    action: str
+    subject_id: uuid.UUID
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    at: datetime
+    id: uuid.UUID = field(default_factory=uuid.uuid4)

@@ -1,0 +1,22 @@
+"""The password policy for passwords members choose themselves."""
+
+from __future__ import annotations
+
+from habitat_identity.domain.errors import WeakPassword
+
+MIN_LENGTH = 12
+
+
+def check_password_policy(new_password: str, *, email: str, display_name: str, current: str | None = None) -> None:
+    """Raise WeakPassword with a sentence saying why, or return when the password is acceptable."""
+    if len(new_password) < MIN_LENGTH:
+        raise WeakPassword(f"The password must be at least {MIN_LENGTH} characters long.")
+    lowered = new_password.lower()
+    local_part = email.split("@", 1)[0].lower()
+    if local_part and local_part in lowered:
+        raise WeakPassword("The password must not contain your email address.")
+    name = display_name.strip().lower()
+    if name and name in lowered:
+        raise WeakPassword("The password must not contain your display name.")
+    if current is not None and new_password == current:
+        raise WeakPassword("The new password must differ from the current one.")

@@ -1,0 +1,1 @@
+"""Processes of the identity service: HTTP API, worker, command line."""

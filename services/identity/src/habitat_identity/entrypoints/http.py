@@ -1,0 +1,66 @@
+"""The identity HTTP API (uvicorn --factory habitat_identity.entrypoints.http:create_app)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from habitat_common.auth import KeySource, TokenVerifier
+from habitat_common.db import database_is_reachable
+from habitat_common.messaging.probe import broker_is_reachable
+from habitat_common.telemetry import configure_logging, configure_tracing
+from habitat_common.web.errors import error_body, install_error_handlers
+from habitat_common.web.observability import install_observability
+from habitat_identity.bootstrap import build_container
+from habitat_identity.config import IdentitySettings
+from habitat_identity.domain import errors
+from habitat_identity.entrypoints import routes_auth, routes_members
+
+# Domain error → (HTTP status, machine code).
+ERROR_STATUS: dict[type[errors.IdentityError], tuple[int, str]] = {
+    errors.InvalidCredentials: (401, "invalid_credentials"),
+    errors.InvalidRefreshToken: (401, "invalid_refresh_token"),
+    errors.InvalidPassword: (400, "invalid_password"),
+    errors.WeakPassword: (422, "weak_password"),
+    errors.EmailTaken: (409, "email_taken"),
+    errors.MemberNotFound: (404, "not_found"),
+    errors.InvalidMemberChange: (422, "invalid_member_change"),
+}
+
+
+def create_app(
+    settings: IdentitySettings | None = None, verifier: TokenVerifier | KeySource | None = None
+) -> FastAPI:
+    """Build the identity API; verifier (or a KeySource for one) may be injected by tests."""
+    container = build_container(settings, verifier)
+    configure_logging("identity", container.settings.telemetry)
+    configure_tracing("identity", container.settings.telemetry)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await container.keys.signing_key()  # creates the first key on the very first start
+        yield
+        await container.engine.dispose()
+
+    app = FastAPI(title="Habitat identity", version="1", lifespan=lifespan)
+    app.state.container = container
+    install_error_handlers(app)
+
+    @app.exception_handler(errors.IdentityError)
+    async def _domain_error(_: Request, exc: errors.IdentityError) -> JSONResponse:
+        status, code = ERROR_STATUS.get(type(exc), (400, "bad_request"))
+        return JSONResponse(error_body(code, exc.message), status_code=status)
+
+    async def database_ok() -> bool:
+        return await database_is_reachable(container.engine)
+
+    async def broker_ok() -> bool:
+        return await broker_is_reachable(container.settings.rabbit.url.get_secret_value())
+
+    install_observability(app, "identity", {"database": database_ok, "broker": broker_ok})
+    app.include_router(routes_auth.router)
+    app.include_router(routes_members.router)
+    return app

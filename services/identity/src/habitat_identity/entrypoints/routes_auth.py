@@ -1,0 +1,63 @@
+"""Sign-in routes: login, refresh, logout, change password, own profile, JWKS."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from habitat_common.web.security import UNAUTHORIZED
+from habitat_identity.domain.commands import ChangePassword
+from habitat_identity.domain.errors import MemberNotFound
+from habitat_identity.entrypoints.dependencies import ContainerDep, SignedIn
+from habitat_identity.entrypoints.schemas import (
+    ChangePasswordRequest,
+    Jwks,
+    LoginRequest,
+    MemberOut,
+    RefreshRequest,
+    TokenResponse,
+)
+from habitat_identity.service_layer import auth, members
+
+router = APIRouter()
+
+
+@router.post("/auth/login", response_model=TokenResponse, tags=["auth"])
+async def login(body: LoginRequest, c: ContainerDep) -> TokenResponse:
+    """Sign in with email and password."""
+    return TokenResponse.of(await auth.login(body.email, body.password, c.uow(), c.hasher, c.issuer))
+
+
+@router.post("/auth/refresh", response_model=TokenResponse, tags=["auth"])
+async def refresh(body: RefreshRequest, c: ContainerDep) -> TokenResponse:
+    """Trade a refresh token for new tokens (the refresh token rotates)."""
+    return TokenResponse.of(await auth.refresh(body.refresh_token, c.uow(), c.issuer))
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+async def logout(body: RefreshRequest, c: ContainerDep) -> Response:
+    """Revoke a refresh token."""
+    await auth.logout(body.refresh_token, c.uow())
+    return Response(status_code=204)
+
+
+@router.post("/auth/password", response_model=TokenResponse, tags=["auth"])
+async def change_password(body: ChangePasswordRequest, caller: SignedIn, c: ContainerDep) -> TokenResponse:
+    """Change the own password (also with a temporary one); returns fresh tokens."""
+    command = ChangePassword(caller.member_id, body.current_password, body.new_password)
+    try:
+        pair = await auth.change_password(command, c.uow(), c.hasher, c.issuer)
+    except MemberNotFound:
+        raise UNAUTHORIZED from None
+    return TokenResponse.of(pair)
+
+
+@router.get("/me", response_model=MemberOut, tags=["members"])
+async def me(caller: SignedIn, c: ContainerDep) -> MemberOut:
+    """The signed-in member."""
+    return MemberOut.model_validate(await members.get_member(caller.member_id, c.uow()))
+
+
+@router.get("/.well-known/jwks.json", response_model=Jwks, tags=["auth"])
+async def jwks(c: ContainerDep) -> dict:
+    """Public keys that verify identity's access tokens."""
+    return await c.keys.jwks()

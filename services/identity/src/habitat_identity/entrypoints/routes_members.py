@@ -1,0 +1,51 @@
+"""Member administration routes."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from habitat_identity.domain.commands import CreateMember, UpdateMember
+from habitat_identity.domain.errors import MemberNotFound
+from habitat_identity.entrypoints.dependencies import Admin, AnyMember, ContainerDep, Steward
+from habitat_identity.entrypoints.schemas import (
+    CreatedMemberOut,
+    CreateMemberRequest,
+    MemberList,
+    MemberOut,
+    UpdateMemberRequest,
+)
+from habitat_identity.service_layer import members
+
+router = APIRouter(tags=["members"])
+
+
+@router.get("/members", response_model=MemberList)
+async def list_members(_: Steward, c: ContainerDep) -> MemberList:
+    """Every member (stewards and admins)."""
+    return MemberList(items=[MemberOut.model_validate(m) for m in await members.list_members(c.uow())])
+
+
+@router.post("/members", response_model=CreatedMemberOut, status_code=201)
+async def create_member(body: CreateMemberRequest, caller: Admin, c: ContainerDep) -> CreatedMemberOut:
+    """Create a pending member with a one-time temporary password (admins)."""
+    command = CreateMember(body.email, body.display_name, body.role, body.joined_at)
+    created = await members.create_member(command, caller.member_id, c.uow(), c.hasher)
+    out = MemberOut.model_validate(created.member)
+    return CreatedMemberOut(**out.model_dump(), temporary_password=created.temporary_password)
+
+
+@router.get("/members/{member_id}", response_model=MemberOut)
+async def get_member(member_id: uuid.UUID, caller: AnyMember, c: ContainerDep) -> MemberOut:
+    """One member: stewards and admins see anyone, a member only themselves."""
+    if caller.member_id != member_id and not caller.has_role("steward"):
+        raise MemberNotFound()
+    return MemberOut.model_validate(await members.get_member(member_id, c.uow()))
+
+
+@router.patch("/members/{member_id}", response_model=MemberOut)
+async def update_member(member_id: uuid.UUID, body: UpdateMemberRequest, caller: Admin, c: ContainerDep) -> MemberOut:
+    """Change a member's role, status or display name (admins)."""
+    command = UpdateMember(member_id, role=body.role, status=body.status, display_name=body.display_name)
+    return MemberOut.model_validate(await members.update_member(command, caller.member_id, c.uow()))

@@ -1,0 +1,93 @@
+"""Request and response bodies of the identity HTTP API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from habitat_identity.service_layer.sessions import TokenPair
+
+Role = Literal["member", "steward", "admin"]
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class LoginRequest(BaseModel):
+    email: str = Field(max_length=254, description="Email address (case-insensitive)")
+    password: str = Field(max_length=1024)
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(max_length=512, description="The opaque refresh token from the last sign-in")
+
+
+class ChangePasswordRequest(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024, description="At least 12 characters; not your email or name")
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Access token lifetime in seconds")
+    must_change_password: bool
+
+    @classmethod
+    def of(cls, pair: TokenPair) -> TokenResponse:
+        return cls(
+            access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+            expires_in=pair.expires_in,
+            must_change_password=pair.must_change_password,
+        )
+
+
+class MemberOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    display_name: str
+    role: Role
+    status: Literal["pending", "active", "inactive"]
+    joined_at: date
+    created_at: datetime
+
+
+class CreatedMemberOut(MemberOut):
+    temporary_password: str = Field(description="One-time password; shown only in this response")
+
+
+class MemberList(BaseModel):
+    items: list[MemberOut]
+
+
+class CreateMemberRequest(BaseModel):
+    email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
+    display_name: str = Field(min_length=1, max_length=200)
+    role: Role = "member"
+    joined_at: date | None = None
+
+
+class UpdateMemberRequest(BaseModel):
+    role: Role | None = None
+    status: Literal["active", "inactive"] | None = None
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class Jwk(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    kty: str
+    crv: str
+    x: str
+    kid: str
+    use: str
+    alg: str
+
+
+class Jwks(BaseModel):
+    keys: list[Jwk]

@@ -1,0 +1,31 @@
+"""The identity worker (uvicorn --factory habitat_identity.entrypoints.worker:create_worker).
+
+identity consumes no events; the worker only relays the outbox to RabbitMQ.
+"""
+
+from __future__ import annotations
+
+from faststream.asgi import AsgiFastStream
+
+from habitat_common.db import make_engine, make_sessionmaker
+from habitat_common.messaging.worker import build_worker
+from habitat_common.telemetry import configure_logging, configure_tracing
+from habitat_identity.adapters.orm import outbox
+from habitat_identity.bootstrap import get_settings
+from habitat_identity.config import IdentitySettings
+
+
+def create_worker(settings: IdentitySettings | None = None) -> AsgiFastStream:
+    """The outbox relay with /healthz, /readyz and /metrics."""
+    settings = settings or get_settings()
+    configure_logging("identity-worker", settings.telemetry)
+    configure_tracing("identity-worker", settings.telemetry)
+    engine = make_engine(settings.database)
+    return build_worker(
+        service="identity",
+        rabbit=settings.rabbit,
+        engine=engine,
+        session_factory=make_sessionmaker(engine),
+        outbox=outbox,
+        handlers=[],
+    )

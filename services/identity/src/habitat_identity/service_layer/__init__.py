@@ -1,0 +1,1 @@
+"""Identity use cases and the ports they depend on."""

@@ -1,0 +1,105 @@
+"""Use cases of managing members: create, update, read, list, ensure an admin exists."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from habitat_identity.domain.commands import CreateMember, EnsureAdmin, UpdateMember
+from habitat_identity.domain.errors import EmailTaken, MemberNotFound
+from habitat_identity.domain.model import AuditEntry, Member, normalize_email
+from habitat_identity.domain.passwords import check_password_policy
+from habitat_identity.service_layer.auth import utcnow
+from habitat_identity.service_layer.ports import PasswordHasher, UnitOfWork
+
+
+@dataclass(frozen=True)
+class CreatedMember:
+    """A new member and the one-time temporary password to hand over."""
+
+    member: Member
+    temporary_password: str
+
+
+async def create_member(
+    command: CreateMember, actor_id: uuid.UUID | None, uow: UnitOfWork, hasher: PasswordHasher
+) -> CreatedMember:
+    """Register a pending member with a temporary password; 409 when the email is taken."""
+    temporary = secrets.token_urlsafe(12)
+    password_hash = await hasher.hash(temporary)
+    now = utcnow()
+    async with uow:
+        if await uow.members.get_by_email(normalize_email(command.email)) is not None:
+            raise EmailTaken()
+        member = Member.register(
+            email=command.email,
+            display_name=command.display_name,
+            role=command.role,
+            joined_at=command.joined_at or now.date(),
+            password_hash=password_hash,
+            now=now,
+        )
+        uow.members.add(member)
+        uow.audit.add(AuditEntry(actor_id, "member.created", member.id, None, member.snapshot(), now))
+        await uow.commit()
+        return CreatedMember(member, temporary)
+
+
+async def update_member(command: UpdateMember, actor_id: uuid.UUID, uow: UnitOfWork) -> Member:
+    """Change role, status or name; deactivating ends all of the member's sessions."""
+    now = utcnow()
+    async with uow:
+        member = await uow.members.get(command.member_id)
+        if member is None:
+            raise MemberNotFound()
+        before = member.snapshot()
+        changed = member.update(
+            now=now, role=command.role, status=command.status, display_name=command.display_name
+        )
+        if changed:
+            if member.status == "inactive":
+                await uow.refresh_tokens.revoke_all_of(member.id, now)
+            uow.audit.add(AuditEntry(actor_id, "member.updated", member.id, before, member.snapshot(), now))
+            await uow.commit()
+        return member
+
+
+async def get_member(member_id: uuid.UUID, uow: UnitOfWork) -> Member:
+    """One member by id."""
+    async with uow:
+        member = await uow.members.get(member_id)
+        if member is None:
+            raise MemberNotFound()
+        return member
+
+
+async def list_members(uow: UnitOfWork) -> list[Member]:
+    """Every member, by email."""
+    async with uow:
+        return await uow.members.list()
+
+
+async def ensure_admin(command: EnsureAdmin, uow: UnitOfWork, hasher: PasswordHasher) -> tuple[Member, bool]:
+    """Create an active admin with the given password unless the email exists; (member, created)."""
+    async with uow:
+        existing = await uow.members.get_by_email(normalize_email(command.email))
+        if existing is not None:
+            return existing, False
+    check_password_policy(command.password, email=command.email, display_name=command.display_name)
+    password_hash = await hasher.hash(command.password)
+    now = utcnow()
+    async with uow:
+        member = Member.register(
+            email=command.email,
+            display_name=command.display_name,
+            role="admin",
+            joined_at=now.date(),
+            password_hash=password_hash,
+            now=now,
+            temporary_password=False,
+        )
+        uow.members.add(member)
+        uow.audit.add(AuditEntry(None, "member.bootstrapped_admin", member.id, None, member.snapshot(), now))
+        await uow.commit()
+        return member, True
