@@ -1,0 +1,1 @@
+"""Habitat contributions service."""

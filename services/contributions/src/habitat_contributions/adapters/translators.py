@@ -1,0 +1,64 @@
+"""Translate at the edge: domain events → published contracts, consumed contracts → commands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict
+from functools import singledispatch
+
+from habitat_common.contracts import (
+    Contract,
+    ContributionApprovedV1,
+    ContributionSubmittedV1,
+    Envelope,
+    MemberDeactivatedV1,
+    MemberRegisteredV1,
+    MemberUpdatedV1,
+    PeriodOpenedV1,
+)
+from habitat_contributions.domain import events
+from habitat_contributions.domain.commands import RecordMember, RecordPeriod
+
+
+@singledispatch
+def to_contracts(event: object) -> Iterable[Contract]:
+    """The contracts published for a domain event (none for internal-only events)."""
+    return ()
+
+
+@to_contracts.register
+def _(event: events.ContributionSubmitted) -> Iterable[Contract]:
+    return (ContributionSubmittedV1(**asdict(event)),)
+
+
+@to_contracts.register
+def _(event: events.ContributionApproved) -> Iterable[Contract]:
+    return (ContributionApprovedV1(**asdict(event)),)
+
+
+def record_member(envelope: Envelope) -> RecordMember:
+    """A member registered / updated / deactivated event as a replica command stamped with occurred_at."""
+    payload = envelope.payload
+    if isinstance(payload, MemberDeactivatedV1):
+        return RecordMember(member_id=payload.member_id, occurred_at=envelope.occurred_at, status="inactive")
+    assert isinstance(payload, MemberRegisteredV1 | MemberUpdatedV1)
+    return RecordMember(
+        member_id=payload.member_id,
+        occurred_at=envelope.occurred_at,
+        email=payload.email,
+        display_name=payload.display_name,
+        role=payload.role,
+        status=payload.status,
+    )
+
+
+def record_period(envelope: Envelope[PeriodOpenedV1]) -> RecordPeriod:
+    payload = envelope.payload
+    return RecordPeriod(
+        period_id=payload.period_id,
+        occurred_at=envelope.occurred_at,
+        name=payload.name,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        status=payload.status,
+    )

@@ -1,0 +1,39 @@
+"""The SQLAlchemy unit of work: repositories on one session; events go to the outbox on commit."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from habitat_common.db import SqlAlchemyUnitOfWorkBase
+from habitat_contributions.adapters import orm, translators
+from habitat_contributions.adapters.repositories import (
+    SqlAlchemyContributionRepository,
+    SqlAlchemyMemberReplicaRepository,
+    SqlAlchemyPeriodReplicaRepository,
+)
+
+PRODUCER = "contributions"
+
+
+class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
+    """One transaction over the contributions schema."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        orm.start_mappers()
+        super().__init__(
+            session_factory,
+            producer=PRODUCER,
+            outbox_table=orm.outbox,
+            inbox_table=orm.inbox,
+            to_contracts=translators.to_contracts,
+        )
+
+    def _enter_repositories(self, session: AsyncSession) -> None:
+        self.contributions = SqlAlchemyContributionRepository(session)
+        self.members = SqlAlchemyMemberReplicaRepository(session)
+        self.periods = SqlAlchemyPeriodReplicaRepository(session)
+
+    async def __aexit__(self, *exc: object) -> None:
+        # Detach first: the base rollback would expire what a read use case returns to its caller.
+        self.session.expunge_all()
+        await super().__aexit__(*exc)

@@ -1,0 +1,49 @@
+"""The composition root: settings, engine, sessions, unit of work, token verifier, rate card."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from habitat_common.auth import JwksKeySource, TokenVerifier
+from habitat_common.db import make_engine, make_sessionmaker
+from habitat_contributions.adapters import orm
+from habitat_contributions.adapters.uow import SqlAlchemyUnitOfWork
+from habitat_contributions.config import ContributionsSettings
+from habitat_contributions.domain.valuation import RateCard
+
+
+@lru_cache
+def get_settings() -> ContributionsSettings:
+    return ContributionsSettings()
+
+
+@dataclass
+class Container:
+    """Everything a process needs, built once."""
+
+    settings: ContributionsSettings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    rate_card: RateCard
+
+    def uow(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.session_factory)
+
+
+def build(settings: ContributionsSettings | None = None) -> Container:
+    settings = settings or get_settings()
+    orm.start_mappers()
+    engine = make_engine(settings.database)
+    return Container(
+        settings=settings,
+        engine=engine,
+        session_factory=make_sessionmaker(engine),
+        rate_card=RateCard(default=settings.rate_default, minimum=settings.rate_min, maximum=settings.rate_max),
+    )
+
+
+def token_verifier(settings: ContributionsSettings) -> TokenVerifier:
+    return TokenVerifier(settings.auth, JwksKeySource(settings.auth.jwks_url))

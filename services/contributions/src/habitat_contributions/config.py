@@ -1,0 +1,30 @@
+"""Settings of the contributions service (environment variables CONTRIBUTIONS_*)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
+
+
+class ContributionsSettings(BaseSettings):
+    """Infrastructure blocks plus the co-op's labor rate card."""
+
+    model_config = SettingsConfigDict(env_prefix="CONTRIBUTIONS_", env_nested_delimiter="__", extra="ignore")
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    rate_default: Decimal = Field(default=Decimal("100.00"), decimal_places=2, description="Labor rate per hour")
+    rate_min: Decimal = Field(default=Decimal("75.00"), decimal_places=2, description="Lowest allowed labor rate")
+    rate_max: Decimal = Field(default=Decimal("150.00"), decimal_places=2, description="Highest allowed labor rate")
+
+    @model_validator(mode="after")
+    def _rates_in_order(self) -> ContributionsSettings:
+        if not self.rate_min <= self.rate_default <= self.rate_max:
+            raise ValueError("CONTRIBUTIONS_RATE_MIN <= RATE_DEFAULT <= RATE_MAX is required")
+        return self

@@ -1,0 +1,1 @@
+"""Pure domain model of contribution intake and review: standard library only."""

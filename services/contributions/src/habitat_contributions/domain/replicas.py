@@ -1,0 +1,55 @@
+"""Local copies of other contexts' facts: members (identity) and periods (ledger)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+PERIOD_OPEN = "open"
+
+
+@dataclass(eq=False)
+class MemberReplica:
+    """The member as identity last told us; updated_at is the occurred_at of that event."""
+
+    member_id: uuid.UUID
+    updated_at: datetime
+    email: str | None = None
+    display_name: str | None = None
+    role: str | None = None
+    status: str | None = None
+
+    def apply(self, occurred_at: datetime, **facts: str | None) -> None:
+        """Newer facts overwrite; an older event only fills what we do not know yet (out-of-order delivery)."""
+        newer = occurred_at >= self.updated_at
+        for name, fact in facts.items():
+            if fact is not None and (newer or getattr(self, name) is None):
+                setattr(self, name, fact)
+        if newer:
+            self.updated_at = occurred_at
+
+
+@dataclass(eq=False)
+class PeriodReplica:
+    """A ledger period as last announced; contributions must fall in an open one."""
+
+    period_id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    status: str
+    updated_at: datetime
+
+    def apply(self, occurred_at: datetime, *, name: str, starts_on: date, ends_on: date, status: str) -> None:
+        """Overwrite with a newer announcement; ignore an older one."""
+        if occurred_at < self.updated_at:
+            return
+        self.name, self.starts_on, self.ends_on, self.status = name, starts_on, ends_on, status
+        self.updated_at = occurred_at
+
+    def accepts(self, day: date) -> bool:
+        return self.status == PERIOD_OPEN and self.starts_on <= day <= self.ends_on
+
+
+MEMBER_FACTS = tuple(f.name for f in fields(MemberReplica) if f.name not in ("member_id", "updated_at"))

@@ -1,0 +1,85 @@
+"""What a contribution is worth: patronage value and capital credit on book and tax bases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from habitat_contributions.domain.errors import InvalidContribution
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+MAX_MONEY = Decimal("999999999999.99")  # NUMERIC(14,2)
+MAX_HOURS_PER_DAY = Decimal(24)
+
+
+@dataclass(frozen=True)
+class RateCard:
+    """The co-op's labor rate: default and the allowed range, per hour."""
+
+    default: Decimal = Decimal("100.00")
+    minimum: Decimal = Decimal("75.00")
+    maximum: Decimal = Decimal("150.00")
+
+    def __post_init__(self) -> None:
+        if not self.minimum <= self.default <= self.maximum:
+            raise ValueError("rate card needs minimum <= default <= maximum")
+
+
+@dataclass(frozen=True)
+class Valuation:
+    """Patronage value plus capital credit on each basis, all in currency units to the cent."""
+
+    value: Decimal
+    book_amount: Decimal
+    tax_amount: Decimal
+
+
+def as_money(raw: object, field: str) -> Decimal:
+    """Exact decimal with at most two places; rejects floats' binary noise by design (str first)."""
+    if isinstance(raw, bool) or raw is None:
+        raise InvalidContribution(f'{field} must be a decimal amount such as "12.50".', code="invalid_amount")
+    try:
+        amount = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise InvalidContribution(f'{field} must be a decimal amount such as "12.50".', code="invalid_amount") from None
+    if not amount.is_finite():
+        raise InvalidContribution(f"{field} must be a finite amount.", code="invalid_amount")
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise InvalidContribution(f"{field} may have at most two decimal places.", code="invalid_amount")
+    if abs(amount) > MAX_MONEY:
+        raise InvalidContribution(f"{field} is too large.", code="invalid_amount")
+    return amount.quantize(CENT)
+
+
+def value_labor(hours: Decimal, rate: Decimal | None, card: RateCard) -> tuple[Decimal, Decimal, Valuation]:
+    """Hours x rate, rounded half-up to the cent; labor is patronage only, never capital."""
+    hours = as_money(hours, "hours")
+    if not ZERO < hours <= MAX_HOURS_PER_DAY:
+        raise InvalidContribution("hours must be more than 0 and at most 24 for one day.", code="invalid_hours")
+    rate = card.default if rate is None else as_money(rate, "rate")
+    if not card.minimum <= rate <= card.maximum:
+        raise InvalidContribution(
+            f"rate must be between {card.minimum} and {card.maximum} per hour.", code="rate_out_of_range"
+        )
+    value = (hours * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return hours, rate, Valuation(value=value, book_amount=ZERO, tax_amount=ZERO)
+
+
+def value_capital(amount: Decimal) -> Valuation:
+    """Cash capital counts at face value for patronage and on both capital bases."""
+    amount = as_money(amount, "amount")
+    if amount <= ZERO:
+        raise InvalidContribution("amount must be more than 0.", code="invalid_amount")
+    return Valuation(value=amount, book_amount=amount, tax_amount=amount)
+
+
+def value_property(fair_market_value: Decimal, adjusted_basis: Decimal) -> Valuation:
+    """Property: fair market value on book (and for patronage), the contributor's adjusted basis on tax."""
+    fmv = as_money(fair_market_value, "fair_market_value")
+    basis = as_money(adjusted_basis, "adjusted_basis")
+    if fmv <= ZERO:
+        raise InvalidContribution("fair_market_value must be more than 0.", code="invalid_amount")
+    if basis < ZERO:
+        raise InvalidContribution("adjusted_basis must not be negative.", code="invalid_amount")
+    return Valuation(value=fmv, book_amount=fmv, tax_amount=basis)

@@ -1,0 +1,75 @@
+"""The contributions worker: replica consumers (members, periods) plus the outbox relay."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from faststream.asgi import AsgiFastStream
+from faststream.rabbit import RabbitBroker
+
+from habitat_common.contracts import Envelope, MemberDeactivatedV1, MemberRegisteredV1, MemberUpdatedV1, PeriodOpenedV1
+from habitat_common.messaging.consumer import Handler
+from habitat_common.messaging.topology import Subscription
+from habitat_common.messaging.worker import build_worker
+from habitat_common.telemetry import configure_logging, configure_tracing
+from habitat_contributions import bootstrap
+from habitat_contributions.adapters import orm, translators
+from habitat_contributions.service_layer import replicas
+from habitat_contributions.service_layer.ports import UnitOfWork
+
+SERVICE = "contributions"
+
+
+def idempotent(
+    consumer: str,
+    to_command: Callable[[Envelope], Any],
+    use_case: Callable[[Any, UnitOfWork], Awaitable[None]],
+    uow_factory: Callable[[], UnitOfWork],
+) -> Handler:
+    """Claim the event in the inbox and apply its effect in one transaction; False for a duplicate."""
+
+    async def handle(envelope: Envelope) -> bool:
+        async with uow_factory() as uow:
+            if not await uow.claim_event(consumer, envelope.event_id):
+                return False
+            await use_case(to_command(envelope), uow)
+            await uow.commit()
+            return True
+
+    handle.__doc__ = f"Apply {consumer} once per event id."
+    return handle
+
+
+def consumers(uow_factory: Callable[[], UnitOfWork]) -> Sequence[tuple[Subscription, Handler]]:
+    """Every subscription of this service with its idempotent handler."""
+    member = (translators.record_member, replicas.record_member)
+    return (
+        (Subscription(SERVICE, MemberRegisteredV1), idempotent(f"{SERVICE}.member_registered", *member, uow_factory)),
+        (Subscription(SERVICE, MemberUpdatedV1), idempotent(f"{SERVICE}.member_updated", *member, uow_factory)),
+        (
+            Subscription(SERVICE, MemberDeactivatedV1),
+            idempotent(f"{SERVICE}.member_deactivated", *member, uow_factory),
+        ),
+        (
+            Subscription(SERVICE, PeriodOpenedV1),
+            idempotent(f"{SERVICE}.period_opened", translators.record_period, replicas.record_period, uow_factory),
+        ),
+    )
+
+
+def create_worker(broker: RabbitBroker | None = None) -> AsgiFastStream:
+    """Worker app: consumers, outbox relay, /healthz, /readyz, /metrics."""
+    container = bootstrap.build()
+    settings = container.settings
+    configure_logging(SERVICE, settings.telemetry)
+    configure_tracing(SERVICE, settings.telemetry)
+    return build_worker(
+        service=SERVICE,
+        rabbit=settings.rabbit,
+        engine=container.engine,
+        session_factory=container.session_factory,
+        outbox=orm.outbox,
+        handlers=consumers(container.uow),
+        broker=broker,
+    )

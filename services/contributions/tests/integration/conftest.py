@@ -1,0 +1,55 @@
+"""A throw-away database per test session, built by `alembic upgrade head`; tables emptied per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+
+from habitat_common.settings import DatabaseSettings
+from habitat_common.testing import temporary_database
+from habitat_contributions import bootstrap
+from habitat_contributions.config import ContributionsSettings
+
+SERVICE_ROOT = Path(__file__).resolve().parents[2]
+TABLES = ("contribution", "member_replica", "period_replica", "outbox", "inbox")
+
+pytestmark = pytest.mark.integration
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(SERVICE_ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with temporary_database("contributions_test") as url:
+        command.upgrade(alembic_config(url), "head")
+        yield url
+
+
+@pytest.fixture
+def settings(database_url: str) -> ContributionsSettings:
+    return ContributionsSettings(database=DatabaseSettings(url=database_url, pool_size=4, max_overflow=2))
+
+
+@pytest.fixture
+async def container(settings: ContributionsSettings) -> AsyncIterator[bootstrap.Container]:
+    container = bootstrap.build(settings)
+    async with container.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {', '.join('contributions.' + t for t in TABLES)}"))
+    yield container
+    await container.engine.dispose()

@@ -1,0 +1,33 @@
+"""Direct SQL helpers for asserting what integration tests left in the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from habitat_contributions.bootstrap import Container
+from habitat_contributions.service_layer import replicas
+from tests.builders import record_period
+
+
+async def outbox_rows(container: Container, routing_key: str | None = None) -> list:
+    query = "SELECT event_id, routing_key, payload FROM contributions.outbox"
+    params = {}
+    if routing_key:
+        query += " WHERE routing_key = :rk"
+        params["rk"] = routing_key
+    async with container.engine.connect() as conn:
+        return list((await conn.execute(text(query + " ORDER BY id"), params)).all())
+
+
+async def count(container: Container, table: str) -> int:
+    async with container.engine.connect() as conn:
+        return (await conn.execute(text(f"SELECT count(*) FROM contributions.{table}"))).scalar_one()
+
+
+async def open_q1(container: Container, **overrides):
+    """Store an open 2026-Q1 period replica, as the period-opened consumer would."""
+    cmd = record_period(**overrides)
+    async with container.uow() as uow:
+        await replicas.record_period(cmd, uow)
+        await uow.commit()
+    return cmd.period_id
