@@ -87,6 +87,15 @@ class TestSubmitContribution:
         assert "2026-04-02" in response.json()["error"]["message"]
         assert await count(container, "contribution") == 0 and await count(container, "outbox") == 0
 
+    async def test_correlation_id_travels_into_the_event_envelope(self, client, keys, container):
+        await open_q1(container)
+        correlation_id = str(uuid.uuid4())
+        headers = {**auth(keys, uuid.uuid4()), "X-Correlation-ID": correlation_id}
+        response = await client.post("/contributions", json=LABOR, headers=headers)
+        assert response.headers["X-Correlation-ID"] == correlation_id
+        [row] = await outbox_rows(container)
+        assert row.payload["correlation_id"] == correlation_id
+
     @pytest.mark.parametrize(
         "changes,code",
         [

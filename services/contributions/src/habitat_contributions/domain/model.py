@@ -82,15 +82,19 @@ class Contribution:
     def __repr__(self) -> str:
         return f"<Contribution {self.id} {self.type} {self.status} {self.value}>"
 
+    def _facts(self) -> dict:
+        """What every event about this contribution says."""
+        return {
+            "contribution_id": self.id,
+            "member_id": self.member_id,
+            "period_id": self.period_id,
+            "type": str(self.type),
+            "contributed_on": self.contributed_on,
+            "value": self.value,
+        }
+
     def submitted(self) -> events.ContributionSubmitted:
-        return events.ContributionSubmitted(
-            contribution_id=self.id,
-            member_id=self.member_id,
-            period_id=self.period_id,
-            type=str(self.type),
-            contributed_on=self.contributed_on,
-            value=self.value,
-        )
+        return events.ContributionSubmitted(**self._facts())
 
     def approve(self, reviewer_id: uuid.UUID, at: datetime, note: str | None = None) -> events.ContributionApproved:
         """Approve once, never by the submitter; returns the event that makes it count."""
@@ -100,12 +104,7 @@ class Contribution:
         self.decided_by = reviewer_id
         self.decision_note = (note or "").strip() or None
         return events.ContributionApproved(
-            contribution_id=self.id,
-            member_id=self.member_id,
-            period_id=self.period_id,
-            type=str(self.type),
-            contributed_on=self.contributed_on,
-            value=self.value,
+            **self._facts(),
             book_amount=self.book_amount,
             tax_amount=self.tax_amount,
             approved_by=reviewer_id,
