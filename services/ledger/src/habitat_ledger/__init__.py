@@ -1,0 +1,1 @@
+"""Habitat ledger service: periods, capital accounts, the double-entry journal and patronage."""

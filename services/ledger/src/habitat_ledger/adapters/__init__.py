@@ -1,0 +1,1 @@
+"""Adapters implementing the ledger's ports with SQLAlchemy, and contract translation."""

@@ -1,0 +1,127 @@
+"""Tables of the `ledger` schema, mapped imperatively onto the domain classes.
+
+The database enforces what must never be violated even by a buggy caller: no overlapping periods
+(an exclusion constraint), postings that balance per basis at commit and an append-only journal
+(triggers). Those live in the migrations as raw SQL; these tables describe the columns.
+"""
+
+from __future__ import annotations
+
+from habitat_common.db import schema_metadata
+from habitat_common.messaging.inbox import inbox_table
+from habitat_common.messaging.outbox import outbox_table
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Numeric,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import registry, relationship
+
+from habitat_ledger.domain.contribution import Patronage
+from habitat_ledger.domain.journal import Account, JournalTransaction, Posting
+from habitat_ledger.domain.period import Period
+
+SCHEMA = "ledger"
+metadata = schema_metadata(SCHEMA)
+MONEY = Numeric(14, 2, asdecimal=True)
+
+period = Table(
+    "period",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", UUID(as_uuid=True), nullable=False),
+    CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
+    CheckConstraint("status IN ('open', 'closing', 'closed')", name="status"),
+)
+
+account = Table(
+    "account",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("code", Text, nullable=False, unique=True),
+    Column("kind", Text, nullable=False),
+    Column("member_id", UUID(as_uuid=True), index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("kind IN ('member_capital', 'coop_cash', 'coop_property')", name="kind"),
+    CheckConstraint("(kind = 'member_capital') = (member_id IS NOT NULL)", name="member_iff_capital"),
+)
+
+journal_transaction = Table(
+    "journal_transaction",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("source_type", Text, nullable=False),
+    Column("source_id", UUID(as_uuid=True), nullable=False),
+    Column("reverses_id", UUID(as_uuid=True), ForeignKey("ledger.journal_transaction.id")),
+    Column("occurred_on", Date, nullable=False, index=True),
+    Column("description", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source_type", "source_id"),
+    CheckConstraint(
+        "source_type IN ('contribution', 'allocation', 'distribution', 'opening_balance', 'reversal')",
+        name="source_type",
+    ),
+)
+
+posting = Table(
+    "posting",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column(
+        "transaction_id",
+        UUID(as_uuid=True),
+        ForeignKey("ledger.journal_transaction.id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("account_id", UUID(as_uuid=True), ForeignKey("ledger.account.id"), nullable=False, index=True),
+    Column("basis", Text, nullable=False),
+    Column("amount", MONEY, nullable=False),
+    CheckConstraint("basis IN ('book', 'tax')", name="basis"),
+)
+
+patronage = Table(
+    "patronage",
+    metadata,
+    Column("contribution_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("period_id", UUID(as_uuid=True), ForeignKey("ledger.period.id"), nullable=False, index=True),
+    Column("type", Text, nullable=False),
+    Column("value", MONEY, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("type IN ('labor', 'capital', 'property')", name="type"),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+mapper_registry = registry(metadata=metadata)
+
+
+def start_mappers() -> None:
+    """Map the domain classes onto the tables (once per process)."""
+    if getattr(Period, "__mapper__", None) is not None:
+        return
+    mapper_registry.map_imperatively(Period, period)
+    mapper_registry.map_imperatively(Account, account)
+    mapper_registry.map_imperatively(Posting, posting)
+    mapper_registry.map_imperatively(
+        JournalTransaction,
+        journal_transaction,
+        properties={"postings": relationship(Posting, lazy="raise", order_by=posting.c.id)},
+    )
+    mapper_registry.map_imperatively(Patronage, patronage)

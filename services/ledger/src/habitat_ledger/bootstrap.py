@@ -1,0 +1,57 @@
+"""The composition root: settings, engine, sessions, unit-of-work factory and token verifier."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from habitat_common.auth import JwksKeySource, KeySource, TokenVerifier
+from habitat_common.db import make_engine, make_sessionmaker
+from habitat_common.telemetry import configure_logging, configure_tracing
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from habitat_ledger.adapters.orm import start_mappers
+from habitat_ledger.adapters.uow import SqlAlchemyUnitOfWork
+from habitat_ledger.config import LedgerSettings
+
+SERVICE = "ledger"
+UowFactory = Callable[[], SqlAlchemyUnitOfWork]
+
+
+@lru_cache
+def get_settings() -> LedgerSettings:
+    return LedgerSettings()
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Everything a ledger process shares: one engine, its sessions and units of work."""
+
+    settings: LedgerSettings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+
+    def uow(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.session_factory)
+
+
+def build(
+    settings: LedgerSettings | None = None,
+    *,
+    session_factory: async_sessionmaker[AsyncSession] | None = None,
+) -> Ledger:
+    """Wire one process; tests may hand in a session factory bound to their own transaction."""
+    settings = settings or get_settings()
+    configure_logging(SERVICE, settings.telemetry)
+    configure_tracing(SERVICE, settings.telemetry)
+    start_mappers()
+    engine = make_engine(settings.database)
+    return Ledger(settings, engine, session_factory or make_sessionmaker(engine))
+
+
+def token_verifier(settings: LedgerSettings, keys: TokenVerifier | KeySource | None = None) -> TokenVerifier:
+    """identity's JWKS by default; tests pass LocalKeys (a KeySource) or a ready verifier."""
+    if isinstance(keys, TokenVerifier):
+        return keys
+    return TokenVerifier(settings.auth, keys or JwksKeySource(settings.auth.jwks_url))

@@ -1,0 +1,1 @@
+"""The ledger's pure domain model: standard library only."""

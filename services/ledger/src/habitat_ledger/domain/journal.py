@@ -1,0 +1,132 @@
+"""Double-entry journal: accounts, postings and transactions that balance on each basis."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from habitat_ledger.domain.errors import UnbalancedTransaction
+from habitat_ledger.domain.money import ZERO, money
+
+
+class Basis(StrEnum):
+    BOOK = "book"  # section 704(b)
+    TAX = "tax"
+
+
+class AccountKind(StrEnum):
+    MEMBER_CAPITAL = "member_capital"
+    COOP_CASH = "coop_cash"
+    COOP_PROPERTY = "coop_property"
+
+
+class SourceType(StrEnum):
+    CONTRIBUTION = "contribution"
+    ALLOCATION = "allocation"
+    DISTRIBUTION = "distribution"
+    OPENING_BALANCE = "opening_balance"
+    REVERSAL = "reversal"
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """Names an account by its natural key (code), so it can be created on first use."""
+
+    code: str
+    kind: AccountKind
+    member_id: uuid.UUID | None = None
+
+    @classmethod
+    def member_capital(cls, member_id: uuid.UUID) -> AccountRef:
+        return cls(f"member:{member_id}:capital", AccountKind.MEMBER_CAPITAL, member_id)
+
+    @classmethod
+    def coop_cash(cls) -> AccountRef:
+        return cls("coop:cash", AccountKind.COOP_CASH)
+
+    @classmethod
+    def coop_property(cls) -> AccountRef:
+        return cls("coop:property", AccountKind.COOP_PROPERTY)
+
+
+@dataclass(eq=False)
+class Account:
+    id: uuid.UUID
+    code: str
+    kind: AccountKind
+    member_id: uuid.UUID | None = None
+
+    @classmethod
+    def from_ref(cls, ref: AccountRef) -> Account:
+        return cls(id=uuid.uuid4(), code=ref.code, kind=ref.kind, member_id=ref.member_id)
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One side of an entry before accounts are resolved: debit positive, credit negative."""
+
+    account: AccountRef
+    basis: Basis
+    amount: Decimal
+
+
+@dataclass(eq=False)
+class Posting:
+    account_id: uuid.UUID
+    basis: Basis
+    amount: Decimal
+
+
+@dataclass(eq=False)
+class JournalTransaction:
+    """An immutable journal entry; a mistake is fixed by a reversal that references it."""
+
+    id: uuid.UUID
+    source_type: SourceType
+    source_id: uuid.UUID
+    occurred_on: date
+    description: str
+    recorded_at: datetime
+    postings: list[Posting] = field(default_factory=list)
+    reverses_id: uuid.UUID | None = None
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        source_type: SourceType,
+        source_id: uuid.UUID,
+        occurred_on: date,
+        description: str,
+        postings: list[Posting],
+        now: datetime,
+        reverses_id: uuid.UUID | None = None,
+    ) -> JournalTransaction:
+        """A new transaction, refused unless its postings balance on each basis."""
+        postings = [Posting(p.account_id, Basis(p.basis), money(p.amount)) for p in postings]
+        ensure_balanced(postings)
+        return cls(
+            id=uuid.uuid4(),
+            source_type=source_type,
+            source_id=source_id,
+            occurred_on=occurred_on,
+            description=description,
+            recorded_at=now,
+            postings=postings,
+            reverses_id=reverses_id,
+        )
+
+
+def ensure_balanced(postings: list[Posting]) -> None:
+    if not postings:
+        raise UnbalancedTransaction("A journal transaction needs at least one posting.")
+    totals: dict[Basis, Decimal] = defaultdict(lambda: ZERO)
+    for posting in postings:
+        totals[Basis(posting.basis)] += posting.amount
+    unbalanced = {basis.value: str(total) for basis, total in totals.items() if total != ZERO}
+    if unbalanced:
+        raise UnbalancedTransaction(f"Postings do not balance: {unbalanced}.")

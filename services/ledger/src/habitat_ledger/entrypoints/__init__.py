@@ -1,0 +1,1 @@
+"""Process entrypoints: the HTTP API and the event worker."""

@@ -1,0 +1,24 @@
+"""FastAPI dependencies: the caller, by role, and a fresh unit of work per request."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from habitat_common.auth import Principal, TokenVerifier
+from habitat_common.web.security import principal_dependency
+
+from habitat_ledger.service_layer.ports import UnitOfWork
+
+
+def verifier_of(request: Request) -> TokenVerifier:
+    return request.app.state.verifier
+
+
+def unit_of_work(request: Request) -> UnitOfWork:
+    return request.app.state.ledger.uow()
+
+
+Member = Annotated[Principal, Depends(principal_dependency(verifier_of, "member"))]
+Admin = Annotated[Principal, Depends(principal_dependency(verifier_of, "admin"))]
+Uow = Annotated[UnitOfWork, Depends(unit_of_work)]

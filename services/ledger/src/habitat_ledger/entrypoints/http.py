@@ -1,0 +1,61 @@
+"""The ledger's HTTP process (`uvicorn --factory habitat_ledger.entrypoints.http:create_app`)."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from habitat_common.auth import KeySource, TokenVerifier
+from habitat_common.db import database_is_reachable
+from habitat_common.messaging.probe import broker_is_reachable
+from habitat_common.web.errors import error_body, install_error_handlers
+from habitat_common.web.observability import install_observability
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from habitat_ledger import bootstrap
+from habitat_ledger.config import LedgerSettings
+from habitat_ledger.domain.errors import LedgerError
+from habitat_ledger.entrypoints import capital_api, periods_api
+
+STATUS_OF = {
+    "invalid_period": 422,
+    "period_overlap": 409,
+    "period_name_taken": 409,
+    "period_not_found": 404,
+}
+
+
+def create_app(
+    settings: LedgerSettings | None = None,
+    verifier: TokenVerifier | KeySource | None = None,
+    *,
+    session_factory: async_sessionmaker[AsyncSession] | None = None,
+) -> FastAPI:
+    """Build the HTTP app; tests inject settings, a verifier (or KeySource) and a session factory."""
+    ledger = bootstrap.build(settings, session_factory=session_factory)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        yield
+        await ledger.engine.dispose()
+
+    app = FastAPI(title="Habitat ledger", version="1", lifespan=lifespan)
+    app.state.ledger = ledger
+    app.state.verifier = bootstrap.token_verifier(ledger.settings, verifier)
+    install_error_handlers(app)
+
+    @app.exception_handler(LedgerError)
+    async def _ledger_error(_: Request, exc: LedgerError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=STATUS_OF.get(exc.code, 400))
+
+    async def database() -> bool:
+        return await database_is_reachable(ledger.engine)
+
+    async def broker() -> bool:
+        return await broker_is_reachable(ledger.settings.rabbit.url.get_secret_value())
+
+    install_observability(app, bootstrap.SERVICE, {"database": database, "broker": broker})
+    app.include_router(periods_api.router)
+    app.include_router(capital_api.router)
+    return app

@@ -1,0 +1,32 @@
+"""The ledger's worker process (`uvicorn --factory habitat_ledger.entrypoints.worker:create_worker`)."""
+
+from __future__ import annotations
+
+from faststream.asgi import AsgiFastStream
+from faststream.rabbit import RabbitBroker
+from habitat_common.contracts import ContributionApprovedV1
+from habitat_common.messaging.topology import Subscription
+from habitat_common.messaging.worker import build_worker
+
+from habitat_ledger import bootstrap
+from habitat_ledger.adapters.orm import outbox
+from habitat_ledger.config import LedgerSettings
+from habitat_ledger.entrypoints.consumers import contribution_approved_handler
+
+CONTRIBUTION_APPROVED = Subscription("ledger", ContributionApprovedV1)
+
+
+def create_worker(
+    settings: LedgerSettings | None = None, broker: RabbitBroker | None = None
+) -> AsgiFastStream:
+    """Consumers plus the outbox relay, with /healthz, /readyz and /metrics."""
+    ledger = bootstrap.build(settings)
+    return build_worker(
+        service=bootstrap.SERVICE,
+        rabbit=ledger.settings.rabbit,
+        engine=ledger.engine,
+        session_factory=ledger.session_factory,
+        outbox=outbox,
+        handlers=[(CONTRIBUTION_APPROVED, contribution_approved_handler(ledger.uow))],
+        broker=broker,
+    )

@@ -1,0 +1,1 @@
+"""Use cases of the ledger and the ports they need."""

@@ -1,0 +1,49 @@
+"""Use cases on accounting periods."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from habitat_ledger.domain.commands import OpenPeriod
+from habitat_ledger.domain.errors import PeriodNameTaken, PeriodNotFound, PeriodOverlap
+from habitat_ledger.domain.events import PeriodOpened
+from habitat_ledger.domain.period import Period
+from habitat_ledger.service_layer.ports import UnitOfWork
+
+
+async def open_period(command: OpenPeriod, uow: UnitOfWork, *, now: datetime | None = None) -> Period:
+    """Open a new period unless its name is taken or its dates touch another period."""
+    period = Period.open(
+        name=command.name,
+        starts_on=command.starts_on,
+        ends_on=command.ends_on,
+        created_by=command.requested_by,
+        now=now or datetime.now(UTC),
+    )
+    async with uow:
+        if await uow.periods.find_by_name(period.name):
+            raise PeriodNameTaken(f"A period named {period.name!r} already exists.")
+        if clash := await uow.periods.find_overlapping(period.starts_on, period.ends_on):
+            raise PeriodOverlap(
+                f"The dates overlap period {clash.name} ({clash.starts_on} to {clash.ends_on})."
+            )
+        await uow.periods.add(period)
+        uow.events.append(PeriodOpened(period.id, period.name, period.starts_on, period.ends_on))
+        await uow.commit()
+    return period
+
+
+async def list_periods(uow: UnitOfWork) -> list[Period]:
+    """Every period, earliest first."""
+    async with uow:
+        return await uow.periods.list()
+
+
+async def get_period(period_id: uuid.UUID, uow: UnitOfWork) -> Period:
+    """One period, or PeriodNotFound."""
+    async with uow:
+        period = await uow.periods.get(period_id)
+    if period is None:
+        raise PeriodNotFound("No such period.")
+    return period

@@ -1,0 +1,110 @@
+"""What PostgreSQL itself refuses, whatever the application does."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+NEW_TRANSACTION = text(
+    "INSERT INTO ledger.journal_transaction (id, source_type, source_id, occurred_on, description, recorded_at)"
+    " VALUES (:id, 'opening_balance', :id, '2026-01-01', 'test', now())"
+)
+NEW_ACCOUNT = text("INSERT INTO ledger.account (id, code, kind) VALUES (:id, :code, 'coop_cash')")
+NEW_POSTING = text(
+    "INSERT INTO ledger.posting (transaction_id, account_id, basis, amount) VALUES (:tx, :account, :basis, :amount)"
+)
+
+
+async def write_transaction(conn: AsyncConnection, *legs: tuple[str, str]) -> uuid.UUID:
+    tx, account = uuid.uuid4(), uuid.uuid4()
+    await conn.execute(NEW_ACCOUNT, {"id": account, "code": f"test:{account}"})
+    await conn.execute(NEW_TRANSACTION, {"id": tx})
+    for basis, amount in legs:
+        await conn.execute(NEW_POSTING, {"tx": tx, "account": account, "basis": basis, "amount": amount})
+    return tx
+
+
+class TestBalancedPostings:
+    async def test_an_unbalanced_transaction_fails_at_commit(self, engine: AsyncEngine):
+        async with engine.connect() as conn:
+            await conn.begin()
+            tx = await write_transaction(
+                conn, ("book", "100.00"), ("book", "-90.00")
+            )  # accepted until commit
+            with pytest.raises(IntegrityError, match="does not balance"):
+                await conn.commit()
+        async with engine.connect() as conn:
+            found = await conn.scalar(
+                text("SELECT count(*) FROM ledger.journal_transaction WHERE id = :id"), {"id": tx}
+            )
+        assert found == 0
+
+    async def test_balance_on_one_basis_does_not_cover_the_other(self, engine: AsyncEngine):
+        async with engine.connect() as conn:
+            await conn.begin()
+            await write_transaction(conn, ("book", "100.00"), ("tax", "-100.00"))
+            with pytest.raises(IntegrityError, match="does not balance"):
+                await conn.commit()
+
+    async def test_a_balanced_transaction_commits(self, engine: AsyncEngine):
+        async with engine.connect() as conn:
+            await conn.begin()
+            tx = await write_transaction(conn, ("book", "0.10"), ("book", "0.20"), ("book", "-0.30"))
+            await conn.commit()
+            assert (
+                await conn.scalar(
+                    text("SELECT count(*) FROM ledger.posting WHERE transaction_id = :tx"), {"tx": tx}
+                )
+                == 3
+            )
+
+
+class TestAppendOnly:
+    @pytest.mark.parametrize(
+        "statement",
+        [
+            "UPDATE ledger.posting SET amount = amount * 2 WHERE transaction_id = :tx",
+            "DELETE FROM ledger.posting WHERE transaction_id = :tx",
+            "UPDATE ledger.journal_transaction SET description = 'edited' WHERE id = :tx",
+            "DELETE FROM ledger.journal_transaction WHERE id = :tx",
+        ],
+    )
+    async def test_journal_rows_cannot_change(self, connection: AsyncConnection, statement: str):
+        tx = await write_transaction(connection, ("book", "5.00"), ("book", "-5.00"))
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with connection.begin_nested():
+                await connection.execute(text(statement), {"tx": tx})
+        assert (
+            await connection.scalar(
+                text("SELECT sum(abs(amount)) FROM ledger.posting WHERE transaction_id = :tx"), {"tx": tx}
+            )
+            == 10
+        )
+
+
+class TestPeriodsDoNotOverlap:
+    async def test_the_database_refuses_overlapping_periods(self, connection: AsyncConnection):
+        insert = text(
+            "INSERT INTO ledger.period (id, name, starts_on, ends_on, status, created_at, created_by)"
+            " VALUES (gen_random_uuid(), :name, :starts, :ends, 'open', now(), gen_random_uuid())"
+        )
+        await connection.execute(insert, {"name": "A", "starts": date(2031, 1, 1), "ends": date(2031, 3, 31)})
+        with pytest.raises(IntegrityError, match="period_no_overlap"):
+            async with connection.begin_nested():
+                await connection.execute(
+                    insert, {"name": "B", "starts": date(2031, 3, 31), "ends": date(2031, 6, 30)}
+                )
+
+    async def test_the_database_refuses_a_period_ending_before_it_starts(self, connection: AsyncConnection):
+        with pytest.raises(DBAPIError):
+            await connection.execute(
+                text(
+                    "INSERT INTO ledger.period (id, name, starts_on, ends_on, status, created_at, created_by)"
+                    " VALUES (gen_random_uuid(), 'bad', '2031-02-01', '2031-01-01', 'open', now(), gen_random_uuid())"
+                )
+            )

@@ -1,0 +1,145 @@
+"""The pure domain: periods, money, balanced transactions, how contributions reach capital."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from ledger_builders import book_command
+
+from habitat_ledger.domain.capital import CapitalBalance
+from habitat_ledger.domain.contribution import capital_legs
+from habitat_ledger.domain.errors import InvalidPeriod, UnbalancedTransaction
+from habitat_ledger.domain.journal import AccountKind, Basis, JournalTransaction, Posting, SourceType
+from habitat_ledger.domain.money import money
+from habitat_ledger.domain.period import Period, PeriodStatus
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)
+
+
+def period(
+    name: str = "2026-Q1", starts_on: date = date(2026, 1, 1), ends_on: date = date(2026, 3, 31)
+) -> Period:
+    return Period.open(name=name, starts_on=starts_on, ends_on=ends_on, created_by=uuid.uuid4(), now=NOW)
+
+
+class TestOpenPeriod:
+    def test_a_new_period_is_open(self):
+        opened = period(" 2026-Q1 ")
+        assert (opened.name, opened.status) == ("2026-Q1", PeriodStatus.OPEN)
+
+    def test_a_period_cannot_end_before_it_starts(self):
+        with pytest.raises(InvalidPeriod):
+            period(starts_on=date(2026, 2, 1), ends_on=date(2026, 1, 31))
+
+    def test_a_one_day_period_is_allowed(self):
+        day = date(2026, 1, 1)
+        assert period(starts_on=day, ends_on=day).contains(day)
+
+    def test_blank_name_is_refused(self):
+        with pytest.raises(InvalidPeriod):
+            period("  ")
+
+    def test_overlap_is_inclusive_of_both_ends(self):
+        q1 = period()
+        assert q1.overlaps(date(2026, 3, 31), date(2026, 6, 30))
+        assert not q1.overlaps(date(2026, 4, 1), date(2026, 6, 30))
+
+
+class TestMoney:
+    def test_floats_are_refused(self):
+        with pytest.raises(TypeError):
+            money(0.1)  # type: ignore[arg-type]
+
+    def test_sub_cent_amounts_are_refused(self):
+        with pytest.raises(ValueError):
+            money(Decimal("0.001"))
+
+    def test_amounts_have_two_places(self):
+        assert str(money("5")) == "5.00"
+
+
+class TestRecordTransaction:
+    def posting(self, basis: Basis, amount: str) -> Posting:
+        return Posting(uuid.uuid4(), basis, Decimal(amount))
+
+    def record(self, postings: list[Posting]) -> JournalTransaction:
+        return JournalTransaction.record(
+            source_type=SourceType.CONTRIBUTION,
+            source_id=uuid.uuid4(),
+            occurred_on=date(2026, 1, 5),
+            description="t",
+            postings=postings,
+            now=NOW,
+        )
+
+    def test_balanced_on_each_basis_is_recorded(self):
+        postings = [
+            self.posting(Basis.BOOK, "10.00"),
+            self.posting(Basis.BOOK, "-10.00"),
+            self.posting(Basis.TAX, "6.00"),
+            self.posting(Basis.TAX, "-6.00"),
+        ]
+        assert len(self.record(postings).postings) == 4
+
+    def test_balancing_across_bases_is_not_enough(self):
+        with pytest.raises(UnbalancedTransaction):
+            self.record([self.posting(Basis.BOOK, "10.00"), self.posting(Basis.TAX, "-10.00")])
+
+    def test_a_transaction_without_postings_is_refused(self):
+        with pytest.raises(UnbalancedTransaction):
+            self.record([])
+
+
+class TestCapitalLegs:
+    def sums(self, legs, kind: AccountKind) -> dict[Basis, Decimal]:
+        return {
+            b: sum((l.amount for l in legs if l.basis == b and l.account.kind == kind), Decimal(0))
+            for b in Basis
+        }
+
+    def test_cash_credits_capital_at_face_value_on_both_bases(self):
+        legs = capital_legs(book_command(type="capital", book="500.00"))
+        assert self.sums(legs, AccountKind.MEMBER_CAPITAL) == {
+            Basis.BOOK: Decimal("-500.00"),
+            Basis.TAX: Decimal("-500.00"),
+        }
+        assert self.sums(legs, AccountKind.COOP_CASH) == {
+            Basis.BOOK: Decimal("500.00"),
+            Basis.TAX: Decimal("500.00"),
+        }
+
+    def test_property_is_fmv_on_book_and_adjusted_basis_on_tax(self):
+        legs = capital_legs(book_command(type="property", book="1000.00", tax="600.00"))
+        assert self.sums(legs, AccountKind.MEMBER_CAPITAL) == {
+            Basis.BOOK: Decimal("-1000.00"),
+            Basis.TAX: Decimal("-600.00"),
+        }
+        assert self.sums(legs, AccountKind.COOP_PROPERTY) == {
+            Basis.BOOK: Decimal("1000.00"),
+            Basis.TAX: Decimal("600.00"),
+        }
+
+    def test_labor_never_reaches_capital(self):
+        assert capital_legs(book_command(type="labor", value="800.00")) == []
+
+    def test_property_with_zero_tax_basis_posts_book_only(self):
+        legs = capital_legs(book_command(type="property", book="300.00", tax="0.00"))
+        assert {l.basis for l in legs} == {Basis.BOOK}
+
+    @given(book=amounts, tax=amounts, kind=st.sampled_from(["capital", "property"]))
+    def test_legs_always_balance_per_basis(self, book, tax, kind):
+        legs = capital_legs(book_command(type=kind, book=str(book), tax=str(tax)))
+        for basis in Basis:
+            assert sum((l.amount for l in legs if l.basis == basis), Decimal(0)) == 0
+
+
+class TestCapitalBalance:
+    def test_credit_balances_show_positive(self):
+        balance = CapitalBalance.from_posting_sums(uuid.uuid4(), Decimal("-500.00"), None, date(2026, 1, 1))
+        assert (balance.book_balance, balance.tax_balance) == (Decimal("500.00"), Decimal("0.00"))
