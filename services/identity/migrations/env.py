@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from habitat_identity.adapters.orm import metadata
+from habitat_identity.config import IdentitySettings
 from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
-
-from habitat_identity.adapters.orm import metadata
-from habitat_identity.config import IdentitySettings
 
 config = context.config
 target_metadata = metadata
@@ -26,15 +25,18 @@ def include_name(name, type_, parent_names) -> bool:
     return name == SCHEMA if type_ == "schema" else True
 
 
+# Only our schema is compared, and alembic_version lives in it (not in public, shared by all services).
+OPTIONS = {
+    "target_metadata": target_metadata,
+    "version_table_schema": SCHEMA,
+    "include_schemas": True,
+    "include_name": include_name,
+    "compare_type": True,
+}
+
+
 def do_run_migrations(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        version_table_schema=SCHEMA,
-        include_schemas=True,
-        include_name=include_name,
-        compare_type=True,
-    )
+    context.configure(connection=connection, **OPTIONS)
     with context.begin_transaction():
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{SCHEMA}"'))
         context.run_migrations()
@@ -48,14 +50,7 @@ async def run_async_migrations() -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(
-        url=database_url(),
-        target_metadata=target_metadata,
-        literal_binds=True,
-        version_table_schema=SCHEMA,
-        include_schemas=True,
-        include_name=include_name,
-    )
+    context.configure(url=database_url(), literal_binds=True, **OPTIONS)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from habitat_identity.domain.model import AuditEntry, Member, RefreshToken
 
@@ -74,7 +74,7 @@ class FakeUnitOfWork:
         self.published: list[Any] = []
         self.commits = 0
 
-    async def __aenter__(self) -> FakeUnitOfWork:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
 from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import make_engine, make_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
 from habitat_identity.adapters.keys import JwtAccessTokenIssuer, KeyRing
 from habitat_identity.adapters.orm import start_mappers
 from habitat_identity.adapters.passwords import Argon2PasswordHasher
@@ -65,5 +65,3 @@ def build_container(
         issuer=JwtAccessTokenIssuer(keys, settings.auth, ttl_seconds=settings.access_token_ttl_seconds),
         verifier=verifier,
     )
-
-

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
 
 
 class IdentitySettings(BaseSettings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -9,10 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+import pytest_asyncio
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
-
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import LocalKeys, temporary_database
 from habitat_identity.config import IdentitySettings
@@ -20,8 +20,18 @@ from habitat_identity.domain.commands import CreateMember
 from habitat_identity.domain.model import Member
 from habitat_identity.entrypoints.http import create_app
 from habitat_identity.service_layer import members
+from sqlalchemy import text
 
-pytestmark = pytest.mark.integration
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # One event loop for the whole run, whatever the invoking config says: the session-scoped
+    # engines and apps belong to it.
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here) and inspect.iscoroutinefunction(getattr(item, "function", None)):
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
+
+
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
@@ -44,10 +54,11 @@ def in_thread(function, *args):
     return results[0]
 
 
-def run_alembic(url: str, action: str, revision: str) -> None:
+def run_alembic(url: str, action: str, revision: str | None) -> None:
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("sqlalchemy.url", url)
-    in_thread(getattr(command, action), config, revision)
+    args = (config,) if revision is None else (config, revision)
+    in_thread(getattr(command, action), *args)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +73,7 @@ def settings(database_url: str) -> IdentitySettings:
     return IdentitySettings(database=DatabaseSettings(url=database_url, pool_size=4, max_overflow=2))
 
 
-@pytest.fixture(scope="session")
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def app(settings):
     """The app as deployed: verifying tokens with identity's own keys."""
     app = create_app(settings)
@@ -75,7 +86,7 @@ def local_keys() -> LocalKeys:
     return LocalKeys()
 
 
-@pytest.fixture(scope="session")
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def local_app(settings, local_keys):
     """The app verifying tokens minted by LocalKeys (role and object rules without signing in)."""
     app = create_app(settings, verifier=local_keys)
@@ -83,21 +94,23 @@ async def local_app(settings, local_keys):
     await app.state.container.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
+@pytest_asyncio.fixture(autouse=True, loop_scope="session")
 async def clean_tables(app) -> None:
     async with app.state.container.engine.begin() as conn:
         await conn.execute(
-            text("TRUNCATE identity.member, identity.refresh_token, identity.audit_log, identity.outbox, identity.inbox")
+            text(
+                "TRUNCATE identity.member, identity.refresh_token, identity.audit_log, identity.outbox, identity.inbox"
+            )
         )
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://identity") as c:
         yield c
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def local_client(local_app) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(local_app), base_url="http://identity") as c:
         yield c

@@ -1,10 +1,10 @@
 import jwt
 import pytest
-from sqlalchemy import select
-
 from habitat_identity.adapters.orm import outbox, refresh_token
 from habitat_identity.domain.commands import UpdateMember
 from habitat_identity.service_layer import members
+from sqlalchemy import select
+
 from tests.integration.conftest import a_stored_member, bearer
 
 pytestmark = pytest.mark.integration
@@ -41,7 +41,9 @@ class TestFirstSignIn:
         assert body["token_type"] == "bearer" and body["expires_in"] == 900 and body["must_change_password"]
         token = body["access_token"]
 
-        assert (await client.get("/members", headers=bearer(token))).json()["error"]["code"] == "password_change_required"
+        assert (await client.get("/members", headers=bearer(token))).json()["error"][
+            "code"
+        ] == "password_change_required"
         me = await client.get("/me", headers=bearer(token))
         assert me.status_code == 200 and me.json()["status"] == "pending"
 
@@ -65,7 +67,9 @@ class TestFirstSignIn:
         member, temporary = await a_stored_member(app)
         token = (await login(client, member.email, temporary)).json()["access_token"]
         wrong = await client.post(
-            "/auth/password", headers=bearer(token), json={"current_password": "nope nope nope", "new_password": NEW_PASSWORD}
+            "/auth/password",
+            headers=bearer(token),
+            json={"current_password": "nope nope nope", "new_password": NEW_PASSWORD},
         )
         weak = await client.post(
             "/auth/password", headers=bearer(token), json={"current_password": temporary, "new_password": "short"}
@@ -109,15 +113,20 @@ class TestOwnTokens:
         header = jwt.get_unverified_header(token)
         assert header["typ"] == "at+jwt" and header["kid"] == key["kid"]
         claims = jwt.decode(
-            token, jwt.PyJWKSet.from_dict(jwks)[header["kid"]].key, algorithms=["EdDSA"],
-            audience="habitat", issuer="habitat-identity",
+            token,
+            jwt.PyJWKSet.from_dict(jwks)[header["kid"]].key,
+            algorithms=["EdDSA"],
+            audience="habitat",
+            issuer="habitat-identity",
         )
         assert claims["sub"] == str(member.id) and claims["role"] == "steward" and claims["pwd_change"] is True
         assert claims["exp"] - claims["iat"] == 900 and claims["jti"]
 
     async def test_expired_and_foreign_tokens_are_401(self, app, client, local_keys):
         member, _ = await a_stored_member(app, role="admin")
-        expired = await app.state.container.issuer.issue(member.id, "admin", must_change_password=False, ttl_seconds=-60)
+        expired = await app.state.container.issuer.issue(
+            member.id, "admin", must_change_password=False, ttl_seconds=-60
+        )
         foreign = local_keys.mint(member.id, "admin")
         for headers in ({}, bearer(expired), bearer(foreign), bearer("not.a.token")):
             response = await client.get("/me", headers=headers)

@@ -2,10 +2,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
-
 from habitat_common.testing import LocalKeys
 from habitat_identity.adapters.orm import audit_log, outbox, refresh_token
+from sqlalchemy import select
+
 from tests.integration.conftest import a_stored_member, bearer
 
 pytestmark = pytest.mark.integration
@@ -58,7 +58,11 @@ class TestCreateMember:
         assert response.status_code == 201, response.text
         body = response.json()
         assert (body["email"], body["status"], body["role"], body["joined_at"]) == (
-            "new@example.org", "pending", "steward", "2026-02-01")
+            "new@example.org",
+            "pending",
+            "steward",
+            "2026-02-01",
+        )
         assert len(body["temporary_password"]) >= 16
         [event] = await rows(local_app, outbox)
         assert event.routing_key == "identity.member_registered.v1"
@@ -69,7 +73,8 @@ class TestCreateMember:
     async def test_taken_email_is_409(self, local_app, local_client, local_keys):
         await a_stored_member(local_app, email="taken@example.org")
         response = await local_client.post(
-            "/members", headers=bearer(local_keys.mint(uuid.uuid4(), "admin")),
+            "/members",
+            headers=bearer(local_keys.mint(uuid.uuid4(), "admin")),
             json={"email": "TAKEN@example.org", "display_name": "X", "role": "member"},
         )
         assert (response.status_code, response.json()["error"]["code"]) == (409, "email_taken")
@@ -86,23 +91,33 @@ class TestCreateMember:
 
 
 class TestUpdateMember:
-    async def test_deactivation_revokes_refresh_tokens_and_emits_events(self, app, local_app, client, local_client, local_keys):
+    async def test_deactivation_revokes_refresh_tokens_and_emits_events(
+        self, app, local_app, client, local_client, local_keys
+    ):
         member, temporary = await a_stored_member(local_app)
         signed_in = await client.post("/auth/login", json={"email": member.email, "password": temporary})
         admin_id = uuid.uuid4()
         response = await local_client.patch(
-            f"/members/{member.id}", headers=bearer(local_keys.mint(admin_id, "admin")),
+            f"/members/{member.id}",
+            headers=bearer(local_keys.mint(admin_id, "admin")),
             json={"status": "inactive", "display_name": "Gone Member"},
         )
         assert response.status_code == 200
         assert (response.json()["status"], response.json()["display_name"]) == ("inactive", "Gone Member")
         assert [r.routing_key for r in await rows(local_app, outbox)] == [
-            "identity.member_registered.v1", "identity.member_updated.v1", "identity.member_deactivated.v1"]
+            "identity.member_registered.v1",
+            "identity.member_updated.v1",
+            "identity.member_deactivated.v1",
+        ]
         assert all(t.revoked_at is not None for t in await rows(local_app, refresh_token))
         refresh = await client.post("/auth/refresh", json={"refresh_token": signed_in.json()["refresh_token"]})
         assert refresh.status_code == 401
         [entry] = [r for r in await rows(local_app, audit_log) if r.action != "member.created"]
-        assert (entry.action, entry.before["status"], entry.after["status"]) == ("member.updated", "pending", "inactive")
+        assert (entry.action, entry.before["status"], entry.after["status"]) == (
+            "member.updated",
+            "pending",
+            "inactive",
+        )
 
     async def test_patch_unknown_member_is_404(self, local_client, local_keys):
         response = await local_client.patch(

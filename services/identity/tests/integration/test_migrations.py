@@ -2,8 +2,8 @@ import asyncio
 
 import asyncpg
 import pytest
-
 from habitat_common.testing import temporary_database
+
 from tests.integration.conftest import in_thread, run_alembic
 
 pytestmark = pytest.mark.integration
@@ -32,3 +32,4 @@ class TestMigrations:
             assert identity_tables(url) == {"alembic_version"}
             run_alembic(url, "upgrade", "head")
             assert identity_tables(url) == EXPECTED
+            run_alembic(url, "check", None)  # the migrations build exactly what the ORM metadata declares

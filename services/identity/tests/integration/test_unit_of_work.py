@@ -3,15 +3,14 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
-
 from habitat_common.testing import temporary_database
-
 from habitat_identity.adapters.keys import ensure_signing_key
 from habitat_identity.adapters.orm import audit_log, outbox, signing_key
 from habitat_identity.domain.errors import EmailTaken
 from habitat_identity.domain.model import AuditEntry, Member
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
 from tests.integration.conftest import in_thread, run_alembic
 
 pytestmark = pytest.mark.integration
@@ -19,7 +18,11 @@ pytestmark = pytest.mark.integration
 
 def new_member(email: str) -> Member:
     return Member.register(
-        email=email, display_name="X", role="member", joined_at=date(2026, 1, 1), password_hash="h",
+        email=email,
+        display_name="X",
+        role="member",
+        joined_at=date(2026, 1, 1),
+        password_hash="h",
         now=datetime.now(UTC),
     )
 
@@ -67,7 +70,9 @@ class TestUnitOfWork:
         member = new_member("audited@example.org")
         async with uow:
             uow.members.add(member)
-            uow.audit.add(AuditEntry(uuid.uuid4(), "member.created", member.id, None, member.snapshot(), member.created_at))
+            uow.audit.add(
+                AuditEntry(uuid.uuid4(), "member.created", member.id, None, member.snapshot(), member.created_at)
+            )
             await uow.commit()
         assert await count(app, audit_log) == 1
 

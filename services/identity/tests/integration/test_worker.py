@@ -1,6 +1,5 @@
 import pytest
 from faststream.asgi import AsgiFastStream
-
 from habitat_identity.entrypoints.worker import create_worker
 
 pytestmark = pytest.mark.integration

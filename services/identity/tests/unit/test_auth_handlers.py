@@ -1,9 +1,9 @@
 import pytest
-
 from habitat_identity.domain.commands import ChangePassword
 from habitat_identity.domain.errors import InvalidCredentials, InvalidPassword, InvalidRefreshToken, WeakPassword
 from habitat_identity.domain.events import MemberUpdated
 from habitat_identity.service_layer import auth
+
 from tests.builders import a_member
 from tests.fakes import FakeHasher, FakeIssuer, FakeUnitOfWork
 

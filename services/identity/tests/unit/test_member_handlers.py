@@ -2,11 +2,11 @@ import uuid
 from datetime import date
 
 import pytest
-
 from habitat_identity.domain.commands import CreateMember, EnsureAdmin, UpdateMember
 from habitat_identity.domain.errors import EmailTaken, MemberNotFound, WeakPassword
 from habitat_identity.domain.events import MemberDeactivated, MemberRegistered, MemberUpdated
 from habitat_identity.service_layer import auth, members
+
 from tests.builders import a_member
 from tests.fakes import FakeHasher, FakeIssuer, FakeUnitOfWork
 
@@ -21,12 +21,21 @@ class TestCreateMember:
         )
         member = created.member
         assert (member.email, member.status, member.role, member.joined_at) == (
-            "new@example.org", "pending", "steward", date(2026, 2, 1))
+            "new@example.org",
+            "pending",
+            "steward",
+            date(2026, 2, 1),
+        )
         assert len(created.temporary_password) >= 16
         assert member.password_hash == f"hashed:{created.temporary_password}"
         assert [type(e) for e in uow.published] == [MemberRegistered]
         [entry] = uow.audit.entries
-        assert (entry.actor_id, entry.action, entry.subject_id, entry.before) == (ADMIN_ID, "member.created", member.id, None)
+        assert (entry.actor_id, entry.action, entry.subject_id, entry.before) == (
+            ADMIN_ID,
+            "member.created",
+            member.id,
+            None,
+        )
 
     async def test_temporary_password_signs_in_with_password_change_pending(self):
         uow = FakeUnitOfWork()

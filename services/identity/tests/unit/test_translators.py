@@ -11,8 +11,14 @@ class TestToContracts:
         member_id = uuid.uuid4()
         fields = (member_id, "a@b.org", "A", "steward", "active", date(2026, 1, 2))
         assert to_contracts(MemberRegistered(*fields)) == [
-            MemberRegisteredV1(member_id=member_id, email="a@b.org", display_name="A", role="steward",
-                               status="active", joined_at=date(2026, 1, 2))
+            MemberRegisteredV1(
+                member_id=member_id,
+                email="a@b.org",
+                display_name="A",
+                role="steward",
+                status="active",
+                joined_at=date(2026, 1, 2),
+            )
         ]
         assert type(to_contracts(MemberUpdated(*fields))[0]) is MemberUpdatedV1
         assert to_contracts(MemberDeactivated(member_id)) == [MemberDeactivatedV1(member_id=member_id)]

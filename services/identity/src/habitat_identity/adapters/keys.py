@@ -13,12 +13,12 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from habitat_common.auth import ACCESS_TOKEN_TYPE, InvalidToken
+from habitat_common.settings import AuthSettings
 from jwt.algorithms import OKPAlgorithm
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from habitat_common.auth import ACCESS_TOKEN_TYPE, InvalidToken
-from habitat_common.settings import AuthSettings
 from habitat_identity.adapters.orm import signing_key
 
 # Any constant works; it only has to be the same for every identity process sharing the database.
@@ -103,7 +103,9 @@ class KeyRing:
                     )
                 ).all()
             self._keys = [
-                StoredKey(row.kid, serialization.load_pem_private_key(row.private_key_pem.encode(), None), row.public_jwk)
+                StoredKey(
+                    row.kid, serialization.load_pem_private_key(row.private_key_pem.encode(), None), row.public_jwk
+                )
                 for row in rows
             ]
             self._loaded_at = time.monotonic()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from habitat_common.db import schema_metadata
+from habitat_common.messaging.inbox import inbox_table
+from habitat_common.messaging.outbox import outbox_table
 from sqlalchemy import Boolean, Column, Date, DateTime, Index, Table, Text, event, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import registry
 
-from habitat_common.db import schema_metadata
-from habitat_common.messaging.inbox import inbox_table
-from habitat_common.messaging.outbox import outbox_table
 from habitat_identity.domain.model import Member, RefreshToken
 
 SCHEMA = "identity"

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from habitat_common.contracts import Contract, MemberDeactivatedV1, MemberRegisteredV1, MemberUpdatedV1
+
 from habitat_identity.domain.events import MemberDeactivated, MemberRegistered, MemberUpdated
 
 _CONTRACTS: dict[type, type[Contract]] = {

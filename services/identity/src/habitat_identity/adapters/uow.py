@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from habitat_common.db import SqlAlchemyUnitOfWorkBase
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from habitat_common.db import SqlAlchemyUnitOfWorkBase
 from habitat_identity.adapters import orm, translators
 from habitat_identity.adapters.repositories import (
     SqlAlchemyAuditLog,

@@ -8,7 +8,7 @@ from datetime import date
 
 
 @dataclass(frozen=True)
-class MemberRegistered:
+class _MemberState:
     member_id: uuid.UUID
     email: str
     display_name: str
@@ -18,15 +18,17 @@ class MemberRegistered:
 
 
 @dataclass(frozen=True)
-class MemberUpdated:
-    member_id: uuid.UUID
-    email: str
-    display_name: str
-    role: str
-    status: str
-    joined_at: date
+class MemberRegistered(_MemberState):
+    """An admin (or the ensure-admin command) created a member."""
+
+
+@dataclass(frozen=True)
+class MemberUpdated(_MemberState):
+    """A member's status, role or name changed; carries the whole new state."""
 
 
 @dataclass(frozen=True)
 class MemberDeactivated:
+    """A member became inactive."""
+
     member_id: uuid.UUID

@@ -5,6 +5,8 @@ from __future__ import annotations
 from habitat_identity.domain.errors import WeakPassword
 
 MIN_LENGTH = 12
+# Shorter email local parts or names ("a@x.org", "Al") would forbid most passwords without adding safety.
+MIN_PERSONAL_PART = 3
 
 
 def check_password_policy(new_password: str, *, email: str, display_name: str, current: str | None = None) -> None:
@@ -13,10 +15,10 @@ def check_password_policy(new_password: str, *, email: str, display_name: str, c
         raise WeakPassword(f"The password must be at least {MIN_LENGTH} characters long.")
     lowered = new_password.lower()
     local_part = email.split("@", 1)[0].lower()
-    if local_part and local_part in lowered:
+    if len(local_part) >= MIN_PERSONAL_PART and local_part in lowered:
         raise WeakPassword("The password must not contain your email address.")
     name = display_name.strip().lower()
-    if name and name in lowered:
+    if len(name) >= MIN_PERSONAL_PART and name in lowered:
         raise WeakPassword("The password must not contain your display name.")
     if current is not None and new_password == current:
         raise WeakPassword("The new password must differ from the current one.")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-
 from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.web.security import principal_dependency
+
 from habitat_identity.bootstrap import Container
 
 

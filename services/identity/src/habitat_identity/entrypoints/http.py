@@ -7,13 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-
 from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.probe import broker_is_reachable
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
+
 from habitat_identity.bootstrap import build_container
 from habitat_identity.config import IdentitySettings
 from habitat_identity.domain import errors
@@ -31,9 +31,7 @@ ERROR_STATUS: dict[type[errors.IdentityError], tuple[int, str]] = {
 }
 
 
-def create_app(
-    settings: IdentitySettings | None = None, verifier: TokenVerifier | KeySource | None = None
-) -> FastAPI:
+def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier | KeySource | None = None) -> FastAPI:
     """Build the identity API; verifier (or a KeySource for one) may be injected by tests."""
     container = build_container(settings, verifier)
     configure_logging("identity", container.settings.telemetry)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-
 from habitat_common.web.security import UNAUTHORIZED
+
 from habitat_identity.domain.commands import ChangePassword
 from habitat_identity.domain.errors import MemberNotFound
 from habitat_identity.entrypoints.dependencies import ContainerDep, SignedIn

@@ -6,10 +6,10 @@ identity consumes no events; the worker only relays the outbox to RabbitMQ.
 from __future__ import annotations
 
 from faststream.asgi import AsgiFastStream
-
 from habitat_common.db import make_engine, make_sessionmaker
 from habitat_common.messaging.worker import build_worker
 from habitat_common.telemetry import configure_logging, configure_tracing
+
 from habitat_identity.adapters.orm import outbox
 from habitat_identity.bootstrap import get_settings
 from habitat_identity.config import IdentitySettings

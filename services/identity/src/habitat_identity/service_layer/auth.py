@@ -89,4 +89,3 @@ async def change_password(
         pair = await start_session(member, uow, issuer, now)
         await uow.commit()
         return pair
-

@@ -54,9 +54,7 @@ async def update_member(command: UpdateMember, actor_id: uuid.UUID, uow: UnitOfW
         if member is None:
             raise MemberNotFound()
         before = member.snapshot()
-        changed = member.update(
-            now=now, role=command.role, status=command.status, display_name=command.display_name
-        )
+        changed = member.update(now=now, role=command.role, status=command.status, display_name=command.display_name)
         if changed:
             if member.status == "inactive":
                 await uow.refresh_tokens.revoke_all_of(member.id, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from habitat_identity.domain.model import AuditEntry, Member, RefreshToken
 
@@ -48,7 +48,7 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     events: list[Any]
 
-    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
 
