@@ -110,7 +110,7 @@ def habitat() -> Iterator[Habitat]:
             extra_env={"GATEWAY_UI_REFRESH_SECONDS": "1"},
         )
         migrate(config)
-        admin_email, admin_password = "admin@e2e.coop", f"admin-{secrets.token_urlsafe(16)}"
+        admin_email, admin_password = "admin@e2e.coop", f"hab-{secrets.token_urlsafe(16)}"
         subprocess.run(
             [sys.executable, "-m", "habitat_identity.cli", "ensure-admin", "--email", admin_email,
              "--password", admin_password, "--display-name", "E2E Admin"],

@@ -79,6 +79,8 @@ class SqlAlchemyUnitOfWorkBase:
         """Subclasses create their repositories on the fresh session."""
 
     async def __aexit__(self, *exc: object) -> None:
+        # detach loaded objects first so what a read use case returns stays readable after rollback
+        self.session.expunge_all()
         await self.session.rollback()
         await self.session.close()
 

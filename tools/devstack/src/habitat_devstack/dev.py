@@ -46,7 +46,7 @@ def main() -> None:
     config = StackConfig(database_url=f"{base}/{DATABASE}", amqp_url=AMQP_URL)
     print("migrating identity, contributions, ledger ...", flush=True)
     migrate(config)
-    password = local_secret(LOCAL / "dev-admin-password", lambda: f"admin-{secrets.token_urlsafe(16)}")
+    password = local_secret(LOCAL / "dev-admin-password", lambda: f"hab-{secrets.token_urlsafe(16)}")
     subprocess.run(
         [sys.executable, "-m", "habitat_identity.cli", "ensure-admin", "--email", ADMIN_EMAIL,
          "--password", password, "--display-name", "Demo Admin"],

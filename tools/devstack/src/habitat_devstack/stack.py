@@ -115,7 +115,7 @@ class Stack:
             return [shutil.which("caddy") or "caddy", "run", "--config", str(ROOT / "Caddyfile"), "--adapter", "caddyfile"]
         return [
             sys.executable, "-m", "uvicorn", "--factory", _target(name),
-            "--host", "127.0.0.1", "--port", str(self.config.ports[name]), "--no-access-log",
+            "--host", "127.0.0.1", "--port", str(self.config.ports[name]), "--no-access-log", "--lifespan", "on",
         ]
 
     def start(self, name: str) -> None:

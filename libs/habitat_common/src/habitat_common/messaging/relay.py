@@ -108,8 +108,11 @@ class OutboxRelay:
                 except TimeoutError:
                     pass
 
-    def start(self) -> None:
+    async def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"{self._service}-outbox-relay")
+
+    def is_running(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     async def stop(self) -> None:
         self._stopping.set()

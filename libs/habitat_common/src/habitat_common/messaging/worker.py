@@ -63,7 +63,10 @@ def build_worker(
         return await database_is_reachable(engine)
 
     probes = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    probes.include_router(health_router({"database": database_ok, "broker": broker_ok}))
+    async def relay_ok() -> bool:
+        return relay.is_running()
+
+    probes.include_router(health_router({"database": database_ok, "broker": broker_ok, "outbox_relay": relay_ok}))
 
     async def declare() -> None:
         await broker.connect()
