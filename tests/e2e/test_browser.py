@@ -32,7 +32,7 @@ def sign_in(page, habitat: Habitat, email: str, password: str) -> None:
     page.goto(habitat.url + "/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
 
 
 class TestBrowserMoneyPath:
@@ -46,12 +46,13 @@ class TestBrowserMoneyPath:
         sign_in(member_page, habitat, email, temporary)
         expect(member_page).to_have_url(habitat.url + "/password")
         member_page.fill("input[name=current_password]", temporary)
-        member_page.fill("input[name=new_password]", "short")
-        member_page.click("button[type=submit]")
+        member_page.fill("input[name=new_password]", email.split("@")[0] + "-and-more")  # contains the email
+        member_page.click("main button[type=submit]")
         expect(member_page.locator(".error")).to_be_visible()
+        expect(member_page).to_have_url(habitat.url + "/password")
         member_page.fill("input[name=current_password]", temporary)
         member_page.fill("input[name=new_password]", "browser-chosen-passphrase-7")
-        member_page.click("button[type=submit]")
+        member_page.click("main button[type=submit]")
         expect(member_page).to_have_url(habitat.url + "/dashboard")
         expect(member_page.locator("#book-balance")).to_have_text("0.00")
 
@@ -62,7 +63,8 @@ class TestBrowserMoneyPath:
         member_page.fill("input[name=amount]", "500.00")
         expect(member_page.locator("#preview")).to_have_text("500.00")
         for _ in range(50):  # the period may still be on its way to the contributions replica
-            member_page.click("button[type=submit]")
+            with member_page.expect_navigation():
+                member_page.click("#submit-form button[type=submit]")
             if member_page.url.endswith("/dashboard"):
                 break
             member_page.wait_for_timeout(200)
@@ -73,7 +75,7 @@ class TestBrowserMoneyPath:
         sign_in(steward_page, habitat, steward_email, steward_temporary)
         steward_page.fill("input[name=current_password]", steward_temporary)
         steward_page.fill("input[name=new_password]", "steward-chosen-passphrase-9")
-        steward_page.click("button[type=submit]")
+        steward_page.click("main button[type=submit]")
         steward_page.click("text=Review queue")
         row = steward_page.locator("tr", has_text="Capital contribution by cheque")
         expect(row).to_be_visible()
