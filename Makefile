@@ -23,16 +23,16 @@ lint: install
 	for svc in identity contributions ledger gateway; do (cd services/$$svc && ../../$(VENV)/bin/lint-imports) || exit 1; done
 
 test: lint
-	$(PY) -m pytest -q
+	$(PY) tools/run_tests.py all
 
 test-unit: install
-	$(PY) -m pytest -q -m "not integration and not e2e"
+	$(PY) tools/run_tests.py unit
 
 test-integration: install
-	$(PY) -m pytest -q -m integration
+	$(PY) tools/run_tests.py integration
 
 test-e2e: install
-	$(PY) -m pytest -q -m e2e tests/e2e
+	$(PY) tools/run_tests.py e2e
 
 bench: install
 	$(PY) bench/approval_lag.py
