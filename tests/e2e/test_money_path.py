@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 
 import httpx
 import pytest
 
+from .broker import approved_envelope
 from .conftest import Habitat, eventually
 
 pytestmark = pytest.mark.e2e
@@ -93,3 +96,31 @@ class TestCaddyFront:
         assert metrics.status_code == 404
         internal = httpx.get(habitat.config.service_url("gateway") + "/metrics").text
         assert "habitat_http_request_duration_seconds" in internal
+
+
+class TestTracing:
+    def test_trace_and_correlation_follow_the_request_into_the_ledger_worker(self, habitat: Habitat) -> None:
+        member_id, member = habitat.active_member()
+        _, steward = habitat.active_member("steward")
+        contribution = habitat.submit(member, {"type": "capital", "contributed_on": "2026-03-03", "amount": "5.00",
+                                               "description": "Capital contribution for tracing"})
+        trace_id, correlation_id = uuid.uuid4().hex, f"e2e-{uuid.uuid4()}"
+        headers = {"Authorization": f"Bearer {steward}", "X-Correlation-ID": correlation_id,
+                   "traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"}
+        with habitat.client() as client:
+            response = client.post(f"/api/v1/contributions/{contribution['id']}/approve", headers=headers, json={})
+        assert response.status_code == 200, response.text
+        assert response.headers["x-correlation-id"] == correlation_id
+        eventually(lambda: habitat.capital(member, member_id) == ("5.00", "5.00"))
+
+        envelope = approved_envelope(habitat.config.database_url, contribution["id"])
+        assert envelope["correlation_id"] == correlation_id
+
+        def ledger_log_line():
+            log = (habitat.config.log_dir / "ledger-worker.log").read_text()
+            lines = [json.loads(line) for line in log.splitlines() if line.startswith("{") and correlation_id in line]
+            return lines
+
+        [line] = eventually(ledger_log_line)
+        assert line["trace_id"] == trace_id
+        assert line["correlation_id"] == correlation_id

@@ -51,4 +51,5 @@ def subscribe(broker: RabbitBroker, subscription: Subscription, handle: Handler,
                 EVENTS_FAILED.labels(subscription.consumer, event, "error").inc()
                 log.exception("handling %s %s failed; nacked for redelivery", event, envelope.event_id)
                 raise
+            log.info("%s %s %s", "applied" if applied else "ignored duplicate", event, envelope.event_id)
         EVENTS_CONSUMED.labels(subscription.consumer, event, "applied" if applied else "duplicate").inc()
