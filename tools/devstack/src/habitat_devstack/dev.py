@@ -75,8 +75,10 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan the processes
         print("\nstopping ...", flush=True)
         stack.stop_all()
+        print("stopped.", flush=True)
 
 
 if __name__ == "__main__":
