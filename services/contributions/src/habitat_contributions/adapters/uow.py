@@ -33,7 +33,3 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.members = SqlAlchemyMemberReplicaRepository(session)
         self.periods = SqlAlchemyPeriodReplicaRepository(session)
 
-    async def __aexit__(self, *exc: object) -> None:
-        # Detach first: the base rollback would expire what a read use case returns to its caller.
-        self.session.expunge_all()
-        await super().__aexit__(*exc)

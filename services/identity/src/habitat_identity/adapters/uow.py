@@ -38,10 +38,6 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(session)
         self.audit = SqlAlchemyAuditLog(session)
 
-    async def __aexit__(self, *exc: object) -> None:
-        # Detach before the base class rolls back, so members returned by a read stay readable.
-        self.session.expunge_all()
-        await super().__aexit__(*exc)
 
     async def commit(self) -> None:
         for member in self.members.seen:

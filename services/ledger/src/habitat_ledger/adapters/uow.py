@@ -47,10 +47,6 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.journal = SqlAlchemyJournalRepository(session)
         self.patronage = SqlAlchemyPatronageRepository(session)
 
-    async def __aexit__(self, *exc: object) -> None:
-        # The closing rollback would expire what a read-only use case loaded; detached, it stays readable.
-        self.session.expunge_all()
-        await super().__aexit__(*exc)
 
     async def commit(self) -> None:
         try:
