@@ -69,72 +69,121 @@ async def raw_round_trip(amqp_url: str, n: int) -> None:
         report("raw aio-pika publish→consume", lags, time.perf_counter() - started)
 
 
-async def burst(url: str, admin: tuple[str, str], n: int, concurrency: int, database_url: str) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        async def login(email: str, password: str) -> str:
-            response = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
-            response.raise_for_status()
-            return response.json()["access_token"]
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
-        async def person(token: str, role: str) -> str:
-            email = f"{role}-{secrets.token_hex(4)}@bench.coop"
-            created = await client.post("/api/v1/members", headers=auth(token),
-                                        json={"email": email, "display_name": f"Bench {role}", "role": role})
-            created.raise_for_status()
-            temporary = created.json()["temporary_password"]
-            first = await login(email, temporary)
-            changed = await client.post("/api/v1/auth/password", headers=auth(first),
-                                        json={"current_password": temporary, "new_password": "bench-" + secrets.token_hex(8)})
-            changed.raise_for_status()
-            return changed.json()["access_token"]
 
-        def auth(token: str) -> dict[str, str]:
-            return {"Authorization": f"Bearer {token}"}
+class Bench:
+    """Drives the stack through Caddy and reads timings from the services' databases."""
 
-        admin_token = await login(*admin)
-        period = {"name": "bench", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
-        (await client.post("/api/v1/periods", headers=auth(admin_token), json=period)).raise_for_status()
-        member, steward = await person(admin_token, "member"), await person(admin_token, "steward")
-        await asyncio.sleep(1.0)  # let the period reach the contributions replica
-        ids = []
-        for i in range(n):
-            response = await client.post("/api/v1/contributions", headers=auth(member), json={
-                "type": "capital", "contributed_on": "2026-06-01", "amount": "1.00",
-                "description": f"Benchmark capital contribution number {i}"})
-            response.raise_for_status()
-            ids.append(response.json()["id"])
-        print(f"submitted {n} contributions; approving them in a burst ({concurrency} concurrent)")
+    def __init__(self, client: httpx.AsyncClient, database_url: str, concurrency: int) -> None:
+        self.client = client
+        self.database_url = re.sub(r"^postgresql\+asyncpg://", "postgresql://", database_url)
+        self.gate = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
 
-        gate = asyncio.Semaphore(concurrency)
+    async def login(self, email: str, password: str) -> str:
+        response = await self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
+        response.raise_for_status()
+        return response.json()["access_token"]
 
+    async def person(self, admin: str, role: str) -> str:
+        email = f"{role}-{secrets.token_hex(4)}@bench.coop"
+        created = await self.client.post("/api/v1/members", headers=auth(admin),
+                                         json={"email": email, "display_name": f"Bench {role}", "role": role})
+        created.raise_for_status()
+        temporary = created.json()["temporary_password"]
+        first = await self.login(email, temporary)
+        changed = await self.client.post("/api/v1/auth/password", headers=auth(first), json={
+            "current_password": temporary, "new_password": "bench-" + secrets.token_hex(8)})
+        changed.raise_for_status()
+        return changed.json()["access_token"]
+
+    async def submit_many(self, member: str, n: int) -> list[str]:
+        async def submit(i: int) -> str:
+            async with self.gate:
+                response = await self.client.post("/api/v1/contributions", headers=auth(member), json={
+                    "type": "capital", "contributed_on": "2026-06-01", "amount": "1.00",
+                    "description": f"Benchmark capital contribution number {i}"})
+                response.raise_for_status()
+                return response.json()["id"]
+
+        return list(await asyncio.gather(*(submit(i) for i in range(n))))
+
+    async def approve_all(self, steward: str, ids: list[str]) -> float:
         async def approve(contribution_id: str) -> None:
-            async with gate:
-                response = await client.post(f"/api/v1/contributions/{contribution_id}/approve",
-                                             headers=auth(steward), json={})
+            async with self.gate:
+                response = await self.client.post(f"/api/v1/contributions/{contribution_id}/approve",
+                                                  headers=auth(steward), json={})
                 response.raise_for_status()
 
+        started = time.perf_counter()
         await asyncio.gather(*(approve(i) for i in ids))
+        return time.perf_counter() - started
 
-    conn = await asyncpg.connect(re.sub(r"^postgresql\+asyncpg://", "postgresql://", database_url))
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            booked = await conn.fetchval(
-                "SELECT count(*) FROM ledger.journal_transaction WHERE source_type = 'contribution'")
-            if booked >= n:
-                break
-            await asyncio.sleep(0.2)
-        rows = await conn.fetch(
-            "SELECT c.decided_at, j.recorded_at FROM contributions.contribution c "
-            "JOIN ledger.journal_transaction j ON j.source_type = 'contribution' AND j.source_id = c.id "
-            "WHERE c.id = ANY($1::uuid[])", ids)
-    finally:
-        await conn.close()
-    if len(rows) < n:
-        raise SystemExit(f"only {len(rows)} of {n} credits arrived within 120 s")
+    async def credits(self, ids: list[str]) -> list[asyncpg.Record]:
+        """(decided_at, recorded_at) per contribution once the ledger booked them all."""
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            query = ("SELECT c.decided_at, j.recorded_at FROM contributions.contribution c "
+                     "JOIN ledger.journal_transaction j ON j.source_type = 'contribution' AND j.source_id = c.id "
+                     "WHERE c.id = ANY($1::uuid[])")
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                rows = await conn.fetch(query, ids)
+                if len(rows) == len(ids):
+                    return rows
+                await asyncio.sleep(0.2)
+        finally:
+            await conn.close()
+        raise SystemExit(f"only {len(rows)} of {len(ids)} credits arrived within 180 s")
+
+
+async def prepare(url: str, admin: tuple[str, str], database_url: str, concurrency: int) -> tuple[Bench, str, str]:
+    client = httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=concurrency))
+    bench = Bench(client, database_url, concurrency)
+    admin_token = await bench.login(*admin)
+    period = {"name": "bench", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+    (await client.post("/api/v1/periods", headers=auth(admin_token), json=period)).raise_for_status()
+    member, steward = await bench.person(admin_token, "member"), await bench.person(admin_token, "steward")
+    await asyncio.sleep(1.0)  # let the period reach the contributions replica
+    return bench, member, steward
+
+
+async def burst(bench: Bench, member: str, steward: str, n: int) -> None:
+    """Phase 1: every process up; approve n at once; lag from each decision to its credit."""
+    ids = await bench.submit_many(member, n)
+    seconds = await bench.approve_all(steward, ids)
+    print(f"approved {n} through Caddy in {seconds:.2f} s ({n / seconds:.1f} approvals/s, "
+          f"{bench.concurrency} concurrent)")
+    rows = await bench.credits(ids)
     lags = [(r["recorded_at"] - r["decided_at"]).total_seconds() * 1000 for r in rows]
     span = (max(r["recorded_at"] for r in rows) - min(r["decided_at"] for r in rows)).total_seconds()
     report("approval → capital credit (events)", lags, span)
+
+
+async def backlog(bench: Bench, member: str, steward: str, n: int, stack: Stack) -> None:
+    """Phase 2: ledger worker down while n are approved; time to drain the backlog once it is back."""
+    ids = await bench.submit_many(member, n)
+    stack.stop("ledger-worker")
+    await bench.approve_all(steward, ids)
+    started = time.perf_counter()
+    stack.start("ledger-worker")
+    await asyncio.to_thread(stack.wait_ready, "ledger-worker")
+    ready = time.perf_counter()
+    rows = await bench.credits(ids)
+    drained = max(r["recorded_at"] for r in rows) - min(r["recorded_at"] for r in rows)
+    print(f"ledger worker restart → ready in {ready - started:.2f} s; backlog of {n} drained in "
+          f"{drained.total_seconds():.2f} s ({n / max(drained.total_seconds(), 1e-9):.1f} events/s)")
+
+
+async def run_phases(config: StackConfig, admin: tuple[str, str], stack: Stack, n: int, concurrency: int) -> None:
+    bench, member, steward = await prepare(config.url, admin, config.database_url, concurrency)
+    try:
+        await burst(bench, member, steward, n)
+        await backlog(bench, member, steward, n, stack)
+    finally:
+        await bench.client.aclose()
 
 
 def main() -> None:
@@ -154,7 +203,7 @@ def main() -> None:
         try:
             stack.start_all()
             asyncio.run(raw_round_trip(amqp_url, args.n))
-            asyncio.run(burst(config.url, admin, args.n, args.concurrency, database_url))
+            asyncio.run(run_phases(config, admin, stack, args.n, args.concurrency))
         finally:
             stack.stop_all()
 
