@@ -1,21 +1,42 @@
 """Versioned integration contracts, defined once and shared by every service."""
 
-from habitat_common.contracts.contributions import ContributionApprovedV1, ContributionSubmittedV1
+from habitat_common.contracts.contributions import (
+    ContributionApprovedV1,
+    ContributionClarificationRequestedV1,
+    ContributionCorrectedV1,
+    ContributionRejectedV1,
+    ContributionSubmittedV1,
+    PeriodSealedV1,
+    SealedMemberTotal,
+)
 from habitat_common.contracts.envelope import Contract, Envelope
 from habitat_common.contracts.identity import MemberDeactivatedV1, MemberRegisteredV1, MemberUpdatedV1
-from habitat_common.contracts.ledger import PeriodOpenedV1
+from habitat_common.contracts.ledger import PeriodClosedV1, PeriodClosingV1, PeriodOpenedV1
 
 PUBLISHED: tuple[type[Contract], ...] = (
     MemberRegisteredV1,
     MemberUpdatedV1,
     MemberDeactivatedV1,
     PeriodOpenedV1,
+    PeriodClosingV1,
+    PeriodClosedV1,
     ContributionSubmittedV1,
     ContributionApprovedV1,
+    ContributionRejectedV1,
+    ContributionClarificationRequestedV1,
+    ContributionCorrectedV1,
+    PeriodSealedV1,
 )
 
 __all__ = [
     "PUBLISHED",
+    "ContributionClarificationRequestedV1",
+    "ContributionCorrectedV1",
+    "ContributionRejectedV1",
+    "PeriodClosedV1",
+    "PeriodClosingV1",
+    "PeriodSealedV1",
+    "SealedMemberTotal",
     "Contract",
     "ContributionApprovedV1",
     "ContributionSubmittedV1",

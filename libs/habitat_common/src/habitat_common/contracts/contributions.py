@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from habitat_common.contracts.envelope import Contract
 
@@ -48,3 +48,64 @@ class ContributionApprovedV1(Contract):
     )
     approved_by: uuid.UUID = Field(description="Reviewer whose approval made it count")
     approved_at: datetime = Field(description="When the approval counted")
+    corrects_contribution_id: uuid.UUID | None = Field(
+        default=None, description="Set when this contribution corrects an earlier decided one"
+    )
+
+
+class ContributionRejectedV1(Contract):
+    """A reviewer rejected a contribution, with the reason."""
+
+    EVENT_TYPE: ClassVar[str] = "contributions.contribution_rejected"
+    VERSION: ClassVar[int] = 1
+    contribution_id: uuid.UUID = Field(description="Contribution id")
+    member_id: uuid.UUID = Field(description="Contributing member")
+    period_id: uuid.UUID = Field(description="Period the contribution belongs to")
+    rejected_by: uuid.UUID = Field(description="Reviewer")
+    reason: str = Field(description="Why it was rejected, shown to the member")
+    rejected_at: datetime = Field(description="When the decision was made")
+
+
+class ContributionClarificationRequestedV1(Contract):
+    """A reviewer asked the member a question before deciding."""
+
+    EVENT_TYPE: ClassVar[str] = "contributions.clarification_requested"
+    VERSION: ClassVar[int] = 1
+    contribution_id: uuid.UUID = Field(description="Contribution id")
+    member_id: uuid.UUID = Field(description="Contributing member")
+    requested_by: uuid.UUID = Field(description="Reviewer asking")
+    question: str = Field(description="What the reviewer needs to know")
+    requested_at: datetime = Field(description="When the question was asked")
+
+
+class ContributionCorrectedV1(Contract):
+    """A correcting contribution was submitted for an already-decided one (reviewed like any other)."""
+
+    EVENT_TYPE: ClassVar[str] = "contributions.contribution_corrected"
+    VERSION: ClassVar[int] = 1
+    contribution_id: uuid.UUID = Field(description="The new, correcting contribution")
+    corrects_contribution_id: uuid.UUID = Field(description="The decided contribution it corrects")
+    member_id: uuid.UUID = Field(description="Contributing member")
+    period_id: uuid.UUID = Field(description="Period of the correcting contribution")
+    value: Decimal = Field(decimal_places=2, description="Patronage value of the correction; may be negative")
+
+
+class SealedMemberTotal(BaseModel):
+    """Approved contributions of one member in a sealed period."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    member_id: uuid.UUID = Field(description="Member")
+    approved_count: int = Field(ge=0, description="Number of approved contributions (corrections included)")
+    approved_value: Decimal = Field(decimal_places=2, description="Sum of their patronage values")
+
+
+class PeriodSealedV1(Contract):
+    """Answer to period closing: the approved totals the ledger must hold before it computes allocations."""
+
+    EVENT_TYPE: ClassVar[str] = "contributions.period_sealed"
+    VERSION: ClassVar[int] = 1
+    period_id: uuid.UUID = Field(description="Period that is closing")
+    members: list[SealedMemberTotal] = Field(description="Per member count and sum, members with approvals only")
+    total_count: int = Field(ge=0, description="Approved contributions in the period")
+    total_value: Decimal = Field(decimal_places=2, description="Sum of their patronage values")
+    pending_count: int = Field(ge=0, description="Contributions still undecided when sealed (not counted)")

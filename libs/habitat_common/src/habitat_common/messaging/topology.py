@@ -11,6 +11,8 @@ from habitat_common.contracts import (
     MemberDeactivatedV1,
     MemberRegisteredV1,
     MemberUpdatedV1,
+    PeriodClosedV1,
+    PeriodClosingV1,
     PeriodOpenedV1,
 )
 from habitat_common.contracts.envelope import Contract
@@ -40,6 +42,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("contributions", MemberUpdatedV1),
     Subscription("contributions", MemberDeactivatedV1),
     Subscription("contributions", PeriodOpenedV1),
+    Subscription("contributions", PeriodClosingV1),
+    Subscription("contributions", PeriodClosedV1),
     Subscription("ledger", ContributionApprovedV1),
 )
 
