@@ -6,11 +6,13 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import httpx
 import jwt
 
+from habitat_common.revocation import RevocationList
 from habitat_common.settings import AuthSettings
 
 ALGORITHMS = ["EdDSA"]
@@ -30,6 +32,7 @@ class Principal:
     role: str
     must_change_password: bool
     token: str
+    session_id: uuid.UUID | None = None
 
     def has_role(self, minimum: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[minimum]
@@ -75,9 +78,10 @@ class JwksKeySource:
 class TokenVerifier:
     """Checks signature, algorithm, issuer, audience, expiry and token type."""
 
-    def __init__(self, settings: AuthSettings, keys: KeySource) -> None:
+    def __init__(self, settings: AuthSettings, keys: KeySource, revocations: RevocationList | None = None) -> None:
         self._settings = settings
         self._keys = keys
+        self.revocations = revocations
 
     async def verify(self, token: str) -> Principal:
         try:
@@ -96,11 +100,16 @@ class TokenVerifier:
                 issuer=self._settings.issuer,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
-            return Principal(
+            principal = Principal(
                 member_id=uuid.UUID(claims["sub"]),
                 role=claims["role"] if claims.get("role") in ROLE_RANK else "member",
                 must_change_password=bool(claims.get("pwd_change", False)),
                 token=token,
+                session_id=uuid.UUID(claims["sid"]) if claims.get("sid") else None,
             )
-        except (jwt.PyJWTError, ValueError, KeyError) as error:
+            issued_at = datetime.fromtimestamp(claims["iat"], UTC)
+        except (jwt.PyJWTError, ValueError, KeyError, TypeError) as error:
             raise InvalidToken(str(error)) from error
+        if self.revocations and self.revocations.is_revoked(principal.member_id, principal.session_id, issued_at):
+            raise InvalidToken("session ended")
+        return principal

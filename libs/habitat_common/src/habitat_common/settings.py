@@ -28,6 +28,11 @@ class AuthSettings(BaseModel):
     jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
     issuer: str = "habitat-identity"
     audience: str = "habitat"
+    revocations_url: str | None = Field(
+        default="http://127.0.0.1:8101/auth/revocations",
+        description="identity's revocation feed; None disables polling (tests of a service on its own)",
+    )
+    revocations_poll_seconds: float = 1.0
 
 
 class TelemetrySettings(BaseModel):

@@ -119,8 +119,10 @@ class LocalKeys:
         *,
         expires_in: timedelta = timedelta(minutes=15),
         must_change_password: bool = False,
+        session_id: uuid.UUID | None = None,
+        issued_at: datetime | None = None,
     ) -> str:
-        now = datetime.now(UTC)
+        now = issued_at or datetime.now(UTC)
         claims = {
             "iss": self.settings.issuer,
             "aud": self.settings.audience,
@@ -131,6 +133,8 @@ class LocalKeys:
             "exp": now + expires_in,
             "jti": secrets.token_hex(8),
         }
+        if session_id:
+            claims["sid"] = str(session_id)
         return jwt.encode(
             claims, self.private_key, algorithm="EdDSA", headers={"kid": self.kid, "typ": ACCESS_TOKEN_TYPE}
         )

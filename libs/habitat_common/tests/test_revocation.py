@@ -1,0 +1,64 @@
+"""Ended sessions and members: tokens issued before stop verifying as soon as the feed says so."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from habitat_common.auth import InvalidToken, TokenVerifier
+from habitat_common.revocation import RevocationFeed, RevocationList
+from habitat_common.testing import LocalKeys
+
+
+@pytest.fixture
+def keys() -> LocalKeys:
+    return LocalKeys()
+
+
+class TestRevocationList:
+    async def test_session_entry_revokes_only_that_session(self, keys: LocalKeys) -> None:
+        revocations = RevocationList()
+        verifier = TokenVerifier(keys.settings, keys, revocations)
+        member, ended, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        revocations.apply([{"id": 1, "member_id": str(member), "session_id": str(ended), "not_before": None}])
+        with pytest.raises(InvalidToken):
+            await verifier.verify(keys.mint(member, session_id=ended))
+        assert (await verifier.verify(keys.mint(member, session_id=other))).session_id == other
+        assert revocations.cursor == 1
+
+    async def test_member_entry_revokes_tokens_issued_before_it(self, keys: LocalKeys) -> None:
+        revocations = RevocationList()
+        verifier = TokenVerifier(keys.settings, keys, revocations)
+        member = uuid.uuid4()
+        cut = datetime.now(UTC) - timedelta(seconds=10)
+        old = keys.mint(member, issued_at=cut - timedelta(seconds=5))
+        new = keys.mint(member, issued_at=cut + timedelta(seconds=2))
+        revocations.apply([{"id": 7, "member_id": str(member), "session_id": None, "not_before": cut.isoformat()}])
+        with pytest.raises(InvalidToken):
+            await verifier.verify(old)
+        assert (await verifier.verify(new)).member_id == member
+        assert (await verifier.verify(keys.mint(uuid.uuid4(), issued_at=cut - timedelta(seconds=5))))
+
+
+class TestRevocationFeed:
+    async def test_poll_follows_the_cursor(self) -> None:
+        member = uuid.uuid4()
+        seen_after: list[str] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            after = request.url.params["after"]
+            seen_after.append(after)
+            entries = [] if after != "0" else [
+                {"id": 3, "member_id": str(member), "session_id": None, "not_before": datetime.now(UTC).isoformat()}]
+            return httpx.Response(200, json={"cursor": 3, "revocations": entries})
+
+        feed = RevocationFeed("http://identity/auth/revocations", RevocationList())
+        feed._client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        await feed.poll_once()
+        await feed.poll_once()
+        await feed.stop()
+        assert seen_after == ["0", "3"]
+        assert feed.revocations.is_revoked(member, None, datetime.now(UTC) - timedelta(minutes=1))
