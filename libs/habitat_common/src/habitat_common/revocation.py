@@ -84,3 +84,8 @@ class RevocationFeed:
             except asyncio.CancelledError:
                 pass
         await self._client.aclose()
+
+
+def revocation_feed_for(url: str | None, poll_seconds: float) -> RevocationFeed | None:
+    """A feed with its own list when a feed URL is configured (None in a service's solo tests)."""
+    return RevocationFeed(url, RevocationList(), interval_seconds=poll_seconds) if url else None

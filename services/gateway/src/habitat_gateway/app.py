@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
 from habitat_common.auth import JwksKeySource, TokenVerifier
+from habitat_common.revocation import revocation_feed_for
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.errors import install_error_handlers
 from habitat_common.web.observability import install_observability
@@ -46,11 +47,19 @@ def create_app(
     configure_tracing("gateway", settings.telemetry)
     HTTPXClientInstrumentor().instrument()
     services = services or build_services(settings)
-    verifier = verifier or TokenVerifier(settings.auth, JwksKeySource(settings.auth.jwks_url))
+    feed = None
+    if verifier is None:
+        feed = revocation_feed_for(settings.auth.revocations_url, settings.auth.revocations_poll_seconds)
+        revocations = feed.revocations if feed else None
+        verifier = TokenVerifier(settings.auth, JwksKeySource(settings.auth.jwks_url), revocations)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
+        if feed:
+            await feed.start()
         yield
+        if feed:
+            await feed.stop()
         await services.close()
 
     app = FastAPI(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,6 +59,56 @@ class NewMember(Member):
 
 class MemberList(Out):
     items: list[Member]
+    total: int = Field(description="Members matching the filters, before limit/offset")
+
+
+class ImportRow(Out):
+    line: int
+    email: str
+    action: Literal["created", "updated", "unchanged"]
+    changes: dict[str, list[Any]] = Field(default_factory=dict, description="field: [old, new]")
+    member_id: uuid.UUID | None = None
+
+
+class ImportSummary(Out):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class Credential(Out):
+    email: str
+    display_name: str
+    temporary_password: str
+
+
+class WelcomeEmail(Out):
+    email: str
+    subject: str
+    body: str
+
+
+class ImportReport(Out):
+    dry_run: bool
+    summary: ImportSummary
+    rows: list[ImportRow]
+    credentials: list[Credential] = Field(default_factory=list, description="New members only, real run only")
+    welcome_emails: list[WelcomeEmail] = Field(default_factory=list)
+
+
+class AuditEntry(Out):
+    id: int
+    at: datetime
+    actor_id: uuid.UUID | None
+    action: str
+    subject_id: uuid.UUID | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+class AuditLog(Out):
+    items: list[AuditEntry]
+    total: int
 
 
 class CreateMemberRequest(Body):
@@ -95,6 +145,9 @@ class CreatePeriodRequest(Body):
 
 class SubmitContributionRequest(Body):
     type: Literal["labor", "capital", "property"]
+    corrects_contribution_id: uuid.UUID | None = Field(
+        default=None, description="Set to correct a decided contribution; values may then be negative"
+    )
     contributed_on: date
     description: str = Field(description="What was done or given; required, not trivial")
     amount: Money | None = Field(default=None, description="capital: cash amount > 0, e.g. \"500.00\"")
@@ -106,6 +159,69 @@ class SubmitContributionRequest(Body):
 
 class ReviewRequest(Body):
     note: str | None = Field(default=None, max_length=2000)
+
+
+class EditContributionRequest(Body):
+    contributed_on: date | None = None
+    description: str | None = None
+    amount: Money | None = None
+    hours: Money | None = None
+    rate: Money | None = None
+    fair_market_value: Money | None = None
+    adjusted_basis: Money | None = None
+
+
+class RejectRequest(Body):
+    reason: str = Field(description="Why; shown to the member")
+
+
+class ClarificationRequest(Body):
+    question: str = Field(description="What the reviewer needs to know")
+
+
+class RespondRequest(EditContributionRequest):
+    answer: str = Field(description="The member's answer to the reviewer's question")
+
+
+class BatchApproveRequest(Body):
+    ids: list[uuid.UUID] = Field(max_length=500)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class BatchItemError(Out):
+    code: str
+    message: str
+
+
+class BatchItemResult(Out):
+    id: uuid.UUID
+    ok: bool
+    status: str | None = None
+    error: BatchItemError | None = None
+
+
+class BatchApproveResult(Out):
+    results: list[BatchItemResult]
+
+
+class Approval(Out):
+    reviewer_id: uuid.UUID
+    at: datetime
+    note: str | None = None
+
+
+class Revision(Out):
+    model_config = ConfigDict(extra="allow")
+    revision: int
+    edited_at: datetime
+    edited_by: uuid.UUID | None = None
+
+
+class ThreadEntry(Out):
+    kind: str
+    by: uuid.UUID | None = None
+    at: datetime
+    text: str
 
 
 class Contribution(Out):
@@ -127,10 +243,19 @@ class Contribution(Out):
     decided_at: datetime | None = None
     decided_by: uuid.UUID | None = None
     decision_note: str | None = None
+    corrects_contribution_id: uuid.UUID | None = None
+    approvals: list[Approval] = Field(default_factory=list)
+    approvals_required: int = 1
+
+
+class ContributionDetail(Contribution):
+    revisions: list[Revision] = Field(default_factory=list, description="Every edit, oldest first")
+    thread: list[ThreadEntry] = Field(default_factory=list, description="Questions, answers and notes")
 
 
 class ContributionList(Out):
     items: list[Contribution]
+    total: int | None = None
 
 
 class QueuedContribution(Contribution):
@@ -140,6 +265,41 @@ class QueuedContribution(Contribution):
 
 class ReviewQueue(Out):
     items: list[QueuedContribution]
+    total: int | None = None
+
+
+class TypeFigures(Out):
+    count: int
+    value: Money
+
+
+class ReviewerFigures(Out):
+    reviewer_id: uuid.UUID
+    display_name: str | None = None
+    approved: int
+    rejected: int
+    clarifications: int
+
+
+class MemberRef(Out):
+    member_id: uuid.UUID
+    display_name: str | None = None
+    email: str | None = None
+
+
+class IntakeDashboard(Out):
+    period_id: uuid.UUID
+    active_members: int
+    members_with_submissions: int
+    participation_percent: str
+    by_type: dict[str, TypeFigures]
+    by_status: dict[str, TypeFigures]
+    pending_count: int
+    approval_rate_percent: str | None
+    mean_hours_to_decision: float | None
+    p95_hours_to_decision: float | None
+    per_reviewer: list[ReviewerFigures]
+    not_submitted: list[MemberRef]
 
 
 class CapitalAccount(Out):

@@ -68,16 +68,18 @@ class StackConfig:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         jwks = f"{self.service_url('identity')}/.well-known/jwks.json"
+        revocations = f"{self.service_url('identity')}/auth/revocations"
+        for prefix in ("IDENTITY", "CONTRIBUTIONS", "LEDGER", "GATEWAY"):
+            env[f"{prefix}_AUTH__JWKS_URL"] = jwks
+            env[f"{prefix}_AUTH__REVOCATIONS_URL"] = revocations
         for service in SERVICES:
             prefix = service.upper()
             env[f"{prefix}_DATABASE__URL"] = self.database_url
             env[f"{prefix}_RABBIT__URL"] = self.amqp_url
-            env[f"{prefix}_AUTH__JWKS_URL"] = jwks
         env |= {
             "GATEWAY_IDENTITY_URL": self.service_url("identity"),
             "GATEWAY_CONTRIBUTIONS_URL": self.service_url("contributions"),
             "GATEWAY_LEDGER_URL": self.service_url("ledger"),
-            "GATEWAY_AUTH__JWKS_URL": jwks,
             "HABITAT_SITE_ADDRESS": self.url,
             "HABITAT_GATEWAY_UPSTREAM": f"127.0.0.1:{self.ports['gateway']}",
             "HABITAT_CADDY_ADMIN": f"localhost:{self.ports['caddy-admin']}",

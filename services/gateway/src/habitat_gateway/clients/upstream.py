@@ -14,10 +14,12 @@ class UpstreamError(ApiError):
     """A service answered with an error; the gateway passes its status and body on."""
 
     def __init__(self, status: int, body: dict[str, Any]) -> None:
+        self.body = body
         error = body.get("error") if isinstance(body, dict) else None
         code = error.get("code", "upstream_error") if isinstance(error, dict) else "upstream_error"
         message = error.get("message", "The service refused the request.") if isinstance(error, dict) else str(body)
-        super().__init__(status, code, message)
+        extra = {k: v for k, v in body.items() if k != "error"} if isinstance(body, dict) else {}
+        super().__init__(status, code, message, extra)
 
 
 class ServiceUnavailable(ApiError):
@@ -44,22 +46,29 @@ class ServiceClient:
         token: str | None = None,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
-        headers = {}
+        headers = dict(headers or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if correlation_id := current_correlation_id():
             headers["X-Correlation-ID"] = correlation_id
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         try:
-            response = await self._client.request(method, path, headers=headers, json=json, params=clean_params)
+            response = await self._client.request(
+                method, path, headers=headers, json=json, params=clean_params, content=content
+            )
         except httpx.TransportError as error:
             raise ServiceUnavailable(self.name) from error
         if response.status_code == 204:
             return None
         body = response.json() if response.content else {}
         if response.is_error:
-            raise UpstreamError(response.status_code, body)
+            error = UpstreamError(response.status_code, body)
+            if retry_after := response.headers.get("retry-after"):
+                error.extra["retry_after"] = retry_after
+            raise error
         return body
 
     async def is_alive(self) -> bool:

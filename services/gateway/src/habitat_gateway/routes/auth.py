@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from habitat_gateway.clients.services import dashboard
-from habitat_gateway.routes.deps import AnyCaller, MemberCaller, ServicesDep
+from habitat_gateway.routes.deps import AnyCaller, MemberCaller, ServicesDep, client_address
 from habitat_gateway.schemas import Dashboard, LoginRequest, Member, PasswordChangeRequest, RefreshRequest, TokenPair
 
 router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/login", response_model=TokenPair)
-async def login(body: LoginRequest, services: ServicesDep) -> dict:
-    """Sign in with email and password; a temporary password must be changed first."""
-    return await services.identity.request("POST", "/auth/login", json=body.model_dump())
+async def login(body: LoginRequest, request: Request, services: ServicesDep) -> dict:
+    """Sign in with email and password; a temporary password must be changed first.
+
+    Repeated failures lock the account with back-off and limit the client: 429 with Retry-After.
+    """
+    return await services.identity.request(
+        "POST", "/auth/login", json=body.model_dump(), headers={"X-Forwarded-For": client_address(request)}
+    )
 
 
 @router.post("/auth/refresh", response_model=TokenPair)

@@ -1,29 +1,54 @@
-"""/api/v1/contributions and /api/v1/review-queue: submit, list, read, approve."""
+"""/api/v1/contributions and /api/v1/review-queue: submit, edit, list, read, review."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Query
 
 from habitat_gateway.routes.deps import MemberCaller, ServicesDep, StewardCaller
 from habitat_gateway.schemas import (
+    BatchApproveRequest,
+    BatchApproveResult,
+    ClarificationRequest,
     Contribution,
+    ContributionDetail,
     ContributionList,
+    EditContributionRequest,
+    RejectRequest,
+    RespondRequest,
     ReviewQueue,
     ReviewRequest,
     SubmitContributionRequest,
 )
 
 router = APIRouter(tags=["contributions"])
+Type = Literal["labor", "capital", "property"]
+Status = Literal["pending", "approved", "rejected", "clarification_requested"]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def _json(body) -> dict:
+    return body.model_dump(mode="json", exclude_none=True)
 
 
 @router.post("/contributions", response_model=Contribution, status_code=201)
-async def submit_contribution(body: SubmitContributionRequest, caller: MemberCaller, services: ServicesDep) -> dict:
-    """Submit labor, capital or property for review; its date must fall in an open period."""
+async def submit_contribution(
+    body: SubmitContributionRequest,
+    caller: MemberCaller,
+    services: ServicesDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict:
+    """Submit labor, capital or property for review; its date must fall in an open period.
+
+    Send an `Idempotency-Key` header to make retries safe: the same key and body create one
+    contribution; the same key with another body answers 409.
+    """
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
     return await services.contributions.request(
-        "POST", "/contributions", token=caller.token, json=body.model_dump(mode="json", exclude_none=True)
+        "POST", "/contributions", token=caller.token, json=_json(body), headers=headers
     )
 
 
@@ -31,35 +56,93 @@ async def submit_contribution(body: SubmitContributionRequest, caller: MemberCal
 async def list_contributions(
     caller: MemberCaller,
     services: ServicesDep,
-    status: str | None = None,
+    status: Status | None = None,
     member_id: uuid.UUID | None = None,
     period_id: uuid.UUID | None = None,
-    type: Literal["labor", "capital", "property"] | None = None,  # noqa: A002 - public query name
+    type: Type | None = None,  # noqa: A002 - public query name
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict:
-    """Your contributions; stewards and admins see everyone's. Filter by status, member, period, type."""
+    """Your contributions; stewards and admins see everyone's. Newest first, filtered, paginated."""
     params = {"status": status, "member_id": member_id, "period_id": period_id, "type": type}
+    params = {k: str(v) for k, v in params.items() if v} | {"limit": limit, "offset": offset}
+    return await services.contributions.request("GET", "/contributions", token=caller.token, params=params)
+
+
+@router.post("/contributions/batch-approve", response_model=BatchApproveResult)
+async def batch_approve(body: BatchApproveRequest, caller: StewardCaller, services: ServicesDep) -> dict:
+    """Approve many; each is checked on its own and the result says which failed and why."""
     return await services.contributions.request(
-        "GET", "/contributions", token=caller.token, params={k: str(v) for k, v in params.items() if v}
+        "POST", "/contributions/batch-approve", token=caller.token, json=_json(body)
     )
 
 
-@router.get("/contributions/{contribution_id}", response_model=Contribution)
+@router.get("/contributions/{contribution_id}", response_model=ContributionDetail)
 async def read_contribution(contribution_id: uuid.UUID, caller: MemberCaller, services: ServicesDep) -> dict:
-    """One contribution: your own, or any for stewards and admins (others answer 404)."""
+    """One contribution with its revisions and discussion: your own, or any for stewards and admins."""
     return await services.contributions.request("GET", f"/contributions/{contribution_id}", token=caller.token)
+
+
+@router.patch("/contributions/{contribution_id}", response_model=ContributionDetail)
+async def edit_contribution(
+    contribution_id: uuid.UUID, body: EditContributionRequest, caller: MemberCaller, services: ServicesDep
+) -> dict:
+    """Edit your own contribution while pending or in clarification; every revision is kept."""
+    return await services.contributions.request(
+        "PATCH", f"/contributions/{contribution_id}", token=caller.token, json=_json(body)
+    )
+
+
+async def _review(services, caller, contribution_id: uuid.UUID, action: str, body) -> dict:
+    return await services.contributions.request(
+        "POST", f"/contributions/{contribution_id}/{action}", token=caller.token, json=_json(body)
+    )
 
 
 @router.post("/contributions/{contribution_id}/approve", response_model=Contribution)
 async def approve_contribution(
     contribution_id: uuid.UUID, body: ReviewRequest, caller: StewardCaller, services: ServicesDep
 ) -> dict:
-    """Approve someone else's pending contribution (optional note)."""
-    return await services.contributions.request(
-        "POST", f"/contributions/{contribution_id}/approve", token=caller.token, json=body.model_dump()
-    )
+    """Approve someone else's contribution; above the threshold it needs a second approver to count."""
+    return await _review(services, caller, contribution_id, "approve", body)
+
+
+@router.post("/contributions/{contribution_id}/reject", response_model=Contribution)
+async def reject_contribution(
+    contribution_id: uuid.UUID, body: RejectRequest, caller: StewardCaller, services: ServicesDep
+) -> dict:
+    """Reject someone else's contribution; the reason is required and shown to the member."""
+    return await _review(services, caller, contribution_id, "reject", body)
+
+
+@router.post("/contributions/{contribution_id}/request-clarification", response_model=Contribution)
+async def request_clarification(
+    contribution_id: uuid.UUID, body: ClarificationRequest, caller: StewardCaller, services: ServicesDep
+) -> dict:
+    """Ask the member a question before deciding."""
+    return await _review(services, caller, contribution_id, "request-clarification", body)
+
+
+@router.post("/contributions/{contribution_id}/respond", response_model=Contribution)
+async def respond(
+    contribution_id: uuid.UUID, body: RespondRequest, caller: MemberCaller, services: ServicesDep
+) -> dict:
+    """Answer a reviewer's question (and optionally edit); the contribution is pending again."""
+    return await _review(services, caller, contribution_id, "respond", body)
 
 
 @router.get("/review-queue", response_model=ReviewQueue)
-async def review_queue(caller: StewardCaller, services: ServicesDep) -> dict:
-    """Pending contributions, oldest first, with age and the 48-hour flag."""
-    return await services.contributions.request("GET", "/review-queue", token=caller.token)
+async def review_queue(
+    caller: StewardCaller,
+    services: ServicesDep,
+    status: Status | None = None,
+    member_id: uuid.UUID | None = None,
+    period_id: uuid.UUID | None = None,
+    type: Type | None = None,  # noqa: A002 - public query name
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict:
+    """Contributions awaiting review, oldest first, with age and the 48-hour flag."""
+    params = {"status": status, "member_id": member_id, "period_id": period_id, "type": type}
+    params = {k: str(v) for k, v in params.items() if v} | {"limit": limit, "offset": offset}
+    return await services.contributions.request("GET", "/review-queue", token=caller.token, params=params)

@@ -1,21 +1,46 @@
-"""/api/v1/members: list, create, read, change role or status."""
+"""/api/v1/members and /api/v1/audit-log: list, create, read, change, bulk onboarding, audit."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body, Query, Request
 
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
-from habitat_gateway.schemas import CreateMemberRequest, Member, MemberList, NewMember, UpdateMemberRequest
+from habitat_gateway.schemas import (
+    AuditLog,
+    CreateMemberRequest,
+    ImportReport,
+    Member,
+    MemberList,
+    NewMember,
+    UpdateMemberRequest,
+)
 
 router = APIRouter(tags=["members"])
+CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/csv": {"schema": {"type": "string"}, "example": "email,display_name,role,joined_at\n"}},
+    },
+    "responses": {422: {"description": "Malformed file: errors with line and column; nothing written"}},
+}
 
 
 @router.get("/members", response_model=MemberList)
-async def list_members(caller: StewardCaller, services: ServicesDep) -> dict:
-    """All members (stewards and admins)."""
-    return await services.identity.request("GET", "/members", token=caller.token)
+async def list_members(
+    caller: StewardCaller,
+    services: ServicesDep,
+    q: Annotated[str | None, Query(description="Search in email and display name")] = None,
+    role: Literal["member", "steward", "admin"] | None = None,
+    status: Literal["pending", "active", "inactive"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    """Members (stewards and admins), filtered and paginated."""
+    params = {"q": q, "role": role, "status": status, "limit": limit, "offset": offset}
+    return await services.identity.request("GET", "/members", token=caller.token, params=params)
 
 
 @router.post("/members", response_model=NewMember, status_code=201)
@@ -23,6 +48,18 @@ async def create_member(body: CreateMemberRequest, caller: AdminCaller, services
     """Create a member; the one-time temporary password is returned only here."""
     return await services.identity.request(
         "POST", "/members", token=caller.token, json=body.model_dump(mode="json", exclude_none=True)
+    )
+
+
+@router.post("/members/import", response_model=ImportReport, openapi_extra=CSV_BODY)
+async def import_members(
+    request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
+) -> dict:
+    """Bulk onboarding from CSV (`email,display_name,role[,joined_at]`); all or nothing; re-runs change nothing."""
+    content = await request.body()
+    return await services.identity.request(
+        "POST", "/members/import", token=caller.token, content=content, params={"dry_run": str(dry_run).lower()},
+        headers={"Content-Type": "text/csv"},
     )
 
 
@@ -36,7 +73,20 @@ async def read_member(member_id: uuid.UUID, caller: MemberCaller, services: Serv
 async def update_member(
     member_id: uuid.UUID, body: UpdateMemberRequest, caller: AdminCaller, services: ServicesDep
 ) -> dict:
-    """Change a member's role, status or name (admins)."""
+    """Change a member's role, status (deactivate / reactivate) or name (admins); sessions end at once."""
     return await services.identity.request(
         "PATCH", f"/members/{member_id}", token=caller.token, json=body.model_dump(mode="json", exclude_none=True)
     )
+
+
+@router.get("/audit-log", response_model=AuditLog, tags=["audit"])
+async def audit_log(
+    caller: AdminCaller,
+    services: ServicesDep,
+    subject_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    """Every admin action (who, when, what, before/after), newest first (admins)."""
+    params = {"subject_id": str(subject_id) if subject_id else None, "limit": limit, "offset": offset}
+    return await services.identity.request("GET", "/audit-log", token=caller.token, params=params)

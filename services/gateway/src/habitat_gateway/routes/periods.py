@@ -6,8 +6,8 @@ import uuid
 
 from fastapi import APIRouter
 
-from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
-from habitat_gateway.schemas import CreatePeriodRequest, Period, PeriodList
+from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
+from habitat_gateway.schemas import CreatePeriodRequest, IntakeDashboard, Period, PeriodList
 
 router = APIRouter(tags=["periods"])
 
@@ -28,3 +28,9 @@ async def create_period(body: CreatePeriodRequest, caller: AdminCaller, services
 async def read_period(period_id: uuid.UUID, caller: MemberCaller, services: ServicesDep) -> dict:
     """One period."""
     return await services.ledger.request("GET", f"/periods/{period_id}", token=caller.token)
+
+
+@router.get("/periods/{period_id}/intake", response_model=IntakeDashboard)
+async def intake_dashboard(period_id: uuid.UUID, caller: StewardCaller, services: ServicesDep) -> dict:
+    """Participation, counts and sums by type and status, decision times, who has not submitted."""
+    return await services.contributions.request("GET", f"/periods/{period_id}/intake", token=caller.token)
