@@ -17,7 +17,7 @@ from habitat_common.web.errors import install_error_handlers
 from habitat_common.web.observability import install_observability
 from habitat_gateway.clients.upstream import ServiceClient, Services
 from habitat_gateway.config import GatewaySettings, get_settings
-from habitat_gateway.routes import accounts, auth, contributions, members, periods, ui
+from habitat_gateway.routes import accounts, auth, contributions, members, periods, ui_admin, ui_auth, ui_member, ui_review
 from habitat_gateway.routes.ui_session import NotSignedIn
 
 API_PREFIX = "/api/v1"
@@ -89,6 +89,7 @@ def create_app(
     for module in (auth, members, periods, contributions, accounts):
         api.include_router(module.router)
     app.include_router(api)
-    app.include_router(ui.router)
+    for module in (ui_auth, ui_member, ui_review, ui_admin):
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app

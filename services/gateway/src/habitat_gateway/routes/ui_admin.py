@@ -1,0 +1,111 @@
+"""UI for admins: members (list, search, create, role, deactivate), CSV onboarding, audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from habitat_gateway.routes.deps import ServicesDep
+from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, form_fields, redirect, render
+from habitat_gateway.routes.ui_session import check_csrf
+
+router = APIRouter(include_in_schema=False)
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+async def _members_page(request: Request, session, services, status: int = 200, **extra) -> Response:
+    filters = {k: request.query_params.get(k, "") for k in ("q", "role", "status")}
+    listing = await services.identity.request(
+        "GET", "/members", token=session.principal.token, params={k: v for k, v in filters.items() if v}
+    )
+    return render(request, "members.html", status=status, session=session, items=listing["items"],
+                  total=listing.get("total", len(listing["items"])), filters=filters, **extra)
+
+
+@router.get("/admin/members", response_class=HTMLResponse)
+async def members(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    if not session.principal.has_role("admin"):
+        return forbidden(request, session, "admin")
+    return await _members_page(request, session, services)
+
+
+@router.post("/admin/members")
+async def create_member(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    form, body = await form_fields(request, ("email", "display_name", "role", "joined_at"))
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        created = await services.identity.request("POST", "/members", token=session.principal.token, json=body)
+    except ApiError as error:
+        return await _members_page(request, session, services, status=error.status, error=error.message, form=form)
+    return await _members_page(request, session, services, created=created)
+
+
+@router.get("/admin/members/import", response_class=HTMLResponse)
+async def import_page(request: Request, session: SessionDep) -> Response:
+    if not session.principal.has_role("admin"):
+        return forbidden(request, session, "admin")
+    return render(request, "import.html", session=session)
+
+
+@router.post("/admin/members/import")
+async def import_members(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    """Upload → dry-run preview (the file travels back in the page) → confirm → real run."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    upload = form.get("file")
+    if upload is not None and hasattr(upload, "read"):
+        content = await upload.read(MAX_UPLOAD_BYTES + 1)
+    else:
+        content = str(form.get("content", "")).encode("utf-8")
+    if not content or len(content) > MAX_UPLOAD_BYTES:
+        return render(request, "import.html", status=422, session=session, error="Choose a CSV file (at most 5 MB).")
+    dry_run = form.get("confirm") != "yes"
+    try:
+        report = await services.identity.request(
+            "POST", "/members/import", token=session.principal.token, content=content,
+            params={"dry_run": str(dry_run).lower()}, headers={"Content-Type": "text/csv"},
+        )
+    except ApiError as error:
+        return render(request, "import.html", status=error.status, session=session, error=error.message,
+                      errors=error.extra.get("errors", []))
+    text = content.decode("utf-8", errors="replace")
+    return render(request, "import.html", session=session, report=report, content=text)
+
+
+@router.post("/admin/members/import/credentials.csv")
+async def credentials_download(request: Request, session: SessionDep) -> Response:
+    """The credentials shown once after an import, as a file for the admin's records."""
+    form, _ = await form_fields(request, ())
+    check_csrf(request, form.get("csrf_token"))
+    if not session.principal.has_role("admin"):
+        return forbidden(request, session, "admin")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["email", "display_name", "temporary_password"])
+    rows = csv.reader(io.StringIO(form.get("credentials", "")))
+    writer.writerows(row for row in rows if len(row) == 3)
+    return Response(out.getvalue(), media_type="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="credentials.csv"',
+                             "Cache-Control": "no-store"})
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+async def audit(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    if not session.principal.has_role("admin"):
+        return forbidden(request, session, "admin")
+    log = await services.identity.request("GET", "/audit-log", token=session.principal.token, params={"limit": 200})
+    return render(request, "audit.html", session=session, items=log["items"])
+
+
+@router.post("/admin/members/{member_id}")
+async def change_member(request: Request, member_id: str, session: SessionDep, services: ServicesDep) -> Response:
+    form, body = await form_fields(request, ("role", "status"))
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        await services.identity.request("PATCH", f"/members/{member_id}", token=session.principal.token, json=body)
+    except ApiError as error:
+        return await _members_page(request, session, services, status=error.status, error=error.message)
+    return redirect(request, "/admin/members", session)

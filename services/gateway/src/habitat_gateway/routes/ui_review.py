@@ -1,0 +1,73 @@
+"""UI for stewards and admins: review queue with batch approve, intake dashboard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from habitat_gateway.routes.deps import ServicesDep
+from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, redirect, render
+from habitat_gateway.routes.ui_session import check_csrf
+
+router = APIRouter(include_in_schema=False)
+FILTERS = ("type", "member_id", "period_id", "status")
+
+
+async def _queue_page(request: Request, session, services, status: int = 200, **extra) -> Response:
+    filters = {k: request.query_params.get(k, "") for k in FILTERS}
+    queue = await services.contributions.request(
+        "GET", "/review-queue", token=session.principal.token, params={k: v for k, v in filters.items() if v}
+    )
+    periods = await services.ledger.request("GET", "/periods", token=session.principal.token)
+    return render(request, "review.html", status=status, session=session, items=queue["items"],
+                  filters=filters, periods=periods["items"], **extra)
+
+
+@router.get("/review", response_class=HTMLResponse)
+async def review_page(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    if not session.principal.has_role("steward"):
+        return forbidden(request, session, "steward")
+    return await _queue_page(request, session, services, error=request.query_params.get("error"))
+
+
+@router.post("/review/{contribution_id}/approve")
+async def approve(request: Request, contribution_id: str, session: SessionDep, services: ServicesDep) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    try:
+        await services.contributions.request(
+            "POST", f"/contributions/{contribution_id}/approve", token=session.principal.token,
+            json={"note": str(form.get("note", "")) or None},
+        )
+    except ApiError as error:
+        return await _queue_page(request, session, services, status=error.status, error=error.message)
+    return redirect(request, "/review", session)
+
+
+@router.post("/review/batch-approve")
+async def batch_approve(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    ids = [str(v) for v in form.getlist("ids")]
+    if not ids:
+        return await _queue_page(request, session, services, status=422, error="Select at least one contribution.")
+    result = await services.contributions.request(
+        "POST", "/contributions/batch-approve", token=session.principal.token, json={"ids": ids}
+    )
+    return await _queue_page(request, session, services, batch=result["results"])
+
+
+@router.get("/intake", response_class=HTMLResponse)
+async def intake(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    if not session.principal.has_role("steward"):
+        return forbidden(request, session, "steward")
+    periods = (await services.ledger.request("GET", "/periods", token=session.principal.token))["items"]
+    period_id = request.query_params.get("period_id") or next(
+        (p["id"] for p in periods if p["status"] == "open"), periods[0]["id"] if periods else None
+    )
+    figures = None
+    if period_id:
+        figures = await services.contributions.request(
+            "GET", f"/periods/{period_id}/intake", token=session.principal.token
+        )
+    return render(request, "intake.html", session=session, periods=periods, period_id=period_id, d=figures)
