@@ -11,7 +11,15 @@ from habitat_common.contracts.contributions import (
 )
 from habitat_common.contracts.envelope import Contract, Envelope
 from habitat_common.contracts.identity import MemberDeactivatedV1, MemberRegisteredV1, MemberUpdatedV1
-from habitat_common.contracts.ledger import PeriodClosedV1, PeriodClosingV1, PeriodOpenedV1
+from habitat_common.contracts.ledger import (
+    AllocationApprovedV1,
+    AllocationPostedV1,
+    AllocationProposedV1,
+    DistributionCompletedV1,
+    PeriodClosedV1,
+    PeriodClosingV1,
+    PeriodOpenedV1,
+)
 
 PUBLISHED: tuple[type[Contract], ...] = (
     MemberRegisteredV1,
@@ -20,6 +28,10 @@ PUBLISHED: tuple[type[Contract], ...] = (
     PeriodOpenedV1,
     PeriodClosingV1,
     PeriodClosedV1,
+    AllocationProposedV1,
+    AllocationApprovedV1,
+    AllocationPostedV1,
+    DistributionCompletedV1,
     ContributionSubmittedV1,
     ContributionApprovedV1,
     ContributionRejectedV1,
@@ -30,6 +42,10 @@ PUBLISHED: tuple[type[Contract], ...] = (
 
 __all__ = [
     "PUBLISHED",
+    "AllocationApprovedV1",
+    "AllocationPostedV1",
+    "AllocationProposedV1",
+    "DistributionCompletedV1",
     "ContributionClarificationRequestedV1",
     "ContributionCorrectedV1",
     "ContributionRejectedV1",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -43,3 +44,51 @@ class PeriodClosedV1(Contract):
     VERSION: ClassVar[int] = 1
     period_id: uuid.UUID = Field(description="Period id")
     name: str = Field(description="Human name, e.g. 2026-Q1")
+
+
+class AllocationProposedV1(Contract):
+    """An admin proposed a period's allocation; the immutable calculation record awaits approval."""
+
+    EVENT_TYPE: ClassVar[str] = "ledger.allocation_proposed"
+    VERSION: ClassVar[int] = 1
+    allocation_id: uuid.UUID = Field(description="Calculation record id")
+    period_id: uuid.UUID = Field(description="Period being closed")
+    surplus: Decimal = Field(decimal_places=2, description="Allocable surplus")
+    cash_portion_percent: Decimal = Field(decimal_places=2, description="Share paid in cash, 0-100")
+    content_hash: str = Field(description="SHA-256 of the calculation record's canonical content")
+    proposed_by: uuid.UUID = Field(description="Admin who proposed")
+
+
+class AllocationApprovedV1(Contract):
+    """A proposal reached its required number of distinct approvers and may be posted."""
+
+    EVENT_TYPE: ClassVar[str] = "ledger.allocation_approved"
+    VERSION: ClassVar[int] = 1
+    allocation_id: uuid.UUID = Field(description="Calculation record id")
+    period_id: uuid.UUID = Field(description="Period being closed")
+    approvers: list[uuid.UUID] = Field(description="Distinct approvers, in order")
+
+
+class AllocationPostedV1(Contract):
+    """The allocation was posted to every member's capital account on both bases."""
+
+    EVENT_TYPE: ClassVar[str] = "ledger.allocation_posted"
+    VERSION: ClassVar[int] = 1
+    allocation_id: uuid.UUID = Field(description="Calculation record id")
+    period_id: uuid.UUID = Field(description="Period now closed")
+    surplus: Decimal = Field(decimal_places=2, description="Total allocated; equals the sum of member rows")
+    member_count: int = Field(ge=0, description="Members with a non-zero allocation")
+    cash_distributions_scheduled: Decimal = Field(decimal_places=2, description="Total cash portion scheduled")
+
+
+class DistributionCompletedV1(Contract):
+    """A scheduled distribution was paid; capital was debited on both bases."""
+
+    EVENT_TYPE: ClassVar[str] = "ledger.distribution_completed"
+    VERSION: ClassVar[int] = 1
+    distribution_id: uuid.UUID = Field(description="Distribution id")
+    member_id: uuid.UUID = Field(description="Member paid")
+    amount: Decimal = Field(decimal_places=2, description="Amount paid")
+    method: str = Field(description="Payment method, e.g. ach, check")
+    reference: str = Field(description="Payment reference")
+    completed_on: date = Field(description="Date paid")

@@ -14,6 +14,7 @@ from habitat_common.contracts import (
     PeriodClosedV1,
     PeriodClosingV1,
     PeriodOpenedV1,
+    PeriodSealedV1,
 )
 from habitat_common.contracts.envelope import Contract
 
@@ -45,6 +46,9 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("contributions", PeriodClosingV1),
     Subscription("contributions", PeriodClosedV1),
     Subscription("ledger", ContributionApprovedV1),
+    Subscription("ledger", PeriodSealedV1),
+    Subscription("ledger", MemberRegisteredV1),
+    Subscription("ledger", MemberUpdatedV1),
 )
 
 
