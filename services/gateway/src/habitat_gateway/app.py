@@ -17,7 +17,19 @@ from habitat_common.web.errors import install_error_handlers
 from habitat_common.web.observability import install_observability
 from habitat_gateway.clients.upstream import ServiceClient, Services
 from habitat_gateway.config import GatewaySettings, get_settings
-from habitat_gateway.routes import accounts, auth, contributions, members, periods, ui_admin, ui_auth, ui_member, ui_review
+from habitat_gateway.routes import (
+    accounts,
+    auth,
+    close,
+    contributions,
+    ledger,
+    members,
+    periods,
+    ui_admin,
+    ui_auth,
+    ui_member,
+    ui_review,
+)
 from habitat_gateway.routes.ui_session import NotSignedIn
 
 API_PREFIX = "/api/v1"
@@ -86,7 +98,7 @@ def create_app(
 
     install_observability(app, "gateway", {"services": services_alive})
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, members, periods, contributions, accounts):
+    for module in (auth, members, periods, contributions, accounts, close, ledger):
         api.include_router(module.router)
     app.include_router(api)
     for module in (ui_auth, ui_member, ui_review, ui_admin):

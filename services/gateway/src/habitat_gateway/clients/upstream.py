@@ -71,6 +71,21 @@ class ServiceClient:
             raise error
         return body
 
+    async def download(self, path: str, *, token: str, params: dict[str, Any]) -> httpx.Response:
+        """A non-JSON answer (CSV, journal text) passed on as is; errors raise like request()."""
+        headers = {"Authorization": f"Bearer {token}"}
+        if correlation_id := current_correlation_id():
+            headers["X-Correlation-ID"] = correlation_id
+        try:
+            response = await self._client.get(
+                path, headers=headers, params={k: v for k, v in params.items() if v is not None}
+            )
+        except httpx.TransportError as error:
+            raise ServiceUnavailable(self.name) from error
+        if response.is_error:
+            raise UpstreamError(response.status_code, response.json() if response.content else {})
+        return response
+
     async def is_alive(self) -> bool:
         try:
             return (await self._client.get("/healthz", timeout=2.0)).status_code == 200

@@ -1,0 +1,83 @@
+"""/api/v1 period close: draft allocation, pre-close report, start close, proposals, approval, posting."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
+from habitat_gateway.schemas import Period
+from habitat_gateway.schemas_ledger import Allocation, DraftAllocation, PreCloseReport, ProposeAllocationRequest, ReasonRequest
+
+router = APIRouter(tags=["period close"])
+Weight = Annotated[Decimal | None, Query(ge=0)]
+
+
+@router.get("/periods/{period_id}/draft-allocation", response_model=DraftAllocation)
+async def draft_allocation(
+    period_id: uuid.UUID, caller: MemberCaller, services: ServicesDep,
+    surplus: Annotated[Decimal, Query(ge=0, description="Surplus to simulate, e.g. 10000.00")],
+    labor: Weight = None, capital: Weight = None, property: Weight = None,  # noqa: A002 - public query name
+) -> dict:
+    """If the surplus were X, each share would be Y, because… (members see their own row only)."""
+    params = {"surplus": str(surplus), "labor": labor, "capital": capital, "property": property}
+    params = {k: str(v) for k, v in params.items() if v is not None}
+    return await services.ledger.request(
+        "GET", f"/periods/{period_id}/draft-allocation", token=caller.token, params=params
+    )
+
+
+@router.get("/periods/{period_id}/pre-close", response_model=PreCloseReport)
+async def pre_close(period_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
+    """What closing would find: members, totals, reconciliation, and contributions still undecided."""
+    ledger, intake = await asyncio.gather(
+        services.ledger.request("GET", f"/periods/{period_id}/pre-close", token=caller.token),
+        services.contributions.request("GET", f"/periods/{period_id}/intake", token=caller.token),
+    )
+    return ledger | {"pending_contributions": intake.get("pending_count")}
+
+
+@router.post("/periods/{period_id}/close", response_model=Period)
+async def start_close(period_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
+    """Start closing: intake stops and contributions seal the period's approved totals."""
+    return await services.ledger.request("POST", f"/periods/{period_id}/close", token=caller.token)
+
+
+@router.post("/periods/{period_id}/allocations", response_model=Allocation, status_code=201)
+async def propose(
+    period_id: uuid.UUID, body: ProposeAllocationRequest, caller: AdminCaller, services: ServicesDep
+) -> dict:
+    """Propose the allocation: an immutable calculation record with a content hash (needs reconciliation)."""
+    return await services.ledger.request(
+        "POST", f"/periods/{period_id}/allocations", token=caller.token, json=body.model_dump(mode="json")
+    )
+
+
+@router.get("/allocations/{allocation_id}", response_model=Allocation)
+async def read_allocation(allocation_id: uuid.UUID, caller: MemberCaller, services: ServicesDep) -> dict:
+    """A calculation record (members see their own row only)."""
+    return await services.ledger.request("GET", f"/allocations/{allocation_id}", token=caller.token)
+
+
+@router.post("/allocations/{allocation_id}/approve", response_model=Allocation)
+async def approve(allocation_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
+    """Approve as one of the distinct approvers; the proposer alone is never enough."""
+    return await services.ledger.request("POST", f"/allocations/{allocation_id}/approve", token=caller.token)
+
+
+@router.post("/allocations/{allocation_id}/reject", response_model=Allocation)
+async def reject(allocation_id: uuid.UUID, body: ReasonRequest, caller: AdminCaller, services: ServicesDep) -> dict:
+    """Reject with a reason; a new proposal may then be made."""
+    return await services.ledger.request(
+        "POST", f"/allocations/{allocation_id}/reject", token=caller.token, json=body.model_dump()
+    )
+
+
+@router.post("/allocations/{allocation_id}/post", response_model=Allocation)
+async def post(allocation_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
+    """Post an approved allocation to every capital account on both bases and close the period (idempotent)."""
+    return await services.ledger.request("POST", f"/allocations/{allocation_id}/post", token=caller.token)

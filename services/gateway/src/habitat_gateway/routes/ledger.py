@@ -1,0 +1,100 @@
+"""/api/v1 capital statements, distributions and the accountant's exports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Response
+
+from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
+from habitat_gateway.schemas_ledger import (
+    CompleteDistributionRequest,
+    Distribution,
+    DistributionList,
+    ReasonRequest,
+    ScheduleDistributionRequest,
+    Statement,
+)
+
+router = APIRouter(tags=["ledger"])
+
+
+@router.get("/capital-accounts/{member_id}/statement", response_model=Statement)
+async def statement(
+    member_id: uuid.UUID, caller: MemberCaller, services: ServicesDep, as_of: date | None = None
+) -> dict:
+    """Every transaction with running book and tax balances, each linked to its source."""
+    params = {"as_of": as_of.isoformat() if as_of else None}
+    return await services.ledger.request(
+        "GET", f"/capital-accounts/{member_id}/statement", token=caller.token, params=params
+    )
+
+
+@router.get("/distributions", response_model=DistributionList)
+async def list_distributions(
+    caller: MemberCaller, services: ServicesDep, member_id: uuid.UUID | None = None,
+    status: Literal["scheduled", "completed", "cancelled"] | None = None,
+) -> dict:
+    """Distributions: your own, or everyone's for stewards and admins."""
+    params = {"member_id": str(member_id) if member_id else None, "status": status}
+    return await services.ledger.request("GET", "/distributions", token=caller.token, params=params)
+
+
+@router.post("/distributions", response_model=Distribution, status_code=201)
+async def schedule(body: ScheduleDistributionRequest, caller: AdminCaller, services: ServicesDep) -> dict:
+    """Schedule a distribution (capital is debited when it is completed)."""
+    return await services.ledger.request(
+        "POST", "/distributions", token=caller.token, json=body.model_dump(mode="json")
+    )
+
+
+@router.post("/distributions/{distribution_id}/complete", response_model=Distribution)
+async def complete(
+    distribution_id: uuid.UUID, body: CompleteDistributionRequest, caller: AdminCaller, services: ServicesDep
+) -> dict:
+    """Record the payment: debits capital on both bases; overdrawing needs an override reason."""
+    return await services.ledger.request(
+        "POST", f"/distributions/{distribution_id}/complete", token=caller.token,
+        json=body.model_dump(mode="json", exclude_none=True),
+    )
+
+
+@router.post("/distributions/{distribution_id}/cancel", response_model=Distribution)
+async def cancel(
+    distribution_id: uuid.UUID, body: ReasonRequest, caller: AdminCaller, services: ServicesDep
+) -> dict:
+    """Cancel a scheduled distribution."""
+    return await services.ledger.request(
+        "POST", f"/distributions/{distribution_id}/cancel", token=caller.token, json=body.model_dump()
+    )
+
+
+async def _passthrough(services, caller, path: str, params: dict) -> Response:
+    upstream = await services.ledger.download(path, token=caller.token, params=params)
+    headers = {k: v for k, v in upstream.headers.items() if k.lower() == "content-disposition"}
+    return Response(upstream.content, media_type=upstream.headers.get("content-type"), headers=headers)
+
+
+@router.get(
+    "/exports/k1",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}, "description": "K-1 rows"},
+               409: {"description": "Some rows do not tie; nothing exported"}},
+)
+async def export_k1(
+    caller: AdminCaller, services: ServicesDep, year: int, format: Literal["json", "csv"] = "json"  # noqa: A002
+) -> Response:
+    """K-1 data for a tax year: Item L on tax basis (tied), Item J, book (704(b)) figures alongside."""
+    return await _passthrough(services, caller, "/exports/k1", {"year": year, "format": format})
+
+
+@router.get(
+    "/exports/journal",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "hledger journal with balance assertions"}},
+)
+async def export_journal(caller: AdminCaller, services: ServicesDep, basis: Literal["book", "tax"]) -> Response:
+    """The whole ledger as a plain-text double-entry journal (hledger format), one basis per file."""
+    return await _passthrough(services, caller, "/exports/journal", {"basis": basis})

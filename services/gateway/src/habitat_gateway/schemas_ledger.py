@@ -1,0 +1,124 @@
+"""Public bodies of the ledger's endpoints: close, allocations, distributions, statements, exports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field
+
+from habitat_gateway.schemas import Body, Out
+
+Money = Decimal
+
+
+class Weights(Body):
+    labor: Decimal = Field(default=Decimal("1.0"), ge=0)
+    capital: Decimal = Field(default=Decimal("0.5"), ge=0)
+    property: Decimal = Field(default=Decimal("0.5"), ge=0)
+
+
+class ProposeAllocationRequest(Body):
+    surplus: Money = Field(description="Allocable surplus, e.g. \"12000.00\"")
+    weights: Weights = Field(default_factory=Weights, description="Patronage weight per contribution type")
+    cash_portion: Decimal = Field(ge=0, le=100, description="Percent of each allocation paid in cash (0-100)")
+
+
+class ReasonRequest(Body):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AllocationRow(Out):
+    member_id: uuid.UUID
+    display_name: str | None = None
+    weighted_patronage: Money
+    share: str
+    allocation: Money
+    cash_portion_amount: Money | None = None
+    retained_amount: Money | None = None
+
+
+class Allocation(Out):
+    model_config = ConfigDict(extra="allow")
+    id: uuid.UUID
+    period_id: uuid.UUID
+    status: Literal["proposed", "approved", "rejected", "posted"]
+    inputs: dict[str, Any]
+    rows: list[AllocationRow]
+    contribution_count: int
+    content_hash: str
+    proposed_by: uuid.UUID
+    proposed_at: datetime
+    approvals: list[dict[str, Any]] = Field(default_factory=list)
+    approvals_required: int
+    rejection: dict[str, Any] | None = None
+    posted_at: datetime | None = None
+
+
+class DraftAllocation(Out):
+    model_config = ConfigDict(extra="allow")
+    period_id: uuid.UUID
+    surplus: Money
+    weights: dict[str, Any]
+    total_weighted: Money
+    rows: list[dict[str, Any]] = Field(description="Per member: by type, weighted patronage, share, allocation, why")
+    allocated_total: Money
+
+
+class PreCloseReport(Out):
+    model_config = ConfigDict(extra="allow")
+    period: dict[str, Any]
+    pending_contributions: int | None = Field(default=None, description="Undecided contributions (contributions)")
+
+
+class StatementLine(Out):
+    model_config = ConfigDict(extra="allow")
+    date: date
+    transaction_id: uuid.UUID
+    source_type: str
+    source_id: uuid.UUID | None = None
+    description: str
+    book_amount: Money
+    tax_amount: Money
+    book_balance: Money
+    tax_balance: Money
+
+
+class Statement(Out):
+    model_config = ConfigDict(extra="allow")
+    member_id: uuid.UUID
+    as_of: date | None = None
+    lines: list[StatementLine]
+    book_balance: Money
+    tax_balance: Money
+
+
+class ScheduleDistributionRequest(Body):
+    member_id: uuid.UUID
+    amount: Money = Field(gt=0)
+    method: Literal["ach", "check", "cash", "other"]
+    scheduled_on: date
+
+
+class CompleteDistributionRequest(Body):
+    reference: str = Field(min_length=1, max_length=200, description="Payment reference, e.g. check number")
+    paid_on: date | None = None
+    override_reason: str | None = Field(
+        default=None, description="Required to pay more than the member's capital (recorded)"
+    )
+
+
+class Distribution(Out):
+    model_config = ConfigDict(extra="allow")
+    id: uuid.UUID
+    member_id: uuid.UUID
+    amount: Money
+    method: str
+    status: Literal["scheduled", "completed", "cancelled"]
+    scheduled_on: date
+
+
+class DistributionList(Out):
+    items: list[Distribution]
