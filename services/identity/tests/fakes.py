@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
-from habitat_identity.domain.model import AuditEntry, Member, RefreshToken
+from habitat_identity.domain.model import AuditEntry, Member, RefreshToken, Revocation
+from habitat_identity.domain.passwords import Strength
+from habitat_identity.domain.throttle import LoginThrottle
 
 
 class FakeMemberRepository:
@@ -30,8 +32,20 @@ class FakeMemberRepository:
             self.seen.add(found)
         return found
 
-    async def list(self) -> list[Member]:
-        return sorted(self.members.values(), key=lambda m: m.email)
+    async def get_many_by_email(self, emails: list[str]) -> dict[str, Member]:
+        found = {m.email: m for m in self.members.values() if m.email in emails}
+        self.seen.update(found.values())
+        return found
+
+    async def search(self, *, q, role, status, limit, offset) -> tuple[list[Member], int]:
+        found = [
+            m
+            for m in sorted(self.members.values(), key=lambda m: m.email)
+            if (not q or q.lower() in m.email or q.lower() in m.display_name.lower())
+            and (not role or m.role == role)
+            and (not status or m.status == status)
+        ]
+        return found[offset : offset + limit], len(found)
 
 
 class FakeRefreshTokenRepository:
@@ -49,10 +63,13 @@ class FakeRefreshTokenRepository:
             if token.family_id == family_id and token.revoked_at is None:
                 token.revoked_at = now
 
-    async def revoke_all_of(self, member_id: uuid.UUID, now: datetime) -> None:
+    async def revoke_all_of(self, member_id: uuid.UUID, now: datetime, *, except_family=None) -> list[uuid.UUID]:
+        families = set()
         for token in self.tokens.values():
-            if token.member_id == member_id and token.revoked_at is None:
+            if token.member_id == member_id and token.revoked_at is None and token.family_id != except_family:
                 token.revoked_at = now
+                families.add(token.family_id)
+        return sorted(families, key=str)
 
 
 class FakeAuditLog:
@@ -62,6 +79,36 @@ class FakeAuditLog:
     def add(self, entry: AuditEntry) -> None:
         self.entries.append(entry)
 
+    async def list(self, *, limit: int, offset: int, subject_id=None) -> tuple[list[AuditEntry], int]:
+        found = [e for e in reversed(self.entries) if subject_id is None or e.subject_id == subject_id]
+        return found[offset : offset + limit], len(found)
+
+
+class FakeRevocationFeed:
+    def __init__(self) -> None:
+        self.entries: list[Revocation] = []
+
+    def add(self, entry: Revocation) -> None:
+        self.entries.append(entry)
+
+    async def after(self, cursor: int, *, since, limit: int) -> list[Revocation]:
+        numbered = [Revocation(e.member_id, e.session_id, e.not_before, i + 1) for i, e in enumerate(self.entries)]
+        return [e for e in numbered if e.id > cursor][:limit]
+
+
+class FakeLoginThrottles:
+    def __init__(self) -> None:
+        self.rows: dict[str, LoginThrottle] = {}
+
+    async def get(self, key: str) -> LoginThrottle | None:
+        return self.rows.get(key)
+
+    async def lock(self, key: str) -> LoginThrottle:
+        return self.rows.setdefault(key, LoginThrottle(key))
+
+    async def forget(self, key: str) -> None:
+        self.rows.pop(key, None)
+
 
 class FakeUnitOfWork:
     """Keeps state across `async with` blocks; `published` holds the events of committed work."""
@@ -70,6 +117,8 @@ class FakeUnitOfWork:
         self.members = FakeMemberRepository(members)
         self.refresh_tokens = FakeRefreshTokenRepository()
         self.audit = FakeAuditLog()
+        self.revocations = FakeRevocationFeed()
+        self.throttles = FakeLoginThrottles()
         self.events: list[Any] = []
         self.published: list[Any] = []
         self.commits = 0
@@ -112,7 +161,29 @@ class FakeIssuer:
 
     def __init__(self) -> None:
         self.issued: list[tuple[uuid.UUID, str, bool]] = []
+        self.sessions: list[uuid.UUID] = []
 
-    async def issue(self, member_id: uuid.UUID, role: str, *, must_change_password: bool) -> str:
+    async def issue(self, member_id: uuid.UUID, role: str, *, must_change_password: bool, session_id) -> str:
         self.issued.append((member_id, role, must_change_password))
+        self.sessions.append(session_id)
         return f"access-{len(self.issued)}"
+
+
+class FakeStrength:
+    """Scores a password 4 unless it contains "weak"."""
+
+    async def estimate(self, password: str, user_inputs: list[str]) -> Strength:
+        if "weak" in password:
+            return Strength(1, "This is a weak one.", ("Add another word or two.",))
+        return Strength(4)
+
+
+class FakeClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)

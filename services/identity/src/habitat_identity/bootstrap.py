@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from habitat_identity.adapters.keys import JwtAccessTokenIssuer, KeyRing
 from habitat_identity.adapters.orm import start_mappers
 from habitat_identity.adapters.passwords import Argon2PasswordHasher
+from habitat_identity.adapters.strength import ZxcvbnStrengthEstimator
 from habitat_identity.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_identity.config import IdentitySettings
 
@@ -38,6 +39,7 @@ class Container:
     keys: KeyRing
     issuer: JwtAccessTokenIssuer
     verifier: TokenVerifier
+    strength: ZxcvbnStrengthEstimator
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
@@ -64,4 +66,5 @@ def build_container(
         keys=keys,
         issuer=JwtAccessTokenIssuer(keys, settings.auth, ttl_seconds=settings.access_token_ttl_seconds),
         verifier=verifier,
+        strength=ZxcvbnStrengthEstimator(),
     )

@@ -16,4 +16,7 @@ class IdentitySettings(BaseSettings):
     rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
-    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600, description="Access token lifetime")
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=900, description="Access token lifetime (<= 15 min)")
+    public_url: str = Field(
+        default="http://localhost:8080", description="Where members sign in (IDENTITY_PUBLIC_URL); in welcome emails"
+    )

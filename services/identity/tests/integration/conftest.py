@@ -99,7 +99,8 @@ async def clean_tables(app) -> None:
     async with app.state.container.engine.begin() as conn:
         await conn.execute(
             text(
-                "TRUNCATE identity.member, identity.refresh_token, identity.audit_log, identity.outbox, identity.inbox"
+                "TRUNCATE identity.member, identity.refresh_token, identity.audit_log, identity.outbox, identity.inbox,"
+                " identity.revocation, identity.login_throttle"
             )
         )
 

@@ -113,10 +113,10 @@ class TestUpdateMember:
         refresh = await client.post("/auth/refresh", json={"refresh_token": signed_in.json()["refresh_token"]})
         assert refresh.status_code == 401
         [entry] = [r for r in await rows(local_app, audit_log) if r.action != "member.created"]
-        assert (entry.action, entry.before["status"], entry.after["status"]) == (
-            "member.updated",
-            "pending",
-            "inactive",
+        assert (entry.action, entry.before, entry.after) == (
+            "member.deactivated",
+            {"status": "pending", "display_name": "Some Member"},
+            {"status": "inactive", "display_name": "Gone Member"},
         )
 
     async def test_patch_unknown_member_is_404(self, local_client, local_keys):

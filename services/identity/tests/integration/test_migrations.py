@@ -7,7 +7,17 @@ from habitat_common.testing import temporary_database
 from tests.integration.conftest import in_thread, run_alembic
 
 pytestmark = pytest.mark.integration
-EXPECTED = {"member", "refresh_token", "signing_key", "audit_log", "outbox", "inbox", "alembic_version"}
+EXPECTED = {
+    "member",
+    "refresh_token",
+    "signing_key",
+    "audit_log",
+    "outbox",
+    "inbox",
+    "revocation",
+    "login_throttle",
+    "alembic_version",
+}
 
 
 async def _tables(url: str) -> set[str]:

@@ -5,7 +5,7 @@ from habitat_identity.domain.events import MemberUpdated
 from habitat_identity.service_layer import auth
 
 from tests.builders import a_member
-from tests.fakes import FakeHasher, FakeIssuer, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeHasher, FakeIssuer, FakeStrength, FakeUnitOfWork
 
 PASSWORD = "correct horse battery"
 
@@ -93,7 +93,7 @@ class TestChangePassword:
         uow = FakeUnitOfWork([member])
         old = await signed_in(uow, member)
         command = ChangePassword(member.id, PASSWORD, "violet-harbor-engine")
-        pair = await auth.change_password(command, uow, FakeHasher(), FakeIssuer())
+        pair = await auth.change_password(command, uow, FakeHasher(), FakeIssuer(), FakeStrength())
         assert member.status == "active" and not pair.must_change_password
         assert member.password_hash == "hashed:violet-harbor-engine"
         assert [type(e) for e in uow.published] == [MemberUpdated]
@@ -105,11 +105,13 @@ class TestChangePassword:
         member = a_member()
         command = ChangePassword(member.id, "not it at all", "violet-harbor-engine")
         with pytest.raises(InvalidPassword):
-            await auth.change_password(command, FakeUnitOfWork([member]), FakeHasher(), FakeIssuer())
+            await auth.change_password(command, FakeUnitOfWork([member]), FakeHasher(), FakeIssuer(), FakeStrength())
 
     async def test_weak_new_password_is_refused_and_nothing_changes(self):
         member = a_member()
         uow = FakeUnitOfWork([member])
         with pytest.raises(WeakPassword):
-            await auth.change_password(ChangePassword(member.id, PASSWORD, "short"), uow, FakeHasher(), FakeIssuer())
+            await auth.change_password(
+                ChangePassword(member.id, PASSWORD, "short"), uow, FakeHasher(), FakeIssuer(), FakeStrength()
+            )
         assert member.password_hash == f"hashed:{PASSWORD}" and uow.commits == 0

@@ -4,7 +4,7 @@ import pytest
 from habitat_identity.domain.errors import InvalidMemberChange, WeakPassword
 from habitat_identity.domain.events import MemberDeactivated, MemberRegistered, MemberUpdated
 from habitat_identity.domain.model import Member
-from habitat_identity.domain.passwords import check_password_policy
+from habitat_identity.domain.passwords import Strength, check_password_policy
 
 from tests.builders import a_member
 
@@ -71,6 +71,9 @@ class TestUpdateMember:
         assert "password_hash" not in snapshot and snapshot["joined_at"] == "2026-01-01"
 
 
+STRONG = Strength(4)
+
+
 class TestPasswordPolicy:
     @pytest.mark.parametrize(
         "password, reason",
@@ -84,11 +87,26 @@ class TestPasswordPolicy:
     def test_weak_passwords_are_refused_with_a_reason(self, password, reason):
         with pytest.raises(WeakPassword, match=reason):
             check_password_policy(
-                password, email="ada.lovelace@example.org", display_name="Ada King", current="the same old password"
+                password,
+                email="ada.lovelace@example.org",
+                display_name="Ada King",
+                current="the same old password",
+                strength=STRONG,
             )
 
+    def test_guessable_password_is_refused_with_zxcvbn_feedback(self):
+        weak = Strength(2, "This is similar to a commonly used password.", ("Add another word or two.",))
+        with pytest.raises(WeakPassword, match="easy to guess. This is similar.*Add another word"):
+            check_password_policy("Password1234!", email="ada@example.org", display_name="Ada", strength=weak)
+
+    def test_longer_than_256_is_refused(self):
+        with pytest.raises(WeakPassword, match="at most 256"):
+            check_password_policy("x" * 257, email="ada@example.org", display_name="Ada", strength=STRONG)
+
     def test_good_password_passes(self):
-        check_password_policy("violet-harbor-engine", email="ada@example.org", display_name="Ada King", current="x")
+        check_password_policy(
+            "violet-harbor-engine", email="ada@example.org", display_name="Ada King", current="x", strength=STRONG
+        )
 
     def test_very_short_email_local_part_is_not_held_against_the_password(self):
-        check_password_policy("a long passphrase", email="a@example.org", display_name="Al")
+        check_password_policy("a long passphrase", email="a@example.org", display_name="Al", strength=STRONG)

@@ -8,7 +8,7 @@ from habitat_identity.domain.events import MemberDeactivated, MemberRegistered, 
 from habitat_identity.service_layer import auth, members
 
 from tests.builders import a_member
-from tests.fakes import FakeHasher, FakeIssuer, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeHasher, FakeIssuer, FakeStrength, FakeUnitOfWork
 
 ADMIN_ID = uuid.uuid4()
 
@@ -70,11 +70,13 @@ class TestEnsureAdmin:
     async def test_creates_active_admin_once(self):
         uow = FakeUnitOfWork()
         command = EnsureAdmin("root@example.org", "violet-harbor-engine", "Root")
-        member, created = await members.ensure_admin(command, uow, FakeHasher())
-        again, created_again = await members.ensure_admin(command, uow, FakeHasher())
+        member, created = await members.ensure_admin(command, uow, FakeHasher(), FakeStrength())
+        again, created_again = await members.ensure_admin(command, uow, FakeHasher(), FakeStrength())
         assert created and not created_again and again.id == member.id
         assert (member.role, member.status, member.must_change_password) == ("admin", "active", False)
 
     async def test_weak_password_is_refused(self):
         with pytest.raises(WeakPassword):
-            await members.ensure_admin(EnsureAdmin("root@example.org", "short", "Root"), FakeUnitOfWork(), FakeHasher())
+            await members.ensure_admin(
+                EnsureAdmin("root@example.org", "short", "Root"), FakeUnitOfWork(), FakeHasher(), FakeStrength()
+            )

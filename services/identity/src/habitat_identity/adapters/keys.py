@@ -1,4 +1,8 @@
-"""Ed25519 signing keys kept in identity.signing_key: created once, published as JWKS, used to sign."""
+"""Ed25519 signing keys kept in identity.signing_key: created once, rotated, published as JWKS, used to sign.
+
+Rotation adds a new key (which signs from then on) and schedules the previous ones to retire once every
+token they signed has expired; until retired_at they stay in the JWKS and keep verifying.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +20,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from habitat_common.auth import ACCESS_TOKEN_TYPE, InvalidToken
 from habitat_common.settings import AuthSettings
 from jwt.algorithms import OKPAlgorithm
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from habitat_identity.adapters.orm import signing_key
+from habitat_identity.adapters.orm import audit_log, signing_key
 
 # Any constant works; it only has to be the same for every identity process sharing the database.
 _FIRST_KEY_LOCK = 0x1D3_417
+# Past the access-token lifetime a retired key stays published this much longer (clock skew, JWKS caches).
+RETIREMENT_GRACE = timedelta(seconds=60)
+# How long a process keeps signing with the key it loaded; must stay under RETIREMENT_GRACE so a process
+# never signs with a key that retires before the token expires.
+SIGNING_KEY_RELOAD_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -47,14 +56,52 @@ async def ensure_signing_key(session_factory: async_sessionmaker[AsyncSession]) 
         )
         if active:
             return
-        private = Ed25519PrivateKey.generate()
-        kid = secrets.token_hex(8)
-        pem = private.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ).decode()
-        await session.execute(
-            insert(signing_key).values(kid=kid, private_key_pem=pem, public_jwk=public_jwk(kid, private.public_key()))
+        await _insert_new_key(session)
+
+
+async def _insert_new_key(session: AsyncSession) -> str:
+    private = Ed25519PrivateKey.generate()
+    kid = secrets.token_hex(8)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    await session.execute(
+        insert(signing_key).values(kid=kid, private_key_pem=pem, public_jwk=public_jwk(kid, private.public_key()))
+    )
+    return kid
+
+
+async def rotate_signing_key(
+    session_factory: async_sessionmaker[AsyncSession], *, access_token_ttl_seconds: int
+) -> tuple[str, list[str]]:
+    """Add a new signing key and retire the others after their tokens expire; (new kid, retiring kids)."""
+    now = datetime.now(UTC)
+    retire_at = now + timedelta(seconds=access_token_ttl_seconds) + RETIREMENT_GRACE
+    async with session_factory() as session, session.begin():
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FIRST_KEY_LOCK})
+        retiring = list(
+            (
+                await session.execute(
+                    update(signing_key)
+                    .where(signing_key.c.retired_at.is_(None))
+                    .values(retired_at=retire_at)
+                    .returning(signing_key.c.kid)
+                )
+            ).scalars()
         )
+        kid = await _insert_new_key(session)
+        await session.execute(
+            insert(audit_log).values(
+                id=uuid.uuid4(),
+                actor_id=None,
+                action="signing_key.rotated",
+                subject_id=None,
+                before={"active_kids": retiring},
+                after={"kid": kid, "retiring": retiring, "retired_at": retire_at.isoformat()},
+                at=now,
+            )
+        )
+    return kid, retiring
 
 
 class KeyRing:
@@ -70,6 +117,8 @@ class KeyRing:
     async def signing_key(self) -> StoredKey:
         if not self._keys:
             await self._load(force=True)
+        elif time.monotonic() - self._loaded_at > SIGNING_KEY_RELOAD_SECONDS:
+            await self._load(force=False)
         return self._keys[0]
 
     async def key_for(self, kid: str) -> Any:
@@ -98,7 +147,7 @@ class KeyRing:
                 rows = (
                     await session.execute(
                         select(signing_key.c.kid, signing_key.c.private_key_pem, signing_key.c.public_jwk)
-                        .where(signing_key.c.retired_at.is_(None))
+                        .where(or_(signing_key.c.retired_at.is_(None), signing_key.c.retired_at > func.now()))
                         .order_by(signing_key.c.created_at.desc(), signing_key.c.kid)
                     )
                 ).all()
@@ -120,17 +169,26 @@ class JwtAccessTokenIssuer:
         self.ttl_seconds = ttl_seconds
 
     async def issue(
-        self, member_id: uuid.UUID, role: str, *, must_change_password: bool, ttl_seconds: int | None = None
+        self,
+        member_id: uuid.UUID,
+        role: str,
+        *,
+        must_change_password: bool,
+        session_id: uuid.UUID,
+        ttl_seconds: int | None = None,
     ) -> str:
         key = await self._keys.signing_key()
         now = datetime.now(UTC)
         claims = {
+            # Fractional seconds: a revocation's not_before compares with iat, and a token issued in
+            # the same second just after a role change must not look older than the change.
+            "iat": now.timestamp(),
+            "sid": str(session_id),
             "iss": self._settings.issuer,
             "aud": self._settings.audience,
             "sub": str(member_id),
             "role": role,
             "pwd_change": must_change_password,
-            "iat": now,
             "exp": now + timedelta(seconds=self.ttl_seconds if ttl_seconds is None else ttl_seconds),
             "jti": secrets.token_hex(16),
         }

@@ -5,11 +5,12 @@ from __future__ import annotations
 from habitat_common.db import schema_metadata
 from habitat_common.messaging.inbox import inbox_table
 from habitat_common.messaging.outbox import outbox_table
-from sqlalchemy import Boolean, Column, Date, DateTime, Index, Table, Text, event, func, text
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, Integer, Table, Text, event, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import registry
 
 from habitat_identity.domain.model import Member, RefreshToken
+from habitat_identity.domain.throttle import LoginThrottle
 
 SCHEMA = "identity"
 metadata = schema_metadata(SCHEMA)
@@ -60,10 +61,30 @@ audit_log = Table(
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("actor_id", UUID(as_uuid=True)),
     Column("action", Text, nullable=False),
-    Column("subject_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("subject_id", UUID(as_uuid=True), index=True),
     Column("before", JSONB),
     Column("after", JSONB),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# Append-only feed the gateway polls to refuse access tokens of ended sessions before they expire.
+revocation = Table(
+    "revocation",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("member_id", UUID(as_uuid=True), nullable=False),
+    Column("session_id", UUID(as_uuid=True)),
+    Column("not_before", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now(), index=True),
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("window_started_at", DateTime(timezone=True)),
 )
 
 outbox = outbox_table(metadata)
@@ -79,6 +100,7 @@ def start_mappers() -> None:
         return
     mapper_registry.map_imperatively(Member, member)
     mapper_registry.map_imperatively(RefreshToken, refresh_token)
+    mapper_registry.map_imperatively(LoginThrottle, login_throttle)
     _mapped = True
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_identity.adapters.orm import audit_log, member, refresh_token
@@ -36,10 +36,30 @@ class SqlAlchemyMemberRepository:
             self.seen.add(found)
         return found
 
-    async def list(self) -> list[Member]:
-        found = list((await self._session.execute(select(Member).order_by(member.c.email))).scalars())
+    async def get_many_by_email(self, emails: list[str]) -> dict[str, Member]:
+        if not emails:
+            return {}
+        query = select(Member).where(func.lower(member.c.email).in_([e.lower() for e in emails]))
+        found = list((await self._session.execute(query)).scalars())
         self.seen.update(found)
-        return found
+        return {m.email: m for m in found}
+
+    async def search(
+        self, *, q: str | None, role: str | None, status: str | None, limit: int, offset: int
+    ) -> tuple[list[Member], int]:
+        conditions = []
+        if q:
+            pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(or_(member.c.email.ilike(pattern), member.c.display_name.ilike(pattern)))
+        if role:
+            conditions.append(member.c.role == role)
+        if status:
+            conditions.append(member.c.status == status)
+        total = await self._session.scalar(select(func.count()).select_from(member).where(*conditions))
+        query = select(Member).where(*conditions).order_by(member.c.email).limit(limit).offset(offset)
+        found = list((await self._session.execute(query)).scalars())
+        self.seen.update(found)
+        return found, int(total or 0)
 
 
 class SqlAlchemyRefreshTokenRepository:
@@ -59,16 +79,23 @@ class SqlAlchemyRefreshTokenRepository:
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
         await self._revoke(refresh_token.c.family_id == family_id, now)
 
-    async def revoke_all_of(self, member_id: uuid.UUID, now: datetime) -> None:
-        await self._revoke(refresh_token.c.member_id == member_id, now)
+    async def revoke_all_of(
+        self, member_id: uuid.UUID, now: datetime, *, except_family: uuid.UUID | None = None
+    ) -> list[uuid.UUID]:
+        condition = refresh_token.c.member_id == member_id
+        if except_family is not None:
+            condition = condition & (refresh_token.c.family_id != except_family)
+        return await self._revoke(condition, now)
 
-    async def _revoke(self, condition, now: datetime) -> None:
-        await self._session.execute(
+    async def _revoke(self, condition, now: datetime) -> list[uuid.UUID]:
+        result = await self._session.execute(
             update(refresh_token)
             .where(condition, refresh_token.c.revoked_at.is_(None))
             .values(revoked_at=now)
+            .returning(refresh_token.c.family_id)
             .execution_options(synchronize_session="fetch")
         )
+        return sorted(set(result.scalars()), key=str)
 
 
 class SqlAlchemyAuditLog:
@@ -96,3 +123,16 @@ class SqlAlchemyAuditLog:
                 )
             )
         self._pending = []
+
+    async def list(self, *, limit: int, offset: int, subject_id: uuid.UUID | None) -> tuple[list[AuditEntry], int]:
+        conditions = [] if subject_id is None else [audit_log.c.subject_id == subject_id]
+        total = await self._session.scalar(select(func.count()).select_from(audit_log).where(*conditions))
+        query = (
+            select(audit_log)
+            .where(*conditions)
+            .order_by(audit_log.c.at.desc(), audit_log.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = (await self._session.execute(query)).mappings().all()
+        return [AuditEntry(**row) for row in rows], int(total or 0)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_identity.adapters import orm, translators
+from habitat_identity.adapters.feeds import SqlAlchemyLoginThrottles, SqlAlchemyRevocationFeed
 from habitat_identity.adapters.repositories import (
     SqlAlchemyAuditLog,
     SqlAlchemyMemberRepository,
@@ -23,6 +24,8 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
     members: SqlAlchemyMemberRepository
     refresh_tokens: SqlAlchemyRefreshTokenRepository
     audit: SqlAlchemyAuditLog
+    revocations: SqlAlchemyRevocationFeed
+    throttles: SqlAlchemyLoginThrottles
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         super().__init__(
@@ -37,7 +40,8 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.members = SqlAlchemyMemberRepository(session)
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(session)
         self.audit = SqlAlchemyAuditLog(session)
-
+        self.revocations = SqlAlchemyRevocationFeed(session)
+        self.throttles = SqlAlchemyLoginThrottles(session)
 
     async def commit(self) -> None:
         for member in self.members.seen:
@@ -46,6 +50,7 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         try:
             await self.session.flush()
             await self.audit.flush()
+            await self.revocations.flush()
             await super().commit()
         except IntegrityError as error:
             await self.session.rollback()

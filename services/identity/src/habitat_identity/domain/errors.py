@@ -39,3 +39,23 @@ class MemberNotFound(IdentityError):
 
 class InvalidMemberChange(IdentityError):
     message = "This change to the member is not allowed."
+
+
+class CannotChangeSelf(IdentityError):
+    message = "Admins cannot demote or deactivate themselves; ask another admin."
+
+
+class TooManyAttempts(IdentityError):
+    message = "Too many failed sign-ins. Wait a moment and try again."
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__()
+        self.retry_after_seconds = retry_after_seconds
+
+
+class InvalidCsv(IdentityError):
+    """A roster file failed validation; nothing was imported."""
+
+    def __init__(self, errors: list) -> None:
+        super().__init__(f"The file has {len(errors)} error(s); nothing was imported.")
+        self.errors = errors

@@ -95,10 +95,18 @@ class Member:
         self.password_hash = password_hash
 
     def update(
-        self, *, now: datetime, role: str | None = None, status: str | None = None, display_name: str | None = None
+        self,
+        *,
+        now: datetime,
+        role: str | None = None,
+        status: str | None = None,
+        display_name: str | None = None,
+        joined_at: date | None = None,
     ) -> bool:
         """Apply an admin's change; True when anything changed (and events were recorded)."""
         before = self._state()
+        if joined_at is not None:
+            self.joined_at = joined_at
         if role is not None:
             _check_role(role)
             self.role = role
@@ -124,6 +132,12 @@ class Member:
         state = self._state()
         return {**state, "member_id": str(self.id), "joined_at": self.joined_at.isoformat()}
 
+    def would_demote_self(self, actor_id: uuid.UUID, role: str | None, status: str | None) -> bool:
+        """Would this change demote or deactivate the acting admin themselves?"""
+        if actor_id != self.id:
+            return False
+        return (role is not None and role != self.role) or (status == "inactive" and self.status != "inactive")
+
     def _state(self) -> dict[str, Any]:
         return {
             "member_id": self.id,
@@ -133,6 +147,12 @@ class Member:
             "status": self.status,
             "joined_at": self.joined_at,
         }
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that differ, as (before, after) for the audit log."""
+    keys = [key for key in after if before.get(key) != after[key]]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
 
 
 def _check_role(role: str) -> None:
@@ -171,8 +191,19 @@ class AuditEntry:
 
     actor_id: uuid.UUID | None
     action: str
-    subject_id: uuid.UUID
+    subject_id: uuid.UUID | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     at: datetime
     id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """Access tokens to refuse before they expire: one session (sid), or all of a member's issued before not_before."""
+
+    member_id: uuid.UUID
+    session_id: uuid.UUID | None = None
+    not_before: datetime | None = None
+    id: int | None = None
+    created_at: datetime | None = None

@@ -1,4 +1,4 @@
-"""Command line: `python -m habitat_identity.cli ensure-admin --email E --password P --display-name N`."""
+"""Command line: `python -m habitat_identity.cli {ensure-admin, import-members, rotate-signing-key} ...`."""
 
 from __future__ import annotations
 
@@ -6,24 +6,43 @@ import argparse
 import asyncio
 import sys
 
-from habitat_identity.bootstrap import build_container
+from habitat_identity.adapters.keys import rotate_signing_key
+from habitat_identity.bootstrap import Container, build_container
 from habitat_identity.config import IdentitySettings
 from habitat_identity.domain.commands import EnsureAdmin
 from habitat_identity.domain.errors import EmailTaken, IdentityError
+from habitat_identity.entrypoints.cli_import import add_import_parser, import_members
 from habitat_identity.service_layer import members
 
 
-async def _ensure_admin(command: EnsureAdmin, settings: IdentitySettings | None) -> str:
+async def _ensure_admin(args: argparse.Namespace, container: Container) -> int:
+    command = EnsureAdmin(email=args.email, password=args.password, display_name=args.display_name)
+    ensure = members.ensure_admin
+    try:
+        member, created = await ensure(command, container.uow(), container.hasher, container.strength)
+    except EmailTaken:  # another process created it between our check and our insert
+        member, created = await ensure(command, container.uow(), container.hasher, container.strength)
+    verb = "created" if created else "found existing"
+    print(f"{verb} member {member.email} ({member.id}, role {member.role}, status {member.status})")
+    return 0
+
+
+async def _rotate(_: argparse.Namespace, container: Container) -> int:
+    ttl = container.settings.access_token_ttl_seconds
+    kid, retiring = await rotate_signing_key(container.session_factory, access_token_ttl_seconds=ttl)
+    print(f"new signing key {kid}; retiring {', '.join(retiring) or 'none'} once their tokens expire")
+    return 0
+
+
+COMMANDS = {"ensure-admin": _ensure_admin, "import-members": import_members, "rotate-signing-key": _rotate}
+
+
+async def _run(args: argparse.Namespace, settings: IdentitySettings | None) -> int:
     container = build_container(settings)
     try:
-        try:
-            member, created = await members.ensure_admin(command, container.uow(), container.hasher)
-        except EmailTaken:  # another process created it between our check and our insert
-            member, created = await members.ensure_admin(command, container.uow(), container.hasher)
+        return await COMMANDS[args.command](args, container)
     finally:
         await container.engine.dispose()
-    verb = "created" if created else "found existing"
-    return f"{verb} member {member.email} ({member.id}, role {member.role}, status {member.status})"
 
 
 def main(argv: list[str] | None = None, settings: IdentitySettings | None = None) -> int:
@@ -34,11 +53,11 @@ def main(argv: list[str] | None = None, settings: IdentitySettings | None = None
     ensure.add_argument("--email", required=True)
     ensure.add_argument("--password", required=True)
     ensure.add_argument("--display-name", required=True)
+    add_import_parser(commands)
+    commands.add_parser("rotate-signing-key", help="sign with a new key; old keys verify until their tokens expire")
     args = parser.parse_args(argv)
-    command = EnsureAdmin(email=args.email, password=args.password, display_name=args.display_name)
     try:
-        print(asyncio.run(_ensure_admin(command, settings)))
+        return asyncio.run(_run(args, settings))
     except IdentityError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 2
-    return 0

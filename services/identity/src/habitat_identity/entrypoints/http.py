@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -17,7 +18,7 @@ from habitat_common.web.observability import install_observability
 from habitat_identity.bootstrap import build_container
 from habitat_identity.config import IdentitySettings
 from habitat_identity.domain import errors
-from habitat_identity.entrypoints import routes_auth, routes_members
+from habitat_identity.entrypoints import routes_admin, routes_auth, routes_members
 
 # Domain error → (HTTP status, machine code).
 ERROR_STATUS: dict[type[errors.IdentityError], tuple[int, str]] = {
@@ -28,6 +29,9 @@ ERROR_STATUS: dict[type[errors.IdentityError], tuple[int, str]] = {
     errors.EmailTaken: (409, "email_taken"),
     errors.MemberNotFound: (404, "not_found"),
     errors.InvalidMemberChange: (422, "invalid_member_change"),
+    errors.CannotChangeSelf: (409, "cannot_change_self"),
+    errors.TooManyAttempts: (429, "too_many_attempts"),
+    errors.InvalidCsv: (422, "invalid_csv"),
 }
 
 
@@ -50,7 +54,12 @@ def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier
     @app.exception_handler(errors.IdentityError)
     async def _domain_error(_: Request, exc: errors.IdentityError) -> JSONResponse:
         status, code = ERROR_STATUS.get(type(exc), (400, "bad_request"))
-        return JSONResponse(error_body(code, exc.message), status_code=status)
+        body, headers = error_body(code, exc.message), {}
+        if isinstance(exc, errors.InvalidCsv):
+            body["errors"] = [asdict(error) for error in exc.errors]
+        if isinstance(exc, errors.TooManyAttempts):
+            headers["Retry-After"] = str(exc.retry_after_seconds)
+        return JSONResponse(body, status_code=status, headers=headers)
 
     async def database_ok() -> bool:
         return await database_is_reachable(container.engine)
@@ -61,4 +70,5 @@ def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier
     install_observability(app, "identity", {"database": database_ok, "broker": broker_ok})
     app.include_router(routes_auth.router)
     app.include_router(routes_members.router)
+    app.include_router(routes_admin.router)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Request, Response
 from habitat_common.web.security import UNAUTHORIZED
 
 from habitat_identity.domain.commands import ChangePassword
@@ -14,17 +14,28 @@ from habitat_identity.entrypoints.schemas import (
     LoginRequest,
     MemberOut,
     RefreshRequest,
+    RevocationOut,
+    RevocationPage,
     TokenResponse,
 )
-from habitat_identity.service_layer import auth, members
+from habitat_identity.service_layer import auth, feeds, members
 
 router = APIRouter()
 
 
 @router.post("/auth/login", response_model=TokenResponse, tags=["auth"])
-async def login(body: LoginRequest, c: ContainerDep) -> TokenResponse:
-    """Sign in with email and password."""
-    return TokenResponse.of(await auth.login(body.email, body.password, c.uow(), c.hasher, c.issuer))
+async def login(body: LoginRequest, request: Request, c: ContainerDep) -> TokenResponse:
+    """Sign in with email and password; 429 with Retry-After while the account or client is throttled."""
+    pair = await auth.login(body.email, body.password, c.uow(), c.hasher, c.issuer, client=client_address(request))
+    return TokenResponse.of(pair)
+
+
+def client_address(request: Request) -> str:
+    """The first X-Forwarded-For address (set by the gateway), else the peer."""
+    forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+    if forwarded:
+        return forwarded[:64]
+    return request.client.host if request.client else "unknown"
 
 
 @router.post("/auth/refresh", response_model=TokenResponse, tags=["auth"])
@@ -45,7 +56,7 @@ async def change_password(body: ChangePasswordRequest, caller: SignedIn, c: Cont
     """Change the own password (also with a temporary one); returns fresh tokens."""
     command = ChangePassword(caller.member_id, body.current_password, body.new_password)
     try:
-        pair = await auth.change_password(command, c.uow(), c.hasher, c.issuer)
+        pair = await auth.change_password(command, c.uow(), c.hasher, c.issuer, c.strength)
     except MemberNotFound:
         raise UNAUTHORIZED from None
     return TokenResponse.of(pair)
@@ -61,3 +72,10 @@ async def me(caller: SignedIn, c: ContainerDep) -> MemberOut:
 async def jwks(c: ContainerDep) -> dict:
     """Public keys that verify identity's access tokens."""
     return await c.keys.jwks()
+
+
+@router.get("/auth/revocations", response_model=RevocationPage, tags=["auth"])
+async def revocations(c: ContainerDep, after: int = Query(default=0, ge=0)) -> RevocationPage:
+    """Ended sessions, for the gateway to refuse their access tokens at once (internal network only)."""
+    cursor, entries = await feeds.revocations_after(after, c.uow(), auth.utcnow())
+    return RevocationPage(cursor=cursor, revocations=[RevocationOut.model_validate(e) for e in entries])

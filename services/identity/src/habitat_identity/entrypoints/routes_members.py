@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from habitat_identity.domain.commands import CreateMember, UpdateMember
 from habitat_identity.domain.errors import MemberNotFound
@@ -22,9 +23,18 @@ router = APIRouter(tags=["members"])
 
 
 @router.get("/members", response_model=MemberList)
-async def list_members(_: Steward, c: ContainerDep) -> MemberList:
-    """Every member (stewards and admins)."""
-    return MemberList(items=[MemberOut.model_validate(m) for m in await members.list_members(c.uow())])
+async def list_members(
+    _: Steward,
+    c: ContainerDep,
+    q: str | None = Query(default=None, max_length=200, description="Part of the email or display name"),
+    role: Literal["member", "steward", "admin"] | None = None,
+    status: Literal["pending", "active", "inactive"] | None = None,
+    limit: int = Query(default=100, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+) -> MemberList:
+    """A page of members by email, searchable and filtered (stewards and admins)."""
+    found, total = await members.list_members(c.uow(), q=q, role=role, status=status, limit=limit, offset=offset)
+    return MemberList(items=[MemberOut.model_validate(m) for m in found], total=total)
 
 
 @router.post("/members", response_model=CreatedMemberOut, status_code=201)
@@ -46,6 +56,6 @@ async def get_member(member_id: uuid.UUID, caller: AnyMember, c: ContainerDep) -
 
 @router.patch("/members/{member_id}", response_model=MemberOut)
 async def update_member(member_id: uuid.UUID, body: UpdateMemberRequest, caller: Admin, c: ContainerDep) -> MemberOut:
-    """Change a member's role, status or display name (admins)."""
+    """Change a member's role, status or display name (admins); 409 cannot_change_self for own demotion."""
     command = UpdateMember(member_id, role=body.role, status=body.status, display_name=body.display_name)
     return MemberOut.model_validate(await members.update_member(command, caller.member_id, c.uow()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +25,9 @@ class RefreshRequest(BaseModel):
 
 class ChangePasswordRequest(BaseModel):
     current_password: str = Field(max_length=1024)
-    new_password: str = Field(max_length=1024, description="At least 12 characters; not your email or name")
+    new_password: str = Field(
+        max_length=1024, description="12 to 256 characters; not your email or name; hard to guess (zxcvbn score >= 3)"
+    )
 
 
 class TokenResponse(BaseModel):
@@ -63,6 +65,7 @@ class CreatedMemberOut(MemberOut):
 
 class MemberList(BaseModel):
     items: list[MemberOut]
+    total: int = Field(description="How many members match the filters in all")
 
 
 class CreateMemberRequest(BaseModel):
@@ -91,3 +94,80 @@ class Jwk(BaseModel):
 
 class Jwks(BaseModel):
     keys: list[Jwk]
+
+
+class RevocationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    member_id: uuid.UUID
+    session_id: uuid.UUID | None = Field(description="Refuse every access token whose sid equals this")
+    not_before: datetime | None = Field(description="Refuse every access token of member_id with iat < this")
+
+
+class RevocationPage(BaseModel):
+    cursor: int = Field(description="Pass as ?after= next time")
+    revocations: list[RevocationOut]
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    at: datetime
+    actor_id: uuid.UUID | None
+    action: str = Field(description="member.created, member.updated, member.deactivated, ...")
+    subject_id: uuid.UUID | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryOut]
+    total: int
+
+
+class CsvErrorOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    line: int = Field(description="1-based; line 1 is the header")
+    column: int = Field(description="1-based field index")
+    field: str
+    code: str
+    message: str
+
+
+class ImportSummary(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ImportedRowOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    line: int
+    email: str
+    action: Literal["created", "updated", "unchanged"]
+    changes: dict[str, list[Any]] = Field(description="field -> [old, new]")
+    member_id: uuid.UUID | None = Field(description="null for a new member in a dry run")
+
+
+class CredentialOut(BaseModel):
+    email: str
+    display_name: str
+    temporary_password: str
+
+
+class WelcomeEmailOut(BaseModel):
+    email: str
+    subject: str
+    body: str
+
+
+class ImportResult(BaseModel):
+    dry_run: bool
+    summary: ImportSummary
+    rows: list[ImportedRowOut]
+    credentials: list[CredentialOut] = Field(description="Real run only: new members' one-time passwords")
+    welcome_emails: list[WelcomeEmailOut] = Field(description="Real run only: one per new member")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from habitat_identity.domain.commands import CreateMember, EnsureAdmin, UpdateMember
-from habitat_identity.domain.errors import EmailTaken, MemberNotFound
-from habitat_identity.domain.model import AuditEntry, Member, normalize_email
+from habitat_identity.domain.errors import CannotChangeSelf, EmailTaken, MemberNotFound
+from habitat_identity.domain.model import AuditEntry, Member, Revocation, changed_fields, normalize_email
 from habitat_identity.domain.passwords import check_password_policy
 from habitat_identity.service_layer.auth import utcnow
-from habitat_identity.service_layer.ports import PasswordHasher, UnitOfWork
+from habitat_identity.service_layer.ports import PasswordHasher, PasswordStrengthEstimator, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,16 @@ class CreatedMember:
     temporary_password: str
 
 
+def new_temporary_password() -> str:
+    """A one-time password to hand over; the member must replace it at first sign-in."""
+    return secrets.token_urlsafe(12)
+
+
 async def create_member(
     command: CreateMember, actor_id: uuid.UUID | None, uow: UnitOfWork, hasher: PasswordHasher
 ) -> CreatedMember:
     """Register a pending member with a temporary password; 409 when the email is taken."""
-    temporary = secrets.token_urlsafe(12)
+    temporary = new_temporary_password()
     password_hash = await hasher.hash(temporary)
     now = utcnow()
     async with uow:
@@ -47,20 +53,38 @@ async def create_member(
 
 
 async def update_member(command: UpdateMember, actor_id: uuid.UUID, uow: UnitOfWork) -> Member:
-    """Change role, status or name; deactivating ends all of the member's sessions."""
+    """Change role, status or name; deactivation and role changes end the member's current tokens."""
     now = utcnow()
     async with uow:
         member = await uow.members.get(command.member_id)
         if member is None:
             raise MemberNotFound()
+        if member.would_demote_self(actor_id, command.role, command.status):
+            raise CannotChangeSelf()
         before = member.snapshot()
         changed = member.update(now=now, role=command.role, status=command.status, display_name=command.display_name)
         if changed:
-            if member.status == "inactive":
-                await uow.refresh_tokens.revoke_all_of(member.id, now)
-            uow.audit.add(AuditEntry(actor_id, "member.updated", member.id, before, member.snapshot(), now))
+            await record_member_change(member, before, actor_id, uow, now)
             await uow.commit()
         return member
+
+
+async def record_member_change(
+    member: Member, before: dict, actor_id: uuid.UUID | None, uow: UnitOfWork, now: datetime
+) -> None:
+    """Audit a change and end the tokens it makes stale (role change: re-sign-in; deactivation: all sessions)."""
+    after = member.snapshot()
+    if after["status"] == "inactive" and before["status"] != "inactive":
+        action = "member.deactivated"
+        await uow.refresh_tokens.revoke_all_of(member.id, now)
+    elif before["status"] == "inactive" and after["status"] != "inactive":
+        action = "member.reactivated"
+    else:
+        action = "member.updated"
+    if action == "member.deactivated" or after["role"] != before["role"]:
+        uow.revocations.add(Revocation(member.id, not_before=now))
+    old, new = changed_fields(before, after)
+    uow.audit.add(AuditEntry(actor_id, action, member.id, old, new, now))
 
 
 async def get_member(member_id: uuid.UUID, uow: UnitOfWork) -> Member:
@@ -72,19 +96,34 @@ async def get_member(member_id: uuid.UUID, uow: UnitOfWork) -> Member:
         return member
 
 
-async def list_members(uow: UnitOfWork) -> list[Member]:
-    """Every member, by email."""
+async def list_members(
+    uow: UnitOfWork,
+    *,
+    q: str | None = None,
+    role: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Member], int]:
+    """One page of members by email (search in email and name, filter by role and status), and the total."""
     async with uow:
-        return await uow.members.list()
+        return await uow.members.search(q=q, role=role, status=status, limit=limit, offset=offset)
 
 
-async def ensure_admin(command: EnsureAdmin, uow: UnitOfWork, hasher: PasswordHasher) -> tuple[Member, bool]:
+async def ensure_admin(
+    command: EnsureAdmin, uow: UnitOfWork, hasher: PasswordHasher, strength: PasswordStrengthEstimator
+) -> tuple[Member, bool]:
     """Create an active admin with the given password unless the email exists; (member, created)."""
     async with uow:
         existing = await uow.members.get_by_email(normalize_email(command.email))
         if existing is not None:
             return existing, False
-    check_password_policy(command.password, email=command.email, display_name=command.display_name)
+    check_password_policy(
+        command.password,
+        email=command.email,
+        display_name=command.display_name,
+        strength=await strength.estimate(command.password, [command.email, command.display_name]),
+    )
     password_hash = await hasher.hash(command.password)
     now = utcnow()
     async with uow:

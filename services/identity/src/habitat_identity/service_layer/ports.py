@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any, Protocol, Self
 
-from habitat_identity.domain.model import AuditEntry, Member, RefreshToken
+from habitat_identity.domain.model import AuditEntry, Member, RefreshToken, Revocation
+from habitat_identity.domain.passwords import Strength
+from habitat_identity.domain.throttle import LoginThrottle
 
 
 class MemberRepository(Protocol):
@@ -18,7 +20,13 @@ class MemberRepository(Protocol):
 
     async def get_by_email(self, email: str) -> Member | None: ...
 
-    async def list(self) -> list[Member]: ...
+    async def get_many_by_email(self, emails: list[str]) -> dict[str, Member]:
+        """The members having any of these (normalised) emails, keyed by email."""
+
+    async def search(
+        self, *, q: str | None, role: str | None, status: str | None, limit: int, offset: int
+    ) -> tuple[list[Member], int]:
+        """One page of members by email, and how many match in all."""
 
 
 class RefreshTokenRepository(Protocol):
@@ -31,13 +39,39 @@ class RefreshTokenRepository(Protocol):
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None: ...
 
-    async def revoke_all_of(self, member_id: uuid.UUID, now: datetime) -> None: ...
+    async def revoke_all_of(
+        self, member_id: uuid.UUID, now: datetime, *, except_family: uuid.UUID | None = None
+    ) -> list[uuid.UUID]:
+        """Revoke the member's live tokens; returns the families that had any."""
+
+
+class RevocationFeed(Protocol):
+    """Append-only list of ended sessions the gateway polls."""
+
+    def add(self, revocation: Revocation) -> None: ...
+
+    async def after(self, cursor: int, *, since: datetime | None, limit: int) -> list[Revocation]:
+        """Entries with id > cursor (and created at or after since), by id."""
+
+
+class LoginThrottles(Protocol):
+    """Failed sign-in counters, shared by every identity process."""
+
+    async def get(self, key: str) -> LoginThrottle | None: ...
+
+    async def lock(self, key: str) -> LoginThrottle:
+        """The counter for key (created when missing), locked for the rest of the transaction."""
+
+    async def forget(self, key: str) -> None: ...
 
 
 class AuditLog(Protocol):
     """Append-only record of admin decisions."""
 
     def add(self, entry: AuditEntry) -> None: ...
+
+    async def list(self, *, limit: int, offset: int, subject_id: uuid.UUID | None) -> tuple[list[AuditEntry], int]:
+        """One page of entries, newest first, and how many match in all."""
 
 
 class UnitOfWork(Protocol):
@@ -46,6 +80,8 @@ class UnitOfWork(Protocol):
     members: MemberRepository
     refresh_tokens: RefreshTokenRepository
     audit: AuditLog
+    revocations: RevocationFeed
+    throttles: LoginThrottles
     events: list[Any]
 
     async def __aenter__(self) -> Self: ...
@@ -75,4 +111,18 @@ class AccessTokenIssuer(Protocol):
 
     ttl_seconds: int
 
-    async def issue(self, member_id: uuid.UUID, role: str, *, must_change_password: bool) -> str: ...
+    async def issue(
+        self, member_id: uuid.UUID, role: str, *, must_change_password: bool, session_id: uuid.UUID
+    ) -> str: ...
+
+
+class PasswordStrengthEstimator(Protocol):
+    """How guessable a password is, given the member's own words."""
+
+    async def estimate(self, password: str, user_inputs: list[str]) -> Strength: ...
+
+
+class Clock(Protocol):
+    """The current time (aware, UTC); tests pass a fake one."""
+
+    def now(self) -> datetime: ...

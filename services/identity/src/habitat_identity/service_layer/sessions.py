@@ -22,6 +22,7 @@ class TokenPair:
     refresh_token: str
     expires_in: int
     must_change_password: bool
+    session_id: uuid.UUID
 
 
 def hash_refresh_token(token: str) -> str:
@@ -36,22 +37,26 @@ async def start_session(
     *,
     family_id: uuid.UUID | None = None,
 ) -> TokenPair:
-    """Stage a new refresh token (in family_id, or a new family) and sign an access token for member."""
+    """Stage a new refresh token (in family_id, or a new family = a new session) and sign an access token (sid = family)."""
     opaque = secrets.token_urlsafe(32)
+    family_id = family_id or uuid.uuid4()
     uow.refresh_tokens.add(
         RefreshToken(
             id=uuid.uuid4(),
-            family_id=family_id or uuid.uuid4(),
+            family_id=family_id,
             member_id=member.id,
             token_hash=hash_refresh_token(opaque),
             created_at=now,
             expires_at=now + REFRESH_TOKEN_LIFETIME,
         )
     )
-    access = await issuer.issue(member.id, member.role, must_change_password=member.must_change_password)
+    access = await issuer.issue(
+        member.id, member.role, must_change_password=member.must_change_password, session_id=family_id
+    )
     return TokenPair(
         access_token=access,
         refresh_token=opaque,
         expires_in=issuer.ttl_seconds,
         must_change_password=member.must_change_password,
+        session_id=family_id,
     )

@@ -1,0 +1,68 @@
+"""Brute-force throttling of sign-ins: per-account lockout with back-off, and a per-client limit.
+
+State is kept per key ("account:<email>" whether or not the account exists, "client:<ip>"), so an
+unknown email is throttled exactly like a known one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass
+class LoginThrottle:
+    """Failed sign-ins counted under one key."""
+
+    key: str
+    failures: int = 0
+    locked_until: datetime | None = None
+    window_started_at: datetime | None = None
+
+    def retry_after(self, now: datetime) -> int | None:
+        """Whole seconds until attempts are allowed again, or None when not blocked."""
+        if self.locked_until is None or self.locked_until <= now:
+            return None
+        return max(1, math.ceil((self.locked_until - now).total_seconds()))
+
+
+@dataclass(frozen=True)
+class AccountLockout:
+    """After `threshold` consecutive failures lock for `base`, doubling with each further failure up to `cap`."""
+
+    threshold: int = 5
+    base: timedelta = timedelta(seconds=30)
+    cap: timedelta = timedelta(minutes=15)
+    # A run of failures this old (and not locked now) starts over, so rare typos never add up to a lockout.
+    forget_after: timedelta = timedelta(hours=1)
+
+    def key(self, email: str) -> str:
+        return f"account:{email}"
+
+    def record_failure(self, throttle: LoginThrottle, now: datetime) -> None:
+        stale = throttle.window_started_at is None or now - throttle.window_started_at > self.forget_after
+        if stale and throttle.retry_after(now) is None:
+            throttle.failures, throttle.window_started_at = 0, now
+        throttle.failures += 1
+        beyond = throttle.failures - self.threshold
+        if beyond >= 0:
+            throttle.locked_until = now + min(self.base * 2 ** min(beyond, 30), self.cap)
+
+
+@dataclass(frozen=True)
+class ClientLimit:
+    """At most `max_failures` failed sign-ins per client per `window`."""
+
+    max_failures: int = 20
+    window: timedelta = timedelta(minutes=5)
+
+    def key(self, client: str) -> str:
+        return f"client:{client}"
+
+    def record_failure(self, throttle: LoginThrottle, now: datetime) -> None:
+        if throttle.window_started_at is None or now - throttle.window_started_at >= self.window:
+            throttle.failures, throttle.window_started_at, throttle.locked_until = 0, now, None
+        throttle.failures += 1
+        if throttle.failures >= self.max_failures:
+            throttle.locked_until = throttle.window_started_at + self.window

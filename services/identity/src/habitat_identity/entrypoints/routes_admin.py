@@ -1,0 +1,72 @@
+"""Admin routes: bulk onboarding from CSV and the audit log."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, Request
+from habitat_common.web.errors import ApiError
+
+from habitat_identity.adapters.emails import check_email
+from habitat_identity.entrypoints.dependencies import Admin, ContainerDep
+from habitat_identity.entrypoints.schemas import (
+    AuditEntryOut,
+    AuditPage,
+    CredentialOut,
+    ImportedRowOut,
+    ImportResult,
+    ImportSummary,
+    WelcomeEmailOut,
+)
+from habitat_identity.service_layer import feeds, onboarding
+
+router = APIRouter(tags=["admin"])
+MAX_ROSTER_BYTES = 5 * 1024 * 1024
+CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/csv": {"schema": {"type": "string"}, "example": "email,display_name,role,joined_at\n"}},
+    }
+}
+
+
+@router.post("/members/import", response_model=ImportResult, openapi_extra=CSV_BODY)
+async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_run: bool = True) -> ImportResult:
+    """Create or update members from a CSV roster (raw body); 422 invalid_csv lists every error, writes nothing."""
+    data = await request.body()
+    if len(data) > MAX_ROSTER_BYTES:
+        raise ApiError(413, "file_too_large", f"The file is larger than {MAX_ROSTER_BYTES // 1024 // 1024} MiB.")
+    report = await onboarding.import_members(
+        data,
+        dry_run=dry_run,
+        actor_id=caller.member_id,
+        uow=c.uow(),
+        hasher=c.hasher,
+        check_email=check_email,
+        sign_in_url=c.settings.public_url,
+    )
+    return ImportResult(
+        dry_run=report.dry_run,
+        summary=ImportSummary(
+            created=report.count("created"), updated=report.count("updated"), unchanged=report.count("unchanged")
+        ),
+        rows=[ImportedRowOut.model_validate(row) for row in report.rows],
+        credentials=[
+            CredentialOut(email=w.email, display_name=w.display_name, temporary_password=w.temporary_password)
+            for w in report.welcomes
+        ],
+        welcome_emails=[WelcomeEmailOut(email=w.email, subject=w.subject, body=w.body) for w in report.welcomes],
+    )
+
+
+@router.get("/audit-log", response_model=AuditPage)
+async def audit_log(
+    _: Admin,
+    c: ContainerDep,
+    limit: int = Query(default=100, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+    subject_id: uuid.UUID | None = None,
+) -> AuditPage:
+    """Every admin action, newest first (admins)."""
+    entries, total = await feeds.read_audit_log(c.uow(), limit=limit, offset=offset, subject_id=subject_id)
+    return AuditPage(items=[AuditEntryOut.model_validate(e) for e in entries], total=total)

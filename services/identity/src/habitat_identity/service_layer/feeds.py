@@ -1,0 +1,29 @@
+"""Use cases that read the append-only records: the revocation feed and the audit log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from habitat_identity.domain.model import AuditEntry, Revocation
+from habitat_identity.service_layer.ports import UnitOfWork
+
+# Older entries cannot matter: every access token they could refuse has expired (TTL <= 15 min).
+FEED_HORIZON = timedelta(minutes=30)
+FEED_PAGE = 1000
+
+
+async def revocations_after(cursor: int, uow: UnitOfWork, now: datetime) -> tuple[int, list[Revocation]]:
+    """Revocations with id > cursor, by id; from scratch (cursor 0) only the last 30 minutes; (new cursor, entries)."""
+    since = now - FEED_HORIZON if cursor <= 0 else None
+    async with uow:
+        entries = await uow.revocations.after(max(cursor, 0), since=since, limit=FEED_PAGE)
+    return (entries[-1].id if entries else cursor), entries
+
+
+async def read_audit_log(
+    uow: UnitOfWork, *, limit: int, offset: int, subject_id: uuid.UUID | None = None
+) -> tuple[list[AuditEntry], int]:
+    """One page of the audit log, newest first, and the total."""
+    async with uow:
+        return await uow.audit.list(limit=limit, offset=offset, subject_id=subject_id)
