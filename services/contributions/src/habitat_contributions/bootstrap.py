@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -12,6 +13,7 @@ from habitat_common.db import make_engine, make_sessionmaker
 from habitat_contributions.adapters import orm
 from habitat_contributions.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_contributions.config import ContributionsSettings
+from habitat_contributions.domain.model import ReviewPolicy
 from habitat_contributions.domain.valuation import RateCard
 
 
@@ -28,6 +30,7 @@ class Container:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     rate_card: RateCard
+    policy: ReviewPolicy
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
@@ -42,6 +45,10 @@ def build(settings: ContributionsSettings | None = None) -> Container:
         engine=engine,
         session_factory=make_sessionmaker(engine),
         rate_card=RateCard(default=settings.rate_default, minimum=settings.rate_min, maximum=settings.rate_max),
+        policy=ReviewPolicy(
+            dual_approval_threshold=settings.dual_approval_threshold,
+            review_target=timedelta(hours=settings.review_target_hours),
+        ),
     )
 
 

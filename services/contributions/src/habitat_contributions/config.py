@@ -22,6 +22,10 @@ class ContributionsSettings(BaseSettings):
     rate_default: Decimal = Field(default=Decimal("100.00"), decimal_places=2, description="Labor rate per hour")
     rate_min: Decimal = Field(default=Decimal("75.00"), decimal_places=2, description="Lowest allowed labor rate")
     rate_max: Decimal = Field(default=Decimal("150.00"), decimal_places=2, description="Highest allowed labor rate")
+    dual_approval_threshold: Decimal = Field(
+        default=Decimal("5000.00"), gt=0, decimal_places=2, description="From this value on, two approvers are needed"
+    )
+    review_target_hours: int = Field(default=48, gt=0, description="Review target; older pending items are overdue")
 
     @model_validator(mode="after")
     def _rates_in_order(self) -> ContributionsSettings:

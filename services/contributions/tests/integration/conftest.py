@@ -16,7 +16,17 @@ from habitat_contributions import bootstrap
 from habitat_contributions.config import ContributionsSettings
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
-TABLES = ("contribution", "member_replica", "period_replica", "outbox", "inbox")
+TABLES = (
+    "contribution_approval",
+    "contribution_revision",
+    "contribution_message",
+    "idempotency_key",
+    "contribution",
+    "member_replica",
+    "period_replica",
+    "outbox",
+    "inbox",
+)
 
 pytestmark = pytest.mark.integration
 

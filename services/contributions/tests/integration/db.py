@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import text
 
 from habitat_contributions.bootstrap import Container
+from habitat_contributions.domain.commands import RecordMember
 from habitat_contributions.service_layer import replicas
-from tests.builders import record_period
+from tests.builders import T0, record_period
 
 
 async def outbox_rows(container: Container, routing_key: str | None = None) -> list:
@@ -31,3 +34,20 @@ async def open_q1(container: Container, **overrides):
         await replicas.record_period(cmd, uow)
         await uow.commit()
     return cmd.period_id
+
+
+async def active_member(container: Container, member_id=None, *, role: str = "member", name: str | None = None):
+    """Store an active member replica, as the member-registered consumer would; returns the id."""
+    member_id = member_id or uuid.uuid4()
+    cmd = RecordMember(
+        member_id=member_id,
+        occurred_at=T0,
+        email=f"{member_id.hex[:8]}@example.coop",
+        display_name=name or f"Member {member_id.hex[:4]}",
+        role=role,
+        status="active",
+    )
+    async with container.uow() as uow:
+        await replicas.record_member(cmd, uow)
+        await uow.commit()
+    return member_id

@@ -88,7 +88,7 @@ class TestPeriodConsumer:
         )
         assert [await handle(envelope), await handle(envelope)] == [True, False]
         async with container.uow() as uow:
-            period = await uow.periods.open_period_containing(date(2026, 5, 5))
+            period = await uow.periods.containing(date(2026, 5, 5))
         assert period is not None and period.period_id == envelope.payload.period_id
 
 

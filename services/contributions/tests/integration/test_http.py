@@ -6,7 +6,7 @@ import pytest
 
 from habitat_common.testing import LocalKeys
 from habitat_contributions.entrypoints.http import create_app
-from tests.integration.db import count, open_q1, outbox_rows
+from tests.integration.db import active_member, count, open_q1, outbox_rows
 
 LABOR = {"type": "labor", "contributed_on": "2026-02-10", "description": "Built raised garden beds", "hours": "3.5"}
 APPROVED_KEY = "contributions.contribution_approved.v1"
@@ -22,6 +22,7 @@ async def client(container, settings, keys):
     app = create_app(settings, verifier=keys)
     app.state.container = container
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://contributions") as client:
+        client.container = container  # lets helpers seed replicas
         yield client
 
 
@@ -29,8 +30,12 @@ def auth(keys: LocalKeys, member_id: uuid.UUID, role: str = "member", **kwargs) 
     return {"Authorization": f"Bearer {keys.mint(member_id, role, **kwargs)}"}
 
 
-async def submit(client, keys, member_id, body=None, **changes):
-    return await client.post("/contributions", json={**(body or LABOR), **changes}, headers=auth(keys, member_id))
+async def submit(client, keys, member_id, body=None, *, headers=None, **changes):
+    """Submit as member_id, first making sure the replica knows them as active."""
+    await active_member(client.container, member_id)
+    return await client.post(
+        "/contributions", json={**(body or LABOR), **changes}, headers={**auth(keys, member_id), **(headers or {})}
+    )
 
 
 class TestAuthentication:
@@ -90,8 +95,7 @@ class TestSubmitContribution:
     async def test_correlation_id_travels_into_the_event_envelope(self, client, keys, container):
         await open_q1(container)
         correlation_id = str(uuid.uuid4())
-        headers = {**auth(keys, uuid.uuid4()), "X-Correlation-ID": correlation_id}
-        response = await client.post("/contributions", json=LABOR, headers=headers)
+        response = await submit(client, keys, uuid.uuid4(), headers={"X-Correlation-ID": correlation_id})
         assert response.headers["X-Correlation-ID"] == correlation_id
         [row] = await outbox_rows(container)
         assert row.payload["correlation_id"] == correlation_id

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Self
 
 from habitat_contributions.adapters.translators import to_contracts
+from habitat_contributions.domain.events import MemberTotal
 from habitat_contributions.domain.model import Contribution, ContributionStatus
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
-from habitat_contributions.service_layer.ports import ContributionFilter
+from habitat_contributions.service_layer.ports import ContributionFilter, Page
 
 
 class FakeContributionRepository:
@@ -24,7 +26,7 @@ class FakeContributionRepository:
 
     get_for_update = get
 
-    async def list(self, where: ContributionFilter) -> list[Contribution]:
+    def _matching(self, where: ContributionFilter) -> list[Contribution]:
         found = [
             c
             for c in self.rows.values()
@@ -38,17 +40,41 @@ class FakeContributionRepository:
                 )
             )
         ]
-        found.sort(key=lambda c: c.submitted_at, reverse=True)
-        return found[where.offset : where.offset + where.limit]
+        return found
 
-    async def pending_oldest_first(self, limit: int) -> list[Contribution]:
-        pending = [c for c in self.rows.values() if c.status == ContributionStatus.PENDING]
-        return sorted(pending, key=lambda c: c.submitted_at)[:limit]
+    async def list(self, where: ContributionFilter) -> Page:
+        found = sorted(self._matching(where), key=lambda c: c.submitted_at, reverse=True)
+        return Page(found[where.offset : where.offset + where.limit], len(found))
+
+    async def oldest_first(self, where: ContributionFilter) -> Page:
+        found = sorted(self._matching(where), key=lambda c: c.submitted_at)
+        return Page(found[where.offset : where.offset + where.limit], len(found))
+
+    async def approved_totals(self, period_id: uuid.UUID) -> tuple[list[MemberTotal], int]:
+        totals: dict[uuid.UUID, MemberTotal] = {}
+        pending = 0
+        for c in self.rows.values():
+            if c.period_id != period_id:
+                continue
+            if c.status == ContributionStatus.APPROVED:
+                t = totals.get(c.member_id, MemberTotal(c.member_id, 0, Decimal("0.00")))
+                totals[c.member_id] = MemberTotal(c.member_id, t.approved_count + 1, t.approved_value + c.value)
+            elif not c.is_decided:
+                pending += 1
+        return sorted(totals.values(), key=lambda t: t.member_id), pending
 
 
 class FakeMemberRepository:
-    def __init__(self) -> None:
+    """With assume_active, a member it has never heard of reads as active (saves seeding in most tests)."""
+
+    def __init__(self, assume_active: bool = True) -> None:
         self.rows: dict[uuid.UUID, MemberReplica] = {}
+        self.assume_active = assume_active
+
+    async def get(self, member_id: uuid.UUID) -> MemberReplica | None:
+        if member_id not in self.rows and self.assume_active:
+            return MemberReplica(member_id=member_id, updated_at=datetime.now(UTC), status="active")
+        return self.rows.get(member_id)
 
     def add(self, member: MemberReplica) -> None:
         self.rows[member.member_id] = member
@@ -67,8 +93,22 @@ class FakePeriodRepository:
     async def get_for_update(self, period_id: uuid.UUID) -> PeriodReplica | None:
         return self.rows.get(period_id)
 
-    async def open_period_containing(self, day: date) -> PeriodReplica | None:
-        return next((p for p in self.rows.values() if p.accepts(day)), None)
+    get_for_share = get_for_update
+
+    async def containing(self, day: date) -> PeriodReplica | None:
+        found = sorted((p for p in self.rows.values() if p.contains(day)), key=lambda p: not p.accepts(day))
+        return found[0] if found else None
+
+
+class FakeIdempotencyKeys:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[uuid.UUID, str], tuple[str, uuid.UUID]] = {}
+
+    async def claim(self, member_id, key, fingerprint, contribution_id):
+        if (member_id, key) in self.rows:
+            return self.rows[member_id, key]
+        self.rows[member_id, key] = (fingerprint, contribution_id)
+        return None
 
 
 class FakeUnitOfWork:
@@ -78,6 +118,7 @@ class FakeUnitOfWork:
         self.contributions = FakeContributionRepository()
         self.members = FakeMemberRepository()
         self.periods = FakePeriodRepository(*periods)
+        self.idempotency = FakeIdempotencyKeys()
         self.events: list = []
         self.published: list = []
         self.claimed: set[tuple[str, uuid.UUID]] = set()

@@ -9,7 +9,7 @@ from habitat_contributions.domain.commands import ApproveContribution
 from habitat_contributions.domain.errors import AlreadyDecided, ContributionNotFound, PeriodNotOpen, SelfReview
 from habitat_contributions.domain.model import Viewer
 from habitat_contributions.domain.valuation import RateCard
-from habitat_contributions.service_layer import handlers, queries
+from habitat_contributions.service_layer import handlers, queries, review
 from habitat_contributions.service_layer.ports import ContributionFilter
 from tests.builders import T0, capital, labor, open_period
 from tests.unit.fakes import FakeUnitOfWork
@@ -49,7 +49,7 @@ class TestApproveContribution:
         uow = FakeUnitOfWork(open_period())
         c = await submitted(uow, property_cmd := capital(amount="300"))
         reviewer = uuid.uuid4()
-        await handlers.approve_contribution(ApproveContribution(c.id, reviewer, " ok "), uow, now=T0)
+        await review.approve_contribution(ApproveContribution(c.id, reviewer, " ok "), uow, now=T0)
         approved = uow.published[-1]
         assert isinstance(approved, ContributionApprovedV1)
         assert (approved.approved_by, approved.approved_at, approved.book_amount) == (reviewer, T0, Decimal("300.00"))
@@ -60,20 +60,20 @@ class TestApproveContribution:
         uow = FakeUnitOfWork(open_period())
         c = await submitted(uow, labor())
         with pytest.raises(SelfReview):
-            await handlers.approve_contribution(ApproveContribution(c.id, c.member_id), uow)
+            await review.approve_contribution(ApproveContribution(c.id, c.member_id), uow)
         assert c.status == "pending" and len(uow.published) == 1
 
     async def test_second_approval_is_refused_and_emits_nothing(self):
         uow = FakeUnitOfWork(open_period())
         c = await submitted(uow, labor())
-        await handlers.approve_contribution(ApproveContribution(c.id, uuid.uuid4()), uow)
+        await review.approve_contribution(ApproveContribution(c.id, uuid.uuid4()), uow)
         with pytest.raises(AlreadyDecided):
-            await handlers.approve_contribution(ApproveContribution(c.id, uuid.uuid4()), uow)
+            await review.approve_contribution(ApproveContribution(c.id, uuid.uuid4()), uow)
         assert sum(isinstance(e, ContributionApprovedV1) for e in uow.published) == 1
 
     async def test_unknown_contribution_is_not_found(self):
         with pytest.raises(ContributionNotFound):
-            await handlers.approve_contribution(ApproveContribution(uuid.uuid4(), uuid.uuid4()), FakeUnitOfWork())
+            await review.approve_contribution(ApproveContribution(uuid.uuid4(), uuid.uuid4()), FakeUnitOfWork())
 
 
 class TestReadContributions:
@@ -81,9 +81,9 @@ class TestReadContributions:
         uow = FakeUnitOfWork(open_period())
         mine, theirs = await submitted(uow, labor()), await submitted(uow, capital())
         me = Viewer(mine.member_id, is_reviewer=False)
-        assert [c.id for c in await queries.list_contributions(ContributionFilter(), me, uow)] == [mine.id]
+        assert [c.id for c in (await queries.list_contributions(ContributionFilter(), me, uow)).items] == [mine.id]
         asking_for_other = ContributionFilter(member_id=theirs.member_id)
-        assert await queries.list_contributions(asking_for_other, me, uow) == []
+        assert (await queries.list_contributions(asking_for_other, me, uow)).items == []
         with pytest.raises(ContributionNotFound):
             await queries.get_contribution(theirs.id, me, uow)
 
@@ -92,10 +92,10 @@ class TestReadContributions:
         await submitted(uow, labor())
         cash = await submitted(uow, capital())
         steward = Viewer(uuid.uuid4(), is_reviewer=True)
-        assert len(await queries.list_contributions(ContributionFilter(), steward, uow)) == 2
-        assert [c.id for c in await queries.list_contributions(ContributionFilter(type="capital"), steward, uow)] == [
-            cash.id
-        ]
+        assert (await queries.list_contributions(ContributionFilter(), steward, uow)).total == 2
+        assert [
+            c.id for c in (await queries.list_contributions(ContributionFilter(type="capital"), steward, uow)).items
+        ] == [cash.id]
 
 
 class TestReviewQueue:
@@ -104,8 +104,8 @@ class TestReviewQueue:
         newer = await submitted(uow, labor(), now=T0)
         older = await submitted(uow, capital(), now=T0 - timedelta(hours=50))
         decided = await submitted(uow, capital(), now=T0 - timedelta(hours=100))
-        await handlers.approve_contribution(ApproveContribution(decided.id, uuid.uuid4()), uow)
-        queue = await queries.review_queue(uow, now=T0 + timedelta(hours=1))
+        await review.approve_contribution(ApproveContribution(decided.id, uuid.uuid4()), uow)
+        queue, _ = await queries.review_queue(ContributionFilter(), uow, now=T0 + timedelta(hours=1))
         assert [(q.contribution.id, q.age_hours, q.overdue) for q in queue] == [
             (older.id, 51.0, True),
             (newer.id, 1.0, False),

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from enum import Enum
 
-from sqlalchemy import Column, Date, DateTime, Index, Numeric, Table, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, Index, Numeric, SmallInteger, Table, Text
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.orm import registry
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import registry, relationship
 
 from habitat_common.db import schema_metadata
 from habitat_common.messaging.inbox import inbox_table
 from habitat_common.messaging.outbox import outbox_table
-from habitat_contributions.domain.model import Contribution, ContributionStatus, ContributionType
+from habitat_contributions.domain.model import (
+    Approval,
+    Contribution,
+    ContributionStatus,
+    ContributionType,
+    Revision,
+    ThreadEntry,
+)
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
 
 SCHEMA = "contributions"
@@ -58,9 +65,57 @@ contribution = Table(
     Column("decided_at", DateTime(timezone=True)),
     Column("decided_by", UUID(as_uuid=True)),
     Column("decision_note", Text),
-    Index("ix_contribution_member_id", "member_id"),
-    Index("ix_contribution_period_id", "period_id"),
+    Column("corrects_contribution_id", UUID(as_uuid=True)),
+    Column("approvals_required", SmallInteger, nullable=False),
+    Index("ix_contribution_period_id_status", "period_id", "status"),
+    Index("ix_contribution_member_id_submitted_at", "member_id", "submitted_at"),
     Index("ix_contribution_status_submitted_at", "status", "submitted_at"),
+)
+
+
+def _parent() -> Column:
+    return Column("contribution_id", UUID(as_uuid=True), ForeignKey("contribution.id"), primary_key=True)
+
+
+contribution_approval = Table(
+    "contribution_approval",
+    metadata,
+    _parent(),
+    Column("reviewer_id", UUID(as_uuid=True), primary_key=True),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("note", Text),
+)
+
+contribution_revision = Table(
+    "contribution_revision",
+    metadata,
+    _parent(),
+    Column("number", SmallInteger, primary_key=True),
+    Column("fields", JSONB, nullable=False),
+    Column("edited_at", DateTime(timezone=True), nullable=False),
+    Column("edited_by", UUID(as_uuid=True), nullable=False),
+)
+
+contribution_message = Table(
+    "contribution_message",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("contribution_id", UUID(as_uuid=True), ForeignKey("contribution.id"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("author_id", UUID(as_uuid=True), nullable=False),
+    Column("written_at", DateTime(timezone=True), nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_contribution_message_contribution_id", "contribution_id"),
+)
+
+idempotency_key = Table(
+    "idempotency_key",
+    metadata,
+    Column("member_id", UUID(as_uuid=True), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("fingerprint", Text, nullable=False),
+    Column("contribution_id", UUID(as_uuid=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 member_replica = Table(
@@ -94,6 +149,24 @@ def start_mappers() -> None:
     """Map the domain classes once per process (idempotent)."""
     if mapper_registry.mappers:
         return
-    mapper_registry.map_imperatively(Contribution, contribution)
+    mapper_registry.map_imperatively(
+        Approval, contribution_approval, properties={"at": contribution_approval.c.approved_at}
+    )
+    mapper_registry.map_imperatively(Revision, contribution_revision)
+    mapper_registry.map_imperatively(
+        ThreadEntry,
+        contribution_message,
+        properties={"by": contribution_message.c.author_id, "at": contribution_message.c.written_at},
+    )
+    children = {"lazy": "selectin", "cascade": "all, delete-orphan"}
+    mapper_registry.map_imperatively(
+        Contribution,
+        contribution,
+        properties={
+            "approvals": relationship(Approval, order_by=contribution_approval.c.approved_at, **children),
+            "revisions": relationship(Revision, order_by=contribution_revision.c.number, **children),
+            "thread": relationship(ThreadEntry, order_by=contribution_message.c.id, **children),
+        },
+    )
     mapper_registry.map_imperatively(MemberReplica, member_replica)
     mapper_registry.map_imperatively(PeriodReplica, period_replica)

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitat_contributions.adapters import orm
+from habitat_contributions.adapters.intake import intake_figures
+from habitat_contributions.domain.events import MemberTotal
 from habitat_contributions.domain.model import Contribution, ContributionStatus
 from habitat_contributions.domain.replicas import PERIOD_OPEN, MemberReplica, PeriodReplica
-from habitat_contributions.service_layer.ports import ContributionFilter
+from habitat_contributions.service_layer.ports import ContributionFilter, IntakeFigures, Page
+
+UNDECIDED = (ContributionStatus.PENDING, ContributionStatus.CLARIFICATION_REQUESTED)
+
+
+def _conditions(where: ContributionFilter) -> list:
+    c = orm.contribution.c
+    wanted = (
+        (c.member_id, where.member_id),
+        (c.period_id, where.period_id),
+        (c.status, where.status),
+        (c.type, where.type),
+    )
+    return [column == value for column, value in wanted if value is not None]
 
 
 class SqlAlchemyContributionRepository:
@@ -27,29 +44,70 @@ class SqlAlchemyContributionRepository:
         # populate_existing: after waiting on the lock we must see the winner's committed status.
         return await self._session.get(Contribution, contribution_id, with_for_update=True, populate_existing=True)
 
-    async def list(self, where: ContributionFilter) -> list[Contribution]:
-        query = select(Contribution)
-        for column, wanted in (
-            (Contribution.member_id, where.member_id),
-            (Contribution.period_id, where.period_id),
-            (Contribution.status, where.status),
-            (Contribution.type, where.type),
-        ):
-            if wanted is not None:
-                query = query.where(column == wanted)
-        query = (
-            query.order_by(Contribution.submitted_at.desc(), Contribution.id).limit(where.limit).offset(where.offset)
-        )
-        return list((await self._session.scalars(query)).all())
+    async def list(self, where: ContributionFilter) -> Page:
+        return await self._page(where, orm.contribution.c.submitted_at.desc(), orm.contribution.c.id.desc())
 
-    async def pending_oldest_first(self, limit: int) -> list[Contribution]:
-        query = (
-            select(Contribution)
-            .where(Contribution.status == ContributionStatus.PENDING)
-            .order_by(Contribution.submitted_at, Contribution.id)
-            .limit(limit)
+    async def oldest_first(self, where: ContributionFilter) -> Page:
+        return await self._page(where, orm.contribution.c.submitted_at, orm.contribution.c.id)
+
+    async def _page(self, where: ContributionFilter, *order) -> Page:
+        conditions = _conditions(where)
+        query = select(Contribution).where(*conditions).order_by(*order).limit(where.limit).offset(where.offset)
+        items = list((await self._session.scalars(query)).all())
+        if where.offset == 0 and len(items) < where.limit:
+            return Page(items, len(items))
+        total = await self._session.scalar(select(func.count()).select_from(orm.contribution).where(*conditions))
+        return Page(items, total or 0)
+
+    async def approved_totals(self, period_id: uuid.UUID) -> tuple[list[MemberTotal], int]:
+        c = orm.contribution.c
+        approved = c.status == ContributionStatus.APPROVED
+        rows = await self._session.execute(
+            select(c.member_id, func.count(), func.coalesce(func.sum(c.value), 0))
+            .where(c.period_id == period_id, approved)
+            .group_by(c.member_id)
+            .order_by(c.member_id)
         )
-        return list((await self._session.scalars(query)).all())
+        pending = await self._session.scalar(
+            select(func.count()).where(c.period_id == period_id, c.status.in_(UNDECIDED))
+        )
+        return [MemberTotal(member_id, count, value) for member_id, count, value in rows], pending or 0
+
+    async def intake(self, period_id: uuid.UUID) -> IntakeFigures:
+        return await intake_figures(self._session, period_id)
+
+
+class SqlAlchemyIdempotencyKeys:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(
+        self, member_id: uuid.UUID, key: str, fingerprint: str, contribution_id: uuid.UUID
+    ) -> tuple[str, uuid.UUID] | None:
+        table = orm.idempotency_key
+        stored = await self._session.scalar(
+            insert(table)
+            .values(
+                member_id=member_id,
+                key=key,
+                fingerprint=fingerprint,
+                contribution_id=contribution_id,
+                created_at=datetime.now(UTC),
+            )
+            .on_conflict_do_nothing()
+            .returning(table.c.key)
+        )
+        if stored is not None:
+            return None
+        # A concurrent first request with this key has committed by now (the insert waited on it).
+        row = (
+            await self._session.execute(
+                select(table.c.fingerprint, table.c.contribution_id).where(
+                    table.c.member_id == member_id, table.c.key == key
+                )
+            )
+        ).one()
+        return row.fingerprint, row.contribution_id
 
 
 class SqlAlchemyMemberReplicaRepository:
@@ -58,6 +116,9 @@ class SqlAlchemyMemberReplicaRepository:
 
     def add(self, member: MemberReplica) -> None:
         self._session.add(member)
+
+    async def get(self, member_id: uuid.UUID) -> MemberReplica | None:
+        return await self._session.get(MemberReplica, member_id)
 
     async def get_for_update(self, member_id: uuid.UUID) -> MemberReplica | None:
         return await self._session.get(MemberReplica, member_id, with_for_update=True, populate_existing=True)
@@ -73,11 +134,16 @@ class SqlAlchemyPeriodReplicaRepository:
     async def get_for_update(self, period_id: uuid.UUID) -> PeriodReplica | None:
         return await self._session.get(PeriodReplica, period_id, with_for_update=True, populate_existing=True)
 
-    async def open_period_containing(self, day: date) -> PeriodReplica | None:
+    async def get_for_share(self, period_id: uuid.UUID) -> PeriodReplica | None:
+        return await self._session.get(PeriodReplica, period_id, with_for_update={"read": True}, populate_existing=True)
+
+    async def containing(self, day: date) -> PeriodReplica | None:
         query = (
             select(PeriodReplica)
-            .where(PeriodReplica.status == PERIOD_OPEN, PeriodReplica.starts_on <= day, PeriodReplica.ends_on >= day)
-            .order_by(PeriodReplica.starts_on)
+            .where(PeriodReplica.starts_on <= day, PeriodReplica.ends_on >= day)
+            .order_by(case((PeriodReplica.status == PERIOD_OPEN, 0), else_=1), PeriodReplica.starts_on)
             .limit(1)
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
         )
         return (await self._session.scalars(query)).first()

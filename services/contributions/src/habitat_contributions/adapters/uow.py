@@ -8,6 +8,7 @@ from habitat_common.db import SqlAlchemyUnitOfWorkBase
 from habitat_contributions.adapters import orm, translators
 from habitat_contributions.adapters.repositories import (
     SqlAlchemyContributionRepository,
+    SqlAlchemyIdempotencyKeys,
     SqlAlchemyMemberReplicaRepository,
     SqlAlchemyPeriodReplicaRepository,
 )
@@ -32,4 +33,4 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.contributions = SqlAlchemyContributionRepository(session)
         self.members = SqlAlchemyMemberReplicaRepository(session)
         self.periods = SqlAlchemyPeriodReplicaRepository(session)
-
+        self.idempotency = SqlAlchemyIdempotencyKeys(session)

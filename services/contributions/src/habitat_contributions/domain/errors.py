@@ -16,15 +16,21 @@ class ContributionError(Exception):
 
 
 class InvalidContribution(ContributionError):
-    """The submitted data breaks a validation rule (bad amount, hours, rate or description)."""
+    """The submitted data breaks a validation rule (bad amount, hours, rate, description or correction)."""
 
     code = "invalid_contribution"
 
 
 class PeriodNotOpen(ContributionError):
-    """No open period contains the contribution's date."""
+    """No period contains the contribution's date (or its period is closing or closed: code period_closed)."""
 
     code = "period_not_open"
+
+
+class MemberNotActive(ContributionError):
+    """Only active members may submit contributions."""
+
+    code = "member_not_active"
 
 
 class SelfReview(ContributionError):
@@ -33,10 +39,22 @@ class SelfReview(ContributionError):
     code = "self_review"
 
 
+class NotSubmitter(ContributionError):
+    """A steward or admin tried to edit or answer for someone else's contribution."""
+
+    code = "not_submitter"
+
+
 class AlreadyDecided(ContributionError):
-    """The contribution is no longer pending, so it cannot be decided again."""
+    """The contribution is no longer open for this action (decided, or approved already by this reviewer)."""
 
     code = "already_decided"
+
+
+class IdempotencyConflict(ContributionError):
+    """The idempotency key was used before with a different request body."""
+
+    code = "idempotency_conflict"
 
 
 class ContributionNotFound(ContributionError):

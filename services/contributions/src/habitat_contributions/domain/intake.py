@@ -1,15 +1,16 @@
-"""Turning a submission into a valued, pending contribution."""
+"""Turning a submission (or an edit of one) into a valued contribution."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from habitat_contributions.domain.commands import SubmitContribution
 from habitat_contributions.domain.description import clean_description
 from habitat_contributions.domain.errors import InvalidContribution
-from habitat_contributions.domain.model import Contribution, ContributionType
-from habitat_contributions.domain.valuation import RateCard, value_capital, value_labor, value_property
+from habitat_contributions.domain.model import DEFAULT_POLICY, Contribution, ContributionType, ReviewPolicy
+from habitat_contributions.domain.valuation import RateCard, Valuation, value_capital, value_labor, value_property
 
 FIELDS_BY_TYPE = {
     ContributionType.LABOR: ("hours", "rate"),
@@ -31,32 +32,71 @@ def contribution_type(raw: str) -> ContributionType:
         raise InvalidContribution("type must be labor, capital or property.", code="invalid_type") from None
 
 
-def new_contribution(cmd: SubmitContribution, *, period_id: uuid.UUID, card: RateCard, now: datetime) -> Contribution:
+def new_contribution(
+    cmd: SubmitContribution,
+    *,
+    period_id: uuid.UUID,
+    card: RateCard,
+    now: datetime,
+    policy: ReviewPolicy = DEFAULT_POLICY,
+    contribution_id: uuid.UUID | None = None,
+) -> Contribution:
     """A pending contribution with its value and capital credits computed by the rules of its type."""
     kind = contribution_type(cmd.type)
-    _check_fields(cmd, kind)
-    description = clean_description(cmd.description)
-    extra: dict = {}
-    if kind is ContributionType.LABOR:
-        hours, rate, valuation = value_labor(cmd.hours, cmd.rate, card)
-        extra = {"hours": hours, "rate": rate}
-    elif kind is ContributionType.CAPITAL:
-        valuation = value_capital(cmd.amount)
-        extra = {"amount": valuation.value}
-    else:
-        valuation = value_property(cmd.fair_market_value, cmd.adjusted_basis)
-        extra = {"fair_market_value": valuation.book_amount, "adjusted_basis": valuation.tax_amount}
+    amounts, valuation = valued(kind, cmd, card, correction=cmd.corrects_contribution_id is not None)
     return Contribution(
-        id=uuid.uuid4(),
+        id=contribution_id or uuid.uuid4(),
         member_id=cmd.member_id,
         period_id=period_id,
         type=kind,
         contributed_on=cmd.contributed_on,
-        description=description,
+        description=clean_description(cmd.description),
         valuation=valuation,
         submitted_at=now,
-        **extra,
+        approvals_required=policy.approvals_required(valuation.value),
+        corrects_contribution_id=cmd.corrects_contribution_id,
+        **amounts,
     )
+
+
+def edited(contribution: Contribution, changes: dict) -> SubmitContribution:
+    """The contribution's current fields with the changes applied, as a submission to re-validate."""
+    current = SubmitContribution(
+        member_id=contribution.member_id,
+        type=str(contribution.type),
+        contributed_on=contribution.contributed_on,
+        description=contribution.description,
+        corrects_contribution_id=contribution.corrects_contribution_id,
+        **{name: getattr(contribution, name) for name in MONEY_FIELDS},
+    )
+    return replace(current, **changes)
+
+
+def valued(
+    kind: ContributionType, cmd: SubmitContribution, card: RateCard, *, correction: bool
+) -> tuple[dict, Valuation]:
+    """The stored amount fields and the valuation, by the rules of the type."""
+    _check_fields(cmd, kind)
+    if kind is ContributionType.LABOR:
+        hours, rate, valuation = value_labor(cmd.hours, cmd.rate, card, correction=correction)
+        return {"hours": hours, "rate": rate}, valuation
+    if kind is ContributionType.CAPITAL:
+        valuation = value_capital(cmd.amount, correction=correction)
+        return {"amount": valuation.value}, valuation
+    valuation = value_property(cmd.fair_market_value, cmd.adjusted_basis, correction=correction)
+    return {"fair_market_value": valuation.book_amount, "adjusted_basis": valuation.tax_amount}, valuation
+
+
+def check_correction(cmd: SubmitContribution, original: Contribution | None) -> None:
+    """A correction references a decided contribution of the same member."""
+    if original is None or original.member_id != cmd.member_id:
+        raise InvalidContribution(
+            "corrects_contribution_id must name one of your contributions.", code="invalid_correction"
+        )
+    if not original.is_decided:
+        raise InvalidContribution(
+            "Only an approved or rejected contribution can be corrected; edit it instead.", code="invalid_correction"
+        )
 
 
 def _check_fields(cmd: SubmitContribution, kind: ContributionType) -> None:

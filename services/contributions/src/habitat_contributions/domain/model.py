@@ -1,4 +1,4 @@
-"""The contribution aggregate: what a member put in, its value, and the review decision."""
+"""The contribution aggregate: what a member put in, its value, its revisions, thread and review decision."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from habitat_contributions.domain import events
 from habitat_contributions.domain.errors import AlreadyDecided, SelfReview
 from habitat_contributions.domain.valuation import Valuation
 
-REVIEW_TARGET = timedelta(hours=48)
+SNAPSHOT_FIELDS = ("contributed_on", "description", "hours", "rate", "amount", "fair_market_value", "adjusted_basis")
 
 
 class ContributionType(StrEnum):
@@ -26,6 +26,51 @@ class ContributionStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CLARIFICATION_REQUESTED = "clarification_requested"
+
+
+DECIDED = (ContributionStatus.APPROVED, ContributionStatus.REJECTED)
+EDITABLE = (ContributionStatus.PENDING, ContributionStatus.CLARIFICATION_REQUESTED)
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """The co-op's review rules: values at or above the threshold (absolute) need two distinct approvers."""
+
+    dual_approval_threshold: Decimal = Decimal("5000.00")
+    review_target: timedelta = timedelta(hours=48)
+
+    def approvals_required(self, value: Decimal) -> int:
+        return 2 if abs(value) >= self.dual_approval_threshold else 1
+
+
+DEFAULT_POLICY = ReviewPolicy()
+
+
+@dataclass(eq=False)
+class Approval:
+    reviewer_id: uuid.UUID
+    at: datetime
+    note: str | None = None
+
+
+@dataclass(eq=False)
+class Revision:
+    """One version of the submitted fields; number 1 is the original submission."""
+
+    number: int
+    fields: dict
+    edited_at: datetime
+    edited_by: uuid.UUID
+
+
+@dataclass(eq=False)
+class ThreadEntry:
+    """A question (reviewer), an answer (submitter) or a note (decision note or rejection reason)."""
+
+    kind: str
+    by: uuid.UUID
+    at: datetime
+    text: str
 
 
 @dataclass(frozen=True)
@@ -53,11 +98,9 @@ class Contribution:
         description: str,
         valuation: Valuation,
         submitted_at: datetime,
-        hours: Decimal | None = None,
-        rate: Decimal | None = None,
-        amount: Decimal | None = None,
-        fair_market_value: Decimal | None = None,
-        adjusted_basis: Decimal | None = None,
+        approvals_required: int = 1,
+        corrects_contribution_id: uuid.UUID | None = None,
+        **amounts: Decimal | None,
     ) -> None:
         self.id = id
         self.member_id = member_id
@@ -65,22 +108,36 @@ class Contribution:
         self.type = ContributionType(type)
         self.contributed_on = contributed_on
         self.description = description
-        self.hours = hours
-        self.rate = rate
-        self.amount = amount
-        self.fair_market_value = fair_market_value
-        self.adjusted_basis = adjusted_basis
-        self.value = valuation.value
-        self.book_amount = valuation.book_amount
-        self.tax_amount = valuation.tax_amount
+        self.hours = self.rate = self.amount = self.fair_market_value = self.adjusted_basis = None
+        self._set_value(valuation, amounts, approvals_required)
         self.status = ContributionStatus.PENDING
         self.submitted_at = submitted_at
         self.decided_at: datetime | None = None
         self.decided_by: uuid.UUID | None = None
         self.decision_note: str | None = None
+        self.corrects_contribution_id = corrects_contribution_id
+        self.approvals: list[Approval] = []
+        self.thread: list[ThreadEntry] = []
+        self.revisions: list[Revision] = [Revision(1, self.snapshot(), submitted_at, member_id)]
 
     def __repr__(self) -> str:
         return f"<Contribution {self.id} {self.type} {self.status} {self.value}>"
+
+    def _set_value(self, valuation: Valuation, amounts: dict, approvals_required: int) -> None:
+        for name, amount in amounts.items():
+            setattr(self, name, amount)
+        self.value = valuation.value
+        self.book_amount = valuation.book_amount
+        self.tax_amount = valuation.tax_amount
+        self.approvals_required = approvals_required
+
+    def snapshot(self) -> dict:
+        """The submitted fields as JSON-ready text (money with two places)."""
+        out = {}
+        for name in SNAPSHOT_FIELDS:
+            fact = getattr(self, name)
+            out[name] = None if fact is None else (f"{fact:.2f}" if isinstance(fact, Decimal) else str(fact))
+        return out
 
     def _facts(self) -> dict:
         """What every event about this contribution says."""
@@ -93,32 +150,121 @@ class Contribution:
             "value": self.value,
         }
 
-    def submitted(self) -> events.ContributionSubmitted:
-        return events.ContributionSubmitted(**self._facts())
+    def submitted(self) -> list:
+        """Events announcing a new contribution (plus the correction it makes, if any)."""
+        announced: list = [events.ContributionSubmitted(**self._facts())]
+        if self.corrects_contribution_id is not None:
+            announced.append(
+                events.ContributionCorrected(
+                    contribution_id=self.id,
+                    corrects_contribution_id=self.corrects_contribution_id,
+                    member_id=self.member_id,
+                    period_id=self.period_id,
+                    value=self.value,
+                )
+            )
+        return announced
 
-    def approve(self, reviewer_id: uuid.UUID, at: datetime, note: str | None = None) -> events.ContributionApproved:
-        """Approve once, never by the submitter; returns the event that makes it count."""
+    @property
+    def is_decided(self) -> bool:
+        return self.status in DECIDED
+
+    def revise(
+        self, editor_id: uuid.UUID, at: datetime, *, changes: dict, valuation: Valuation, approvals_required: int
+    ) -> None:
+        """Apply re-validated changes and keep the new version as a revision; earlier approvals no longer hold."""
+        self.check_open()
+        for name in ("contributed_on", "description", "period_id"):
+            if name in changes:
+                setattr(self, name, changes.pop(name))
+        self._set_value(valuation, changes, approvals_required)
+        self.approvals.clear()
+        self.revisions.append(Revision(len(self.revisions) + 1, self.snapshot(), at, editor_id))
+
+    def approve(
+        self, reviewer_id: uuid.UUID, at: datetime, note: str | None = None
+    ) -> events.ContributionApproved | None:
+        """Record an approval; the event is returned only once enough distinct approvers make it count."""
         self._check_reviewable_by(reviewer_id)
-        self.status = ContributionStatus.APPROVED
-        self.decided_at = at
-        self.decided_by = reviewer_id
-        self.decision_note = (note or "").strip() or None
+        if any(a.reviewer_id == reviewer_id for a in self.approvals):
+            raise AlreadyDecided(
+                "You already approved this contribution; another reviewer must.", code="already_approved_by_you"
+            )
+        note = (note or "").strip() or None
+        self.approvals.append(Approval(reviewer_id, at, note))
+        if note:
+            self.thread.append(ThreadEntry("note", reviewer_id, at, note))
+        if len(self.approvals) < self.approvals_required:
+            return None
+        self._decide(ContributionStatus.APPROVED, reviewer_id, at, note)
         return events.ContributionApproved(
             **self._facts(),
             book_amount=self.book_amount,
             tax_amount=self.tax_amount,
             approved_by=reviewer_id,
             approved_at=at,
+            corrects_contribution_id=self.corrects_contribution_id,
         )
+
+    def reject(self, reviewer_id: uuid.UUID, at: datetime, reason: str) -> events.ContributionRejected:
+        """Reject with a reason the member sees; final."""
+        self._check_reviewable_by(reviewer_id)
+        self.thread.append(ThreadEntry("note", reviewer_id, at, reason))
+        self._decide(ContributionStatus.REJECTED, reviewer_id, at, reason)
+        return events.ContributionRejected(
+            contribution_id=self.id,
+            member_id=self.member_id,
+            period_id=self.period_id,
+            rejected_by=reviewer_id,
+            reason=reason,
+            rejected_at=at,
+        )
+
+    def request_clarification(
+        self, reviewer_id: uuid.UUID, at: datetime, question: str
+    ) -> events.ClarificationRequested:
+        """Ask the submitter a question; the contribution waits for the answer."""
+        self._check_reviewable_by(reviewer_id)
+        if self.status != ContributionStatus.PENDING:
+            raise AlreadyDecided(
+                "A question is already waiting for the member's answer.", code="awaiting_clarification"
+            )
+        self.status = ContributionStatus.CLARIFICATION_REQUESTED
+        self.thread.append(ThreadEntry("question", reviewer_id, at, question))
+        return events.ClarificationRequested(
+            contribution_id=self.id,
+            member_id=self.member_id,
+            requested_by=reviewer_id,
+            question=question,
+            requested_at=at,
+        )
+
+    def answer(self, member_id: uuid.UUID, at: datetime, text: str) -> None:
+        """The submitter answers the open question: back to pending for review."""
+        if self.status != ContributionStatus.CLARIFICATION_REQUESTED:
+            self.check_open()
+            raise AlreadyDecided("No question is waiting for an answer.", code="no_open_question")
+        self.thread.append(ThreadEntry("answer", member_id, at, text))
+        self.status = ContributionStatus.PENDING
+
+    def _decide(self, status: ContributionStatus, reviewer_id: uuid.UUID, at: datetime, note: str | None) -> None:
+        self.status = status
+        self.decided_at = at
+        self.decided_by = reviewer_id
+        self.decision_note = note
+
+    def check_open(self) -> None:
+        """Raise AlreadyDecided once approved or rejected."""
+        if self.is_decided:
+            raise AlreadyDecided(f"This contribution is already {self.status}; it cannot change any more.")
 
     def _check_reviewable_by(self, reviewer_id: uuid.UUID) -> None:
         if reviewer_id == self.member_id:
             raise SelfReview("Nobody may review their own contribution; another steward or an admin must.")
-        if self.status != ContributionStatus.PENDING:
-            raise AlreadyDecided(f"This contribution is already {self.status}; it cannot be decided again.")
+        self.check_open()
 
     def age(self, now: datetime) -> timedelta:
         return now - self.submitted_at
 
-    def is_overdue(self, now: datetime) -> bool:
-        return self.status == ContributionStatus.PENDING and self.age(now) > REVIEW_TARGET
+    def is_overdue(self, now: datetime, target: timedelta = ReviewPolicy.review_target) -> bool:
+        return self.status == ContributionStatus.PENDING and self.age(now) > target

@@ -7,6 +7,9 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 PERIOD_OPEN = "open"
+PERIOD_CLOSING = "closing"
+PERIOD_CLOSED = "closed"
+MEMBER_ACTIVE = "active"
 
 
 @dataclass(eq=False)
@@ -29,6 +32,10 @@ class MemberReplica:
         if newer:
             self.updated_at = occurred_at
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == MEMBER_ACTIVE
+
 
 @dataclass(eq=False)
 class PeriodReplica:
@@ -47,6 +54,14 @@ class PeriodReplica:
             return
         self.name, self.starts_on, self.ends_on, self.status = name, starts_on, ends_on, status
         self.updated_at = occurred_at
+
+    def mark_closed(self, occurred_at: datetime) -> None:
+        """The ledger locked the period; a newer event only (an older one cannot reopen or un-close)."""
+        if occurred_at >= self.updated_at:
+            self.status, self.updated_at = PERIOD_CLOSED, occurred_at
+
+    def contains(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
 
     def accepts(self, day: date) -> bool:
         return self.status == PERIOD_OPEN and self.starts_on <= day <= self.ends_on

@@ -52,11 +52,17 @@ def as_money(raw: object, field: str) -> Decimal:
     return amount.quantize(CENT)
 
 
-def value_labor(hours: Decimal, rate: Decimal | None, card: RateCard) -> tuple[Decimal, Decimal, Valuation]:
-    """Hours x rate, rounded half-up to the cent; labor is patronage only, never capital."""
+def value_labor(
+    hours: Decimal, rate: Decimal | None, card: RateCard, *, correction: bool = False
+) -> tuple[Decimal, Decimal, Valuation]:
+    """Hours x rate, rounded half-up to the cent; labor is patronage only, never capital.
+
+    A correction may remove hours (negative hours, never zero)."""
     hours = as_money(hours, "hours")
-    if not ZERO < hours <= MAX_HOURS_PER_DAY:
-        raise InvalidContribution("hours must be more than 0 and at most 24 for one day.", code="invalid_hours")
+    low = -MAX_HOURS_PER_DAY if correction else ZERO
+    if not (low <= hours <= MAX_HOURS_PER_DAY and hours != ZERO and (correction or hours > ZERO)):
+        span = "between -24 and 24 and not 0" if correction else "more than 0 and at most 24"
+        raise InvalidContribution(f"hours must be {span} for one day.", code="invalid_hours")
     rate = card.default if rate is None else as_money(rate, "rate")
     if not card.minimum <= rate <= card.maximum:
         raise InvalidContribution(
@@ -66,20 +72,22 @@ def value_labor(hours: Decimal, rate: Decimal | None, card: RateCard) -> tuple[D
     return hours, rate, Valuation(value=value, book_amount=ZERO, tax_amount=ZERO)
 
 
-def value_capital(amount: Decimal) -> Valuation:
-    """Cash capital counts at face value for patronage and on both capital bases."""
+def value_capital(amount: Decimal, *, correction: bool = False) -> Valuation:
+    """Cash capital counts at face value for patronage and on both capital bases (a correction may be negative)."""
     amount = as_money(amount, "amount")
-    if amount <= ZERO:
+    if amount == ZERO or (amount < ZERO and not correction):
         raise InvalidContribution("amount must be more than 0.", code="invalid_amount")
     return Valuation(value=amount, book_amount=amount, tax_amount=amount)
 
 
-def value_property(fair_market_value: Decimal, adjusted_basis: Decimal) -> Valuation:
-    """Property: fair market value on book (and for patronage), the contributor's adjusted basis on tax."""
+def value_property(fair_market_value: Decimal, adjusted_basis: Decimal, *, correction: bool = False) -> Valuation:
+    """Property: fair market value on book (and for patronage), the contributor's adjusted basis on tax.
+
+    A correction may carry negative amounts (a non-zero fair market value, any basis)."""
     fmv = as_money(fair_market_value, "fair_market_value")
     basis = as_money(adjusted_basis, "adjusted_basis")
-    if fmv <= ZERO:
+    if fmv == ZERO or (fmv < ZERO and not correction):
         raise InvalidContribution("fair_market_value must be more than 0.", code="invalid_amount")
-    if basis < ZERO:
+    if basis < ZERO and not correction:
         raise InvalidContribution("adjusted_basis must not be negative.", code="invalid_amount")
     return Valuation(value=fmv, book_amount=fmv, tax_amount=basis)

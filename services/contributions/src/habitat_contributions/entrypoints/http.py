@@ -6,7 +6,7 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from habitat_common.auth import Principal, TokenVerifier
@@ -19,19 +19,33 @@ from habitat_common.web.security import principal_dependency
 from habitat_contributions import bootstrap
 from habitat_contributions.config import ContributionsSettings
 from habitat_contributions.domain import errors
-from habitat_contributions.domain.commands import ApproveContribution, SubmitContribution
+from habitat_contributions.domain.commands import (
+    ApproveContribution,
+    EditContribution,
+    RejectContribution,
+    RequestClarification,
+    RespondToClarification,
+    SubmitContribution,
+)
 from habitat_contributions.domain.model import Viewer
 from habitat_contributions.entrypoints.schemas import (
     ApproveBody,
+    BatchApproveBody,
+    BatchApproveOut,
+    ClarifyBody,
     ContributionList,
     ContributionOut,
+    EditContributionBody,
+    IntakeOut,
     QueuedContributionOut,
+    RejectBody,
+    RespondBody,
     ReviewQueue,
     StatusName,
     SubmitContributionBody,
     TypeName,
 )
-from habitat_contributions.service_layer import handlers, queries
+from habitat_contributions.service_layer import handlers, queries, review
 from habitat_contributions.service_layer.ports import ContributionFilter, UnitOfWork
 
 SERVICE = "contributions"
@@ -40,6 +54,9 @@ STATUS_OF_ERROR: dict[type[errors.ContributionError], int] = {
     errors.PeriodNotOpen: 409,
     errors.AlreadyDecided: 409,
     errors.SelfReview: 403,
+    errors.NotSubmitter: 403,
+    errors.MemberNotActive: 403,
+    errors.IdempotencyConflict: 409,
     errors.ContributionNotFound: 404,
 }
 
@@ -59,6 +76,8 @@ def _uow(container: Annotated[bootstrap.Container, Depends(_container)]) -> Unit
 Member = Annotated[Principal, Depends(principal_dependency(_verifier, "member"))]
 Reviewer = Annotated[Principal, Depends(principal_dependency(_verifier, "steward"))]
 Uow = Annotated[UnitOfWork, Depends(_uow)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
 AppContainer = Annotated[bootstrap.Container, Depends(_container)]
 
 
@@ -103,60 +122,122 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     return app
 
 
+def _filter(
+    member_id: uuid.UUID | None = None,
+    period_id: uuid.UUID | None = None,
+    status: StatusName | None = None,
+    type: TypeName | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> ContributionFilter:
+    return ContributionFilter(
+        member_id=member_id, period_id=period_id, status=status, type=type, limit=limit, offset=offset
+    )
+
+
+Filter = Annotated[ContributionFilter, Depends(_filter)]
+
+
 def _routes() -> APIRouter:
     router = APIRouter()
 
     @router.post("/contributions", status_code=201, response_model=ContributionOut)
-    async def submit(body: SubmitContributionBody, principal: Member, uow: Uow, container: AppContainer):
-        """Submit a contribution in the open period containing its date."""
-        cmd = SubmitContribution(member_id=principal.member_id, **body.model_dump())
-        return await handlers.submit_contribution(cmd, uow, card=container.rate_card)
-
-    @router.get("/contributions", response_model=ContributionList)
-    async def list_contributions(
+    async def submit(
+        body: SubmitContributionBody,
         principal: Member,
         uow: Uow,
-        status: StatusName | None = None,
-        member_id: uuid.UUID | None = None,
-        period_id: uuid.UUID | None = None,
-        type: TypeName | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 200,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        container: AppContainer,
+        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
     ):
-        """Own contributions for members; everyone's for stewards and admins."""
-        where = ContributionFilter(
-            member_id=member_id, period_id=period_id, status=status, type=type, limit=limit, offset=offset
-        )
-        return {"items": await queries.list_contributions(where, _viewer(principal), uow)}
+        """Submit a contribution (or a correction) in the open period containing its date.
+
+        With an Idempotency-Key, repeating the request returns the same contribution; the same key
+        with a different body is 409 idempotency_conflict."""
+        cmd = SubmitContribution(member_id=principal.member_id, idempotency_key=idempotency_key, **body.model_dump())
+        return await handlers.submit_contribution(cmd, uow, card=container.rate_card, policy=container.policy)
+
+    @router.get("/contributions", response_model=ContributionList)
+    async def list_contributions(principal: Member, uow: Uow, where: Filter):
+        """Own contributions for members; everyone's for stewards and admins; newest first."""
+        page = await queries.list_contributions(where, _viewer(principal), uow)
+        return {"items": page.items, "total": page.total}
 
     @router.get("/contributions/{contribution_id}", response_model=ContributionOut)
     async def get_contribution(contribution_id: uuid.UUID, principal: Member, uow: Uow):
-        """One contribution: its owner, stewards and admins may read it."""
+        """One contribution with revisions, thread and approvals: its owner, stewards and admins may read it."""
         return await queries.get_contribution(contribution_id, _viewer(principal), uow)
+
+    @router.patch("/contributions/{contribution_id}", response_model=ContributionOut)
+    async def edit(
+        contribution_id: uuid.UUID, body: EditContributionBody, principal: Member, uow: Uow, container: AppContainer
+    ):
+        """The submitter edits a pending or questioned contribution; each edit is kept as a revision."""
+        cmd = EditContribution(contribution_id, principal.member_id, body.changes())
+        return await handlers.edit_contribution(
+            cmd, _viewer(principal), uow, card=container.rate_card, policy=container.policy
+        )
+
+    @router.post("/contributions/{contribution_id}/respond", response_model=ContributionOut)
+    async def respond(
+        contribution_id: uuid.UUID, body: RespondBody, principal: Member, uow: Uow, container: AppContainer
+    ):
+        """The submitter answers the reviewer's question (optionally editing); pending again."""
+        cmd = RespondToClarification(contribution_id, principal.member_id, body.answer, body.changes())
+        return await handlers.respond_to_clarification(
+            cmd, _viewer(principal), uow, card=container.rate_card, policy=container.policy
+        )
+
+    @router.post("/contributions/batch-approve", response_model=BatchApproveOut)
+    async def batch_approve(body: BatchApproveBody, principal: Reviewer, container: AppContainer):
+        """Approve up to 500 contributions, each on its own; says which succeeded and why others failed."""
+        results = await review.batch_approve(body.ids, principal.member_id, container.uow, note=body.note)
+        return {
+            "results": [
+                {"id": r.id, "ok": True, "status": r.status}
+                if r.ok
+                else {"id": r.id, "ok": False, "error": {"code": r.error.code, "message": r.error.message}}
+                for r in results
+            ]
+        }
 
     @router.post("/contributions/{contribution_id}/approve", response_model=ContributionOut)
     async def approve(contribution_id: uuid.UUID, principal: Reviewer, uow: Uow, body: ApproveBody | None = None):
-        """Approve a pending contribution of another member."""
-        cmd = ApproveContribution(
-            contribution_id=contribution_id, reviewer_id=principal.member_id, note=body.note if body else None
+        """Approve another member's contribution; above the threshold two distinct approvers are needed."""
+        cmd = ApproveContribution(contribution_id, principal.member_id, body.note if body else None)
+        return await review.approve_contribution(cmd, uow)
+
+    @router.post("/contributions/{contribution_id}/reject", response_model=ContributionOut)
+    async def reject(contribution_id: uuid.UUID, body: RejectBody, principal: Reviewer, uow: Uow):
+        """Reject another member's contribution with a reason."""
+        return await review.reject_contribution(
+            RejectContribution(contribution_id, principal.member_id, body.reason), uow
         )
-        return await handlers.approve_contribution(cmd, uow)
+
+    @router.post("/contributions/{contribution_id}/request-clarification", response_model=ContributionOut)
+    async def request_clarification(contribution_id: uuid.UUID, body: ClarifyBody, principal: Reviewer, uow: Uow):
+        """Ask the submitter a question before deciding."""
+        cmd = RequestClarification(contribution_id, principal.member_id, body.question)
+        return await review.request_clarification(cmd, uow)
 
     @router.get("/review-queue", response_model=ReviewQueue)
-    async def review_queue(principal: Reviewer, uow: Uow):
-        """Pending contributions, oldest first, with their age in hours."""
-        queued = await queries.review_queue(uow)
-        return {
-            "items": [
-                QueuedContributionOut.model_validate(
-                    {
-                        **ContributionOut.model_validate(q.contribution).model_dump(),
-                        "age_hours": q.age_hours,
-                        "overdue": q.overdue,
-                    }
-                )
-                for q in queued
-            ]
-        }
+    async def review_queue(principal: Reviewer, uow: Uow, container: AppContainer, where: Filter):
+        """Pending contributions (or status=...), oldest first, with age in hours and the overdue flag."""
+        queued, total = await queries.review_queue(where, uow, target=container.policy.review_target)
+        items = [
+            QueuedContributionOut.model_validate(
+                {
+                    **ContributionOut.model_validate(q.contribution).model_dump(),
+                    "age_hours": q.age_hours,
+                    "overdue": q.overdue,
+                }
+            )
+            for q in queued
+        ]
+        return {"items": items, "total": total}
+
+    @router.get("/periods/{period_id}/intake", response_model=IntakeOut)
+    async def intake(period_id: uuid.UUID, principal: Reviewer, uow: Uow):
+        """Intake progress of a period: participation, counts and sums, approval rate, timing, reviewers."""
+        return await queries.intake_dashboard(period_id, uow)
 
     return router

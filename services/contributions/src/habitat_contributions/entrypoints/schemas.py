@@ -41,6 +41,49 @@ class SubmitContributionBody(BaseModel):
     amount: MoneyIn = Field(default=None, description="Capital: cash amount, more than 0")
     fair_market_value: MoneyIn = Field(default=None, description="Property: fair market value, more than 0")
     adjusted_basis: MoneyIn = Field(default=None, description="Property: contributor's adjusted basis, 0 or more")
+    corrects_contribution_id: uuid.UUID | None = Field(
+        default=None,
+        description="Makes this a correction of a decided contribution of yours; amounts (hours, amount, "
+        "fair_market_value, adjusted_basis) may then be negative",
+    )
+
+
+class EditContributionBody(BaseModel):
+    """Fields to change while pending or in clarification (any subset; the type never changes)."""
+
+    model_config = ConfigDict(extra="forbid")
+    contributed_on: date | None = None
+    description: str | None = None
+    hours: MoneyIn = None
+    rate: MoneyIn = None
+    amount: MoneyIn = None
+    fair_market_value: MoneyIn = None
+    adjusted_basis: MoneyIn = None
+
+    def changes(self) -> dict:
+        return self.model_dump(exclude_unset=True, exclude_none=True, exclude={"answer"})
+
+
+class RespondBody(EditContributionBody):
+    """The member's answer to the open question, optionally with edits."""
+
+    answer: str = Field(description="Answer to the reviewer's question")
+
+
+class RejectBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(description="Why it is rejected (shown to the member; at least 10 meaningful characters)")
+
+
+class ClarifyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(description="What the reviewer needs to know (at least 10 meaningful characters)")
+
+
+class BatchApproveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[uuid.UUID] = Field(min_length=1, max_length=500, description="Contributions to approve (max 500)")
+    note: str | None = Field(default=None, max_length=2000)
 
 
 class ApproveBody(BaseModel):
@@ -48,6 +91,31 @@ class ApproveBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     note: str | None = Field(default=None, max_length=2000, description="Optional reviewer note")
+
+
+class ApprovalOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    reviewer_id: uuid.UUID
+    at: datetime
+    note: str | None = None
+
+
+class RevisionOut(BaseModel):
+    """One version of the submitted fields; number 1 is the original submission, the last is current."""
+
+    model_config = ConfigDict(from_attributes=True)
+    number: int
+    fields: dict
+    edited_at: datetime
+    edited_by: uuid.UUID
+
+
+class ThreadEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    kind: Literal["question", "answer", "note"]
+    by: uuid.UUID
+    at: datetime
+    text: str
 
 
 class ContributionOut(BaseModel):
@@ -73,10 +141,16 @@ class ContributionOut(BaseModel):
     decided_at: datetime | None = None
     decided_by: uuid.UUID | None = None
     decision_note: str | None = None
+    corrects_contribution_id: uuid.UUID | None = None
+    approvals: list[ApprovalOut] = Field(default_factory=list, description="Approvals so far")
+    approvals_required: int = Field(description="2 at or above the dual-approval threshold, else 1")
+    revisions: list[RevisionOut] = Field(default_factory=list)
+    thread: list[ThreadEntryOut] = Field(default_factory=list)
 
 
 class ContributionList(BaseModel):
     items: list[ContributionOut]
+    total: int
 
 
 class QueuedContributionOut(ContributionOut):
@@ -88,3 +162,58 @@ class QueuedContributionOut(ContributionOut):
 
 class ReviewQueue(BaseModel):
     items: list[QueuedContributionOut]
+    total: int
+
+
+class ErrorOut(BaseModel):
+    code: str
+    message: str
+
+
+class BatchItemOut(BaseModel):
+    id: uuid.UUID
+    ok: bool
+    status: StatusName | None = None
+    error: ErrorOut | None = None
+
+
+class BatchApproveOut(BaseModel):
+    results: list[BatchItemOut]
+
+
+class CountValue(BaseModel):
+    count: int
+    value: MoneyOut
+
+
+class ReviewerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    reviewer_id: uuid.UUID
+    display_name: str | None = None
+    approved: int
+    rejected: int
+    clarifications: int
+
+
+class NotSubmittedOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    member_id: uuid.UUID
+    display_name: str | None = None
+    email: str | None = None
+
+
+class IntakeOut(BaseModel):
+    """Intake progress of one period."""
+
+    period_id: uuid.UUID
+    active_members: int
+    members_with_submissions: int
+    participation_percent: str = Field(description="Active members with at least one submission, one decimal")
+    by_type: dict[TypeName, CountValue]
+    by_status: dict[StatusName, CountValue]
+    pending_count: int
+    approval_rate_percent: str | None = Field(description="approved / decided, one decimal; null if none decided")
+    mean_hours_to_decision: float | None
+    p95_hours_to_decision: float | None
+    per_reviewer: list[ReviewerOut]
+    not_submitted: list[NotSubmittedOut]

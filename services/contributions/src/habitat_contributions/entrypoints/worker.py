@@ -8,7 +8,15 @@ from typing import Any
 from faststream.asgi import AsgiFastStream
 from faststream.rabbit import RabbitBroker
 
-from habitat_common.contracts import Envelope, MemberDeactivatedV1, MemberRegisteredV1, MemberUpdatedV1, PeriodOpenedV1
+from habitat_common.contracts import (
+    Envelope,
+    MemberDeactivatedV1,
+    MemberRegisteredV1,
+    MemberUpdatedV1,
+    PeriodClosedV1,
+    PeriodClosingV1,
+    PeriodOpenedV1,
+)
 from habitat_common.messaging.consumer import Handler
 from habitat_common.messaging.topology import Subscription
 from habitat_common.messaging.worker import build_worker
@@ -54,6 +62,16 @@ def consumers(uow_factory: Callable[[], UnitOfWork]) -> Sequence[tuple[Subscript
         (
             Subscription(SERVICE, PeriodOpenedV1),
             idempotent(f"{SERVICE}.period_opened", translators.record_period, replicas.record_period, uow_factory),
+        ),
+        (
+            Subscription(SERVICE, PeriodClosingV1),
+            idempotent(f"{SERVICE}.period_closing", translators.record_period, replicas.seal_period, uow_factory),
+        ),
+        (
+            Subscription(SERVICE, PeriodClosedV1),
+            idempotent(
+                f"{SERVICE}.period_closed", translators.mark_period_closed, replicas.mark_period_closed, uow_factory
+            ),
         ),
     )
 

@@ -1,13 +1,22 @@
-"""Write use cases of the HTTP API: submit and approve contributions."""
+"""Write use cases of the submitter: submit (with idempotency and corrections), edit, answer a question."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, date, datetime
 
-from habitat_contributions.domain.commands import ApproveContribution, SubmitContribution
-from habitat_contributions.domain.errors import ContributionNotFound, PeriodNotOpen
-from habitat_contributions.domain.intake import new_contribution
-from habitat_contributions.domain.model import Contribution
+from habitat_contributions.domain.commands import EditContribution, RespondToClarification, SubmitContribution
+from habitat_contributions.domain.description import clean_description, meaningful_text
+from habitat_contributions.domain.errors import (
+    ContributionNotFound,
+    IdempotencyConflict,
+    MemberNotActive,
+    NotSubmitter,
+    PeriodNotOpen,
+)
+from habitat_contributions.domain.intake import check_correction, edited, new_contribution, valued
+from habitat_contributions.domain.model import DEFAULT_POLICY, Contribution, ReviewPolicy, Viewer
+from habitat_contributions.domain.replicas import PeriodReplica
 from habitat_contributions.domain.valuation import RateCard
 from habitat_contributions.service_layer.ports import UnitOfWork
 
@@ -17,31 +26,148 @@ def utcnow() -> datetime:
 
 
 async def submit_contribution(
-    cmd: SubmitContribution, uow: UnitOfWork, *, card: RateCard, now: datetime | None = None
+    cmd: SubmitContribution,
+    uow: UnitOfWork,
+    *,
+    card: RateCard,
+    policy: ReviewPolicy = DEFAULT_POLICY,
+    now: datetime | None = None,
 ) -> Contribution:
-    """Record a pending contribution in the open period containing its date and announce it."""
+    """Record a pending contribution of an active member in the open period containing its date and announce it.
+
+    With an idempotency key, a repeated request returns the contribution it created; the same key with
+    a different request is a conflict."""
     async with uow:
-        period = await uow.periods.open_period_containing(cmd.contributed_on)
-        if period is None:
-            raise PeriodNotOpen(
-                f"No open period contains {cmd.contributed_on.isoformat()}; "
-                "contributions can only be recorded in an open period."
-            )
-        contribution = new_contribution(cmd, period_id=period.period_id, card=card, now=now or utcnow())
+        member = await uow.members.get(cmd.member_id)
+        if member is None or not member.is_active:
+            raise MemberNotActive("Only active members may submit contributions.")
+        contribution_id = uuid.uuid4()
+        if cmd.idempotency_key:
+            known = await uow.idempotency.claim(cmd.member_id, cmd.idempotency_key, cmd.fingerprint(), contribution_id)
+            if known is not None:
+                return await _replay(uow, cmd, *known)
+        period = await period_accepting(uow, cmd.contributed_on)
+        if cmd.corrects_contribution_id is not None:
+            check_correction(cmd, await uow.contributions.get(cmd.corrects_contribution_id))
+        contribution = new_contribution(
+            cmd,
+            period_id=period.period_id,
+            card=card,
+            now=now or utcnow(),
+            policy=policy,
+            contribution_id=contribution_id,
+        )
         uow.contributions.add(contribution)
-        uow.events.append(contribution.submitted())
+        uow.events.extend(contribution.submitted())
         await uow.commit()
         return contribution
 
 
-async def approve_contribution(
-    cmd: ApproveContribution, uow: UnitOfWork, *, now: datetime | None = None
+async def _replay(uow: UnitOfWork, cmd: SubmitContribution, fingerprint: str, contribution_id: uuid.UUID):
+    if fingerprint != cmd.fingerprint():
+        raise IdempotencyConflict("This Idempotency-Key was already used for a different request.")
+    contribution = await uow.contributions.get(contribution_id)
+    if contribution is None:  # pragma: no cover - the key and the contribution commit together
+        raise ContributionNotFound("No such contribution.")
+    return contribution
+
+
+async def period_accepting(uow: UnitOfWork, day: date) -> PeriodReplica:
+    """The open period containing day (held against sealing), else PeriodNotOpen / period_closed."""
+    period = await uow.periods.containing(day)
+    if period is None:
+        raise PeriodNotOpen(
+            f"No open period contains {day.isoformat()}; contributions can only be recorded in an open period."
+        )
+    if not period.accepts(day):
+        raise PeriodNotOpen(
+            f"Period {period.name} is {period.status}; it no longer accepts or changes contributions.",
+            code="period_closed",
+        )
+    return period
+
+
+async def ensure_period_open(uow: UnitOfWork, period_id: uuid.UUID) -> None:
+    """Refuse changes to a contribution whose period is closing or closed (held against sealing)."""
+    period = await uow.periods.get_for_share(period_id)
+    if period is not None and not period.accepts(period.starts_on):
+        raise PeriodNotOpen(
+            f"Period {period.name} is {period.status}; it no longer accepts or changes contributions.",
+            code="period_closed",
+        )
+
+
+async def own_contribution_for_update(uow: UnitOfWork, contribution_id: uuid.UUID, viewer: Viewer) -> Contribution:
+    """The submitter's contribution, locked; others get not found (members) or not_submitter (reviewers)."""
+    contribution = await uow.contributions.get_for_update(contribution_id)
+    if contribution is None or not viewer.may_see(contribution):
+        raise ContributionNotFound("No such contribution.")
+    if contribution.member_id != viewer.member_id:
+        raise NotSubmitter("Only the member who submitted a contribution may change it or answer for it.")
+    return contribution
+
+
+async def edit_contribution(
+    cmd: EditContribution,
+    viewer: Viewer,
+    uow: UnitOfWork,
+    *,
+    card: RateCard,
+    policy: ReviewPolicy = DEFAULT_POLICY,
+    now: datetime | None = None,
 ) -> Contribution:
-    """Approve a pending contribution (row locked, so concurrent approvals yield exactly one event)."""
+    """The submitter changes fields while pending or questioned; re-validated, kept as a new revision."""
     async with uow:
-        contribution = await uow.contributions.get_for_update(cmd.contribution_id)
-        if contribution is None:
-            raise ContributionNotFound("No such contribution.")
-        uow.events.append(contribution.approve(cmd.reviewer_id, now or utcnow(), cmd.note))
+        contribution = await own_contribution_for_update(uow, cmd.contribution_id, viewer)
+        contribution.check_open()
+        await _revise(uow, contribution, cmd.changes, card=card, policy=policy, now=now or utcnow())
         await uow.commit()
         return contribution
+
+
+async def respond_to_clarification(
+    cmd: RespondToClarification,
+    viewer: Viewer,
+    uow: UnitOfWork,
+    *,
+    card: RateCard,
+    policy: ReviewPolicy = DEFAULT_POLICY,
+    now: datetime | None = None,
+) -> Contribution:
+    """The submitter answers the open question (optionally editing); the contribution is pending again."""
+    answer = meaningful_text(cmd.answer, field="answer", code="invalid_answer", say="answer the question", min_length=5)
+    now = now or utcnow()
+    async with uow:
+        contribution = await own_contribution_for_update(uow, cmd.contribution_id, viewer)
+        await ensure_period_open(uow, contribution.period_id)
+        contribution.answer(viewer.member_id, now, answer)
+        if cmd.changes:
+            await _revise(uow, contribution, cmd.changes, card=card, policy=policy, now=now)
+        await uow.commit()
+        return contribution
+
+
+async def _revise(
+    uow: UnitOfWork, contribution: Contribution, changes: dict, *, card: RateCard, policy: ReviewPolicy, now: datetime
+) -> None:
+    revised = edited(contribution, changes)
+    if revised.contributed_on != contribution.contributed_on:
+        period_id = (await period_accepting(uow, revised.contributed_on)).period_id
+    else:
+        await ensure_period_open(uow, contribution.period_id)
+        period_id = contribution.period_id
+    amounts, valuation = valued(
+        contribution.type, revised, card, correction=contribution.corrects_contribution_id is not None
+    )
+    contribution.revise(
+        contribution.member_id,
+        now,
+        changes={
+            "contributed_on": revised.contributed_on,
+            "description": clean_description(revised.description),
+            "period_id": period_id,
+            **amounts,
+        },
+        valuation=valuation,
+        approvals_required=policy.approvals_required(valuation.value),
+    )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol, Self
 
+from habitat_contributions.domain.events import MemberTotal
 from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
 
@@ -19,12 +21,40 @@ class ContributionFilter:
     period_id: uuid.UUID | None = None
     status: str | None = None
     type: str | None = None
-    limit: int = 200
+    limit: int = 50
     offset: int = 0
 
 
+@dataclass(frozen=True)
+class Page:
+    items: list[Contribution]
+    total: int
+
+
+@dataclass(frozen=True)
+class ReviewerCounts:
+    reviewer_id: uuid.UUID
+    display_name: str | None
+    approved: int
+    rejected: int
+    clarifications: int
+
+
+@dataclass(frozen=True)
+class IntakeFigures:
+    """Raw aggregates of one period, computed by the database."""
+
+    active_members: int
+    members_with_submissions: int
+    by_type_status: list[tuple[str, str, int, Decimal]]
+    mean_hours_to_decision: float | None
+    p95_hours_to_decision: float | None
+    per_reviewer: list[ReviewerCounts] = field(default_factory=list)
+    not_submitted: list[MemberReplica] = field(default_factory=list)
+
+
 class ContributionRepository(Protocol):
-    """Contributions by id, locked for a decision, listed, or queued for review."""
+    """Contributions by id, locked for a decision, listed, queued for review, totalled for sealing."""
 
     def add(self, contribution: Contribution) -> None: ...
 
@@ -32,15 +62,31 @@ class ContributionRepository(Protocol):
 
     async def get_for_update(self, contribution_id: uuid.UUID) -> Contribution | None: ...
 
-    async def list(self, where: ContributionFilter) -> list[Contribution]: ...
+    async def list(self, where: ContributionFilter) -> Page: ...
 
-    async def pending_oldest_first(self, limit: int) -> list[Contribution]: ...
+    async def oldest_first(self, where: ContributionFilter) -> Page: ...
+
+    async def approved_totals(self, period_id: uuid.UUID) -> tuple[list[MemberTotal], int]: ...
+
+    async def intake(self, period_id: uuid.UUID) -> IntakeFigures: ...
+
+
+class IdempotencyKeys(Protocol):
+    """Remembered submissions per (member, key)."""
+
+    async def claim(
+        self, member_id: uuid.UUID, key: str, fingerprint: str, contribution_id: uuid.UUID
+    ) -> tuple[str, uuid.UUID] | None:
+        """Store the key for contribution_id; when the key is known, its (fingerprint, contribution id)."""
+        ...
 
 
 class MemberReplicaRepository(Protocol):
     """The member replica fed by identity's events."""
 
     def add(self, member: MemberReplica) -> None: ...
+
+    async def get(self, member_id: uuid.UUID) -> MemberReplica | None: ...
 
     async def get_for_update(self, member_id: uuid.UUID) -> MemberReplica | None: ...
 
@@ -52,7 +98,13 @@ class PeriodReplicaRepository(Protocol):
 
     async def get_for_update(self, period_id: uuid.UUID) -> PeriodReplica | None: ...
 
-    async def open_period_containing(self, day: date) -> PeriodReplica | None: ...
+    async def get_for_share(self, period_id: uuid.UUID) -> PeriodReplica | None:
+        """Read and hold it against sealing until this transaction ends."""
+        ...
+
+    async def containing(self, day: date) -> PeriodReplica | None:
+        """The period containing day, an open one first; held against sealing like get_for_share."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -61,6 +113,7 @@ class UnitOfWork(Protocol):
     contributions: ContributionRepository
     members: MemberReplicaRepository
     periods: PeriodReplicaRepository
+    idempotency: IdempotencyKeys
     events: list[Any]
 
     async def __aenter__(self) -> Self: ...

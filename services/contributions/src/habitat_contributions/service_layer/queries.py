@@ -1,15 +1,19 @@
-"""Read use cases: one contribution, a list, and the review queue."""
+"""Read use cases: one contribution, a list, the review queue and the period intake dashboard."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from habitat_contributions.domain.errors import ContributionNotFound
-from habitat_contributions.domain.model import Contribution, ContributionStatus, Viewer
+from habitat_contributions.domain.model import Contribution, ContributionStatus, ContributionType, Viewer
+from habitat_contributions.domain.valuation import ZERO
 from habitat_contributions.service_layer.handlers import utcnow
-from habitat_contributions.service_layer.ports import ContributionFilter, UnitOfWork
+from habitat_contributions.service_layer.ports import ContributionFilter, IntakeFigures, Page, UnitOfWork
+
+TENTH = Decimal("0.1")
 
 
 @dataclass(frozen=True)
@@ -28,23 +32,73 @@ async def get_contribution(contribution_id: uuid.UUID, viewer: Viewer, uow: Unit
     return contribution
 
 
-async def list_contributions(where: ContributionFilter, viewer: Viewer, uow: UnitOfWork) -> list[Contribution]:
-    """Contributions matching the filter; a plain member only ever gets their own."""
+async def list_contributions(where: ContributionFilter, viewer: Viewer, uow: UnitOfWork) -> Page:
+    """Contributions matching the filter, newest first; a plain member only ever gets their own."""
     if not viewer.is_reviewer:
         if where.member_id not in (None, viewer.member_id):
-            return []
+            return Page([], 0)
         where = replace(where, member_id=viewer.member_id)
     async with uow:
         return await uow.contributions.list(where)
 
 
-async def review_queue(uow: UnitOfWork, *, limit: int = 500, now: datetime | None = None) -> list[QueuedContribution]:
-    """Pending contributions, oldest first, with their age and whether the 48 h target is missed."""
+async def review_queue(
+    where: ContributionFilter,
+    uow: UnitOfWork,
+    *,
+    target: timedelta = timedelta(hours=48),
+    now: datetime | None = None,
+) -> tuple[list[QueuedContribution], int]:
+    """Pending contributions (or another status asked for), oldest first, with age and the review-target flag."""
     now = now or utcnow()
+    where = replace(where, status=where.status or ContributionStatus.PENDING)
     async with uow:
-        pending = await uow.contributions.pending_oldest_first(limit)
-    return [
-        QueuedContribution(c, round(c.age(now).total_seconds() / 3600, 2), c.is_overdue(now))
-        for c in pending
-        if c.status == ContributionStatus.PENDING
+        page = await uow.contributions.oldest_first(where)
+    queued = [
+        QueuedContribution(c, round(c.age(now).total_seconds() / 3600, 2), not c.is_decided and c.age(now) > target)
+        for c in page.items
     ]
+    return queued, page.total
+
+
+async def intake_dashboard(period_id: uuid.UUID, uow: UnitOfWork) -> dict:
+    """Participation, counts and sums by type and status, approval rate, time to decision, reviewers,
+    and the active members who have not submitted, for one period."""
+    async with uow:
+        figures = await uow.contributions.intake(period_id)
+    return summarize(period_id, figures)
+
+
+def summarize(period_id: uuid.UUID, figures: IntakeFigures) -> dict:
+    """The dashboard from the database's aggregates (percentages to one decimal, as text)."""
+    by_type = {str(t): {"count": 0, "value": ZERO} for t in ContributionType}
+    by_status = {str(s): {"count": 0, "value": ZERO} for s in ContributionStatus}
+    for kind, status, count, value in figures.by_type_status:
+        for bucket in (by_type[kind], by_status[status]):
+            bucket["count"] += count
+            bucket["value"] += value
+    decided = by_status["approved"]["count"] + by_status["rejected"]["count"]
+    return {
+        "period_id": period_id,
+        "active_members": figures.active_members,
+        "members_with_submissions": figures.members_with_submissions,
+        "participation_percent": _percent(figures.members_with_submissions, figures.active_members) or "0.0",
+        "by_type": by_type,
+        "by_status": by_status,
+        "pending_count": by_status["pending"]["count"],
+        "approval_rate_percent": _percent(by_status["approved"]["count"], decided),
+        "mean_hours_to_decision": _hours(figures.mean_hours_to_decision),
+        "p95_hours_to_decision": _hours(figures.p95_hours_to_decision),
+        "per_reviewer": figures.per_reviewer,
+        "not_submitted": figures.not_submitted,
+    }
+
+
+def _percent(part: int, whole: int) -> str | None:
+    if not whole:
+        return None
+    return str((Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP))
+
+
+def _hours(hours: float | None) -> float | None:
+    return None if hours is None else round(hours, 2)

@@ -3,8 +3,10 @@ so the inbox claim and the effect commit together."""
 
 from __future__ import annotations
 
-from habitat_contributions.domain.commands import RecordMember, RecordPeriod
+from habitat_contributions.domain.commands import MarkPeriodClosed, RecordMember, RecordPeriod
+from habitat_contributions.domain.events import PeriodSealed
 from habitat_contributions.domain.replicas import MEMBER_FACTS, MemberReplica, PeriodReplica
+from habitat_contributions.domain.valuation import ZERO
 from habitat_contributions.service_layer.ports import UnitOfWork
 
 
@@ -26,3 +28,28 @@ async def record_period(cmd: RecordPeriod, uow: UnitOfWork) -> None:
         uow.periods.add(PeriodReplica(period_id=cmd.period_id, updated_at=cmd.occurred_at, **facts))
     else:
         period.apply(cmd.occurred_at, **facts)
+
+
+async def seal_period(cmd: RecordPeriod, uow: UnitOfWork) -> None:
+    """The ledger started closing the period: stop intake, then announce per-member approved totals.
+
+    The period row is locked first, so decisions still in flight (which hold it shared) commit before
+    the totals are read, and later ones see the period closing and are refused."""
+    await record_period(cmd, uow)
+    members, pending = await uow.contributions.approved_totals(cmd.period_id)
+    uow.events.append(
+        PeriodSealed(
+            period_id=cmd.period_id,
+            members=tuple(members),
+            total_count=sum(m.approved_count for m in members),
+            total_value=sum((m.approved_value for m in members), ZERO),
+            pending_count=pending,
+        )
+    )
+
+
+async def mark_period_closed(cmd: MarkPeriodClosed, uow: UnitOfWork) -> None:
+    """The ledger posted the allocation; the period is closed for good (unknown periods are ignored)."""
+    period = await uow.periods.get_for_update(cmd.period_id)
+    if period is not None:
+        period.mark_closed(cmd.occurred_at)

@@ -1,0 +1,97 @@
+"""Write use cases of reviewers: approve (single or dual), reject, ask a question, batch approve."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from habitat_contributions.domain.commands import ApproveContribution, RejectContribution, RequestClarification
+from habitat_contributions.domain.description import meaningful_text
+from habitat_contributions.domain.errors import ContributionError, ContributionNotFound
+from habitat_contributions.domain.model import Contribution
+from habitat_contributions.service_layer.handlers import ensure_period_open, utcnow
+from habitat_contributions.service_layer.ports import UnitOfWork
+
+MAX_BATCH = 500
+
+
+async def _for_decision(uow: UnitOfWork, contribution_id: uuid.UUID) -> Contribution:
+    """The contribution locked against concurrent decisions; its period held against sealing."""
+    contribution = await uow.contributions.get_for_update(contribution_id)
+    if contribution is None:
+        raise ContributionNotFound("No such contribution.")
+    await ensure_period_open(uow, contribution.period_id)
+    return contribution
+
+
+async def approve_contribution(
+    cmd: ApproveContribution, uow: UnitOfWork, *, now: datetime | None = None
+) -> Contribution:
+    """Approve another member's contribution (row locked, so concurrent decisions yield exactly one event).
+
+    Above the dual-approval threshold the first approval is only recorded; a second, distinct approver
+    makes it approved and publishes the event."""
+    async with uow:
+        contribution = await _for_decision(uow, cmd.contribution_id)
+        contribution.check_open()
+        event = contribution.approve(cmd.reviewer_id, now or utcnow(), cmd.note)
+        if event is not None:
+            uow.events.append(event)
+        await uow.commit()
+        return contribution
+
+
+async def reject_contribution(cmd: RejectContribution, uow: UnitOfWork, *, now: datetime | None = None) -> Contribution:
+    """Reject another member's contribution with a reason they will read; final."""
+    reason = meaningful_text(cmd.reason, field="reason", code="invalid_reason", say="say why it is rejected")
+    async with uow:
+        contribution = await _for_decision(uow, cmd.contribution_id)
+        uow.events.append(contribution.reject(cmd.reviewer_id, now or utcnow(), reason))
+        await uow.commit()
+        return contribution
+
+
+async def request_clarification(
+    cmd: RequestClarification, uow: UnitOfWork, *, now: datetime | None = None
+) -> Contribution:
+    """Ask the submitter a question; the contribution leaves the queue until they answer."""
+    question = meaningful_text(cmd.question, field="question", code="invalid_question", say="ask what you need")
+    async with uow:
+        contribution = await _for_decision(uow, cmd.contribution_id)
+        uow.events.append(contribution.request_clarification(cmd.reviewer_id, now or utcnow(), question))
+        await uow.commit()
+        return contribution
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    id: uuid.UUID
+    status: str | None = None
+    error: ContributionError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+async def batch_approve(
+    ids: list[uuid.UUID],
+    reviewer_id: uuid.UUID,
+    uow_factory: Callable[[], UnitOfWork],
+    *,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> list[BatchResult]:
+    """Approve each contribution in its own transaction; one failure never blocks the others."""
+    results = []
+    for contribution_id in dict.fromkeys(ids):
+        cmd = ApproveContribution(contribution_id=contribution_id, reviewer_id=reviewer_id, note=note)
+        try:
+            contribution = await approve_contribution(cmd, uow_factory(), now=now)
+        except ContributionError as error:
+            results.append(BatchResult(contribution_id, error=error))
+        else:
+            results.append(BatchResult(contribution_id, status=str(contribution.status)))
+    return results
