@@ -102,6 +102,18 @@ class Habitat:
 
 
 @pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    from .browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
 def habitat() -> Iterator[Habitat]:
     log_dir = Path(tempfile.mkdtemp(prefix="habitat-e2e-"))
     with temporary_database("habitat_e2e") as database_url, temporary_vhost("habitat_e2e") as amqp_url:

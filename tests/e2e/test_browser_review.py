@@ -1,0 +1,100 @@
+"""Intake and review in Chromium: submit with preview, my contributions (live), clarification
+round trip, reject, batch approve from the queue, the intake dashboard."""
+
+from __future__ import annotations
+
+import pytest
+
+from .browser import sign_in
+from .conftest import Habitat
+
+pytestmark = pytest.mark.e2e
+
+
+def signed_in_page(habitat: Habitat, browser, role: str):
+    """A fresh member of `role`, signed in past the forced password change."""
+    _, email, temporary = habitat.create_member(role)
+    page = browser.new_context().new_page()
+    sign_in(page, habitat.url, email, temporary)
+    page.fill("input[name=current_password]", temporary)
+    page.fill("input[name=new_password]", f"{role}-walks-the-long-road-42")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/dashboard")
+    return page
+
+
+def submit_labor(page, habitat: Habitat, description: str, hours: str = "3") -> None:
+    from playwright.sync_api import expect
+
+    page.goto(habitat.url + "/contributions/new")
+    page.select_option("#type", "labor")
+    page.fill("input[name=contributed_on]", "2026-03-10")
+    page.fill("textarea[name=description]", description)
+    page.fill("input[name=hours]", hours)
+    page.fill("input[name=rate]", "80.00")
+    expect(page.locator("#preview")).to_have_text(f"{int(hours) * 80}.00")
+    for _ in range(50):  # the period may still be on its way to the contributions replica
+        with page.expect_navigation():
+            page.click("#submit-form button[type=submit]")
+        if page.url.endswith("/contributions"):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(page.content())
+
+
+class TestReviewRoundTrip:
+    def test_clarify_answer_approve_reject_batch_and_dashboard(self, habitat: Habitat, browser) -> None:
+        from playwright.sync_api import expect
+
+        member = signed_in_page(habitat, browser, "member")
+        steward = signed_in_page(habitat, browser, "steward")
+        submit_labor(member, habitat, "Repaired the roof of the tool shed")
+        submit_labor(member, habitat, "Painted the community room walls", hours="2")
+        submit_labor(member, habitat, "Sorted the seed library donations", hours="1")
+        submit_labor(member, habitat, "Weeded the shared garden beds", hours="4")
+        rows = member.locator("#my-contributions tbody tr")
+        expect(rows).to_have_count(4)
+        expect(rows.first).to_contain_text("pending")
+
+        # clarification round trip; the member's list updates without a reload
+        steward.goto(habitat.url + "/review")
+        steward.click("text=Repaired the roof of the tool shed")
+        steward.fill("input[name=question]", "Which shed, the north or the south one?")
+        steward.click("#clarify")
+        expect(steward.locator("#status")).to_have_text("clarification requested")
+        roof = member.locator("#my-contributions tr", has_text="Repaired the roof")
+        expect(roof).to_contain_text("clarification requested", timeout=5000)
+        roof.locator("a", has_text="Repaired the roof").click()
+        member.fill("#respond-form textarea[name=answer]", "The north shed, next to the orchard.")
+        member.click("#respond-form button[type=submit]")
+        expect(member.locator("#status")).to_have_text("pending")
+        expect(member.locator("#thread")).to_contain_text("The north shed")
+
+        # reject one with a reason
+        steward.goto(habitat.url + "/review")
+        steward.click("text=Sorted the seed library donations")
+        steward.fill("input[name=reason]", "Already recorded by the seed library team")
+        steward.click("#reject")
+        expect(steward.locator("#status")).to_have_text("rejected")
+
+        # batch approve the other three from the queue
+        steward.goto(habitat.url + "/review")
+        for text in ("Repaired the roof", "Painted the community room", "Weeded the shared garden"):
+            steward.locator("#review-queue tr", has_text=text).locator("input[type=checkbox]").check()
+        steward.click("#batch-approve")
+        expect(steward.locator("#batch-results li.ok")).to_have_count(3)
+        expect(steward.locator("#review-queue tr", has_text="Weeded the shared garden")).to_have_count(0)
+
+        member.goto(habitat.url + "/contributions?status=approved")
+        expect(member.locator("#my-contributions tbody tr")).to_have_count(3)
+
+        # the intake dashboard reflects it
+        steward.click("header >> text=Intake")
+        expect(steward.locator("#intake")).to_be_visible()
+        expect(steward.locator("#by-status")).to_contain_text("approved")
+        expect(steward.locator("#reviewers")).to_contain_text("3")
+
+    def test_member_cannot_open_the_review_queue(self, habitat: Habitat, browser) -> None:
+        member = signed_in_page(habitat, browser, "member")
+        response = member.goto(habitat.url + "/review")
+        assert response.status == 403
