@@ -5,7 +5,7 @@ from habitat_identity.domain.events import MemberUpdated
 from habitat_identity.service_layer import auth
 
 from tests.builders import a_member
-from tests.fakes import FakeClock, FakeHasher, FakeIssuer, FakeStrength, FakeUnitOfWork
+from tests.fakes import FakeHasher, FakeIssuer, FakeStrength, FakeUnitOfWork
 
 PASSWORD = "correct horse battery"
 

@@ -8,7 +8,7 @@ from habitat_identity.domain.events import MemberDeactivated, MemberRegistered, 
 from habitat_identity.service_layer import auth, members
 
 from tests.builders import a_member
-from tests.fakes import FakeClock, FakeHasher, FakeIssuer, FakeStrength, FakeUnitOfWork
+from tests.fakes import FakeHasher, FakeIssuer, FakeStrength, FakeUnitOfWork
 
 ADMIN_ID = uuid.uuid4()
 
