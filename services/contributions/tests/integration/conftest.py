@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
 from habitat_common.settings import DatabaseSettings
-from habitat_common.testing import temporary_database
+from habitat_common.testing import LocalKeys, temporary_database
 from habitat_contributions import bootstrap
 from habitat_contributions.config import ContributionsSettings
+from habitat_contributions.entrypoints.http import create_app
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 TABLES = (
@@ -63,3 +65,17 @@ async def container(settings: ContributionsSettings) -> AsyncIterator[bootstrap.
         await conn.execute(text(f"TRUNCATE {', '.join('contributions.' + t for t in TABLES)}"))
     yield container
     await container.engine.dispose()
+
+
+@pytest.fixture
+def keys() -> LocalKeys:
+    return LocalKeys()
+
+
+@pytest.fixture
+async def client(container, settings, keys):
+    app = create_app(settings, verifier=keys)
+    app.state.container = container
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://contributions") as client:
+        client.container = container  # lets helpers seed replicas
+        yield client

@@ -1,29 +1,13 @@
 import uuid
 from datetime import timedelta
 
-import httpx
 import pytest
 
 from habitat_common.testing import LocalKeys
-from habitat_contributions.entrypoints.http import create_app
 from tests.integration.db import active_member, count, open_q1, outbox_rows
 
 LABOR = {"type": "labor", "contributed_on": "2026-02-10", "description": "Built raised garden beds", "hours": "3.5"}
 APPROVED_KEY = "contributions.contribution_approved.v1"
-
-
-@pytest.fixture
-def keys() -> LocalKeys:
-    return LocalKeys()
-
-
-@pytest.fixture
-async def client(container, settings, keys):
-    app = create_app(settings, verifier=keys)
-    app.state.container = container
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://contributions") as client:
-        client.container = container  # lets helpers seed replicas
-        yield client
 
 
 def auth(keys: LocalKeys, member_id: uuid.UUID, role: str = "member", **kwargs) -> dict:
