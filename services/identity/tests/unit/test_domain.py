@@ -62,6 +62,10 @@ class TestUpdateMember:
         with pytest.raises(InvalidMemberChange):
             member.update(now=NOW, status="active")
 
+    def test_reactivating_a_member_who_never_chose_a_password_makes_them_pending(self):
+        member = a_member(status="inactive", must_change_password=True)
+        assert member.update(now=NOW, status="active") and member.status == "pending"
+
     def test_cannot_set_pending(self):
         with pytest.raises(InvalidMemberChange):
             a_member().update(now=NOW, status="pending")

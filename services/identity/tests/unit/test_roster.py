@@ -9,7 +9,7 @@ HEADER = "email,display_name,role,joined_at\n"
 
 def errors_of(text: str | bytes) -> list[tuple[int, int, str]]:
     data = text.encode() if isinstance(text, str) else text
-    rows, errors = parse_roster(data, check_email)
+    _, errors = parse_roster(data, check_email)
     return [(e.line, e.column, e.code) for e in errors]
 
 

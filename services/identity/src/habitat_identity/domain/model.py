@@ -116,8 +116,12 @@ class Member:
         if status is not None and status != self.status:
             if status not in ("active", "inactive"):
                 raise InvalidMemberChange("Status can only be set to active or inactive.")
-            if status == "active" and self.must_change_password:
+            if status == "active" and self.status == "pending":
                 raise InvalidMemberChange("A member activates by changing the temporary password.")
+            if status == "active" and self.must_change_password:
+                # Reactivating someone who never chose a password brings them back to pending:
+                # only changing the temporary password makes a member active.
+                status = "pending"
             self.status = status
         if self._state() == before:
             return False
