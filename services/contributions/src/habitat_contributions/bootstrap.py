@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from habitat_common.auth import JwksKeySource, TokenVerifier
 from habitat_common.db import make_engine, make_sessionmaker
+from habitat_common.revocation import RevocationList
 from habitat_contributions.adapters import orm
 from habitat_contributions.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_contributions.config import ContributionsSettings
@@ -52,5 +53,5 @@ def build(settings: ContributionsSettings | None = None) -> Container:
     )
 
 
-def token_verifier(settings: ContributionsSettings) -> TokenVerifier:
-    return TokenVerifier(settings.auth, JwksKeySource(settings.auth.jwks_url))
+def token_verifier(settings: ContributionsSettings, revocations: RevocationList | None = None) -> TokenVerifier:
+    return TokenVerifier(settings.auth, JwksKeySource(settings.auth.jwks_url), revocations)

@@ -8,13 +8,13 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-
 from habitat_common.auth import JwksKeySource, TokenVerifier
 from habitat_common.revocation import revocation_feed_for
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.errors import install_error_handlers
 from habitat_common.web.observability import install_observability
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
 from habitat_gateway.clients.upstream import ServiceClient, Services
 from habitat_gateway.config import GatewaySettings, get_settings
 from habitat_gateway.routes import (

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from habitat_common.settings import AuthSettings, TelemetrySettings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from habitat_common.settings import AuthSettings, TelemetrySettings
 
 
 class GatewaySettings(BaseSettings):

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.probe import broker_is_reachable
+from habitat_common.revocation import revocation_feed_for
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
@@ -65,11 +66,12 @@ def _verifier(request: Request) -> TokenVerifier:
     return request.app.state.verifier
 
 
-def _container(request: Request) -> bootstrap.Container:
+async def _container(request: Request) -> bootstrap.Container:
+    # dependencies are async on purpose: FastAPI runs plain-def ones in a thread pool, per request
     return request.app.state.container
 
 
-def _uow(container: Annotated[bootstrap.Container, Depends(_container)]) -> UnitOfWork:
+async def _uow(container: Annotated[bootstrap.Container, Depends(_container)]) -> UnitOfWork:
     return container.uow()
 
 
@@ -91,14 +93,20 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     configure_logging(SERVICE, settings.telemetry)
     configure_tracing(SERVICE, settings.telemetry)
     container = bootstrap.build(settings)
+    feed = None
     if verifier is None:
-        verifier = bootstrap.token_verifier(settings)
+        feed = revocation_feed_for(settings.auth.revocations_url, settings.auth.revocations_poll_seconds)
+        verifier = bootstrap.token_verifier(settings, feed.revocations if feed else None)
     elif not isinstance(verifier, TokenVerifier):
         verifier = TokenVerifier(settings.auth, verifier)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
+        if feed:
+            await feed.start()
         yield
+        if feed:
+            await feed.stop()
         await container.engine.dispose()
 
     app = FastAPI(title="Habitat contributions", version="1", lifespan=lifespan)
@@ -122,7 +130,7 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     return app
 
 
-def _filter(
+async def _filter(
     member_id: uuid.UUID | None = None,
     period_id: uuid.UUID | None = None,
     status: StatusName | None = None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-
 from habitat_common.telemetry import current_correlation_id
 from habitat_common.web.errors import ApiError
 

@@ -11,7 +11,13 @@ from fastapi import APIRouter, Query
 
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas import Period
-from habitat_gateway.schemas_ledger import Allocation, DraftAllocation, PreCloseReport, ProposeAllocationRequest, ReasonRequest
+from habitat_gateway.schemas_ledger import (
+    Allocation,
+    DraftAllocation,
+    PreCloseReport,
+    ProposeAllocationRequest,
+    ReasonRequest,
+)
 
 router = APIRouter(tags=["period close"])
 Weight = Annotated[Decimal | None, Query(ge=0)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-
 from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.web.security import principal_dependency
+
 from habitat_gateway.clients.upstream import Services
 
 
@@ -15,7 +15,8 @@ def verifier_of(request: Request) -> TokenVerifier:
     return request.app.state.verifier
 
 
-def services_of(request: Request) -> Services:
+async def services_of(request: Request) -> Services:
+    # async on purpose: FastAPI runs plain-def dependencies in a thread pool, per request
     return request.app.state.services
 
 

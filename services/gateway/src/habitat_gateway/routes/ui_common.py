@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
-
 from habitat_common.web.errors import ApiError
+
 from habitat_gateway.routes.ui_session import BrowserSession, browser_session, csrf_token, set_cookies
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))

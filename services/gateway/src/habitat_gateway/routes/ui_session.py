@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass
 
 from fastapi import Request, Response
-
 from habitat_common.auth import InvalidToken, Principal
 from habitat_common.web.errors import ApiError
 
