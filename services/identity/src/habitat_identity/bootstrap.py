@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from habitat_common.auth import KeySource, TokenVerifier
+from habitat_common.revocation import RevocationFeed, revocation_feed_for
 from habitat_common.db import make_engine, make_sessionmaker
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -40,6 +41,7 @@ class Container:
     issuer: JwtAccessTokenIssuer
     verifier: TokenVerifier
     strength: ZxcvbnStrengthEstimator
+    revocation_feed: RevocationFeed | None = None
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
@@ -54,8 +56,11 @@ def build_container(
     engine = make_engine(settings.database)
     session_factory = make_sessionmaker(engine)
     keys = KeyRing(session_factory)
+    feed = None
     if verifier is None:
-        verifier = TokenVerifier(settings.auth, keys)
+        # identity follows its own revocation feed like every other process, so all agree on ended sessions
+        feed = revocation_feed_for(settings.auth.revocations_url, settings.auth.revocations_poll_seconds)
+        verifier = TokenVerifier(settings.auth, keys, feed.revocations if feed else None)
     elif not isinstance(verifier, TokenVerifier):
         verifier = TokenVerifier(settings.auth, verifier)
     return Container(
@@ -67,4 +72,5 @@ def build_container(
         issuer=JwtAccessTokenIssuer(keys, settings.auth, ttl_seconds=settings.access_token_ttl_seconds),
         verifier=verifier,
         strength=ZxcvbnStrengthEstimator(),
+        revocation_feed=feed,
     )

@@ -11,12 +11,13 @@ from habitat_common.web.security import principal_dependency
 from habitat_identity.bootstrap import Container
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
+    # async on purpose: FastAPI runs plain-def dependencies in a thread pool, per request
     return request.app.state.container
 
 
 def _verifier(request: Request) -> TokenVerifier:
-    return container(request).verifier
+    return request.app.state.container.verifier
 
 
 ContainerDep = Annotated[Container, Depends(container)]

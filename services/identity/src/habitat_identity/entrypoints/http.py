@@ -44,7 +44,11 @@ def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await container.keys.signing_key()  # creates the first key on the very first start
+        if container.revocation_feed:
+            await container.revocation_feed.start()
         yield
+        if container.revocation_feed:
+            await container.revocation_feed.stop()
         await container.engine.dispose()
 
     app = FastAPI(title="Habitat identity", version="1", lifespan=lifespan)
