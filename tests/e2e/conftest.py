@@ -104,8 +104,9 @@ class Habitat:
         return body["book_balance"], body["tax_balance"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Module-scoped: sync Playwright holds an event loop on this thread while it lives."""
     from playwright.sync_api import sync_playwright
 
     from .browser import CHROMIUM, CHROMIUM_ARGS
