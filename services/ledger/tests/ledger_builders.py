@@ -12,6 +12,9 @@ from habitat_ledger.adapters.translators import to_book_contribution
 from habitat_ledger.domain.commands import BookContribution, OpenPeriod
 
 
+DEFAULT_PERIOD_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
+
+
 def approved(
     type: str = "capital",
     *,
@@ -29,7 +32,7 @@ def approved(
     return ContributionApprovedV1(
         contribution_id=contribution_id or uuid.uuid4(),
         member_id=member_id or uuid.uuid4(),
-        period_id=period_id or uuid.uuid4(),
+        period_id=period_id or DEFAULT_PERIOD_ID,
         type=type,
         contributed_on=contributed_on,
         value=Decimal(value or book),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
 import uuid
 from collections import defaultdict
 from datetime import date
@@ -9,9 +12,17 @@ from decimal import Decimal
 from typing import Self
 
 from habitat_ledger.domain.contribution import Patronage
-from habitat_ledger.domain.journal import Account, AccountRef, Basis, JournalTransaction, SourceType
+from habitat_ledger.domain.distribution import Distribution
+from habitat_ledger.domain.hledger import Entry, EntryLine
+from habitat_ledger.domain.journal import Account, AccountKind, AccountRef, Basis, JournalTransaction, SourceType
+from habitat_ledger.domain.k1 import CapitalFigure
+from habitat_ledger.domain.member import MemberReplica
+from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
 from habitat_ledger.domain.period import Period
-from habitat_ledger.service_layer.ports import PostingSums
+from habitat_ledger.domain.proposal import Allocation, Approval
+from habitat_ledger.domain.seal import PeriodSeal
+from habitat_ledger.domain.statement import CapitalMovement
+from habitat_ledger.service_layer.ports import K1Figures, PatronageTotal, PostingSums
 
 
 class FakePeriods:
@@ -21,7 +32,7 @@ class FakePeriods:
     async def add(self, period: Period) -> None:
         self.rows[period.id] = period
 
-    async def get(self, period_id: uuid.UUID) -> Period | None:
+    async def get(self, period_id: uuid.UUID, *, for_update: bool = False) -> Period | None:
         return self.rows.get(period_id)
 
     async def list(self) -> list[Period]:
@@ -41,6 +52,12 @@ class FakeAccounts:
     async def ensure(self, ref: AccountRef) -> Account:
         return self.by_code.setdefault(ref.code, Account.from_ref(ref))
 
+    async def ensure_many(self, refs: list[AccountRef]) -> dict[str, Account]:
+        return {ref.code: await self.ensure(ref) for ref in refs}
+
+    def by_id(self, account_id: uuid.UUID) -> Account:
+        return next(a for a in self.by_code.values() if a.id == account_id)
+
 
 class FakeJournal:
     def __init__(self, accounts: FakeAccounts) -> None:
@@ -50,8 +67,27 @@ class FakeJournal:
     async def add(self, transaction: JournalTransaction) -> None:
         self.transactions.append(transaction)
 
+    async def add_many(self, transactions: list[JournalTransaction]) -> None:
+        self.transactions += transactions
+
+    async def get(self, transaction_id: uuid.UUID) -> JournalTransaction | None:
+        return next((t for t in self.transactions if t.id == transaction_id), None)
+
+    async def is_reversed(self, transaction_id: uuid.UUID) -> bool:
+        return any(t.reverses_id == transaction_id for t in self.transactions)
+
     async def has_source(self, source_type: SourceType, source_id: uuid.UUID) -> bool:
         return any((t.source_type, t.source_id) == (source_type, source_id) for t in self.transactions)
+
+    def _capital(self, until: date | None):
+        """(transaction, account, posting) of member capital postings dated on or before until."""
+        for t in sorted(self.transactions, key=lambda t: (t.occurred_on, t.recorded_at)):
+            if until is not None and t.occurred_on > until:
+                continue
+            for p in t.postings:
+                account = self._accounts.by_id(p.account_id)
+                if account.kind == AccountKind.MEMBER_CAPITAL:
+                    yield t, account, p
 
     async def posting_sums(self, account_code: str, as_of: date | None) -> PostingSums:
         account = self._accounts.by_code.get(account_code)
@@ -66,6 +102,39 @@ class FakeJournal:
                     last = max(last or t.occurred_on, t.occurred_on)
         return PostingSums(dict(sums), last)
 
+    async def capital_movements(self, member_id: uuid.UUID, as_of: date | None) -> list[CapitalMovement]:
+        moves: dict[uuid.UUID, list] = {}
+        for t, account, p in self._capital(as_of):
+            if account.member_id == member_id:
+                entry = moves.setdefault(t.id, [t, Decimal("0.00"), Decimal("0.00")])
+                entry[1 if p.basis == Basis.BOOK else 2] -= p.amount
+        return [
+            CapitalMovement(t.id, t.occurred_on, str(t.source_type), t.source_id, t.description, book, tax)
+            for t, book, tax in moves.values()
+        ]
+
+    async def k1_figures(self, year: int) -> K1Figures:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        figures: dict[tuple, Decimal] = defaultdict(Decimal)
+        endings: dict[tuple, Decimal] = defaultdict(Decimal)
+        for t, account, p in self._capital(end):
+            key = (account.member_id, str(p.basis), str(t.source_type), t.occurred_on >= start)
+            figures[key] -= p.amount
+            endings[(account.member_id, str(p.basis))] -= p.amount
+        return K1Figures([CapitalFigure(*k, v) for k, v in figures.items()], dict(endings), {})
+
+    async def entries(self, basis: Basis) -> list[Entry]:
+        out = []
+        for t in sorted(self.transactions, key=lambda t: (t.occurred_on, t.recorded_at)):
+            lines = tuple(
+                EntryLine(self._accounts.by_id(p.account_id).code, self._accounts.by_id(p.account_id).member_id, p.amount)
+                for p in t.postings
+                if p.basis == basis
+            )
+            if lines:
+                out.append(Entry(t.id, t.occurred_on, t.description, f"{t.source_type}:{t.source_id}", lines))
+        return out
+
 
 class FakePatronage:
     def __init__(self) -> None:
@@ -77,6 +146,126 @@ class FakePatronage:
     async def get(self, contribution_id: uuid.UUID) -> Patronage | None:
         return self.rows.get(contribution_id)
 
+    def of(self, period_id: uuid.UUID) -> list[Patronage]:
+        return [p for p in self.rows.values() if p.period_id == period_id]
+
+    async def totals(self, period_id: uuid.UUID) -> list[PatronageTotal]:
+        sums: dict[tuple, list] = {}
+        for p in self.of(period_id):
+            entry = sums.setdefault((p.member_id, p.type), [0, Decimal("0.00")])
+            entry[0] += 1
+            entry[1] += p.value
+        return [PatronageTotal(m, t, c, v) for (m, t), (c, v) in sums.items()]
+
+    async def count(self, period_id: uuid.UUID) -> int:
+        return len(self.of(period_id))
+
+    async def hash_contribution_ids(self, period_id: uuid.UUID, before: str, after: str) -> str:
+        ids = json.dumps(sorted(str(p.contribution_id) for p in self.of(period_id)), separators=(",", ":"))
+        return hashlib.sha256((before + ids + after).encode()).hexdigest()
+
+
+class FakeMembers:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, MemberReplica] = {}
+
+    async def upsert(self, member: MemberReplica) -> bool:
+        known = self.rows.get(member.id)
+        if known and known.updated_at >= member.updated_at:
+            return False
+        self.rows[member.id] = member
+        return True
+
+    async def get(self, member_id: uuid.UUID) -> MemberReplica | None:
+        return self.rows.get(member_id)
+
+    async def names(self) -> dict[uuid.UUID, str]:
+        return {m.id: m.display_name for m in self.rows.values()}
+
+
+class FakePending:
+    def __init__(self, periods: FakePeriods) -> None:
+        self.rows: dict[tuple[str, uuid.UUID], PendingEvent] = {}
+        self._periods = periods
+
+    async def add(self, event: PendingEvent) -> None:
+        self.rows.setdefault((event.kind, event.key), event)
+
+    async def get(self, kind: str, key: uuid.UUID) -> PendingEvent | None:
+        return self.rows.get((kind, key))
+
+    async def unresolved(self) -> list[PendingEvent]:
+        return [e for e in self.rows.values() if e.applied_at is None]
+
+    async def waiting_for_known_periods(self, period_id: uuid.UUID | None = None) -> list[PendingEvent]:
+        return [
+            e
+            for e in await self.unresolved()
+            if e.reason == UNKNOWN_PERIOD
+            and (e.period_id == period_id if period_id else e.period_id in self._periods.rows)
+        ]
+
+    async def mark_applied(self, event: PendingEvent) -> None:
+        event.applied_at = event.recorded_at
+
+
+class FakeSeals:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, PeriodSeal] = {}
+
+    async def save(self, seal: PeriodSeal) -> None:
+        self.rows[seal.period_id] = seal
+
+    async def get(self, period_id: uuid.UUID) -> PeriodSeal | None:
+        return self.rows.get(period_id)
+
+
+class FakeAllocations:
+    """Stores copies, like a database: a use case that fails midway changes nothing stored."""
+
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, Allocation] = {}
+
+    async def add(self, allocation: Allocation) -> None:
+        self.rows[allocation.id] = copy.deepcopy(allocation)
+
+    async def get(self, allocation_id: uuid.UUID, *, for_update: bool = False) -> Allocation | None:
+        found = self.rows.get(allocation_id)
+        return copy.deepcopy(found) if found else None
+
+    async def active_for_period(self, period_id: uuid.UUID) -> Allocation | None:
+        return next(
+            (copy.deepcopy(a) for a in self.rows.values() if a.period_id == period_id and a.status != "rejected"), None
+        )
+
+    async def add_approval(self, allocation: Allocation, approval: Approval) -> None:
+        self.rows[allocation.id].approvals.append(approval)
+
+    async def update_status(self, allocation: Allocation) -> None:
+        stored = self.rows[allocation.id]
+        stored.status, stored.rejection, stored.posted_at = allocation.status, allocation.rejection, allocation.posted_at
+
+
+class FakeDistributions:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, Distribution] = {}
+
+    async def add(self, distribution: Distribution) -> None:
+        self.rows[distribution.id] = distribution
+
+    async def add_many(self, distributions: list[Distribution]) -> None:
+        for d in distributions:
+            await self.add(d)
+
+    async def get(self, distribution_id: uuid.UUID, *, for_update: bool = False) -> Distribution | None:
+        return self.rows.get(distribution_id)
+
+    async def list(self, member_id: uuid.UUID | None, status: str | None) -> list[Distribution]:
+        return [
+            d for d in self.rows.values()
+            if (member_id is None or d.member_id == member_id) and (status is None or d.status == status)
+        ]
+
 
 class FakeUnitOfWork:
     """Keeps state across `async with` blocks, like a database; records what was committed."""
@@ -86,10 +275,29 @@ class FakeUnitOfWork:
         self.accounts = FakeAccounts()
         self.journal = FakeJournal(self.accounts)
         self.patronage = FakePatronage()
+        self.members = FakeMembers()
+        self.pending = FakePending(self.periods)
+        self.seals = FakeSeals()
+        self.allocations = FakeAllocations()
+        self.distributions = FakeDistributions()
         self.events: list[object] = []
         self.published: list[object] = []
         self.claims: set[tuple[str, uuid.UUID]] = set()
         self.commits = 0
+
+    def with_period(
+        self, period_id: uuid.UUID | None = None, starts_on: date = date(2026, 1, 1), ends_on: date = date(2026, 3, 31)
+    ) -> Self:
+        """A fake holding one open period (the builders' default period id unless given)."""
+        from datetime import UTC, datetime
+
+        from ledger_builders import DEFAULT_PERIOD_ID
+
+        period = Period.open(name=f"P{starts_on}", starts_on=starts_on, ends_on=ends_on, created_by=uuid.uuid4(),
+                             now=datetime.now(UTC))
+        period.id = period_id or DEFAULT_PERIOD_ID
+        self.periods.rows[period.id] = period
+        return self
 
     async def __aenter__(self) -> Self:
         return self

@@ -16,3 +16,6 @@ class LedgerSettings(BaseSettings):
     rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    allocation_approvals_required: int = Field(
+        default=2, ge=1, description="Distinct admins who must approve an allocation (LEDGER_ALLOCATION_APPROVALS_REQUIRED)"
+    )

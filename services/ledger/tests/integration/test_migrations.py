@@ -8,7 +8,11 @@ import asyncpg
 from habitat_common.testing import temporary_database
 from ledger_db import alembic, in_thread
 
-ALL_TABLES = {"period", "account", "journal_transaction", "posting", "patronage", "outbox", "inbox"}
+ALL_TABLES = {
+    "period", "account", "journal_transaction", "posting", "patronage", "outbox", "inbox", "member",
+    "pending_event", "period_seal", "allocation", "allocation_row", "allocation_contribution",
+    "allocation_approval", "distribution",
+}
 
 
 def ledger_tables(url: str) -> set[str]:

@@ -57,13 +57,13 @@ class TestBookContribution:
         return await get_capital_account(member_id, uow, as_of=as_of)
 
     async def test_cash_credits_500_on_both_bases(self):
-        uow, member = FakeUnitOfWork(), uuid.uuid4()
+        uow, member = FakeUnitOfWork().with_period(), uuid.uuid4()
         assert await book_contribution(book_command(type="capital", book="500.00", member_id=member), uow)
         balance = await self.balance(uow, member)
         assert (balance.book_balance, balance.tax_balance) == (Decimal("500.00"), Decimal("500.00"))
 
     async def test_property_book_at_fmv_tax_at_basis(self):
-        uow, member = FakeUnitOfWork(), uuid.uuid4()
+        uow, member = FakeUnitOfWork().with_period(), uuid.uuid4()
         await book_contribution(
             book_command(type="property", book="1000.00", tax="600.00", member_id=member), uow
         )
@@ -71,7 +71,7 @@ class TestBookContribution:
         assert (balance.book_balance, balance.tax_balance) == (Decimal("1000.00"), Decimal("600.00"))
 
     async def test_labor_is_patronage_only(self):
-        uow, member = FakeUnitOfWork(), uuid.uuid4()
+        uow, member = FakeUnitOfWork().with_period(), uuid.uuid4()
         command = book_command(type="labor", value="750.00", member_id=member)
         assert await book_contribution(command, uow)
         assert uow.journal.transactions == []
@@ -79,20 +79,20 @@ class TestBookContribution:
         assert (await self.balance(uow, member)).book_balance == Decimal("0.00")
 
     async def test_the_same_contribution_is_booked_once(self):
-        uow = FakeUnitOfWork()
+        uow = FakeUnitOfWork().with_period()
         command = book_command()
         assert await book_contribution(command, uow)
         assert not await book_contribution(command, uow)
         assert len(uow.journal.transactions) == 1
 
     async def test_cents_add_up_exactly(self):
-        uow, member = FakeUnitOfWork(), uuid.uuid4()
+        uow, member = FakeUnitOfWork().with_period(), uuid.uuid4()
         for amount in ("0.10", "0.20", "0.30"):
             await book_contribution(book_command(book=amount, member_id=member), uow)
         assert (await self.balance(uow, member)).book_balance == Decimal("0.60")
 
     async def test_balance_as_of_a_date_ignores_later_transactions(self):
-        uow, member = FakeUnitOfWork(), uuid.uuid4()
+        uow, member = FakeUnitOfWork().with_period(), uuid.uuid4()
         await book_contribution(
             book_command(book="100.00", member_id=member, contributed_on=date(2026, 1, 5)), uow
         )
@@ -105,7 +105,7 @@ class TestBookContribution:
 
 class TestContributionApprovedConsumer:
     async def test_duplicate_delivery_has_effect_once(self):
-        uow, contract = FakeUnitOfWork(), approved()
+        uow, contract = FakeUnitOfWork().with_period(), approved()
         handle = contribution_approved_handler(lambda: uow)
         message = envelope(contract)
         assert await handle(message) is True
@@ -113,7 +113,7 @@ class TestContributionApprovedConsumer:
         assert len(uow.journal.transactions) == 1 and uow.commits == 1
 
     async def test_a_new_event_id_for_a_booked_contribution_is_a_duplicate(self):
-        uow, contract = FakeUnitOfWork(), approved()
+        uow, contract = FakeUnitOfWork().with_period(), approved()
         handle = contribution_approved_handler(lambda: uow)
         assert await handle(envelope(contract)) is True
         assert await handle(envelope(contract)) is False

@@ -7,7 +7,6 @@ The database enforces what must never be violated even by a buggy caller: no ove
 
 from __future__ import annotations
 
-from habitat_common.db import schema_metadata
 from habitat_common.messaging.inbox import inbox_table
 from habitat_common.messaging.outbox import outbox_table
 from sqlalchemy import (
@@ -17,7 +16,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    Numeric,
     Table,
     Text,
     UniqueConstraint,
@@ -26,13 +24,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import registry, relationship
 
+from habitat_ledger.adapters.close_tables import distribution
+from habitat_ledger.adapters.schema import MONEY, SCHEMA, metadata
 from habitat_ledger.domain.contribution import Patronage
+from habitat_ledger.domain.distribution import Distribution
 from habitat_ledger.domain.journal import Account, JournalTransaction, Posting
 from habitat_ledger.domain.period import Period
 
-SCHEMA = "ledger"
-metadata = schema_metadata(SCHEMA)
-MONEY = Numeric(14, 2, asdecimal=True)
+__all__ = ["SCHEMA", "metadata", "start_mappers"]
 
 period = Table(
     "period",
@@ -44,6 +43,9 @@ period = Table(
     Column("status", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", UUID(as_uuid=True), nullable=False),
+    Column("closing_at", DateTime(timezone=True)),
+    Column("closing_by", UUID(as_uuid=True)),
+    Column("closed_at", DateTime(timezone=True)),
     CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
     CheckConstraint("status IN ('open', 'closing', 'closed')", name="status"),
 )
@@ -56,7 +58,7 @@ account = Table(
     Column("kind", Text, nullable=False),
     Column("member_id", UUID(as_uuid=True), index=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    CheckConstraint("kind IN ('member_capital', 'coop_cash', 'coop_property')", name="kind"),
+    CheckConstraint("kind IN ('member_capital', 'coop_cash', 'coop_property', 'coop_surplus')", name="kind"),
     CheckConstraint("(kind = 'member_capital') = (member_id IS NOT NULL)", name="member_iff_capital"),
 )
 
@@ -70,7 +72,11 @@ journal_transaction = Table(
     Column("occurred_on", Date, nullable=False, index=True),
     Column("description", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("source_type", "source_id"),
+    Column("member_id", UUID(as_uuid=True), index=True),
+    Column("recorded_by", UUID(as_uuid=True)),
+    # a source is booked once per member (an allocation has one transaction per member)
+    UniqueConstraint("source_type", "source_id", "member_id", postgresql_nulls_not_distinct=True),
+    UniqueConstraint("reverses_id"),
     CheckConstraint(
         "source_type IN ('contribution', 'allocation', 'distribution', 'opening_balance', 'reversal')",
         name="source_type",
@@ -103,6 +109,7 @@ patronage = Table(
     Column("type", Text, nullable=False),
     Column("value", MONEY, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("corrects_contribution_id", UUID(as_uuid=True)),
     CheckConstraint("type IN ('labor', 'capital', 'property')", name="type"),
 )
 
@@ -125,3 +132,4 @@ def start_mappers() -> None:
         properties={"postings": relationship(Posting, lazy="raise", order_by=posting.c.id)},
     )
     mapper_registry.map_imperatively(Patronage, patronage)
+    mapper_registry.map_imperatively(Distribution, distribution)

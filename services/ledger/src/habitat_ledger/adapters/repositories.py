@@ -5,15 +5,21 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from habitat_ledger.adapters.orm import account, journal_transaction, period, posting
+from habitat_ledger.adapters.orm import account, patronage, period
 from habitat_ledger.domain.contribution import Patronage
-from habitat_ledger.domain.journal import Account, AccountRef, Basis, JournalTransaction, SourceType
+from habitat_ledger.domain.journal import Account, AccountRef
 from habitat_ledger.domain.period import Period
-from habitat_ledger.service_layer.ports import PostingSums
+from habitat_ledger.service_layer.ports import PatronageTotal
+
+HASH_IDS = text(
+    "SELECT encode(sha256(convert_to(CAST(:before AS text) || COALESCE('[' || string_agg("
+    "'\"' || contribution_id::text || '\"', ',' ORDER BY contribution_id) || ']', '[]')"
+    " || CAST(:after AS text), 'UTF8')), 'hex') FROM ledger.patronage WHERE period_id = :period_id"
+)
 
 
 class SqlAlchemyPeriodRepository:
@@ -23,8 +29,8 @@ class SqlAlchemyPeriodRepository:
     async def add(self, new: Period) -> None:
         self.session.add(new)
 
-    async def get(self, period_id: uuid.UUID) -> Period | None:
-        return await self.session.get(Period, period_id)
+    async def get(self, period_id: uuid.UUID, *, for_update: bool = False) -> Period | None:
+        return await self.session.get(Period, period_id, with_for_update=for_update or None, populate_existing=for_update)
 
     async def list(self) -> list[Period]:
         return list((await self.session.scalars(select(Period).order_by(period.c.starts_on))).all())
@@ -51,37 +57,17 @@ class SqlAlchemyAccountRepository:
         )
         return (await self.session.scalars(select(Account).where(account.c.code == ref.code))).one()
 
-
-class SqlAlchemyJournalRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, transaction: JournalTransaction) -> None:
-        self.session.add(transaction)  # postings follow through the relationship's cascade
-
-    async def has_source(self, source_type: SourceType, source_id: uuid.UUID) -> bool:
-        query = select(
-            exists().where(
-                journal_transaction.c.source_type == str(source_type),
-                journal_transaction.c.source_id == source_id,
-            )
+    async def ensure_many(self, refs: list[AccountRef]) -> dict[str, Account]:
+        """Every account named, created where missing, in two statements whatever their number."""
+        unique = {ref.code: Account.from_ref(ref) for ref in refs}
+        if not unique:
+            return {}
+        await self.session.execute(
+            insert(account).on_conflict_do_nothing(index_elements=[account.c.code]),
+            [{"id": a.id, "code": a.code, "kind": str(a.kind), "member_id": a.member_id} for a in unique.values()],
         )
-        return bool(await self.session.scalar(query))
-
-    async def posting_sums(self, account_code: str, as_of: date | None) -> PostingSums:
-        query = (
-            select(posting.c.basis, func.sum(posting.c.amount), func.max(journal_transaction.c.occurred_on))
-            .select_from(posting.join(journal_transaction).join(account))
-            .where(account.c.code == account_code)
-            .group_by(posting.c.basis)
-        )
-        if as_of is not None:
-            query = query.where(journal_transaction.c.occurred_on <= as_of)
-        rows = (await self.session.execute(query)).all()
-        return PostingSums(
-            by_basis={Basis(basis): total for basis, total, _ in rows},
-            last_occurred_on=max((last for _, _, last in rows), default=None),
-        )
+        found = await self.session.scalars(select(Account).where(account.c.code.in_(list(unique))))
+        return {a.code: a for a in found}
 
 
 class SqlAlchemyPatronageRepository:
@@ -93,3 +79,19 @@ class SqlAlchemyPatronageRepository:
 
     async def get(self, contribution_id: uuid.UUID) -> Patronage | None:
         return await self.session.get(Patronage, contribution_id)
+
+    async def totals(self, period_id: uuid.UUID) -> list[PatronageTotal]:
+        query = (
+            select(patronage.c.member_id, patronage.c.type, func.count(), func.sum(patronage.c.value))
+            .where(patronage.c.period_id == period_id)
+            .group_by(patronage.c.member_id, patronage.c.type)
+        )
+        return [PatronageTotal(*row) for row in (await self.session.execute(query)).all()]
+
+    async def count(self, period_id: uuid.UUID) -> int:
+        return await self.session.scalar(select(func.count()).where(patronage.c.period_id == period_id))
+
+    async def hash_contribution_ids(self, period_id: uuid.UUID, before: str, after: str) -> str:
+        # The sorted id array is built and hashed inside PostgreSQL: a million ids never travel.
+        # uuid order is byte order, which is the order of their lower-case hex strings.
+        return await self.session.scalar(HASH_IDS, {"period_id": period_id, "before": before, "after": after})

@@ -2,26 +2,75 @@
 
 from __future__ import annotations
 
-from habitat_common.contracts import ContributionApprovedV1, PeriodOpenedV1
+from datetime import datetime
+from functools import singledispatch
+
+from habitat_common.contracts import (
+    AllocationApprovedV1,
+    AllocationPostedV1,
+    AllocationProposedV1,
+    ContributionApprovedV1,
+    DistributionCompletedV1,
+    MemberRegisteredV1,
+    MemberUpdatedV1,
+    PeriodClosedV1,
+    PeriodClosingV1,
+    PeriodOpenedV1,
+    PeriodSealedV1,
+)
 from habitat_common.contracts.envelope import Contract
 
-from habitat_ledger.domain.commands import BookContribution
-from habitat_ledger.domain.events import PeriodOpened
+from habitat_ledger.domain import events
+from habitat_ledger.domain.commands import BookContribution, RecordSeal, ReplicateMember
 
 
+@singledispatch
 def to_contracts(event: object) -> list[Contract]:
     """The integration events a domain event is published as."""
-    if isinstance(event, PeriodOpened):
-        return [
-            PeriodOpenedV1(
-                period_id=event.period_id,
-                name=event.name,
-                starts_on=event.starts_on,
-                ends_on=event.ends_on,
-                status="open",
-            )
-        ]
     raise TypeError(f"no contract for domain event {type(event).__name__}")
+
+
+@to_contracts.register
+def _(event: events.PeriodOpened) -> list[Contract]:
+    return [PeriodOpenedV1(period_id=event.period_id, name=event.name, starts_on=event.starts_on,
+                           ends_on=event.ends_on, status="open")]
+
+
+@to_contracts.register
+def _(event: events.PeriodClosing) -> list[Contract]:
+    return [PeriodClosingV1(period_id=event.period_id, name=event.name, starts_on=event.starts_on,
+                            ends_on=event.ends_on)]
+
+
+@to_contracts.register
+def _(event: events.PeriodClosed) -> list[Contract]:
+    return [PeriodClosedV1(period_id=event.period_id, name=event.name)]
+
+
+@to_contracts.register
+def _(event: events.AllocationProposed) -> list[Contract]:
+    return [AllocationProposedV1(allocation_id=event.allocation_id, period_id=event.period_id, surplus=event.surplus,
+                                 cash_portion_percent=event.cash_portion, content_hash=event.content_hash,
+                                 proposed_by=event.proposed_by)]
+
+
+@to_contracts.register
+def _(event: events.AllocationApproved) -> list[Contract]:
+    return [AllocationApprovedV1(allocation_id=event.allocation_id, period_id=event.period_id,
+                                 approvers=list(event.approvers))]
+
+
+@to_contracts.register
+def _(event: events.AllocationPosted) -> list[Contract]:
+    return [AllocationPostedV1(allocation_id=event.allocation_id, period_id=event.period_id, surplus=event.surplus,
+                               member_count=event.member_count, cash_distributions_scheduled=event.cash_scheduled)]
+
+
+@to_contracts.register
+def _(event: events.DistributionCompleted) -> list[Contract]:
+    return [DistributionCompletedV1(distribution_id=event.distribution_id, member_id=event.member_id,
+                                    amount=event.amount, method=event.method, reference=event.reference,
+                                    completed_on=event.completed_on)]
 
 
 def to_book_contribution(contract: ContributionApprovedV1) -> BookContribution:
@@ -34,4 +83,19 @@ def to_book_contribution(contract: ContributionApprovedV1) -> BookContribution:
         value=contract.value,
         book_amount=contract.book_amount,
         tax_amount=contract.tax_amount,
+        corrects_contribution_id=contract.corrects_contribution_id,
     )
+
+
+def to_record_seal(contract: PeriodSealedV1) -> RecordSeal:
+    return RecordSeal(
+        period_id=contract.period_id,
+        members={m.member_id: (m.approved_count, m.approved_value) for m in contract.members},
+        total_count=contract.total_count,
+        total_value=contract.total_value,
+        pending_count=contract.pending_count,
+    )
+
+
+def to_replicate_member(contract: MemberRegisteredV1 | MemberUpdatedV1, occurred_at: datetime) -> ReplicateMember:
+    return ReplicateMember(contract.member_id, contract.email, contract.display_name, contract.status, occurred_at)

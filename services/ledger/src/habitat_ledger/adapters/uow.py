@@ -8,18 +8,27 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_ledger.adapters import translators
 from habitat_ledger.adapters.orm import inbox, outbox, start_mappers
+from habitat_ledger.adapters.close_repositories import (
+    SqlAlchemyAllocationRepository,
+    SqlAlchemyDistributionRepository,
+    SqlAlchemyMemberRepository,
+    SqlAlchemyPendingEventRepository,
+    SqlAlchemySealRepository,
+)
+from habitat_ledger.adapters.journal_repository import SqlAlchemyJournalRepository
 from habitat_ledger.adapters.repositories import (
     SqlAlchemyAccountRepository,
-    SqlAlchemyJournalRepository,
     SqlAlchemyPatronageRepository,
     SqlAlchemyPeriodRepository,
 )
-from habitat_ledger.domain.errors import LedgerError, PeriodNameTaken, PeriodOverlap
+from habitat_ledger.domain.errors import AlreadyReversed, LedgerError, PeriodNameTaken, PeriodOverlap, ProposalPending
 
 # A race past the service's friendly checks still ends in the same friendly error.
 CONSTRAINT_ERRORS: dict[str, type[LedgerError]] = {
     "period_no_overlap": PeriodOverlap,
     "uq_period_name": PeriodNameTaken,
+    "uq_allocation_one_active_per_period": ProposalPending,
+    "uq_journal_transaction_reverses_id": AlreadyReversed,
 }
 
 
@@ -46,7 +55,11 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.accounts = SqlAlchemyAccountRepository(session)
         self.journal = SqlAlchemyJournalRepository(session)
         self.patronage = SqlAlchemyPatronageRepository(session)
-
+        self.members = SqlAlchemyMemberRepository(session)
+        self.pending = SqlAlchemyPendingEventRepository(session)
+        self.seals = SqlAlchemySealRepository(session)
+        self.allocations = SqlAlchemyAllocationRepository(session)
+        self.distributions = SqlAlchemyDistributionRepository(session)
 
     async def commit(self) -> None:
         try:
@@ -55,4 +68,4 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
             known = CONSTRAINT_ERRORS.get(constraint_name(error) or "")
             if known is None:
                 raise
-            raise known("The change conflicts with a period recorded at the same time.") from error
+            raise known("The change conflicts with another one recorded at the same time.") from error

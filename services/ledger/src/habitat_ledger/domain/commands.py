@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 
@@ -28,3 +28,51 @@ class BookContribution:
     value: Decimal
     book_amount: Decimal
     tax_amount: Decimal
+    corrects_contribution_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class ProposeAllocation:
+    period_id: uuid.UUID
+    surplus: Decimal
+    weights: dict[str, Decimal]
+    cash_portion: Decimal
+    requested_by: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ScheduleDistribution:
+    member_id: uuid.UUID
+    amount: Decimal
+    method: str
+    scheduled_on: date
+    requested_by: uuid.UUID
+
+
+@dataclass(frozen=True)
+class CompleteDistribution:
+    distribution_id: uuid.UUID
+    reference: str
+    paid_on: date | None
+    override_reason: str | None
+    requested_by: uuid.UUID
+
+
+@dataclass(frozen=True)
+class RecordSeal:
+    """Contributions' sealed totals of a closing period: member → (count, value)."""
+
+    period_id: uuid.UUID
+    members: dict[uuid.UUID, tuple[int, Decimal]]
+    total_count: int
+    total_value: Decimal
+    pending_count: int
+
+
+@dataclass(frozen=True)
+class ReplicateMember:
+    member_id: uuid.UUID
+    email: str
+    display_name: str
+    status: str
+    occurred_at: datetime

@@ -24,6 +24,7 @@ class Patronage:
     type: str
     value: Decimal
     recorded_at: datetime
+    corrects_contribution_id: uuid.UUID | None = None
 
     @classmethod
     def from_command(cls, command: BookContribution, now: datetime) -> Patronage:
@@ -34,6 +35,7 @@ class Patronage:
             type=command.type,
             value=money(command.value),
             recorded_at=now,
+            corrects_contribution_id=command.corrects_contribution_id,
         )
 
 

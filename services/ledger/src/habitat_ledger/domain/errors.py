@@ -37,3 +37,107 @@ class UnbalancedTransaction(LedgerError):
     """A journal transaction whose postings do not sum to zero on each basis."""
 
     code = "unbalanced_transaction"
+
+
+class PeriodNotOpen(LedgerError):
+    """The period is not in the state the action needs."""
+
+    code = "period_not_open"
+
+
+class PeriodNotClosing(LedgerError):
+    """Allocations are proposed only for a period that is closing."""
+
+    code = "period_not_closing"
+
+
+class PeriodClosed(LedgerError):
+    """A closed period is locked: nothing may be booked dated in it."""
+
+    code = "period_closed"
+
+
+class InvalidAllocationInput(LedgerError):
+    """A surplus, weight or cash portion that makes no sense."""
+
+    code = "invalid_allocation_input"
+
+
+class NoPatronage(LedgerError):
+    """Nobody has positive weighted patronage, so there is nothing to allocate by."""
+
+    code = "no_patronage"
+
+
+class NotReconciled(LedgerError):
+    """The ledger's approved totals do not (yet) equal the totals contributions sealed."""
+
+    code = "not_reconciled"
+
+
+class ProposalPending(LedgerError):
+    """Another proposal of this period is proposed or approved."""
+
+    code = "proposal_pending"
+
+
+class AllocationNotFound(LedgerError):
+    code = "allocation_not_found"
+
+
+class AllocationNotPending(LedgerError):
+    """Only a proposed (or approved) allocation may be approved or rejected."""
+
+    code = "allocation_not_pending"
+
+
+class AllocationNotApproved(LedgerError):
+    """Only an approved allocation may be posted."""
+
+    code = "allocation_not_approved"
+
+
+class StaleProposal(LedgerError):
+    """Contributions were booked in the period after the proposal; propose again."""
+
+    code = "stale_proposal"
+
+
+class DistributionNotFound(LedgerError):
+    code = "distribution_not_found"
+
+
+class InvalidDistribution(LedgerError):
+    code = "invalid_distribution"
+
+
+class DistributionNotScheduled(LedgerError):
+    """Only a scheduled distribution may be completed or cancelled."""
+
+    code = "distribution_not_scheduled"
+
+
+class WouldOverdrawCapital(LedgerError):
+    """Paying this would make the member's book or tax capital negative; an override is needed."""
+
+    code = "would_overdraw_capital"
+
+
+class TransactionNotFound(LedgerError):
+    code = "transaction_not_found"
+
+
+class AlreadyReversed(LedgerError):
+    """A transaction is reversed at most once."""
+
+    code = "already_reversed"
+
+
+class K1DoesNotTie(LedgerError):
+    """Some K-1 rows fail beginning + contributed + income ± other − distributions = ending."""
+
+    code = "k1_does_not_tie"
+
+    def __init__(self, message: str, differences: dict[str, str]) -> None:
+        super().__init__(message)
+        self.differences = differences

@@ -22,6 +22,7 @@ class AccountKind(StrEnum):
     MEMBER_CAPITAL = "member_capital"
     COOP_CASH = "coop_cash"
     COOP_PROPERTY = "coop_property"
+    COOP_SURPLUS = "coop_surplus"
 
 
 class SourceType(StrEnum):
@@ -51,6 +52,11 @@ class AccountRef:
     @classmethod
     def coop_property(cls) -> AccountRef:
         return cls("coop:property", AccountKind.COOP_PROPERTY)
+
+    @classmethod
+    def coop_surplus(cls) -> AccountRef:
+        """The surplus being allocated: debited when allocations are credited to members."""
+        return cls("coop:surplus", AccountKind.COOP_SURPLUS)
 
 
 @dataclass(eq=False)
@@ -93,6 +99,8 @@ class JournalTransaction:
     recorded_at: datetime
     postings: list[Posting] = field(default_factory=list)
     reverses_id: uuid.UUID | None = None
+    member_id: uuid.UUID | None = None
+    recorded_by: uuid.UUID | None = None
 
     @classmethod
     def record(
@@ -105,6 +113,8 @@ class JournalTransaction:
         postings: list[Posting],
         now: datetime,
         reverses_id: uuid.UUID | None = None,
+        member_id: uuid.UUID | None = None,
+        recorded_by: uuid.UUID | None = None,
     ) -> JournalTransaction:
         """A new transaction, refused unless its postings balance on each basis."""
         postings = [Posting(p.account_id, Basis(p.basis), money(p.amount)) for p in postings]
@@ -118,6 +128,22 @@ class JournalTransaction:
             recorded_at=now,
             postings=postings,
             reverses_id=reverses_id,
+            member_id=member_id,
+            recorded_by=recorded_by,
+        )
+
+    def reversal(self, *, reason: str, occurred_on: date, by: uuid.UUID, now: datetime) -> JournalTransaction:
+        """The correcting transaction: every posting negated, referencing this one."""
+        return JournalTransaction.record(
+            source_type=SourceType.REVERSAL,
+            source_id=self.id,
+            occurred_on=occurred_on,
+            description=f"Reversal of {self.description}: {reason}",
+            postings=[Posting(p.account_id, p.basis, -p.amount) for p in self.postings],
+            now=now,
+            reverses_id=self.id,
+            member_id=self.member_id,
+            recorded_by=by,
         )
 
 

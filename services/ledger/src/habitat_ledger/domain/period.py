@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from habitat_ledger.domain.errors import InvalidPeriod
+from habitat_ledger.domain.errors import InvalidPeriod, PeriodNotClosing
 
 MAX_NAME_LENGTH = 64
 
@@ -29,6 +29,9 @@ class Period:
     status: PeriodStatus
     created_at: datetime
     created_by: uuid.UUID
+    closing_at: datetime | None = None
+    closing_by: uuid.UUID | None = None
+    closed_at: datetime | None = None
 
     @classmethod
     def open(
@@ -55,3 +58,20 @@ class Period:
 
     def contains(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+    @property
+    def is_locked(self) -> bool:
+        """A closed period takes no more bookings dated in it."""
+        return self.status == PeriodStatus.CLOSED
+
+    def start_close(self, by: uuid.UUID, now: datetime) -> bool:
+        """open → closing; False (nothing changes) when it is already closing or closed."""
+        if self.status != PeriodStatus.OPEN:
+            return False
+        self.status, self.closing_at, self.closing_by = PeriodStatus.CLOSING, now, by
+        return True
+
+    def close(self, now: datetime) -> None:
+        if self.status != PeriodStatus.CLOSING:
+            raise PeriodNotClosing(f"Period {self.name} is {self.status}, not closing.")
+        self.status, self.closed_at = PeriodStatus.CLOSED, now

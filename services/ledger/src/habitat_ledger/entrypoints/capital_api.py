@@ -7,11 +7,14 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from habitat_common.auth import Principal
 from habitat_common.web.errors import ApiError
 
 from habitat_ledger.entrypoints.dependencies import Member, Uow
 from habitat_ledger.entrypoints.schemas import CapitalAccountOut
+from habitat_ledger.entrypoints.money_schemas import StatementLineOut, StatementOut
 from habitat_ledger.service_layer.capital import get_capital_account
+from habitat_ledger.service_layer.statements import capital_statement
 
 router = APIRouter(tags=["capital accounts"])
 
@@ -24,7 +27,40 @@ async def read_capital_account(
     as_of: Annotated[date | None, Query(description="Only transactions dated on or before this day")] = None,
 ) -> CapitalAccountOut:
     """Book and tax balance of a member (self, steward, admin); another member's → 404."""
-    if caller.member_id != member_id and not caller.has_role("steward"):
-        raise ApiError(404, "capital_account_not_found", "No such capital account.")
+    ensure_may_see(caller, member_id)
     balance = await get_capital_account(member_id, uow, as_of=as_of)
     return CapitalAccountOut.model_validate(balance)
+
+
+def ensure_may_see(caller: Principal, member_id: uuid.UUID) -> None:
+    """Self, steward or admin; for anyone else the account does not exist."""
+    if caller.member_id != member_id and not caller.has_role("steward"):
+        raise ApiError(404, "capital_account_not_found", "No such capital account.")
+
+
+@router.get("/capital-accounts/{member_id}/statement", response_model=StatementOut)
+async def read_statement(
+    member_id: uuid.UUID,
+    caller: Member,
+    uow: Uow,
+    as_of: Annotated[date | None, Query(description="Transactions dated on or before this day; default today")] = None,
+) -> StatementOut:
+    """Every transaction on the member's capital with running book and tax balances."""
+    ensure_may_see(caller, member_id)
+    statement = await capital_statement(member_id, uow, as_of=as_of)
+    return StatementOut(
+        member_id=member_id,
+        display_name=statement.display_name,
+        as_of=statement.as_of,
+        lines=[
+            StatementLineOut(
+                date=line.movement.occurred_on, transaction_id=line.movement.transaction_id,
+                source_type=line.movement.source_type, source_id=line.movement.source_id,
+                description=line.movement.description, book_amount=line.movement.book_amount,
+                tax_amount=line.movement.tax_amount, book_balance=line.book_balance, tax_balance=line.tax_balance,
+            )
+            for line in statement.lines
+        ],
+        book_balance=statement.book_balance,
+        tax_balance=statement.tax_balance,
+    )

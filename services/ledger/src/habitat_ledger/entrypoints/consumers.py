@@ -4,26 +4,69 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from habitat_common.contracts import ContributionApprovedV1, Envelope
+from habitat_common.contracts import (
+    ContributionApprovedV1,
+    Envelope,
+    MemberRegisteredV1,
+    MemberUpdatedV1,
+    PeriodSealedV1,
+)
 from habitat_common.messaging.consumer import Handler
 
-from habitat_ledger.adapters.translators import to_book_contribution
-from habitat_ledger.service_layer.contributions import book_contribution
+from habitat_ledger.adapters.translators import to_book_contribution, to_record_seal, to_replicate_member
+from habitat_ledger.service_layer.closing import record_seal
+from habitat_ledger.service_layer.contributions import apply_waiting_contributions, book_contribution
+from habitat_ledger.service_layer.members import replicate_member
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 CONTRIBUTION_APPROVED = "ledger.contribution_approved"
+PERIOD_SEALED = "ledger.period_sealed"
+MEMBER_REGISTERED = "ledger.member_registered"
+MEMBER_UPDATED = "ledger.member_updated"
+UowFactory = Callable[[], UnitOfWork]
 
 
-def contribution_approved_handler(uow_factory: Callable[[], UnitOfWork]) -> Handler:
+def contribution_approved_handler(uow_factory: UowFactory) -> Handler:
     """Handler for ContributionApprovedV1; returns False for a duplicate (same event or same contribution)."""
 
     async def on_contribution_approved(envelope: Envelope[ContributionApprovedV1]) -> bool:
-        """Book an approved contribution: patronage always, capital postings for cash and property."""
+        """Book an approved contribution (or keep it aside until its period exists); apply any waiting ones."""
         async with uow_factory() as uow:
             if not await uow.claim_event(CONTRIBUTION_APPROVED, envelope.event_id):
                 return False
             booked = await book_contribution(to_book_contribution(envelope.payload), uow)
+            await apply_waiting_contributions(uow)
             await uow.commit()  # the claim is kept even when the contribution was already booked
             return booked
 
     return on_contribution_approved
+
+
+def period_sealed_handler(uow_factory: UowFactory) -> Handler:
+    """Handler for PeriodSealedV1: keep contributions' sealed totals of a closing period."""
+
+    async def on_period_sealed(envelope: Envelope[PeriodSealedV1]) -> bool:
+        """Store the sealed per-member counts and sums the proposal must reconcile with."""
+        async with uow_factory() as uow:
+            if not await uow.claim_event(PERIOD_SEALED, envelope.event_id):
+                return False
+            await record_seal(to_record_seal(envelope.payload), uow)
+            await uow.commit()
+            return True
+
+    return on_period_sealed
+
+
+def member_handler(uow_factory: UowFactory, consumer: str) -> Handler:
+    """Handler for MemberRegisteredV1 / MemberUpdatedV1: keep the member replica (names)."""
+
+    async def on_member(envelope: Envelope[MemberRegisteredV1 | MemberUpdatedV1]) -> bool:
+        """Upsert the member; an event older than the replica's state changes nothing."""
+        async with uow_factory() as uow:
+            if not await uow.claim_event(consumer, envelope.event_id):
+                return False
+            await replicate_member(to_replicate_member(envelope.payload, envelope.occurred_at), uow)
+            await uow.commit()
+            return True
+
+    return on_member

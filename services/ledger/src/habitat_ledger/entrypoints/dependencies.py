@@ -22,3 +22,11 @@ def unit_of_work(request: Request) -> UnitOfWork:
 Member = Annotated[Principal, Depends(principal_dependency(verifier_of, "member"))]
 Admin = Annotated[Principal, Depends(principal_dependency(verifier_of, "admin"))]
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
+Steward = Annotated[Principal, Depends(principal_dependency(verifier_of, "steward"))]
+
+
+def approvals_required(request: Request) -> int:
+    return request.app.state.ledger.settings.allocation_approvals_required
+
+
+ApprovalsRequired = Annotated[int, Depends(approvals_required)]

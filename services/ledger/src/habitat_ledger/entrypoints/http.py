@@ -15,14 +15,40 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_ledger import bootstrap
 from habitat_ledger.config import LedgerSettings
-from habitat_ledger.domain.errors import LedgerError
-from habitat_ledger.entrypoints import capital_api, periods_api
+from habitat_ledger.domain.errors import K1DoesNotTie, LedgerError
+from habitat_ledger.entrypoints import (
+    allocations_api,
+    capital_api,
+    close_api,
+    distributions_api,
+    exports_api,
+    journal_api,
+    periods_api,
+)
 
 STATUS_OF = {
     "invalid_period": 422,
     "period_overlap": 409,
     "period_name_taken": 409,
     "period_not_found": 404,
+    "period_not_open": 409,
+    "period_not_closing": 409,
+    "period_closed": 409,
+    "invalid_allocation_input": 422,
+    "no_patronage": 409,
+    "not_reconciled": 409,
+    "proposal_pending": 409,
+    "allocation_not_found": 404,
+    "allocation_not_pending": 409,
+    "allocation_not_approved": 409,
+    "stale_proposal": 409,
+    "distribution_not_found": 404,
+    "invalid_distribution": 422,
+    "distribution_not_scheduled": 409,
+    "would_overdraw_capital": 409,
+    "transaction_not_found": 404,
+    "already_reversed": 409,
+    "k1_does_not_tie": 409,
 }
 
 
@@ -47,7 +73,10 @@ def create_app(
 
     @app.exception_handler(LedgerError)
     async def _ledger_error(_: Request, exc: LedgerError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, str(exc)), status_code=STATUS_OF.get(exc.code, 400))
+        body = error_body(exc.code, str(exc))
+        if isinstance(exc, K1DoesNotTie):
+            body["error"]["differences"] = exc.differences
+        return JSONResponse(body, status_code=STATUS_OF.get(exc.code, 400))
 
     async def database() -> bool:
         return await database_is_reachable(ledger.engine)
@@ -57,5 +86,6 @@ def create_app(
 
     install_observability(app, bootstrap.SERVICE, {"database": database, "broker": broker})
     app.include_router(periods_api.router)
-    app.include_router(capital_api.router)
+    for module in (capital_api, close_api, allocations_api, distributions_api, exports_api, journal_api):
+        app.include_router(module.router)
     return app

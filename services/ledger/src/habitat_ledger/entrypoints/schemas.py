@@ -7,7 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from habitat_ledger.domain.allocation import plain
 
 Money = Annotated[
     Decimal,
@@ -51,3 +53,152 @@ class CapitalAccountOut(BaseModel):
     book_balance: Money = Field(description="Section 704(b) book capital")
     tax_balance: Money = Field(description="Tax-basis capital (K-1 Item L)")
     as_of: date = Field(description="Postings of transactions dated on or before this day")
+
+
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError("money and ratios travel as decimal strings, e.g. \"1000.00\", never as floats")
+    return value
+
+
+DecimalIn = Annotated[
+    Decimal,
+    BeforeValidator(_no_float),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["1000.00"]}),
+]
+Text = Annotated[
+    Decimal,
+    PlainSerializer(lambda value: plain(value), return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["1.00"]}),
+]
+
+
+class WeightsIO(BaseModel):
+    """Weight per contribution type (defaults: labor 1.0, capital 0.5, property 0.5)."""
+
+    labor: Text = Decimal("1.0")
+    capital: Text = Decimal("0.5")
+    property: Text = Decimal("0.5")
+
+
+class WeightsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    labor: DecimalIn = Decimal("1.0")
+    capital: DecimalIn = Decimal("0.5")
+    property: DecimalIn = Decimal("0.5")
+
+
+class ByType(BaseModel):
+    value: Money
+    weight: Text
+    weighted: Text
+
+
+class DraftRow(BaseModel):
+    member_id: uuid.UUID
+    display_name: str | None
+    by_type: dict[str, ByType]
+    weighted_patronage: Text
+    share: str = Field(description="Ratio with 10 decimal places")
+    allocation: Money
+    explanation: str = Field(description="One plain-language sentence")
+
+
+class DraftOut(BaseModel):
+    """The allocation as it would be today; a member sees the totals and only their own row."""
+
+    period_id: uuid.UUID
+    surplus: Money
+    weights: WeightsIO
+    total_weighted: Text
+    rows: list[DraftRow]
+    allocated_total: Money
+
+
+class Difference(BaseModel):
+    member_id: uuid.UUID
+    ledger_count: int
+    ledger_value: Money
+    sealed_count: int
+    sealed_value: Money
+
+
+class Sealed(BaseModel):
+    received: bool
+    matches: bool | None = Field(description="null until contributions sealed the period")
+    differences: list[Difference]
+    pending_count: int | None = Field(description="Contributions still undecided when sealed")
+
+
+class PreCloseOut(BaseModel):
+    period: PeriodOut
+    members_with_patronage: int
+    approved_count: int
+    approved_value_by_type: dict[str, Money]
+    sealed: Sealed
+    unapplied_events: int = Field(description="Events kept but not applied (see GET /exceptions)")
+
+
+class AllocationIn(BaseModel):
+    """A proposal: allocable surplus, weights and the cash portion in percent."""
+
+    model_config = ConfigDict(extra="forbid")
+    surplus: DecimalIn = Field(description="Allocable surplus, e.g. \"12000.00\"")
+    weights: WeightsIn = Field(default_factory=WeightsIn)
+    cash_portion: DecimalIn = Field(default=Decimal("0"), description="Percent paid in cash, \"0\" to \"100\"")
+
+
+class Inputs(BaseModel):
+    surplus: Money
+    weights: WeightsIO
+    cash_portion: Text
+
+
+class AllocationRowOut(BaseModel):
+    member_id: uuid.UUID
+    display_name: str | None
+    weighted_patronage: Text
+    share: str
+    allocation: Money
+    cash_portion_amount: Money
+    retained_amount: Money
+
+
+class ApprovalOut(BaseModel):
+    by: uuid.UUID
+    at: datetime
+
+
+class RejectionOut(ApprovalOut):
+    reason: str
+
+
+class AllocationOut(BaseModel):
+    """The immutable calculation record and its governance status."""
+
+    id: uuid.UUID
+    period_id: uuid.UUID
+    status: Literal["proposed", "approved", "rejected", "posted"]
+    inputs: Inputs
+    rows: list[AllocationRowOut]
+    contribution_count: int
+    content_hash: str = Field(description="sha256 of the canonical JSON of inputs, sorted contribution ids, rows")
+    proposed_by: uuid.UUID
+    proposed_at: datetime
+    approvals: list[ApprovalOut]
+    approvals_required: int
+    rejection: RejectionOut | None
+    posted_at: datetime | None
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AllocationStatementOut(BaseModel):
+    member_id: uuid.UUID
+    lines: list[str]
+    allocation: Money
+    cash_portion_amount: Money
+    retained_amount: Money

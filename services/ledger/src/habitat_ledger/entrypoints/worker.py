@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from faststream.asgi import AsgiFastStream
 from faststream.rabbit import RabbitBroker
-from habitat_common.contracts import ContributionApprovedV1
+from habitat_common.contracts import ContributionApprovedV1, MemberRegisteredV1, MemberUpdatedV1, PeriodSealedV1
 from habitat_common.messaging.topology import Subscription
 from habitat_common.messaging.worker import build_worker
 
 from habitat_ledger import bootstrap
 from habitat_ledger.adapters.orm import outbox
 from habitat_ledger.config import LedgerSettings
-from habitat_ledger.entrypoints.consumers import contribution_approved_handler
+from habitat_ledger.entrypoints.consumers import (
+    MEMBER_REGISTERED,
+    MEMBER_UPDATED,
+    contribution_approved_handler,
+    member_handler,
+    period_sealed_handler,
+)
 
 CONTRIBUTION_APPROVED = Subscription("ledger", ContributionApprovedV1)
+PERIOD_SEALED = Subscription("ledger", PeriodSealedV1)
+MEMBER_REGISTERED_SUB = Subscription("ledger", MemberRegisteredV1)
+MEMBER_UPDATED_SUB = Subscription("ledger", MemberUpdatedV1)
 
 
 def create_worker(
@@ -27,6 +36,11 @@ def create_worker(
         engine=ledger.engine,
         session_factory=ledger.session_factory,
         outbox=outbox,
-        handlers=[(CONTRIBUTION_APPROVED, contribution_approved_handler(ledger.uow))],
+        handlers=[
+            (CONTRIBUTION_APPROVED, contribution_approved_handler(ledger.uow)),
+            (PERIOD_SEALED, period_sealed_handler(ledger.uow)),
+            (MEMBER_REGISTERED_SUB, member_handler(ledger.uow, MEMBER_REGISTERED)),
+            (MEMBER_UPDATED_SUB, member_handler(ledger.uow, MEMBER_UPDATED)),
+        ],
         broker=broker,
     )

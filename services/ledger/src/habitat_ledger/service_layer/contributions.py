@@ -1,12 +1,19 @@
-"""Booking approved contributions: patronage for every type, capital postings for cash and property."""
+"""Booking approved contributions: patronage for every type, capital postings for cash and property.
+
+An approved contribution whose period the ledger does not know yet waits in pending_event and is
+applied when the period exists; one dated in a closed period is kept there as an exception for an
+admin (GET /exceptions, pre-close report). Nothing is dropped.
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 from habitat_ledger.domain.commands import BookContribution
 from habitat_ledger.domain.contribution import Patronage, capital_legs
-from habitat_ledger.domain.journal import Account, JournalTransaction, Posting, SourceType
+from habitat_ledger.domain.journal import JournalTransaction, Posting, SourceType
+from habitat_ledger.domain.pending import CONTRIBUTION_APPROVED, PERIOD_CLOSED, UNKNOWN_PERIOD, PendingEvent
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
@@ -15,28 +22,58 @@ async def book_contribution(
 ) -> bool:
     """Record an approved contribution inside the caller's open unit of work; the caller commits.
 
-    Returns False, changing nothing, when the contribution was booked before (a redelivery under
-    another event id): a source is booked once.
+    Returns False, changing nothing, when the contribution was booked (or set aside) before: a
+    redelivery under another event id. A source is booked once.
     """
     now = now or datetime.now(UTC)
-    source = (SourceType.CONTRIBUTION, command.contribution_id)
-    if await uow.patronage.get(command.contribution_id) or await uow.journal.has_source(*source):
+    if await uow.patronage.get(command.contribution_id) or await uow.pending.get(
+        CONTRIBUTION_APPROVED, command.contribution_id
+    ):
         return False
+    period = await uow.periods.get(command.period_id)
+    if period is None or period.is_locked:
+        reason = UNKNOWN_PERIOD if period is None else PERIOD_CLOSED
+        await uow.pending.add(PendingEvent.of_contribution(command, reason, now))
+        return True
+    await _book(command, uow, now)
+    return True
+
+
+async def apply_waiting_contributions(
+    uow: UnitOfWork, *, period_id: uuid.UUID | None = None, now: datetime | None = None
+) -> int:
+    """Book the contributions that waited for a period that now exists (caller commits)."""
+    now = now or datetime.now(UTC)
+    waiting = await uow.pending.waiting_for_known_periods(period_id)
+    for event in waiting:
+        await uow.pending.mark_applied(event)
+        event.applied_at = now
+        await _book(event.command(), uow, now)
+    return len(waiting)
+
+
+async def list_exceptions(uow: UnitOfWork) -> list[PendingEvent]:
+    """Events kept but not applied: waiting for their period, or dated in a closed period."""
+    async with uow:
+        return await uow.pending.unresolved()
+
+
+async def _book(command: BookContribution, uow: UnitOfWork, now: datetime) -> None:
     await uow.patronage.add(Patronage.from_command(command, now))
     legs = capital_legs(command)
     if not legs:
-        return True
-    accounts: dict[str, Account] = {}
-    for leg in legs:
-        if leg.account.code not in accounts:
-            accounts[leg.account.code] = await uow.accounts.ensure(leg.account)
+        return
+    accounts = await uow.accounts.ensure_many([leg.account for leg in legs])
+    what = "Property contribution (book at fair market value, tax at adjusted basis)" if command.type == "property" else "Capital contribution"
+    if command.corrects_contribution_id:
+        what = f"Correction of contribution {command.corrects_contribution_id} ({command.type})"
     transaction = JournalTransaction.record(
-        source_type=source[0],
-        source_id=source[1],
+        source_type=SourceType.CONTRIBUTION,
+        source_id=command.contribution_id,
         occurred_on=command.contributed_on,
-        description=f"{command.type} contribution {command.contribution_id}",
+        description=what,
         postings=[Posting(accounts[leg.account.code].id, leg.basis, leg.amount) for leg in legs],
         now=now,
+        member_id=command.member_id,
     )
     await uow.journal.add(transaction)
-    return True

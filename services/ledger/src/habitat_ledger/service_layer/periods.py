@@ -9,6 +9,7 @@ from habitat_ledger.domain.commands import OpenPeriod
 from habitat_ledger.domain.errors import PeriodNameTaken, PeriodNotFound, PeriodOverlap
 from habitat_ledger.domain.events import PeriodOpened
 from habitat_ledger.domain.period import Period
+from habitat_ledger.service_layer.contributions import apply_waiting_contributions
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
@@ -29,6 +30,7 @@ async def open_period(command: OpenPeriod, uow: UnitOfWork, *, now: datetime | N
                 f"The dates overlap period {clash.name} ({clash.starts_on} to {clash.ends_on})."
             )
         await uow.periods.add(period)
+        await apply_waiting_contributions(uow, period_id=period.id, now=period.created_at)
         uow.events.append(PeriodOpened(period.id, period.name, period.starts_on, period.ends_on))
         await uow.commit()
     return period
@@ -43,7 +45,12 @@ async def list_periods(uow: UnitOfWork) -> list[Period]:
 async def get_period(period_id: uuid.UUID, uow: UnitOfWork) -> Period:
     """One period, or PeriodNotFound."""
     async with uow:
-        period = await uow.periods.get(period_id)
+        return await require_period(period_id, uow)
+
+
+async def require_period(period_id: uuid.UUID, uow: UnitOfWork, *, for_update: bool = False) -> Period:
+    """The period inside an open unit of work, or PeriodNotFound."""
+    period = await uow.periods.get(period_id, for_update=for_update)
     if period is None:
         raise PeriodNotFound("No such period.")
     return period

@@ -1,0 +1,250 @@
+"""Repositories of the member replica, pending events, seals, allocations and distributions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as upsert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitat_ledger.adapters.close_tables import (
+    allocation,
+    allocation_approval,
+    allocation_contribution,
+    allocation_row,
+    distribution,
+    member,
+    pending_event,
+    period_seal,
+)
+from habitat_ledger.adapters.orm import patronage, period
+from habitat_ledger.domain.allocation import Weights
+from habitat_ledger.domain.distribution import Distribution
+from habitat_ledger.domain.errors import ProposalPending
+from habitat_ledger.domain.member import MemberReplica
+from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
+from habitat_ledger.domain.proposal import Allocation, AllocationRow, AllocationStatus, Approval, Rejection
+from habitat_ledger.domain.seal import PeriodSeal
+
+ACTIVE = ("proposed", "approved", "posted")
+
+
+def plain_value(value: object) -> object:
+    return str(value) if isinstance(value, StrEnum) else value
+
+
+class SqlAlchemyMemberRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def upsert(self, replica: MemberReplica) -> bool:
+        values = {k: getattr(replica, k) for k in ("id", "email", "display_name", "status", "updated_at")}
+        statement = upsert(member).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[member.c.id],
+            set_={k: statement.excluded[k] for k in values if k != "id"},
+            where=member.c.updated_at < statement.excluded.updated_at,  # an older event never wins
+        ).returning(member.c.id)
+        return (await self.session.execute(statement)).first() is not None
+
+    async def get(self, member_id: uuid.UUID) -> MemberReplica | None:
+        row = (await self.session.execute(select(member).where(member.c.id == member_id))).first()
+        return MemberReplica(*row) if row else None
+
+    async def names(self) -> dict[uuid.UUID, str]:
+        return dict((await self.session.execute(select(member.c.id, member.c.display_name))).all())
+
+
+class SqlAlchemyPendingEventRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, event: PendingEvent) -> None:
+        await self.session.execute(
+            upsert(pending_event).values(vars(event)).on_conflict_do_nothing(index_elements=["kind", "key"])
+        )
+
+    async def get(self, kind: str, key: uuid.UUID) -> PendingEvent | None:
+        query = select(pending_event).where(pending_event.c.kind == kind, pending_event.c.key == key)
+        row = (await self.session.execute(query)).mappings().first()
+        return PendingEvent(**row) if row else None
+
+    async def unresolved(self) -> list[PendingEvent]:
+        query = select(pending_event).where(pending_event.c.applied_at.is_(None)).order_by(pending_event.c.recorded_at)
+        return [PendingEvent(**row) for row in (await self.session.execute(query)).mappings()]
+
+    async def waiting_for_known_periods(self, period_id: uuid.UUID | None = None) -> list[PendingEvent]:
+        waiting = (pending_event.c.applied_at.is_(None), pending_event.c.reason == UNKNOWN_PERIOD)
+        if period_id is not None:  # a period being opened in this unit of work, not flushed yet
+            query = select(pending_event).where(*waiting, pending_event.c.period_id == period_id)
+        else:
+            query = (
+                select(pending_event)
+                .join(period, period.c.id == pending_event.c.period_id)
+                .where(*waiting, period.c.status != "closed")
+            )
+        query = query.order_by(pending_event.c.recorded_at)
+        with self.session.sync_session.no_autoflush:  # the new period flushes at commit, with its checks
+            rows = (await self.session.execute(query)).mappings().all()
+        return [PendingEvent(**row) for row in rows]
+
+    async def mark_applied(self, event: PendingEvent) -> None:
+        await self.session.execute(
+            update(pending_event).where(pending_event.c.id == event.id).values(applied_at=datetime.now(UTC))
+        )
+
+
+class SqlAlchemySealRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def save(self, seal: PeriodSeal) -> None:
+        values = {
+            "period_id": seal.period_id,
+            "members": {str(m): [c, str(v)] for m, (c, v) in seal.members.items()},
+            "total_count": seal.total_count,
+            "total_value": seal.total_value,
+            "pending_count": seal.pending_count,
+            "received_at": seal.received_at,
+        }
+        statement = upsert(period_seal).values(values)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[period_seal.c.period_id],
+                set_={k: statement.excluded[k] for k in values if k != "period_id"},
+            )
+        )
+
+    async def get(self, period_id: uuid.UUID) -> PeriodSeal | None:
+        row = (await self.session.execute(select(period_seal).where(period_seal.c.period_id == period_id))).first()
+        if row is None:
+            return None
+        members = {uuid.UUID(m): (c, Decimal(v)) for m, (c, v) in row.members.items()}
+        return PeriodSeal(row.period_id, members, row.total_count, row.total_value, row.pending_count, row.received_at)
+
+
+class SqlAlchemyAllocationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, record: Allocation) -> None:
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(insert(allocation).values(self._head(record)))
+        except IntegrityError as error:  # lost a race to another proposal of the same period
+            raise ProposalPending("Another proposal of this period is awaiting approval or posting.") from error
+        if record.rows:
+            await self.session.execute(
+                insert(allocation_row), [{"allocation_id": record.id, **vars(row)} for row in record.rows]
+            )
+        # the contribution ids behind the record, copied inside the database (scales to millions)
+        ids = select(allocation.c.id, patronage.c.contribution_id).where(
+            allocation.c.id == record.id, patronage.c.period_id == record.period_id
+        )
+        await self.session.execute(
+            insert(allocation_contribution).from_select(["allocation_id", "contribution_id"], ids)
+        )
+
+    @staticmethod
+    def _head(record: Allocation) -> dict:
+        return {
+            "id": record.id, "period_id": record.period_id, "status": str(record.status),
+            "surplus": record.surplus, "weight_labor": record.weights.labor,
+            "weight_capital": record.weights.capital, "weight_property": record.weights.property,
+            "cash_portion": record.cash_portion, "contribution_count": record.contribution_count,
+            "content_hash": record.content_hash, "approvals_required": record.approvals_required,
+            "proposed_by": record.proposed_by, "proposed_at": record.proposed_at,
+        }
+
+    async def get(self, allocation_id: uuid.UUID, *, for_update: bool = False) -> Allocation | None:
+        query = select(allocation).where(allocation.c.id == allocation_id)
+        head = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        if head is None:
+            return None
+        rows = await self.session.execute(
+            select(allocation_row).where(allocation_row.c.allocation_id == allocation_id).order_by(allocation_row.c.member_id)
+        )
+        approvals = await self.session.execute(
+            select(allocation_approval.c.approved_by, allocation_approval.c.approved_at)
+            .where(allocation_approval.c.allocation_id == allocation_id)
+            .order_by(allocation_approval.c.approved_at)
+        )
+        return Allocation(
+            id=head.id,
+            period_id=head.period_id,
+            status=AllocationStatus(head.status),
+            surplus=head.surplus,
+            weights=Weights(head.weight_labor, head.weight_capital, head.weight_property),
+            cash_portion=head.cash_portion,
+            rows=sorted(
+                (AllocationRow(**{k: v for k, v in row.items() if k != "allocation_id"}) for row in rows.mappings()),
+                key=lambda row: str(row.member_id),
+            ),
+            contribution_count=head.contribution_count,
+            content_hash=head.content_hash,
+            proposed_by=head.proposed_by,
+            proposed_at=head.proposed_at,
+            approvals_required=head.approvals_required,
+            approvals=[Approval(by, at) for by, at in approvals.all()],
+            rejection=Rejection(head.rejected_by, head.rejected_at, head.rejection_reason) if head.rejected_by else None,
+            posted_at=head.posted_at,
+        )
+
+    async def active_for_period(self, period_id: uuid.UUID) -> Allocation | None:
+        found = await self.session.scalar(
+            select(allocation.c.id).where(allocation.c.period_id == period_id, allocation.c.status.in_(ACTIVE))
+        )
+        return await self.get(found) if found else None
+
+    async def add_approval(self, record: Allocation, approval: Approval) -> None:
+        await self.session.execute(
+            insert(allocation_approval).values(allocation_id=record.id, approved_by=approval.by, approved_at=approval.at)
+        )
+
+    async def update_status(self, record: Allocation) -> None:
+        rejection = record.rejection
+        await self.session.execute(
+            update(allocation)
+            .where(allocation.c.id == record.id)
+            .values(
+                status=str(record.status),
+                rejected_by=rejection.by if rejection else None,
+                rejected_at=rejection.at if rejection else None,
+                rejection_reason=rejection.reason if rejection else None,
+                posted_at=record.posted_at,
+            )
+        )
+
+
+class SqlAlchemyDistributionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, record: Distribution) -> None:
+        self.session.add(record)
+
+    async def add_many(self, records: list[Distribution]) -> None:
+        if records:
+            columns = [c.name for c in distribution.columns]
+            await self.session.execute(
+                insert(distribution),
+                [{c: plain_value(getattr(r, c)) for c in columns} for r in records],
+            )
+
+    async def get(self, distribution_id: uuid.UUID, *, for_update: bool = False) -> Distribution | None:
+        return await self.session.get(
+            Distribution, distribution_id, with_for_update=for_update or None, populate_existing=for_update
+        )
+
+    async def list(self, member_id: uuid.UUID | None, status: str | None) -> list[Distribution]:
+        query = select(Distribution).order_by(distribution.c.scheduled_on, distribution.c.created_at)
+        if member_id is not None:
+            query = query.where(distribution.c.member_id == member_id)
+        if status is not None:
+            query = query.where(distribution.c.status == status)
+        return list((await self.session.scalars(query)).all())

@@ -1,0 +1,148 @@
+"""Tables of period close, allocations, distributions, the member replica and pending events."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from habitat_ledger.adapters.schema import MONEY, metadata
+
+ID = UUID(as_uuid=True)
+TZ = DateTime(timezone=True)
+
+member = Table(
+    "member",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("updated_at", TZ, nullable=False),
+)
+
+pending_event = Table(
+    "pending_event",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("key", ID, nullable=False),
+    Column("period_id", ID, nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", TZ, nullable=False),
+    Column("applied_at", TZ),
+    UniqueConstraint("kind", "key"),
+)
+
+period_seal = Table(
+    "period_seal",
+    metadata,
+    Column("period_id", ID, primary_key=True),
+    Column("members", JSONB, nullable=False),
+    Column("total_count", Integer, nullable=False),
+    Column("total_value", MONEY, nullable=False),
+    Column("pending_count", Integer, nullable=False),
+    Column("received_at", TZ, nullable=False),
+)
+
+allocation = Table(
+    "allocation",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("period_id", ID, ForeignKey("ledger.period.id"), nullable=False),
+    Column("status", Text, nullable=False),
+    Column("surplus", MONEY, nullable=False),
+    Column("weight_labor", Numeric(10, 4), nullable=False),
+    Column("weight_capital", Numeric(10, 4), nullable=False),
+    Column("weight_property", Numeric(10, 4), nullable=False),
+    Column("cash_portion", Numeric(5, 2), nullable=False),
+    Column("contribution_count", Integer, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("approvals_required", Integer, nullable=False),
+    Column("proposed_by", ID, nullable=False),
+    Column("proposed_at", TZ, nullable=False),
+    Column("rejected_by", ID),
+    Column("rejected_at", TZ),
+    Column("rejection_reason", Text),
+    Column("posted_at", TZ),
+    CheckConstraint("status IN ('proposed', 'approved', 'rejected', 'posted')", name="status"),
+    CheckConstraint("cash_portion BETWEEN 0 AND 100", name="cash_portion_percent"),
+    # at most one proposal per period is in play; a rejected one makes room for the next
+    Index(
+        "uq_allocation_one_active_per_period",
+        "period_id",
+        unique=True,
+        postgresql_where=text("status IN ('proposed', 'approved', 'posted')"),
+    ),
+)
+
+allocation_row = Table(
+    "allocation_row",
+    metadata,
+    Column("allocation_id", ID, ForeignKey("ledger.allocation.id"), nullable=False),
+    Column("member_id", ID, nullable=False),
+    Column("weighted_patronage", Numeric(asdecimal=True), nullable=False),
+    Column("share", Numeric(11, 10), nullable=False),
+    Column("allocation", MONEY, nullable=False),
+    Column("cash_portion_amount", MONEY, nullable=False),
+    Column("retained_amount", MONEY, nullable=False),
+    PrimaryKeyConstraint("allocation_id", "member_id"),
+)
+
+allocation_contribution = Table(
+    "allocation_contribution",
+    metadata,
+    Column("allocation_id", ID, nullable=False),
+    Column("contribution_id", ID, nullable=False),
+    PrimaryKeyConstraint("allocation_id", "contribution_id"),
+)
+
+allocation_approval = Table(
+    "allocation_approval",
+    metadata,
+    Column("allocation_id", ID, ForeignKey("ledger.allocation.id"), nullable=False),
+    Column("approved_by", ID, nullable=False),
+    Column("approved_at", TZ, nullable=False),
+    PrimaryKeyConstraint("allocation_id", "approved_by"),
+)
+
+distribution = Table(
+    "distribution",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("member_id", ID, nullable=False, index=True),
+    Column("amount", MONEY, nullable=False),
+    Column("method", Text, nullable=False),
+    Column("scheduled_on", Date, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("allocation_id", ID, ForeignKey("ledger.allocation.id")),
+    Column("created_by", ID, nullable=False),
+    Column("created_at", TZ, nullable=False),
+    Column("reference", Text),
+    Column("paid_on", Date),
+    Column("completed_by", ID),
+    Column("completed_at", TZ),
+    Column("override_reason", Text),
+    Column("cancelled_by", ID),
+    Column("cancelled_at", TZ),
+    Column("cancel_reason", Text),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("method IN ('ach', 'check', 'cash', 'other')", name="method"),
+    CheckConstraint("status IN ('scheduled', 'completed', 'cancelled')", name="status"),
+    # one scheduled cash distribution per member and allocation, whatever happens concurrently
+    UniqueConstraint("allocation_id", "member_id"),
+)

@@ -1,0 +1,158 @@
+"""The journal: append-only transactions, bulk-written when an allocation posts, and its reports."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import and_, case, exists, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from habitat_ledger.adapters.orm import account, journal_transaction, posting
+from habitat_ledger.domain.hledger import Entry, EntryLine
+from habitat_ledger.domain.journal import Basis, JournalTransaction, SourceType
+from habitat_ledger.domain.k1 import CapitalFigure
+from habitat_ledger.domain.statement import CapitalMovement
+from habitat_ledger.service_layer.ports import K1Figures, PostingSums
+
+CREDIT = -func.sum(posting.c.amount)  # capital is a credit account: shown positive
+ORDER = (journal_transaction.c.occurred_on, journal_transaction.c.recorded_at, journal_transaction.c.id)
+
+
+def basis_sum(basis: str):
+    return -func.sum(case((posting.c.basis == basis, posting.c.amount), else_=0))
+
+
+class SqlAlchemyJournalRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, transaction: JournalTransaction) -> None:
+        self.session.add(transaction)  # postings follow through the relationship's cascade
+
+    async def add_many(self, transactions: list[JournalTransaction]) -> None:
+        """Bulk insert (one statement per table): posting an allocation writes thousands at once."""
+        if not transactions:
+            return
+        await self.session.execute(
+            insert(journal_transaction),
+            [
+                {
+                    "id": t.id, "source_type": str(t.source_type), "source_id": t.source_id,
+                    "reverses_id": t.reverses_id, "occurred_on": t.occurred_on, "description": t.description,
+                    "recorded_at": t.recorded_at, "member_id": t.member_id, "recorded_by": t.recorded_by,
+                }
+                for t in transactions
+            ],
+        )
+        await self.session.execute(
+            insert(posting),
+            [
+                {"transaction_id": t.id, "account_id": p.account_id, "basis": str(p.basis), "amount": p.amount}
+                for t in transactions
+                for p in t.postings
+            ],
+        )
+
+    async def get(self, transaction_id: uuid.UUID) -> JournalTransaction | None:
+        query = (
+            select(JournalTransaction)
+            .where(journal_transaction.c.id == transaction_id)
+            .options(selectinload(JournalTransaction.postings))
+        )
+        return (await self.session.scalars(query)).first()
+
+    async def is_reversed(self, transaction_id: uuid.UUID) -> bool:
+        return bool(await self.session.scalar(select(exists().where(journal_transaction.c.reverses_id == transaction_id))))
+
+    async def has_source(self, source_type: SourceType, source_id: uuid.UUID) -> bool:
+        query = select(
+            exists().where(
+                journal_transaction.c.source_type == str(source_type),
+                journal_transaction.c.source_id == source_id,
+            )
+        )
+        return bool(await self.session.scalar(query))
+
+    async def posting_sums(self, account_code: str, as_of: date | None) -> PostingSums:
+        query = (
+            select(posting.c.basis, func.sum(posting.c.amount), func.max(journal_transaction.c.occurred_on))
+            .select_from(posting.join(journal_transaction).join(account))
+            .where(account.c.code == account_code)
+            .group_by(posting.c.basis)
+        )
+        if as_of is not None:
+            query = query.where(journal_transaction.c.occurred_on <= as_of)
+        rows = (await self.session.execute(query)).all()
+        return PostingSums(
+            by_basis={Basis(basis): total for basis, total, _ in rows},
+            last_occurred_on=max((last for _, _, last in rows), default=None),
+        )
+
+    async def capital_movements(self, member_id: uuid.UUID, as_of: date | None) -> list[CapitalMovement]:
+        t = journal_transaction.c
+        query = (
+            select(t.id, t.occurred_on, t.source_type, t.source_id, t.description, basis_sum("book"), basis_sum("tax"))
+            .select_from(posting.join(journal_transaction).join(account))
+            .where(account.c.kind == "member_capital", account.c.member_id == member_id)
+            .group_by(t.id)
+            .order_by(*ORDER)
+        )
+        if as_of is not None:
+            query = query.where(t.occurred_on <= as_of)
+        return [CapitalMovement(*row) for row in (await self.session.execute(query)).all()]
+
+    async def k1_figures(self, year: int) -> K1Figures:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        t = journal_transaction.c
+        capital = posting.join(journal_transaction).join(account)
+        in_year = t.occurred_on >= start
+        figures_q = (
+            select(account.c.member_id, posting.c.basis, t.source_type, in_year, CREDIT)
+            .select_from(capital)
+            .where(account.c.kind == "member_capital", t.occurred_on <= end)
+            .group_by(account.c.member_id, posting.c.basis, t.source_type, in_year)
+        )
+        endings_q = (
+            select(account.c.member_id, posting.c.basis, CREDIT)
+            .select_from(capital)
+            .where(account.c.kind == "member_capital", t.occurred_on <= end)
+            .group_by(account.c.member_id, posting.c.basis)
+        )
+        other = posting.alias("other")
+        touches_property = exists().where(
+            other.c.transaction_id == t.id,
+            other.c.account_id == select(account.c.id).where(account.c.code == "coop:property").scalar_subquery(),
+        )
+        gains_q = (
+            select(account.c.member_id, basis_sum("book") - basis_sum("tax"))
+            .select_from(capital)
+            .where(
+                account.c.kind == "member_capital",
+                and_(t.source_type == "contribution", t.occurred_on >= start, t.occurred_on <= end),
+                touches_property,
+            )
+            .group_by(account.c.member_id)
+        )
+        figures = [CapitalFigure(*row) for row in (await self.session.execute(figures_q)).all()]
+        endings = {(m, b): amount for m, b, amount in (await self.session.execute(endings_q)).all()}
+        gains = {m: gain for m, gain in (await self.session.execute(gains_q)).all()}
+        return K1Figures(figures, endings, gains)
+
+    async def entries(self, basis: Basis) -> list[Entry]:
+        t = journal_transaction.c
+        query = (
+            select(t.id, t.occurred_on, t.description, t.source_type, t.source_id,
+                   account.c.code, account.c.member_id, posting.c.amount)
+            .select_from(posting.join(journal_transaction).join(account))
+            .where(posting.c.basis == str(basis))
+            .order_by(*ORDER, posting.c.id)
+        )
+        heads: dict[uuid.UUID, tuple] = {}
+        lines: dict[uuid.UUID, list[EntryLine]] = defaultdict(list)
+        for tx, day, description, source_type, source_id, code, member, amount in await self.session.execute(query):
+            heads.setdefault(tx, (day, description, f"{source_type}:{source_id}"))
+            lines[tx].append(EntryLine(code, member, amount))
+        return [Entry(tx, *heads[tx][:2], heads[tx][2], tuple(lines[tx])) for tx in heads]

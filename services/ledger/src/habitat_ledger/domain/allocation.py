@@ -1,0 +1,179 @@
+"""Allocating a period's surplus by weighted patronage, exactly to the cent (pure, no I/O).
+
+Rules (PRODUCT.md, "Accounting rules" 3 and 4): a member's weighted patronage is the sum over
+their approved contributions of value x weight(type); score = member weighted / total weighted;
+allocation = score x surplus rounded DOWN to cents, and the leftover cents go one each to the
+largest fractional remainders, ties broken by member id (ascending UUID string), so that the
+allocations sum to the surplus exactly. Arithmetic is exact (fractions), never floats.
+
+Decision on negative patronage: corrections may carry negative values, so a member's weighted
+patronage can be zero or negative. Such a member gets 0 and is EXCLUDED from the denominator.
+Counting a negative score would hand the others more than 100% of the surplus and charge the
+member a share of it, which is a loss allocation, not a patronage refund. If no member has
+positive weighted patronage there is nothing to allocate by: NoPatronage.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import TypeVar
+
+from habitat_ledger.domain.errors import InvalidAllocationInput, NoPatronage
+from habitat_ledger.domain.money import CENT, ZERO, money
+
+TYPES = ("labor", "capital", "property")
+SHARE_PLACES = Decimal("0.0000000001")
+WEIGHT_PLACES = Decimal("0.0001")
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weight per contribution type; set per proposal and recorded with it."""
+
+    labor: Decimal = Decimal("1.0")
+    capital: Decimal = Decimal("0.5")
+    property: Decimal = Decimal("0.5")
+
+    def __post_init__(self) -> None:
+        for type_ in TYPES:
+            weight = Decimal(getattr(self, type_))
+            if weight < 0 or weight > 1000 or weight != weight.quantize(WEIGHT_PLACES):
+                raise InvalidAllocationInput(f"The {type_} weight must be 0 to 1000 with at most 4 decimals.")
+
+    def of(self, type_: str) -> Decimal:
+        return getattr(self, type_)
+
+
+@dataclass(frozen=True)
+class AllocationLine:
+    """One member's part: patronage value per type, weighted patronage, share and allocation."""
+
+    member_id: uuid.UUID
+    values: Mapping[str, Decimal]
+    weighted: Decimal
+    share: Decimal
+    allocation: Decimal
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    surplus: Decimal
+    weights: Weights
+    total_weighted: Decimal
+    lines: tuple[AllocationLine, ...]
+
+    @property
+    def allocated_total(self) -> Decimal:
+        return sum((line.allocation for line in self.lines), ZERO)
+
+    def line_of(self, member_id: uuid.UUID) -> AllocationLine | None:
+        return next((line for line in self.lines if line.member_id == member_id), None)
+
+
+def apportion(exact: Mapping[K, Fraction], target: Decimal, tie_key=str) -> dict[K, Decimal]:
+    """Round each exact amount down to cents, then give the leftover cents of target one each to
+    the largest fractional remainders (ties: ascending tie_key). Amounts must be >= 0 and the
+    leftover must fit (0 <= leftover <= number of positive remainders)."""
+    cents = {key: math.floor(amount * 100) for key, amount in exact.items()}
+    leftover = int(target * 100) - sum(cents.values())
+    by_remainder = sorted(exact, key=lambda key: (-(exact[key] * 100 - cents[key]), tie_key(key)))
+    for key in by_remainder[:leftover]:
+        cents[key] += 1
+    return {key: Decimal(value).scaleb(-2) for key, value in cents.items()}
+
+
+def weigh(
+    contributions: Iterable[tuple[uuid.UUID, str, Decimal]], weights: Weights
+) -> dict[uuid.UUID, tuple[dict[str, Decimal], Decimal]]:
+    """Per member: patronage value per type and weighted patronage (exact Decimal)."""
+    values: dict[uuid.UUID, dict[str, Decimal]] = defaultdict(dict)
+    for member_id, type_, value in contributions:
+        if type_ not in TYPES:
+            raise InvalidAllocationInput(f"Unknown contribution type {type_!r}.")
+        values[member_id][type_] = values[member_id].get(type_, ZERO) + Decimal(value)
+    return {
+        member: (by_type, sum((v * weights.of(t) for t, v in by_type.items()), ZERO))
+        for member, by_type in values.items()
+    }
+
+
+def surplus_of(value: Decimal) -> Decimal:
+    """The allocable surplus: a non-negative amount in cents."""
+    try:
+        surplus = money(value)
+    except (ValueError, ArithmeticError, TypeError) as error:
+        raise InvalidAllocationInput("The surplus is an amount with at most 2 decimals.") from error
+    if surplus < 0 or not surplus.is_finite():
+        raise InvalidAllocationInput("The surplus to allocate cannot be negative.")
+    return surplus
+
+
+def allocate(
+    surplus: Decimal, weights: Weights, contributions: Iterable[tuple[uuid.UUID, str, Decimal]]
+) -> AllocationResult:
+    """Allocate surplus over members' weighted patronage; contributions are (member, type, value).
+
+    Lines come sorted by member id string, so the result does not depend on input order.
+    """
+    surplus = surplus_of(surplus)
+    weighed = weigh(contributions, weights)
+    positive = {member: weighted for member, (_, weighted) in weighed.items() if weighted > 0}
+    total = sum(positive.values(), ZERO)
+    if total <= 0:
+        raise NoPatronage("No member has positive weighted patronage in this period; nothing to allocate by.")
+    exact = {member: Fraction(surplus) * Fraction(w) / Fraction(total) for member, w in positive.items()}
+    allocations = apportion(exact, surplus)
+    lines = tuple(
+        AllocationLine(
+            member_id=member,
+            values=dict(sorted(by_type.items())),
+            weighted=weighted,
+            share=(weighted / total).quantize(SHARE_PLACES, ROUND_HALF_EVEN) if weighted > 0 else Decimal(0).quantize(SHARE_PLACES),
+            allocation=allocations.get(member, ZERO),
+        )
+        for member, (by_type, weighted) in sorted(weighed.items(), key=lambda item: str(item[0]))
+    )
+    return AllocationResult(surplus, weights, total, lines)
+
+
+def split_cash(allocations: Mapping[uuid.UUID, Decimal], percent: Decimal) -> dict[uuid.UUID, Decimal]:
+    """Cash part of each allocation: allocation x percent / 100 rounded down to cents, leftover cents
+    by largest remainder, so the cash total is the total x percent / 100 rounded (half up) to cents."""
+    percent = Decimal(percent)
+    if percent < 0 or percent > 100 or percent != percent.quantize(CENT):
+        raise InvalidAllocationInput("The cash portion is a percentage from 0 to 100 with at most 2 decimals.")
+    rate = Fraction(percent) / 100
+    exact = {member: Fraction(amount) * rate for member, amount in allocations.items()}
+    total = sum(allocations.values(), ZERO)
+    target = (total * percent / 100).quantize(CENT, ROUND_HALF_UP)
+    return apportion(exact, target)
+
+
+def plain(amount: Decimal) -> str:
+    """A decimal as people read it: two places when exact at cents, else every digit it has."""
+    return f"{amount.quantize(CENT)}" if amount == amount.quantize(CENT) else f"{amount.normalize():f}"
+
+
+def explain(line: AllocationLine, result: AllocationResult) -> str:
+    """One plain-language sentence on how this member's allocation came about."""
+    parts = [f"{t} {plain(v)}" for t, v in line.values.items()]
+    terms = " + ".join(f"{plain(v)} × {plain(result.weights.of(t))}" for t, v in line.values.items())
+    contributed = ", ".join(parts) if parts else "nothing"
+    if line.weighted <= 0:
+        return (
+            f"You contributed {contributed}, weighted {terms} = {plain(line.weighted)}, which is not above zero, "
+            f"so of a surplus of {result.surplus} your share is 0.00."
+        )
+    percent = (line.weighted * 100 / result.total_weighted).quantize(CENT, ROUND_HALF_EVEN)
+    return (
+        f"You contributed {contributed}, weighted {terms} = {plain(line.weighted)} of "
+        f"{plain(result.total_weighted)} total weighted patronage ({percent}%), "
+        f"so of a surplus of {result.surplus} your share is {line.allocation}."
+    )

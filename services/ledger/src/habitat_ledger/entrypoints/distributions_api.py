@@ -1,0 +1,63 @@
+"""HTTP routes for distributions: list, schedule, complete, cancel."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, status
+
+from habitat_ledger.domain.commands import CompleteDistribution, ScheduleDistribution
+from habitat_ledger.domain.errors import DistributionNotFound
+from habitat_ledger.entrypoints.dependencies import Admin, Member, Uow
+from habitat_ledger.entrypoints.money_schemas import CompleteIn, DistributionIn, DistributionList, DistributionOut
+from habitat_ledger.entrypoints.schemas import ReasonIn
+from habitat_ledger.service_layer import distributions
+
+router = APIRouter(tags=["distributions"])
+
+
+@router.get("/distributions", response_model=DistributionList)
+async def list_distributions(
+    caller: Member,
+    uow: Uow,
+    member_id: uuid.UUID | None = None,
+    status: Annotated[Literal["scheduled", "completed", "cancelled"] | None, Query()] = None,
+) -> DistributionList:
+    """A member sees only their own; stewards and admins all (filter by member_id, status)."""
+    if not caller.has_role("steward"):
+        if member_id is not None and member_id != caller.member_id:
+            return DistributionList(items=[])
+        member_id = caller.member_id
+    items = await distributions.list_distributions(uow, member_id, status)
+    return DistributionList(items=[DistributionOut.model_validate(d) for d in items])
+
+
+@router.post("/distributions", status_code=status.HTTP_201_CREATED, response_model=DistributionOut)
+async def schedule(body: DistributionIn, caller: Admin, uow: Uow) -> DistributionOut:
+    """Schedule a payment (admin); capital is debited only when it is completed."""
+    command = ScheduleDistribution(body.member_id, body.amount, body.method, body.scheduled_on, caller.member_id)
+    return DistributionOut.model_validate(await distributions.schedule_distribution(command, uow))
+
+
+@router.get("/distributions/{distribution_id}", response_model=DistributionOut)
+async def read(distribution_id: uuid.UUID, caller: Member, uow: Uow) -> DistributionOut:
+    """One distribution (owner, steward, admin; another member's → 404)."""
+    found = await distributions.get_distribution(distribution_id, uow)
+    if found.member_id != caller.member_id and not caller.has_role("steward"):
+        raise DistributionNotFound("No such distribution.")
+    return DistributionOut.model_validate(found)
+
+
+@router.post("/distributions/{distribution_id}/complete", response_model=DistributionOut)
+async def complete(distribution_id: uuid.UUID, body: CompleteIn, caller: Admin, uow: Uow) -> DistributionOut:
+    """Paid: debit capital on both bases; 409 would_overdraw_capital unless override_reason is given."""
+    command = CompleteDistribution(distribution_id, body.reference, body.paid_on, body.override_reason, caller.member_id)
+    return DistributionOut.model_validate(await distributions.complete_distribution(command, uow, method=body.method))
+
+
+@router.post("/distributions/{distribution_id}/cancel", response_model=DistributionOut)
+async def cancel(distribution_id: uuid.UUID, body: ReasonIn, caller: Admin, uow: Uow) -> DistributionOut:
+    """Cancel a scheduled distribution, with the reason."""
+    found = await distributions.cancel_distribution(distribution_id, body.reason, caller.member_id, uow)
+    return DistributionOut.model_validate(found)

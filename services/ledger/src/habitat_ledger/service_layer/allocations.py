@@ -1,0 +1,126 @@
+"""Proposing, approving and rejecting a period's allocation (the immutable calculation record)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from habitat_ledger.domain.allocation import Weights, allocate, surplus_of
+from habitat_ledger.domain.commands import ProposeAllocation
+from habitat_ledger.domain.errors import (
+    AllocationNotFound,
+    NotReconciled,
+    PeriodClosed,
+    PeriodNotClosing,
+    ProposalPending,
+)
+from habitat_ledger.domain.events import AllocationApproved, AllocationProposed
+from habitat_ledger.domain.period import PeriodStatus
+from habitat_ledger.domain.proposal import (
+    Allocation,
+    AllocationStatus,
+    canonical_inputs,
+    hash_parts,
+    rows_of,
+)
+from habitat_ledger.service_layer.closing import per_member
+from habitat_ledger.service_layer.periods import require_period
+from habitat_ledger.service_layer.ports import UnitOfWork
+from habitat_ledger.domain.seal import reconcile
+
+
+async def propose_allocation(
+    command: ProposeAllocation, uow: UnitOfWork, *, approvals_required: int, now: datetime | None = None
+) -> Allocation:
+    """Compute and store the calculation record of a closing period whose totals reconcile.
+
+    The reconciliation is evaluated afresh on every request: approved events may still be in flight.
+    """
+    now = now or datetime.now(UTC)
+    weights = Weights(**command.weights)
+    surplus = surplus_of(command.surplus)
+    async with uow:
+        period = await require_period(command.period_id, uow, for_update=True)
+        if period.status == PeriodStatus.CLOSED:
+            raise PeriodClosed(f"Period {period.name} is closed; its allocation was posted.")
+        if period.status != PeriodStatus.CLOSING:
+            raise PeriodNotClosing(f"Start closing period {period.name} before proposing its allocation.")
+        if await uow.allocations.active_for_period(period.id):
+            raise ProposalPending("Another proposal of this period is awaiting approval or posting.")
+        totals = await uow.patronage.totals(period.id)
+        check = reconcile(per_member(totals), await uow.seals.get(period.id))
+        if not check.matches:
+            raise NotReconciled(
+                "The contributions service has not sealed this period yet."
+                if not check.received
+                else f"The ledger's approved totals differ from the sealed ones for {len(check.differences)} member(s)."
+            )
+        result = allocate(surplus, weights, [(t.member_id, t.type, t.value) for t in totals])
+        rows = rows_of(result, command.cash_portion)
+        inputs = canonical_inputs(surplus, weights, command.cash_portion)
+        digest = await uow.patronage.hash_contribution_ids(period.id, *hash_parts(inputs, rows))
+        allocation = Allocation(
+            id=uuid.uuid4(),
+            period_id=period.id,
+            status=AllocationStatus.PROPOSED,
+            surplus=surplus,
+            weights=weights,
+            cash_portion=command.cash_portion,
+            rows=rows,
+            contribution_count=sum(t.count for t in totals),
+            content_hash=digest,
+            proposed_by=command.requested_by,
+            proposed_at=now,
+            approvals_required=approvals_required,
+        )
+        await uow.allocations.add(allocation)
+        uow.events.append(
+            AllocationProposed(allocation.id, period.id, surplus, command.cash_portion, digest, command.requested_by)
+        )
+        await uow.commit()
+    return allocation
+
+
+async def get_allocation(allocation_id: uuid.UUID, uow: UnitOfWork) -> Allocation:
+    """One calculation record, or AllocationNotFound."""
+    async with uow:
+        return await require_allocation(allocation_id, uow)
+
+
+async def require_allocation(allocation_id: uuid.UUID, uow: UnitOfWork, *, for_update: bool = False) -> Allocation:
+    allocation = await uow.allocations.get(allocation_id, for_update=for_update)
+    if allocation is None:
+        raise AllocationNotFound("No such allocation.")
+    return allocation
+
+
+async def approve_allocation(
+    allocation_id: uuid.UUID, approver: uuid.UUID, uow: UnitOfWork, *, now: datetime | None = None
+) -> Allocation:
+    """Add a distinct approval; approving twice changes nothing. Announces the approval once reached."""
+    async with uow:
+        allocation = await require_allocation(allocation_id, uow, for_update=True)
+        was = allocation.status
+        approval = allocation.approve(approver, now or datetime.now(UTC))
+        if approval is None:
+            return allocation
+        await uow.allocations.add_approval(allocation, approval)
+        if allocation.status != was:
+            await uow.allocations.update_status(allocation)
+            uow.events.append(
+                AllocationApproved(allocation.id, allocation.period_id, tuple(a.by for a in allocation.approvals))
+            )
+        await uow.commit()
+    return allocation
+
+
+async def reject_allocation(
+    allocation_id: uuid.UUID, rejecter: uuid.UUID, reason: str, uow: UnitOfWork, *, now: datetime | None = None
+) -> Allocation:
+    """Send a proposal back, with the reason; a new proposal may then be made."""
+    async with uow:
+        allocation = await require_allocation(allocation_id, uow, for_update=True)
+        allocation.reject(rejecter, now or datetime.now(UTC), reason)
+        await uow.allocations.update_status(allocation)
+        await uow.commit()
+    return allocation

@@ -1,0 +1,82 @@
+"""Closing a period: the pre-close report, starting the close, and the sealed totals."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from habitat_ledger.domain.allocation import TYPES
+from habitat_ledger.domain.commands import RecordSeal
+from habitat_ledger.domain.events import PeriodClosing
+from habitat_ledger.domain.money import ZERO
+from habitat_ledger.domain.period import Period
+from habitat_ledger.domain.seal import PeriodSeal, Reconciliation, Totals, reconcile
+from habitat_ledger.service_layer.periods import require_period
+from habitat_ledger.service_layer.ports import PatronageTotal, UnitOfWork
+
+
+@dataclass(frozen=True)
+class PreCloseReport:
+    period: Period
+    members_with_patronage: int
+    approved_count: int
+    approved_value_by_type: dict[str, Decimal]
+    sealed: Reconciliation
+    unapplied_events: int
+
+
+def per_member(totals: list[PatronageTotal]) -> Totals:
+    """The ledger's own approved count and value per member."""
+    sums: dict[uuid.UUID, tuple[int, Decimal]] = defaultdict(lambda: (0, ZERO))
+    for row in totals:
+        count, value = sums[row.member_id]
+        sums[row.member_id] = (count + row.count, value + row.value)
+    return dict(sums)
+
+
+async def pre_close_report(period_id: uuid.UUID, uow: UnitOfWork) -> PreCloseReport:
+    """Members, approved totals by type, whether the sealed totals reconcile, and unapplied events."""
+    async with uow:
+        period = await require_period(period_id, uow)
+        totals = await uow.patronage.totals(period_id)
+        seal = await uow.seals.get(period_id)
+        unapplied = len(await uow.pending.unresolved())
+    by_type = {t: ZERO for t in TYPES}
+    for row in totals:
+        by_type[row.type] += row.value
+    return PreCloseReport(
+        period=period,
+        members_with_patronage=len({row.member_id for row in totals}),
+        approved_count=sum(row.count for row in totals),
+        approved_value_by_type=by_type,
+        sealed=reconcile(per_member(totals), seal),
+        unapplied_events=unapplied,
+    )
+
+
+async def start_close(
+    period_id: uuid.UUID, requested_by: uuid.UUID, uow: UnitOfWork, *, now: datetime | None = None
+) -> Period:
+    """open → closing and announce it so contributions stops intake and seals its totals.
+
+    Closing a period that is already closing or closed answers it as it is.
+    """
+    async with uow:
+        period = await require_period(period_id, uow, for_update=True)
+        if period.start_close(requested_by, now or datetime.now(UTC)):
+            uow.events.append(PeriodClosing(period.id, period.name, period.starts_on, period.ends_on))
+            await uow.commit()
+    return period
+
+
+async def record_seal(command: RecordSeal, uow: UnitOfWork, *, now: datetime | None = None) -> None:
+    """Keep the latest sealed totals of a period (inside the caller's unit of work)."""
+    await uow.seals.save(
+        PeriodSeal(
+            command.period_id, dict(command.members), command.total_count, command.total_value,
+            command.pending_count, now or datetime.now(UTC),
+        )
+    )

@@ -1,0 +1,38 @@
+"""Correcting the journal: a reversing transaction that references the original, never an edit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from habitat_ledger.domain.errors import AlreadyReversed, InvalidAllocationInput, TransactionNotFound
+from habitat_ledger.domain.journal import JournalTransaction
+from habitat_ledger.service_layer.distributions import ensure_open_date
+from habitat_ledger.service_layer.ports import UnitOfWork
+
+
+async def reverse_transaction(
+    transaction_id: uuid.UUID,
+    reason: str,
+    requested_by: uuid.UUID,
+    uow: UnitOfWork,
+    *,
+    occurred_on: date | None = None,
+    now: datetime | None = None,
+) -> JournalTransaction:
+    """Record the negation of a transaction (dated today unless given); a transaction is reversed once."""
+    now = now or datetime.now(UTC)
+    if not reason.strip():
+        raise InvalidAllocationInput("A reversal needs a reason.")
+    async with uow:
+        original = await uow.journal.get(transaction_id)
+        if original is None:
+            raise TransactionNotFound("No such journal transaction.")
+        if await uow.journal.is_reversed(transaction_id):
+            raise AlreadyReversed("This transaction was reversed already.")
+        day = occurred_on or now.date()
+        await ensure_open_date(day, uow)
+        reversal = original.reversal(reason=reason.strip(), occurred_on=day, by=requested_by, now=now)
+        await uow.journal.add(reversal)
+        await uow.commit()
+    return reversal

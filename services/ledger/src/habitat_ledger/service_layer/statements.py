@@ -1,0 +1,73 @@
+"""Statements: a member's capital account line by line, and their part of an allocation in words."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from habitat_ledger.domain.allocation import plain
+from habitat_ledger.domain.errors import AllocationNotFound
+from habitat_ledger.domain.money import ZERO
+from habitat_ledger.domain.proposal import AllocationRow
+from habitat_ledger.domain.statement import StatementLine, running_lines
+from habitat_ledger.service_layer.allocations import require_allocation
+from habitat_ledger.service_layer.periods import require_period
+from habitat_ledger.service_layer.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CapitalStatement:
+    member_id: uuid.UUID
+    display_name: str | None
+    as_of: date
+    lines: list[StatementLine]
+
+    @property
+    def book_balance(self) -> Decimal:
+        return self.lines[-1].book_balance if self.lines else ZERO
+
+    @property
+    def tax_balance(self) -> Decimal:
+        return self.lines[-1].tax_balance if self.lines else ZERO
+
+
+@dataclass(frozen=True)
+class AllocationStatement:
+    member_id: uuid.UUID
+    lines: list[str]
+    row: AllocationRow
+
+
+async def capital_statement(member_id: uuid.UUID, uow: UnitOfWork, *, as_of: date | None = None) -> CapitalStatement:
+    """Every transaction on the member's capital dated on or before as_of (today if not given)."""
+    as_of = as_of or datetime.now(UTC).date()
+    async with uow:
+        movements = await uow.journal.capital_movements(member_id, as_of)
+        member = await uow.members.get(member_id)
+    return CapitalStatement(member_id, member.display_name if member else None, as_of, running_lines(movements))
+
+
+async def allocation_statement(allocation_id: uuid.UUID, member_id: uuid.UUID, uow: UnitOfWork) -> AllocationStatement:
+    """The member's row of an allocation, explained in plain sentences."""
+    async with uow:
+        allocation = await require_allocation(allocation_id, uow)
+        period = await require_period(allocation.period_id, uow)
+    row = allocation.row_of(member_id)
+    if row is None:
+        raise AllocationNotFound("This member has no row in that allocation.")
+    total = sum((r.weighted_patronage for r in allocation.rows if r.weighted_patronage > 0), ZERO)
+    lines = [
+        f"For period {period.name}, the co-op allocated a surplus of {allocation.surplus} by weighted patronage "
+        f"(weights: labor {plain(allocation.weights.labor)}, capital {plain(allocation.weights.capital)}, "
+        f"property {plain(allocation.weights.property)}).",
+        f"Your weighted patronage was {plain(row.weighted_patronage)} of {plain(total)} in total, "
+        f"a share of {row.share}.",
+        f"Your allocation is {row.allocation}"
+        + (", because only positive weighted patronage shares in the surplus." if row.weighted_patronage <= 0 else "."),
+        f"{plain(allocation.cash_portion)}% is paid in cash: {row.cash_portion_amount} is scheduled as a distribution, "
+        f"and {row.retained_amount} stays in your capital account.",
+        f"This allocation is {allocation.status}.",
+    ]
+    return AllocationStatement(member_id, lines, row)
