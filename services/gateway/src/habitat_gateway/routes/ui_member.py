@@ -61,7 +61,7 @@ async def my_contributions(request: Request, session: SessionDep, services: Serv
     listing = await _my_list(services, session, {"status": request.query_params.get("status")})
     refresh = request.app.state.settings.ui_refresh_seconds
     return render(request, "my_contributions.html", session=session, items=listing["items"],
-                  refresh_seconds=refresh, status=request.query_params.get("status", ""))
+                  refresh_seconds=refresh, status_filter=request.query_params.get("status", ""))
 
 
 @router.get("/contributions/live", response_class=HTMLResponse)
