@@ -11,7 +11,6 @@ from habitat_common.contracts import ContributionApprovedV1, Envelope
 from habitat_ledger.adapters.translators import to_book_contribution
 from habitat_ledger.domain.commands import BookContribution, OpenPeriod
 
-
 DEFAULT_PERIOD_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 
 

@@ -14,7 +14,14 @@ from typing import Self
 from habitat_ledger.domain.contribution import Patronage
 from habitat_ledger.domain.distribution import Distribution
 from habitat_ledger.domain.hledger import Entry, EntryLine
-from habitat_ledger.domain.journal import Account, AccountKind, AccountRef, Basis, JournalTransaction, SourceType
+from habitat_ledger.domain.journal import (
+    Account,
+    AccountKind,
+    AccountRef,
+    Basis,
+    JournalTransaction,
+    SourceType,
+)
 from habitat_ledger.domain.k1 import CapitalFigure
 from habitat_ledger.domain.member import MemberReplica
 from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent

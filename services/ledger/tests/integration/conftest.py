@@ -68,3 +68,18 @@ def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSess
 @pytest.fixture
 def uow_factory(session_factory):
     return lambda: SqlAlchemyUnitOfWork(session_factory)
+
+
+@pytest.fixture
+async def api(settings, session_factory):
+    """The HTTP app on the test's transaction; callers default to an admin."""
+    import httpx
+    from habitat_common.testing import LocalKeys
+    from ledger_api import Api
+
+    from habitat_ledger.entrypoints.http import create_app
+
+    keys = LocalKeys()
+    app = create_app(settings, keys, session_factory=session_factory)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ledger") as client:
+        yield Api(client, keys)

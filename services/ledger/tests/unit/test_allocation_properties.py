@@ -19,7 +19,7 @@ members = st.lists(st.uuids(version=4), min_size=1, max_size=12, unique=True)
 values = st.decimals(min_value=Decimal("-500.00"), max_value=Decimal("20000.00"), places=2)
 weights = st.builds(
     Weights,
-    *(st.decimals(min_value=Decimal("0"), max_value=Decimal("3"), places=2) for _ in range(3)),
+    *(st.decimals(min_value=Decimal(0), max_value=Decimal(3), places=2) for _ in range(3)),
 )
 surpluses = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("1000000.00"), places=2)
 
@@ -80,7 +80,7 @@ class TestAllocationProperties:
     @given(st.uuids(version=4), st.sampled_from(["labor", "capital", "property"]),
            st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2), surpluses)
     def test_one_member_gets_everything(self, member, type_, value, surplus):
-        result = allocate(surplus, Weights(Decimal("1"), Decimal("1"), Decimal("1")), [(member, type_, value)])
+        result = allocate(surplus, Weights(Decimal(1), Decimal(1), Decimal(1)), [(member, type_, value)])
         [line] = result.lines
         assert (line.allocation, line.share) == (surplus, Decimal("1.0000000000"))
 
@@ -95,15 +95,15 @@ class TestAllocationProperties:
         assert max(amounts) - min(amounts) <= Decimal("0.01")
 
     @settings(max_examples=200, deadline=None)
-    @given(st.dictionaries(st.uuids(version=4), st.decimals(min_value=Decimal("0"), max_value=Decimal("50000"), places=2),
+    @given(st.dictionaries(st.uuids(version=4), st.decimals(min_value=Decimal(0), max_value=Decimal(50000), places=2),
                            min_size=1, max_size=10),
-           st.decimals(min_value=Decimal("0"), max_value=Decimal("100"), places=2))
+           st.decimals(min_value=Decimal(0), max_value=Decimal(100), places=2))
     def test_cash_split_sums_to_the_rounded_cash_total_and_never_exceeds_an_allocation(self, allocations, percent):
         cash = split_cash(allocations, percent)
-        total = sum(allocations.values(), Decimal("0"))
-        assert sum(cash.values(), Decimal("0")) == (total * percent / 100).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        total = sum(allocations.values(), Decimal(0))
+        assert sum(cash.values(), Decimal(0)) == (total * percent / 100).quantize(Decimal("0.01"), "ROUND_HALF_UP")
         for member, amount in allocations.items():
-            assert Decimal("0") <= cash[member] <= amount
+            assert Decimal(0) <= cash[member] <= amount
             assert abs(Fraction(cash[member]) - Fraction(amount) * Fraction(percent) / 100) < CENT
 
 

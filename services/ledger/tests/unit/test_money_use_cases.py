@@ -31,10 +31,8 @@ from habitat_ledger.service_layer.distributions import (
 )
 from habitat_ledger.service_layer.exports import journal_export, k1_data
 from habitat_ledger.service_layer.members import replicate_member
-from habitat_ledger.service_layer.periods import open_period
 from habitat_ledger.service_layer.reversals import reverse_transaction
 from habitat_ledger.service_layer.statements import capital_statement
-from ledger_builders import open_period_command
 
 ADMIN, MEMBER = uuid.uuid4(), uuid.uuid4()
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, literal, select, update
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -143,8 +144,8 @@ class SqlAlchemyAllocationRepository:
                 insert(allocation_row), [{"allocation_id": record.id, **vars(row)} for row in record.rows]
             )
         # the contribution ids behind the record, copied inside the database (scales to millions)
-        ids = select(allocation.c.id, patronage.c.contribution_id).where(
-            allocation.c.id == record.id, patronage.c.period_id == record.period_id
+        ids = select(literal(record.id, UUID(as_uuid=True)), patronage.c.contribution_id).where(
+            patronage.c.period_id == record.period_id
         )
         await self.session.execute(
             insert(allocation_contribution).from_select(["allocation_id", "contribution_id"], ids)

@@ -7,7 +7,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_ledger.adapters import translators
-from habitat_ledger.adapters.orm import inbox, outbox, start_mappers
 from habitat_ledger.adapters.close_repositories import (
     SqlAlchemyAllocationRepository,
     SqlAlchemyDistributionRepository,
@@ -16,12 +15,19 @@ from habitat_ledger.adapters.close_repositories import (
     SqlAlchemySealRepository,
 )
 from habitat_ledger.adapters.journal_repository import SqlAlchemyJournalRepository
+from habitat_ledger.adapters.orm import inbox, outbox, start_mappers
 from habitat_ledger.adapters.repositories import (
     SqlAlchemyAccountRepository,
     SqlAlchemyPatronageRepository,
     SqlAlchemyPeriodRepository,
 )
-from habitat_ledger.domain.errors import AlreadyReversed, LedgerError, PeriodNameTaken, PeriodOverlap, ProposalPending
+from habitat_ledger.domain.errors import (
+    AlreadyReversed,
+    LedgerError,
+    PeriodNameTaken,
+    PeriodOverlap,
+    ProposalPending,
+)
 
 # A race past the service's friendly checks still ends in the same friendly error.
 CONSTRAINT_ERRORS: dict[str, type[LedgerError]] = {

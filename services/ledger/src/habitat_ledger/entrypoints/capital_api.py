@@ -11,8 +11,8 @@ from habitat_common.auth import Principal
 from habitat_common.web.errors import ApiError
 
 from habitat_ledger.entrypoints.dependencies import Member, Uow
-from habitat_ledger.entrypoints.schemas import CapitalAccountOut
 from habitat_ledger.entrypoints.money_schemas import StatementLineOut, StatementOut
+from habitat_ledger.entrypoints.schemas import CapitalAccountOut
 from habitat_ledger.service_layer.capital import get_capital_account
 from habitat_ledger.service_layer.statements import capital_statement
 

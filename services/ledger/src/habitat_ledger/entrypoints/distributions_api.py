@@ -10,7 +10,12 @@ from fastapi import APIRouter, Query, status
 from habitat_ledger.domain.commands import CompleteDistribution, ScheduleDistribution
 from habitat_ledger.domain.errors import DistributionNotFound
 from habitat_ledger.entrypoints.dependencies import Admin, Member, Uow
-from habitat_ledger.entrypoints.money_schemas import CompleteIn, DistributionIn, DistributionList, DistributionOut
+from habitat_ledger.entrypoints.money_schemas import (
+    CompleteIn,
+    DistributionIn,
+    DistributionList,
+    DistributionOut,
+)
 from habitat_ledger.entrypoints.schemas import ReasonIn
 from habitat_ledger.service_layer import distributions
 

@@ -57,7 +57,9 @@ class CapitalAccountOut(BaseModel):
 
 def _no_float(value: object) -> object:
     if isinstance(value, float):
-        raise ValueError("money and ratios travel as decimal strings, e.g. \"1000.00\", never as floats")
+        raise ValueError(  # noqa: TRY004 - pydantic turns ValueError (not TypeError) into a 422
+            "money and ratios travel as decimal strings, e.g. \"1000.00\", never as floats"
+        )
     return value
 
 
@@ -145,7 +147,7 @@ class AllocationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     surplus: DecimalIn = Field(description="Allocable surplus, e.g. \"12000.00\"")
     weights: WeightsIn = Field(default_factory=WeightsIn)
-    cash_portion: DecimalIn = Field(default=Decimal("0"), description="Percent paid in cash, \"0\" to \"100\"")
+    cash_portion: DecimalIn = Field(default=Decimal(0), description="Percent paid in cash, \"0\" to \"100\"")
 
 
 class Inputs(BaseModel):

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from faststream.asgi import AsgiFastStream
 from faststream.rabbit import RabbitBroker
-from habitat_common.contracts import ContributionApprovedV1, MemberRegisteredV1, MemberUpdatedV1, PeriodSealedV1
+from habitat_common.contracts import (
+    ContributionApprovedV1,
+    MemberRegisteredV1,
+    MemberUpdatedV1,
+    PeriodSealedV1,
+)
 from habitat_common.messaging.topology import Subscription
 from habitat_common.messaging.worker import build_worker
 

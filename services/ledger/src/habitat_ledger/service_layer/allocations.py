@@ -23,10 +23,10 @@ from habitat_ledger.domain.proposal import (
     hash_parts,
     rows_of,
 )
+from habitat_ledger.domain.seal import reconcile
 from habitat_ledger.service_layer.closing import per_member
 from habitat_ledger.service_layer.periods import require_period
 from habitat_ledger.service_layer.ports import UnitOfWork
-from habitat_ledger.domain.seal import reconcile
 
 
 async def propose_allocation(

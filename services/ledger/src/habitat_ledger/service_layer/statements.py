@@ -58,16 +58,19 @@ async def allocation_statement(allocation_id: uuid.UUID, member_id: uuid.UUID, u
     if row is None:
         raise AllocationNotFound("This member has no row in that allocation.")
     total = sum((r.weighted_patronage for r in allocation.rows if r.weighted_patronage > 0), ZERO)
+    why = ", because only positive weighted patronage shares in the surplus." if row.weighted_patronage <= 0 else "."
     lines = [
-        f"For period {period.name}, the co-op allocated a surplus of {allocation.surplus} by weighted patronage "
-        f"(weights: labor {plain(allocation.weights.labor)}, capital {plain(allocation.weights.capital)}, "
-        f"property {plain(allocation.weights.property)}).",
-        f"Your weighted patronage was {plain(row.weighted_patronage)} of {plain(total)} in total, "
-        f"a share of {row.share}.",
-        f"Your allocation is {row.allocation}"
-        + (", because only positive weighted patronage shares in the surplus." if row.weighted_patronage <= 0 else "."),
-        f"{plain(allocation.cash_portion)}% is paid in cash: {row.cash_portion_amount} is scheduled as a distribution, "
-        f"and {row.retained_amount} stays in your capital account.",
+        (
+            f"For period {period.name}, the co-op allocated a surplus of {allocation.surplus} by weighted patronage "
+            f"(weights: labor {plain(allocation.weights.labor)}, capital {plain(allocation.weights.capital)}, "
+            f"property {plain(allocation.weights.property)})."
+        ),
+        f"Your weighted patronage was {plain(row.weighted_patronage)} of {plain(total)} in total, a share of {row.share}.",
+        f"Your allocation is {row.allocation}{why}",
+        (
+            f"{plain(allocation.cash_portion)}% is paid in cash: {row.cash_portion_amount} is scheduled as a "
+            f"distribution, and {row.retained_amount} stays in your capital account."
+        ),
         f"This allocation is {allocation.status}.",
     ]
     return AllocationStatement(member_id, lines, row)
