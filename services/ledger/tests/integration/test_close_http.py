@@ -221,7 +221,7 @@ class TestStatementsAndExports:
             path = tmp_path / f"{basis}.journal"
             path.write_text(journal)
             subprocess.run(["hledger", "-f", str(path), "check"], check=True, capture_output=True)  # noqa: ASYNC221
-            out = subprocess.run(["hledger",  # noqa: ASYNC221 "-f", str(path), "balance", "equity:capital", "--flat", "--no-total",
+            out = subprocess.run(["hledger", "-f", str(path), "balance", "equity:capital", "--flat", "--no-total",  # noqa: ASYNC221
                                   "-O", "csv"], check=True, capture_output=True, text=True).stdout
             balances = {r["account"]: Decimal(r["balance"]) for r in csv.DictReader(io.StringIO(out))}
             for member, name in ((ANA, "Ana Ruiz"), (BEN, "Ben Ode")):
