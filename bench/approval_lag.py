@@ -15,24 +15,14 @@ import argparse
 import asyncio
 import re
 import secrets
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import aio_pika
 import asyncpg
 import httpx
+from stack import percentile, running_stack
 
-from habitat_common.testing import temporary_database, temporary_vhost
-from habitat_devstack.stack import ROOT, Stack, StackConfig, free_ports, migrate
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+from habitat_devstack.stack import Stack, StackConfig
 
 
 def report(name: str, lags_ms: list[float], elapsed: float) -> None:
@@ -191,21 +181,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=20)
     args = parser.parse_args()
-    with temporary_database("habitat_bench") as database_url, temporary_vhost("habitat_bench") as amqp_url:
-        config = StackConfig(database_url=database_url, amqp_url=amqp_url, ports=free_ports(),
-                             log_dir=Path(tempfile.mkdtemp(prefix="habitat-bench-")))
-        migrate(config)
-        admin = ("admin@bench.coop", "bench-" + secrets.token_urlsafe(16))
-        subprocess.run([sys.executable, "-m", "habitat_identity.cli", "ensure-admin", "--email", admin[0],
-                        "--password", admin[1], "--display-name", "Bench Admin"],
-                       env=config.env(), check=True, cwd=ROOT, capture_output=True)
-        stack = Stack(config)
-        try:
-            stack.start_all()
-            asyncio.run(raw_round_trip(amqp_url, args.n))
-            asyncio.run(run_phases(config, admin, stack, args.n, args.concurrency))
-        finally:
-            stack.stop_all()
+    with running_stack("habitat_bench") as running:
+        asyncio.run(raw_round_trip(running.config.amqp_url, args.n))
+        asyncio.run(run_phases(running.config, running.admin, running.stack, args.n, args.concurrency))
 
 
 if __name__ == "__main__":
