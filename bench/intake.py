@@ -52,8 +52,8 @@ SUBMIT_LUA = """
 counter = 0
 request = function()
   counter = counter + 1
-  local body = string.format('{"type":"capital","contributed_on":"2026-06-01","amount":"%d.00",'
-    .. '"description":"Load test capital contribution %d"}', 1 + counter %% 500, counter)
+  local body = string.format('{"type":"capital","contributed_on":"2026-06-01","amount":"%%d.00",'
+    .. '"description":"Load test capital contribution %%d"}', 1 + counter %% 500, counter)
   return wrk.format("POST", "/api/v1/contributions", {["Content-Type"]="application/json",
     ["Authorization"]="Bearer %s"}, body)
 end
