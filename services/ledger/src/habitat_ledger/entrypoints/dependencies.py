@@ -15,7 +15,8 @@ def verifier_of(request: Request) -> TokenVerifier:
     return request.app.state.verifier
 
 
-def unit_of_work(request: Request) -> UnitOfWork:
+async def unit_of_work(request: Request) -> UnitOfWork:
+    # async on purpose: FastAPI runs plain-def dependencies in a thread pool, per request
     return request.app.state.ledger.uow()
 
 
@@ -25,7 +26,7 @@ Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 Steward = Annotated[Principal, Depends(principal_dependency(verifier_of, "steward"))]
 
 
-def approvals_required(request: Request) -> int:
+async def approvals_required(request: Request) -> int:
     return request.app.state.ledger.settings.allocation_approvals_required
 
 

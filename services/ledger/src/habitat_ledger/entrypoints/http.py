@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.probe import broker_is_reachable
+from habitat_common.revocation import revocation_feed_for
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -60,15 +61,24 @@ def create_app(
 ) -> FastAPI:
     """Build the HTTP app; tests inject settings, a verifier (or KeySource) and a session factory."""
     ledger = bootstrap.build(settings, session_factory=session_factory)
+    feed = None
+    if verifier is None:
+        feed = revocation_feed_for(ledger.settings.auth.revocations_url, ledger.settings.auth.revocations_poll_seconds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
+        if feed:
+            await feed.start()
         yield
+        if feed:
+            await feed.stop()
         await ledger.engine.dispose()
 
     app = FastAPI(title="Habitat ledger", version="1", lifespan=lifespan)
     app.state.ledger = ledger
     app.state.verifier = bootstrap.token_verifier(ledger.settings, verifier)
+    if feed:
+        app.state.verifier.revocations = feed.revocations
     install_error_handlers(app)
 
     @app.exception_handler(LedgerError)
