@@ -79,6 +79,9 @@ RULES: dict[tuple[str, str], dict] = {
     ("POST", "/distributions"): only("admin"),
     ("POST", "/distributions/{distribution_id}/complete"): only("admin"),
     ("POST", "/distributions/{distribution_id}/cancel"): only("admin"),
+    ("GET", "/allocations/{allocation_id}/statement/{member_id}"): own_or_hidden(),
+    ("POST", "/transactions/{transaction_id}/reverse"): only("admin"),
+    ("GET", "/exceptions"): only("admin"),
     ("GET", "/exports/k1"): only("admin"),
     ("GET", "/exports/journal"): only("admin"),
 }
@@ -109,6 +112,7 @@ BODIES: dict[tuple[str, str], Callable[["World", str], dict]] = {
     ("POST", "/distributions/{distribution_id}/complete"): lambda w, r: {"json": {"reference": "matrix"}},
     ("POST", "/distributions/{distribution_id}/cancel"): lambda w, r: {"json": {"reason": "matrix"}},
     ("GET", "/exports/k1"): lambda w, r: {"params": {"year": "2026", "format": "json"}},
+    ("POST", "/transactions/{transaction_id}/reverse"): lambda w, r: {"json": {"reason": "matrix"}},
     ("GET", "/exports/journal"): lambda w, r: {"params": {"basis": "tax"}},
 }
 
@@ -135,6 +139,7 @@ class World:
             "pre-close" in template else self.habitat.period_id,
             "{allocation_id}": self.allocation_id,
             "{distribution_id}": self.distribution_id,
+            "{transaction_id}": str(uuid.uuid4()),
         }
         if "{contribution_id}" in template:
             values["{contribution_id}"] = self.contribution_of(owner)
@@ -204,7 +209,7 @@ def test_every_operation_has_a_rule(habitat: Habitat) -> None:
 def test_anonymous_callers_get_401(habitat: Habitat, operation: tuple[str, str]) -> None:
     method, template = operation
     path = template.replace("{", "").replace("}", "")
-    for name in ("member_id", "period_id", "contribution_id", "allocation_id", "distribution_id"):
+    for name in ("member_id", "period_id", "contribution_id", "allocation_id", "distribution_id", "transaction_id"):
         path = path.replace(name, str(uuid.uuid4()))
     response = habitat.call(method, path, json={} if method in ("POST", "PATCH") else None)
     assert response.status_code == 401, response.text

@@ -33,6 +33,9 @@ class FakeUpstream:
                 return httpx.Response(200, json={
                     "id": str(MEMBER_ID), "email": "m@x.coop", "display_name": "M", "role": "member",
                     "status": "active", "joined_at": "2026-01-01", "created_at": "2026-01-01T00:00:00Z"})
+            if service == "ledger" and path.endswith("/statement"):
+                return httpx.Response(200, json={"member_id": str(MEMBER_ID), "lines": [], "book_balance": "500.00",
+                                                 "tax_balance": "400.00"})
             if service == "ledger" and path.startswith("/capital-accounts/"):
                 return httpx.Response(200, json={"member_id": str(MEMBER_ID), "book_balance": "500.00",
                                                  "tax_balance": "400.00", "as_of": None})

@@ -97,7 +97,7 @@ class ImportReport(Out):
 
 
 class AuditEntry(Out):
-    id: int
+    id: uuid.UUID
     at: datetime
     actor_id: uuid.UUID | None
     action: str
@@ -211,8 +211,8 @@ class Approval(Out):
 
 
 class Revision(Out):
-    model_config = ConfigDict(extra="allow")
-    revision: int
+    number: int = Field(description="1 is the submission as first made; each edit adds one")
+    fields: dict[str, Any] = Field(description="The contribution's editable fields after this revision")
     edited_at: datetime
     edited_by: uuid.UUID | None = None
 
@@ -236,6 +236,7 @@ class Contribution(Out):
     tax_amount: Money
     hours: Money | None = None
     rate: Money | None = None
+    amount: Money | None = None
     fair_market_value: Money | None = None
     adjusted_basis: Money | None = None
     status: str
@@ -313,3 +314,5 @@ class Dashboard(Out):
     profile: Member
     capital_account: CapitalAccount
     recent_contributions: list[Contribution]
+    allocations: list[dict[str, Any]] = Field(description="Patronage allocations credited to your capital")
+    statement: list[dict[str, Any]] = Field(description="Your latest capital account lines, running balances")

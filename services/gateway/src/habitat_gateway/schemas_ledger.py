@@ -122,3 +122,31 @@ class Distribution(Out):
 
 class DistributionList(Out):
     items: list[Distribution]
+
+
+class ReverseRequest(Body):
+    reason: str = Field(min_length=1, max_length=2000)
+    occurred_on: date | None = Field(default=None, description="Date of the reversal; today if not given")
+
+
+class Transaction(Out):
+    model_config = ConfigDict(extra="allow")
+    id: uuid.UUID
+    source_type: str
+    source_id: uuid.UUID
+    reverses_id: uuid.UUID | None = None
+    occurred_on: date
+    description: str
+    postings: list[dict[str, Any]]
+
+
+class LedgerExceptionList(Out):
+    items: list[dict[str, Any]] = Field(description="Approved contributions the ledger could not book yet, and why")
+
+
+class AllocationStatement(Out):
+    member_id: uuid.UUID
+    lines: list[str] = Field(description="The math in plain language")
+    allocation: Money
+    cash_portion_amount: Money
+    retained_amount: Money

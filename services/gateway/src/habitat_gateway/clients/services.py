@@ -9,14 +9,19 @@ from habitat_gateway.clients.upstream import Services
 
 
 async def dashboard(services: Services, token: str, member_id: str) -> dict[str, Any]:
-    """Profile, capital account and recent contributions, fetched concurrently."""
-    profile, account, contributions = await asyncio.gather(
+    """Profile, capital account, recent contributions and allocations, fetched concurrently."""
+    profile, account, contributions, statement = await asyncio.gather(
         services.identity.request("GET", "/me", token=token),
         services.ledger.request("GET", f"/capital-accounts/{member_id}", token=token),
-        services.contributions.request("GET", "/contributions", token=token, params={"member_id": member_id}),
+        services.contributions.request(
+            "GET", "/contributions", token=token, params={"member_id": member_id, "limit": 20}
+        ),
+        services.ledger.request("GET", f"/capital-accounts/{member_id}/statement", token=token),
     )
     return {
         "profile": profile,
         "capital_account": account,
         "recent_contributions": contributions["items"][:20],
+        "allocations": [line for line in statement["lines"] if line["source_type"] == "allocation"],
+        "statement": statement["lines"][-20:],
     }

@@ -13,6 +13,7 @@ from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas import Period
 from habitat_gateway.schemas_ledger import (
     Allocation,
+    AllocationStatement,
     DraftAllocation,
     PreCloseReport,
     ProposeAllocationRequest,
@@ -87,3 +88,13 @@ async def reject(allocation_id: uuid.UUID, body: ReasonRequest, caller: AdminCal
 async def post(allocation_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """Post an approved allocation to every capital account on both bases and close the period (idempotent)."""
     return await services.ledger.request("POST", f"/allocations/{allocation_id}/post", token=caller.token)
+
+
+@router.get("/allocations/{allocation_id}/statement/{member_id}", response_model=AllocationStatement)
+async def allocation_statement(
+    allocation_id: uuid.UUID, member_id: uuid.UUID, caller: MemberCaller, services: ServicesDep
+) -> dict:
+    """One member's allocation explained step by step (members: their own only)."""
+    return await services.ledger.request(
+        "GET", f"/allocations/{allocation_id}/statement/{member_id}", token=caller.token
+    )

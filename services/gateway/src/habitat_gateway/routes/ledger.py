@@ -13,9 +13,12 @@ from habitat_gateway.schemas_ledger import (
     CompleteDistributionRequest,
     Distribution,
     DistributionList,
+    LedgerExceptionList,
     ReasonRequest,
+    ReverseRequest,
     ScheduleDistributionRequest,
     Statement,
+    Transaction,
 )
 
 router = APIRouter(tags=["ledger"])
@@ -98,3 +101,19 @@ async def export_k1(
 async def export_journal(caller: AdminCaller, services: ServicesDep, basis: Literal["book", "tax"]) -> Response:
     """The whole ledger as a plain-text double-entry journal (hledger format), one basis per file."""
     return await _passthrough(services, caller, "/exports/journal", {"basis": basis})
+
+
+@router.post("/transactions/{transaction_id}/reverse", response_model=Transaction, status_code=201)
+async def reverse(
+    transaction_id: uuid.UUID, body: ReverseRequest, caller: AdminCaller, services: ServicesDep
+) -> dict:
+    """Correct a mistake: a new transaction with the opposite postings, referencing the original (once)."""
+    return await services.ledger.request(
+        "POST", f"/transactions/{transaction_id}/reverse", token=caller.token, json=body.model_dump(mode="json")
+    )
+
+
+@router.get("/exceptions", response_model=LedgerExceptionList)
+async def exceptions(caller: AdminCaller, services: ServicesDep) -> dict:
+    """Approved contributions waiting on a missing period or dated in a closed one (admins)."""
+    return await services.ledger.request("GET", "/exceptions", token=caller.token)
