@@ -1,0 +1,186 @@
+"""UI for the ledger: periods and the close wizard, allocations, distributions, exports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from habitat_gateway.routes.deps import ServicesDep
+from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, form_fields, redirect, render
+from habitat_gateway.routes.ui_session import check_csrf
+
+router = APIRouter(include_in_schema=False)
+WEIGHTS = ("labor", "capital", "property")
+
+
+@router.get("/periods", response_class=HTMLResponse)
+async def periods(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    listing = await services.ledger.request("GET", "/periods", token=session.principal.token)
+    return render(request, "periods.html", session=session, items=listing["items"])
+
+
+@router.post("/periods")
+async def create_period(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    form, body = await form_fields(request, ("name", "starts_on", "ends_on"))
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        await services.ledger.request("POST", "/periods", token=session.principal.token, json=body)
+    except ApiError as error:
+        listing = await services.ledger.request("GET", "/periods", token=session.principal.token)
+        return render(request, "periods.html", status=error.status, session=session, items=listing["items"],
+                      error=error.message)
+    return redirect(request, "/periods", session)
+
+
+async def _period_page(request: Request, session, services, period_id: str, status: int = 200, **extra):
+    token = session.principal.token
+    period = await services.ledger.request("GET", f"/periods/{period_id}", token=token)
+    q = request.query_params
+    params = {"surplus": q.get("surplus") or "10000.00"} | {w: q[w] for w in WEIGHTS if q.get(w)}
+    context = {"period": period, "draft_inputs": params}
+    try:
+        context["draft"] = await services.ledger.request(
+            "GET", f"/periods/{period_id}/draft-allocation", token=token, params=params
+        )
+    except ApiError as error:
+        context["draft_error"] = error.message
+    if session.principal.has_role("admin"):
+        context["report"] = await services.ledger.request("GET", f"/periods/{period_id}/pre-close", token=token)
+        context["allocations"] = (
+            await services.ledger.request("GET", f"/periods/{period_id}/allocations", token=token)
+        )["items"]
+    return render(request, "period.html", status=status, session=session, **context, **extra)
+
+
+@router.get("/periods/{period_id}", response_class=HTMLResponse)
+async def period(request: Request, period_id: str, session: SessionDep, services: ServicesDep) -> Response:
+    return await _period_page(request, session, services, period_id)
+
+
+@router.post("/periods/{period_id}/close")
+async def start_close(request: Request, period_id: str, session: SessionDep, services: ServicesDep) -> Response:
+    form, _ = await form_fields(request, ())
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        await services.ledger.request("POST", f"/periods/{period_id}/close", token=session.principal.token)
+    except ApiError as error:
+        return await _period_page(request, session, services, period_id, status=error.status, error=error.message)
+    return redirect(request, f"/periods/{period_id}", session)
+
+
+@router.post("/periods/{period_id}/propose")
+async def propose(request: Request, period_id: str, session: SessionDep, services: ServicesDep) -> Response:
+    form, fields = await form_fields(request, ("surplus", "cash_portion", *WEIGHTS))
+    check_csrf(request, form.get("csrf_token"))
+    body = {
+        "surplus": fields.get("surplus", ""),
+        "cash_portion": fields.get("cash_portion", "0"),
+        "weights": {w: fields[w] for w in WEIGHTS if w in fields},
+    }
+    try:
+        created = await services.ledger.request(
+            "POST", f"/periods/{period_id}/allocations", token=session.principal.token, json=body
+        )
+    except ApiError as error:
+        return await _period_page(request, session, services, period_id, status=error.status, error=error.message)
+    return redirect(request, f"/allocations/{created['id']}", session)
+
+
+@router.get("/allocations/{allocation_id}", response_class=HTMLResponse)
+async def allocation(request: Request, allocation_id: str, session: SessionDep, services: ServicesDep) -> Response:
+    record = await services.ledger.request("GET", f"/allocations/{allocation_id}", token=session.principal.token)
+    statement = None
+    if any(str(row["member_id"]) == str(session.principal.member_id) for row in record["rows"]):
+        statement = await services.ledger.request(
+            "GET", f"/allocations/{allocation_id}/statement/{session.principal.member_id}",
+            token=session.principal.token,
+        )
+    return render(request, "allocation.html", session=session, a=record, statement=statement,
+                  error=request.query_params.get("error"))
+
+
+@router.post("/allocations/{allocation_id}/{action}")
+async def allocation_action(
+    request: Request, allocation_id: str, action: str, session: SessionDep, services: ServicesDep
+) -> Response:
+    form, fields = await form_fields(request, ("reason",))
+    check_csrf(request, form.get("csrf_token"))
+    if action not in ("approve", "reject", "post"):
+        return render(request, "error.html", status=404, session=session, error="Unknown action.")
+    try:
+        await services.ledger.request(
+            "POST", f"/allocations/{allocation_id}/{action}", token=session.principal.token,
+            json=fields if action == "reject" else None,
+        )
+    except ApiError as error:
+        record = await services.ledger.request("GET", f"/allocations/{allocation_id}", token=session.principal.token)
+        return render(request, "allocation.html", status=error.status, session=session, a=record, statement=None,
+                      error=error.message)
+    return redirect(request, f"/allocations/{allocation_id}", session)
+
+
+async def _distributions_page(request: Request, session, services, status: int = 200, **extra) -> Response:
+    listing = await services.ledger.request("GET", "/distributions", token=session.principal.token)
+    return render(request, "distributions.html", status=status, session=session, items=listing["items"], **extra)
+
+
+@router.get("/distributions", response_class=HTMLResponse)
+async def distributions(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    return await _distributions_page(request, session, services)
+
+
+@router.post("/distributions")
+async def schedule(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    form, body = await form_fields(request, ("member_id", "amount", "method", "scheduled_on"))
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        await services.ledger.request("POST", "/distributions", token=session.principal.token, json=body)
+    except ApiError as error:
+        return await _distributions_page(request, session, services, status=error.status, error=error.message)
+    return redirect(request, "/distributions", session)
+
+
+@router.post("/distributions/{distribution_id}/{action}")
+async def distribution_action(
+    request: Request, distribution_id: str, action: str, session: SessionDep, services: ServicesDep
+) -> Response:
+    form, body = await form_fields(request, ("reference", "paid_on", "override_reason", "reason"))
+    check_csrf(request, form.get("csrf_token"))
+    if action not in ("complete", "cancel"):
+        return render(request, "error.html", status=404, session=session, error="Unknown action.")
+    try:
+        await services.ledger.request(
+            "POST", f"/distributions/{distribution_id}/{action}", token=session.principal.token, json=body
+        )
+    except ApiError as error:
+        return await _distributions_page(request, session, services, status=error.status, error=error.message)
+    return redirect(request, "/distributions", session)
+
+
+@router.get("/admin/exports", response_class=HTMLResponse)
+async def exports(request: Request, session: SessionDep) -> Response:
+    if not session.principal.has_role("admin"):
+        return forbidden(request, session, "admin")
+    return render(request, "exports.html", session=session)
+
+
+@router.get("/admin/exports/{kind}")
+async def download(request: Request, kind: str, session: SessionDep, services: ServicesDep) -> Response:
+    """K-1 (csv/json) and journals (book/tax) as files, fetched with the browser's session."""
+    if not session.principal.has_role("admin"):
+        return forbidden(request, session, "admin")
+    q = request.query_params
+    if kind == "k1":
+        path, params, name = "/exports/k1", {"year": q.get("year"), "format": q.get("format", "csv")}, None
+        name = f"k1-{params['year']}.{params['format']}"
+    elif kind == "journal":
+        basis = q.get("basis", "tax")
+        path, params, name = "/exports/journal", {"basis": basis}, f"habitat-{basis}.journal"
+    else:
+        return render(request, "error.html", status=404, session=session, error="Unknown export.")
+    try:
+        upstream = await services.ledger.download(path, token=session.principal.token, params=params)
+    except ApiError as error:
+        return render(request, "exports.html", status=error.status, session=session, error=error.message)
+    return Response(upstream.content, media_type=upstream.headers.get("content-type"),
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
