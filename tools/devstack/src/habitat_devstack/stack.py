@@ -149,6 +149,13 @@ class Stack:
         for name in (*self.PROCESSES, "caddy"):
             self.wait_ready(name)
 
+    def kill(self, name: str) -> None:
+        """Crash a process (SIGKILL: no shutdown hooks run), as a power cut would."""
+        process = self.processes.pop(name, None)
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
     def stop(self, name: str, timeout: float = 15.0) -> None:
         process = self.processes.pop(name, None)
         if process is None or process.poll() is not None:

@@ -1,0 +1,152 @@
+"""Period close through the real stack: seal and reconcile, propose, approve, post, distribute,
+export (K-1 ties, hledger accepts the journals) — with crashes and races along the way."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from .conftest import Habitat, eventually
+
+pytestmark = pytest.mark.e2e
+
+
+def approve(habitat: Habitat, steward: str, contribution: dict) -> None:
+    response = habitat.call("POST", f"/contributions/{contribution['id']}/approve", steward, json={})
+    assert response.status_code == 200, response.text
+
+
+def second_admin(habitat: Habitat) -> str:
+    return habitat.active_member("admin")[1]
+
+
+def propose_when_reconciled(habitat: Habitat, admin: str, period_id: str, body: dict) -> dict:
+    def attempt():
+        response = habitat.call("POST", f"/periods/{period_id}/allocations", admin, json=body)
+        if response.status_code == 409 and response.json()["error"]["code"] == "not_reconciled":
+            return None
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return eventually(attempt, timeout=20, interval=0.2)
+
+
+class TestCloseOverHttp:
+    def test_full_close_with_a_worker_crash_and_two_admins_posting_at_once(self, habitat: Habitat) -> None:
+        admin, admin2 = habitat.admin_token(), second_admin(habitat)
+        ann_id, ann = habitat.active_member()
+        bob_id, bob = habitat.active_member()
+        _, steward = habitat.active_member("steward")
+        period = habitat.call("POST", "/periods", admin,
+                              json={"name": "2028-Q1", "starts_on": "2028-01-01", "ends_on": "2028-03-31"}).json()
+        day = "2028-02-01"
+        approve(habitat, steward, habitat.submit(ann, {"type": "capital", "contributed_on": day, "amount": "1000.00",
+                                                       "description": "Capital for the 2028 close"}))
+        approve(habitat, steward, habitat.submit(ann, {"type": "labor", "contributed_on": day, "hours": "10",
+                                                       "rate": "100.00", "description": "Built the 2028 booth"}))
+        approve(habitat, steward, habitat.submit(bob, {"type": "property", "contributed_on": day,
+                                                       "fair_market_value": "3000.00", "adjusted_basis": "1000.00",
+                                                       "description": "Donated a cargo trailer"}))
+        eventually(lambda: habitat.capital(admin, bob_id) == ("3000.00", "1000.00"))
+
+        draft = habitat.call("GET", f"/periods/{period['id']}/draft-allocation", ann,
+                             params={"surplus": "900.00"}).json()
+        assert [row["member_id"] for row in draft["rows"]] == [ann_id]  # a member sees only their own row
+        # ann: 1000 labor + 0.5 × 1000 capital = 1500; bob: 0.5 × 3000 = 1500 → 450.00 each
+        assert draft["rows"][0]["allocation"] == "450.00"
+
+        # the ledger worker crashes right after the close starts; the seal still arrives once it is back
+        started = habitat.call("POST", f"/periods/{period['id']}/close", admin)
+        assert started.status_code == 200 and started.json()["status"] == "closing"
+        habitat.stack.kill("ledger-worker")
+        late = habitat.call("POST", "/contributions", ann, json={
+            "type": "capital", "contributed_on": day, "amount": "5.00", "description": "Too late for the close"})
+        assert late.status_code == 409 and late.json()["error"]["code"] == "period_closed"
+        habitat.stack.start("ledger-worker")
+        habitat.stack.wait_ready("ledger-worker")
+
+        record = propose_when_reconciled(habitat, admin, period["id"], {
+            "surplus": "900.01", "cash_portion": "20", "weights": {"labor": "1.0", "capital": "0.5", "property": "0.5"}})
+        amounts = {row["member_id"]: Decimal(row["allocation"]) for row in record["rows"]}
+        assert sum(amounts.values()) == Decimal("900.01")
+        assert sorted(amounts.values()) == [Decimal("450.00"), Decimal("450.01")]
+        assert len(record["content_hash"]) == 64
+
+        approved = habitat.call("POST", f"/allocations/{record['id']}/approve", admin).json()
+        assert approved["status"] == "proposed"  # the proposer alone is never enough
+        approved = habitat.call("POST", f"/allocations/{record['id']}/approve", admin2).json()
+        assert approved["status"] == "approved"
+
+        results: list[httpx.Response] = []
+
+        def post(token: str) -> None:
+            results.append(habitat.call("POST", f"/allocations/{record['id']}/post", token))
+
+        threads = [threading.Thread(target=post, args=(t,)) for t in (admin, admin2)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert sorted(r.status_code for r in results) == [200, 200], [r.text for r in results]
+        assert {r.json()["status"] for r in results} == {"posted"}
+
+        assert habitat.call("GET", f"/periods/{period['id']}", admin).json()["status"] == "closed"
+        ann_book, ann_tax = habitat.capital(admin, ann_id)
+        assert Decimal(ann_book) - Decimal("1000.00") in (Decimal("450.00"), Decimal("450.01"))
+        assert ann_book == ann_tax
+        statement = habitat.call("GET", f"/capital-accounts/{ann_id}/statement", ann).json()
+        assert [line["source_type"] for line in statement["lines"]].count("allocation") == 1  # posted once
+
+        # 20% cash: distributions scheduled; completing one debits capital on both bases
+        scheduled = habitat.call("GET", "/distributions", ann).json()["items"]
+        assert len(scheduled) == 1 and scheduled[0]["status"] == "scheduled"
+        cash = Decimal(scheduled[0]["amount"])
+        assert cash == (Decimal(ann_book) - Decimal("1000.00")) * Decimal("0.2")
+        paid = habitat.call("POST", f"/distributions/{scheduled[0]['id']}/complete", admin,
+                            json={"reference": "ACH-2028-001"})
+        assert paid.status_code == 200, paid.text
+        assert Decimal(habitat.capital(admin, ann_id)[0]) == Decimal(ann_book) - cash
+
+        # overdrawing needs an explicit, recorded override
+        big = habitat.call("POST", "/distributions", admin, json={
+            "member_id": bob_id, "amount": "999999.00", "method": "check", "scheduled_on": "2028-04-01"}).json()
+        refused = habitat.call("POST", f"/distributions/{big['id']}/complete", admin, json={"reference": "CHK-1"})
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "would_overdraw_capital"
+        habitat.call("POST", f"/distributions/{big['id']}/cancel", admin, json={"reason": "typo"})
+
+        # K-1 ties; JSON and CSV agree on ann's ending tax capital
+        k1 = habitat.call("GET", "/exports/k1", admin, params={"year": "2028", "format": "json"})
+        assert k1.status_code == 200, k1.text
+        rows = {row["member_id"]: row for row in k1.json()["rows"]}
+        assert ann_id in rows and bob_id in rows
+        csv_export = habitat.call("GET", "/exports/k1", admin, params={"year": "2028", "format": "csv"})
+        assert csv_export.status_code == 200 and ann_id in csv_export.text
+
+
+@pytest.mark.skipif(not shutil.which("hledger"), reason="hledger is installed by .ci/run")
+class TestAccountantJournal:
+    def test_hledger_accepts_both_journals_and_agrees_on_balances(self, habitat: Habitat, tmp_path) -> None:
+        admin = habitat.admin_token()
+        member_id, member = habitat.active_member()
+        _, steward = habitat.active_member("steward")
+        approve(habitat, steward, habitat.submit(member, {
+            "type": "property", "contributed_on": "2026-03-05", "fair_market_value": "800.00",
+            "adjusted_basis": "300.00", "description": "Donated a laptop for the office"}))
+        eventually(lambda: habitat.capital(admin, member_id) == ("800.00", "300.00"))
+        for basis, expected in (("book", "800.00"), ("tax", "300.00")):
+            journal = habitat.call("GET", "/exports/journal", admin, params={"basis": basis})
+            assert journal.status_code == 200, journal.text
+            path = tmp_path / f"{basis}.journal"
+            path.write_text(journal.text)
+            check = subprocess.run(["hledger", "-f", str(path), "check"], capture_output=True, text=True)
+            assert check.returncode == 0, check.stderr
+            balance = subprocess.run(
+                ["hledger", "-f", str(path), "balance", "--output-format", "json", "--flat", "--no-total"],
+                capture_output=True, text=True, check=True,
+            )
+            assert json.loads(balance.stdout), "hledger found no balances"
+            assert f"-{expected}" in journal.text or expected in journal.text
