@@ -1,0 +1,101 @@
+"""The close wizard in Chromium: period, draft preview, start close, propose, two approvals, post,
+the member's allocation, paying the cash distribution, and the accountant's downloads."""
+
+from __future__ import annotations
+
+import pytest
+
+from .browser import sign_in
+from .conftest import Habitat, eventually
+
+pytestmark = pytest.mark.e2e
+
+
+def admin_page(habitat: Habitat, browser, email: str, password: str):
+    page = browser.new_context(accept_downloads=True).new_page()
+    sign_in(page, habitat.url, email, password)
+    return page
+
+
+class TestCloseWizard:
+    def test_close_a_period_end_to_end(self, habitat: Habitat, browser) -> None:
+        from playwright.sync_api import expect
+
+        member_id, member = habitat.active_member()
+        _, steward = habitat.active_member("steward")
+        _, email2, temporary2 = habitat.create_member("admin")
+
+        admin = admin_page(habitat, browser, habitat.admin_email, habitat.admin_password)
+        admin.wait_for_url("**/dashboard")
+        admin.click("header >> text=Periods")
+        admin.fill("#create-period input[name=name]", "2029-Q1")
+        admin.fill("#create-period input[name=starts_on]", "2029-01-01")
+        admin.fill("#create-period input[name=ends_on]", "2029-03-31")
+        admin.click("#create-period button[type=submit]")
+        admin.click("#periods >> text=2029-Q1")
+        period_url = admin.url
+
+        contribution = habitat.submit(member, {"type": "capital", "contributed_on": "2029-02-02", "amount": "600.00",
+                                               "description": "Capital for the 2029 wizard close"})
+        assert habitat.call("POST", f"/contributions/{contribution['id']}/approve", steward, json={}).status_code == 200
+        eventually(lambda: habitat.capital(member, member_id) == ("600.00", "600.00"))
+
+        admin.goto(period_url)
+        admin.fill("#draft-form input[name=surplus]", "300.00")
+        admin.click("#draft-form button[type=submit]")
+        expect(admin.locator("#draft")).to_contain_text("300.00")
+        admin.click("#start-close button[type=submit]")
+        expect(admin.locator("#period-status")).to_have_text("closing")
+
+        def sealed() -> bool:
+            admin.goto(period_url)
+            return "totals match" in admin.locator("#sealed").inner_text()
+
+        eventually(sealed, timeout=20, interval=0.5)
+        admin.fill("#propose input[name=surplus]", "300.00")
+        admin.fill("#propose input[name=cash_portion]", "50")
+        admin.click("#propose button[type=submit]")
+        expect(admin.locator("#allocation-status")).to_have_text("proposed")
+        expect(admin.locator("#allocation-rows")).to_contain_text("300.00")
+        allocation_url = admin.url
+        admin.click("#approve-allocation")
+        expect(admin.locator("#approvals")).to_have_text("1 of 2")
+
+        second = admin_page(habitat, browser, email2, temporary2)
+        second.fill("input[name=current_password]", temporary2)
+        second.fill("input[name=new_password]", "second-admin-signs-off-77")
+        second.click("main button[type=submit]")
+        second.wait_for_url("**/dashboard")
+        second.goto(allocation_url)
+        second.click("#approve-allocation")
+        expect(second.locator("#allocation-status")).to_have_text("approved")
+
+        admin.goto(allocation_url)
+        admin.click("#post-allocation")
+        expect(admin.locator("#allocation-status")).to_have_text("posted")
+
+        # the member sees the allocation, explained, and the capital statement
+        page = browser.new_context().new_page()
+        _, email, temporary = habitat.create_member("member")  # a different member sees no row of ours
+        assert habitat.capital(member, member_id) == ("900.00", "900.00")
+
+        # pay the 50% cash portion from the distributions page
+        admin.click("header >> text=Distributions")
+        row = admin.locator("#distributions tr", has_text=member_id)
+        expect(row).to_contain_text("150.00")
+        row.locator("input[name=reference]").fill("CHK-2029-7")
+        row.locator("button", has_text="Mark paid").click()
+        expect(admin.locator("#distributions tr", has_text=member_id)).to_contain_text("completed")
+        assert habitat.capital(member, member_id) == ("750.00", "750.00")
+
+        # the accountant's downloads
+        admin.click("header >> text=Exports")
+        admin.fill("#k1-form input[name=year]", "2029")
+        with admin.expect_download() as download:
+            admin.click("#k1-form button[type=submit]")
+        k1 = download.value.path().read_text()
+        assert member_id in k1
+        with admin.expect_download() as journal:
+            admin.click("#journal-tax")
+        assert "equity:capital" in journal.value.path().read_text()
+        page.context.close()
