@@ -74,9 +74,9 @@ class TestCloseWizard:
         admin.click("#post-allocation")
         expect(admin.locator("#allocation-status")).to_have_text("posted")
 
-        # the member sees the allocation, explained, and the capital statement
-        page = browser.new_context().new_page()
-        _, email, temporary = habitat.create_member("member")  # a different member sees no row of ours
+        # the member's dashboard carries the allocation; the capital account holds it on both bases
+        dashboard = habitat.call("GET", "/me/dashboard", member).json()
+        assert [a["book_amount"] for a in dashboard["allocations"]] == ["300.00"]
         assert habitat.capital(member, member_id) == ("900.00", "900.00")
 
         # pay the 50% cash portion from the distributions page
@@ -98,4 +98,3 @@ class TestCloseWizard:
         with admin.expect_download() as journal:
             admin.click("#journal-tax")
         assert "equity:capital" in journal.value.path().read_text()
-        page.context.close()
