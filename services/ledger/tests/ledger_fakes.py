@@ -245,6 +245,10 @@ class FakeAllocations:
             (copy.deepcopy(a) for a in self.rows.values() if a.period_id == period_id and a.status != "rejected"), None
         )
 
+    async def ids_for_period(self, period_id: uuid.UUID) -> list[uuid.UUID]:
+        found = [a for a in self.rows.values() if a.period_id == period_id]
+        return [a.id for a in sorted(found, key=lambda a: a.proposed_at, reverse=True)]
+
     async def add_approval(self, allocation: Allocation, approval: Approval) -> None:
         self.rows[allocation.id].approvals.append(approval)
 

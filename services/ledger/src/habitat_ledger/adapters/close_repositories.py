@@ -202,6 +202,13 @@ class SqlAlchemyAllocationRepository:
         )
         return await self.get(found) if found else None
 
+    async def ids_for_period(self, period_id: uuid.UUID) -> list[uuid.UUID]:
+        """Every proposal of the period, newest first."""
+        found = await self.session.scalars(
+            select(allocation.c.id).where(allocation.c.period_id == period_id).order_by(allocation.c.proposed_at.desc())
+        )
+        return list(found)
+
     async def add_approval(self, record: Allocation, approval: Approval) -> None:
         await self.session.execute(
             insert(allocation_approval).values(allocation_id=record.id, approved_by=approval.by, approved_at=approval.at)

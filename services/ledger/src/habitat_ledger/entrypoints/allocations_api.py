@@ -10,6 +10,7 @@ from habitat_ledger.domain.errors import AllocationNotFound
 from habitat_ledger.domain.proposal import Allocation
 from habitat_ledger.entrypoints.dependencies import Admin, Member, Uow
 from habitat_ledger.entrypoints.schemas import (
+    AllocationList,
     AllocationOut,
     AllocationRowOut,
     AllocationStatementOut,
@@ -94,3 +95,10 @@ async def allocation_statement(
         member_id=member_id, lines=statement.lines, allocation=row.allocation,
         cash_portion_amount=row.cash_portion_amount, retained_amount=row.retained_amount,
     )
+
+
+@router.get("/periods/{period_id}/allocations", response_model=AllocationList)
+async def period_allocations(period_id: uuid.UUID, caller: Admin, uow: Uow) -> AllocationList:
+    """Every proposal of a period, newest first, so the close wizard can find the current one (admins)."""
+    found = await allocations.allocations_of_period(period_id, uow)
+    return AllocationList(items=[await allocation_out(a, uow) for a in found])

@@ -204,3 +204,7 @@ class AllocationStatementOut(BaseModel):
     allocation: Money
     cash_portion_amount: Money
     retained_amount: Money
+
+
+class AllocationList(BaseModel):
+    items: list[AllocationOut]

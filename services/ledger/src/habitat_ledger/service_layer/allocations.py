@@ -87,6 +87,13 @@ async def get_allocation(allocation_id: uuid.UUID, uow: UnitOfWork) -> Allocatio
         return await require_allocation(allocation_id, uow)
 
 
+async def allocations_of_period(period_id: uuid.UUID, uow: UnitOfWork) -> list[Allocation]:
+    """Every proposal made for a period, newest first (rejected ones included)."""
+    async with uow:
+        ids = await uow.allocations.ids_for_period(period_id)
+        return [await require_allocation(allocation_id, uow) for allocation_id in ids]
+
+
 async def require_allocation(allocation_id: uuid.UUID, uow: UnitOfWork, *, for_update: bool = False) -> Allocation:
     allocation = await uow.allocations.get(allocation_id, for_update=for_update)
     if allocation is None:
