@@ -59,6 +59,7 @@ RULES: dict[tuple[str, str], dict] = {
     ("GET", "/periods/{period_id}/pre-close"): only("admin"),
     ("POST", "/periods/{period_id}/close"): only("admin"),
     ("POST", "/periods/{period_id}/allocations"): only("admin"),
+    ("GET", "/periods/{period_id}/allocations"): only("admin"),
     ("POST", "/contributions"): everyone(),
     ("GET", "/contributions"): everyone(),
     ("POST", "/contributions/batch-approve"): only("steward", "admin"),

@@ -57,6 +57,10 @@ class Allocation(Out):
     posted_at: datetime | None = None
 
 
+class AllocationList(Out):
+    items: list[Allocation]
+
+
 class DraftAllocation(Out):
     model_config = ConfigDict(extra="allow")
     period_id: uuid.UUID

@@ -13,6 +13,7 @@ from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas import Period
 from habitat_gateway.schemas_ledger import (
     Allocation,
+    AllocationList,
     AllocationStatement,
     DraftAllocation,
     PreCloseReport,
@@ -98,3 +99,9 @@ async def allocation_statement(
     return await services.ledger.request(
         "GET", f"/allocations/{allocation_id}/statement/{member_id}", token=caller.token
     )
+
+
+@router.get("/periods/{period_id}/allocations", response_model=AllocationList)
+async def period_allocations(period_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
+    """Every proposal made for a period, newest first (admins)."""
+    return await services.ledger.request("GET", f"/periods/{period_id}/allocations", token=caller.token)
