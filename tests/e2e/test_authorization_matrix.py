@@ -133,7 +133,9 @@ class World:
             "description": "Authorization matrix object contribution"})["id"]
 
     def path_for(self, template: str, role: str, whose: str) -> str:
-        owner = role if whose == "own" else "other"
+        owner = "other" if whose == "other" else role
+        if template.endswith("/statement/{member_id}") and whose == "any":
+            owner = "member"  # stewards and admins read the allocation member's statement
         values = {
             "{member_id}": self.ids[owner],
             "{period_id}": self.close_period_id if "close" in template or "allocations" in template or
@@ -222,7 +224,7 @@ def test_role_and_ownership_rules(world: World, operation: tuple[str, str], role
     method, template = operation
     rule = RULES[operation][role]
     expected = rule[whose] if isinstance(rule, dict) else rule
-    path = world.path_for(template, role, "own" if whose == "any" else whose)
+    path = world.path_for(template, role, whose)
     kwargs = BODIES.get(operation, lambda w, r: {})(world, role)
     headers = kwargs.pop("headers", {}) | {"Authorization": f"Bearer {world.tokens[role]}"}
     with world.habitat.client() as client:
