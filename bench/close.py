@@ -97,8 +97,9 @@ async def run(url: str, members: int, contributions: int) -> None:
     posted, t_post = await timed("post (use case, one transaction)", post_allocation(allocation.id, ADMIN, ledger.uow()))
 
     async with ledger.engine.connect() as conn:
-        ids = await conn.scalar(text("SELECT count(*) FROM ledger.allocation_contribution WHERE allocation_id = :id"),
-                                {"id": allocation.id})
+        ids = await conn.scalar(
+            text("SELECT length(ids) / 16 FROM ledger.allocation_contribution_ids WHERE allocation_id = :id"),
+            {"id": allocation.id})
         credited = await conn.scalar(
             text("SELECT -sum(amount) FROM ledger.posting p JOIN ledger.journal_transaction t ON t.id = p.transaction_id"
                  " WHERE t.source_id = :id AND p.basis = 'book' AND p.amount < 0"), {"id": allocation.id})

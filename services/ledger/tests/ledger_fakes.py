@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import uuid
 from collections import defaultdict
 from datetime import date
@@ -26,7 +24,7 @@ from habitat_ledger.domain.k1 import CapitalFigure
 from habitat_ledger.domain.member import MemberReplica
 from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
 from habitat_ledger.domain.period import Period
-from habitat_ledger.domain.proposal import Allocation, Approval
+from habitat_ledger.domain.proposal import Allocation, Approval, pack_ids
 from habitat_ledger.domain.seal import PeriodSeal
 from habitat_ledger.domain.statement import CapitalMovement
 from habitat_ledger.service_layer.ports import K1Figures, PatronageTotal, PostingSums
@@ -167,9 +165,8 @@ class FakePatronage:
     async def count(self, period_id: uuid.UUID) -> int:
         return len(self.of(period_id))
 
-    async def hash_contribution_ids(self, period_id: uuid.UUID, before: str, after: str) -> str:
-        ids = json.dumps(sorted(str(p.contribution_id) for p in self.of(period_id)), separators=(",", ":"))
-        return hashlib.sha256((before + ids + after).encode()).hexdigest()
+    async def sorted_contribution_ids(self, period_id: uuid.UUID) -> bytes:
+        return pack_ids([p.contribution_id for p in self.of(period_id)])
 
 
 class FakeMembers:
@@ -232,9 +229,11 @@ class FakeAllocations:
 
     def __init__(self) -> None:
         self.rows: dict[uuid.UUID, Allocation] = {}
+        self.contribution_ids: dict[uuid.UUID, bytes] = {}
 
-    async def add(self, allocation: Allocation) -> None:
+    async def add(self, allocation: Allocation, contribution_ids: bytes) -> None:
         self.rows[allocation.id] = copy.deepcopy(allocation)
+        self.contribution_ids[allocation.id] = contribution_ids
 
     async def get(self, allocation_id: uuid.UUID, *, for_update: bool = False) -> Allocation | None:
         found = self.rows.get(allocation_id)

@@ -128,7 +128,9 @@ class TestContentHash:
             allocation = await uow.allocations.get(allocation_id)
         async with ledger.engine.connect() as conn:
             ids = (await conn.execute(
-                text("SELECT contribution_id::text FROM ledger.allocation_contribution WHERE allocation_id = :id"),
+                text("SELECT encode(substring(ids FROM 16 * i + 1 FOR 16), 'hex')::uuid::text"
+                     " FROM ledger.allocation_contribution_ids, generate_series(0, length(ids) / 16 - 1) AS i"
+                     " WHERE allocation_id = :id"),
                 {"id": allocation_id},
             )).scalars().all()
         document = {"contribution_ids": sorted(ids), "inputs": allocation.inputs,

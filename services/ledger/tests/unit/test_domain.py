@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -17,6 +19,7 @@ from habitat_ledger.domain.errors import InvalidPeriod, UnbalancedTransaction
 from habitat_ledger.domain.journal import AccountKind, Basis, JournalTransaction, Posting, SourceType
 from habitat_ledger.domain.money import money
 from habitat_ledger.domain.period import Period, PeriodStatus
+from habitat_ledger.domain.proposal import content_hash, id_list_json, pack_ids
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)
@@ -143,3 +146,20 @@ class TestCapitalBalance:
     def test_credit_balances_show_positive(self):
         balance = CapitalBalance.from_posting_sums(uuid.uuid4(), Decimal("-500.00"), None, date(2026, 1, 1))
         assert (balance.book_balance, balance.tax_balance) == (Decimal("500.00"), Decimal("0.00"))
+
+
+class TestContentHashOfPackedIds:
+    @given(st.lists(st.uuids(), max_size=40))
+    def test_the_packed_id_list_is_the_canonical_json_array(self, ids):
+        expected = json.dumps(sorted(str(i) for i in ids), separators=(",", ":"))
+        assert id_list_json(pack_ids(ids)) == expected.encode()
+
+    def test_the_hash_is_sha256_of_the_documented_document(self):
+        ids, inputs = [uuid.uuid4() for _ in range(3)], {"surplus": "10.00"}
+        document = json.dumps({"contribution_ids": sorted(map(str, ids)), "inputs": inputs, "rows": []},
+                              sort_keys=True, separators=(",", ":"))
+        assert content_hash(inputs, ids, []) == hashlib.sha256(document.encode()).hexdigest()
+
+    def test_a_partial_id_is_refused(self):
+        with pytest.raises(ValueError):
+            id_list_json(b"\x00" * 17)

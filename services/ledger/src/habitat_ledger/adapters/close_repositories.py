@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import insert, literal, select, update
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from habitat_ledger.adapters.close_tables import (
     allocation,
     allocation_approval,
-    allocation_contribution,
+    allocation_contribution_ids,
     allocation_row,
     distribution,
     member,
     pending_event,
     period_seal,
 )
-from habitat_ledger.adapters.orm import patronage, period
+from habitat_ledger.adapters.orm import period
 from habitat_ledger.domain.allocation import Weights
 from habitat_ledger.domain.distribution import Distribution
 from habitat_ledger.domain.errors import ProposalPending
@@ -133,7 +132,7 @@ class SqlAlchemyAllocationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, record: Allocation) -> None:
+    async def add(self, record: Allocation, contribution_ids: bytes) -> None:
         try:
             async with self.session.begin_nested():
                 await self.session.execute(insert(allocation).values(self._head(record)))
@@ -143,12 +142,9 @@ class SqlAlchemyAllocationRepository:
             await self.session.execute(
                 insert(allocation_row), [{"allocation_id": record.id, **vars(row)} for row in record.rows]
             )
-        # the contribution ids behind the record, copied inside the database (scales to millions)
-        ids = select(literal(record.id, UUID(as_uuid=True)), patronage.c.contribution_id).where(
-            patronage.c.period_id == record.period_id
-        )
+        # the contribution ids behind the record: one row, one value, however many there are
         await self.session.execute(
-            insert(allocation_contribution).from_select(["allocation_id", "contribution_id"], ids)
+            insert(allocation_contribution_ids).values(allocation_id=record.id, ids=contribution_ids)
         )
 
     @staticmethod

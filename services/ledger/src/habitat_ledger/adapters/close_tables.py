@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     PrimaryKeyConstraint,
     Table,
@@ -103,12 +104,14 @@ allocation_row = Table(
     PrimaryKeyConstraint("allocation_id", "member_id"),
 )
 
-allocation_contribution = Table(
-    "allocation_contribution",
+# The contribution ids behind a calculation record: one row per allocation, the ids ascending and
+# packed 16 bytes each (uuid_send), written as one value; unpack with substring(ids FROM 16*i+1 FOR 16).
+allocation_contribution_ids = Table(
+    "allocation_contribution_ids",
     metadata,
-    Column("allocation_id", ID, nullable=False),
-    Column("contribution_id", ID, nullable=False),
-    PrimaryKeyConstraint("allocation_id", "contribution_id"),
+    Column("allocation_id", ID, ForeignKey("ledger.allocation.id"), primary_key=True),
+    Column("ids", LargeBinary, nullable=False),
+    CheckConstraint("length(ids) % 16 = 0", name="whole_ids"),
 )
 
 allocation_approval = Table(

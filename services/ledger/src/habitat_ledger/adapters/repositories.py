@@ -15,10 +15,10 @@ from habitat_ledger.domain.journal import Account, AccountRef
 from habitat_ledger.domain.period import Period
 from habitat_ledger.service_layer.ports import PatronageTotal
 
-HASH_IDS = text(
-    "SELECT encode(sha256(convert_to(CAST(:before AS text) || COALESCE('[' || string_agg("
-    "'\"' || contribution_id::text || '\"', ',' ORDER BY contribution_id) || ']', '[]')"
-    " || CAST(:after AS text), 'UTF8')), 'hex') FROM ledger.patronage WHERE period_id = :period_id"
+# One aggregate, one value: the ids sorted and packed 16 bytes each (uuid order is byte order).
+SORTED_IDS = text(
+    "SELECT COALESCE(string_agg(uuid_send(contribution_id), ''::bytea ORDER BY contribution_id), ''::bytea)"
+    " FROM ledger.patronage WHERE period_id = :period_id"
 )
 
 
@@ -91,7 +91,6 @@ class SqlAlchemyPatronageRepository:
     async def count(self, period_id: uuid.UUID) -> int:
         return await self.session.scalar(select(func.count()).where(patronage.c.period_id == period_id))
 
-    async def hash_contribution_ids(self, period_id: uuid.UUID, before: str, after: str) -> str:
-        # The sorted id array is built and hashed inside PostgreSQL: a million ids never travel.
-        # uuid order is byte order, which is the order of their lower-case hex strings.
-        return await self.session.scalar(HASH_IDS, {"period_id": period_id, "before": before, "after": after})
+    async def sorted_contribution_ids(self, period_id: uuid.UUID) -> bytes:
+        # a million ids travel as one 16 MB value, not as a million rows or uuid objects
+        return await self.session.scalar(SORTED_IDS, {"period_id": period_id})

@@ -20,7 +20,7 @@ from habitat_ledger.domain.proposal import (
     Allocation,
     AllocationStatus,
     canonical_inputs,
-    hash_parts,
+    content_hash_of_packed,
     rows_of,
 )
 from habitat_ledger.domain.seal import reconcile
@@ -58,7 +58,8 @@ async def propose_allocation(
         result = allocate(surplus, weights, [(t.member_id, t.type, t.value) for t in totals])
         rows = rows_of(result, command.cash_portion)
         inputs = canonical_inputs(surplus, weights, command.cash_portion)
-        digest = await uow.patronage.hash_contribution_ids(period.id, *hash_parts(inputs, rows))
+        contribution_ids = await uow.patronage.sorted_contribution_ids(period.id)
+        digest = content_hash_of_packed(inputs, contribution_ids, rows)
         allocation = Allocation(
             id=uuid.uuid4(),
             period_id=period.id,
@@ -73,7 +74,7 @@ async def propose_allocation(
             proposed_at=now,
             approvals_required=approvals_required,
         )
-        await uow.allocations.add(allocation)
+        await uow.allocations.add(allocation, contribution_ids)
         uow.events.append(
             AllocationProposed(allocation.id, period.id, surplus, command.cash_portion, digest, command.requested_by)
         )
