@@ -55,7 +55,7 @@ class Habitat:
         return response.json()
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = kwargs.pop("headers", {}) | ({"Authorization": f"Bearer {token}"} if token else {})
         with self.client() as client:
             return client.request(method, f"/api/v1{path}", headers=headers, **kwargs)
 

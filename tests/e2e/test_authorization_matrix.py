@@ -126,6 +126,7 @@ class World:
     close_period_id: str = ""
     allocation_id: str = ""
     distribution_id: str = ""
+    transaction_id: str = ""
 
     def contribution_of(self, owner: str) -> str:
         return self.habitat.submit(self.tokens[owner], {
@@ -142,7 +143,7 @@ class World:
             "pre-close" in template else self.habitat.period_id,
             "{allocation_id}": self.allocation_id,
             "{distribution_id}": self.distribution_id,
-            "{transaction_id}": str(uuid.uuid4()),
+            "{transaction_id}": self.transaction_id,
         }
         if "{contribution_id}" in template:
             values["{contribution_id}"] = self.contribution_of(owner)
@@ -181,6 +182,8 @@ def world(habitat: Habitat) -> World:
         "member_id": world.ids["member"], "amount": "1.00", "method": "check", "scheduled_on": "2026-04-01"})
     assert scheduled.status_code == 201, scheduled.text
     world.distribution_id = scheduled.json()["id"]
+    statement = habitat.call("GET", f"/capital-accounts/{world.ids['member']}/statement", admin).json()
+    world.transaction_id = statement["lines"][0]["transaction_id"]
     return world
 
 
