@@ -81,9 +81,13 @@ def apportion(exact: Mapping[K, Fraction], target: Decimal, tie_key=str) -> dict
     """Round each exact amount down to cents, then give the leftover cents of target one each to
     the largest fractional remainders (ties: ascending tie_key). Amounts must be >= 0 and the
     leftover must fit (0 <= leftover <= number of positive remainders)."""
-    cents = {key: math.floor(amount * 100) for key, amount in exact.items()}
+    # integer arithmetic over one common denominator: the same order as comparing the fractions
+    common = math.lcm(*(amount.denominator for amount in exact.values())) if exact else 1
+    scaled = {key: amount.numerator * 100 * (common // amount.denominator) for key, amount in exact.items()}
+    cents = {key: value // common for key, value in scaled.items()}
+    remainder = {key: value - cents[key] * common for key, value in scaled.items()}
     leftover = int(target * 100) - sum(cents.values())
-    by_remainder = sorted(exact, key=lambda key: (-(exact[key] * 100 - cents[key]), tie_key(key)))
+    by_remainder = sorted(exact, key=lambda key: (-remainder[key], tie_key(key)))
     for key in by_remainder[:leftover]:
         cents[key] += 1
     return {key: Decimal(value).scaleb(-2) for key, value in cents.items()}
