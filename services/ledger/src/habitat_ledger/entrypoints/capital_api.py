@@ -43,7 +43,7 @@ async def read_statement(
     member_id: uuid.UUID,
     caller: Member,
     uow: Uow,
-    as_of: Annotated[date | None, Query(description="Transactions dated on or before this day; default today")] = None,
+    as_of: Annotated[date | None, Query(description="Transactions dated on or before this day; default all")] = None,
 ) -> StatementOut:
     """Every transaction on the member's capital with running book and tax balances."""
     ensure_may_see(caller, member_id)

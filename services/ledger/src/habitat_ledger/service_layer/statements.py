@@ -41,12 +41,20 @@ class AllocationStatement:
 
 
 async def capital_statement(member_id: uuid.UUID, uow: UnitOfWork, *, as_of: date | None = None) -> CapitalStatement:
-    """Every transaction on the member's capital dated on or before as_of (today if not given)."""
-    as_of = as_of or datetime.now(UTC).date()
+    """Every transaction on the member's capital dated on or before as_of.
+
+    Without as_of the statement covers every transaction, like the balance, so a close dated at the
+    end of a period still in the future (or a back-office entry dated ahead) is never hidden; it is
+    then reported as of today or its last line's date, whichever is later.
+    """
     async with uow:
-        movements = await uow.journal.capital_movements(member_id, as_of)
+        movements = await uow.journal.capital_movements(member_id, as_of or date.max)
         member = await uow.members.get(member_id)
-    return CapitalStatement(member_id, member.display_name if member else None, as_of, running_lines(movements))
+    lines = running_lines(movements)
+    if as_of is None:
+        today = datetime.now(UTC).date()
+        as_of = max([today, *(line.movement.occurred_on for line in lines)])
+    return CapitalStatement(member_id, member.display_name if member else None, as_of, lines)
 
 
 async def allocation_statement(allocation_id: uuid.UUID, member_id: uuid.UUID, uow: UnitOfWork) -> AllocationStatement:
