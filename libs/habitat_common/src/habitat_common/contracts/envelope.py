@@ -38,7 +38,7 @@ class Envelope(BaseModel, Generic[P]):
 
     @classmethod
     def wrap(cls, payload: Contract, *, producer: str, correlation_id: str | None = None) -> Envelope:
-        return Envelope[type(payload)](  # type: ignore[misc]
+        return _parametrized(type(payload))(
             event_id=uuid.uuid4(),
             event_type=payload.EVENT_TYPE,
             event_version=payload.VERSION,
@@ -50,3 +50,14 @@ class Envelope(BaseModel, Generic[P]):
 
     def routing_key(self) -> str:
         return f"{self.event_type}.v{self.event_version}"
+
+
+_PARAMETRIZED: dict[type, type[Envelope]] = {}
+
+
+def _parametrized(payload_type: type[Contract]) -> type[Envelope]:
+    # pydantic only weakly caches Envelope[X]; without a strong reference it is rebuilt after each collection
+    model = _PARAMETRIZED.get(payload_type)
+    if model is None:
+        model = _PARAMETRIZED[payload_type] = Envelope[payload_type]  # type: ignore[valid-type]
+    return model

@@ -28,6 +28,22 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
+def outbox_row(contract: Contract, *, producer: str, correlation_id: str | None) -> tuple[Envelope, dict[str, Any]]:
+    """A fresh envelope around contract and the outbox row (column values) that stages it."""
+    envelope = Envelope.wrap(contract, producer=producer, correlation_id=correlation_id)
+    headers: dict[str, Any] = {}
+    propagate.inject(headers)  # carries the HTTP request's trace into the consumer
+    if correlation_id:
+        headers["x-correlation-id"] = correlation_id
+    row = {
+        "event_id": envelope.event_id,
+        "routing_key": envelope.routing_key(),
+        "payload": envelope.model_dump(mode="json"),
+        "headers": headers,
+    }
+    return envelope, row
+
+
 async def add_to_outbox(
     session: AsyncSession,
     table: Table,
@@ -37,17 +53,6 @@ async def add_to_outbox(
     correlation_id: str | None,
 ) -> Envelope:
     """Wrap a contract in an envelope and stage it in the caller's transaction."""
-    envelope = Envelope.wrap(contract, producer=producer, correlation_id=correlation_id)
-    headers: dict[str, Any] = {}
-    propagate.inject(headers)  # carries the HTTP request's trace into the consumer
-    if correlation_id:
-        headers["x-correlation-id"] = correlation_id
-    await session.execute(
-        insert(table).values(
-            event_id=envelope.event_id,
-            routing_key=envelope.routing_key(),
-            payload=envelope.model_dump(mode="json"),
-            headers=headers,
-        )
-    )
+    envelope, row = outbox_row(contract, producer=producer, correlation_id=correlation_id)
+    await session.execute(insert(table).values(**row))
     return envelope
