@@ -17,6 +17,8 @@ from habitat_contributions.config import ContributionsSettings
 from habitat_contributions.domain.model import ReviewPolicy
 from habitat_contributions.domain.valuation import RateCard
 
+POOL_RECYCLE_SECONDS = 600
+
 
 @lru_cache
 def get_settings() -> ContributionsSettings:
@@ -40,7 +42,9 @@ class Container:
 def build(settings: ContributionsSettings | None = None) -> Container:
     settings = settings or get_settings()
     orm.start_mappers()
-    engine = make_engine(settings.database)
+    # No pre-ping round trip per transaction: a connection the server dropped fails one request, which
+    # invalidates the pool (SQLAlchemy reconnects); connections are recycled before idle timeouts bite.
+    engine = make_engine(settings.database, pre_ping=False, recycle_seconds=POOL_RECYCLE_SECONDS)
     return Container(
         settings=settings,
         engine=engine,

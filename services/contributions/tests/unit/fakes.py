@@ -111,6 +111,14 @@ class FakeIdempotencyKeys:
         return None
 
 
+class FakeSubmissionLookups:
+    def __init__(self, members: FakeMemberRepository, periods: FakePeriodRepository) -> None:
+        self.members, self.periods = members, periods
+
+    async def member_and_period(self, member_id: uuid.UUID, day: date):
+        return await self.members.get(member_id), await self.periods.containing(day)
+
+
 class FakeUnitOfWork:
     """Commits move collected events into `published` as contracts, like the outbox would."""
 
@@ -119,6 +127,7 @@ class FakeUnitOfWork:
         self.members = FakeMemberRepository()
         self.periods = FakePeriodRepository(*periods)
         self.idempotency = FakeIdempotencyKeys()
+        self.lookups = FakeSubmissionLookups(self.members, self.periods)
         self.events: list = []
         self.published: list = []
         self.claimed: set[tuple[str, uuid.UUID]] = set()

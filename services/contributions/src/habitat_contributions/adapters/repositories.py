@@ -33,9 +33,11 @@ def _conditions(where: ContributionFilter) -> list:
 class SqlAlchemyContributionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.new: list[Contribution] = []
 
     def add(self, contribution: Contribution) -> None:
-        self._session.add(contribution)
+        # written by the unit of work's commit in one INSERT with the outbox rows (no ORM flush on the hot path)
+        self.new.append(contribution)
 
     async def get(self, contribution_id: uuid.UUID) -> Contribution | None:
         return await self._session.get(Contribution, contribution_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_common.db import SqlAlchemyUnitOfWorkBase
+from habitat_common.messaging.outbox import outbox_row
+from habitat_common.telemetry import current_correlation_id
 from habitat_contributions.adapters import orm, translators
 from habitat_contributions.adapters.repositories import (
     SqlAlchemyContributionRepository,
@@ -12,6 +14,7 @@ from habitat_contributions.adapters.repositories import (
     SqlAlchemyMemberReplicaRepository,
     SqlAlchemyPeriodReplicaRepository,
 )
+from habitat_contributions.adapters.submissions import SqlAlchemySubmissionLookups, insert_new
 
 PRODUCER = "contributions"
 
@@ -34,3 +37,21 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.members = SqlAlchemyMemberReplicaRepository(session)
         self.periods = SqlAlchemyPeriodReplicaRepository(session)
         self.idempotency = SqlAlchemyIdempotencyKeys(session)
+        self.lookups = SqlAlchemySubmissionLookups(session)
+
+    async def commit(self) -> None:
+        """New contributions, their first revision and the outbox rows go in one statement; else as the base."""
+        new, self.contributions.new = self.contributions.new, []
+        if not new:
+            await super().commit()
+            return
+        correlation_id = current_correlation_id()
+        rows = [
+            outbox_row(contract, producer=PRODUCER, correlation_id=correlation_id)[1]
+            for event in self.events
+            for contract in translators.to_contracts(event)
+        ]
+        self.events = []
+        connection = await self.session.connection()
+        await connection.execute(*insert_new(new, rows))
+        await self.session.commit()

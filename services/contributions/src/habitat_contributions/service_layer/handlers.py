@@ -38,7 +38,7 @@ async def submit_contribution(
     With an idempotency key, a repeated request returns the contribution it created; the same key with
     a different request is a conflict."""
     async with uow:
-        member = await uow.members.get(cmd.member_id)
+        member, period = await uow.lookups.member_and_period(cmd.member_id, cmd.contributed_on)
         if member is None or not member.is_active:
             raise MemberNotActive("Only active members may submit contributions.")
         contribution_id = uuid.uuid4()
@@ -46,7 +46,7 @@ async def submit_contribution(
             known = await uow.idempotency.claim(cmd.member_id, cmd.idempotency_key, cmd.fingerprint(), contribution_id)
             if known is not None:
                 return await _replay(uow, cmd, *known)
-        period = await period_accepting(uow, cmd.contributed_on)
+        period = accepting(period, cmd.contributed_on)
         if cmd.corrects_contribution_id is not None:
             check_correction(cmd, await uow.contributions.get(cmd.corrects_contribution_id))
         contribution = new_contribution(
@@ -74,7 +74,11 @@ async def _replay(uow: UnitOfWork, cmd: SubmitContribution, fingerprint: str, co
 
 async def period_accepting(uow: UnitOfWork, day: date) -> PeriodReplica:
     """The open period containing day (held against sealing), else PeriodNotOpen / period_closed."""
-    period = await uow.periods.containing(day)
+    return accepting(await uow.periods.containing(day), day)
+
+
+def accepting(period: PeriodReplica | None, day: date) -> PeriodReplica:
+    """The period found for day if it accepts contributions, else PeriodNotOpen / period_closed."""
     if period is None:
         raise PeriodNotOpen(
             f"No open period contains {day.isoformat()}; contributions can only be recorded in an open period."

@@ -107,6 +107,16 @@ class PeriodReplicaRepository(Protocol):
         ...
 
 
+class SubmissionLookups(Protocol):
+    """What a submission checks, fetched together."""
+
+    async def member_and_period(
+        self, member_id: uuid.UUID, day: date
+    ) -> tuple[MemberReplica | None, PeriodReplica | None]:
+        """The member replica and the period containing day (an open one first, held against sealing)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories, collected domain events (written to the outbox on commit), inbox."""
 
@@ -114,6 +124,7 @@ class UnitOfWork(Protocol):
     members: MemberReplicaRepository
     periods: PeriodReplicaRepository
     idempotency: IdempotencyKeys
+    lookups: SubmissionLookups
     events: list[Any]
 
     async def __aenter__(self) -> Self: ...
