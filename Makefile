@@ -36,6 +36,9 @@ test-e2e: install
 
 bench: install
 	$(PY) bench/approval_lag.py
+	$(PY) bench/signin.py
+	$(PY) bench/intake.py
+	$(PY) bench/close.py
 
 clean:
 	rm -rf $(VENV) .local
