@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +18,12 @@ NEW_TRANSACTION = text(
 NEW_ACCOUNT = text("INSERT INTO ledger.account (id, code, kind) VALUES (:id, :code, 'coop_cash')")
 NEW_POSTING = text(
     "INSERT INTO ledger.posting (transaction_id, account_id, basis, amount) VALUES (:tx, :account, :basis, :amount)"
+)
+# several transactions' postings in one statement, as posting an allocation writes them
+NEW_POSTINGS = text(
+    "INSERT INTO ledger.posting (transaction_id, account_id, basis, amount)"
+    " SELECT tx, :account, basis, amount"
+    " FROM unnest(CAST(:txs AS uuid[]), CAST(:bases AS text[]), CAST(:amounts AS numeric[])) AS u(tx, basis, amount)"
 )
 
 
@@ -62,6 +69,66 @@ class TestBalancedPostings:
                 )
                 == 3
             )
+
+
+    async def test_postings_added_later_to_a_committed_transaction_are_checked(self, engine: AsyncEngine):
+        async with engine.connect() as conn:
+            await conn.begin()
+            tx = await write_transaction(conn, ("book", "5.00"), ("book", "-5.00"))
+            await conn.commit()
+            await conn.begin()
+            account = await conn.scalar(
+                text("SELECT account_id FROM ledger.posting WHERE transaction_id = :tx LIMIT 1"), {"tx": tx}
+            )
+            await conn.execute(NEW_POSTING, {"tx": tx, "account": account, "basis": "tax", "amount": "1.00"})
+            with pytest.raises(IntegrityError, match="does not balance"):
+                await conn.commit()
+
+
+async def write_transactions(conn: AsyncConnection, legs: dict[int, list[tuple[str, str]]]) -> list[uuid.UUID]:
+    """Transactions numbered as in legs, all their postings in one INSERT statement."""
+    txs, account = [uuid.uuid4() for _ in legs], uuid.uuid4()
+    await conn.execute(NEW_ACCOUNT, {"id": account, "code": f"test:{account}"})
+    for tx in txs:
+        await conn.execute(NEW_TRANSACTION, {"id": tx})
+    rows = [(txs[n], basis, Decimal(amount)) for n, pairs in legs.items() for basis, amount in pairs]
+    await conn.execute(
+        NEW_POSTINGS,
+        {"account": account, "txs": [r[0] for r in rows], "bases": [r[1] for r in rows], "amounts": [r[2] for r in rows]},
+    )
+    return txs
+
+
+class TestBalancedMultiRowInsert:
+    async def test_balanced_transactions_in_one_statement_commit(self, engine: AsyncEngine):
+        async with engine.connect() as conn:
+            await conn.begin()
+            txs = await write_transactions(conn, {
+                0: [("book", "10.00"), ("book", "-10.00"), ("tax", "10.00"), ("tax", "-10.00")],
+                1: [("book", "0.01"), ("book", "-0.01")],
+            })
+            await conn.commit()
+            found = await conn.scalar(
+                text("SELECT count(*) FROM ledger.posting WHERE transaction_id = ANY(:txs)"), {"txs": txs}
+            )
+            queued = await conn.scalar(text("SELECT count(*) FROM ledger.posting_balance_check"))
+        assert (found, queued) == (6, 0)
+
+    async def test_one_unbalanced_transaction_among_many_fails_the_commit(self, engine: AsyncEngine):
+        async with engine.connect() as conn:
+            await conn.begin()
+            txs = await write_transactions(conn, {
+                0: [("book", "10.00"), ("book", "-10.00")],
+                1: [("book", "3.00"), ("book", "-3.00"), ("tax", "3.00"), ("tax", "-2.99")],
+                2: [("tax", "1.00"), ("tax", "-1.00")],
+            })  # accepted until commit
+            with pytest.raises(IntegrityError, match=f"{txs[1]} does not balance on the tax basis"):
+                await conn.commit()
+        async with engine.connect() as conn:
+            found = await conn.scalar(
+                text("SELECT count(*) FROM ledger.journal_transaction WHERE id = ANY(:txs)"), {"txs": txs}
+            )
+        assert found == 0
 
 
 class TestAppendOnly:

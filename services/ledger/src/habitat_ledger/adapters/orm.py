@@ -16,12 +16,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Table,
     Text,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import registry, relationship
 
 from habitat_ledger.adapters.close_tables import distribution
@@ -98,6 +99,14 @@ posting = Table(
     Column("basis", Text, nullable=False),
     Column("amount", MONEY, nullable=False),
     CheckConstraint("basis IN ('book', 'tax')", name="basis"),
+)
+
+# transactions touched by one posting statement, checked for balance at commit (see migration 0004)
+posting_balance_check = Table(
+    "posting_balance_check",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("transaction_ids", ARRAY(UUID(as_uuid=True)), nullable=False),
 )
 
 patronage = Table(
