@@ -10,13 +10,14 @@ from decimal import Decimal
 from typing import Self
 
 from habitat_ledger.domain.contribution import Patronage
-from habitat_ledger.domain.distribution import Distribution
+from habitat_ledger.domain.distribution import Distribution, ScheduledDistributions
 from habitat_ledger.domain.hledger import Entry, EntryLine
 from habitat_ledger.domain.journal import (
     Account,
     AccountKind,
     AccountRef,
     Basis,
+    JournalBatch,
     JournalTransaction,
     SourceType,
 )
@@ -72,8 +73,9 @@ class FakeJournal:
     async def add(self, transaction: JournalTransaction) -> None:
         self.transactions.append(transaction)
 
-    async def add_many(self, transactions: list[JournalTransaction]) -> None:
-        self.transactions += transactions
+    async def add_batch(self, batch: JournalBatch) -> None:
+        accounts = await self._accounts.ensure_many(batch.accounts)
+        self.transactions += batch.transactions({code: a.id for code, a in accounts.items()})
 
     async def get(self, transaction_id: uuid.UUID) -> JournalTransaction | None:
         return next((t for t in self.transactions if t.id == transaction_id), None)
@@ -263,8 +265,8 @@ class FakeDistributions:
     async def add(self, distribution: Distribution) -> None:
         self.rows[distribution.id] = distribution
 
-    async def add_many(self, distributions: list[Distribution]) -> None:
-        for d in distributions:
+    async def add_batch(self, batch: ScheduledDistributions) -> None:
+        for d in batch.distributions():
             await self.add(d)
 
     async def get(self, distribution_id: uuid.UUID, *, for_update: bool = False) -> Distribution | None:

@@ -110,7 +110,7 @@ class TestFailureMidway:
             async def explode(_records):
                 raise FailingDistributions("disk full")
 
-            uow.distributions.add_many = explode
+            uow.distributions.add_batch = explode
 
         uow._enter_repositories = enter
         with pytest.raises(FailingDistributions):

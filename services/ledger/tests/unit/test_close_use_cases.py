@@ -165,6 +165,17 @@ class TestPostAllocation:
         assert uow.periods.rows[DEFAULT_PERIOD_ID].status == "closed"
         assert [type(e) for e in uow.published][-2:] == [AllocationPosted, PeriodClosed]
 
+    async def test_each_member_gets_one_transaction_balanced_on_each_basis(self):
+        uow, record = await self.approved((A, "labor", "1000.00"), (B, "capital", "2000.00"))
+        await post_allocation(record.id, ADMIN, uow)
+        posted = [t for t in uow.journal.transactions if t.source_id == record.id]
+        assert sorted(str(t.member_id) for t in posted) == sorted([str(A), str(B)])
+        for t in posted:
+            assert sorted((p.basis, p.amount) for p in t.postings) == [
+                ("book", Decimal("-500.00")), ("book", Decimal("500.00")),
+                ("tax", Decimal("-500.00")), ("tax", Decimal("500.00")),
+            ]
+
     async def test_posting_again_changes_nothing(self):
         uow, record = await self.approved((A, "labor", "10.00"))
         await post_allocation(record.id, ADMIN, uow)

@@ -16,7 +16,15 @@ from ledger_builders import book_command
 from habitat_ledger.domain.capital import CapitalBalance
 from habitat_ledger.domain.contribution import capital_legs
 from habitat_ledger.domain.errors import InvalidPeriod, UnbalancedTransaction
-from habitat_ledger.domain.journal import AccountKind, Basis, JournalTransaction, Posting, SourceType
+from habitat_ledger.domain.journal import (
+    AccountKind,
+    AccountRef,
+    Basis,
+    JournalBatch,
+    JournalTransaction,
+    Posting,
+    SourceType,
+)
 from habitat_ledger.domain.money import money
 from habitat_ledger.domain.period import Period, PeriodStatus
 from habitat_ledger.domain.proposal import content_hash, id_list_json, pack_ids
@@ -97,6 +105,32 @@ class TestRecordTransaction:
     def test_a_transaction_without_postings_is_refused(self):
         with pytest.raises(UnbalancedTransaction):
             self.record([])
+
+
+class TestJournalBatch:
+    def batch(self, *postings: tuple[int, Basis, str], transactions: int = 2) -> JournalBatch:
+        ids = [uuid.uuid4() for _ in range(transactions)]
+        cash = AccountRef.coop_cash()
+        return JournalBatch(
+            source_type=SourceType.ALLOCATION, source_id=uuid.uuid4(), occurred_on=date(2026, 3, 31),
+            description="t", recorded_at=NOW, recorded_by=None, ids=ids, member_ids=[None] * transactions,
+            accounts=[cash], posting_transaction=[ids[n] for n, _, _ in postings],
+            posting_account=[cash.code] * len(postings), posting_basis=[b for _, b, _ in postings],
+            posting_amount=[Decimal(a) for _, _, a in postings],
+        )
+
+    def test_each_transaction_balanced_on_each_basis_is_accepted(self):
+        batch = self.batch((0, Basis.BOOK, "1.00"), (0, Basis.BOOK, "-1.00"), (1, Basis.TAX, "2.00"), (1, Basis.TAX, "-2.00"))
+        transactions = batch.transactions({"coop:cash": uuid.uuid4()})
+        assert [len(t.postings) for t in transactions] == [2, 2]
+
+    def test_one_unbalanced_transaction_refuses_the_batch(self):
+        with pytest.raises(UnbalancedTransaction):
+            self.batch((0, Basis.BOOK, "1.00"), (0, Basis.BOOK, "-1.00"), (1, Basis.TAX, "2.00"), (1, Basis.TAX, "-1.99"))
+
+    def test_a_transaction_without_postings_refuses_the_batch(self):
+        with pytest.raises(UnbalancedTransaction):
+            self.batch((0, Basis.BOOK, "1.00"), (0, Basis.BOOK, "-1.00"))
 
 
 class TestCapitalLegs:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from enum import StrEnum
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +23,7 @@ from habitat_ledger.adapters.close_tables import (
 )
 from habitat_ledger.adapters.orm import period
 from habitat_ledger.domain.allocation import Weights
-from habitat_ledger.domain.distribution import Distribution
+from habitat_ledger.domain.distribution import Distribution, DistributionStatus, ScheduledDistributions
 from habitat_ledger.domain.errors import ProposalPending
 from habitat_ledger.domain.member import MemberReplica
 from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
@@ -32,10 +31,13 @@ from habitat_ledger.domain.proposal import Allocation, AllocationRow, Allocation
 from habitat_ledger.domain.seal import PeriodSeal
 
 ACTIVE = ("proposed", "approved", "posted")
-
-
-def plain_value(value: object) -> object:
-    return str(value) if isinstance(value, StrEnum) else value
+INSERT_SCHEDULED = text(
+    "INSERT INTO ledger.distribution"
+    " (id, member_id, amount, method, scheduled_on, status, allocation_id, created_by, created_at)"
+    " SELECT id, member_id, amount, CAST(:method AS text), CAST(:scheduled_on AS date), CAST(:status AS text),"
+    " CAST(:allocation_id AS uuid), CAST(:created_by AS uuid), CAST(:created_at AS timestamptz)"
+    " FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS uuid[]), CAST(:amounts AS numeric[])) AS d(id, member_id, amount)"
+)
 
 
 class SqlAlchemyMemberRepository:
@@ -232,12 +234,15 @@ class SqlAlchemyDistributionRepository:
     async def add(self, record: Distribution) -> None:
         self.session.add(record)
 
-    async def add_many(self, records: list[Distribution]) -> None:
-        if records:
-            columns = [c.name for c in distribution.columns]
+    async def add_batch(self, batch: ScheduledDistributions) -> None:
+        if batch.ids:
             await self.session.execute(
-                insert(distribution),
-                [{c: plain_value(getattr(r, c)) for c in columns} for r in records],
+                INSERT_SCHEDULED,
+                {
+                    "ids": batch.ids, "members": batch.member_ids, "amounts": batch.amounts, "method": batch.method,
+                    "scheduled_on": batch.scheduled_on, "status": str(DistributionStatus.SCHEDULED),
+                    "allocation_id": batch.allocation_id, "created_by": batch.created_by, "created_at": batch.created_at,
+                },
             )
 
     async def get(self, distribution_id: uuid.UUID, *, for_update: bool = False) -> Distribution | None:

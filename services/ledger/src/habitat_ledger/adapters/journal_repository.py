@@ -6,17 +6,40 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, insert, select
+from sqlalchemy import and_, case, exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from habitat_ledger.adapters.orm import account, journal_transaction, posting
 from habitat_ledger.domain.hledger import Entry, EntryLine
-from habitat_ledger.domain.journal import Basis, JournalTransaction, SourceType
+from habitat_ledger.domain.journal import Basis, JournalBatch, JournalTransaction, SourceType
 from habitat_ledger.domain.k1 import CapitalFigure
 from habitat_ledger.domain.statement import CapitalMovement
 from habitat_ledger.service_layer.ports import K1Figures, PostingSums
 
+# Every account named, created where missing; in code order, as concurrent ensures take their locks.
+ENSURE_ACCOUNTS = text(
+    "INSERT INTO ledger.account (id, code, kind, member_id)"
+    " SELECT gen_random_uuid(), code, kind, member_id"
+    " FROM unnest(CAST(:codes AS text[]), CAST(:kinds AS text[]), CAST(:members AS uuid[])) AS a(code, kind, member_id)"
+    " ON CONFLICT (code) DO NOTHING"
+)
+INSERT_TRANSACTIONS = text(
+    "INSERT INTO ledger.journal_transaction"
+    " (id, source_type, source_id, occurred_on, description, recorded_at, member_id, recorded_by)"
+    " SELECT id, CAST(:source_type AS text), CAST(:source_id AS uuid), CAST(:occurred_on AS date),"
+    " CAST(:description AS text), CAST(:recorded_at AS timestamptz), member_id, CAST(:recorded_by AS uuid)"
+    " FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS uuid[])) AS t(id, member_id)"
+)
+# accounts by code; in the batch's order, so posting ids follow it
+INSERT_POSTINGS = text(
+    "INSERT INTO ledger.posting (transaction_id, account_id, basis, amount)"
+    " SELECT p.transaction_id, a.id, p.basis, p.amount"
+    " FROM unnest(CAST(:transactions AS uuid[]), CAST(:codes AS text[]), CAST(:bases AS text[]),"
+    " CAST(:amounts AS numeric[])) WITH ORDINALITY AS p(transaction_id, code, basis, amount, n)"
+    " JOIN ledger.account AS a ON a.code = p.code"
+    " ORDER BY p.n"
+)
 CREDIT = -func.sum(posting.c.amount)  # capital is a credit account: shown positive
 ORDER = (journal_transaction.c.occurred_on, journal_transaction.c.recorded_at, journal_transaction.c.id)
 
@@ -32,29 +55,32 @@ class SqlAlchemyJournalRepository:
     async def add(self, transaction: JournalTransaction) -> None:
         self.session.add(transaction)  # postings follow through the relationship's cascade
 
-    async def add_many(self, transactions: list[JournalTransaction]) -> None:
-        """Bulk insert (one statement per table): posting an allocation writes thousands at once."""
-        if not transactions:
+    async def add_batch(self, batch: JournalBatch) -> None:
+        """One statement per table, arrays in: no object per row on either side."""
+        if not batch.ids:
             return
+        refs = sorted({ref.code: ref for ref in batch.accounts}.values(), key=lambda ref: ref.code)
         await self.session.execute(
-            insert(journal_transaction),
-            [
-                {
-                    "id": t.id, "source_type": str(t.source_type), "source_id": t.source_id,
-                    "reverses_id": t.reverses_id, "occurred_on": t.occurred_on, "description": t.description,
-                    "recorded_at": t.recorded_at, "member_id": t.member_id, "recorded_by": t.recorded_by,
-                }
-                for t in transactions
-            ],
+            ENSURE_ACCOUNTS,
+            {"codes": [r.code for r in refs], "kinds": [str(r.kind) for r in refs], "members": [r.member_id for r in refs]},
         )
         await self.session.execute(
-            insert(posting),
-            [
-                {"transaction_id": t.id, "account_id": p.account_id, "basis": str(p.basis), "amount": p.amount}
-                for t in transactions
-                for p in t.postings
-            ],
+            INSERT_TRANSACTIONS,
+            {
+                "ids": batch.ids, "members": batch.member_ids, "source_type": str(batch.source_type),
+                "source_id": batch.source_id, "occurred_on": batch.occurred_on, "description": batch.description,
+                "recorded_at": batch.recorded_at, "recorded_by": batch.recorded_by,
+            },
         )
+        written = await self.session.execute(
+            INSERT_POSTINGS,
+            {
+                "transactions": batch.posting_transaction, "codes": batch.posting_account,
+                "bases": [str(b) for b in batch.posting_basis], "amounts": batch.posting_amount,
+            },
+        )
+        if written.rowcount != len(batch.posting_amount):  # every code was ensured just above
+            raise RuntimeError(f"{written.rowcount} of {len(batch.posting_amount)} postings found their account")
 
     async def get(self, transaction_id: uuid.UUID) -> JournalTransaction | None:
         query = (

@@ -9,9 +9,16 @@ from decimal import Decimal
 from typing import Protocol, Self
 
 from habitat_ledger.domain.contribution import Patronage
-from habitat_ledger.domain.distribution import Distribution
+from habitat_ledger.domain.distribution import Distribution, ScheduledDistributions
 from habitat_ledger.domain.hledger import Entry
-from habitat_ledger.domain.journal import Account, AccountRef, Basis, JournalTransaction, SourceType
+from habitat_ledger.domain.journal import (
+    Account,
+    AccountRef,
+    Basis,
+    JournalBatch,
+    JournalTransaction,
+    SourceType,
+)
 from habitat_ledger.domain.k1 import CapitalFigure
 from habitat_ledger.domain.member import MemberReplica
 from habitat_ledger.domain.pending import PendingEvent
@@ -67,7 +74,9 @@ class JournalRepository(Protocol):
     """Append-only journal transactions and what is read from their postings."""
 
     async def add(self, transaction: JournalTransaction) -> None: ...
-    async def add_many(self, transactions: list[JournalTransaction]) -> None: ...
+    async def add_batch(self, batch: JournalBatch) -> None:
+        """The batch's transactions, their postings and any account they name that is missing."""
+        ...
     async def get(self, transaction_id: uuid.UUID) -> JournalTransaction | None: ...
     async def is_reversed(self, transaction_id: uuid.UUID) -> bool: ...
     async def has_source(self, source_type: SourceType, source_id: uuid.UUID) -> bool: ...
@@ -125,7 +134,7 @@ class AllocationRepository(Protocol):
 
 class DistributionRepository(Protocol):
     async def add(self, distribution: Distribution) -> None: ...
-    async def add_many(self, distributions: list[Distribution]) -> None: ...
+    async def add_batch(self, batch: ScheduledDistributions) -> None: ...
     async def get(self, distribution_id: uuid.UUID, *, for_update: bool = False) -> Distribution | None: ...
     async def list(self, member_id: uuid.UUID | None, status: str | None) -> list[Distribution]: ...
 
