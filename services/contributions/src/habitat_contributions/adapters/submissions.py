@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Executable, Table, Text, bindparam, insert, text
+from sqlalchemy import Date, Executable, Table, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,12 +14,12 @@ from habitat_contributions.adapters import orm
 from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import PERIOD_OPEN, MemberReplica, PeriodReplica
 
+REPLICAS = ((orm.member_replica, "m", MemberReplica), (orm.period_replica, "p", PeriodReplica))
 # The member (if known) and the period containing the day, an open one first, share-locked against sealing.
 LOOKUP = (
     text(
         f"""
-        SELECT m.member_id, m.email, m.display_name, m.role, m.status, m.updated_at,
-               p.period_id, p.name, p.starts_on, p.ends_on, p.status AS period_status, p.updated_at AS period_updated_at
+        SELECT {", ".join(f"{alias}.{col.name} AS {alias}_{col.name}" for table, alias, _ in REPLICAS for col in table.c)}
         FROM (SELECT 1) AS one
         LEFT JOIN {orm.SCHEMA}.member_replica AS m ON m.member_id = :member_id
         LEFT JOIN LATERAL (
@@ -32,20 +32,7 @@ LOOKUP = (
         """
     )
     .bindparams(bindparam("member_id", type_=UUID(as_uuid=True)), bindparam("day", type_=Date))
-    .columns(
-        member_id=UUID(as_uuid=True),
-        email=Text,
-        display_name=Text,
-        role=Text,
-        status=Text,
-        updated_at=DateTime(timezone=True),
-        period_id=UUID(as_uuid=True),
-        name=Text,
-        starts_on=Date,
-        ends_on=Date,
-        period_status=Text,
-        period_updated_at=DateTime(timezone=True),
-    )
+    .columns(**{f"{alias}_{col.name}": col.type for table, alias, _ in REPLICAS for col in table.c})
 )
 
 
@@ -57,26 +44,13 @@ class SqlAlchemySubmissionLookups:
         self, member_id: uuid.UUID, day: date
     ) -> tuple[MemberReplica | None, PeriodReplica | None]:
         connection = await self._session.connection()
-        row = (await connection.execute(LOOKUP, {"member_id": member_id, "day": day})).one()
-        member = period = None
-        if row.member_id is not None:
-            member = MemberReplica(
-                member_id=row.member_id,
-                updated_at=row.updated_at,
-                email=row.email,
-                display_name=row.display_name,
-                role=row.role,
-                status=row.status,
-            )
-        if row.period_id is not None:
-            period = PeriodReplica(
-                period_id=row.period_id,
-                name=row.name,
-                starts_on=row.starts_on,
-                ends_on=row.ends_on,
-                status=row.period_status,
-                updated_at=row.period_updated_at,
-            )
+        row = (await connection.execute(LOOKUP, {"member_id": member_id, "day": day})).one()._mapping
+        member, period = (
+            cls(**{col.name: row[f"{alias}_{col.name}"] for col in table.c})
+            if row[f"{alias}_{table.primary_key.columns[0].name}"] is not None
+            else None
+            for table, alias, cls in REPLICAS
+        )
         return member, period
 
 
