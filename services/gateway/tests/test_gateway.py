@@ -13,6 +13,7 @@ from habitat_common.auth import TokenVerifier
 from habitat_common.settings import AuthSettings
 from habitat_common.testing import LocalKeys
 from habitat_gateway.app import create_app
+from habitat_gateway.clients.transport import HttpxTransport
 from habitat_gateway.clients.upstream import ServiceClient, Services
 from habitat_gateway.config import GatewaySettings
 
@@ -61,9 +62,8 @@ def upstream() -> FakeUpstream:
 @pytest.fixture
 async def client(keys: LocalKeys, upstream: FakeUpstream):
     def service(name: str) -> ServiceClient:
-        svc = ServiceClient(name, f"http://{name}", timeout=5, max_connections=5)
-        svc._client = httpx.AsyncClient(base_url=f"http://{name}", transport=httpx.MockTransport(upstream.handler(name)))
-        return svc
+        mock = httpx.AsyncClient(base_url=f"http://{name}", transport=httpx.MockTransport(upstream.handler(name)))
+        return ServiceClient(name, f"http://{name}", timeout=5, max_connections=5, transport=HttpxTransport(mock))
 
     services = Services(service("identity"), service("contributions"), service("ledger"))
     app = create_app(GatewaySettings(cookie_secure=False), TokenVerifier(AuthSettings(), keys), services)
@@ -155,3 +155,13 @@ def test_openapi_documents_the_contract_paths() -> None:
         assert path in paths
     schema = json.dumps(paths["/api/v1/contributions"]["post"])
     assert "SubmitContributionRequest" in schema
+
+
+class TestAiohttpTransport:
+    async def test_unreachable_service_is_a_503_with_a_sentence(self) -> None:
+        client = ServiceClient("ledger", "http://127.0.0.1:9", timeout=2, max_connections=2)
+        with pytest.raises(Exception) as raised:
+            await client.request("GET", "/periods")
+        await client.close()
+        assert raised.value.status == 503
+        assert raised.value.code == "service_unavailable"

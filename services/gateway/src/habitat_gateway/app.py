@@ -13,7 +13,6 @@ from habitat_common.revocation import revocation_feed_for
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.errors import install_error_handlers
 from habitat_common.web.observability import install_observability
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
 from habitat_gateway.clients.upstream import ServiceClient, Services
 from habitat_gateway.config import GatewaySettings, get_settings
@@ -58,7 +57,6 @@ def create_app(
     settings = settings or get_settings()
     configure_logging("gateway", settings.telemetry)
     configure_tracing("gateway", settings.telemetry)
-    HTTPXClientInstrumentor().instrument()
     services = services or build_services(settings)
     feed = None
     if verifier is None:

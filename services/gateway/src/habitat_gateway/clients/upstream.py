@@ -1,12 +1,17 @@
-"""A pooled httpx client per service that forwards the caller's token and correlation id."""
+"""A pooled client per service that forwards the caller's token, correlation id and trace context."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
+
 from habitat_common.telemetry import current_correlation_id
 from habitat_common.web.errors import ApiError
+from habitat_gateway.clients.transport import AiohttpTransport, Transport, TransportFailure, UpstreamResponse
+
+tracer = trace.get_tracer("habitat.gateway")
 
 
 class UpstreamError(ApiError):
@@ -29,70 +34,56 @@ class ServiceUnavailable(ApiError):
 class ServiceClient:
     """Calls one service; raises UpstreamError for 4xx/5xx so routes only handle success."""
 
-    def __init__(self, name: str, base_url: str, *, timeout: float, max_connections: int) -> None:
+    def __init__(
+        self, name: str, base_url: str, *, timeout: float, max_connections: int, transport: Transport | None = None
+    ) -> None:
         self.name = name
-        self._client = httpx.AsyncClient(
-            base_url=base_url,
-            timeout=httpx.Timeout(timeout, connect=2.0),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-        )
+        self._transport = transport or AiohttpTransport(base_url, timeout=timeout, max_connections=max_connections)
 
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        token: str | None = None,
-        json: Any = None,
-        params: dict[str, Any] | None = None,
-        content: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Any:
+    async def _send(self, method: str, path: str, *, token: str | None, params: dict[str, Any] | None,
+                    headers: dict[str, str] | None = None, json: Any = None,
+                    content: bytes | None = None) -> UpstreamResponse:
         headers = dict(headers or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if correlation_id := current_correlation_id():
             headers["X-Correlation-ID"] = correlation_id
-        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
-        try:
-            response = await self._client.request(
-                method, path, headers=headers, json=json, params=clean_params, content=content
-            )
-        except httpx.TransportError as error:
-            raise ServiceUnavailable(self.name) from error
-        if response.status_code == 204:
-            return None
-        body = response.json() if response.content else {}
-        if response.is_error:
-            error = UpstreamError(response.status_code, body)
+        clean_params = {k: str(v) for k, v in (params or {}).items() if v is not None}
+        with tracer.start_as_current_span(f"{method} {self.name}", kind=SpanKind.CLIENT):
+            propagate.inject(headers)
+            try:
+                response = await self._transport.send(
+                    method, path, headers=headers, params=clean_params, json=json, content=content
+                )
+            except TransportFailure as error:
+                raise ServiceUnavailable(self.name) from error
+        if response.status >= 400:
+            error = UpstreamError(response.status, response.json())
             if retry_after := response.headers.get("retry-after"):
                 error.extra["retry_after"] = retry_after
             raise error
-        return body
-
-    async def download(self, path: str, *, token: str, params: dict[str, Any]) -> httpx.Response:
-        """A non-JSON answer (CSV, journal text) passed on as is; errors raise like request()."""
-        headers = {"Authorization": f"Bearer {token}"}
-        if correlation_id := current_correlation_id():
-            headers["X-Correlation-ID"] = correlation_id
-        try:
-            response = await self._client.get(
-                path, headers=headers, params={k: v for k, v in params.items() if v is not None}
-            )
-        except httpx.TransportError as error:
-            raise ServiceUnavailable(self.name) from error
-        if response.is_error:
-            raise UpstreamError(response.status_code, response.json() if response.content else {})
         return response
+
+    async def request(
+        self, method: str, path: str, *, token: str | None = None, json: Any = None,
+        params: dict[str, Any] | None = None, content: bytes | None = None, headers: dict[str, str] | None = None,
+    ) -> Any:
+        response = await self._send(method, path, token=token, params=params, headers=headers, json=json,
+                                    content=content)
+        return None if response.status == 204 else response.json()
+
+    async def download(self, path: str, *, token: str, params: dict[str, Any]) -> UpstreamResponse:
+        """A non-JSON answer (CSV, journal text) passed on as is; errors raise like request()."""
+        return await self._send("GET", path, token=token, params=params)
 
     async def is_alive(self) -> bool:
         try:
-            return (await self._client.get("/healthz", timeout=2.0)).status_code == 200
-        except httpx.HTTPError:
+            return (await self._transport.send("GET", "/healthz", headers={}, params={})).status == 200
+        except TransportFailure:
             return False
 
     async def close(self) -> None:
-        await self._client.aclose()
+        await self._transport.close()
 
 
 class Services:
