@@ -138,3 +138,14 @@ class TestContentHash:
         canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
         assert allocation.content_hash == hashlib.sha256(canonical.encode()).hexdigest()
         assert len(ids) == allocation.contribution_count == 3
+
+    async def test_the_ids_are_stored_ascending_as_read_from_the_index(self, ledger):
+        allocation_id = await approved_allocation(ledger, members=60)  # random uuids, booked in random order
+        async with ledger.engine.connect() as conn:
+            ids = (await conn.execute(
+                text("SELECT encode(substring(ids FROM 16 * i + 1 FOR 16), 'hex')::uuid"
+                     " FROM ledger.allocation_contribution_ids, generate_series(0, length(ids) / 16 - 1) AS i"
+                     " WHERE allocation_id = :id ORDER BY i"),
+                {"id": allocation_id},
+            )).scalars().all()
+        assert len(ids) == 60 and ids == sorted(ids, key=str)

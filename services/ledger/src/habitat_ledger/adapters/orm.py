@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Table,
     Text,
     UniqueConstraint,
@@ -114,12 +115,14 @@ patronage = Table(
     metadata,
     Column("contribution_id", UUID(as_uuid=True), primary_key=True),
     Column("member_id", UUID(as_uuid=True), nullable=False, index=True),
-    Column("period_id", UUID(as_uuid=True), ForeignKey("ledger.period.id"), nullable=False, index=True),
+    Column("period_id", UUID(as_uuid=True), ForeignKey("ledger.period.id"), nullable=False),
     Column("type", Text, nullable=False),
     Column("value", MONEY, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("corrects_contribution_id", UUID(as_uuid=True)),
     CheckConstraint("type IN ('labor', 'capital', 'property')", name="type"),
+    # a period's rows and, in order, its contribution ids (the calculation record's, index-only)
+    Index("ix_ledger_patronage_period_id_contribution_id", "period_id", "contribution_id"),
 )
 
 outbox = outbox_table(metadata)
