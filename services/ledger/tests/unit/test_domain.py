@@ -27,7 +27,7 @@ from habitat_ledger.domain.journal import (
 )
 from habitat_ledger.domain.money import money
 from habitat_ledger.domain.period import Period, PeriodStatus
-from habitat_ledger.domain.proposal import content_hash, id_list_json, pack_ids
+from habitat_ledger.domain.proposal import content_hash, id_list_json, id_list_json_parts, pack_ids
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)
@@ -187,6 +187,11 @@ class TestContentHashOfPackedIds:
     def test_the_packed_id_list_is_the_canonical_json_array(self, ids):
         expected = json.dumps(sorted(str(i) for i in ids), separators=(",", ":"))
         assert id_list_json(pack_ids(ids)) == expected.encode()
+
+    @given(st.lists(st.uuids(), max_size=40), st.integers(min_value=1, max_value=7))
+    def test_the_parts_hashed_in_turn_are_the_whole_array(self, ids, per_part):
+        expected = json.dumps(sorted(str(i) for i in ids), separators=(",", ":"))
+        assert b"".join(id_list_json_parts(pack_ids(ids), per_part)) == expected.encode()
 
     def test_the_hash_is_sha256_of_the_documented_document(self):
         ids, inputs = [uuid.uuid4() for _ in range(3)], {"surplus": "10.00"}

@@ -39,6 +39,15 @@ INSERT_SCHEDULED = text(
     " FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS uuid[]), CAST(:amounts AS numeric[])) AS d(id, member_id, amount)"
 )
 
+INSERT_ROWS = text(
+    "INSERT INTO ledger.allocation_row (allocation_id, member_id, weighted_patronage, share, allocation,"
+    " cash_portion_amount, retained_amount)"
+    " SELECT CAST(:allocation_id AS uuid), member_id, weighted, share, amount, cash, retained"
+    " FROM unnest(CAST(:members AS uuid[]), CAST(:weighted AS numeric[]), CAST(:shares AS numeric[]),"
+    " CAST(:allocations AS numeric[]), CAST(:cash AS numeric[]), CAST(:retained AS numeric[]))"
+    " AS r(member_id, weighted, share, amount, cash, retained)"
+)
+
 
 class SqlAlchemyMemberRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -140,9 +149,16 @@ class SqlAlchemyAllocationRepository:
                 await self.session.execute(insert(allocation).values(self._head(record)))
         except IntegrityError as error:  # lost a race to another proposal of the same period
             raise ProposalPending("Another proposal of this period is awaiting approval or posting.") from error
-        if record.rows:
+        if record.rows:  # one statement over columns, however many members
+            rows = record.rows
             await self.session.execute(
-                insert(allocation_row), [{"allocation_id": record.id, **vars(row)} for row in record.rows]
+                INSERT_ROWS,
+                {
+                    "allocation_id": record.id, "members": [r.member_id for r in rows],
+                    "weighted": [r.weighted_patronage for r in rows], "shares": [r.share for r in rows],
+                    "allocations": [r.allocation for r in rows], "cash": [r.cash_portion_amount for r in rows],
+                    "retained": [r.retained_amount for r in rows],
+                },
             )
         # the contribution ids behind the record: one row, one value, however many there are
         await self.session.execute(

@@ -6,6 +6,7 @@ import binascii
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -87,32 +88,44 @@ def content_hash_of_packed(inputs: dict, packed_ids: bytes, rows: list[Allocatio
     """content_hash() of ids already sorted and packed 16 bytes each (see pack_ids)."""
     before, after = hash_parts(inputs, rows)
     digest = hashlib.sha256(before.encode())
-    digest.update(id_list_json(packed_ids))
+    for part in id_list_json_parts(packed_ids):
+        digest.update(part)
     digest.update(after.encode())
     return digest.hexdigest()
 
 
 UUID_TEXT = b'"00000000-0000-0000-0000-000000000000",'  # one element of the JSON array, with its comma
 HEX_AT = [1 + k + (k >= 8) + (k >= 12) + (k >= 16) + (k >= 20) for k in range(32)]  # hex digit k's offset
+IDS_PER_PART = 4096  # ~160 KB of JSON a part: the strided copies stay in the CPU cache
 
 
 def id_list_json(packed_ids: bytes) -> bytes:
-    """["…","…"] of ids packed 16 bytes each, as lower-case hyphenated strings, in their order.
+    """["…","…"] of ids packed 16 bytes each, as lower-case hyphenated strings, in their order."""
+    return b"".join(id_list_json_parts(packed_ids))
 
-    Built by 32 strided copies (one per hex digit position) instead of a million str(uuid) calls.
+
+def id_list_json_parts(packed_ids: bytes, per_part: int = IDS_PER_PART) -> Iterator[bytes]:
+    """id_list_json() in consecutive parts of at most per_part ids, to hash without building it whole.
+
+    Each part is built by 32 strided copies (one per hex digit position) instead of str(uuid) calls.
     """
     count, rest = divmod(len(packed_ids), 16)
     if rest:
         raise ValueError("Packed ids are 16 bytes each.")
     if not count:
-        return b"[]"
-    digits = binascii.hexlify(packed_ids)
-    out = bytearray(UUID_TEXT * count)
-    width = len(UUID_TEXT)
-    for k, at in enumerate(HEX_AT):
-        out[at::width] = digits[k::32]
-    out[-1:] = b"]"
-    return b"[" + bytes(out)
+        yield b"[]"
+        return
+    yield b"["
+    packed, width = memoryview(packed_ids), len(UUID_TEXT)
+    for start in range(0, count, per_part):
+        n = min(per_part, count - start)
+        digits = binascii.hexlify(packed[16 * start : 16 * (start + n)])
+        out = bytearray(UUID_TEXT * n)
+        for k, at in enumerate(HEX_AT):
+            out[at::width] = digits[k::32]
+        if start + n == count:
+            out[-1:] = b"]"
+        yield bytes(out)
 
 
 def rows_of(result: AllocationResult, cash_portion: Decimal) -> list[AllocationRow]:
