@@ -132,7 +132,8 @@ def allocate(
     total = sum(positive.values(), ZERO)
     if total <= 0:
         raise NoPatronage("No member has positive weighted patronage in this period; nothing to allocate by.")
-    exact = {member: Fraction(surplus) * Fraction(w) / Fraction(total) for member, w in positive.items()}
+    per_weighted = Fraction(surplus) / Fraction(total)  # exact: the same fractions as surplus x w / total
+    exact = {member: per_weighted * Fraction(w) for member, w in positive.items()}
     allocations = apportion(exact, surplus)
     lines = tuple(
         AllocationLine(
