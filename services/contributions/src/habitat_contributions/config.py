@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
+
+
+class ContributionsDatabaseSettings(DatabaseSettings):
+    """A pool as large as the concurrency the gateway sends: overflow connections are closed on return, and
+    opening one per request under load (asyncpg connect and a PostgreSQL backend) costs more than the request."""
+
+    pool_size: int = 24
 
 
 class ContributionsSettings(BaseSettings):
@@ -15,7 +22,7 @@ class ContributionsSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CONTRIBUTIONS_", env_nested_delimiter="__", extra="ignore")
 
-    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    database: DatabaseSettings = Field(default_factory=ContributionsDatabaseSettings)
     rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
@@ -26,6 +33,12 @@ class ContributionsSettings(BaseSettings):
         default=Decimal("5000.00"), gt=0, decimal_places=2, description="From this value on, two approvers are needed"
     )
     review_target_hours: int = Field(default=48, gt=0, description="Review target; older pending items are overdue")
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _our_pool_size(cls, value: object) -> object:
+        # environment variables arrive as a dict: give them this service's defaults
+        return ContributionsDatabaseSettings(**value) if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _rates_in_order(self) -> ContributionsSettings:
