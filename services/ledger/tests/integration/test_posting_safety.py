@@ -121,18 +121,23 @@ class TestFailureMidway:
         assert await posted_rows(ledger, allocation_id) == (5, 5, "posted")
 
 
+async def stored_ids(ledger, allocation_id: uuid.UUID) -> list[str]:
+    """The contribution ids of the calculation record, unpacked in their stored order."""
+    async with ledger.engine.connect() as conn:
+        return list((await conn.execute(
+            text("SELECT encode(substring(ids FROM 16 * i + 1 FOR 16), 'hex')::uuid::text"
+                 " FROM ledger.allocation_contribution_ids, generate_series(0, length(ids) / 16 - 1) AS i"
+                 " WHERE allocation_id = :id ORDER BY i"),
+            {"id": allocation_id},
+        )).scalars().all())
+
+
 class TestContentHash:
     async def test_the_database_hash_equals_the_documented_canonical_json(self, ledger):
         allocation_id = await approved_allocation(ledger, members=3)
         async with ledger.uow() as uow:
             allocation = await uow.allocations.get(allocation_id)
-        async with ledger.engine.connect() as conn:
-            ids = (await conn.execute(
-                text("SELECT encode(substring(ids FROM 16 * i + 1 FOR 16), 'hex')::uuid::text"
-                     " FROM ledger.allocation_contribution_ids, generate_series(0, length(ids) / 16 - 1) AS i"
-                     " WHERE allocation_id = :id"),
-                {"id": allocation_id},
-            )).scalars().all()
+        ids = await stored_ids(ledger, allocation_id)
         document = {"contribution_ids": sorted(ids), "inputs": allocation.inputs,
                     "rows": [row.canonical() for row in allocation.rows]}
         canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
@@ -141,11 +146,5 @@ class TestContentHash:
 
     async def test_the_ids_are_stored_ascending_as_read_from_the_index(self, ledger):
         allocation_id = await approved_allocation(ledger, members=60)  # random uuids, booked in random order
-        async with ledger.engine.connect() as conn:
-            ids = (await conn.execute(
-                text("SELECT encode(substring(ids FROM 16 * i + 1 FOR 16), 'hex')::uuid"
-                     " FROM ledger.allocation_contribution_ids, generate_series(0, length(ids) / 16 - 1) AS i"
-                     " WHERE allocation_id = :id ORDER BY i"),
-                {"id": allocation_id},
-            )).scalars().all()
-        assert len(ids) == 60 and ids == sorted(ids, key=str)
+        ids = await stored_ids(ledger, allocation_id)
+        assert len(ids) == 60 and ids == sorted(ids)
