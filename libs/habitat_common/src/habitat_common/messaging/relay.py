@@ -53,8 +53,9 @@ class OutboxRelay:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
-            for row in rows:
-                await self._publish(row)
+            # pipelined: every publish of the batch is on the wire before the first confirm is awaited;
+            # consumers already tolerate events out of order (see ARCHITECTURE.md, Messages)
+            await asyncio.gather(*(self._publish(row) for row in rows))
             if rows:
                 await session.execute(
                     update(t).where(t.c.id.in_([r.id for r in rows])).values(published_at=func.now())
