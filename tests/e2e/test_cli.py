@@ -24,7 +24,7 @@ def run(config_dir: Path, *args: str, input: str | None = None) -> subprocess.Co
     env = {k: v for k, v in os.environ.items() if not k.startswith("HABITAT_")}
     env |= {"HABITAT_CONFIG_DIR": str(config_dir), "NO_COLOR": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "habitat_cli", *args], capture_output=True, text=True, env=env, input=input, timeout=120
+        [sys.executable, "-m", "habitat_cli", *args], capture_output=True, text=True, env=env, input=input, timeout=120, check=False
     )
 
 

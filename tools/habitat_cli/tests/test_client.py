@@ -7,7 +7,6 @@ import stat
 
 import httpx
 import pytest
-
 from habitat_cli.client import CliError, signed_in
 from habitat_cli.credentials import Credentials, CredentialStore
 
@@ -73,9 +72,9 @@ def test_a_dead_refresh_token_asks_to_sign_in_again_and_keeps_the_cache(store):
 
 
 def test_api_errors_carry_the_api_sentence_and_body(store):
-    with signed_in(store, httpx.MockTransport(FakeGateway(access="access-1"))) as client:
-        with pytest.raises(CliError) as raised:
-            client.json("GET", "/periods/x")
+    transport = httpx.MockTransport(FakeGateway(access="access-1"))
+    with signed_in(store, transport) as client, pytest.raises(CliError) as raised:
+        client.json("GET", "/periods/x")
     assert (raised.value.message, raised.value.status, raised.value.code) == ("No such period.", 404, "not_found")
 
 

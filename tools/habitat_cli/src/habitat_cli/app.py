@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from habitat_cli import exports, members, periods
-from habitat_cli.client import CliError, Client, signed_in
+from habitat_cli.client import Client, CliError, signed_in
 from habitat_cli.credentials import CredentialStore
 from habitat_cli.output import JsonFlag, fail, handles_errors, note, print_json
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -55,7 +55,7 @@ class Client:
         self.credentials = credentials
         self._http = httpx.Client(base_url=self.url + API, timeout=TIMEOUT, transport=transport)
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:

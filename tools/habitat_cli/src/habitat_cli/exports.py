@@ -31,7 +31,7 @@ class Basis(str, Enum):
 @handles_errors
 def k1(
     year: Annotated[int, typer.Option(help="Tax year")],
-    format: K1Format = K1Format.csv,  # noqa: A002 - the API's own parameter name
+    format: K1Format = K1Format.csv,
     out: OutOption = None,
     as_json: JsonFlag = False,
 ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -15,6 +14,7 @@ import typer
 from habitat_cli.client import CliError, signed_in
 from habitat_cli.credentials import write_private
 from habitat_cli.output import JsonFlag, fail_lines, handles_errors, note, out, print_json, spinner, table
+from habitat_cli.values import iso_date
 
 app = typer.Typer(help="Members: list, create, onboard from CSV.", no_args_is_help=True)
 
@@ -65,7 +65,7 @@ def create(
     """Create a member and print the one-time temporary password (shown only now)."""
     body = {"email": email, "display_name": name, "role": role.value}
     if joined_at:
-        body["joined_at"] = _iso_date(joined_at, "--joined-at")
+        body["joined_at"] = iso_date(joined_at, "--joined-at")
     with signed_in() as client:
         member = client.json("POST", "/members", json=body)
     if as_json:
@@ -143,10 +143,3 @@ def _write_welcomes(directory: Path, welcomes: list[dict]) -> None:
     for welcome in welcomes:
         name = re.sub(r"[^A-Za-z0-9@._+-]", "_", welcome["email"]) + ".txt"
         write_private(directory / name, f"Subject: {welcome['subject']}\nTo: {welcome['email']}\n\n{welcome['body']}")
-
-
-def _iso_date(value: str, option: str) -> str:
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise CliError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from contextlib import AbstractContextManager, nullcontext
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
 
-from habitat_cli.client import CliError, Client, signed_in
+from habitat_cli.client import Client, CliError, signed_in
 from habitat_cli.output import JsonFlag, handles_errors, out, print_json, table
+from habitat_cli.values import decimal_text, iso_date, uuid_text
 
 app = typer.Typer(help="Accounting periods and their close.", no_args_is_help=True)
 PeriodArg = Annotated[str, typer.Argument(metavar="PERIOD", help="Period name (e.g. 2026-Q1) or id")]
@@ -50,7 +49,7 @@ def create(
     as_json: JsonFlag = False,
 ) -> None:
     """Open a new period; periods may not overlap (admins)."""
-    body = {"name": name, "starts_on": _iso_date(start, "START"), "ends_on": _iso_date(end, "END")}
+    body = {"name": name, "starts_on": iso_date(start, "START"), "ends_on": iso_date(end, "END")}
     with signed_in() as client:
         period = client.json("POST", "/periods", json=body)
     if as_json:
@@ -89,13 +88,13 @@ def propose(
     cash_portion: Annotated[str, typer.Option(help="Percent of each allocation paid in cash, 0-100")] = "0",
     labor: Annotated[str | None, typer.Option(help="Weight of labor patronage (server default 1.0)")] = None,
     capital: Annotated[str | None, typer.Option(help="Weight of capital patronage (server default 0.5)")] = None,
-    property: Annotated[str | None, typer.Option(help="Weight of property patronage (server default 0.5)")] = None,  # noqa: A002
+    property: Annotated[str | None, typer.Option(help="Weight of property patronage (server default 0.5)")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Propose the allocation of a surplus: an immutable calculation record with a content hash."""
-    body: dict[str, Any] = {"surplus": _decimal(surplus, "--surplus"),
-                            "cash_portion": _decimal(cash_portion, "--cash-portion")}
-    weights = {k: _decimal(v, f"--{k}") for k, v in (("labor", labor), ("capital", capital),
+    body: dict[str, Any] = {"surplus": decimal_text(surplus, "--surplus"),
+                            "cash_portion": decimal_text(cash_portion, "--cash-portion")}
+    weights = {k: decimal_text(v, f"--{k}") for k, v in (("labor", labor), ("capital", capital),
                                                     ("property", property)) if v is not None}
     if weights:
         body["weights"] = weights
@@ -109,7 +108,7 @@ def propose(
 def approve(allocation: AllocationArg, as_json: JsonFlag = False) -> None:
     """Approve a proposal as one of the distinct approvers (the proposer alone is never enough)."""
     with signed_in() as client:
-        _show_allocation(client.json("POST", f"/allocations/{_uuid(allocation)}/approve"), as_json)
+        _show_allocation(client.json("POST", f"/allocations/{_allocation_id(allocation)}/approve"), as_json)
 
 
 @app.command()
@@ -117,7 +116,7 @@ def approve(allocation: AllocationArg, as_json: JsonFlag = False) -> None:
 def post(allocation: AllocationArg, as_json: JsonFlag = False) -> None:
     """Post an approved allocation to every capital account and close the period (idempotent)."""
     with signed_in() as client:
-        _show_allocation(client.json("POST", f"/allocations/{_uuid(allocation)}/post"), as_json)
+        _show_allocation(client.json("POST", f"/allocations/{_allocation_id(allocation)}/post"), as_json)
 
 
 def _show_allocation(allocation: dict, as_json: bool) -> None:
@@ -142,25 +141,5 @@ def _print_mapping(data: dict, indent: str = "") -> None:
             console.print(f"{indent}{key}: {value}", markup=False)
 
 
-def _iso_date(value: str, what: str) -> str:
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise CliError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _decimal(value: str, option: str) -> str:
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        raise CliError(f"{option}: {value!r} is not a number")
-    return str(number)
-
-
-def _uuid(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise CliError(f"{value!r} is not an allocation id") from None
+def _allocation_id(value: str) -> str:
+    return uuid_text(value, "an allocation id")
