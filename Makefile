@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-PACKAGES := libs/habitat_common services/identity services/contributions services/ledger services/gateway tools/devstack
+PACKAGES := libs/habitat_common services/identity services/contributions services/ledger services/gateway tools/devstack tools/habitat_cli
 STAMP := $(VENV)/.installed
 
 .PHONY: install dev test lint test-unit test-integration test-e2e bench clean

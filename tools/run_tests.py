@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITES = {
     "unit": [
         "libs/habitat_common/tests", "services/identity/tests/unit", "services/contributions/tests/unit",
-        "services/ledger/tests/unit", "services/gateway/tests",
+        "services/ledger/tests/unit", "services/gateway/tests", "tools/habitat_cli/tests",
     ],
     "integration": [
         "libs/habitat_common/tests", "services/identity/tests/integration",
@@ -23,7 +23,7 @@ SUITES = {
 }
 ALL = [
     "libs/habitat_common/tests", "services/identity/tests", "services/contributions/tests", "services/ledger/tests",
-    "services/gateway/tests", "tests/deploy", "tests/e2e",
+    "services/gateway/tests", "tools/habitat_cli/tests", "tests/deploy", "tests/e2e",
 ]
 
 
