@@ -40,3 +40,6 @@ class TelemetrySettings(BaseModel):
 
     log_level: str = "INFO"
     trace_console: bool = False
+    trace_sample_ratio: float = Field(
+        default=0.1, ge=0, le=1, description="Share of locally started traces recorded; callers' sampled traces always are"
+    )

@@ -15,6 +15,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from prometheus_client import Counter, Gauge, Histogram
 
 from habitat_common.settings import TelemetrySettings
@@ -93,7 +94,10 @@ def configure_tracing(service: str, settings: TelemetrySettings) -> TracerProvid
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
         return current
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    # a request whose caller sent a sampled trace is always recorded; our own roots are sampled at a ratio,
+    # since recording every span of every request costs a noticeable share of a request's CPU
+    sampler = ParentBased(TraceIdRatioBased(settings.trace_sample_ratio))
+    provider = TracerProvider(resource=Resource.create({"service.name": service}), sampler=sampler)
     if settings.trace_console:
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
     trace.set_tracer_provider(provider)

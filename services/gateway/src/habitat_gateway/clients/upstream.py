@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from opentelemetry import propagate, trace
+from starlette.responses import Response
 from opentelemetry.trace import SpanKind
 
 from habitat_common.telemetry import current_correlation_id
@@ -71,6 +72,15 @@ class ServiceClient:
         response = await self._send(method, path, token=token, params=params, headers=headers, json=json,
                                     content=content)
         return None if response.status == 204 else response.json()
+
+    async def forward(
+        self, method: str, path: str, *, token: str | None = None, json: Any = None,
+        params: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+    ) -> Response:
+        """The service's JSON answer passed on byte for byte (its shape is the documented response model);
+        saves re-validating and re-serialising on the hot paths."""
+        response = await self._send(method, path, token=token, params=params, headers=headers, json=json)
+        return Response(response.content, status_code=response.status, media_type="application/json")
 
     async def download(self, path: str, *, token: str, params: dict[str, Any]) -> UpstreamResponse:
         """A non-JSON answer (CSV, journal text) passed on as is; errors raise like request()."""

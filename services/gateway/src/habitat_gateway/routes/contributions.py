@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Response
 
 from habitat_gateway.routes.deps import MemberCaller, ServicesDep, StewardCaller
 from habitat_gateway.schemas import (
@@ -30,7 +30,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
 
 
-def _json(body) -> dict:
+def _json(body) -> Response:
     return body.model_dump(mode="json", exclude_none=True)
 
 
@@ -40,14 +40,14 @@ async def submit_contribution(
     caller: MemberCaller,
     services: ServicesDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> dict:
+) -> Response:
     """Submit labor, capital or property for review; its date must fall in an open period.
 
     Send an `Idempotency-Key` header to make retries safe: the same key and body create one
     contribution; the same key with another body answers 409.
     """
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-    return await services.contributions.request(
+    return await services.contributions.forward(
         "POST", "/contributions", token=caller.token, json=_json(body), headers=headers
     )
 
@@ -62,39 +62,39 @@ async def list_contributions(
     type: Type | None = None,  # noqa: A002 - public query name
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict:
+) -> Response:
     """Your contributions; stewards and admins see everyone's. Newest first, filtered, paginated."""
     params = {"status": status, "member_id": member_id, "period_id": period_id, "type": type}
     params = {k: str(v) for k, v in params.items() if v} | {"limit": limit, "offset": offset}
-    return await services.contributions.request("GET", "/contributions", token=caller.token, params=params)
+    return await services.contributions.forward("GET", "/contributions", token=caller.token, params=params)
 
 
 @router.post("/contributions/batch-approve", response_model=BatchApproveResult)
-async def batch_approve(body: BatchApproveRequest, caller: StewardCaller, services: ServicesDep) -> dict:
+async def batch_approve(body: BatchApproveRequest, caller: StewardCaller, services: ServicesDep) -> Response:
     """Approve many; each is checked on its own and the result says which failed and why."""
-    return await services.contributions.request(
+    return await services.contributions.forward(
         "POST", "/contributions/batch-approve", token=caller.token, json=_json(body)
     )
 
 
 @router.get("/contributions/{contribution_id}", response_model=ContributionDetail)
-async def read_contribution(contribution_id: uuid.UUID, caller: MemberCaller, services: ServicesDep) -> dict:
+async def read_contribution(contribution_id: uuid.UUID, caller: MemberCaller, services: ServicesDep) -> Response:
     """One contribution with its revisions and discussion: your own, or any for stewards and admins."""
-    return await services.contributions.request("GET", f"/contributions/{contribution_id}", token=caller.token)
+    return await services.contributions.forward("GET", f"/contributions/{contribution_id}", token=caller.token)
 
 
 @router.patch("/contributions/{contribution_id}", response_model=ContributionDetail)
 async def edit_contribution(
     contribution_id: uuid.UUID, body: EditContributionRequest, caller: MemberCaller, services: ServicesDep
-) -> dict:
+) -> Response:
     """Edit your own contribution while pending or in clarification; every revision is kept."""
-    return await services.contributions.request(
+    return await services.contributions.forward(
         "PATCH", f"/contributions/{contribution_id}", token=caller.token, json=_json(body)
     )
 
 
-async def _review(services, caller, contribution_id: uuid.UUID, action: str, body) -> dict:
-    return await services.contributions.request(
+async def _review(services, caller, contribution_id: uuid.UUID, action: str, body) -> Response:
+    return await services.contributions.forward(
         "POST", f"/contributions/{contribution_id}/{action}", token=caller.token, json=_json(body)
     )
 
@@ -102,7 +102,7 @@ async def _review(services, caller, contribution_id: uuid.UUID, action: str, bod
 @router.post("/contributions/{contribution_id}/approve", response_model=Contribution)
 async def approve_contribution(
     contribution_id: uuid.UUID, body: ReviewRequest, caller: StewardCaller, services: ServicesDep
-) -> dict:
+) -> Response:
     """Approve someone else's contribution; above the threshold it needs a second approver to count."""
     return await _review(services, caller, contribution_id, "approve", body)
 
@@ -110,7 +110,7 @@ async def approve_contribution(
 @router.post("/contributions/{contribution_id}/reject", response_model=Contribution)
 async def reject_contribution(
     contribution_id: uuid.UUID, body: RejectRequest, caller: StewardCaller, services: ServicesDep
-) -> dict:
+) -> Response:
     """Reject someone else's contribution; the reason is required and shown to the member."""
     return await _review(services, caller, contribution_id, "reject", body)
 
@@ -118,7 +118,7 @@ async def reject_contribution(
 @router.post("/contributions/{contribution_id}/request-clarification", response_model=Contribution)
 async def request_clarification(
     contribution_id: uuid.UUID, body: ClarificationRequest, caller: StewardCaller, services: ServicesDep
-) -> dict:
+) -> Response:
     """Ask the member a question before deciding."""
     return await _review(services, caller, contribution_id, "request-clarification", body)
 
@@ -126,7 +126,7 @@ async def request_clarification(
 @router.post("/contributions/{contribution_id}/respond", response_model=Contribution)
 async def respond(
     contribution_id: uuid.UUID, body: RespondRequest, caller: MemberCaller, services: ServicesDep
-) -> dict:
+) -> Response:
     """Answer a reviewer's question (and optionally edit); the contribution is pending again."""
     return await _review(services, caller, contribution_id, "respond", body)
 
@@ -141,8 +141,8 @@ async def review_queue(
     type: Type | None = None,  # noqa: A002 - public query name
     limit: Limit = 100,
     offset: Offset = 0,
-) -> dict:
+) -> Response:
     """Contributions awaiting review, oldest first, with age and the 48-hour flag."""
     params = {"status": status, "member_id": member_id, "period_id": period_id, "type": type}
     params = {k: str(v) for k, v in params.items() if v} | {"limit": limit, "offset": offset}
-    return await services.contributions.request("GET", "/review-queue", token=caller.token, params=params)
+    return await services.contributions.forward("GET", "/review-queue", token=caller.token, params=params)
