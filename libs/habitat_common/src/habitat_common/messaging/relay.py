@@ -21,6 +21,8 @@ tracer = trace.get_tracer("habitat.outbox")
 class OutboxRelay:
     """Any number of relays may run: rows are claimed with FOR UPDATE SKIP LOCKED."""
 
+    MAX_IDLE_WAIT_SECONDS = 0.2
+
     def __init__(
         self,
         *,
@@ -92,22 +94,28 @@ class OutboxRelay:
         OUTBOX_LAG.labels(self._service).set(lag)
 
     async def run(self) -> None:
-        loops = 0
+        idle_wait = self._interval
+        next_measure = 0.0
+        loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
             try:
                 published = await self.relay_once()
-                if loops % 20 == 0:
+                if loop.time() >= next_measure:
                     await self.measure_backlog()
+                    next_measure = loop.time() + 1.0
             except Exception:  # noqa: BLE001 - a broker or database hiccup must not kill the relay
                 log.exception("outbox relay failed; retrying")
                 published = 0
                 await asyncio.sleep(1.0)
-            loops += 1
-            if published < self._batch_size:
-                try:
-                    await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
-                except TimeoutError:
-                    pass
+            if published >= self._batch_size:
+                continue
+            # back off while idle (an idle relay polling every 50 ms costs a few % of a core per service),
+            # straight back to the short interval as soon as there is work
+            idle_wait = self._interval if published else min(idle_wait * 2, self.MAX_IDLE_WAIT_SECONDS)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=idle_wait)
+            except TimeoutError:
+                pass
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"{self._service}-outbox-relay")
