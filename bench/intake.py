@@ -155,8 +155,12 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--contributions-workers", type=int, default=1,
+                        help="uvicorn processes for the contributions HTTP service (compose: --scale)")
     args = parser.parse_args()
-    with running_stack("habitat_bench_intake") as running:
+    workers = {"contributions": args.contributions_workers}
+    print(f"contributions HTTP processes: {args.contributions_workers}")
+    with running_stack("habitat_bench_intake", workers) as running:
         people = asyncio.run(prepare(running.config.url, running.admin, running.config.database_url, args.rows))
         asyncio.run(reads(running.config.url, people, args.reads))
         submissions(running.config.url, people["member"], args.seconds, args.connections)

@@ -23,10 +23,10 @@ class Running:
 
 
 @contextmanager
-def running_stack(prefix: str) -> Iterator[Running]:
+def running_stack(prefix: str, workers: dict[str, int] | None = None) -> Iterator[Running]:
     with temporary_database(prefix) as database_url, temporary_vhost(prefix) as amqp_url:
         config = StackConfig(database_url=database_url, amqp_url=amqp_url, ports=free_ports(),
-                             log_dir=Path(tempfile.mkdtemp(prefix=f"{prefix}-")))
+                             log_dir=Path(tempfile.mkdtemp(prefix=f"{prefix}-")), workers=workers or {})
         migrate(config)
         admin = ("root@bench.coop", "zq-" + secrets.token_urlsafe(16))
         subprocess.run([sys.executable, "-m", "habitat_identity.cli", "ensure-admin", "--email", admin[0],

@@ -57,6 +57,7 @@ class StackConfig:
     ports: dict[str, int] = field(default_factory=lambda: dict(DEV_PORTS))
     log_dir: Path = ROOT / ".local" / "logs"
     extra_env: dict[str, str] = field(default_factory=dict)
+    workers: dict[str, int] = field(default_factory=dict)  # uvicorn processes per HTTP service (default 1)
 
     @property
     def url(self) -> str:
@@ -118,6 +119,7 @@ class Stack:
         return [
             sys.executable, "-m", "uvicorn", "--factory", _target(name),
             "--host", "127.0.0.1", "--port", str(self.config.ports[name]), "--no-access-log", "--lifespan", "on",
+            "--workers", str(self.config.workers.get(name, 1)),
         ]
 
     def start(self, name: str) -> None:
