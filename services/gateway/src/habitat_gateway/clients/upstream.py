@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from opentelemetry import propagate, trace
-from starlette.responses import Response
-from opentelemetry.trace import SpanKind
-
 from habitat_common.telemetry import current_correlation_id
 from habitat_common.web.errors import ApiError
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
+from starlette.responses import Response
+
 from habitat_gateway.clients.transport import AiohttpTransport, Transport, TransportFailure, UpstreamResponse
 
 tracer = trace.get_tracer("habitat.gateway")

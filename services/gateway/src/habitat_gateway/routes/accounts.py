@@ -8,7 +8,9 @@ from datetime import date
 from fastapi import APIRouter
 
 from habitat_gateway.routes.deps import MemberCaller, ServicesDep
-from habitat_gateway.schemas import CapitalAccount
+from habitat_gateway.schemas_contributions import (
+    CapitalAccount,
+)
 
 router = APIRouter(tags=["capital accounts"])
 

@@ -6,7 +6,10 @@ from fastapi import APIRouter, Request, Response
 
 from habitat_gateway.clients.services import dashboard
 from habitat_gateway.routes.deps import AnyCaller, MemberCaller, ServicesDep, client_address
-from habitat_gateway.schemas import Dashboard, LoginRequest, Member, PasswordChangeRequest, RefreshRequest, TokenPair
+from habitat_gateway.schemas import LoginRequest, Member, PasswordChangeRequest, RefreshRequest, TokenPair
+from habitat_gateway.schemas_contributions import (
+    Dashboard,
+)
 
 router = APIRouter(tags=["auth"])
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Response
 
 from habitat_gateway.routes.deps import MemberCaller, ServicesDep, StewardCaller
-from habitat_gateway.schemas import (
+from habitat_gateway.schemas_contributions import (
     BatchApproveRequest,
     BatchApproveResult,
     ClarificationRequest,

@@ -7,7 +7,10 @@ import uuid
 from fastapi import APIRouter
 
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
-from habitat_gateway.schemas import CreatePeriodRequest, IntakeDashboard, Period, PeriodList
+from habitat_gateway.schemas import CreatePeriodRequest, Period, PeriodList
+from habitat_gateway.schemas_contributions import (
+    IntakeDashboard,
+)
 
 router = APIRouter(tags=["periods"])
 

@@ -1,0 +1,186 @@
+"""Public bodies of intake and review: submit, edit, review, queue, intake dashboard."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from habitat_gateway.schemas import Body, Member, Money, Out
+
+
+class SubmitContributionRequest(Body):
+    type: Literal["labor", "capital", "property"]
+    corrects_contribution_id: uuid.UUID | None = Field(
+        default=None, description="Set to correct a decided contribution; values may then be negative"
+    )
+    contributed_on: date
+    description: str = Field(description="What was done or given; required, not trivial")
+    amount: Money | None = Field(default=None, description="capital: cash amount > 0, e.g. \"500.00\"")
+    hours: Money | None = Field(default=None, description="labor: hours > 0 and <= 24")
+    rate: Money | None = Field(default=None, description="labor: hourly rate within the co-op's rate card")
+    fair_market_value: Money | None = Field(default=None, description="property: fair market value > 0")
+    adjusted_basis: Money | None = Field(default=None, description="property: contributor's adjusted basis >= 0")
+
+
+class ReviewRequest(Body):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class EditContributionRequest(Body):
+    contributed_on: date | None = None
+    description: str | None = None
+    amount: Money | None = None
+    hours: Money | None = None
+    rate: Money | None = None
+    fair_market_value: Money | None = None
+    adjusted_basis: Money | None = None
+
+
+class RejectRequest(Body):
+    reason: str = Field(description="Why; shown to the member")
+
+
+class ClarificationRequest(Body):
+    question: str = Field(description="What the reviewer needs to know")
+
+
+class RespondRequest(EditContributionRequest):
+    answer: str = Field(description="The member's answer to the reviewer's question")
+
+
+class BatchApproveRequest(Body):
+    ids: list[uuid.UUID] = Field(max_length=500)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class BatchItemError(Out):
+    code: str
+    message: str
+
+
+class BatchItemResult(Out):
+    id: uuid.UUID
+    ok: bool
+    status: str | None = None
+    error: BatchItemError | None = None
+
+
+class BatchApproveResult(Out):
+    results: list[BatchItemResult]
+
+
+class Approval(Out):
+    reviewer_id: uuid.UUID
+    at: datetime
+    note: str | None = None
+
+
+class Revision(Out):
+    number: int = Field(description="1 is the submission as first made; each edit adds one")
+    fields: dict[str, Any] = Field(description="The contribution's editable fields after this revision")
+    edited_at: datetime
+    edited_by: uuid.UUID | None = None
+
+
+class ThreadEntry(Out):
+    kind: str
+    by: uuid.UUID | None = None
+    at: datetime
+    text: str
+
+
+class Contribution(Out):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    period_id: uuid.UUID
+    type: Literal["labor", "capital", "property"]
+    contributed_on: date
+    description: str
+    value: Money
+    book_amount: Money
+    tax_amount: Money
+    hours: Money | None = None
+    rate: Money | None = None
+    amount: Money | None = None
+    fair_market_value: Money | None = None
+    adjusted_basis: Money | None = None
+    status: str
+    submitted_at: datetime
+    decided_at: datetime | None = None
+    decided_by: uuid.UUID | None = None
+    decision_note: str | None = None
+    corrects_contribution_id: uuid.UUID | None = None
+    approvals: list[Approval] = Field(default_factory=list)
+    approvals_required: int = 1
+
+
+class ContributionDetail(Contribution):
+    revisions: list[Revision] = Field(default_factory=list, description="Every edit, oldest first")
+    thread: list[ThreadEntry] = Field(default_factory=list, description="Questions, answers and notes")
+
+
+class ContributionList(Out):
+    items: list[Contribution]
+    total: int | None = None
+
+
+class QueuedContribution(Contribution):
+    age_hours: float = Field(description="Hours since submission")
+    overdue: bool = Field(description="Older than the 48-hour review target")
+
+
+class ReviewQueue(Out):
+    items: list[QueuedContribution]
+    total: int | None = None
+
+
+class TypeFigures(Out):
+    count: int
+    value: Money
+
+
+class ReviewerFigures(Out):
+    reviewer_id: uuid.UUID
+    display_name: str | None = None
+    approved: int
+    rejected: int
+    clarifications: int
+
+
+class MemberRef(Out):
+    member_id: uuid.UUID
+    display_name: str | None = None
+    email: str | None = None
+
+
+class IntakeDashboard(Out):
+    period_id: uuid.UUID
+    active_members: int
+    members_with_submissions: int
+    participation_percent: str
+    by_type: dict[str, TypeFigures]
+    by_status: dict[str, TypeFigures]
+    pending_count: int
+    approval_rate_percent: str | None
+    mean_hours_to_decision: float | None
+    p95_hours_to_decision: float | None
+    per_reviewer: list[ReviewerFigures]
+    not_submitted: list[MemberRef]
+
+
+class CapitalAccount(Out):
+    member_id: uuid.UUID
+    book_balance: Money = Field(description="Section 704(b) book capital, credit balance positive")
+    tax_balance: Money = Field(description="Tax-basis capital, credit balance positive")
+    as_of: date | datetime | None = None
+
+
+class Dashboard(Out):
+    profile: Member
+    capital_account: CapitalAccount
+    recent_contributions: list[Contribution]
+    allocations: list[dict[str, Any]] = Field(description="Patronage allocations credited to your capital")
+    statement: list[dict[str, Any]] = Field(description="Your latest capital account lines, running balances")
