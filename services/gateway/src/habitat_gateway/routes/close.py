@@ -29,7 +29,7 @@ Weight = Annotated[Decimal | None, Query(ge=0)]
 async def draft_allocation(
     period_id: uuid.UUID, caller: MemberCaller, services: ServicesDep,
     surplus: Annotated[Decimal, Query(ge=0, description="Surplus to simulate, e.g. 10000.00")],
-    labor: Weight = None, capital: Weight = None, property: Weight = None,  # noqa: A002 - public query name
+    labor: Weight = None, capital: Weight = None, property: Weight = None,
 ) -> dict:
     """If the surplus were X, each share would be Y, because… (members see their own row only)."""
     params = {"surplus": str(surplus), "labor": labor, "capital": capital, "property": property}

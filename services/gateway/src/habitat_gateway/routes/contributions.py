@@ -59,7 +59,7 @@ async def list_contributions(
     status: Status | None = None,
     member_id: uuid.UUID | None = None,
     period_id: uuid.UUID | None = None,
-    type: Type | None = None,  # noqa: A002 - public query name
+    type: Type | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Response:
@@ -138,7 +138,7 @@ async def review_queue(
     status: Status | None = None,
     member_id: uuid.UUID | None = None,
     period_id: uuid.UUID | None = None,
-    type: Type | None = None,  # noqa: A002 - public query name
+    type: Type | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:

@@ -87,7 +87,7 @@ async def _passthrough(services, caller, path: str, params: dict) -> Response:
                409: {"description": "Some rows do not tie; nothing exported"}},
 )
 async def export_k1(
-    caller: AdminCaller, services: ServicesDep, year: int, format: Literal["json", "csv"] = "json"  # noqa: A002
+    caller: AdminCaller, services: ServicesDep, year: int, format: Literal["json", "csv"] = "json"
 ) -> Response:
     """K-1 data for a tax year: Item L on tax basis (tied), Item J, book (704(b)) figures alongside."""
     return await _passthrough(services, caller, "/exports/k1", {"year": year, "format": format})
