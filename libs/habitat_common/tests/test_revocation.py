@@ -62,3 +62,30 @@ class TestRevocationFeed:
         await feed.stop()
         assert seen_after == ["0", "3"]
         assert feed.revocations.is_revoked(member, None, datetime.now(UTC) - timedelta(minutes=1))
+
+
+class TestVerifiedTokenMemory:
+    async def test_a_remembered_token_still_expires_and_can_still_be_revoked(self, keys: LocalKeys) -> None:
+        import time
+
+        revocations = RevocationList()
+        verifier = TokenVerifier(keys.settings, keys, revocations)
+        member, session = uuid.uuid4(), uuid.uuid4()
+        token = keys.mint(member, session_id=session, expires_in=timedelta(seconds=2))
+        assert (await verifier.verify(token)).member_id == member
+        assert (await verifier.verify(token)).member_id == member  # from memory
+        revocations.apply([{"id": 1, "member_id": str(member), "session_id": str(session), "not_before": None}])
+        with pytest.raises(InvalidToken):
+            await verifier.verify(token)
+        other = keys.mint(member, expires_in=timedelta(seconds=1))
+        await verifier.verify(other)
+        time.sleep(1.1)
+        with pytest.raises(InvalidToken):
+            await verifier.verify(other)
+
+    async def test_a_forged_token_is_never_remembered_as_valid(self, keys: LocalKeys) -> None:
+        verifier = TokenVerifier(keys.settings, keys)
+        forged = LocalKeys(kid=keys.kid).mint(uuid.uuid4())
+        for _ in range(2):
+            with pytest.raises(InvalidToken):
+                await verifier.verify(forged)

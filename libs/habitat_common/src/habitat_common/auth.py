@@ -75,15 +75,44 @@ class JwksKeySource:
             self._fetched_at = time.monotonic()
 
 
+@dataclass(frozen=True)
+class _Verified:
+    principal: Principal
+    issued_at: datetime
+    expires_at: float
+
+
 class TokenVerifier:
-    """Checks signature, algorithm, issuer, audience, expiry and token type."""
+    """Checks signature, algorithm, issuer, audience, expiry and token type.
+
+    A token whose signature was verified is remembered until it expires, so each request does not pay
+    for the signature again; expiry and revocation are still checked on every use.
+    """
+
+    CACHE_SIZE = 10_000
 
     def __init__(self, settings: AuthSettings, keys: KeySource, revocations: RevocationList | None = None) -> None:
         self._settings = settings
         self._keys = keys
         self.revocations = revocations
+        self._verified: dict[str, _Verified] = {}
 
     async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is None:
+            known = await self._verify_signature(token)
+            if len(self._verified) >= self.CACHE_SIZE:
+                self._verified.clear()  # cheap bound: entries refill on the next use
+            self._verified[token] = known
+        if time.time() >= known.expires_at:
+            self._verified.pop(token, None)
+            raise InvalidToken("token expired")
+        principal = known.principal
+        if self.revocations and self.revocations.is_revoked(principal.member_id, principal.session_id, known.issued_at):
+            raise InvalidToken("session ended")
+        return principal
+
+    async def _verify_signature(self, token: str) -> _Verified:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
@@ -108,8 +137,7 @@ class TokenVerifier:
                 session_id=uuid.UUID(claims["sid"]) if claims.get("sid") else None,
             )
             issued_at = datetime.fromtimestamp(claims["iat"], UTC)
+            expires_at = float(claims["exp"])
         except (jwt.PyJWTError, ValueError, KeyError, TypeError) as error:
             raise InvalidToken(str(error)) from error
-        if self.revocations and self.revocations.is_revoked(principal.member_id, principal.session_id, issued_at):
-            raise InvalidToken("session ended")
-        return principal
+        return _Verified(principal, issued_at, expires_at)
