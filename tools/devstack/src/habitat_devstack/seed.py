@@ -41,11 +41,14 @@ def _login(client: httpx.Client, email: str, password: str) -> dict:
 
 
 def _submit(client: httpx.Client, token: str, body: dict, deadline_seconds: float = 10.0) -> dict:
-    """Submit, waiting briefly for the period to reach the contributions service's replica."""
+    """Submit, waiting briefly for the period and the member's activation to reach the replicas."""
     deadline = time.monotonic() + deadline_seconds
     while True:
         response = client.post("/api/v1/contributions", json=body, headers=_auth(token))
-        if response.status_code != 409 or time.monotonic() > deadline:
+        waiting = response.status_code in (403, 409) and response.json()["error"]["code"] in (
+            "period_not_open", "member_not_active"
+        )
+        if not waiting or time.monotonic() > deadline:
             response.raise_for_status()
             return response.json()
         time.sleep(0.2)
