@@ -53,6 +53,8 @@ def main() -> None:
         env=config.env(), check=True, cwd=ROOT,
     )
     stack = Stack(config)
+    # Ctrl-C must work even when started from a shell that ignores SIGINT for background jobs
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         print("starting services, workers, gateway and Caddy ...", flush=True)
