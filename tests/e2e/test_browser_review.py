@@ -69,6 +69,12 @@ class TestReviewRoundTrip:
         member.click("#respond-form button[type=submit]")
         expect(member.locator("#status")).to_have_text("pending")
         expect(member.locator("#thread")).to_contain_text("The north shed")
+        # an edit while pending is kept as a revision, visible with the contribution's history
+        member.click("text=Edit")
+        member.fill("#edit-form textarea[name=description]", "Repaired the roof of the north tool shed")
+        member.click("#edit-form button[type=submit]")
+        expect(member.locator("#description")).to_have_text("Repaired the roof of the north tool shed")
+        expect(member.locator("#revisions tbody tr")).to_have_count(2)
 
         # reject one with a reason
         steward.goto(habitat.url + "/review")
@@ -79,7 +85,7 @@ class TestReviewRoundTrip:
 
         # batch approve the other three from the queue
         steward.goto(habitat.url + "/review")
-        for text in ("Repaired the roof", "Painted the community room", "Weeded the shared garden"):
+        for text in ("Repaired the roof of the north", "Painted the community room", "Weeded the shared garden"):
             steward.locator("#review-queue tr", has_text=text).locator("input[type=checkbox]").check()
         steward.click("#batch-approve")
         expect(steward.locator("#batch-results li.ok")).to_have_count(3)
