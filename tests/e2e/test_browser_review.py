@@ -70,7 +70,7 @@ class TestReviewRoundTrip:
         expect(member.locator("#status")).to_have_text("pending")
         expect(member.locator("#thread")).to_contain_text("The north shed")
         # an edit while pending is kept as a revision, visible with the contribution's history
-        member.click("text=Edit")
+        member.click("details > summary:text-is(\"Edit\")")
         member.fill("#edit-form textarea[name=description]", "Repaired the roof of the north tool shed")
         member.click("#edit-form button[type=submit]")
         expect(member.locator("#description")).to_have_text("Repaired the roof of the north tool shed")
