@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from habitat_common.contracts.envelope import Contract
 from habitat_common.messaging.inbox import claim
-from habitat_common.messaging.outbox import add_to_outbox
+from habitat_common.messaging.outbox import outbox_row
 from habitat_common.settings import DatabaseSettings
 from habitat_common.telemetry import current_correlation_id
 
@@ -90,14 +90,20 @@ class SqlAlchemyUnitOfWorkBase:
         """Record an event as handled by consumer; False when it was handled before."""
         return await claim(self.session, self._inbox, consumer, event_id)
 
-    async def commit(self) -> None:
+    def take_outbox_rows(self) -> list[dict[str, Any]]:
+        """The collected events as outbox rows (the events are consumed), for one set-based insert."""
         correlation_id = current_correlation_id()
-        for event in self.events:
-            for contract in self._to_contracts(event):
-                await add_to_outbox(
-                    self.session, self._outbox, contract, producer=self._producer, correlation_id=correlation_id
-                )
+        rows = [
+            outbox_row(contract, producer=self._producer, correlation_id=correlation_id)[1]
+            for event in self.events
+            for contract in self._to_contracts(event)
+        ]
         self.events = []
+        return rows
+
+    async def commit(self) -> None:
+        if rows := self.take_outbox_rows():
+            await self.session.execute(insert(self._outbox), rows)
         await self.session.commit()
 
     async def rollback(self) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_common.db import SqlAlchemyUnitOfWorkBase
-from habitat_common.messaging.outbox import outbox_row
-from habitat_common.telemetry import current_correlation_id
 from habitat_contributions.adapters import orm, translators
 from habitat_contributions.adapters.repositories import (
     SqlAlchemyContributionRepository,
@@ -45,13 +43,7 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         if not new:
             await super().commit()
             return
-        correlation_id = current_correlation_id()
-        rows = [
-            outbox_row(contract, producer=PRODUCER, correlation_id=correlation_id)[1]
-            for event in self.events
-            for contract in translators.to_contracts(event)
-        ]
-        self.events = []
+        rows = self.take_outbox_rows()
         connection = await self.session.connection()
         await connection.execute(*insert_new(new, rows))
         await self.session.commit()
