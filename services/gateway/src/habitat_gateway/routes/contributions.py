@@ -30,7 +30,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
 
 
-def _json(body) -> Response:
+def _json(body) -> dict:
     return body.model_dump(mode="json", exclude_none=True)
 
 
