@@ -6,6 +6,8 @@ from habitat_common.contracts.contributions import (
     ContributionCorrectedV1,
     ContributionRejectedV1,
     ContributionSubmittedV1,
+    ContributionsImportedV1,
+    ImportedContribution,
     PeriodSealedV1,
     SealedMemberTotal,
 )
@@ -38,6 +40,7 @@ PUBLISHED: tuple[type[Contract], ...] = (
     ContributionClarificationRequestedV1,
     ContributionCorrectedV1,
     PeriodSealedV1,
+    ContributionsImportedV1,
 )
 
 __all__ = [
@@ -56,6 +59,8 @@ __all__ = [
     "Contract",
     "ContributionApprovedV1",
     "ContributionSubmittedV1",
+    "ContributionsImportedV1",
+    "ImportedContribution",
     "Envelope",
     "MemberDeactivatedV1",
     "MemberRegisteredV1",

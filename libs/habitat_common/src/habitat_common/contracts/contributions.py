@@ -109,3 +109,35 @@ class PeriodSealedV1(Contract):
     total_count: int = Field(ge=0, description="Approved contributions in the period")
     total_value: Decimal = Field(decimal_places=2, description="Sum of their patronage values")
     pending_count: int = Field(ge=0, description="Contributions still undecided when sealed (not counted)")
+
+
+class ImportedContribution(BaseModel):
+    """One approved historical contribution of an import: what the ledger needs to book it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    contribution_id: uuid.UUID = Field(description="Contribution id (stable across re-runs of the same file)")
+    member_id: uuid.UUID = Field(description="Contributing member")
+    period_id: uuid.UUID = Field(description="Period the contribution belongs to")
+    type: ContributionType = Field(description="labor, capital or property")
+    contributed_on: date = Field(description="Date the contribution was made")
+    value: Decimal = Field(decimal_places=2, description="Patronage value")
+    book_amount: Decimal = Field(decimal_places=2, description="Capital credit on book basis (0 for labor)")
+    tax_amount: Decimal = Field(decimal_places=2, description="Capital credit on tax basis (0 for labor)")
+    approved_by: uuid.UUID = Field(description="Approver named in the file")
+    approved_at: datetime = Field(description="Decision time named in the file")
+
+
+class ContributionsImportedV1(Contract):
+    """A batch of approved historical contributions written by an import (at most 1,000 per event).
+
+    Imports publish batches rather than one ContributionApprovedV1 per row so that a 100,000-row
+    file reaches the ledger as a hundred messages it can apply set-based. Pending and rejected
+    imported rows have no ledger effect and are not published.
+    """
+
+    EVENT_TYPE: ClassVar[str] = "contributions.contributions_imported"
+    VERSION: ClassVar[int] = 1
+    import_id: uuid.UUID = Field(description="The import run that wrote these rows")
+    batch: int = Field(ge=1, description="1-based batch number within the import run")
+    batches: int = Field(ge=1, description="Number of batches the import run published")
+    contributions: list[ImportedContribution] = Field(max_length=1000, description="Approved rows of this batch")

@@ -8,6 +8,7 @@ from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExcha
 
 from habitat_common.contracts import (
     ContributionApprovedV1,
+    ContributionsImportedV1,
     MemberDeactivatedV1,
     MemberRegisteredV1,
     MemberUpdatedV1,
@@ -46,6 +47,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("contributions", PeriodClosingV1),
     Subscription("contributions", PeriodClosedV1),
     Subscription("ledger", ContributionApprovedV1),
+    Subscription("ledger", ContributionsImportedV1),
     Subscription("ledger", PeriodSealedV1),
     Subscription("ledger", MemberRegisteredV1),
     Subscription("ledger", MemberUpdatedV1),
