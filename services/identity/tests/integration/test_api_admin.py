@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 from habitat_identity.adapters.orm import outbox
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.integration.conftest import a_stored_member, bearer
 
@@ -133,3 +133,30 @@ class TestListMembers:
         assert pending == {"items": [], "total": 0}
         too_many = await local_client.get("/members", params={"limit": 501}, headers=bearer(token))
         assert too_many.status_code == 422
+
+
+class TestIntegrity:
+    async def test_a_clean_registry_passes_every_check(self, local_app, local_client, local_keys):
+        await a_stored_member(local_app, role="admin")
+        token = local_keys.mint(uuid.uuid4(), "admin")
+        report = (await local_client.get("/integrity", headers=bearer(token))).json()
+        assert report["service"] == "identity"
+        assert {c["name"] for c in report["checks"]} >= {"valid_emails", "unique_emails", "valid_roles", "valid_statuses"}
+        assert all(c["passed"] for c in report["checks"]), report
+
+    async def test_bad_rows_written_behind_its_back_are_named(self, local_app, local_client, local_keys):
+        member, _ = await a_stored_member(local_app, role="admin")
+        async with local_app.state.container.engine.begin() as conn:  # what an old script might have written
+            await conn.execute(text("ALTER TABLE identity.member DISABLE TRIGGER ALL"))
+            await conn.execute(text("UPDATE identity.member SET email = 'not an email', role = 'chief' WHERE id = :id"),
+                               {"id": member.id})
+        token = local_keys.mint(uuid.uuid4(), "admin")
+        checks = {c["name"]: c for c in (await local_client.get("/integrity", headers=bearer(token))).json()["checks"]}
+        assert (checks["valid_emails"]["failures"], checks["valid_roles"]["failures"]) == (1, 1)
+        assert checks["valid_emails"]["examples"] == [f"{member.id} not an email"]
+        assert checks["an_active_admin"]["passed"] is False
+        assert checks["valid_statuses"]["passed"] is True
+
+    async def test_only_admins_read_it(self, local_client, local_keys):
+        steward = local_keys.mint(uuid.uuid4(), "steward")
+        assert (await local_client.get("/integrity", headers=bearer(steward))).status_code == 403

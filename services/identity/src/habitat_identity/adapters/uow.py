@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_identity.adapters import orm, translators
+from habitat_identity.adapters.integrity import SqlAlchemyIntegrityChecks
 from habitat_identity.adapters.feeds import SqlAlchemyLoginThrottles, SqlAlchemyRevocationFeed
 from habitat_identity.adapters.repositories import (
     SqlAlchemyAuditLog,
@@ -26,6 +27,7 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
     audit: SqlAlchemyAuditLog
     revocations: SqlAlchemyRevocationFeed
     throttles: SqlAlchemyLoginThrottles
+    integrity: SqlAlchemyIntegrityChecks
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         super().__init__(
@@ -38,6 +40,7 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
 
     def _enter_repositories(self, session: AsyncSession) -> None:
         self.members = SqlAlchemyMemberRepository(session)
+        self.integrity = SqlAlchemyIntegrityChecks(session)
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(session)
         self.audit = SqlAlchemyAuditLog(session)
         self.revocations = SqlAlchemyRevocationFeed(session)

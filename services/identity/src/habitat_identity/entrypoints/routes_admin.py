@@ -16,6 +16,8 @@ from habitat_identity.entrypoints.schemas import (
     ImportedRowOut,
     ImportResult,
     ImportSummary,
+    IntegrityCheckOut,
+    IntegrityReport,
     WelcomeEmailOut,
 )
 from habitat_identity.service_layer import feeds, onboarding
@@ -70,3 +72,10 @@ async def audit_log(
     """Every admin action, newest first (admins)."""
     entries, total = await feeds.read_audit_log(c.uow(), limit=limit, offset=offset, subject_id=subject_id)
     return AuditPage(items=[AuditEntryOut.model_validate(e) for e in entries], total=total)
+
+
+@router.get("/integrity", response_model=IntegrityReport)
+async def integrity(_: Admin, c: ContainerDep) -> IntegrityReport:
+    """The registry's integrity checks, each with its failure count and a few offenders (admins)."""
+    checks = await feeds.integrity_checks(c.uow())
+    return IntegrityReport(service="identity", checks=[IntegrityCheckOut.model_validate(check) for check in checks])

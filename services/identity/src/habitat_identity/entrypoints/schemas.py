@@ -127,6 +127,20 @@ class AuditPage(BaseModel):
     total: int
 
 
+class IntegrityCheckOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    name: str
+    description: str
+    passed: bool
+    failures: int
+    examples: list[str]
+
+
+class IntegrityReport(BaseModel):
+    service: str
+    checks: list[IntegrityCheckOut]
+
+
 class CsvErrorOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from habitat_identity.domain.integrity import IntegrityCheck
 from habitat_identity.domain.model import AuditEntry, Revocation
 from habitat_identity.service_layer.ports import UnitOfWork
 
@@ -27,3 +28,9 @@ async def read_audit_log(
     """One page of the audit log, newest first, and the total."""
     async with uow:
         return await uow.audit.list(limit=limit, offset=offset, subject_id=subject_id)
+
+
+async def integrity_checks(uow: UnitOfWork) -> list[IntegrityCheck]:
+    """The member registry's integrity checks (valid and unique emails, roles, statuses, an admin)."""
+    async with uow:
+        return await uow.integrity.run()

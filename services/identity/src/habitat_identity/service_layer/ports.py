@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Protocol, Self
 
+from habitat_identity.domain.integrity import IntegrityCheck
 from habitat_identity.domain.model import AuditEntry, Member, RefreshToken, Revocation
 from habitat_identity.domain.passwords import Strength
 from habitat_identity.domain.throttle import LoginThrottle
@@ -74,6 +75,12 @@ class AuditLog(Protocol):
         """One page of entries, newest first, and how many match in all."""
 
 
+class IntegrityChecks(Protocol):
+    """The registry's post-import integrity checks."""
+
+    async def run(self) -> list[IntegrityCheck]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the repositories; commit also writes collected events to the outbox."""
 
@@ -82,6 +89,7 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     revocations: RevocationFeed
     throttles: LoginThrottles
+    integrity: IntegrityChecks
     events: list[Any]
 
     async def __aenter__(self) -> Self: ...
