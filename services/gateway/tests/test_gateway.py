@@ -25,6 +25,8 @@ class FakeUpstream:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, str | None]] = []
+        self.uploads: list[bytes] = []
+        self.integrity: dict[str, dict] = {}
 
     def handler(self, service: str):
         def handle(request: httpx.Request) -> httpx.Response:
@@ -42,6 +44,16 @@ class FakeUpstream:
                                                  "tax_balance": "400.00", "as_of": None})
             if service == "contributions" and path == "/contributions":
                 return httpx.Response(200, json={"items": []})
+            if service == "contributions" and path == "/imports/contributions":
+                self.uploads.append(request.content)
+                if b"bad" in request.content:
+                    return httpx.Response(422, json={"error": {
+                        "code": "invalid_csv", "message": "1 problems in the format pass; nothing was written.",
+                        "pass": "format", "error_count": 1,
+                        "errors": [{"line": 2, "column": 4, "field": "type", "code": "bad_enum", "message": "No."}]}})
+                return httpx.Response(200, json={"dry_run": True, "import_id": None, "summary": {"rows": 1}})
+            if path == "/integrity":
+                return httpx.Response(200, json=self.integrity[service])
             if service == "contributions" and path.endswith("/approve"):
                 return httpx.Response(403, json={"error": {"code": "self_review", "message": "Not your own."}})
             return httpx.Response(404, json={"error": {"code": "not_found", "message": "nope"}})
@@ -148,10 +160,68 @@ class TestWebForms:
         assert response.headers["location"] == "/login"
 
 
+class TestImports:
+    async def test_the_file_is_streamed_through_and_the_answer_passed_on(self, client, keys, upstream) -> None:
+        token = keys.mint(MEMBER_ID, role="admin")
+
+        async def chunks():
+            for part in (b"reference,member_email\n", b"Q1-1,ada@x.coop\n"):
+                yield part
+
+        response = await client.post("/api/v1/imports/contributions", params={"dry_run": "true"}, content=chunks(),
+                                     headers={**bearer(token), "Content-Type": "text/csv"})
+        assert (response.status_code, response.json()["summary"]) == (200, {"rows": 1})
+        assert upstream.uploads == [b"reference,member_email\nQ1-1,ada@x.coop\n"]
+
+    async def test_line_errors_come_up_beside_the_code(self, client, keys) -> None:
+        token = keys.mint(MEMBER_ID, role="admin")
+        response = await client.post("/api/v1/imports/contributions", content=b"bad",
+                                     headers={**bearer(token), "Content-Type": "text/csv"})
+        body = response.json()
+        assert (response.status_code, body["error"]["code"], body["pass"], body["error_count"]) == (
+            422, "invalid_csv", "format", 1)
+        assert body["errors"][0] == {"line": 2, "column": 4, "field": "type", "code": "bad_enum", "message": "No."}
+
+    async def test_only_admins_import(self, client, keys, upstream) -> None:
+        token = keys.mint(MEMBER_ID, role="steward")
+        for path in ("/api/v1/imports/contributions", "/api/v1/imports/capital-accounts"):
+            assert (await client.post(path, content=b"x", headers=bearer(token))).status_code == 403
+        assert upstream.uploads == []
+
+
+def check(name: str, failures: int = 0) -> dict:
+    return {"name": name, "description": name, "passed": failures == 0, "failures": failures, "examples": []}
+
+
+class TestIntegrity:
+    async def test_every_service_and_the_reconciliation_are_reported(self, client, keys, upstream) -> None:
+        member = str(uuid.uuid4())
+        totals = {"member_id": member, "count": 2, "value": "30.00", "book_amount": "10.00", "tax_amount": "10.00"}
+        upstream.integrity = {
+            "identity": {"service": "identity", "checks": [check("valid_emails")]},
+            "contributions": {"service": "contributions", "checks": [check("positive_amounts")],
+                              "approved_totals": [totals]},
+            "ledger": {"service": "ledger", "checks": [check("transactions_balance")],
+                       "contribution_totals": [{**totals, "tax_amount": "10"}]},
+        }
+        token = keys.mint(MEMBER_ID, role="admin")
+        report = (await client.get("/api/v1/integrity", headers=bearer(token))).json()
+        assert report["passed"] is True
+        assert [(c["service"], c["name"]) for c in report["checks"]] == [
+            ("identity", "valid_emails"), ("contributions", "positive_amounts"), ("ledger", "transactions_balance"),
+            ("cross-service", "ledger_matches_contributions"),
+        ]
+        upstream.integrity["ledger"]["contribution_totals"] = [{**totals, "book_amount": "9.99"}]
+        report = (await client.get("/api/v1/integrity", headers=bearer(token))).json()
+        assert report["passed"] is False
+        assert report["checks"][-1]["examples"] == [f"{member} book_amount: contributions 10.00, ledger 9.99"]
+
+
 def test_openapi_documents_the_contract_paths() -> None:
     paths = create_app(GatewaySettings()).openapi()["paths"]
     for path in ("/api/v1/auth/login", "/api/v1/me/dashboard", "/api/v1/members/{member_id}",
-                 "/api/v1/contributions/{contribution_id}/approve", "/api/v1/review-queue"):
+                 "/api/v1/contributions/{contribution_id}/approve", "/api/v1/review-queue",
+                 "/api/v1/imports/capital-accounts", "/api/v1/imports/contributions"):
         assert path in paths
     schema = json.dumps(paths["/api/v1/contributions"]["post"])
     assert "SubmitContributionRequest" in schema

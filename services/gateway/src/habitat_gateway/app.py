@@ -21,6 +21,7 @@ from habitat_gateway.routes import (
     auth,
     close,
     contributions,
+    imports,
     ledger,
     members,
     periods,
@@ -97,7 +98,7 @@ def create_app(
 
     install_observability(app, "gateway", {"services": services_alive})
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, members, periods, contributions, accounts, close, ledger):
+    for module in (auth, members, periods, contributions, accounts, close, ledger, imports):
         api.include_router(module.router)
     app.include_router(api)
     for module in (ui_auth, ui_member, ui_review, ui_admin, ui_ledger):

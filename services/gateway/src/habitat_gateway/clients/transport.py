@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json as jsonlib
 from dataclasses import dataclass
+from collections.abc import AsyncIterable
 from typing import Any, Protocol
 
 import aiohttp
@@ -28,8 +29,10 @@ class UpstreamResponse:
 class Transport(Protocol):
     async def send(
         self, method: str, path: str, *, headers: dict[str, str], params: dict[str, Any],
-        json: Any = None, content: bytes | None = None,
-    ) -> UpstreamResponse: ...
+        json: Any = None, content: bytes | AsyncIterable[bytes] | None = None, timeout: float | None = None,
+    ) -> UpstreamResponse:
+        """One request; content may be an async iterable streamed as it comes; timeout overrides the default."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -52,10 +55,12 @@ class AiohttpTransport:
             )
         return self._session
 
-    async def send(self, method, path, *, headers, params, json=None, content=None) -> UpstreamResponse:
+    async def send(self, method, path, *, headers, params, json=None, content=None, timeout=None) -> UpstreamResponse:
+        options = {"timeout": aiohttp.ClientTimeout(total=timeout, connect=2.0)} if timeout else {}
         try:
             async with self._client().request(
-                method, self._base_url + path, headers=headers, params=params or None, json=json, data=content
+                method, self._base_url + path, headers=headers, params=params or None, json=json, data=content,
+                **options,
             ) as response:
                 body = await response.read()
                 return UpstreamResponse(
@@ -75,10 +80,11 @@ class HttpxTransport:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
 
-    async def send(self, method, path, *, headers, params, json=None, content=None) -> UpstreamResponse:
+    async def send(self, method, path, *, headers, params, json=None, content=None, timeout=None) -> UpstreamResponse:
         try:
             response = await self._client.request(
-                method, path, headers=headers, params=params, json=json, content=content
+                method, path, headers=headers, params=params, json=json, content=content,
+                timeout=timeout or httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.TransportError as error:
             raise TransportFailure(str(error)) from error

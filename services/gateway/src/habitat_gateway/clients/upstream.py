@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable
 from typing import Any
 
 from habitat_common.telemetry import current_correlation_id
@@ -24,6 +25,8 @@ class UpstreamError(ApiError):
         code = error.get("code", "upstream_error") if isinstance(error, dict) else "upstream_error"
         message = error.get("message", "The service refused the request.") if isinstance(error, dict) else str(body)
         extra = {k: v for k, v in body.items() if k != "error"} if isinstance(body, dict) else {}
+        if isinstance(error, dict):  # details a service nests in its error (an import's line errors) come up a level
+            extra |= {k: v for k, v in error.items() if k not in ("code", "message")}
         super().__init__(status, code, message, extra)
 
 
@@ -43,7 +46,8 @@ class ServiceClient:
 
     async def _send(self, method: str, path: str, *, token: str | None, params: dict[str, Any] | None,
                     headers: dict[str, str] | None = None, json: Any = None,
-                    content: bytes | None = None) -> UpstreamResponse:
+                    content: bytes | AsyncIterable[bytes] | None = None,
+                    timeout: float | None = None) -> UpstreamResponse:
         headers = dict(headers or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -54,7 +58,7 @@ class ServiceClient:
             propagate.inject(headers)
             try:
                 response = await self._transport.send(
-                    method, path, headers=headers, params=clean_params, json=json, content=content
+                    method, path, headers=headers, params=clean_params, json=json, content=content, timeout=timeout
                 )
             except TransportFailure as error:
                 raise ServiceUnavailable(self.name) from error
@@ -80,6 +84,18 @@ class ServiceClient:
         """The service's JSON answer passed on byte for byte (its shape is the documented response model);
         saves re-validating and re-serialising on the hot paths."""
         response = await self._send(method, path, token=token, params=params, headers=headers, json=json)
+        return Response(response.content, status_code=response.status, media_type="application/json")
+
+    async def upload(
+        self, path: str, body: AsyncIterable[bytes], *, token: str, params: dict[str, Any], content_type: str,
+        timeout: float,
+    ) -> Response:
+        """A request body streamed through as it arrives (a large CSV never sits whole in the gateway);
+        the service's JSON answer is passed on like forward()."""
+        response = await self._send(
+            "POST", path, token=token, params=params, headers={"Content-Type": content_type}, content=body,
+            timeout=timeout,
+        )
         return Response(response.content, status_code=response.status, media_type="application/json")
 
     async def download(self, path: str, *, token: str, params: dict[str, Any]) -> UpstreamResponse:

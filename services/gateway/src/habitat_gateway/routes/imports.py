@@ -1,0 +1,72 @@
+"""/api/v1 imports of opening balances and historical contributions, and post-import validation.
+
+Each import is owned by the service that owns the data; the gateway streams the file through as
+it arrives (a large CSV never sits whole in memory here) and passes the service's answer on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request, Response
+
+from habitat_gateway import integrity
+from habitat_gateway.routes.deps import AdminCaller, ServicesDep
+from habitat_gateway.schemas_imports import CapitalAccountsImportReport, ContributionsImportReport, IntegrityReport
+
+router = APIRouter(tags=["imports"])
+IMPORT_TIMEOUT_SECONDS = 600.0  # a million-row file is minutes of upload on a slow link, not ten seconds
+
+
+def csv_body(example: str) -> dict:
+    return {
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}, "example": example}}},
+        "responses": {
+            422: {"description": "invalid_csv: the failing pass (format, references, business, reconciliation),"
+                                 " error_count and errors [{line, column, field, code, message}]; nothing written"},
+        },
+    }
+
+
+CAPITAL_EXAMPLE = "member_email,book_balance,tax_balance,as_of,note\nada@example.org,1200.00,950.00,2025-12-31,\n"
+CONTRIBUTIONS_EXAMPLE = (
+    "reference,member_email,period,type,contributed_on,description,hours,rate,amount,fair_market_value,"
+    "adjusted_basis,status,approver_email,decided_at\n"
+    "Q1-0001,ada@example.org,2026-Q1,labor,2026-01-14,Bookkeeping,4,25.00,,,,approved,sam@example.org,"
+    "2026-01-20T10:00:00Z\n"
+)
+
+
+@router.post(
+    "/imports/capital-accounts", response_model=CapitalAccountsImportReport, openapi_extra=csv_body(CAPITAL_EXAMPLE)
+)
+async def import_capital_accounts(
+    request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
+) -> Response:
+    """Opening balances (book and tax, may be negative) from CSV; all or nothing; re-runs change nothing."""
+    return await services.ledger.upload(
+        "/imports/capital-accounts", request.stream(), token=caller.token, params={"dry_run": str(dry_run).lower()},
+        content_type="text/csv", timeout=IMPORT_TIMEOUT_SECONDS,
+    )
+
+
+@router.post(
+    "/imports/contributions", response_model=ContributionsImportReport, openapi_extra=csv_body(CONTRIBUTIONS_EXAMPLE)
+)
+async def import_contributions(
+    request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
+) -> Response:
+    """Historical contributions (pending, approved or rejected) from CSV; approved ones reach the ledger as events."""
+    return await services.contributions.upload(
+        "/imports/contributions", request.stream(), token=caller.token, params={"dry_run": str(dry_run).lower()},
+        content_type="text/csv", timeout=IMPORT_TIMEOUT_SECONDS,
+    )
+
+
+@router.get("/integrity", response_model=IntegrityReport)
+async def validate(caller: AdminCaller, services: ServicesDep) -> dict:
+    """Every service's integrity checks and the cross-service reconciliation (what `habitat validate` prints)."""
+    identity, contributions, ledger = await asyncio.gather(
+        *(client.request("GET", "/integrity", token=caller.token) for client in services.all())
+    )
+    return integrity.report(identity, contributions, ledger)
