@@ -32,6 +32,8 @@ class FakeGateway:
             return error(401, "unauthorized", "Token expired.")
         if request.url.path == "/api/v1/periods":
             return httpx.Response(200, json={"items": []})
+        if request.url.path == "/api/v1/imports/contributions":
+            return httpx.Response(200, json={"received": request.read().decode()})
         return error(404, "not_found", "No such period.")
 
 
@@ -90,3 +92,15 @@ def test_an_unreachable_server_is_one_sentence(store):
 def test_without_a_cache_the_user_is_told_to_sign_in(tmp_path):
     with pytest.raises(CliError, match="habitat login"):
         signed_in(CredentialStore(tmp_path))
+
+
+def test_an_upload_streams_the_file_and_sends_it_whole_again_after_a_refresh(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("habitat_cli.client.CHUNK", 4)
+    file = tmp_path / "contributions.csv"
+    file.write_text("reference,type\nQ1-1,labor\n")
+    gateway, sent = FakeGateway(), []
+    with signed_in(store, httpx.MockTransport(gateway)) as client:
+        answer = client.upload("/imports/contributions", file, params={"dry_run": "true"}, progress=sent.append)
+    assert answer == {"received": "reference,type\nQ1-1,labor\n"}
+    assert [path for _, path in gateway.calls].count("/api/v1/imports/contributions") == 2
+    assert sent[-1] == file.stat().st_size and sent[:2] == [4, 8]  # chunk by chunk, from the start each time

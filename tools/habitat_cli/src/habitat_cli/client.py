@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, Self
 
 import httpx
@@ -10,6 +12,8 @@ from habitat_cli.credentials import Credentials, CredentialStore
 
 API = "/api/v1"
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+UPLOAD_TIMEOUT = httpx.Timeout(600.0, connect=10.0)  # the server answers once the whole file is checked
+CHUNK = 256 * 1024
 
 
 class CliError(Exception):
@@ -86,6 +90,28 @@ class Client:
         response = self.request(method, path, **kwargs)
         return response.json() if response.content else None
 
+    def upload(
+        self, path: str, file: Path, *, params: dict[str, str], progress: Callable[[int], None] | None = None
+    ) -> Any:
+        """POST a file as text/csv, streamed in chunks (never read whole); progress(bytes sent so far).
+
+        A 401 refreshes once and sends the file again from its start.
+        """
+
+        def attempt() -> httpx.Response:
+            return self._send(
+                "POST", path, content=_chunks(file, progress), params=params,
+                headers={"Content-Type": "text/csv"}, timeout=UPLOAD_TIMEOUT,
+            )
+
+        response = attempt()
+        if response.status_code == 401 and self.credentials:
+            self.refresh()
+            response = attempt()
+        if response.is_error:
+            raise error_from(response)
+        return response.json()
+
     def refresh(self) -> None:
         """Exchange the refresh token for a new pair and rewrite the cache (the old refresh token dies)."""
         assert self.credentials is not None
@@ -106,6 +132,16 @@ class Client:
         if self.store:
             self.store.save(self.credentials)
         return self.credentials
+
+
+def _chunks(file: Path, progress: Callable[[int], None] | None) -> Iterator[bytes]:
+    sent = 0
+    with file.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            sent += len(chunk)
+            if progress:
+                progress(sent)
+            yield chunk
 
 
 def signed_in(store: CredentialStore | None = None, transport: httpx.BaseTransport | None = None) -> Client:

@@ -7,13 +7,22 @@ import io
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from habitat_cli.client import CliError, signed_in
 from habitat_cli.credentials import write_private
-from habitat_cli.output import JsonFlag, fail_lines, handles_errors, note, out, print_json, spinner, table
+from habitat_cli.output import (
+    JsonFlag,
+    fail_with_csv_errors,
+    handles_errors,
+    note,
+    out,
+    print_json,
+    spinner,
+    table,
+)
 from habitat_cli.values import iso_date
 
 app = typer.Typer(help="Members: list, create, onboard from CSV.", no_args_is_help=True)
@@ -94,7 +103,7 @@ def onboard(
                     params={"dry_run": "true" if dry_run else "false"},
                 )
         except CliError as error:
-            _fail_with_csv_errors(file, error)
+            fail_with_csv_errors(file, error)
     if as_json:
         print_json(report)
     else:
@@ -107,14 +116,6 @@ def onboard(
     if welcomes and welcome_dir:
         _write_welcomes(welcome_dir, welcomes)
         note(f"{len(welcomes)} welcome emails written to {welcome_dir}.")
-
-
-def _fail_with_csv_errors(file: Path, error: CliError) -> NoReturn:
-    """A malformed file: every problem as FILE:LINE:COLUMN: message (like a compiler), exit 1."""
-    errors = error.body.get("errors") if isinstance(error.body, dict) else None
-    if error.status != 422 or not errors:
-        raise error
-    fail_lines([f"{file}:{e['line']}:{e['column']}: {e['message']}" for e in errors])
 
 
 def _print_report(report: dict) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
 from habitat_cli.client import CliError
@@ -79,3 +80,30 @@ def table(title: str | None, columns: Iterable[str], rows: Iterable[Iterable[Any
     for row in rows:
         grid.add_row(*("" if cell is None else str(cell) for cell in row))
     out().print(grid)
+
+
+def fail_with_csv_errors(file: Any, error: CliError) -> NoReturn:
+    """A rejected file: every problem as FILE:LINE:COLUMN: message (like a compiler), then the pass, exit 1."""
+    body = error.body if isinstance(error.body, dict) else {}
+    errors = body.get("errors")
+    if error.status != 422 or not errors:
+        raise error
+    lines = [f"{file}:{e['line']}:{e['column']}: {e['message']}" for e in errors]
+    total = body.get("error_count", len(errors))
+    if total > len(errors):
+        lines.append(f"… and {total - len(errors)} more problems")
+    lines.append(error.message)
+    fail_lines(lines)
+
+
+def upload_progress(title: str, total: int, quiet: bool = False) -> tuple[AbstractContextManager[Any], Callable[[int], None]]:
+    """A progress bar of bytes sent on stderr (terminals only, never with --json) and its update callback."""
+    console = err()
+    if quiet or not console.is_terminal:
+        return nullcontext(), lambda _sent: None
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    )
+    task = bar.add_task(title, total=total)
+    return bar, lambda sent: bar.update(task, completed=sent)

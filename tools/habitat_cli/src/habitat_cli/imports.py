@@ -1,0 +1,84 @@
+"""`habitat import …`: members, opening balances and historical contributions from CSV, with a progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from habitat_cli import members
+from habitat_cli.client import CliError, signed_in
+from habitat_cli.output import (
+    JsonFlag,
+    fail_with_csv_errors,
+    handles_errors,
+    out,
+    print_json,
+    table,
+    upload_progress,
+)
+
+app = typer.Typer(help="Imports from CSV (UTF-8, header row): all or nothing, safe to re-run.", no_args_is_help=True)
+app.command("members", help="Members roster (same as `habitat members onboard`).")(members.onboard)
+
+CsvFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The CSV file")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and show what would be written; write nothing")]
+
+
+@app.command("capital-accounts")
+@handles_errors
+def capital_accounts(file: CsvFile, dry_run: DryRun = False, as_json: JsonFlag = False) -> None:
+    """Opening balances: member_email,book_balance,tax_balance,as_of[,note] (amounts may be negative)."""
+    report = _upload("/imports/capital-accounts", file, dry_run, as_json)
+    if as_json:
+        print_json(report)
+        return
+    summary = report["summary"]
+    _print_sample("Opening balances", report)
+    out().print(
+        f"{summary['rows']} rows: {summary['created']} created, {summary['updated']} updated, "
+        f"{summary['unchanged']} unchanged; book {summary['book_total']}, tax {summary['tax_total']} "
+        f"({_mode(report)}).", markup=False,
+    )
+
+
+@app.command("contributions")
+@handles_errors
+def contributions(file: CsvFile, dry_run: DryRun = False, as_json: JsonFlag = False) -> None:
+    """Historical contributions (see the README for the columns); approved ones are booked by the ledger."""
+    report = _upload("/imports/contributions", file, dry_run, as_json)
+    if as_json:
+        print_json(report)
+        return
+    summary = report["summary"]
+    _print_sample("Contributions", report)
+    by_status = ", ".join(f"{n} {status}" for status, n in sorted(summary.get("by_status", {}).items()))
+    out().print(
+        f"{summary['rows']} rows ({by_status}): {summary['created']} created, {summary['unchanged']} unchanged; "
+        f"approved value {summary['approved_value']} ({_mode(report)}).", markup=False,
+    )
+
+
+def _upload(path: str, file: Path, dry_run: bool, as_json: bool) -> dict[str, Any]:
+    size = file.stat().st_size
+    with signed_in() as client:
+        bar, progress = upload_progress(f"Uploading {file.name}", size, quiet=as_json)
+        try:
+            with bar:
+                sent = client.upload(path, file, params={"dry_run": "true" if dry_run else "false"}, progress=progress)
+        except CliError as error:
+            fail_with_csv_errors(file, error)
+        return sent
+
+
+def _mode(report: dict[str, Any]) -> str:
+    return "dry run, nothing written" if report["dry_run"] else f"import {report.get('import_id')}"
+
+
+def _print_sample(title: str, report: dict[str, Any]) -> None:
+    sample = report.get("sample") or []
+    if sample:
+        columns = list(sample[0])
+        table(f"{title}: first {len(sample)} rows ({_mode(report)})", columns, ([row.get(c) for c in columns] for row in sample))
+
