@@ -39,6 +39,7 @@ bench: install
 	$(PY) bench/signin.py
 	$(PY) bench/intake.py
 	$(PY) bench/close.py
+	$(PY) bench/import_contributions.py
 
 clean:
 	rm -rf $(VENV) .local

@@ -1,0 +1,165 @@
+"""Historical contributions import: rows/s through Caddy → gateway → contributions, against a plain COPY.
+
+Starts its own stack (temporary database and vhost, real processes behind Caddy), onboards members
+and opens the 2025 quarters through the public API, then writes a CSV of N historical contributions
+(80 % approved, 10 % pending, 10 % rejected; labor, capital and property) and:
+
+- reference: a plain asyncpg COPY of the same file into a scratch table of text columns;
+- import: POST /api/v1/imports/contributions, the file streamed from disk, timed until the
+  contributions service answers (it answers after its transaction committed);
+- ledger: how long after that answer until the ledger has booked every approved row (its
+  patronage rows, read from its own schema);
+- memory: the contributions service's and the gateway's peak RSS (VmHWM) after a small import and
+  after the full one — flat in file size when the import streams.
+
+    .venv/bin/python bench/import_contributions.py [--rows 100000] [--small 10000] [--members 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import re
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+from stack import running_stack
+
+QUARTERS = [("2025-Q1", date(2025, 1, 1), date(2025, 3, 31)), ("2025-Q2", date(2025, 4, 1), date(2025, 6, 30)),
+            ("2025-Q3", date(2025, 7, 1), date(2025, 9, 30)), ("2025-Q4", date(2025, 10, 1), date(2025, 12, 31))]
+COLUMNS = ["reference", "member_email", "period", "type", "contributed_on", "description", "hours", "rate", "amount",
+           "fair_market_value", "adjusted_basis", "status", "approver_email", "decided_at"]
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def write_file(path: Path, prefix: str, rows: int, members: int, approver: str) -> int:
+    """The CSV, and how many of its rows are approved."""
+    approved = 0
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(COLUMNS)
+        for i in range(rows):
+            name, starts, ends = QUARTERS[i % 4]
+            on = starts + timedelta(days=(i // 4) % ((ends - starts).days + 1))
+            kind = ("labor", "capital", "property")[i % 3]
+            status = "approved" if i % 10 < 8 else ("pending" if i % 10 == 8 else "rejected")
+            approved += status == "approved"
+            decided = "" if status == "pending" else f"{on + timedelta(days=3)}T10:00:00Z"
+            writer.writerow([
+                f"{prefix}-{i:07d}", f"m{i % members}@bench.coop", name, kind, on.isoformat(), "Imported work",
+                "4.5" if kind == "labor" else "", "22.00" if kind == "labor" else "",
+                f"{(i % 500) + 10}.00" if kind == "capital" else "",
+                f"{(i % 900) + 100}.00" if kind == "property" else "", f"{(i % 800) + 50}.00" if kind == "property" else "",
+                status, "" if status == "pending" else approver, decided,
+            ])
+    return approved
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+async def wait_for(conn: asyncpg.Connection, query: str, expected: int, timeout: float = 120.0) -> float:
+    started = time.perf_counter()
+    while (found := await conn.fetchval(query)) < expected:
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError(f"{query!r}: {found} of {expected} after {timeout:.0f} s")
+        await asyncio.sleep(0.05)
+    return time.perf_counter() - started
+
+
+async def prepare(url: str, admin: tuple[str, str], conn: asyncpg.Connection, members: int) -> str:
+    roster = "email,display_name,role\n" + "".join(f"m{i}@bench.coop,Member {i},member\n" for i in range(members))
+    async with httpx.AsyncClient(base_url=url, timeout=600) as client:
+        token = (await client.post("/api/v1/auth/login", json={"email": admin[0], "password": admin[1]})).json()[
+            "access_token"]
+        started = time.perf_counter()
+        (await client.post("/api/v1/members/import", content=roster, params={"dry_run": "false"},
+                           headers={**auth(token), "Content-Type": "text/csv"})).raise_for_status()
+        for name, starts, ends in QUARTERS:
+            (await client.post("/api/v1/periods", headers=auth(token), json={
+                "name": name, "starts_on": starts.isoformat(), "ends_on": ends.isoformat()})).raise_for_status()
+    await wait_for(conn, "SELECT count(*) FROM contributions.member_replica", members + 1)
+    await wait_for(conn, "SELECT count(*) FROM contributions.period_replica", len(QUARTERS))
+    print(f"onboarded {members} members and opened {len(QUARTERS)} periods in {time.perf_counter() - started:.1f} s")
+    return token
+
+
+async def copy_reference(conn: asyncpg.Connection, path: Path) -> float:
+    await conn.execute("CREATE TABLE IF NOT EXISTS public.bench_copy (" + ", ".join(f"{c} text" for c in COLUMNS) + ")")
+    await conn.execute("TRUNCATE public.bench_copy")
+    started = time.perf_counter()
+    await conn.copy_to_table("bench_copy", source=str(path), schema_name="public", format="csv", header=True)
+    return time.perf_counter() - started
+
+
+async def upload(url: str, token: str, path: Path) -> tuple[float, dict]:
+    def chunks():
+        with path.open("rb") as stream:
+            while chunk := stream.read(256 * 1024):
+                yield chunk
+
+    async with httpx.AsyncClient(base_url=url, timeout=600) as client:
+        started = time.perf_counter()
+        response = await client.post("/api/v1/imports/contributions", content=chunks(), params={"dry_run": "false"},
+                                     headers={**auth(token), "Content-Type": "text/csv"})
+        elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"import refused: {response.status_code} {response.text[:2000]}")
+    return elapsed, response.json()
+
+
+async def run(running, rows: int, small: int, members: int) -> None:
+    dsn = re.sub(r"^postgresql\+asyncpg://", "postgresql://", running.config.database_url)
+    conn = await asyncpg.connect(dsn)
+    folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    try:
+        token = await prepare(running.config.url, running.admin, conn, members)
+        pids = {name: running.stack.processes[name].pid for name in ("contributions", "gateway")}
+        booked_so_far = 0
+        for label, prefix, n in (("small", "S", small), ("full", "F", rows)):
+            path = folder / f"{label}.csv"
+            approved = write_file(path, prefix, n, members, running.admin[0])
+            size_mb = path.stat().st_size / 1024 / 1024
+            t_copy = await copy_reference(conn, path)
+            t_import, report = await upload(running.config.url, token, path)
+            assert report["summary"]["created"] == n, report["summary"]
+            booked_so_far += approved
+            t_ledger = await wait_for(conn, "SELECT count(*) FROM ledger.patronage", booked_so_far)
+            memory = ", ".join(f"{name} {peak_rss_mb(pid):.0f} MB" for name, pid in pids.items())
+            print(f"{label:>5}: {n:>8,} rows ({size_mb:5.1f} MB, {approved:,} approved)")
+            print(f"       reference COPY into a scratch table   {t_copy:7.2f} s  ({n / t_copy:>9,.0f} rows/s)")
+            print(f"       import until committed (via Caddy)     {t_import:7.2f} s  ({n / t_import:>9,.0f} rows/s)"
+                  f"   target >= 50,000 rows/s")
+            print(f"       ratio import / COPY                    {t_import / t_copy:7.1f}x   target <= 5x")
+            print(f"       ledger caught up after the answer      {t_ledger:7.2f} s   target <= 30 s")
+            print(f"       peak RSS so far (VmHWM): {memory}")
+        rerun_started = time.perf_counter()
+        _, again = await upload(running.config.url, token, folder / "full.csv")
+        print(f"re-run of the full file: {again['summary']['unchanged']:,} unchanged, {again['summary']['created']} created"
+              f" in {time.perf_counter() - rerun_started:.2f} s")
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--members", type=int, default=200)
+    args = parser.parse_args()
+    with running_stack("bench_import") as running:
+        asyncio.run(run(running, args.rows, args.small, args.members))
+
+
+if __name__ == "__main__":
+    main()
