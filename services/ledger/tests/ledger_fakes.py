@@ -9,23 +9,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Self
 
+from habitat_ledger.domain.allocation_posting import AllocationEntry, CashSchedule
 from habitat_ledger.domain.contribution import Patronage
-from habitat_ledger.domain.distribution import Distribution, ScheduledDistributions
+from habitat_ledger.domain.distribution import Distribution, DistributionStatus
 from habitat_ledger.domain.hledger import Entry, EntryLine
 from habitat_ledger.domain.journal import (
     Account,
     AccountKind,
     AccountRef,
     Basis,
-    JournalBatch,
     JournalTransaction,
+    Posting,
     SourceType,
 )
 from habitat_ledger.domain.k1 import CapitalFigure
 from habitat_ledger.domain.member import MemberReplica
 from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
 from habitat_ledger.domain.period import Period
-from habitat_ledger.domain.proposal import Allocation, Approval, pack_ids
+from habitat_ledger.domain.proposal import Allocation, Approval, ContributionGroup, PatronageSnapshot
 from habitat_ledger.domain.seal import PeriodSeal
 from habitat_ledger.domain.statement import CapitalMovement
 from habitat_ledger.service_layer.ports import K1Figures, PatronageTotal, PostingSums
@@ -72,10 +73,6 @@ class FakeJournal:
 
     async def add(self, transaction: JournalTransaction) -> None:
         self.transactions.append(transaction)
-
-    async def add_batch(self, batch: JournalBatch) -> None:
-        accounts = await self._accounts.ensure_many(batch.accounts)
-        self.transactions += batch.transactions({code: a.id for code, a in accounts.items()})
 
     async def get(self, transaction_id: uuid.UUID) -> JournalTransaction | None:
         return next((t for t in self.transactions if t.id == transaction_id), None)
@@ -144,11 +141,15 @@ class FakeJournal:
 
 
 class FakePatronage:
+    """Rows numbered in insert order, like the table's seq."""
+
     def __init__(self) -> None:
         self.rows: dict[uuid.UUID, Patronage] = {}
+        self.seq: dict[uuid.UUID, int] = {}
 
     async def add(self, patronage: Patronage) -> None:
         self.rows[patronage.contribution_id] = patronage
+        self.seq[patronage.contribution_id] = len(self.seq) + 1
 
     async def get(self, contribution_id: uuid.UUID) -> Patronage | None:
         return self.rows.get(contribution_id)
@@ -167,8 +168,22 @@ class FakePatronage:
     async def count(self, period_id: uuid.UUID) -> int:
         return len(self.of(period_id))
 
-    async def sorted_contribution_ids(self, period_id: uuid.UUID) -> bytes:
-        return pack_ids([p.contribution_id for p in self.of(period_id)])
+    async def snapshot(self, period_id: uuid.UUID) -> PatronageSnapshot:
+        groups: dict[tuple, list] = {}
+        for p in self.of(period_id):
+            entry = groups.setdefault((p.member_id, p.type), [0, Decimal("0.00"), 0])
+            entry[0] += 1
+            entry[1] += p.value
+            entry[2] += p.contribution_id.int % 2**64  # any order-free digest will do in memory
+        through = max((self.seq[p.contribution_id] for p in self.of(period_id)), default=None)
+        return PatronageSnapshot(through, [ContributionGroup(m, t, c, v, d) for (m, t), (c, v, d) in groups.items()])
+
+    async def added_after(self, period_id: uuid.UUID, through_seq: int | None) -> bool:
+        return any(self.seq[p.contribution_id] > (through_seq or 0) for p in self.of(period_id))
+
+    async def contribution_ids(self, period_id: uuid.UUID, through_seq: int | None) -> list[uuid.UUID]:
+        found = [p.contribution_id for p in self.of(period_id) if self.seq[p.contribution_id] <= (through_seq or 0)]
+        return sorted(found, key=str)
 
 
 class FakeMembers:
@@ -231,15 +246,20 @@ class FakeAllocations:
 
     def __init__(self) -> None:
         self.rows: dict[uuid.UUID, Allocation] = {}
-        self.contribution_ids: dict[uuid.UUID, bytes] = {}
 
-    async def add(self, allocation: Allocation, contribution_ids: bytes) -> None:
+    async def add(self, allocation: Allocation) -> None:
         self.rows[allocation.id] = copy.deepcopy(allocation)
-        self.contribution_ids[allocation.id] = contribution_ids
 
-    async def get(self, allocation_id: uuid.UUID, *, for_update: bool = False) -> Allocation | None:
+    async def get(
+        self, allocation_id: uuid.UUID, *, for_update: bool = False, with_rows: bool = True
+    ) -> Allocation | None:
         found = self.rows.get(allocation_id)
-        return copy.deepcopy(found) if found else None
+        if found is None:
+            return None
+        found = copy.deepcopy(found)
+        if not with_rows:
+            found.rows = []
+        return found
 
     async def active_for_period(self, period_id: uuid.UUID) -> Allocation | None:
         return next(
@@ -258,16 +278,45 @@ class FakeAllocations:
         stored.status, stored.rejection, stored.posted_at = allocation.status, allocation.rejection, allocation.posted_at
 
 
+class FakeAllocationPostings:
+    """Posts from the stored record's rows, as the SQL adapter does."""
+
+    def __init__(self, allocations: FakeAllocations, journal: FakeJournal, distributions: FakeDistributions) -> None:
+        self._allocations, self._journal, self._distributions = allocations, journal, distributions
+
+    async def post_entries(self, entry: AllocationEntry) -> int:
+        rows = [r for r in self._allocations.rows[entry.allocation_id].rows if r.allocation != 0]
+        accounts = self._journal._accounts
+        surplus = (await accounts.ensure(entry.surplus_account)).id
+        capital = await accounts.ensure_many([AccountRef.member_capital(r.member_id) for r in rows])
+        postings = [Posting(surplus, basis, entry.surplus) for basis in Basis]
+        postings += [
+            Posting(capital[AccountRef.member_capital(r.member_id).code].id, basis, -r.allocation)
+            for r in rows for basis in Basis
+        ]
+        transaction = JournalTransaction.record(
+            source_type=SourceType.ALLOCATION, source_id=entry.allocation_id, occurred_on=entry.occurred_on,
+            description=entry.description, postings=postings, now=entry.recorded_at, recorded_by=entry.recorded_by,
+        )
+        await self._journal.add(transaction)
+        return len(rows)
+
+    async def schedule_cash(self, schedule: CashSchedule) -> tuple[int, Decimal]:
+        rows = [r for r in self._allocations.rows[schedule.allocation_id].rows if r.cash_portion_amount > 0]
+        for row in rows:
+            await self._distributions.add(Distribution(
+                uuid.uuid4(), row.member_id, row.cash_portion_amount, schedule.method, schedule.scheduled_on,
+                DistributionStatus.SCHEDULED, schedule.created_by, schedule.created_at, schedule.allocation_id,
+            ))
+        return len(rows), sum((r.cash_portion_amount for r in rows), Decimal("0.00"))
+
+
 class FakeDistributions:
     def __init__(self) -> None:
         self.rows: dict[uuid.UUID, Distribution] = {}
 
     async def add(self, distribution: Distribution) -> None:
         self.rows[distribution.id] = distribution
-
-    async def add_batch(self, batch: ScheduledDistributions) -> None:
-        for d in batch.distributions():
-            await self.add(d)
 
     async def get(self, distribution_id: uuid.UUID, *, for_update: bool = False) -> Distribution | None:
         return self.rows.get(distribution_id)
@@ -292,6 +341,7 @@ class FakeUnitOfWork:
         self.seals = FakeSeals()
         self.allocations = FakeAllocations()
         self.distributions = FakeDistributions()
+        self.allocation_postings = FakeAllocationPostings(self.allocations, self.journal, self.distributions)
         self.events: list[object] = []
         self.published: list[object] = []
         self.claims: set[tuple[str, uuid.UUID]] = set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import uuid
 from datetime import date
@@ -19,6 +20,7 @@ from sqlalchemy import text
 from habitat_ledger.bootstrap import build
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.domain.commands import ProposeAllocation, RecordSeal
+from habitat_ledger.domain.errors import StaleProposal
 from habitat_ledger.service_layer.allocations import approve_allocation, propose_allocation
 from habitat_ledger.service_layer.closing import record_seal, start_close
 from habitat_ledger.service_layer.contributions import book_contribution
@@ -26,6 +28,7 @@ from habitat_ledger.service_layer.periods import open_period
 from habitat_ledger.service_layer.posting import post_allocation
 
 ADMIN, OTHER = uuid.uuid4(), uuid.uuid4()
+YEARS = itertools.count(2100)  # a period of its own per test: periods may not overlap
 WEIGHTS = {"labor": Decimal("1.0"), "capital": Decimal("0.5"), "property": Decimal("0.5")}
 
 
@@ -45,7 +48,7 @@ async def ledger(committing_url):
 
 async def approved_allocation(ledger, members: int = 5) -> uuid.UUID:
     """A fresh period (its own year) with contributions, closing, sealed, proposed and approved."""
-    year = 2100 + uuid.uuid4().int % 800
+    year = next(YEARS)
     period = await open_period(open_period_command(f"P{uuid.uuid4().hex[:8]}", date(year, 1, 1), date(year, 3, 31)), ledger.uow())
     totals = {}
     async with ledger.uow() as uow:
@@ -84,7 +87,7 @@ class TestConcurrentPost:
             post_allocation(allocation_id, ADMIN, ledger.uow()), post_allocation(allocation_id, OTHER, ledger.uow())
         )
         assert (first.status, second.status) == ("posted", "posted")
-        assert await posted_rows(ledger, allocation_id) == (5, 5, "posted")
+        assert await posted_rows(ledger, allocation_id) == (1, 5, "posted")
         async with ledger.engine.connect() as conn:
             events = await conn.scalar(
                 text("SELECT count(*) FROM ledger.outbox WHERE routing_key = 'ledger.allocation_posted.v1'"
@@ -110,7 +113,7 @@ class TestFailureMidway:
             async def explode(_records):
                 raise FailingDistributions("disk full")
 
-            uow.distributions.add_batch = explode
+            uow.allocation_postings.schedule_cash = explode
 
         uow._enter_repositories = enter
         with pytest.raises(FailingDistributions):
@@ -118,18 +121,7 @@ class TestFailureMidway:
         assert await posted_rows(ledger, allocation_id) == (0, 0, "approved")
         posted = await post_allocation(allocation_id, ADMIN, ledger.uow())  # and a retry then succeeds
         assert posted.status == "posted"
-        assert await posted_rows(ledger, allocation_id) == (5, 5, "posted")
-
-
-async def stored_ids(ledger, allocation_id: uuid.UUID) -> list[str]:
-    """The contribution ids of the calculation record, unpacked in their stored order."""
-    async with ledger.engine.connect() as conn:
-        return list((await conn.execute(
-            text("SELECT encode(substring(ids FROM 16 * i + 1 FOR 16), 'hex')::uuid::text"
-                 " FROM ledger.allocation_contribution_ids, generate_series(0, length(ids) / 16 - 1) AS i"
-                 " WHERE allocation_id = :id ORDER BY i"),
-            {"id": allocation_id},
-        )).scalars().all())
+        assert await posted_rows(ledger, allocation_id) == (1, 5, "posted")
 
 
 class TestContentHash:
@@ -137,14 +129,41 @@ class TestContentHash:
         allocation_id = await approved_allocation(ledger, members=3)
         async with ledger.uow() as uow:
             allocation = await uow.allocations.get(allocation_id)
-        ids = await stored_ids(ledger, allocation_id)
-        document = {"contribution_ids": sorted(ids), "inputs": allocation.inputs,
+        async with ledger.engine.connect() as conn:
+            groups = (await conn.execute(
+                text("SELECT member_id::text, type, count(*), sum(value)::text,"
+                     " sum(uuid_hash_extended(contribution_id, 0))::text FROM ledger.patronage"
+                     " WHERE period_id = :p AND seq <= :s GROUP BY 1, 2 ORDER BY 1, 2"),
+                {"p": allocation.period_id, "s": allocation.patronage_through_seq},
+            )).all()
+        contributions = {"through_seq": allocation.patronage_through_seq, "groups": [list(g) for g in groups]}
+        document = {"contributions": contributions, "inputs": allocation.inputs,
                     "rows": [row.canonical() for row in allocation.rows]}
         canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
         assert allocation.content_hash == hashlib.sha256(canonical.encode()).hexdigest()
-        assert len(ids) == allocation.contribution_count == 3
+        assert sum(g[2] for g in groups) == allocation.contribution_count == 3
 
-    async def test_the_ids_are_stored_ascending_as_read_from_the_index(self, ledger):
-        allocation_id = await approved_allocation(ledger, members=60)  # random uuids, booked in random order
-        ids = await stored_ids(ledger, allocation_id)
-        assert len(ids) == 60 and ids == sorted(ids)
+    async def test_the_record_names_exactly_the_rows_it_saw(self, ledger):
+        allocation_id = await approved_allocation(ledger, members=4)
+        async with ledger.uow() as uow:
+            allocation = await uow.allocations.get(allocation_id)
+            seen = await uow.patronage.contribution_ids(allocation.period_id, allocation.patronage_through_seq)
+        assert len(seen) == 4
+        async with ledger.engine.connect() as conn:  # patronage is append-only: the set cannot change under it
+            with pytest.raises(Exception, match="append-only"):
+                await conn.execute(text("DELETE FROM ledger.patronage WHERE contribution_id = :id"), {"id": seen[0]})
+
+    async def test_a_contribution_booked_after_the_proposal_makes_it_stale(self, ledger):
+        allocation_id = await approved_allocation(ledger, members=2)
+        async with ledger.uow() as uow:
+            allocation = await uow.allocations.get(allocation_id)
+            period = await uow.periods.get(allocation.period_id)
+        async with ledger.engine.begin() as conn:  # a late approval booked straight into the closing period
+            await conn.execute(
+                text("INSERT INTO ledger.patronage (contribution_id, member_id, period_id, type, value, recorded_at)"
+                     " VALUES (gen_random_uuid(), gen_random_uuid(), :p, 'labor', 5, now())"),
+                {"p": period.id},
+            )
+        with pytest.raises(StaleProposal):
+            await post_allocation(allocation_id, ADMIN, ledger.uow())
+        assert await posted_rows(ledger, allocation_id) == (0, 0, "approved")

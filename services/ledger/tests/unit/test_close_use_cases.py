@@ -102,8 +102,9 @@ class TestProposeAllocation:
             (A, Decimal("500.00"), Decimal("200.00"), Decimal("300.00")),
             (B, Decimal("500.00"), Decimal("200.00"), Decimal("300.00")),
         ]
-        ids = list(uow.patronage.rows)
-        assert record.content_hash == content_hash(record.inputs, ids, record.rows)
+        snapshot = await uow.patronage.snapshot(record.period_id)
+        assert record.content_hash == content_hash(record.inputs, snapshot, record.rows)
+        assert record.patronage_through_seq == snapshot.through_seq == 2
         assert record.contribution_count == 2
 
     async def test_no_patronage_is_refused(self):
@@ -165,16 +166,15 @@ class TestPostAllocation:
         assert uow.periods.rows[DEFAULT_PERIOD_ID].status == "closed"
         assert [type(e) for e in uow.published][-2:] == [AllocationPosted, PeriodClosed]
 
-    async def test_each_member_gets_one_transaction_balanced_on_each_basis(self):
+    async def test_one_transaction_moves_the_whole_surplus_into_each_members_capital(self):
         uow, record = await self.approved((A, "labor", "1000.00"), (B, "capital", "2000.00"))
         await post_allocation(record.id, ADMIN, uow)
-        posted = [t for t in uow.journal.transactions if t.source_id == record.id]
-        assert sorted(str(t.member_id) for t in posted) == sorted([str(A), str(B)])
-        for t in posted:
-            assert sorted((p.basis, p.amount) for p in t.postings) == [
-                ("book", Decimal("-500.00")), ("book", Decimal("500.00")),
-                ("tax", Decimal("-500.00")), ("tax", Decimal("500.00")),
-            ]
+        [posted] = [t for t in uow.journal.transactions if t.source_id == record.id]
+        assert sorted((p.basis, p.amount) for p in posted.postings) == [
+            ("book", Decimal("-500.00")), ("book", Decimal("-500.00")), ("book", Decimal("1000.00")),
+            ("tax", Decimal("-500.00")), ("tax", Decimal("-500.00")), ("tax", Decimal("1000.00")),
+        ]
+        assert isinstance(uow.published[-2], AllocationPosted) and uow.published[-2].member_count == 2
 
     async def test_posting_again_changes_nothing(self):
         uow, record = await self.approved((A, "labor", "10.00"))

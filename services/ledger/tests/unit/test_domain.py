@@ -18,16 +18,14 @@ from habitat_ledger.domain.contribution import capital_legs
 from habitat_ledger.domain.errors import InvalidPeriod, UnbalancedTransaction
 from habitat_ledger.domain.journal import (
     AccountKind,
-    AccountRef,
     Basis,
-    JournalBatch,
     JournalTransaction,
     Posting,
     SourceType,
 )
 from habitat_ledger.domain.money import money
 from habitat_ledger.domain.period import Period, PeriodStatus
-from habitat_ledger.domain.proposal import content_hash, id_list_json, id_list_json_parts, pack_ids
+from habitat_ledger.domain.proposal import ContributionGroup, PatronageSnapshot, content_hash
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)
@@ -107,32 +105,6 @@ class TestRecordTransaction:
             self.record([])
 
 
-class TestJournalBatch:
-    def batch(self, *postings: tuple[int, Basis, str], transactions: int = 2) -> JournalBatch:
-        ids = [uuid.uuid4() for _ in range(transactions)]
-        cash = AccountRef.coop_cash()
-        return JournalBatch(
-            source_type=SourceType.ALLOCATION, source_id=uuid.uuid4(), occurred_on=date(2026, 3, 31),
-            description="t", recorded_at=NOW, recorded_by=None, ids=ids, member_ids=[None] * transactions,
-            accounts=[cash], posting_transaction=[ids[n] for n, _, _ in postings],
-            posting_account=[cash.code] * len(postings), posting_basis=[b for _, b, _ in postings],
-            posting_amount=[Decimal(a) for _, _, a in postings],
-        )
-
-    def test_each_transaction_balanced_on_each_basis_is_accepted(self):
-        batch = self.batch((0, Basis.BOOK, "1.00"), (0, Basis.BOOK, "-1.00"), (1, Basis.TAX, "2.00"), (1, Basis.TAX, "-2.00"))
-        transactions = batch.transactions({"coop:cash": uuid.uuid4()})
-        assert [len(t.postings) for t in transactions] == [2, 2]
-
-    def test_one_unbalanced_transaction_refuses_the_batch(self):
-        with pytest.raises(UnbalancedTransaction):
-            self.batch((0, Basis.BOOK, "1.00"), (0, Basis.BOOK, "-1.00"), (1, Basis.TAX, "2.00"), (1, Basis.TAX, "-1.99"))
-
-    def test_a_transaction_without_postings_refuses_the_batch(self):
-        with pytest.raises(UnbalancedTransaction):
-            self.batch((0, Basis.BOOK, "1.00"), (0, Basis.BOOK, "-1.00"))
-
-
 class TestCapitalLegs:
     def sums(self, legs, kind: AccountKind) -> dict[Basis, Decimal]:
         return {
@@ -182,23 +154,27 @@ class TestCapitalBalance:
         assert (balance.book_balance, balance.tax_balance) == (Decimal("500.00"), Decimal("0.00"))
 
 
-class TestContentHashOfPackedIds:
-    @given(st.lists(st.uuids(), max_size=40))
-    def test_the_packed_id_list_is_the_canonical_json_array(self, ids):
-        expected = json.dumps(sorted(str(i) for i in ids), separators=(",", ":"))
-        assert id_list_json(pack_ids(ids)) == expected.encode()
-
-    @given(st.lists(st.uuids(), max_size=40), st.integers(min_value=1, max_value=7))
-    def test_the_parts_hashed_in_turn_are_the_whole_array(self, ids, per_part):
-        expected = json.dumps(sorted(str(i) for i in ids), separators=(",", ":"))
-        assert b"".join(id_list_json_parts(pack_ids(ids), per_part)) == expected.encode()
+class TestContentHash:
+    def snapshot(self, *groups):
+        return PatronageSnapshot(7, [ContributionGroup(m, t, n, Decimal(v), d) for m, t, n, v, d in groups])
 
     def test_the_hash_is_sha256_of_the_documented_document(self):
-        ids, inputs = [uuid.uuid4() for _ in range(3)], {"surplus": "10.00"}
-        document = json.dumps({"contribution_ids": sorted(map(str, ids)), "inputs": inputs, "rows": []},
-                              sort_keys=True, separators=(",", ":"))
-        assert content_hash(inputs, ids, []) == hashlib.sha256(document.encode()).hexdigest()
+        member, inputs = uuid.uuid4(), {"surplus": "10.00"}
+        snapshot = self.snapshot((member, "labor", 2, "30.00", 12345))
+        document = json.dumps(
+            {"contributions": {"through_seq": 7, "groups": [[str(member), "labor", 2, "30.00", "12345"]]},
+             "inputs": inputs, "rows": []},
+            sort_keys=True, separators=(",", ":"),
+        )
+        assert content_hash(inputs, snapshot, []) == hashlib.sha256(document.encode()).hexdigest()
 
-    def test_a_partial_id_is_refused(self):
-        with pytest.raises(ValueError):
-            id_list_json(b"\x00" * 17)
+    @given(st.lists(st.tuples(st.uuids(), st.sampled_from(["labor", "capital", "property"])), unique=True, max_size=8))
+    def test_the_order_groups_arrive_in_does_not_matter(self, keys):
+        groups = [(m, t, 1, "1.00", i) for i, (m, t) in enumerate(keys)]
+        assert content_hash({}, self.snapshot(*groups), []) == content_hash({}, self.snapshot(*reversed(groups)), [])
+
+    def test_any_changed_contribution_changes_the_hash(self):
+        member = uuid.uuid4()
+        base = content_hash({}, self.snapshot((member, "labor", 1, "1.00", 99)), [])
+        assert base != content_hash({}, self.snapshot((member, "labor", 1, "1.00", 98)), [])
+        assert base != content_hash({}, self.snapshot((member, "labor", 1, "1.01", 99)), [])

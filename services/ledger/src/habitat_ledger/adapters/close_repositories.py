@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from habitat_ledger.adapters.close_tables import (
     allocation,
     allocation_approval,
-    allocation_contribution_ids,
     allocation_row,
     distribution,
     member,
@@ -23,7 +22,7 @@ from habitat_ledger.adapters.close_tables import (
 )
 from habitat_ledger.adapters.orm import period
 from habitat_ledger.domain.allocation import Weights
-from habitat_ledger.domain.distribution import Distribution, DistributionStatus, ScheduledDistributions
+from habitat_ledger.domain.distribution import Distribution
 from habitat_ledger.domain.errors import ProposalPending
 from habitat_ledger.domain.member import MemberReplica
 from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
@@ -31,20 +30,14 @@ from habitat_ledger.domain.proposal import Allocation, AllocationRow, Allocation
 from habitat_ledger.domain.seal import PeriodSeal
 
 ACTIVE = ("proposed", "approved", "posted")
-INSERT_SCHEDULED = text(
-    "INSERT INTO ledger.distribution"
-    " (id, member_id, amount, method, scheduled_on, status, allocation_id, created_by, created_at)"
-    " SELECT id, member_id, amount, CAST(:method AS text), CAST(:scheduled_on AS date), CAST(:status AS text),"
-    " CAST(:allocation_id AS uuid), CAST(:created_by AS uuid), CAST(:created_at AS timestamptz)"
-    " FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS uuid[]), CAST(:amounts AS numeric[])) AS d(id, member_id, amount)"
-)
-
+# Decimals travel as text arrays: asyncpg's binary numeric encoding costs more than str() here.
 INSERT_ROWS = text(
     "INSERT INTO ledger.allocation_row (allocation_id, member_id, weighted_patronage, share, allocation,"
     " cash_portion_amount, retained_amount)"
-    " SELECT CAST(:allocation_id AS uuid), member_id, weighted, share, amount, cash, retained"
-    " FROM unnest(CAST(:members AS uuid[]), CAST(:weighted AS numeric[]), CAST(:shares AS numeric[]),"
-    " CAST(:allocations AS numeric[]), CAST(:cash AS numeric[]), CAST(:retained AS numeric[]))"
+    " SELECT CAST(:allocation_id AS uuid), member_id, weighted::numeric, share::numeric, amount::numeric,"
+    " cash::numeric, retained::numeric"
+    " FROM unnest(CAST(:members AS uuid[]), CAST(:weighted AS text[]), CAST(:shares AS text[]),"
+    " CAST(:allocations AS text[]), CAST(:cash AS text[]), CAST(:retained AS text[]))"
     " AS r(member_id, weighted, share, amount, cash, retained)"
 )
 
@@ -143,7 +136,7 @@ class SqlAlchemyAllocationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, record: Allocation, contribution_ids: bytes) -> None:
+    async def add(self, record: Allocation) -> None:
         try:
             async with self.session.begin_nested():
                 await self.session.execute(insert(allocation).values(self._head(record)))
@@ -155,15 +148,11 @@ class SqlAlchemyAllocationRepository:
                 INSERT_ROWS,
                 {
                     "allocation_id": record.id, "members": [r.member_id for r in rows],
-                    "weighted": [r.weighted_patronage for r in rows], "shares": [r.share for r in rows],
-                    "allocations": [r.allocation for r in rows], "cash": [r.cash_portion_amount for r in rows],
-                    "retained": [r.retained_amount for r in rows],
+                    "weighted": [str(r.weighted_patronage) for r in rows], "shares": [str(r.share) for r in rows],
+                    "allocations": [str(r.allocation) for r in rows],
+                    "cash": [str(r.cash_portion_amount) for r in rows], "retained": [str(r.retained_amount) for r in rows],
                 },
             )
-        # the contribution ids behind the record: one row, one value, however many there are
-        await self.session.execute(
-            insert(allocation_contribution_ids).values(allocation_id=record.id, ids=contribution_ids)
-        )
 
     @staticmethod
     def _head(record: Allocation) -> dict:
@@ -174,16 +163,17 @@ class SqlAlchemyAllocationRepository:
             "cash_portion": record.cash_portion, "contribution_count": record.contribution_count,
             "content_hash": record.content_hash, "approvals_required": record.approvals_required,
             "proposed_by": record.proposed_by, "proposed_at": record.proposed_at,
+            "patronage_through_seq": record.patronage_through_seq,
         }
 
-    async def get(self, allocation_id: uuid.UUID, *, for_update: bool = False) -> Allocation | None:
+    async def get(
+        self, allocation_id: uuid.UUID, *, for_update: bool = False, with_rows: bool = True
+    ) -> Allocation | None:
         query = select(allocation).where(allocation.c.id == allocation_id)
         head = (await self.session.execute(query.with_for_update() if for_update else query)).first()
         if head is None:
             return None
-        rows = await self.session.execute(
-            select(allocation_row).where(allocation_row.c.allocation_id == allocation_id).order_by(allocation_row.c.member_id)
-        )
+        rows = await self._rows(allocation_id) if with_rows else []
         approvals = await self.session.execute(
             select(allocation_approval.c.approved_by, allocation_approval.c.approved_at)
             .where(allocation_approval.c.allocation_id == allocation_id)
@@ -196,19 +186,22 @@ class SqlAlchemyAllocationRepository:
             surplus=head.surplus,
             weights=Weights(head.weight_labor, head.weight_capital, head.weight_property),
             cash_portion=head.cash_portion,
-            rows=sorted(
-                (AllocationRow(**{k: v for k, v in row.items() if k != "allocation_id"}) for row in rows.mappings()),
-                key=lambda row: str(row.member_id),
-            ),
+            rows=rows,
             contribution_count=head.contribution_count,
             content_hash=head.content_hash,
             proposed_by=head.proposed_by,
             proposed_at=head.proposed_at,
             approvals_required=head.approvals_required,
+            patronage_through_seq=head.patronage_through_seq,
             approvals=[Approval(by, at) for by, at in approvals.all()],
             rejection=Rejection(head.rejected_by, head.rejected_at, head.rejection_reason) if head.rejected_by else None,
             posted_at=head.posted_at,
         )
+
+    async def _rows(self, allocation_id: uuid.UUID) -> list[AllocationRow]:
+        columns = [allocation_row.c[name] for name in AllocationRow.__dataclass_fields__]
+        found = await self.session.execute(select(*columns).where(allocation_row.c.allocation_id == allocation_id))
+        return sorted((AllocationRow(*row) for row in found), key=lambda row: str(row.member_id))
 
     async def active_for_period(self, period_id: uuid.UUID) -> Allocation | None:
         found = await self.session.scalar(
@@ -249,17 +242,6 @@ class SqlAlchemyDistributionRepository:
 
     async def add(self, record: Distribution) -> None:
         self.session.add(record)
-
-    async def add_batch(self, batch: ScheduledDistributions) -> None:
-        if batch.ids:
-            await self.session.execute(
-                INSERT_SCHEDULED,
-                {
-                    "ids": batch.ids, "members": batch.member_ids, "amounts": batch.amounts, "method": batch.method,
-                    "scheduled_on": batch.scheduled_on, "status": str(DistributionStatus.SCHEDULED),
-                    "allocation_id": batch.allocation_id, "created_by": batch.created_by, "created_at": batch.created_at,
-                },
-            )
 
     async def get(self, distribution_id: uuid.UUID, *, for_update: bool = False) -> Distribution | None:
         return await self.session.get(

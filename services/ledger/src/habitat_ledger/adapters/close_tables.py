@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -80,6 +81,9 @@ allocation = Table(
     Column("rejected_at", TZ),
     Column("rejection_reason", Text),
     Column("posted_at", TZ),
+    # the record's contributions: the period's patronage rows numbered up to here (NULL on records
+    # made before rows were numbered: those copied their ids into allocation_contribution_ids)
+    Column("patronage_through_seq", BigInteger),
     CheckConstraint("status IN ('proposed', 'approved', 'rejected', 'posted')", name="status"),
     CheckConstraint("cash_portion BETWEEN 0 AND 100", name="cash_portion_percent"),
     # at most one proposal per period is in play; a rejected one makes room for the next
@@ -104,8 +108,8 @@ allocation_row = Table(
     PrimaryKeyConstraint("allocation_id", "member_id"),
 )
 
-# The contribution ids behind a calculation record: one row per allocation, the ids ascending and
-# packed 16 bytes each (uuid_send), written as one value; unpack with substring(ids FROM 16*i+1 FOR 16).
+# The contribution ids behind calculation records made before migration 0007 (no longer written):
+# one row per allocation, the ids ascending and packed 16 bytes each (uuid_send).
 allocation_contribution_ids = Table(
     "allocation_contribution_ids",
     metadata,

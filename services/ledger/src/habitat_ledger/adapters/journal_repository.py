@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from habitat_ledger.adapters.orm import account, journal_transaction, posting
 from habitat_ledger.domain.hledger import Entry, EntryLine
-from habitat_ledger.domain.journal import Basis, JournalBatch, JournalTransaction, SourceType
+from habitat_ledger.domain.journal import Basis, JournalTransaction, SourceType
 from habitat_ledger.domain.k1 import CapitalFigure
 from habitat_ledger.domain.statement import CapitalMovement
 from habitat_ledger.service_layer.ports import K1Figures, PostingSums
@@ -54,33 +54,6 @@ class SqlAlchemyJournalRepository:
 
     async def add(self, transaction: JournalTransaction) -> None:
         self.session.add(transaction)  # postings follow through the relationship's cascade
-
-    async def add_batch(self, batch: JournalBatch) -> None:
-        """One statement per table, arrays in: no object per row on either side."""
-        if not batch.ids:
-            return
-        refs = sorted({ref.code: ref for ref in batch.accounts}.values(), key=lambda ref: ref.code)
-        await self.session.execute(
-            ENSURE_ACCOUNTS,
-            {"codes": [r.code for r in refs], "kinds": [str(r.kind) for r in refs], "members": [r.member_id for r in refs]},
-        )
-        await self.session.execute(
-            INSERT_TRANSACTIONS,
-            {
-                "ids": batch.ids, "members": batch.member_ids, "source_type": str(batch.source_type),
-                "source_id": batch.source_id, "occurred_on": batch.occurred_on, "description": batch.description,
-                "recorded_at": batch.recorded_at, "recorded_by": batch.recorded_by,
-            },
-        )
-        written = await self.session.execute(
-            INSERT_POSTINGS,
-            {
-                "transactions": batch.posting_transaction, "codes": batch.posting_account,
-                "bases": [str(b) for b in batch.posting_basis], "amounts": batch.posting_amount,
-            },
-        )
-        if written.rowcount != len(batch.posting_amount):  # every code was ensured just above
-            raise RuntimeError(f"{written.rowcount} of {len(batch.posting_amount)} postings found their account")
 
     async def get(self, transaction_id: uuid.UUID) -> JournalTransaction | None:
         query = (

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import registry, relationship
 
+from habitat_ledger.adapters import import_tables  # noqa: F401 - its tables belong to this metadata
 from habitat_ledger.adapters.close_tables import distribution
 from habitat_ledger.adapters.schema import MONEY, SCHEMA, metadata
 from habitat_ledger.domain.contribution import Patronage
@@ -60,7 +61,9 @@ account = Table(
     Column("kind", Text, nullable=False),
     Column("member_id", UUID(as_uuid=True), index=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    CheckConstraint("kind IN ('member_capital', 'coop_cash', 'coop_property', 'coop_surplus')", name="kind"),
+    CheckConstraint(
+        "kind IN ('member_capital', 'coop_cash', 'coop_property', 'coop_surplus', 'coop_opening_equity')", name="kind"
+    ),
     CheckConstraint("(kind = 'member_capital') = (member_id IS NOT NULL)", name="member_iff_capital"),
 )
 
@@ -120,9 +123,10 @@ patronage = Table(
     Column("value", MONEY, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("corrects_contribution_id", UUID(as_uuid=True)),
+    # numbers rows in insert order: a calculation record names its rows as those up to a number
+    Column("seq", BigInteger, Identity(always=True), nullable=False),
     CheckConstraint("type IN ('labor', 'capital', 'property')", name="type"),
-    # a period's rows and, in order, its contribution ids (the calculation record's, index-only)
-    Index("ix_ledger_patronage_period_id_contribution_id", "period_id", "contribution_id"),
+    Index("ix_ledger_patronage_period_id_seq", "period_id", "seq"),
 )
 
 outbox = outbox_table(metadata)
@@ -143,5 +147,5 @@ def start_mappers() -> None:
         journal_transaction,
         properties={"postings": relationship(Posting, lazy="raise", order_by=posting.c.id)},
     )
-    mapper_registry.map_imperatively(Patronage, patronage)
+    mapper_registry.map_imperatively(Patronage, patronage, exclude_properties=["seq"])
     mapper_registry.map_imperatively(Distribution, distribution)

@@ -13,16 +13,22 @@ from habitat_ledger.adapters.orm import account, patronage, period
 from habitat_ledger.domain.contribution import Patronage
 from habitat_ledger.domain.journal import Account, AccountRef
 from habitat_ledger.domain.period import Period
+from habitat_ledger.domain.proposal import ContributionGroup, PatronageSnapshot
 from habitat_ledger.service_layer.ports import PatronageTotal
 
-# One aggregate, one value: the ids sorted and packed 16 bytes each (uuid order is byte order).
-# The ids come already ascending from an index-only scan of (period_id, contribution_id) and are
-# concatenated in that order: an ORDER BY inside the aggregate would sort a million ids again
-# (PostgreSQL 15 never skips it). A sorted subquery stays a subquery and feeds a plain aggregate.
-SORTED_IDS = text(
-    "SELECT COALESCE(string_agg(packed, ''::bytea), ''::bytea)"
-    " FROM (SELECT uuid_send(contribution_id) AS packed FROM ledger.patronage"
-    " WHERE period_id = :period_id ORDER BY contribution_id) AS ascending"
+# One scan of the period's rows: per member and type the count, the sum and an order-free digest of
+# the ids (uuid_hash_extended is PostgreSQL's stable 64-bit hash, the one hash partitioning relies
+# on), and the highest row number. No id leaves the database and nothing is sorted but the groups.
+SNAPSHOT = text(
+    "SELECT member_id, type, count(*), sum(value), sum(uuid_hash_extended(contribution_id, 0)), max(seq)"
+    " FROM ledger.patronage WHERE period_id = :period_id GROUP BY member_id, type"
+)
+ADDED_AFTER = text(
+    "SELECT EXISTS (SELECT 1 FROM ledger.patronage WHERE period_id = :period_id AND seq > :through_seq)"
+)
+CONTRIBUTION_IDS = text(
+    "SELECT contribution_id FROM ledger.patronage WHERE period_id = :period_id AND seq <= :through_seq"
+    " ORDER BY contribution_id"
 )
 
 
@@ -95,6 +101,14 @@ class SqlAlchemyPatronageRepository:
     async def count(self, period_id: uuid.UUID) -> int:
         return await self.session.scalar(select(func.count()).where(patronage.c.period_id == period_id))
 
-    async def sorted_contribution_ids(self, period_id: uuid.UUID) -> bytes:
-        # a million ids travel as one 16 MB value, not as a million rows or uuid objects
-        return await self.session.scalar(SORTED_IDS, {"period_id": period_id})
+    async def snapshot(self, period_id: uuid.UUID) -> PatronageSnapshot:
+        rows = (await self.session.execute(SNAPSHOT, {"period_id": period_id})).all()
+        groups = [ContributionGroup(m, t, n, v, int(d)) for m, t, n, v, d, _ in rows]
+        return PatronageSnapshot(max((row[5] for row in rows), default=None), groups)
+
+    async def added_after(self, period_id: uuid.UUID, through_seq: int | None) -> bool:
+        return bool(await self.session.scalar(ADDED_AFTER, {"period_id": period_id, "through_seq": through_seq or 0}))
+
+    async def contribution_ids(self, period_id: uuid.UUID, through_seq: int | None) -> list[uuid.UUID]:
+        found = await self.session.scalars(CONTRIBUTION_IDS, {"period_id": period_id, "through_seq": through_seq or 0})
+        return list(found)

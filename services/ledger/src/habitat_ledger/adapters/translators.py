@@ -10,6 +10,7 @@ from habitat_common.contracts import (
     AllocationPostedV1,
     AllocationProposedV1,
     ContributionApprovedV1,
+    ContributionsImportedV1,
     DistributionCompletedV1,
     MemberRegisteredV1,
     MemberUpdatedV1,
@@ -85,6 +86,23 @@ def to_book_contribution(contract: ContributionApprovedV1) -> BookContribution:
         tax_amount=contract.tax_amount,
         corrects_contribution_id=contract.corrects_contribution_id,
     )
+
+
+def to_book_contributions(contract: ContributionsImportedV1) -> list[BookContribution]:
+    """An import's batch as the commands book_contribution would get, one per approved row."""
+    return [
+        BookContribution(
+            contribution_id=row.contribution_id,
+            member_id=row.member_id,
+            period_id=row.period_id,
+            type=row.type,
+            contributed_on=row.contributed_on,
+            value=row.value,
+            book_amount=row.book_amount,
+            tax_amount=row.tax_amount,
+        )
+        for row in contract.contributions
+    ]
 
 
 def to_record_seal(contract: PeriodSealedV1) -> RecordSeal:

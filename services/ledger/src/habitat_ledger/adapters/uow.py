@@ -7,6 +7,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_ledger.adapters import translators
+from habitat_ledger.adapters.allocation_postings import SqlAlchemyAllocationPostingRepository
+from habitat_ledger.adapters.batch_repositories import (
+    SqlAlchemyContributionBatchRepository,
+    SqlAlchemyJournalRowsWriter,
+)
+from habitat_ledger.adapters.capital_import_repository import SqlAlchemyCapitalImportRepository
 from habitat_ledger.adapters.close_repositories import (
     SqlAlchemyAllocationRepository,
     SqlAlchemyDistributionRepository,
@@ -14,6 +20,7 @@ from habitat_ledger.adapters.close_repositories import (
     SqlAlchemyPendingEventRepository,
     SqlAlchemySealRepository,
 )
+from habitat_ledger.adapters.integrity_repository import SqlAlchemyIntegrityRepository
 from habitat_ledger.adapters.journal_repository import SqlAlchemyJournalRepository
 from habitat_ledger.adapters.orm import inbox, outbox, start_mappers
 from habitat_ledger.adapters.repositories import (
@@ -64,8 +71,13 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.members = SqlAlchemyMemberRepository(session)
         self.pending = SqlAlchemyPendingEventRepository(session)
         self.seals = SqlAlchemySealRepository(session)
+        self.allocation_postings = SqlAlchemyAllocationPostingRepository(session)
         self.allocations = SqlAlchemyAllocationRepository(session)
         self.distributions = SqlAlchemyDistributionRepository(session)
+        self.journal_rows = SqlAlchemyJournalRowsWriter(session)
+        self.contribution_batches = SqlAlchemyContributionBatchRepository(session)
+        self.capital_imports = SqlAlchemyCapitalImportRepository(session)
+        self.integrity = SqlAlchemyIntegrityRepository(session)
 
     async def commit(self) -> None:
         try:

@@ -1,55 +1,66 @@
-"""What posting an allocation writes: per member a journal transaction and a cash distribution."""
+"""What posting an allocation writes: one journal transaction crediting every member, and cash distributions.
+
+The allocation is one transaction per calculation record: on each basis it debits the co-op's
+surplus by the whole surplus and credits each member's capital by their allocation, so it
+balances exactly because the allocations sum to the surplus (largest-remainder rounding). The
+member lines come from the record's stored rows; the database writes them set-based and its
+balance check refuses the transaction if they do not sum to the surplus.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
-from habitat_ledger.domain.distribution import ScheduledDistributions
-from habitat_ledger.domain.journal import AccountRef, Basis, JournalBatch, SourceType
-from habitat_ledger.domain.money import ZERO
+from habitat_ledger.domain.journal import AccountRef
 from habitat_ledger.domain.proposal import Allocation
 
 SCHEDULED_METHOD = "other"  # the admin names the real method when completing the payment
-BASES = (Basis.BOOK, Basis.TAX)
 
 
-def allocation_entries(
+@dataclass(frozen=True)
+class AllocationEntry:
+    """The journal transaction of a posted allocation; member credits are the record's rows."""
+
+    transaction_id: uuid.UUID
+    allocation_id: uuid.UUID
+    surplus: Decimal
+    surplus_account: AccountRef
+    description: str
+    occurred_on: date
+    recorded_at: datetime
+    recorded_by: uuid.UUID
+
+
+@dataclass(frozen=True)
+class CashSchedule:
+    """Scheduled distributions of the allocation's cash portions (rows with a positive one)."""
+
+    allocation_id: uuid.UUID
+    method: str
+    scheduled_on: date
+    created_by: uuid.UUID
+    created_at: datetime
+
+
+def allocation_entry(
     allocation: Allocation, *, description: str, occurred_on: date, by: uuid.UUID, now: datetime
-) -> JournalBatch:
-    """One transaction per member with a non-zero allocation: on each basis, debit the co-op's
-    surplus and credit the member's capital by the allocation."""
-    rows = [row for row in allocation.rows if row.allocation != ZERO]
-    surplus = AccountRef.coop_surplus()
-    capital = [AccountRef.member_capital(row.member_id) for row in rows]
-    ids = [uuid.uuid4() for _ in rows]
-    return JournalBatch(
-        source_type=SourceType.ALLOCATION,
-        source_id=allocation.id,
-        occurred_on=occurred_on,
+) -> AllocationEntry:
+    """The transaction that moves the surplus into members' capital on both bases."""
+    return AllocationEntry(
+        transaction_id=uuid.uuid4(),
+        allocation_id=allocation.id,
+        surplus=allocation.surplus,
+        surplus_account=AccountRef.coop_surplus(),
         description=description,
+        occurred_on=occurred_on,
         recorded_at=now,
         recorded_by=by,
-        ids=ids,
-        member_ids=[row.member_id for row in rows],
-        accounts=[surplus, *capital],
-        posting_transaction=[tx for tx in ids for _ in range(2 * len(BASES))],
-        posting_account=[code for ref in capital for _ in BASES for code in (surplus.code, ref.code)],
-        posting_basis=[basis for _ in rows for basis in BASES for _ in range(2)],
-        posting_amount=[amount for row in rows for _ in BASES for amount in (row.allocation, -row.allocation)],
     )
 
 
-def cash_distributions(allocation: Allocation, *, by: uuid.UUID, now: datetime) -> ScheduledDistributions:
-    """A scheduled distribution of each member's cash portion, where there is one."""
-    rows = [row for row in allocation.rows if row.cash_portion_amount > ZERO]
-    return ScheduledDistributions(
-        method=SCHEDULED_METHOD,
-        scheduled_on=now.date(),
-        created_by=by,
-        created_at=now,
-        allocation_id=allocation.id,
-        ids=[uuid.uuid4() for _ in rows],
-        member_ids=[row.member_id for row in rows],
-        amounts=[row.cash_portion_amount for row in rows],
-    )
+def cash_schedule(allocation: Allocation, *, by: uuid.UUID, now: datetime) -> CashSchedule:
+    """Each member's cash portion, scheduled today with a method the admin names on completion."""
+    return CashSchedule(allocation.id, SCHEDULED_METHOD, now.date(), by, now)

@@ -57,3 +57,12 @@ def capital_legs(command: BookContribution) -> list[Leg]:
         if amount != ZERO:
             legs += [Leg(asset(), basis, amount), Leg(capital, basis, -amount)]
     return legs
+
+
+def booking_description(command: BookContribution) -> str:
+    """How a contribution's capital transaction reads in the journal and on statements."""
+    if command.corrects_contribution_id:
+        return f"Correction of contribution {command.corrects_contribution_id} ({command.type})"
+    if command.type == "property":
+        return "Property contribution (book at fair market value, tax at adjusted basis)"
+    return "Capital contribution"

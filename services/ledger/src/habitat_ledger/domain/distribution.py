@@ -90,33 +90,3 @@ class Distribution:
             for basis in (Basis.BOOK, Basis.TAX)
             for leg in (Leg(capital, basis, self.amount), Leg(AccountRef.coop_cash(), basis, -self.amount))
         ]
-
-
-@dataclass(frozen=True)
-class ScheduledDistributions:
-    """Distributions scheduled together (an allocation's cash portions), held as columns."""
-
-    method: str
-    scheduled_on: date
-    created_by: uuid.UUID
-    created_at: datetime
-    allocation_id: uuid.UUID | None
-    ids: list[uuid.UUID]
-    member_ids: list[uuid.UUID]
-    amounts: list[Decimal]
-
-    def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise InvalidDistribution(f"The payment method is one of {', '.join(METHODS)}.")
-        if any(amount <= ZERO for amount in self.amounts):
-            raise InvalidDistribution("A distribution pays a positive amount.")
-
-    def distributions(self) -> list[Distribution]:
-        """The same distributions as objects (for in-memory stores)."""
-        return [
-            Distribution(
-                id, member_id, amount, self.method, self.scheduled_on, DistributionStatus.SCHEDULED,
-                self.created_by, self.created_at, self.allocation_id,
-            )
-            for id, member_id, amount in zip(self.ids, self.member_ids, self.amounts, strict=True)
-        ]

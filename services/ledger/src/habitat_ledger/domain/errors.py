@@ -141,3 +141,15 @@ class K1DoesNotTie(LedgerError):
     def __init__(self, message: str, differences: dict[str, str]) -> None:
         super().__init__(message)
         self.differences = differences
+
+
+class InvalidCsv(LedgerError):
+    """An import file with problems in one validation pass; nothing was written."""
+
+    code = "invalid_csv"
+
+    def __init__(self, pass_name: str, problems: list, count: int) -> None:
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the {pass_name} pass; nothing was written.")
+        self.pass_name = pass_name
+        self.problems = problems  # the first ones (csv_stream.CsvProblem), at most csv_stream.MAX_PROBLEMS
+        self.count = count

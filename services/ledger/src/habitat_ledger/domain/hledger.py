@@ -11,7 +11,12 @@ from decimal import Decimal
 
 from habitat_ledger.domain.money import ZERO
 
-COOP_ACCOUNTS = {"coop:cash": "assets:cash", "coop:property": "assets:property", "coop:surplus": "equity:surplus"}
+COOP_ACCOUNTS = {
+    "coop:cash": "assets:cash",
+    "coop:property": "assets:property",
+    "coop:surplus": "equity:surplus",
+    "coop:opening_equity": "equity:opening balances",
+}
 
 
 @dataclass(frozen=True)

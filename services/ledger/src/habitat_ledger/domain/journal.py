@@ -23,6 +23,7 @@ class AccountKind(StrEnum):
     COOP_CASH = "coop_cash"
     COOP_PROPERTY = "coop_property"
     COOP_SURPLUS = "coop_surplus"
+    COOP_OPENING_EQUITY = "coop_opening_equity"
 
 
 class SourceType(StrEnum):
@@ -57,6 +58,11 @@ class AccountRef:
     def coop_surplus(cls) -> AccountRef:
         """The surplus being allocated: debited when allocations are credited to members."""
         return cls("coop:surplus", AccountKind.COOP_SURPLUS)
+
+    @classmethod
+    def coop_opening_equity(cls) -> AccountRef:
+        """Balances opening member capital carried from a previous system."""
+        return cls("coop:opening_equity", AccountKind.COOP_OPENING_EQUITY)
 
 
 @dataclass(eq=False)
@@ -145,53 +151,6 @@ class JournalTransaction:
             member_id=self.member_id,
             recorded_by=by,
         )
-
-
-@dataclass(frozen=True)
-class JournalBatch:
-    """Many transactions of one source, held as columns: an allocation posts 10,000 at once.
-
-    Transaction i is ids[i], of member member_ids[i]; posting j belongs to transaction
-    posting_transaction[j] and names its account by code. accounts are every account named.
-    """
-
-    source_type: SourceType
-    source_id: uuid.UUID
-    occurred_on: date
-    description: str
-    recorded_at: datetime
-    recorded_by: uuid.UUID | None
-    ids: list[uuid.UUID]
-    member_ids: list[uuid.UUID | None]
-    accounts: list[AccountRef]
-    posting_transaction: list[uuid.UUID]
-    posting_account: list[str]
-    posting_basis: list[Basis]
-    posting_amount: list[Decimal]
-
-    def __post_init__(self) -> None:
-        """Refused unless each transaction has postings that balance on each basis."""
-        totals: dict[uuid.UUID, dict[Basis, Decimal]] = {tx: defaultdict(lambda: ZERO) for tx in self.ids}
-        for tx, basis, amount in zip(self.posting_transaction, self.posting_basis, self.posting_amount, strict=True):
-            totals[tx][basis] += amount
-        for tx, by_basis in totals.items():
-            if not by_basis or any(total != ZERO for total in by_basis.values()):
-                raise UnbalancedTransaction(f"Postings of transaction {tx} do not balance: {dict(by_basis)}.")
-
-    def transactions(self, account_ids: dict[str, uuid.UUID]) -> list[JournalTransaction]:
-        """The same transactions as objects, accounts resolved by code (for in-memory stores)."""
-        postings: dict[uuid.UUID, list[Posting]] = defaultdict(list)
-        columns = (self.posting_transaction, self.posting_account, self.posting_basis, self.posting_amount)
-        for tx, code, basis, amount in zip(*columns, strict=True):
-            postings[tx].append(Posting(account_ids[code], basis, amount))
-        return [
-            JournalTransaction(
-                id=tx, source_type=self.source_type, source_id=self.source_id, occurred_on=self.occurred_on,
-                description=self.description, recorded_at=self.recorded_at, postings=postings[tx],
-                member_id=member_id, recorded_by=self.recorded_by,
-            )
-            for tx, member_id in zip(self.ids, self.member_ids, strict=True)
-        ]
 
 
 def ensure_balanced(postings: list[Posting]) -> None:

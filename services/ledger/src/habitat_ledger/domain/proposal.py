@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -64,68 +62,44 @@ def canonical_inputs(surplus: Decimal, weights: Weights, cash_portion: Decimal) 
     }
 
 
-def hash_parts(inputs: dict, rows: list[AllocationRow]) -> tuple[str, str]:
-    """The canonical JSON document around its sorted contribution-id array: (before, after).
+@dataclass(frozen=True)
+class ContributionGroup:
+    """The approved contributions of one member and type behind a calculation record."""
 
-    The document is {"contribution_ids": [...sorted ids...], "inputs": ..., "rows": ...} with
-    sorted keys and no spaces; the database fills the middle so a million ids never leave it.
+    member_id: uuid.UUID
+    type: str
+    count: int
+    value: Decimal
+    id_digest: int  # sum of the ids' 64-bit hashes: order-free, so it comes out of the same scan as the sums
+
+
+@dataclass(frozen=True)
+class PatronageSnapshot:
+    """A period's patronage as a proposal saw it: every row numbered up to through_seq, grouped.
+
+    Patronage rows are append-only and numbered, so "the period's rows with seq <= through_seq"
+    names exactly the contributions behind the record, now and later.
     """
-    rest = json.dumps({"inputs": inputs, "rows": [r.canonical() for r in rows]}, sort_keys=True, separators=(",", ":"))
-    return '{"contribution_ids":', "," + rest[1:]
+
+    through_seq: int | None
+    groups: list[ContributionGroup]
+
+    @property
+    def contribution_count(self) -> int:
+        return sum(group.count for group in self.groups)
+
+    def canonical(self) -> dict:
+        ordered = sorted(self.groups, key=lambda g: (str(g.member_id), g.type))
+        return {
+            "through_seq": self.through_seq,
+            "groups": [[str(g.member_id), g.type, g.count, f"{g.value}", str(g.id_digest)] for g in ordered],
+        }
 
 
-def content_hash(inputs: dict, contribution_ids: list[uuid.UUID], rows: list[AllocationRow]) -> str:
-    """sha256 hex of the canonical JSON of inputs, sorted contribution ids and rows."""
-    return content_hash_of_packed(inputs, pack_ids(contribution_ids), rows)
-
-
-def pack_ids(ids: list[uuid.UUID]) -> bytes:
-    """The ids sorted and packed 16 bytes each (byte order is the order of their hex strings)."""
-    return b"".join(sorted(i.bytes for i in ids))
-
-
-def content_hash_of_packed(inputs: dict, packed_ids: bytes, rows: list[AllocationRow]) -> str:
-    """content_hash() of ids already sorted and packed 16 bytes each (see pack_ids)."""
-    before, after = hash_parts(inputs, rows)
-    digest = hashlib.sha256(before.encode())
-    for part in id_list_json_parts(packed_ids):
-        digest.update(part)
-    digest.update(after.encode())
-    return digest.hexdigest()
-
-
-UUID_TEXT = b'"00000000-0000-0000-0000-000000000000",'  # one element of the JSON array, with its comma
-HEX_AT = [1 + k + (k >= 8) + (k >= 12) + (k >= 16) + (k >= 20) for k in range(32)]  # hex digit k's offset
-IDS_PER_PART = 4096  # ~160 KB of JSON a part: the strided copies stay in the CPU cache
-
-
-def id_list_json(packed_ids: bytes) -> bytes:
-    """["…","…"] of ids packed 16 bytes each, as lower-case hyphenated strings, in their order."""
-    return b"".join(id_list_json_parts(packed_ids))
-
-
-def id_list_json_parts(packed_ids: bytes, per_part: int = IDS_PER_PART) -> Iterator[bytes]:
-    """id_list_json() in consecutive parts of at most per_part ids, to hash without building it whole.
-
-    Each part is built by 32 strided copies (one per hex digit position) instead of str(uuid) calls.
-    """
-    count, rest = divmod(len(packed_ids), 16)
-    if rest:
-        raise ValueError("Packed ids are 16 bytes each.")
-    if not count:
-        yield b"[]"
-        return
-    yield b"["
-    packed, width = memoryview(packed_ids), len(UUID_TEXT)
-    for start in range(0, count, per_part):
-        n = min(per_part, count - start)
-        digits = binascii.hexlify(packed[16 * start : 16 * (start + n)])
-        out = bytearray(UUID_TEXT * n)
-        for k, at in enumerate(HEX_AT):
-            out[at::width] = digits[k::32]
-        if start + n == count:
-            out[-1:] = b"]"
-        yield bytes(out)
+def content_hash(inputs: dict, snapshot: PatronageSnapshot, rows: list[AllocationRow]) -> str:
+    """sha256 hex of the canonical JSON (sorted keys, no spaces) of contributions, inputs and rows."""
+    document = {"contributions": snapshot.canonical(), "inputs": inputs, "rows": [r.canonical() for r in rows]}
+    return hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def rows_of(result: AllocationResult, cash_portion: Decimal) -> list[AllocationRow]:
@@ -156,6 +130,7 @@ class Allocation:
     proposed_by: uuid.UUID
     proposed_at: datetime
     approvals_required: int
+    patronage_through_seq: int | None = None  # None on records that copied their contribution ids
     approvals: list[Approval] = field(default_factory=list)
     rejection: Rejection | None = None
     posted_at: datetime | None = None

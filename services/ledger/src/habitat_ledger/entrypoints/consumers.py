@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from habitat_common.contracts import (
     ContributionApprovedV1,
+    ContributionsImportedV1,
     Envelope,
     MemberRegisteredV1,
     MemberUpdatedV1,
@@ -13,13 +14,20 @@ from habitat_common.contracts import (
 )
 from habitat_common.messaging.consumer import Handler
 
-from habitat_ledger.adapters.translators import to_book_contribution, to_record_seal, to_replicate_member
+from habitat_ledger.adapters.translators import (
+    to_book_contribution,
+    to_book_contributions,
+    to_record_seal,
+    to_replicate_member,
+)
 from habitat_ledger.service_layer.closing import record_seal
+from habitat_ledger.service_layer.contribution_batches import book_contribution_batch
 from habitat_ledger.service_layer.contributions import apply_waiting_contributions, book_contribution
 from habitat_ledger.service_layer.members import replicate_member
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 CONTRIBUTION_APPROVED = "ledger.contribution_approved"
+CONTRIBUTIONS_IMPORTED = "ledger.contributions_imported"
 PERIOD_SEALED = "ledger.period_sealed"
 MEMBER_REGISTERED = "ledger.member_registered"
 MEMBER_UPDATED = "ledger.member_updated"
@@ -40,6 +48,22 @@ def contribution_approved_handler(uow_factory: UowFactory) -> Handler:
             return booked
 
     return on_contribution_approved
+
+
+def contributions_imported_handler(uow_factory: UowFactory) -> Handler:
+    """Handler for ContributionsImportedV1; returns False when the batch changed nothing (a duplicate)."""
+
+    async def on_contributions_imported(envelope: Envelope[ContributionsImportedV1]) -> bool:
+        """Book an import's batch of approved contributions set-based; apply any waiting ones."""
+        async with uow_factory() as uow:
+            if not await uow.claim_event(CONTRIBUTIONS_IMPORTED, envelope.event_id):
+                return False
+            outcome = await book_contribution_batch(to_book_contributions(envelope.payload), uow)
+            await apply_waiting_contributions(uow)
+            await uow.commit()
+            return outcome.changed
+
+    return on_contributions_imported
 
 
 def period_sealed_handler(uow_factory: UowFactory) -> Handler:

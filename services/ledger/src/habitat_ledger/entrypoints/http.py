@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -16,13 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_ledger import bootstrap
 from habitat_ledger.config import LedgerSettings
-from habitat_ledger.domain.errors import K1DoesNotTie, LedgerError
+from habitat_ledger.domain.errors import InvalidCsv, K1DoesNotTie, LedgerError
 from habitat_ledger.entrypoints import (
     allocations_api,
     capital_api,
     close_api,
     distributions_api,
     exports_api,
+    imports_api,
+    integrity_api,
     journal_api,
     periods_api,
 )
@@ -50,6 +53,7 @@ STATUS_OF = {
     "transaction_not_found": 404,
     "already_reversed": 409,
     "k1_does_not_tie": 409,
+    "invalid_csv": 422,
 }
 
 
@@ -86,6 +90,8 @@ def create_app(
         body = error_body(exc.code, str(exc))
         if isinstance(exc, K1DoesNotTie):
             body["error"]["differences"] = exc.differences
+        if isinstance(exc, InvalidCsv):
+            body["error"] |= {"pass": exc.pass_name, "error_count": exc.count, "errors": [asdict(p) for p in exc.problems]}
         return JSONResponse(body, status_code=STATUS_OF.get(exc.code, 400))
 
     async def database() -> bool:
@@ -97,5 +103,7 @@ def create_app(
     install_observability(app, bootstrap.SERVICE, {"database": database, "broker": broker})
     app.include_router(periods_api.router)
     for module in (capital_api, close_api, allocations_api, distributions_api, exports_api, journal_api):
+        app.include_router(module.router)
+    for module in (imports_api, integrity_api):
         app.include_router(module.router)
     return app

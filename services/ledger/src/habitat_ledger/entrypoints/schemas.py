@@ -184,7 +184,10 @@ class AllocationOut(BaseModel):
     inputs: Inputs
     rows: list[AllocationRowOut]
     contribution_count: int
-    content_hash: str = Field(description="sha256 of the canonical JSON of inputs, sorted contribution ids, rows")
+    content_hash: str = Field(
+        description="sha256 of the canonical JSON of the contributions behind it (patronage rows up to a sequence"
+        " number, grouped by member and type with an id digest), the inputs and the rows"
+    )
     proposed_by: uuid.UUID
     proposed_at: datetime
     approvals: list[ApprovalOut]

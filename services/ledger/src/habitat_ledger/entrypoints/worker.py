@@ -6,6 +6,7 @@ from faststream.asgi import AsgiFastStream
 from faststream.rabbit import RabbitBroker
 from habitat_common.contracts import (
     ContributionApprovedV1,
+    ContributionsImportedV1,
     MemberRegisteredV1,
     MemberUpdatedV1,
     PeriodSealedV1,
@@ -20,11 +21,13 @@ from habitat_ledger.entrypoints.consumers import (
     MEMBER_REGISTERED,
     MEMBER_UPDATED,
     contribution_approved_handler,
+    contributions_imported_handler,
     member_handler,
     period_sealed_handler,
 )
 
 CONTRIBUTION_APPROVED = Subscription("ledger", ContributionApprovedV1)
+CONTRIBUTIONS_IMPORTED = Subscription("ledger", ContributionsImportedV1)
 PERIOD_SEALED = Subscription("ledger", PeriodSealedV1)
 MEMBER_REGISTERED_SUB = Subscription("ledger", MemberRegisteredV1)
 MEMBER_UPDATED_SUB = Subscription("ledger", MemberUpdatedV1)
@@ -43,6 +46,7 @@ def create_worker(
         outbox=outbox,
         handlers=[
             (CONTRIBUTION_APPROVED, contribution_approved_handler(ledger.uow)),
+            (CONTRIBUTIONS_IMPORTED, contributions_imported_handler(ledger.uow)),
             (PERIOD_SEALED, period_sealed_handler(ledger.uow)),
             (MEMBER_REGISTERED_SUB, member_handler(ledger.uow, MEMBER_REGISTERED)),
             (MEMBER_UPDATED_SUB, member_handler(ledger.uow, MEMBER_UPDATED)),

@@ -20,7 +20,7 @@ from habitat_ledger.domain.proposal import (
     Allocation,
     AllocationStatus,
     canonical_inputs,
-    content_hash_of_packed,
+    content_hash,
     rows_of,
 )
 from habitat_ledger.domain.seal import reconcile
@@ -35,6 +35,8 @@ async def propose_allocation(
     """Compute and store the calculation record of a closing period whose totals reconcile.
 
     The reconciliation is evaluated afresh on every request: approved events may still be in flight.
+    The period row is locked first: patronage inserts hold a key-share lock on it through their
+    foreign key, so none is in flight while the snapshot is read and later ones number after it.
     """
     now = now or datetime.now(UTC)
     weights = Weights(**command.weights)
@@ -47,19 +49,17 @@ async def propose_allocation(
             raise PeriodNotClosing(f"Start closing period {period.name} before proposing its allocation.")
         if await uow.allocations.active_for_period(period.id):
             raise ProposalPending("Another proposal of this period is awaiting approval or posting.")
-        totals = await uow.patronage.totals(period.id)
-        check = reconcile(per_member(totals), await uow.seals.get(period.id))
+        snapshot = await uow.patronage.snapshot(period.id)
+        check = reconcile(per_member(snapshot.groups), await uow.seals.get(period.id))
         if not check.matches:
             raise NotReconciled(
                 "The contributions service has not sealed this period yet."
                 if not check.received
                 else f"The ledger's approved totals differ from the sealed ones for {len(check.differences)} member(s)."
             )
-        result = allocate(surplus, weights, [(t.member_id, t.type, t.value) for t in totals])
+        result = allocate(surplus, weights, [(g.member_id, g.type, g.value) for g in snapshot.groups])
         rows = rows_of(result, command.cash_portion)
         inputs = canonical_inputs(surplus, weights, command.cash_portion)
-        contribution_ids = await uow.patronage.sorted_contribution_ids(period.id)
-        digest = content_hash_of_packed(inputs, contribution_ids, rows)
         allocation = Allocation(
             id=uuid.uuid4(),
             period_id=period.id,
@@ -68,15 +68,18 @@ async def propose_allocation(
             weights=weights,
             cash_portion=command.cash_portion,
             rows=rows,
-            contribution_count=sum(t.count for t in totals),
-            content_hash=digest,
+            contribution_count=snapshot.contribution_count,
+            content_hash=content_hash(inputs, snapshot, rows),
             proposed_by=command.requested_by,
             proposed_at=now,
             approvals_required=approvals_required,
+            patronage_through_seq=snapshot.through_seq,
         )
-        await uow.allocations.add(allocation, contribution_ids)
+        await uow.allocations.add(allocation)
         uow.events.append(
-            AllocationProposed(allocation.id, period.id, surplus, command.cash_portion, digest, command.requested_by)
+            AllocationProposed(
+                allocation.id, period.id, surplus, command.cash_portion, allocation.content_hash, command.requested_by
+            )
         )
         await uow.commit()
     return allocation
@@ -95,8 +98,10 @@ async def allocations_of_period(period_id: uuid.UUID, uow: UnitOfWork) -> list[A
         return [await require_allocation(allocation_id, uow) for allocation_id in ids]
 
 
-async def require_allocation(allocation_id: uuid.UUID, uow: UnitOfWork, *, for_update: bool = False) -> Allocation:
-    allocation = await uow.allocations.get(allocation_id, for_update=for_update)
+async def require_allocation(
+    allocation_id: uuid.UUID, uow: UnitOfWork, *, for_update: bool = False, with_rows: bool = True
+) -> Allocation:
+    allocation = await uow.allocations.get(allocation_id, for_update=for_update, with_rows=with_rows)
     if allocation is None:
         raise AllocationNotFound("No such allocation.")
     return allocation

@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime
 
 from habitat_ledger.domain.commands import BookContribution
-from habitat_ledger.domain.contribution import Patronage, capital_legs
+from habitat_ledger.domain.contribution import Patronage, booking_description, capital_legs
 from habitat_ledger.domain.journal import JournalTransaction, Posting, SourceType
 from habitat_ledger.domain.pending import CONTRIBUTION_APPROVED, PERIOD_CLOSED, UNKNOWN_PERIOD, PendingEvent
 from habitat_ledger.service_layer.ports import UnitOfWork
@@ -64,14 +64,11 @@ async def _book(command: BookContribution, uow: UnitOfWork, now: datetime) -> No
     if not legs:
         return
     accounts = await uow.accounts.ensure_many([leg.account for leg in legs])
-    what = "Property contribution (book at fair market value, tax at adjusted basis)" if command.type == "property" else "Capital contribution"
-    if command.corrects_contribution_id:
-        what = f"Correction of contribution {command.corrects_contribution_id} ({command.type})"
     transaction = JournalTransaction.record(
         source_type=SourceType.CONTRIBUTION,
         source_id=command.contribution_id,
         occurred_on=command.contributed_on,
-        description=what,
+        description=booking_description(command),
         postings=[Posting(accounts[leg.account.code].id, leg.basis, leg.amount) for leg in legs],
         now=now,
         member_id=command.member_id,

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, Self
 
+from habitat_ledger.domain.allocation_posting import AllocationEntry, CashSchedule
+from habitat_ledger.domain.capital_import import ImportSummary, OpeningBalanceRow, PlannedRow
 from habitat_ledger.domain.contribution import Patronage
-from habitat_ledger.domain.distribution import Distribution, ScheduledDistributions
+from habitat_ledger.domain.csv_stream import ProblemLog
+from habitat_ledger.domain.distribution import Distribution
 from habitat_ledger.domain.hledger import Entry
+from habitat_ledger.domain.integrity import CheckResult, ContributionTotal
 from habitat_ledger.domain.journal import (
     Account,
     AccountRef,
     Basis,
-    JournalBatch,
     JournalTransaction,
     SourceType,
 )
+from habitat_ledger.domain.journal_rows import JournalRows
 from habitat_ledger.domain.k1 import CapitalFigure
 from habitat_ledger.domain.member import MemberReplica
+from habitat_ledger.domain.opening_balance import OpeningChange
 from habitat_ledger.domain.pending import PendingEvent
 from habitat_ledger.domain.period import Period
-from habitat_ledger.domain.proposal import Allocation, Approval
+from habitat_ledger.domain.proposal import Allocation, Approval, PatronageSnapshot
 from habitat_ledger.domain.seal import PeriodSeal
 from habitat_ledger.domain.statement import CapitalMovement
 
@@ -74,9 +79,6 @@ class JournalRepository(Protocol):
     """Append-only journal transactions and what is read from their postings."""
 
     async def add(self, transaction: JournalTransaction) -> None: ...
-    async def add_batch(self, batch: JournalBatch) -> None:
-        """The batch's transactions, their postings and any account they name that is missing."""
-        ...
     async def get(self, transaction_id: uuid.UUID) -> JournalTransaction | None: ...
     async def is_reversed(self, transaction_id: uuid.UUID) -> bool: ...
     async def has_source(self, source_type: SourceType, source_id: uuid.UUID) -> bool: ...
@@ -93,8 +95,28 @@ class PatronageRepository(Protocol):
     async def get(self, contribution_id: uuid.UUID) -> Patronage | None: ...
     async def totals(self, period_id: uuid.UUID) -> list[PatronageTotal]: ...
     async def count(self, period_id: uuid.UUID) -> int: ...
-    async def sorted_contribution_ids(self, period_id: uuid.UUID) -> bytes:
-        """The period's contribution ids, ascending, packed 16 bytes each (domain.proposal.pack_ids)."""
+    async def snapshot(self, period_id: uuid.UUID) -> PatronageSnapshot:
+        """The period's rows grouped by member and type, with an id digest, and the highest seq seen."""
+        ...
+
+    async def added_after(self, period_id: uuid.UUID, through_seq: int | None) -> bool:
+        """Whether the period has a row numbered after through_seq (any row, when None)."""
+        ...
+
+    async def contribution_ids(self, period_id: uuid.UUID, through_seq: int | None) -> list[uuid.UUID]:
+        """The ids behind a calculation record: the period's rows numbered up to through_seq."""
+        ...
+
+
+class AllocationPostingRepository(Protocol):
+    """What posting an allocation writes, from its stored rows, set-based however many members."""
+
+    async def post_entries(self, entry: AllocationEntry) -> int:
+        """The allocation's journal transaction; returns how many members were credited."""
+        ...
+
+    async def schedule_cash(self, schedule: CashSchedule) -> tuple[int, Decimal]:
+        """A scheduled distribution per member with a cash portion; returns (count, total)."""
         ...
 
 
@@ -122,10 +144,12 @@ class SealRepository(Protocol):
 
 
 class AllocationRepository(Protocol):
-    """Calculation records; add() also records the contribution ids behind it (sorted, packed)."""
+    """Calculation records: head, rows and approvals (rows may be left out where not needed)."""
 
-    async def add(self, allocation: Allocation, contribution_ids: bytes) -> None: ...
-    async def get(self, allocation_id: uuid.UUID, *, for_update: bool = False) -> Allocation | None: ...
+    async def add(self, allocation: Allocation) -> None: ...
+    async def get(
+        self, allocation_id: uuid.UUID, *, for_update: bool = False, with_rows: bool = True
+    ) -> Allocation | None: ...
     async def active_for_period(self, period_id: uuid.UUID) -> Allocation | None: ...
     async def ids_for_period(self, period_id: uuid.UUID) -> list[uuid.UUID]: ...
     async def add_approval(self, allocation: Allocation, approval: Approval) -> None: ...
@@ -134,9 +158,67 @@ class AllocationRepository(Protocol):
 
 class DistributionRepository(Protocol):
     async def add(self, distribution: Distribution) -> None: ...
-    async def add_batch(self, batch: ScheduledDistributions) -> None: ...
     async def get(self, distribution_id: uuid.UUID, *, for_update: bool = False) -> Distribution | None: ...
     async def list(self, member_id: uuid.UUID | None, status: str | None) -> list[Distribution]: ...
+
+
+class JournalRowsWriter(Protocol):
+    """Many transactions of many sources written set-based: a statement per table, arrays in."""
+
+    async def add_rows(self, rows: JournalRows) -> None: ...
+
+
+class ContributionBatchRepository(Protocol):
+    """Set-based reads and writes of a batch of approved contributions."""
+
+    async def recorded(self, contribution_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """Those already booked (patronage) or set aside (pending event)."""
+        ...
+    async def period_locks(self, period_ids: set[uuid.UUID]) -> dict[uuid.UUID, bool]:
+        """Known periods → closed?; held FOR SHARE, so none closes before this unit of work commits."""
+        ...
+    async def add_patronage(self, rows: list[Patronage]) -> None: ...
+    async def add_pending(self, events: list[PendingEvent]) -> None: ...
+
+
+@dataclass(frozen=True)
+class CapitalImportRun:
+    """Who ran a capital accounts import that changed the ledger, when, and what it did."""
+
+    id: uuid.UUID
+    by: uuid.UUID
+    at: datetime
+    summary: ImportSummary
+
+
+class CapitalImportRepository(Protocol):
+    """One capital accounts import inside one transaction: rows staged, then checked and planned in SQL.
+
+    The checks answer the first problems (by line) and their count; columns maps each field to
+    its 1-based column in the file.
+    """
+
+    async def start(self) -> None: ...
+    async def stage(self, rows: list[OpeningBalanceRow]) -> None: ...
+    async def unknown_members(self, columns: dict[str, int]) -> ProblemLog: ...
+    async def plan(self, *, exclusive: bool) -> None:
+        """Each row with its member and opening balance in force, and its action; exclusive serialises imports."""
+        ...
+    async def rule_breaches(self, today: date, columns: dict[str, int]) -> ProblemLog: ...
+    async def repeated_members(self, columns: dict[str, int]) -> ProblemLog: ...
+    async def summary(self) -> ImportSummary: ...
+    async def sample(self, limit: int) -> list[PlannedRow]: ...
+    async def changes(self) -> list[OpeningChange]: ...
+    async def record(self, run: CapitalImportRun) -> None: ...
+
+
+class IntegrityRepository(Protocol):
+    """Checks computed in SQL over the raw tables, not through the repositories they check."""
+
+    async def run_checks(self) -> list[CheckResult]:
+        """Every check, in one statement: one snapshot of the ledger."""
+        ...
+    async def contribution_totals(self) -> list[ContributionTotal]: ...
 
 
 class UnitOfWork(Protocol):
@@ -150,7 +232,12 @@ class UnitOfWork(Protocol):
     pending: PendingEventRepository
     seals: SealRepository
     allocations: AllocationRepository
+    allocation_postings: AllocationPostingRepository
     distributions: DistributionRepository
+    journal_rows: JournalRowsWriter
+    contribution_batches: ContributionBatchRepository
+    capital_imports: CapitalImportRepository
+    integrity: IntegrityRepository
     events: list[object]
 
     async def __aenter__(self) -> Self: ...

@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from habitat_ledger.domain.allocation_posting import allocation_entries, cash_distributions
+from habitat_ledger.domain.allocation_posting import allocation_entry, cash_schedule
 from habitat_ledger.domain.errors import AllocationNotApproved, StaleProposal
 from habitat_ledger.domain.events import AllocationPosted, PeriodClosed
-from habitat_ledger.domain.money import ZERO
 from habitat_ledger.domain.proposal import Allocation, AllocationStatus
 from habitat_ledger.service_layer.allocations import require_allocation
 from habitat_ledger.service_layer.periods import require_period
@@ -21,33 +20,38 @@ async def post_allocation(
     """All of it in one transaction, or nothing; posting a posted allocation answers it as it is.
 
     The allocation row is locked first, so a concurrent second post waits, then sees it posted;
-    unique constraints on the journal and distributions back that up. The entries are written
-    as columns, a statement per table, however many members there are.
+    unique constraints on the journal and distributions back that up. The entries are written from
+    the record's stored rows by one statement per table, however many members there are. The
+    record is returned without its rows (read it again to show them).
     """
     now = now or datetime.now(UTC)
     async with uow:
-        allocation = await require_allocation(allocation_id, uow, for_update=True)
+        allocation = await require_allocation(allocation_id, uow, for_update=True, with_rows=False)
         if allocation.status == AllocationStatus.POSTED:
             return allocation
         if allocation.status != AllocationStatus.APPROVED:
             raise AllocationNotApproved(f"This allocation is {allocation.status}; only an approved one is posted.")
         period = await require_period(allocation.period_id, uow, for_update=True)
-        if await uow.patronage.count(period.id) != allocation.contribution_count:
+        if await _stale(allocation, uow):
             raise StaleProposal("Contributions were booked in this period after the proposal; reject it and propose again.")
-        entries = allocation_entries(
+        entry = allocation_entry(
             allocation, description=f"Allocation of the {period.name} surplus", occurred_on=period.ends_on,
             by=requested_by, now=now,
         )
-        await uow.journal.add_batch(entries)
-        distributions = cash_distributions(allocation, by=requested_by, now=now)
-        await uow.distributions.add_batch(distributions)
+        credited = await uow.allocation_postings.post_entries(entry)
+        _, cash = await uow.allocation_postings.schedule_cash(cash_schedule(allocation, by=requested_by, now=now))
         allocation.mark_posted(now)
         await uow.allocations.update_status(allocation)
         period.close(now)
-        cash = sum(distributions.amounts, ZERO)
         uow.events += [
-            AllocationPosted(allocation.id, period.id, allocation.surplus, len(entries.ids), cash),
+            AllocationPosted(allocation.id, period.id, allocation.surplus, credited, cash),
             PeriodClosed(period.id, period.name),
         ]
         await uow.commit()
     return allocation
+
+
+async def _stale(allocation: Allocation, uow: UnitOfWork) -> bool:
+    if allocation.patronage_through_seq is None:  # a record from before patronage was numbered
+        return await uow.patronage.count(allocation.period_id) != allocation.contribution_count
+    return await uow.patronage.added_after(allocation.period_id, allocation.patronage_through_seq)

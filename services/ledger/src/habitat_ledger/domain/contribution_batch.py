@@ -1,0 +1,81 @@
+"""A batch of approved contributions booked at once, with exactly the single contribution's accounting.
+
+For each contribution not seen before: its period unknown → it waits (pending, unknown period);
+its period closed → it is kept as an exception (pending, period closed); otherwise patronage for
+every type and, for cash and property, one capital transaction (capital_legs, booking_description).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from habitat_ledger.domain.commands import BookContribution
+from habitat_ledger.domain.contribution import Patronage, booking_description, capital_legs
+from habitat_ledger.domain.journal import SourceType
+from habitat_ledger.domain.journal_rows import JournalRows
+from habitat_ledger.domain.pending import PERIOD_CLOSED, UNKNOWN_PERIOD, PendingEvent
+
+
+@dataclass
+class BatchBookings:
+    """What a batch writes: patronage rows, capital transactions, events set aside; and what it skipped."""
+
+    patronage: list[Patronage]
+    entries: JournalRows
+    pending: list[PendingEvent] = field(default_factory=list)
+    skipped: int = 0
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for event in self.pending if event.reason == UNKNOWN_PERIOD)
+
+    @property
+    def exceptions(self) -> int:
+        return sum(1 for event in self.pending if event.reason == PERIOD_CLOSED)
+
+
+def first_of_each(commands: list[BookContribution]) -> list[BookContribution]:
+    """The batch without repeats of a contribution (the first occurrence counts, as a redelivery would)."""
+    unique: dict[uuid.UUID, BookContribution] = {}
+    for command in commands:
+        unique.setdefault(command.contribution_id, command)
+    return list(unique.values())
+
+
+def plan_bookings(
+    commands: list[BookContribution],
+    *,
+    recorded: set[uuid.UUID],
+    period_locked: dict[uuid.UUID, bool],
+    now: datetime,
+) -> BatchBookings:
+    """Split a batch by what book_contribution would do with each contribution.
+
+    recorded: contributions already booked or set aside (skipped); period_locked: every known
+    period of the batch, True when closed.
+    """
+    unique = first_of_each(commands)
+    plan = BatchBookings(patronage=[], entries=JournalRows(recorded_at=now), skipped=len(commands) - len(unique))
+    for command in unique:
+        if command.contribution_id in recorded:
+            plan.skipped += 1
+            continue
+        locked = period_locked.get(command.period_id)
+        if locked is None or locked:
+            reason = UNKNOWN_PERIOD if locked is None else PERIOD_CLOSED
+            plan.pending.append(PendingEvent.of_contribution(command, reason, now))
+            continue
+        plan.patronage.append(Patronage.from_command(command, now))
+        legs = capital_legs(command)
+        if legs:
+            plan.entries.add(
+                source_type=SourceType.CONTRIBUTION,
+                source_id=command.contribution_id,
+                occurred_on=command.contributed_on,
+                description=booking_description(command),
+                legs=legs,
+                member_id=command.member_id,
+            )
+    return plan

@@ -1,0 +1,46 @@
+"""Booking a batch of approved contributions (an import) set-based, as book_contribution books one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from habitat_ledger.domain.commands import BookContribution
+from habitat_ledger.domain.contribution_batch import first_of_each, plan_bookings
+from habitat_ledger.service_layer.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """How many contributions of a batch were booked, set aside (waiting or exceptions) or skipped."""
+
+    booked: int
+    waiting: int
+    exceptions: int
+    skipped: int
+
+    @property
+    def changed(self) -> bool:
+        return self.booked + self.waiting + self.exceptions > 0
+
+
+async def book_contribution_batch(
+    commands: list[BookContribution], uow: UnitOfWork, *, now: datetime | None = None
+) -> BatchOutcome:
+    """Record many approved contributions inside the caller's open unit of work; the caller commits.
+
+    Each one is treated as book_contribution treats it: skipped when booked or set aside before,
+    waiting when its period is unknown, an exception when its period is closed, otherwise
+    patronage plus (cash and property) one capital transaction. A few statements per batch,
+    whatever its size.
+    """
+    now = now or datetime.now(UTC)
+    unique = first_of_each(commands)
+    recorded = await uow.contribution_batches.recorded([c.contribution_id for c in unique])
+    periods = {c.period_id for c in unique if c.contribution_id not in recorded}
+    locks = await uow.contribution_batches.period_locks(periods)
+    plan = plan_bookings(commands, recorded=recorded, period_locked=locks, now=now)
+    await uow.contribution_batches.add_pending(plan.pending)
+    await uow.contribution_batches.add_patronage(plan.patronage)
+    await uow.journal_rows.add_rows(plan.entries)
+    return BatchOutcome(len(plan.patronage), plan.waiting, plan.exceptions, plan.skipped)
