@@ -26,7 +26,14 @@ from habitat_ledger.domain.k1 import CapitalFigure
 from habitat_ledger.domain.member import MemberReplica
 from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
 from habitat_ledger.domain.period import Period
-from habitat_ledger.domain.proposal import Allocation, Approval, ContributionGroup, PatronageSnapshot
+from habitat_ledger.domain.proposal import (
+    Allocation,
+    Approval,
+    ContributionGroup,
+    MemberPatronage,
+    PatronageSnapshot,
+    groups_sha256,
+)
 from habitat_ledger.domain.seal import PeriodSeal
 from habitat_ledger.domain.statement import CapitalMovement
 from habitat_ledger.service_layer.ports import K1Figures, PatronageTotal, PostingSums
@@ -175,8 +182,13 @@ class FakePatronage:
             entry[0] += 1
             entry[1] += p.value
             entry[2] += p.contribution_id.int % 2**64  # any order-free digest will do in memory
+        members: dict[uuid.UUID, MemberPatronage] = {}
+        for (member, type_), (count, value, _) in groups.items():
+            known = members.setdefault(member, MemberPatronage(member, 0, {}))
+            members[member] = MemberPatronage(member, known.count + count, {**known.values, type_: value})
         through = max((self.seq[p.contribution_id] for p in self.of(period_id)), default=None)
-        return PatronageSnapshot(through, [ContributionGroup(m, t, c, v, d) for (m, t), (c, v, d) in groups.items()])
+        fingerprint = groups_sha256([ContributionGroup(m, t, c, v, d) for (m, t), (c, v, d) in groups.items()])
+        return PatronageSnapshot(through, list(members.values()), fingerprint)
 
     async def added_after(self, period_id: uuid.UUID, through_seq: int | None) -> bool:
         return any(self.seq[p.contribution_id] > (through_seq or 0) for p in self.of(period_id))

@@ -21,6 +21,7 @@ from habitat_ledger.bootstrap import build
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.domain.commands import ProposeAllocation, RecordSeal
 from habitat_ledger.domain.errors import StaleProposal
+from habitat_ledger.domain.proposal import ContributionGroup, groups_sha256
 from habitat_ledger.service_layer.allocations import approve_allocation, propose_allocation
 from habitat_ledger.service_layer.closing import record_seal, start_close
 from habitat_ledger.service_layer.contributions import book_contribution
@@ -129,14 +130,14 @@ class TestContentHash:
         allocation_id = await approved_allocation(ledger, members=3)
         async with ledger.uow() as uow:
             allocation = await uow.allocations.get(allocation_id)
-        async with ledger.engine.connect() as conn:
+        async with ledger.engine.connect() as conn:  # the groups afresh from the rows, not the running totals
             groups = (await conn.execute(
-                text("SELECT member_id::text, type, count(*), sum(value)::text,"
-                     " sum(uuid_hash_extended(contribution_id, 0))::text FROM ledger.patronage"
-                     " WHERE period_id = :p AND seq <= :s GROUP BY 1, 2 ORDER BY 1, 2"),
+                text("SELECT member_id, type, count(*), sum(value), sum(uuid_hash_extended(contribution_id, 0))"
+                     " FROM ledger.patronage WHERE period_id = :p AND seq <= :s GROUP BY 1, 2"),
                 {"p": allocation.period_id, "s": allocation.patronage_through_seq},
             )).all()
-        contributions = {"through_seq": allocation.patronage_through_seq, "groups": [list(g) for g in groups]}
+        fingerprint = groups_sha256([ContributionGroup(m, t, n, v, int(d)) for m, t, n, v, d in groups])
+        contributions = {"through_seq": allocation.patronage_through_seq, "groups_sha256": fingerprint}
         document = {"contributions": contributions, "inputs": allocation.inputs,
                     "rows": [row.canonical() for row in allocation.rows]}
         canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))

@@ -61,6 +61,8 @@ class TestAllocationProperties:
                 assert line.allocation == 0 and line.share == 0
             else:
                 assert abs(Fraction(line.allocation) - exact[line.member_id]) < CENT
+        # the integer arithmetic gives exactly the largest-remainder rounding of the exact fractions
+        assert {line.member_id: line.allocation for line in result.lines if line.weighted > 0} == apportion(exact, surplus)
         assert allocate(surplus, w, entries) == result
 
     @settings(max_examples=150, deadline=None)
@@ -105,6 +107,8 @@ class TestAllocationProperties:
         for member, amount in allocations.items():
             assert Decimal(0) <= cash[member] <= amount
             assert abs(Fraction(cash[member]) - Fraction(amount) * Fraction(percent) / 100) < CENT
+        exact = {member: Fraction(amount) * Fraction(percent) / 100 for member, amount in allocations.items()}
+        assert cash == apportion(exact, sum(cash.values(), Decimal(0)))
 
 
 class TestAllocationExamples:

@@ -25,7 +25,7 @@ from habitat_ledger.domain.journal import (
 )
 from habitat_ledger.domain.money import money
 from habitat_ledger.domain.period import Period, PeriodStatus
-from habitat_ledger.domain.proposal import ContributionGroup, PatronageSnapshot, content_hash
+from habitat_ledger.domain.proposal import ContributionGroup, PatronageSnapshot, content_hash, groups_sha256
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)
@@ -155,26 +155,27 @@ class TestCapitalBalance:
 
 
 class TestContentHash:
-    def snapshot(self, *groups):
-        return PatronageSnapshot(7, [ContributionGroup(m, t, n, Decimal(v), d) for m, t, n, v, d in groups])
-
     def test_the_hash_is_sha256_of_the_documented_document(self):
-        member, inputs = uuid.uuid4(), {"surplus": "10.00"}
-        snapshot = self.snapshot((member, "labor", 2, "30.00", 12345))
-        document = json.dumps(
-            {"contributions": {"through_seq": 7, "groups": [[str(member), "labor", 2, "30.00", "12345"]]},
-             "inputs": inputs, "rows": []},
-            sort_keys=True, separators=(",", ":"),
-        )
+        inputs, snapshot = {"surplus": "10.00"}, PatronageSnapshot(7, [], "ab" * 32)
+        document = json.dumps({"contributions": {"through_seq": 7, "groups_sha256": "ab" * 32}, "inputs": inputs,
+                               "rows": []}, sort_keys=True, separators=(",", ":"))
         assert content_hash(inputs, snapshot, []) == hashlib.sha256(document.encode()).hexdigest()
+
+    def test_the_groups_fingerprint_is_sha256_of_their_sorted_lines(self):
+        a, b = uuid.UUID(int=1), uuid.UUID(int=2)
+        groups = [ContributionGroup(b, "labor", 1, Decimal("1.00"), 5),
+                  ContributionGroup(a, "property", 2, Decimal("-3.50"), 9),
+                  ContributionGroup(a, "capital", 1, Decimal("2.00"), 7)]
+        lines = f"{a}\tcapital\t1\t2.00\t7\n{a}\tproperty\t2\t-3.50\t9\n{b}\tlabor\t1\t1.00\t5\n"
+        assert groups_sha256(groups) == hashlib.sha256(lines.encode()).hexdigest()
 
     @given(st.lists(st.tuples(st.uuids(), st.sampled_from(["labor", "capital", "property"])), unique=True, max_size=8))
     def test_the_order_groups_arrive_in_does_not_matter(self, keys):
-        groups = [(m, t, 1, "1.00", i) for i, (m, t) in enumerate(keys)]
-        assert content_hash({}, self.snapshot(*groups), []) == content_hash({}, self.snapshot(*reversed(groups)), [])
+        groups = [ContributionGroup(m, t, 1, Decimal("1.00"), i) for i, (m, t) in enumerate(keys)]
+        assert groups_sha256(groups) == groups_sha256(list(reversed(groups)))
 
-    def test_any_changed_contribution_changes_the_hash(self):
+    def test_any_changed_contribution_changes_the_fingerprint(self):
         member = uuid.uuid4()
-        base = content_hash({}, self.snapshot((member, "labor", 1, "1.00", 99)), [])
-        assert base != content_hash({}, self.snapshot((member, "labor", 1, "1.00", 98)), [])
-        assert base != content_hash({}, self.snapshot((member, "labor", 1, "1.01", 99)), [])
+        base = groups_sha256([ContributionGroup(member, "labor", 1, Decimal("1.00"), 99)])
+        assert base != groups_sha256([ContributionGroup(member, "labor", 1, Decimal("1.00"), 98)])
+        assert base != groups_sha256([ContributionGroup(member, "labor", 1, Decimal("1.01"), 99)])

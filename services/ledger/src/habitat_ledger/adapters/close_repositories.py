@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,16 +30,9 @@ from habitat_ledger.domain.proposal import Allocation, AllocationRow, Allocation
 from habitat_ledger.domain.seal import PeriodSeal
 
 ACTIVE = ("proposed", "approved", "posted")
-# Decimals travel as text arrays: asyncpg's binary numeric encoding costs more than str() here.
-INSERT_ROWS = text(
-    "INSERT INTO ledger.allocation_row (allocation_id, member_id, weighted_patronage, share, allocation,"
-    " cash_portion_amount, retained_amount)"
-    " SELECT CAST(:allocation_id AS uuid), member_id, weighted::numeric, share::numeric, amount::numeric,"
-    " cash::numeric, retained::numeric"
-    " FROM unnest(CAST(:members AS uuid[]), CAST(:weighted AS text[]), CAST(:shares AS text[]),"
-    " CAST(:allocations AS text[]), CAST(:cash AS text[]), CAST(:retained AS text[]))"
-    " AS r(member_id, weighted, share, amount, cash, retained)"
-)
+ROW_COLUMNS = [
+    "allocation_id", "member_id", "weighted_patronage", "share", "allocation", "cash_portion_amount", "retained_amount"
+]
 
 
 class SqlAlchemyMemberRepository:
@@ -142,16 +135,15 @@ class SqlAlchemyAllocationRepository:
                 await self.session.execute(insert(allocation).values(self._head(record)))
         except IntegrityError as error:  # lost a race to another proposal of the same period
             raise ProposalPending("Another proposal of this period is awaiting approval or posting.") from error
-        if record.rows:  # one statement over columns, however many members
-            rows = record.rows
-            await self.session.execute(
-                INSERT_ROWS,
-                {
-                    "allocation_id": record.id, "members": [r.member_id for r in rows],
-                    "weighted": [str(r.weighted_patronage) for r in rows], "shares": [str(r.share) for r in rows],
-                    "allocations": [str(r.allocation) for r in rows],
-                    "cash": [str(r.cash_portion_amount) for r in rows], "retained": [str(r.retained_amount) for r in rows],
-                },
+        if record.rows:  # binary COPY inside the unit of work's transaction, however many members
+            connection = await (await self.session.connection()).get_raw_connection()
+            await connection.driver_connection.copy_records_to_table(
+                "allocation_row", schema_name="ledger", columns=ROW_COLUMNS,
+                records=[
+                    (record.id, r.member_id, r.weighted_patronage, r.share, r.allocation, r.cash_portion_amount,
+                     r.retained_amount)
+                    for r in record.rows
+                ],
             )
 
     @staticmethod

@@ -109,6 +109,18 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
         ),
     ),
     (
+        "patronage_totals_match_rows",
+        "The running patronage totals a proposal reads equal a fresh count and sum of the patronage rows.",
+        (
+            "SELECT format('period %s member %s %s', coalesce(f.period_id, t.period_id), coalesce(f.member_id, t.member_id),"
+            " coalesce(f.type, t.type)) FROM (SELECT period_id, member_id, type, count(*) AS count, sum(value) AS value,"
+            " sum(uuid_hash_extended(contribution_id, 0)) AS id_digest, max(seq) AS through_seq FROM ledger.patronage"
+            " GROUP BY 1, 2, 3) AS f FULL JOIN ledger.patronage_total t USING (period_id, member_id, type)"
+            " WHERE (f.count, f.value, f.id_digest, f.through_seq) IS DISTINCT FROM"
+            " (t.count, t.value, t.id_digest, t.through_seq)"
+        ),
+    ),
+    (
         "contributions_have_patronage",
         "Every contribution transaction has its contribution's patronage record, of the same member.",
         (

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Numeric,
     Table,
     Text,
     UniqueConstraint,
@@ -127,6 +128,19 @@ patronage = Table(
     Column("seq", BigInteger, Identity(always=True), nullable=False),
     CheckConstraint("type IN ('labor', 'capital', 'property')", name="type"),
     Index("ix_ledger_patronage_period_id_seq", "period_id", "seq"),
+)
+
+# Running totals of patronage per period, member and type, kept by a trigger (migration 0007).
+patronage_total = Table(
+    "patronage_total",
+    metadata,
+    Column("period_id", UUID(as_uuid=True), ForeignKey("ledger.period.id"), primary_key=True),
+    Column("member_id", UUID(as_uuid=True), primary_key=True),
+    Column("type", Text, primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("value", Numeric, nullable=False),
+    Column("id_digest", Numeric, nullable=False),
+    Column("through_seq", BigInteger, nullable=False),
 )
 
 outbox = outbox_table(metadata)

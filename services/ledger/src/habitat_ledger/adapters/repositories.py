@@ -9,19 +9,28 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from habitat_ledger.adapters.orm import account, patronage, period
+from habitat_ledger.adapters.orm import account, patronage, patronage_total, period
+from habitat_ledger.domain.allocation import TYPES
 from habitat_ledger.domain.contribution import Patronage
 from habitat_ledger.domain.journal import Account, AccountRef
 from habitat_ledger.domain.period import Period
-from habitat_ledger.domain.proposal import ContributionGroup, PatronageSnapshot
+from habitat_ledger.domain.proposal import MemberPatronage, PatronageSnapshot
 from habitat_ledger.service_layer.ports import PatronageTotal
 
-# One scan of the period's rows: per member and type the count, the sum and an order-free digest of
-# the ids (uuid_hash_extended is PostgreSQL's stable 64-bit hash, the one hash partitioning relies
-# on), and the highest row number. No id leaves the database and nothing is sorted but the groups.
-SNAPSHOT = text(
-    "SELECT member_id, type, count(*), sum(value), sum(uuid_hash_extended(contribution_id, 0)), max(seq)"
-    " FROM ledger.patronage WHERE period_id = :period_id GROUP BY member_id, type"
+# The period's running totals (kept by a trigger on patronage, migration 0007), one row per member,
+# and the fingerprint of its groups exactly as domain.proposal.groups_sha256 builds it (the lines in
+# member id then type order: uuid order is byte order, and "C" collation is byte order).
+SNAPSHOT_MEMBERS = text(
+    "SELECT member_id, sum(count)::bigint,"
+    " sum(value) FILTER (WHERE type = 'labor'), sum(value) FILTER (WHERE type = 'capital'),"
+    " sum(value) FILTER (WHERE type = 'property')"
+    " FROM ledger.patronage_total WHERE period_id = :period_id GROUP BY member_id"
+)
+SNAPSHOT_GROUPS = text(
+    "SELECT max(through_seq), encode(sha256(convert_to(COALESCE(string_agg("
+    "format(E'%s\\t%s\\t%s\\t%s\\t%s\\n', member_id, type, count, value, id_digest), ''"
+    " ORDER BY member_id, type COLLATE \"C\"), ''), 'UTF8')), 'hex')"
+    " FROM ledger.patronage_total WHERE period_id = :period_id"
 )
 ADDED_AFTER = text(
     "SELECT EXISTS (SELECT 1 FROM ledger.patronage WHERE period_id = :period_id AND seq > :through_seq)"
@@ -92,9 +101,8 @@ class SqlAlchemyPatronageRepository:
 
     async def totals(self, period_id: uuid.UUID) -> list[PatronageTotal]:
         query = (
-            select(patronage.c.member_id, patronage.c.type, func.count(), func.sum(patronage.c.value))
-            .where(patronage.c.period_id == period_id)
-            .group_by(patronage.c.member_id, patronage.c.type)
+            select(patronage_total.c.member_id, patronage_total.c.type, patronage_total.c.count, patronage_total.c.value)
+            .where(patronage_total.c.period_id == period_id)
         )
         return [PatronageTotal(*row) for row in (await self.session.execute(query)).all()]
 
@@ -102,9 +110,13 @@ class SqlAlchemyPatronageRepository:
         return await self.session.scalar(select(func.count()).where(patronage.c.period_id == period_id))
 
     async def snapshot(self, period_id: uuid.UUID) -> PatronageSnapshot:
-        rows = (await self.session.execute(SNAPSHOT, {"period_id": period_id})).all()
-        groups = [ContributionGroup(m, t, n, v, int(d)) for m, t, n, v, d, _ in rows]
-        return PatronageSnapshot(max((row[5] for row in rows), default=None), groups)
+        params = {"period_id": period_id}
+        through_seq, fingerprint = (await self.session.execute(SNAPSHOT_GROUPS, params)).one()
+        members = [
+            MemberPatronage(member, count, {t: v for t, v in zip(TYPES, values, strict=True) if v is not None})
+            for member, count, *values in (await self.session.execute(SNAPSHOT_MEMBERS, params)).all()
+        ]
+        return PatronageSnapshot(through_seq, members, fingerprint)
 
     async def added_after(self, period_id: uuid.UUID, through_seq: int | None) -> bool:
         return bool(await self.session.scalar(ADDED_AFTER, {"period_id": period_id, "through_seq": through_seq or 0}))

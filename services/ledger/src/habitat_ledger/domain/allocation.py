@@ -84,10 +84,16 @@ def apportion(exact: Mapping[K, Fraction], target: Decimal, tie_key=str) -> dict
     # integer arithmetic over one common denominator: the same order as comparing the fractions
     common = math.lcm(*(amount.denominator for amount in exact.values())) if exact else 1
     scaled = {key: amount.numerator * 100 * (common // amount.denominator) for key, amount in exact.items()}
-    cents = {key: value // common for key, value in scaled.items()}
-    remainder = {key: value - cents[key] * common for key, value in scaled.items()}
-    leftover = int(target * 100) - sum(cents.values())
-    by_remainder = sorted(exact, key=lambda key: (-remainder[key], tie_key(key)))
+    return apportion_cents(scaled, common, int(target * 100), tie_key)
+
+
+def apportion_cents(numerators: Mapping[K, int], denominator: int, target_cents: int, tie_key=str) -> dict[K, Decimal]:
+    """apportion() of exact amounts given in cents as numerator / denominator, all integers: the
+    same result without a Fraction per member (a close apportions tens of thousands)."""
+    cents = {key: value // denominator for key, value in numerators.items()}
+    remainder = {key: value - cents[key] * denominator for key, value in numerators.items()}
+    leftover = target_cents - sum(cents.values())
+    by_remainder = sorted(numerators, key=lambda key: (-remainder[key], tie_key(key)))
     for key in by_remainder[:leftover]:
         cents[key] += 1
     return {key: Decimal(value).scaleb(-2) for key, value in cents.items()}
@@ -132,9 +138,13 @@ def allocate(
     total = sum(positive.values(), ZERO)
     if total <= 0:
         raise NoPatronage("No member has positive weighted patronage in this period; nothing to allocate by.")
-    per_weighted = Fraction(surplus) / Fraction(total)  # exact: the same fractions as surplus x w / total
-    exact = {member: per_weighted * Fraction(w) for member, w in positive.items()}
-    allocations = apportion(exact, surplus)
+    # exact in integers: w scaled by 10^places is whole, so each member's cents are S x W / T
+    places = max(0, *(-w.as_tuple().exponent for w in positive.values()))
+    scaled = {member: int(w.scaleb(places)) for member, w in positive.items()}
+    surplus_cents = int(surplus * 100)
+    allocations = apportion_cents(
+        {member: surplus_cents * w for member, w in scaled.items()}, sum(scaled.values()), surplus_cents
+    )
     lines = tuple(
         AllocationLine(
             member_id=member,
@@ -154,11 +164,11 @@ def split_cash(allocations: Mapping[uuid.UUID, Decimal], percent: Decimal) -> di
     percent = Decimal(percent)
     if percent < 0 or percent > 100 or percent != percent.quantize(CENT):
         raise InvalidAllocationInput("The cash portion is a percentage from 0 to 100 with at most 2 decimals.")
-    rate = Fraction(percent) / 100
-    exact = {member: Fraction(amount) * rate for member, amount in allocations.items()}
+    hundredths = int(percent * 100)  # cents x percent / 100 = cents x hundredths / 10,000
+    numerators = {member: int(amount * 100) * hundredths for member, amount in allocations.items()}
     total = sum(allocations.values(), ZERO)
     target = (total * percent / 100).quantize(CENT, ROUND_HALF_UP)
-    return apportion(exact, target)
+    return apportion_cents(numerators, 10_000, int(target * 100))
 
 
 def plain(amount: Decimal) -> str:

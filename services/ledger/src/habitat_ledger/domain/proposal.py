@@ -70,30 +70,56 @@ class ContributionGroup:
     type: str
     count: int
     value: Decimal
-    id_digest: int  # sum of the ids' 64-bit hashes: order-free, so it comes out of the same scan as the sums
+    id_digest: int  # sum of the ids' 64-bit hashes: order-free, so it is kept as rows are added
+
+    def line(self) -> str:
+        """The group as hashed: tab-separated, newline-terminated."""
+        return f"{self.member_id}\t{self.type}\t{self.count}\t{self.value}\t{self.id_digest}\n"
+
+
+def groups_sha256(groups: list[ContributionGroup]) -> str:
+    """sha256 hex of the groups' lines concatenated in member id (string) then type order."""
+    # UUIDs order by their integer, which is the order of their hex strings
+    ordered = sorted(groups, key=lambda g: (g.member_id, g.type))
+    return hashlib.sha256("".join(g.line() for g in ordered).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class MemberPatronage:
+    """One member's approved contributions in the period: how many, and their value per type."""
+
+    member_id: uuid.UUID
+    count: int
+    values: dict[str, Decimal]
+
+    @property
+    def value(self) -> Decimal:
+        return sum(self.values.values(), Decimal("0.00"))
 
 
 @dataclass(frozen=True)
 class PatronageSnapshot:
-    """A period's patronage as a proposal saw it: every row numbered up to through_seq, grouped.
+    """A period's patronage as a proposal saw it: every row numbered up to through_seq.
 
     Patronage rows are append-only and numbered, so "the period's rows with seq <= through_seq"
-    names exactly the contributions behind the record, now and later.
+    names exactly the contributions behind the record, now and later; groups_sha256 fingerprints
+    them (see groups_sha256()) without a million ids leaving the database.
     """
 
     through_seq: int | None
-    groups: list[ContributionGroup]
+    members: list[MemberPatronage]
+    groups_sha256: str
 
     @property
     def contribution_count(self) -> int:
-        return sum(group.count for group in self.groups)
+        return sum(member.count for member in self.members)
+
+    def contributions(self) -> list[tuple[uuid.UUID, str, Decimal]]:
+        """(member, type, value) per member and type, what allocate() weighs."""
+        return [(m.member_id, type_, value) for m in self.members for type_, value in m.values.items()]
 
     def canonical(self) -> dict:
-        ordered = sorted(self.groups, key=lambda g: (str(g.member_id), g.type))
-        return {
-            "through_seq": self.through_seq,
-            "groups": [[str(g.member_id), g.type, g.count, f"{g.value}", str(g.id_digest)] for g in ordered],
-        }
+        return {"through_seq": self.through_seq, "groups_sha256": self.groups_sha256}
 
 
 def content_hash(inputs: dict, snapshot: PatronageSnapshot, rows: list[AllocationRow]) -> str:

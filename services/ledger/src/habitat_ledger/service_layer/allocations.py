@@ -50,14 +50,14 @@ async def propose_allocation(
         if await uow.allocations.active_for_period(period.id):
             raise ProposalPending("Another proposal of this period is awaiting approval or posting.")
         snapshot = await uow.patronage.snapshot(period.id)
-        check = reconcile(per_member(snapshot.groups), await uow.seals.get(period.id))
+        check = reconcile(per_member(snapshot.members), await uow.seals.get(period.id))
         if not check.matches:
             raise NotReconciled(
                 "The contributions service has not sealed this period yet."
                 if not check.received
                 else f"The ledger's approved totals differ from the sealed ones for {len(check.differences)} member(s)."
             )
-        result = allocate(surplus, weights, [(g.member_id, g.type, g.value) for g in snapshot.groups])
+        result = allocate(surplus, weights, snapshot.contributions())
         rows = rows_of(result, command.cash_portion)
         inputs = canonical_inputs(surplus, weights, command.cash_portion)
         allocation = Allocation(
