@@ -12,6 +12,8 @@ from habitat_common.auth import JwksKeySource, TokenVerifier
 from habitat_common.db import make_engine, make_sessionmaker
 from habitat_common.revocation import RevocationList
 from habitat_contributions.adapters import orm
+from habitat_contributions.adapters.contribution_import import PostgresContributionImportStore
+from habitat_contributions.adapters.integrity import SqlIntegrityChecks
 from habitat_contributions.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_contributions.config import ContributionsSettings
 from habitat_contributions.domain.model import ReviewPolicy
@@ -37,6 +39,12 @@ class Container:
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
+
+    def import_store(self) -> PostgresContributionImportStore:
+        return PostgresContributionImportStore(self.engine)
+
+    def integrity_checks(self) -> SqlIntegrityChecks:
+        return SqlIntegrityChecks(self.engine)
 
 
 def build(settings: ContributionsSettings | None = None) -> Container:

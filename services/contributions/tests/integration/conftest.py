@@ -24,6 +24,7 @@ TABLES = (
     "contribution_message",
     "idempotency_key",
     "contribution",
+    "contribution_import",
     "member_replica",
     "period_replica",
     "outbox",

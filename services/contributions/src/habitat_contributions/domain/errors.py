@@ -61,3 +61,16 @@ class ContributionNotFound(ContributionError):
     """No such contribution, or the caller may not see it."""
 
     code = "not_found"
+
+
+class InvalidImport(ContributionError):
+    """An import file failed one validation pass; nothing was written. problems lists at most 200 of count."""
+
+    code = "invalid_csv"
+
+    def __init__(self, pass_name: str, count: int, problems: list) -> None:
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"{count} {noun} in the {pass_name} pass; nothing was written.")
+        self.pass_name = pass_name
+        self.count = count
+        self.problems = problems

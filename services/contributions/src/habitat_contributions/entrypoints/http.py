@@ -6,7 +6,7 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 
 from habitat_common.auth import Principal, TokenVerifier
@@ -16,7 +16,6 @@ from habitat_common.revocation import revocation_feed_for
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
-from habitat_common.web.security import principal_dependency
 from habitat_contributions import bootstrap
 from habitat_contributions.config import ContributionsSettings
 from habitat_contributions.domain import errors
@@ -29,6 +28,8 @@ from habitat_contributions.domain.commands import (
     SubmitContribution,
 )
 from habitat_contributions.domain.model import Viewer
+from habitat_contributions.entrypoints import routes_admin
+from habitat_contributions.entrypoints.dependencies import AppContainer, Limit, Member, Offset, Reviewer, Uow
 from habitat_contributions.entrypoints.schemas import (
     ApproveBody,
     BatchApproveBody,
@@ -47,7 +48,7 @@ from habitat_contributions.entrypoints.schemas import (
     TypeName,
 )
 from habitat_contributions.service_layer import handlers, queries, review
-from habitat_contributions.service_layer.ports import ContributionFilter, UnitOfWork
+from habitat_contributions.service_layer.ports import ContributionFilter
 
 SERVICE = "contributions"
 STATUS_OF_ERROR: dict[type[errors.ContributionError], int] = {
@@ -59,28 +60,8 @@ STATUS_OF_ERROR: dict[type[errors.ContributionError], int] = {
     errors.MemberNotActive: 403,
     errors.IdempotencyConflict: 409,
     errors.ContributionNotFound: 404,
+    errors.InvalidImport: 422,
 }
-
-
-def _verifier(request: Request) -> TokenVerifier:
-    return request.app.state.verifier
-
-
-async def _container(request: Request) -> bootstrap.Container:
-    # dependencies are async on purpose: FastAPI runs plain-def ones in a thread pool, per request
-    return request.app.state.container
-
-
-async def _uow(container: Annotated[bootstrap.Container, Depends(_container)]) -> UnitOfWork:
-    return container.uow()
-
-
-Member = Annotated[Principal, Depends(principal_dependency(_verifier, "member"))]
-Reviewer = Annotated[Principal, Depends(principal_dependency(_verifier, "steward"))]
-Uow = Annotated[UnitOfWork, Depends(_uow)]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
-AppContainer = Annotated[bootstrap.Container, Depends(_container)]
 
 
 def _viewer(principal: Principal) -> Viewer:
@@ -117,7 +98,10 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     @app.exception_handler(errors.ContributionError)
     async def _domain_error(_: Request, exc: errors.ContributionError) -> JSONResponse:
         status = next((s for cls, s in STATUS_OF_ERROR.items() if isinstance(exc, cls)), 400)
-        return JSONResponse(error_body(exc.code, exc.message), status_code=status)
+        body = error_body(exc.code, exc.message)
+        if isinstance(exc, errors.InvalidImport):
+            body["error"] |= routes_admin.import_problems(exc)
+        return JSONResponse(body, status_code=status)
 
     async def database_ok() -> bool:
         return await database_is_reachable(container.engine)
@@ -127,6 +111,7 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
 
     install_observability(app, SERVICE, {"database": database_ok, "broker": broker_ok})
     app.include_router(_routes())
+    app.include_router(routes_admin.router)
     return app
 
 

@@ -142,6 +142,7 @@ class ContributionOut(BaseModel):
     decided_by: uuid.UUID | None = None
     decision_note: str | None = None
     corrects_contribution_id: uuid.UUID | None = None
+    import_reference: str | None = Field(default=None, description="Reference of an imported contribution")
     approvals: list[ApprovalOut] = Field(default_factory=list, description="Approvals so far")
     approvals_required: int = Field(description="2 at or above the dual-approval threshold, else 1")
     revisions: list[RevisionOut] = Field(default_factory=list)

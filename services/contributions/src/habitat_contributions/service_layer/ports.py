@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, Self
 
 from habitat_contributions.domain.events import MemberTotal
+from habitat_contributions.domain.import_problems import CsvProblem, ImportSummary
 from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
 
@@ -136,3 +138,65 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+class ContributionImportStore(Protocol):
+    """One import's transaction: staged rows, the database passes, the summary and the set-based write.
+
+    Leaving the context without commit() rolls everything back."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def stage(self, batches: AsyncIterable[list[tuple]]) -> None:
+        """Bulk-load the format-valid rows (values in contribution_rows.STAGED order) as they arrive."""
+        ...
+
+    async def problems(self, columns: tuple[str, ...], limit: int) -> tuple[str | None, list[CsvProblem], int]:
+        """The first database pass (references, business, reconciliation) that finds problems in the staged
+        rows: its name, the first `limit` problems in line order and their total; (None, [], 0) if none does.
+
+        columns are the file's column names in order (problems point at them)."""
+        ...
+
+    async def summarize(self) -> ImportSummary: ...
+
+    async def sample(self, size: int) -> list[dict]:
+        """The first rows that are (or would be) written, as plain values."""
+        ...
+
+    async def write(
+        self, import_id: uuid.UUID, *, actor_id: uuid.UUID, dual_approval_threshold: Decimal, rows: int
+    ) -> int:
+        """Write the new rows, their approvals and revisions, the import run and its events; how many were new."""
+        ...
+
+    async def commit(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class IntegrityCheck:
+    name: str
+    description: str
+    failures: int
+    examples: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return self.failures == 0
+
+
+@dataclass(frozen=True)
+class ApprovedTotal:
+    member_id: uuid.UUID
+    count: int
+    value: Decimal
+    book_amount: Decimal
+    tax_amount: Decimal
+
+
+class IntegrityChecks(Protocol):
+    """Consistency checks over the stored contributions, computed by the database."""
+
+    async def run(self) -> tuple[list[IntegrityCheck], list[ApprovedTotal]]: ...

@@ -1,0 +1,142 @@
+"""PostgreSQL side of a contributions import: one transaction, a COPY into staging, set-based passes and write."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator
+from decimal import Decimal
+from typing import Any, Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from habitat_common.contracts import ContributionsImportedV1
+from habitat_common.messaging.outbox import outbox_row
+from habitat_common.telemetry import current_correlation_id
+from habitat_contributions.adapters import import_sql
+from habitat_contributions.adapters.import_checks import PASSES, problems_query
+from habitat_contributions.adapters.uow import PRODUCER
+from habitat_contributions.domain.contribution_rows import STAGED, STATUSES, TYPES
+from habitat_contributions.domain.import_problems import CsvProblem, ImportSummary
+from habitat_contributions.domain.valuation import CENT
+
+PROBLEMS = problems_query()
+EVENT_BATCH = 1000  # contributions per ContributionsImportedV1 (the contract's maximum)
+COPY_CHUNK = 256 * 1024  # characters per COPY message
+_TABS = len(STAGED) - 1
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class PostgresContributionImportStore:
+    """Implements service_layer.ports.ContributionImportStore on one pooled connection (asyncpg underneath,
+    for COPY); everything is rolled back unless commit() is called."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+        self._db: Any = None
+        self._transaction: Any = None
+
+    async def __aenter__(self) -> Self:
+        self._connection = await self._engine.connect()
+        try:
+            raw = await self._connection.get_raw_connection()
+            self._db = raw.driver_connection
+            transaction = self._db.transaction()
+            await transaction.start()
+            self._transaction = transaction
+            for setting in import_sql.SETTINGS:
+                await self._db.execute(setting)
+            await self._db.execute(import_sql.STAGING_TABLE)
+        except BaseException:
+            await self.__aexit__()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if self._transaction is not None:
+                await self._transaction.rollback()
+        finally:
+            self._transaction = None
+            await self._connection.close()
+
+    async def stage(self, batches: AsyncIterable[list[tuple]]) -> None:
+        await self._db.copy_to_table(
+            import_sql.STAGING, source=_as_copy_text(batches), columns=STAGED, format="text", null=""
+        )
+
+    async def problems(self, columns: tuple[str, ...], limit: int) -> tuple[str | None, list[CsvProblem], int]:
+        for lock in import_sql.LOCKS:
+            await self._db.execute(lock)
+        rows = await self._db.fetch(PROBLEMS, list(columns), limit)
+        if not rows:
+            return None, [], 0
+        listed = [CsvProblem(r["line"], r["column_number"], r["field"], r["code"], r["message"]) for r in rows]
+        return PASSES[rows[0]["pass"]][0], listed, rows[0]["total"]
+
+    async def summarize(self) -> ImportSummary:
+        by_status = dict.fromkeys(sorted(STATUSES), 0)
+        by_type = dict.fromkeys(sorted(TYPES), 0)
+        rows = created = 0
+        approved_value = Decimal(0)
+        for group in await self._db.fetch(import_sql.SUMMARY):
+            by_status[group["status"]] += group["rows"]
+            by_type[group["type"]] += group["rows"]
+            rows += group["rows"]
+            created += group["created"]
+            approved_value += group["approved_value"]
+        return ImportSummary(rows, created, rows - created, by_status, by_type, approved_value.quantize(CENT))
+
+    async def sample(self, size: int) -> list[dict]:
+        return [dict(row) for row in await self._db.fetch(import_sql.SAMPLE, size)]
+
+    async def write(
+        self, import_id: uuid.UUID, *, actor_id: uuid.UUID, dual_approval_threshold: Decimal, rows: int
+    ) -> int:
+        # The envelope is built by the shared outbox helper (producer, trace headers, correlation id);
+        # PostgreSQL fills in each batch's event id and payload.
+        empty = ContributionsImportedV1(import_id=import_id, batch=1, batches=1, contributions=[])
+        _, template = outbox_row(empty, producer=PRODUCER, correlation_id=current_correlation_id())
+        slots = {"event_id": import_sql.EVENT_ID_SLOT.strip('"'), "payload": import_sql.PAYLOAD_SLOT.strip('"')}
+        envelope_text = json.dumps(template["payload"] | slots)
+        written = await self._db.fetchrow(
+            import_sql.WRITE,
+            import_id,
+            actor_id,
+            dual_approval_threshold,
+            rows,
+            template["routing_key"],
+            envelope_text,
+            EVENT_BATCH,
+            json.dumps(template["headers"]),
+        )
+        return written["created"]
+
+    async def commit(self) -> None:
+        await self._transaction.commit()
+        self._transaction = None
+
+
+def copy_text(rows: list[tuple[str, ...]]) -> str:
+    """Staged rows in PostgreSQL's COPY text format with NULL '' (no staged value is legitimately empty).
+
+    Joined in one go; only when the batch holds a backslash, tab, newline or carriage return inside a value
+    are its values escaped one by one."""
+    text = "\n".join(map("\t".join, rows)) + "\n"
+    if "\\" in text or "\r" in text or text.count("\n") != len(rows) or text.count("\t") != _TABS * len(rows):
+        text = "".join("\t".join(value.translate(_ESCAPES) for value in row) + "\n" for row in rows)
+    return text
+
+
+async def _as_copy_text(batches: AsyncIterable[list[tuple[str, ...]]]) -> AsyncIterator[bytes]:
+    pending: list[str] = []
+    size = 0
+    async for rows in batches:
+        pending.append(copy_text(rows))
+        size += len(pending[-1])
+        if size >= COPY_CHUNK:
+            yield "".join(pending).encode()
+            pending, size = [], 0
+    if pending:
+        yield "".join(pending).encode()

@@ -1,0 +1,259 @@
+"""SQL of a contributions import: the staging table, the staged rows resolved against this service's tables,
+the summary, the sample and the final write. All of it runs in the import's one transaction.
+"""
+
+from __future__ import annotations
+
+from habitat_contributions.adapters.orm import SCHEMA
+from habitat_contributions.domain.contribution_rows import STAGED
+from habitat_contributions.domain.model import SNAPSHOT_FIELDS
+
+STAGING = "import_staging"
+# The staged row (domain.contribution_rows.STAGED): text from the file, cast by PostgreSQL on COPY.
+STAGED_TYPES = {
+    "line": "integer NOT NULL",
+    "id": "uuid NOT NULL",
+    "reference": "text NOT NULL",
+    "member_email": "text NOT NULL",
+    "period": "text NOT NULL",
+    "type": "text NOT NULL",
+    "contributed_on": "date NOT NULL",
+    "description": "text NOT NULL",
+    "hours": "numeric",
+    "rate": "numeric",
+    "amount": "numeric",
+    "fair_market_value": "numeric",
+    "adjusted_basis": "numeric",
+    "status": "text NOT NULL",
+    "approver_email": "text",
+    "decided_at": "timestamptz",
+    "corrects_reference": "text",
+}
+assert tuple(STAGED_TYPES) == STAGED
+STAGING_TABLE = f"""
+    CREATE TEMPORARY TABLE {STAGING} ({", ".join(f"{name} {kind}" for name, kind in STAGED_TYPES.items())})
+    ON COMMIT DROP
+"""
+# For this transaction only: messages and casts in UTC, sorts and hashes over a whole file in memory, no JIT
+# (its compile time is most of a pass's cost).
+SETTINGS = (
+    "SET LOCAL TimeZone = 'UTC'",
+    "SET LOCAL work_mem = '64MB'",
+    "SET LOCAL jit = off",
+    "SET LOCAL default_toast_compression = 'lz4'",  # the events' large payloads; pglz takes 5x longer
+)
+
+# One import at a time: each sees what the previous one wrote, so a reference imported concurrently with
+# other values is reported as a conflict rather than skipped. The periods the file names are held against
+# sealing until the import commits (as a submission holds its own).
+LOCKS = (
+    f"SELECT pg_advisory_xact_lock(hashtext('{SCHEMA}.contribution_import'))",
+    f"""
+    SELECT 1 FROM {SCHEMA}.period_replica
+    WHERE lower(name) IN (SELECT DISTINCT lower(period) FROM {STAGING})
+    FOR SHARE
+    """,
+)
+
+# Members by email and periods by name (case-insensitive); `matches` tells unknown (NULL) from ambiguous (> 1).
+# Targets: the contributions that rows correct, from the file (first row of a reference) or imported before.
+_PRELUDE = f"""
+    members AS (
+        SELECT lower(email) AS email, count(*) AS matches,
+               (array_agg(member_id ORDER BY member_id))[1] AS member_id,
+               (array_agg(role ORDER BY member_id))[1] AS role
+        FROM {SCHEMA}.member_replica WHERE email IS NOT NULL GROUP BY lower(email)
+    ), periods AS (
+        SELECT lower(name) AS name, count(*) AS matches,
+               (array_agg(period_id ORDER BY period_id))[1] AS period_id,
+               (array_agg(starts_on ORDER BY period_id))[1] AS starts_on,
+               (array_agg(ends_on ORDER BY period_id))[1] AS ends_on,
+               (array_agg(status ORDER BY period_id))[1] AS status
+        FROM {SCHEMA}.period_replica GROUP BY lower(name)
+    ), corrected AS (
+        SELECT DISTINCT corrects_reference AS reference FROM {STAGING} WHERE corrects_reference IS NOT NULL
+    ), file_targets AS (
+        SELECT DISTINCT ON (s.reference) s.reference, s.id, m.member_id, s.status
+        FROM {STAGING} AS s JOIN corrected USING (reference) LEFT JOIN members AS m ON m.email = s.member_email
+        ORDER BY s.reference, s.line
+    ), targets AS (
+        SELECT * FROM file_targets
+        UNION ALL
+        SELECT c.import_reference, c.id, c.member_id, c.status::text
+        FROM {SCHEMA}.contribution AS c JOIN corrected ON corrected.reference = c.import_reference
+        WHERE c.import_reference NOT IN (SELECT reference FROM file_targets)
+    )
+"""
+_FROM = """
+    FROM {source} AS s
+    LEFT JOIN members AS m ON m.email = s.member_email
+    LEFT JOIN periods AS p ON p.name = lower(s.period)
+    LEFT JOIN members AS a ON a.email = s.approver_email
+    LEFT JOIN {schema}.contribution AS e ON e.import_reference = s.reference
+    LEFT JOIN targets AS t ON t.reference = s.corrects_reference
+"""
+# Value and capital credits by the valuation rules (domain/valuation.py): labor is hours x rate rounded
+# half-up to the cent with no capital credit; capital is the amount on both bases; property is the fair
+# market value on book and the adjusted basis on tax.
+_RESOLVED = """
+    s.*,
+    m.member_id, m.matches AS member_matches,
+    p.period_id, p.starts_on, p.ends_on, p.status AS period_status, p.matches AS period_matches,
+    a.member_id AS approver_id, a.role AS approver_role, a.matches AS approver_matches,
+    e.id AS existing_id,
+    t.id AS target_id, t.member_id AS target_member_id, t.status AS target_status,
+    CASE s.type WHEN 'labor' THEN round(s.hours * s.rate, 2) WHEN 'capital' THEN s.amount
+         ELSE s.fair_market_value END AS value,
+    CASE s.type WHEN 'labor' THEN 0 WHEN 'capital' THEN s.amount ELSE s.fair_market_value END AS book_amount,
+    CASE s.type WHEN 'labor' THEN 0 WHEN 'capital' THEN s.amount ELSE s.adjusted_basis END AS tax_amount
+"""
+# What the reconciliation pass compares with: the contribution imported before and how to show it.
+COMPARED_COLUMNS = (
+    "member_id",
+    "period_id",
+    "type",
+    "contributed_on",
+    "description",
+    "hours",
+    "rate",
+    "amount",
+    "fair_market_value",
+    "adjusted_basis",
+    "status",
+    "decided_by",
+    "decided_at",
+    "corrects_contribution_id",
+)
+_EXISTING = ", ".join(f"e.{column} AS e_{column}" for column in COMPARED_COLUMNS)
+_SHOWN = "em.email AS e_member_email, ea.email AS e_approver_email, ep.name AS e_period_name, d.first_line"
+
+
+def resolved_rows(where: str = "", source: str = STAGING) -> str:
+    """WITH … resolved AS (every staged row with what the database knows) — to be followed by `, …`."""
+    return f"WITH {_PRELUDE}, resolved AS (SELECT {_RESOLVED} {_FROM.format(source=source, schema=SCHEMA)} {where})"
+
+
+def checked_rows() -> str:
+    """Like resolved_rows, plus the earlier import's values and the first line of a repeated reference."""
+    return f"""
+        WITH {_PRELUDE}, duplicated AS (
+            SELECT reference, min(line) AS first_line FROM {STAGING} GROUP BY reference HAVING count(*) > 1
+        ), resolved AS (
+            SELECT {_RESOLVED}, {_EXISTING}, {_SHOWN}
+            {_FROM.format(source=STAGING, schema=SCHEMA)}
+            LEFT JOIN duplicated AS d ON d.reference = s.reference
+            LEFT JOIN {SCHEMA}.member_replica AS em ON em.member_id = e.member_id
+            LEFT JOIN {SCHEMA}.member_replica AS ea ON ea.member_id = e.decided_by
+            LEFT JOIN {SCHEMA}.period_replica AS ep ON ep.period_id = e.period_id
+        )
+    """
+
+
+SUMMARY = f"""
+    SELECT s.type, s.status, count(*) AS rows, count(*) FILTER (WHERE e.id IS NULL) AS created,
+           coalesce(sum(CASE s.type WHEN 'labor' THEN round(s.hours * s.rate, 2) WHEN 'capital' THEN s.amount
+                             ELSE s.fair_market_value END) FILTER (WHERE s.status = 'approved'), 0) AS approved_value
+    FROM {STAGING} AS s LEFT JOIN {SCHEMA}.contribution AS e ON e.import_reference = s.reference
+    GROUP BY s.type, s.status
+"""
+
+# What is (or would be) written: the first new rows of the file (picked before resolving, which is costly).
+_FIRST_NEW = f"""(
+    SELECT * FROM {STAGING} AS f
+    WHERE NOT EXISTS (SELECT 1 FROM {SCHEMA}.contribution AS c WHERE c.import_reference = f.reference)
+    ORDER BY f.line LIMIT $1
+)"""
+SAMPLE = (
+    resolved_rows(source=_FIRST_NEW)
+    + """
+    SELECT line, reference, id, member_id, member_email, period_id, period, type, contributed_on, description,
+           hours::numeric(14, 2) AS hours, rate::numeric(14, 2) AS rate, amount::numeric(14, 2) AS amount,
+           fair_market_value::numeric(14, 2) AS fair_market_value,
+           adjusted_basis::numeric(14, 2) AS adjusted_basis,
+           value::numeric(14, 2) AS value, book_amount::numeric(14, 2) AS book_amount,
+           tax_amount::numeric(14, 2) AS tax_amount,
+           status, approver_id AS decided_by, approver_email, decided_at,
+           target_id AS corrects_contribution_id, corrects_reference
+    FROM resolved ORDER BY line
+"""
+)
+
+_MONEY = "::numeric(14, 2)::text"
+_DAY = "to_char(n.contributed_on, 'YYYY-MM-DD')"
+_REVISION_FIELDS = ", ".join(
+    f"'{name}', " + {"contributed_on": _DAY, "description": "n.description"}.get(name, f"n.{name}{_MONEY}")
+    for name in SNAPSHOT_FIELDS
+)
+# The fields of habitat_common.contracts.ImportedContribution as text, the way the contract serialises them
+# (ids, dates and decimals are all JSON strings; none can hold a character that JSON would escape, so each
+# object is written by concatenation, which is twice as fast as building jsonb).
+IMPORTED_CONTRIBUTION = {
+    "contribution_id": "n.id::text",
+    "member_id": "n.member_id::text",
+    "period_id": "n.period_id::text",
+    "type": "n.type",
+    "contributed_on": _DAY,
+    "value": f"n.value{_MONEY}",
+    "book_amount": f"n.book_amount{_MONEY}",
+    "tax_amount": f"n.tax_amount{_MONEY}",
+    "approved_by": "n.approver_id::text",
+    "approved_at": """to_char(n.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""",
+}
+_IMPORTED = (
+    "'{' || "
+    + " || ',' || ".join(f"""'"{key}":"' || {expression} || '"'""" for key, expression in IMPORTED_CONTRIBUTION.items())
+    + " || '}'"
+)
+EVENT_ID_SLOT, PAYLOAD_SLOT = '"@event_id@"', '"@payload@"'
+
+# New rows only, in one statement: contributions (their id is the uuid5 of the reference; submitted at the
+# start of the day contributed, so time-to-decision figures stay sensible), the approval of approved ones
+# (approver and time from the file), revision 1 of pending ones (they may still be edited), the import run,
+# and one outbox row per 1,000 newly approved contributions, in file order.
+# approvals_required follows ReviewPolicy.approvals_required: 2 from the dual-approval threshold ($3) on.
+# Children are written from `resolved`: under the import lock (LOCKS) no one else can have written these
+# references since they were checked. ON CONFLICT stays as the natural key's safety net; if it ever skipped a
+# row, the children's keys would fail and roll the whole import back rather than leave half of it.
+# $1 import id, $2 actor, $3 dual-approval threshold, $4 rows in the file, $5 routing key,
+# $6 envelope template (JSON text with EVENT_ID_SLOT and PAYLOAD_SLOT), $7 batch size, $8 headers (jsonb).
+WRITE = (
+    resolved_rows("WHERE e.id IS NULL")
+    + f"""
+    , inserted AS (
+        INSERT INTO {SCHEMA}.contribution (
+            id, member_id, period_id, type, contributed_on, description, hours, rate, amount, fair_market_value,
+            adjusted_basis, value, book_amount, tax_amount, status, submitted_at, decided_at, decided_by,
+            decision_note, corrects_contribution_id, approvals_required, import_reference, import_id)
+        SELECT id, member_id, period_id, type, contributed_on, description, hours, rate, amount, fair_market_value,
+               adjusted_basis, value, book_amount, tax_amount, status, contributed_on::timestamp AT TIME ZONE 'UTC',
+               decided_at, approver_id, NULL, target_id, CASE WHEN abs(value) >= $3 THEN 2 ELSE 1 END, reference, $1
+        FROM resolved
+        ON CONFLICT (import_reference) DO NOTHING
+        RETURNING id
+    ), run AS (
+        INSERT INTO {SCHEMA}.contribution_import (id, imported_by, imported_at, row_count, created_count)
+        SELECT $1, $2, now(), $4, (SELECT count(*) FROM inserted)
+    ), approvals AS (
+        INSERT INTO {SCHEMA}.contribution_approval (contribution_id, reviewer_id, approved_at)
+        SELECT id, approver_id, decided_at FROM resolved WHERE status = 'approved'
+    ), revisions AS (
+        INSERT INTO {SCHEMA}.contribution_revision (contribution_id, number, fields, edited_at, edited_by)
+        SELECT n.id, 1, jsonb_build_object({_REVISION_FIELDS}), now(), $2 FROM resolved AS n WHERE n.status = 'pending'
+    ), approved AS (
+        SELECT n.*, row_number() OVER (ORDER BY n.line) - 1 AS ordinal FROM resolved AS n WHERE n.status = 'approved'
+    ), batches AS (
+        SELECT ordinal / $7 + 1 AS batch, string_agg({_IMPORTED}, ',' ORDER BY ordinal) AS rows
+        FROM approved AS n GROUP BY 1
+    ), published AS (
+        INSERT INTO {SCHEMA}.outbox (event_id, routing_key, payload, headers)
+        SELECT event_id, $5,
+               replace(replace($6, '{EVENT_ID_SLOT}', '"' || event_id || '"'), '{PAYLOAD_SLOT}',
+                       '{{"import_id":"' || $1::uuid || '","batch":' || batch || ',"batches":' || (SELECT count(*) FROM batches)
+                       || ',"contributions":[' || rows || ']}}')::jsonb,
+               $8::jsonb
+        FROM (SELECT gen_random_uuid() AS event_id, batch, rows FROM batches ORDER BY batch) AS b
+        RETURNING event_id
+    )
+    SELECT (SELECT count(*) FROM inserted) AS created, (SELECT count(*) FROM published) AS events
+"""
+)

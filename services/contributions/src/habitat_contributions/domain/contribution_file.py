@@ -1,0 +1,60 @@
+"""A whole historical contributions file, fed chunk by chunk: header first, then staged rows."""
+
+from __future__ import annotations
+
+from habitat_contributions.domain.contribution_rows import Header, RowParser, read_header
+from habitat_contributions.domain.csv_stream import CsvStream, Record
+from habitat_contributions.domain.import_problems import CsvProblem, ProblemLog
+
+
+class ContributionFile:
+    """feed() and close() return the staged rows the chunk completed; every format problem goes to the log.
+
+    Once a problem is logged no more rows are returned (nothing will be written), but the rest of the file
+    is still checked so that every format problem is reported; after a bad header or a fatal encoding or
+    CSV error, the remaining bytes are only drained."""
+
+    def __init__(self, log: ProblemLog) -> None:
+        self._log = log
+        self._stream = CsvStream()
+        self._parser: RowParser | None = None
+        self._gave_up = False
+        self.header: Header | None = None
+
+    @property
+    def rows(self) -> int:
+        """Data records seen so far (blank lines excluded)."""
+        return self._parser.rows if self._parser else 0
+
+    def feed(self, chunk: bytes) -> list[tuple]:
+        return [] if self._gave_up else self._staged(self._stream.feed(chunk))
+
+    def close(self) -> list[tuple]:
+        if self._gave_up:
+            return []
+        staged = self._staged(self._stream.close())
+        if self.header is None and not self._log:
+            self._log.add(CsvProblem(1, 1, "", "empty_file", "The file is empty; expected a header line first."))
+        return staged
+
+    def _staged(self, records: list[Record]) -> list[tuple]:
+        if self._parser is None:
+            records = self._read_header(records)
+        staged = self._parser.parse(records) if self._parser and records else []
+        if self._stream.fatal is not None:
+            self._log.add(self._stream.fatal)
+            self._gave_up = True
+            return []
+        return staged
+
+    def _read_header(self, records: list[Record]) -> list[Record]:
+        """The records after the header (the first non-blank one); none when it is bad."""
+        for at, (line, fields) in enumerate(records):
+            if "".join(fields).strip():
+                self.header = read_header(line, fields, self._log)
+                if self.header is None:
+                    self._gave_up = True
+                    return []
+                self._parser = RowParser(self.header, self._log)
+                return records[at + 1 :]
+        return []

@@ -1,0 +1,174 @@
+"""Historical contributions file: its columns, its header and the format pass over each record.
+
+Columns are matched by header name (case-insensitive, trimmed), in any order; an unknown or repeated column
+is an error, optional ones may be left out:
+
+  reference           required  natural key of the contribution, unique per co-op, at most 100 characters
+  member_email        required  the contributing member (known to this service's member replica)
+  period              required  period NAME as the ledger announced it (this service's period replica)
+  type                required  labor | capital | property
+  contributed_on      required  date, YYYY-MM-DD, within the period
+  description         optional  defaults to "Imported contribution"; white space folded, at most 2000 characters
+  hours, rate                   labor: both required; decimals with at most 2 places (value = hours x rate)
+  amount                        capital: required; decimal with at most 2 places
+  fair_market_value,            property: both required; decimals with at most 2 places
+  adjusted_basis                (book credit = fair market value, tax credit = adjusted basis)
+  status              required  pending | approved | rejected
+  approver_email                who decided (a steward or admin, not the contributor); approved/rejected only
+  decided_at                    ISO 8601 date and time of the decision, naive means UTC; approved/rejected only
+  corrects_reference  optional  this row corrects the contribution with that reference (in the file or
+                                imported before); its amounts may then be negative, never zero
+
+Here each record is checked on its own, without the database (the format pass); references, business rules
+and reconciliation are checked later over the whole file, by the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from hashlib import sha1
+from itertools import repeat
+
+from habitat_contributions.domain import column_checks as checks
+from habitat_contributions.domain.csv_stream import Record
+from habitat_contributions.domain.import_problems import CsvProblem, ProblemLog
+from habitat_contributions.domain.model import ContributionType
+
+COLUMNS = (
+    "reference",
+    "member_email",
+    "period",
+    "type",
+    "contributed_on",
+    "description",
+    "hours",
+    "rate",
+    "amount",
+    "fair_market_value",
+    "adjusted_basis",
+    "status",
+    "approver_email",
+    "decided_at",
+    "corrects_reference",
+)
+REQUIRED = ("reference", "member_email", "period", "type", "contributed_on", "status")
+STAGED = ("line", "id", *COLUMNS)
+AMOUNT_COLUMNS = ("hours", "rate", "amount", "fair_market_value", "adjusted_basis")
+TYPES = frozenset(str(t) for t in ContributionType)
+STATUSES = frozenset(("pending", "approved", "rejected"))
+DEFAULT_DESCRIPTION = "Imported contribution"
+MAX_REFERENCE = 100
+MAX_DESCRIPTION = 2000
+# NUMERIC(5,2) for hours, NUMERIC(14,2) for money; ranges and signs are business rules.
+NUMBERS = {name: checks.number_pattern(3 if name == "hours" else 12) for name in AMOUNT_COLUMNS}
+# How each column is checked: a function of (values, name, problems) returning the cleaned values.
+CHECKS = {
+    "reference": lambda v, n, b: checks.required_text(v, n, b, MAX_REFERENCE),
+    "member_email": lambda v, n, b: checks.emails(v, n, b, required_=True),
+    "period": checks.required_text,
+    "type": lambda v, n, b: checks.choice(v, n, b, TYPES),
+    "contributed_on": checks.dates,
+    "description": lambda v, n, b: checks.folded_text(v, n, b, MAX_DESCRIPTION, DEFAULT_DESCRIPTION),
+    **{name: (lambda v, n, b: checks.numbers(v, n, b, NUMBERS[n])) for name in AMOUNT_COLUMNS},
+    "status": lambda v, n, b: checks.choice(v, n, b, STATUSES),
+    "approver_email": lambda v, n, b: checks.emails(v, n, b, required_=False),
+    "decided_at": checks.datetimes,
+    "corrects_reference": lambda v, n, b: checks.optional_text(v, n, b, MAX_REFERENCE),
+}
+# What an absent optional column stands for.
+ABSENT = {"description": DEFAULT_DESCRIPTION}
+
+# A fixed namespace: the same reference always names the same contribution id, so re-runs are stable.
+IMPORT_NAMESPACE = uuid.UUID("8a3c6f4e-2b1d-4e7a-9c5f-0d6b2e8f1a37")
+_ID_HASH = sha1(IMPORT_NAMESPACE.bytes)
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def contribution_id_for(reference: str) -> str:
+    """uuid5(IMPORT_NAMESPACE, reference) as 32 hex digits (hashed directly: a UUID object per row costs more)."""
+    digest = _ID_HASH.copy()
+    digest.update(reference.encode())
+    h = digest.hexdigest()
+    return h[:12] + "5" + h[13:16] + _VARIANT[h[16]] + h[17:32]
+
+
+@dataclass(frozen=True)
+class Header:
+    """The file's columns, canonical names in file order."""
+
+    line: int
+    names: tuple[str, ...]
+
+    def column(self, name: str) -> int | None:
+        """1-based position of a column, None when the file leaves it out."""
+        return self.names.index(name) + 1 if name in self.names else None
+
+
+def read_header(line: int, fields: list[str], log: ProblemLog) -> Header | None:
+    """The header, or None after logging every unknown, repeated or missing column."""
+    names = tuple(name.strip().lower() for name in fields)
+    before = log.count
+    for column, name in enumerate(names, start=1):
+        if name not in COLUMNS:
+            known = ", ".join(COLUMNS)
+            log.add(CsvProblem(line, column, name, "unknown_column", f"Unknown column {name!r}; columns are {known}."))
+        elif name in names[: column - 1]:
+            log.add(CsvProblem(line, column, name, "duplicate_column", f"Column {name!r} appears more than once."))
+    for name in REQUIRED:
+        if name not in names:
+            log.add(CsvProblem(line, 1, name, "missing_column", f"The required column {name!r} is missing."))
+    return None if log.count > before else Header(line, names)
+
+
+class RowParser:
+    """The format pass over a batch of records: staged rows, or none after logging every bad field of the batch.
+
+    A staged row is a tuple of text in STAGED order, "" for an empty value, ready for PostgreSQL to cast."""
+
+    def __init__(self, header: Header, log: ProblemLog) -> None:
+        self._log = log
+        self._width = len(header.names)
+        self._column = {name: header.column(name) for name in COLUMNS}
+        self.rows = 0
+
+    def parse(self, records: list[Record]) -> list[tuple]:
+        """Staged rows of the batch's data records (blank ones are skipped)."""
+        width, first = self._width, (self._column["reference"] or 1) - 1
+        rows: list[tuple[int, list[str]]] = []
+        problems: list[CsvProblem] = []
+        for line, fields in records:
+            if len(fields) == width:
+                if fields[first].strip() or "".join(fields).strip():
+                    rows.append((line, fields))
+            elif "".join(fields).strip():
+                problems.append(_wrong_count(line, fields, width))
+        self.rows += len(rows) + len(problems)
+        staged = self._checked(rows, problems)
+        for problem in sorted(problems, key=lambda p: (p.line, p.column)):
+            self._log.add(problem)
+        return [] if self._log else staged
+
+    def _checked(self, rows: list[tuple[int, list[str]]], problems: list[CsvProblem]) -> list[tuple]:
+        if not rows:
+            return []
+        lines = [line for line, _ in rows]
+        columns = list(zip(*(fields for _, fields in rows), strict=True))
+        bad: list[checks.Bad] = []
+        cleaned = []
+        for name in COLUMNS:
+            column = self._column[name]
+            if column is None:
+                cleaned.append(repeat(ABSENT.get(name, "")))
+            else:
+                cleaned.append(CHECKS[name](columns[column - 1], name, bad))
+        problems.extend(CsvProblem(lines[i], self._column[name], name, code, say) for i, name, code, say in bad)
+        if bad or self._log:
+            return []
+        ids = [contribution_id_for(reference) for reference in cleaned[0]]
+        return list(zip(map(str, lines), ids, *cleaned))
+
+
+def _wrong_count(line: int, fields: list[str], width: int) -> CsvProblem:
+    message = f"Expected {width} fields as in the header, found {len(fields)}."
+    return CsvProblem(line, min(len(fields), width) + 1, "", "wrong_field_count", message)

@@ -1,0 +1,60 @@
+"""Admin routes: historical contributions import (CSV, streamed) and the integrity report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request
+
+from habitat_contributions.domain.errors import InvalidImport
+from habitat_contributions.entrypoints.dependencies import Admin, AppContainer
+from habitat_contributions.entrypoints.schemas_admin import ImportResultOut, IntegrityOut
+from habitat_contributions.service_layer import importing, integrity
+
+router = APIRouter(tags=["admin"])
+CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "reference,member_email,period,type,contributed_on,hours,rate,status,approver_email,"
+                "decided_at\nH-1,ana@example.coop,2025-Q4,labor,2025-11-03,6,100,approved,sam@example.coop,"
+                "2025-11-05T10:00:00Z\n",
+            }
+        },
+    }
+}
+
+
+def import_problems(error: InvalidImport) -> dict:
+    """What a 422 invalid_csv adds to the error object: the pass, the full count, the listed problems."""
+    return {"pass": error.pass_name, "error_count": error.count, "errors": [asdict(p) for p in error.problems]}
+
+
+@router.post("/imports/contributions", response_model=ImportResultOut, openapi_extra=CSV_BODY)
+async def import_contributions(request: Request, principal: Admin, container: AppContainer, dry_run: bool = False):
+    """Import historical contributions from CSV (the raw body, read as a stream); all or nothing.
+
+    422 invalid_csv lists the problems of the first failing pass (format, references, business,
+    reconciliation); rows imported before with the same values count as unchanged."""
+    report = await importing.import_contributions(
+        request.stream(),
+        dry_run=dry_run,
+        actor_id=principal.member_id,
+        store=container.import_store(),
+        policy=container.policy,
+    )
+    return {
+        "dry_run": report.dry_run,
+        "import_id": report.import_id,
+        "summary": asdict(report.summary),
+        "sample": report.sample,
+    }
+
+
+@router.get("/integrity", response_model=IntegrityOut)
+async def integrity_report(_: Admin, container: AppContainer):
+    """Integrity checks over the stored contributions, and approved totals per member."""
+    checks, totals = await integrity.check_integrity(container.integrity_checks())
+    return {"checks": checks, "approved_totals": totals}

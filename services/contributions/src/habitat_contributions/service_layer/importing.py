@@ -1,0 +1,60 @@
+"""Use case: import historical contributions from a CSV stream, all or nothing, in validation passes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import replace
+
+from habitat_contributions.domain.contribution_file import ContributionFile
+from habitat_contributions.domain.errors import InvalidImport
+from habitat_contributions.domain.import_problems import MAX_LISTED, ImportReport, ProblemLog
+from habitat_contributions.domain.model import DEFAULT_POLICY, ReviewPolicy
+from habitat_contributions.service_layer.ports import ContributionImportStore
+
+SAMPLE_SIZE = 10
+
+
+async def import_contributions(
+    body: AsyncIterable[bytes],
+    *,
+    dry_run: bool,
+    actor_id: uuid.UUID,
+    store: ContributionImportStore,
+    policy: ReviewPolicy = DEFAULT_POLICY,
+) -> ImportReport:
+    """Create contributions (with approvals and a ContributionsImportedV1 event per 1,000 approved ones) from
+    a CSV file read as a stream; rows imported before with the same values are left unchanged.
+
+    Passes run in order (format while streaming, then references, business rules, reconciliation) and the
+    first one that finds problems raises InvalidImport with all of them (the first 200 listed); nothing is
+    written then, nor on a dry run."""
+    log = ProblemLog()
+    file = ContributionFile(log)
+    async with store:
+        await store.stage(_staged(body, file))
+        if log:
+            raise InvalidImport("format", log.count, log.listed)
+        pass_name, listed, count = await store.problems(file.header.names, MAX_LISTED)
+        if count:
+            raise InvalidImport(pass_name, count, listed)
+        summary = await store.summarize()
+        sample = await store.sample(SAMPLE_SIZE)
+        if dry_run or not summary.created:
+            return ImportReport(dry_run, None, summary, sample)
+        import_id = uuid.uuid4()
+        created = await store.write(
+            import_id, actor_id=actor_id, dual_approval_threshold=policy.dual_approval_threshold, rows=summary.rows
+        )
+        await store.commit()
+    summary = replace(summary, created=created, unchanged=summary.rows - created)
+    return ImportReport(dry_run, import_id, summary, sample)
+
+
+async def _staged(body: AsyncIterable[bytes], file: ContributionFile) -> AsyncIterator[list[tuple]]:
+    """Format-valid rows, batch by batch as the body arrives; the whole body is read even after problems."""
+    async for chunk in body:
+        if chunk and (rows := file.feed(chunk)):
+            yield rows
+    if rows := file.close():
+        yield rows

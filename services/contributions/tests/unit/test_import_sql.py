@@ -1,0 +1,30 @@
+from habitat_common.contracts import ImportedContribution
+from habitat_contributions.adapters.contribution_import import copy_text
+from habitat_contributions.adapters.import_checks import PASSES
+from habitat_contributions.adapters.import_sql import IMPORTED_CONTRIBUTION
+from habitat_contributions.domain.contribution_rows import STAGED
+
+
+def row(*first: str) -> tuple[str, ...]:
+    return (*first, *[""] * (len(STAGED) - len(first)))
+
+
+class TestCopyText:
+    def test_plain_rows_are_tab_separated_lines_with_empty_for_null(self):
+        assert copy_text([row("2", "abc"), row("3")]) == "2\tabc" + "\t" * 15 + "\n3" + "\t" * 16 + "\n"
+
+    def test_special_characters_are_escaped(self):
+        text = copy_text([row("2", "a\\b", "tab\there", "two\nlines", "cr\rhere"), row("3", "plain")])
+        first, second, _ = text.split("\n")
+        assert first.split("\t")[:5] == ["2", "a\\\\b", "tab\\there", "two\\nlines", "cr\\rhere"]
+        assert second.split("\t")[:2] == ["3", "plain"]
+
+
+class TestSql:
+    def test_the_event_rows_carry_exactly_the_contract_fields(self):
+        assert set(IMPORTED_CONTRIBUTION) == set(ImportedContribution.model_fields)
+
+    def test_passes_run_in_the_documented_order_and_codes_are_snake_case(self):
+        assert [name for name, _ in PASSES] == ["references", "business", "reconciliation"]
+        codes = {check.code for _, checks in PASSES for check in checks}
+        assert all(code.replace("_", "").isalpha() and code.islower() for code in codes)
