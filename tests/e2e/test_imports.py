@@ -1,0 +1,156 @@
+"""Data migration through the real stack: members, opening balances and historical contributions
+imported through Caddy, reaching the ledger by events, then `habitat validate` over every service."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import asyncpg
+import pytest
+
+from .conftest import eventually
+from .test_cli import admin, ok, run  # noqa: F401 - admin is a fixture used here
+
+pytestmark = pytest.mark.e2e
+
+ROSTER = (
+    "email,display_name,role\n"
+    "lee@imp.coop,Lee Park,member\n"
+    "ada@imp.coop,Ada King,member\n"
+    "sam@imp.coop,Sam Ortiz,steward\n"
+)
+BALANCES = (
+    "member_email,book_balance,tax_balance,as_of,note\n"
+    "lee@imp.coop,1000.00,800.00,2025-09-30,carried over\n"
+    "ada@imp.coop,-150.00,-150.00,2025-09-30,\n"
+)
+HISTORY = (
+    "reference,member_email,period,type,contributed_on,description,hours,rate,amount,fair_market_value,"
+    "adjusted_basis,status,approver_email,decided_at\n"
+    "OLD-1,lee@imp.coop,2025-Q4,labor,2025-10-14,Harvest shifts,12,25.00,,,,approved,sam@imp.coop,2025-10-20T09:00:00Z\n"
+    "OLD-2,ada@imp.coop,2025-Q4,capital,2025-11-02,Loan converted,,,2000.00,,,approved,sam@imp.coop,2025-11-05T12:00:00Z\n"
+    "OLD-3,lee@imp.coop,2025-Q4,property,2025-11-20,Walk-in cooler,,,,3500.00,2100.00,approved,sam@imp.coop,"
+    "2025-11-25T12:00:00Z\n"
+    "OLD-4,lee@imp.coop,2025-Q4,labor,2025-12-01,Duplicate entry,3,25.00,,,,rejected,sam@imp.coop,2025-12-03T08:00:00Z\n"
+    "OLD-5,ada@imp.coop,2025-Q4,capital,2025-12-10,Pledge,,,500.00,,,pending,,\n"
+)
+BAD_HISTORY = (
+    "reference,member_email,period,type,contributed_on,description,hours,rate,amount,fair_market_value,"
+    "adjusted_basis,status,approver_email,decided_at\n"
+    "BAD-1,lee@imp.coop,2025-Q4,gift,2025-10-14,Nope,,,10.00,,,pending,,\n"
+    "BAD-2,lee@imp.coop,2025-Q4,capital,2025-13-40,Nope,,,10.00,,,pending,,\n"
+)
+
+
+def upload(habitat, token: str, path: str, body: str, dry_run: bool):
+    return habitat.call("POST", path, token, content=body.encode(), params={"dry_run": str(dry_run).lower()},
+                        headers={"Content-Type": "text/csv"})
+
+
+def db(habitat, query: str, *args):
+    async def fetch():
+        conn = await asyncpg.connect(re.sub(r"^postgresql\+asyncpg://", "postgresql://", habitat.config.database_url))
+        try:
+            return await conn.fetchval(query, *args)
+        finally:
+            await conn.close()
+
+    return asyncio.run(fetch())
+
+
+@pytest.fixture(scope="module")
+def imported_people(habitat) -> dict[str, str]:
+    """The roster imported and the 2025-Q4 period opened; member ids by email once replicated."""
+    token = habitat.admin_token()
+    response = upload(habitat, token, "/members/import", ROSTER, dry_run=False)
+    assert response.status_code == 200, response.text
+    response = habitat.call("POST", "/periods", token,
+                            json={"name": "2025-Q4", "starts_on": "2025-10-01", "ends_on": "2025-12-31"})
+    assert response.status_code == 201, response.text
+    members = habitat.call("GET", "/members", token, params={"q": "imp.coop"}).json()["items"]
+    eventually(lambda: db(habitat, "SELECT count(*) FROM contributions.member_replica WHERE email LIKE '%@imp.coop'") == 3
+               and db(habitat, "SELECT count(*) FROM contributions.period_replica WHERE name = '2025-Q4'") == 1
+               and db(habitat, "SELECT count(*) FROM ledger.member WHERE email LIKE '%@imp.coop'") == 3, timeout=20)
+    return {m["email"]: m["id"] for m in members}
+
+
+def test_opening_balances_dry_run_real_run_and_unchanged_rerun(habitat, imported_people):
+    token, lee = habitat.admin_token(), imported_people["lee@imp.coop"]
+    dry = upload(habitat, token, "/imports/capital-accounts", BALANCES, dry_run=True)
+    assert dry.status_code == 200, dry.text
+    assert (dry.json()["dry_run"], dry.json()["summary"]["created"], len(dry.json()["sample"])) == (True, 2, 2)
+    assert habitat.capital(token, lee) == ("0.00", "0.00")
+
+    real = upload(habitat, token, "/imports/capital-accounts", BALANCES, dry_run=False).json()
+    assert (real["summary"]["created"], real["summary"]["book_total"]) == (2, "850.00")
+    assert habitat.capital(token, lee) == ("1000.00", "800.00")
+    assert habitat.capital(token, imported_people["ada@imp.coop"]) == ("-150.00", "-150.00")
+    lines = habitat.call("GET", f"/capital-accounts/{lee}/statement", token).json()["lines"]
+    assert [line["source_type"] for line in lines] == ["opening_balance"]
+
+    again = upload(habitat, token, "/imports/capital-accounts", BALANCES, dry_run=False).json()
+    assert (again["summary"]["created"], again["summary"]["unchanged"]) == (0, 2)
+    assert habitat.capital(token, lee) == ("1000.00", "800.00")
+
+
+def test_a_bad_contributions_file_names_every_format_problem_and_writes_nothing(habitat, imported_people):
+    token = habitat.admin_token()
+    response = upload(habitat, token, "/imports/contributions", BAD_HISTORY, dry_run=False)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert (body["error"]["code"], body["pass"]) == ("invalid_csv", "format")
+    assert sorted((e["line"], e["column"], e["field"]) for e in body["errors"]) == [
+        (2, 4, "type"), (3, 5, "contributed_on")]
+    assert db(habitat, "SELECT count(*) FROM contributions.contribution WHERE description = 'Nope'") == 0
+
+
+def test_historical_contributions_reach_the_ledger_and_validate_passes(habitat, imported_people, admin, tmp_path):  # noqa: F811
+    token = habitat.admin_token()
+    lee, ada = imported_people["lee@imp.coop"], imported_people["ada@imp.coop"]
+    dry = upload(habitat, token, "/imports/contributions", HISTORY, dry_run=True).json()
+    assert (dry["dry_run"], dry["summary"]["rows"], dry["import_id"]) == (True, 5, None)
+    assert db(habitat, "SELECT count(*) FROM contributions.contribution WHERE description = 'Harvest shifts'") == 0
+
+    real = upload(habitat, token, "/imports/contributions", HISTORY, dry_run=False).json()
+    assert real["summary"]["created"] == 5
+    assert real["summary"]["by_status"] == {"approved": 3, "rejected": 1, "pending": 1}
+    # approved capital at face value on both bases, property at FMV (book) and adjusted basis (tax),
+    # labor never capital: on top of the opening balances
+    eventually(lambda: habitat.capital(token, ada) == ("1850.00", "1850.00"), timeout=20)
+    eventually(lambda: habitat.capital(token, lee) == ("4500.00", "2900.00"), timeout=20)
+
+    rerun = upload(habitat, token, "/imports/contributions", HISTORY, dry_run=False).json()
+    assert (rerun["summary"]["created"], rerun["summary"]["unchanged"]) == (0, 5)
+    assert db(habitat, "SELECT count(*) FROM ledger.patronage") == 3
+
+    report = habitat.call("GET", "/integrity", token).json()
+    assert report["passed"] is True, [c for c in report["checks"] if not c["passed"]]
+    assert any(c["name"] == "ledger_matches_contributions" and c["passed"] for c in report["checks"])
+    result = ok(run(admin, "validate"))
+    assert "PASS" in result.stdout and "FAIL" not in result.stdout
+
+
+def test_validate_fails_with_exit_1_naming_what_is_wrong(habitat, imported_people, admin):  # noqa: F811
+    lee = imported_people["lee@imp.coop"]
+    db(habitat, "UPDATE identity.member SET email = 'lee at imp.coop' WHERE id = $1::uuid", lee)
+    try:
+        result = run(admin, "validate")
+        assert result.returncode == 1, result.stdout
+        failing = [line for line in result.stdout.splitlines() if "FAIL" in line]
+        assert len(failing) == 1 and "valid_emails" in failing[0] and lee in failing[0]
+    finally:
+        db(habitat, "UPDATE identity.member SET email = 'lee@imp.coop' WHERE id = $1::uuid", lee)
+    ok(run(admin, "validate"))
+
+
+def test_the_cli_imports_with_dry_run_and_reports_file_line_column(habitat, imported_people, admin, tmp_path):  # noqa: F811
+    balances, bad = tmp_path / "balances.csv", tmp_path / "bad.csv"
+    balances.write_text(BALANCES)
+    bad.write_text(BAD_HISTORY)
+    result = ok(run(admin, "import", "capital-accounts", str(balances), "--dry-run"))
+    assert "dry run, nothing written" in result.stdout
+    failed = run(admin, "import", "contributions", str(bad))
+    assert failed.returncode == 1
+    assert f"{bad}:2:4: " in failed.stderr and f"{bad}:3:5: " in failed.stderr
+    assert "Traceback" not in failed.stderr
