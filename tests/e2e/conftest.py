@@ -9,6 +9,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,10 +118,11 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def habitat() -> Iterator[Habitat]:
-    log_dir = Path(tempfile.mkdtemp(prefix="habitat-e2e-"))
-    with temporary_database("habitat_e2e") as database_url, temporary_vhost("habitat_e2e") as amqp_url:
+@contextmanager
+def started_habitat(prefix: str = "habitat_e2e") -> Iterator[Habitat]:
+    """A whole stack on its own database and vhost, with the admin and the 2026-Q1 period."""
+    log_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+    with temporary_database(prefix) as database_url, temporary_vhost(prefix) as amqp_url:
         config = StackConfig(
             database_url=database_url, amqp_url=amqp_url, ports=free_ports(), log_dir=log_dir,
             extra_env={"GATEWAY_UI_REFRESH_SECONDS": "1"},
@@ -142,3 +144,10 @@ def habitat() -> Iterator[Habitat]:
             yield env
         finally:
             stack.stop_all()
+
+
+@pytest.fixture(scope="session")
+def habitat() -> Iterator[Habitat]:
+    """One stack shared by the session: give each test its own members and, for closes, its own period."""
+    with started_habitat() as env:
+        yield env

@@ -161,9 +161,10 @@ def test_a_malformed_roster_prints_file_line_column_and_writes_nothing(admin, tm
     roster.write_text(f"email,display_name,role\n{good},Good,member\nnot-an-email,Bad,member\n")
     result = run(admin, "members", "onboard", str(roster))
     assert result.returncode == 1
-    lines = result.stderr.strip().splitlines()
-    assert lines and all(re.match(rf"{re.escape(str(roster))}:\d+:\d+: \S", line) for line in lines), result.stderr
-    assert lines[0].startswith(f"{roster}:3:1: ")
+    *problems, summary = result.stderr.strip().splitlines()
+    assert problems and all(re.match(rf"{re.escape(str(roster))}:\d+:\d+: \S", line) for line in problems), result.stderr
+    assert problems[0].startswith(f"{roster}:3:1: ")
+    assert summary == f"{roster}: The file has 1 error(s); nothing was imported."
     assert as_json(run(admin, "members", "list", "--q", good, "--json"))["total"] == 0
 
 

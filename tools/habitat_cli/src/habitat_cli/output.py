@@ -90,9 +90,8 @@ def fail_with_csv_errors(file: Any, error: CliError) -> NoReturn:
         raise error
     lines = [f"{file}:{e['line']}:{e['column']}: {e['message']}" for e in errors]
     total = body.get("error_count", len(errors))
-    if total > len(errors):
-        lines.append(f"… and {total - len(errors)} more problems")
-    lines.append(error.message)
+    more = f" ({total - len(errors)} more not listed)" if total > len(errors) else ""
+    lines.append(f"{file}: {error.message}{more}")
     fail_lines(lines)
 
 
