@@ -103,7 +103,7 @@ async def copy_reference(conn: asyncpg.Connection, path: Path) -> float:
 
 
 async def upload(url: str, token: str, path: Path) -> tuple[float, dict]:
-    def chunks():
+    async def chunks():
         with path.open("rb") as stream:
             while chunk := stream.read(256 * 1024):
                 yield chunk

@@ -174,3 +174,10 @@ def test_the_cli_imports_with_dry_run_and_reports_file_line_column(habitat, impo
     assert failed.returncode == 1
     assert f"{bad}:2:4: " in failed.stderr and f"{bad}:3:5: " in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def test_only_imports_may_send_bodies_over_ten_megabytes(habitat):
+    big = b"x" * (11 * 1024 * 1024)
+    assert habitat.call("POST", "/auth/login", content=big).status_code == 413
+    response = upload(habitat, habitat.admin_token(), "/imports/contributions", "reference\n" + "x\n" * 5_800_000, True)
+    assert response.status_code == 422 and response.json()["pass"] == "format"  # read to the end, then refused

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from habitat_common.auth import JwksKeySource, TokenVerifier
 from habitat_common.revocation import revocation_feed_for
+from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.errors import install_error_handlers
 from habitat_common.web.observability import install_observability
@@ -69,6 +70,7 @@ def create_app(
     async def lifespan(_: FastAPI):
         if feed:
             await feed.start()
+        settle_startup_objects()
         yield
         if feed:
             await feed.stop()

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from faststream.asgi import AsgiFastStream
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
-from prometheus_client import REGISTRY
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from prometheus_client import REGISTRY
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -17,6 +17,7 @@ from habitat_common.db import database_is_reachable
 from habitat_common.messaging.consumer import Handler, subscribe
 from habitat_common.messaging.relay import OutboxRelay
 from habitat_common.messaging.topology import Subscription, declare_topology
+from habitat_common.runtime import settle_startup_objects
 from habitat_common.settings import RabbitSettings
 from habitat_common.web.observability import health_router
 
@@ -71,6 +72,7 @@ def build_worker(
     async def declare() -> None:
         await broker.connect()
         await declare_topology(broker, delivery_limit=rabbit.delivery_limit)
+        settle_startup_objects()
 
     async def shutdown() -> None:
         await relay.stop()

@@ -13,6 +13,7 @@ from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.probe import broker_is_reachable
 from habitat_common.revocation import revocation_feed_for
+from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
@@ -85,6 +86,7 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     async def lifespan(_: FastAPI):
         if feed:
             await feed.start()
+        settle_startup_objects()
         yield
         if feed:
             await feed.stop()

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.probe import broker_is_reachable
+from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
@@ -46,6 +47,7 @@ def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier
         await container.keys.signing_key()  # creates the first key on the very first start
         if container.revocation_feed:
             await container.revocation_feed.start()
+        settle_startup_objects()
         yield
         if container.revocation_feed:
             await container.revocation_feed.stop()

@@ -11,6 +11,7 @@ from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.probe import broker_is_reachable
 from habitat_common.revocation import revocation_feed_for
+from habitat_common.runtime import settle_startup_objects
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -73,6 +74,7 @@ def create_app(
     async def lifespan(_: FastAPI):
         if feed:
             await feed.start()
+        settle_startup_objects()
         yield
         if feed:
             await feed.stop()
