@@ -1,4 +1,4 @@
-"""The journal: append-only transactions, bulk-written when an allocation posts, and its reports."""
+"""The journal: append-only transactions and the reports read from their postings."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, select, text
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -17,29 +17,6 @@ from habitat_ledger.domain.k1 import CapitalFigure
 from habitat_ledger.domain.statement import CapitalMovement
 from habitat_ledger.service_layer.ports import K1Figures, PostingSums
 
-# Every account named, created where missing; in code order, as concurrent ensures take their locks.
-ENSURE_ACCOUNTS = text(
-    "INSERT INTO ledger.account (id, code, kind, member_id)"
-    " SELECT gen_random_uuid(), code, kind, member_id"
-    " FROM unnest(CAST(:codes AS text[]), CAST(:kinds AS text[]), CAST(:members AS uuid[])) AS a(code, kind, member_id)"
-    " ON CONFLICT (code) DO NOTHING"
-)
-INSERT_TRANSACTIONS = text(
-    "INSERT INTO ledger.journal_transaction"
-    " (id, source_type, source_id, occurred_on, description, recorded_at, member_id, recorded_by)"
-    " SELECT id, CAST(:source_type AS text), CAST(:source_id AS uuid), CAST(:occurred_on AS date),"
-    " CAST(:description AS text), CAST(:recorded_at AS timestamptz), member_id, CAST(:recorded_by AS uuid)"
-    " FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS uuid[])) AS t(id, member_id)"
-)
-# accounts by code; in the batch's order, so posting ids follow it
-INSERT_POSTINGS = text(
-    "INSERT INTO ledger.posting (transaction_id, account_id, basis, amount)"
-    " SELECT p.transaction_id, a.id, p.basis, p.amount"
-    " FROM unnest(CAST(:transactions AS uuid[]), CAST(:codes AS text[]), CAST(:bases AS text[]),"
-    " CAST(:amounts AS numeric[])) WITH ORDINALITY AS p(transaction_id, code, basis, amount, n)"
-    " JOIN ledger.account AS a ON a.code = p.code"
-    " ORDER BY p.n"
-)
 CREDIT = -func.sum(posting.c.amount)  # capital is a credit account: shown positive
 ORDER = (journal_transaction.c.occurred_on, journal_transaction.c.recorded_at, journal_transaction.c.id)
 
