@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -350,6 +351,38 @@ def test_alert_rules_watch_the_metrics_the_services_export() -> None:
 
 
 # ---- image and CI script -------------------------------------------------------------
+
+
+def test_request_bodies_stay_small_except_imports() -> None:
+    def limits(node, match=None):
+        """(route matcher, max_size) of every request_body handler in the adapted config."""
+        if isinstance(node, dict):
+            match = node.get("match", match)
+            if node.get("handler") == "request_body":
+                yield json.dumps(match), node["max_size"]
+            for value in node.values():
+                yield from limits(value, match)
+        elif isinstance(node, list):
+            for value in node:
+                yield from limits(value, match)
+
+    found = dict(limits(caddy_adapt(clean_env())["apps"]["http"]["servers"]["srv0"]["routes"]))
+    assert sorted(found.values()) == [10_000_000, 1_000_000_000]
+    [imports] = [match for match, size in found.items() if size == 1_000_000_000]
+    assert "/api/v1/imports/*" in imports and '"not"' not in imports
+
+
+def test_servers_keep_connections_open_longer_than_their_clients_pool_them() -> None:
+    from habitat_devstack.stack import KEEP_ALIVE_SECONDS
+    from habitat_gateway.clients.transport import POOL_KEEPALIVE_SECONDS
+
+    docker = re.search(r"--timeout-keep-alive (\d+)", DOCKERFILE.read_text())
+    caddy_idle = re.search(r'"idle_timeout":\s*(\d+)', json.dumps(caddy_adapt(clean_env())))
+    assert docker and caddy_idle, "the services' and Caddy's keep-alives are set explicitly"
+    service_keep_alive = int(docker.group(1))
+    assert service_keep_alive == KEEP_ALIVE_SECONDS  # production and dev run the services alike
+    assert POOL_KEEPALIVE_SECONDS < service_keep_alive  # gateway → services
+    assert int(caddy_idle.group(1)) / 1e9 < service_keep_alive  # Caddy → gateway
 
 
 def test_dockerfile_runs_as_non_root_with_a_healthcheck() -> None:

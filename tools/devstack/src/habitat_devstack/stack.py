@@ -29,6 +29,9 @@ DEV_PORTS = {
 }
 
 
+KEEP_ALIVE_SECONDS = 75
+
+
 def free_ports() -> dict[str, int]:
     """A port per process, chosen by the OS, so several stacks can run side by side."""
     sockets, ports = [], {}
@@ -119,6 +122,9 @@ class Stack:
         return [
             sys.executable, "-m", "uvicorn", "--factory", _target(name),
             "--host", "127.0.0.1", "--port", str(self.config.ports[name]), "--no-access-log", "--lifespan", "on",
+            # longer than the clients' pooled keep-alives (gateway 30 s, Caddy 60 s), so a server never
+            # closes a connection a client is about to reuse
+            "--timeout-keep-alive", str(KEEP_ALIVE_SECONDS),
             "--workers", str(self.config.workers.get(name, 1)),
         ]
 

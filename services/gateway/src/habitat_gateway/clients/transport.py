@@ -12,6 +12,11 @@ import aiohttp
 import httpx
 
 
+# Shorter than the services' keep-alive (uvicorn --timeout-keep-alive 75): a pooled connection is
+# never reused at the moment the service closes it.
+POOL_KEEPALIVE_SECONDS = 30
+
+
 class TransportFailure(Exception):
     """The service could not be reached (connection refused, timeout, reset)."""
 
@@ -49,7 +54,7 @@ class AiohttpTransport:
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=30),
+                connector=aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=POOL_KEEPALIVE_SECONDS),
                 timeout=self._timeout,
                 json_serialize=jsonlib.dumps,
             )
