@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from habitat_common.testing import temporary_database, temporary_vhost
 from habitat_devstack.stack import ROOT, Stack, StackConfig, free_ports, migrate
 

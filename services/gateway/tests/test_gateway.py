@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-
 from habitat_common.auth import TokenVerifier
 from habitat_common.settings import AuthSettings
 from habitat_common.testing import LocalKeys

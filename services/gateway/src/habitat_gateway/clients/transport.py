@@ -4,13 +4,12 @@ dominated the gateway's CPU profile), httpx where tests want its MockTransport."
 from __future__ import annotations
 
 import json as jsonlib
-from dataclasses import dataclass
 from collections.abc import AsyncIterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aiohttp
 import httpx
-
 
 # Shorter than the services' keep-alive (uvicorn --timeout-keep-alive 75): a pooled connection is
 # never reused at the moment the service closes it.

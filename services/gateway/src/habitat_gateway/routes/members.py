@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
 from habitat_gateway.schemas import (
@@ -19,6 +19,7 @@ from habitat_gateway.schemas import (
 )
 
 router = APIRouter(tags=["members"])
+ROSTER_TIMEOUT_SECONDS = 120.0  # a new member's password is hashed with argon2id: a large roster takes a while
 CSV_BODY = {
     "requestBody": {
         "required": True,
@@ -54,12 +55,11 @@ async def create_member(body: CreateMemberRequest, caller: AdminCaller, services
 @router.post("/members/import", response_model=ImportReport, openapi_extra=CSV_BODY)
 async def import_members(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
-) -> dict:
+) -> Response:
     """Bulk onboarding from CSV (`email,display_name,role[,joined_at]`); all or nothing; re-runs change nothing."""
-    content = await request.body()
-    return await services.identity.request(
-        "POST", "/members/import", token=caller.token, content=content, params={"dry_run": str(dry_run).lower()},
-        headers={"Content-Type": "text/csv"},
+    return await services.identity.upload(
+        "/members/import", request.stream(), token=caller.token, params={"dry_run": str(dry_run).lower()},
+        content_type="text/csv", timeout=ROSTER_TIMEOUT_SECONDS,
     )
 
 

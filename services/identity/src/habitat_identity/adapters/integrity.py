@@ -23,8 +23,8 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     ("valid_statuses", "Every member's status is pending, active or inactive.",
      "SELECT id::text || ' ' || status FROM identity.member WHERE NOT status = ANY(:statuses)"),
     ("an_active_admin", "At least one admin who is not deactivated can run the co-op.",
-     "SELECT 'no admin' WHERE NOT EXISTS"
-     " (SELECT 1 FROM identity.member WHERE role = 'admin' AND status <> 'inactive')"),
+     ("SELECT 'no admin' WHERE NOT EXISTS"
+      " (SELECT 1 FROM identity.member WHERE role = 'admin' AND status <> 'inactive')")),
 )
 
 

@@ -7,8 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_identity.adapters import orm, translators
-from habitat_identity.adapters.integrity import SqlAlchemyIntegrityChecks
 from habitat_identity.adapters.feeds import SqlAlchemyLoginThrottles, SqlAlchemyRevocationFeed
+from habitat_identity.adapters.integrity import SqlAlchemyIntegrityChecks
 from habitat_identity.adapters.repositories import (
     SqlAlchemyAuditLog,
     SqlAlchemyMemberRepository,
