@@ -58,6 +58,8 @@ class TestReviewRoundTrip:
 
         # clarification round trip; the member's list updates without a reload
         steward.goto(habitat.url + "/review")
+        # the queue names who contributed, not an id
+        expect(steward.locator("#review-queue tr", has_text="Repaired the roof of the tool shed")).to_contain_text("E2E Member")
         steward.click("text=Repaired the roof of the tool shed")
         steward.fill("input[name=question]", "Which shed, the north or the south one?")
         steward.click("#clarify")

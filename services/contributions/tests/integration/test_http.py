@@ -182,6 +182,13 @@ class TestReviewQueue:
         assert [i["id"] for i in items] == [first["id"], second["id"]]
         assert items[0]["overdue"] is False and 0 <= items[0]["age_hours"] < 1
 
+    async def test_items_name_their_contributor(self, client, keys, container):
+        await open_q1(container)
+        member = await active_member(container, name="Rosa Parks")
+        submitted = (await client.post("/contributions", json=LABOR, headers=auth(keys, member))).json()
+        items = (await client.get("/review-queue", headers=auth(keys, uuid.uuid4(), "steward"))).json()["items"]
+        assert [(i["id"], i["member_name"]) for i in items] == [(submitted["id"], "Rosa Parks")]
+
 
 class TestOperations:
     async def test_health_and_openapi(self, client):

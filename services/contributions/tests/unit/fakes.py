@@ -82,6 +82,9 @@ class FakeMemberRepository:
     async def get_for_update(self, member_id: uuid.UUID) -> MemberReplica | None:
         return self.rows.get(member_id)
 
+    async def names(self, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return {m: self.rows[m].display_name for m in member_ids if m in self.rows and self.rows[m].display_name}
+
 
 class FakePeriodRepository:
     def __init__(self, *periods: PeriodReplica) -> None:

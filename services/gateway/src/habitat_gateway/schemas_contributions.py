@@ -130,6 +130,7 @@ class ContributionList(Out):
 class QueuedContribution(Contribution):
     age_hours: float = Field(description="Hours since submission")
     overdue: bool = Field(description="Older than the 48-hour review target")
+    member_name: str | None = Field(default=None, description="The contributor's display name, when known")
 
 
 class ReviewQueue(Out):

@@ -125,6 +125,14 @@ class SqlAlchemyMemberReplicaRepository:
     async def get_for_update(self, member_id: uuid.UUID) -> MemberReplica | None:
         return await self._session.get(MemberReplica, member_id, with_for_update=True, populate_existing=True)
 
+    async def names(self, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not member_ids:
+            return {}
+        query = select(orm.member_replica.c.member_id, orm.member_replica.c.display_name).where(
+            orm.member_replica.c.member_id.in_(set(member_ids)), orm.member_replica.c.display_name.is_not(None)
+        )
+        return dict((await self._session.execute(query)).all())
+
 
 class SqlAlchemyPeriodReplicaRepository:
     def __init__(self, session: AsyncSession) -> None:

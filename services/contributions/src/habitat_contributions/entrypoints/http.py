@@ -224,6 +224,7 @@ def _routes() -> APIRouter:
                     **ContributionOut.model_validate(q.contribution).model_dump(),
                     "age_hours": q.age_hours,
                     "overdue": q.overdue,
+                    "member_name": q.member_name,
                 }
             )
             for q in queued

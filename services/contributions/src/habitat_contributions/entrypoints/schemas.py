@@ -159,6 +159,7 @@ class QueuedContributionOut(ContributionOut):
 
     age_hours: float = Field(description="Hours since submission")
     overdue: bool = Field(description="True when pending for more than the 48 h review target")
+    member_name: str | None = Field(default=None, description="The contributor's display name, when known")
 
 
 class ReviewQueue(BaseModel):

@@ -92,6 +92,10 @@ class MemberReplicaRepository(Protocol):
 
     async def get_for_update(self, member_id: uuid.UUID) -> MemberReplica | None: ...
 
+    async def names(self, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Display names of those members the replica knows."""
+        ...
+
 
 class PeriodReplicaRepository(Protocol):
     """The period replica fed by the ledger's events."""

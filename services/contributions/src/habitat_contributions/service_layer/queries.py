@@ -21,6 +21,7 @@ class QueuedContribution:
     contribution: Contribution
     age_hours: float
     overdue: bool
+    member_name: str | None = None
 
 
 async def get_contribution(contribution_id: uuid.UUID, viewer: Viewer, uow: UnitOfWork) -> Contribution:
@@ -54,8 +55,12 @@ async def review_queue(
     where = replace(where, status=where.status or ContributionStatus.PENDING)
     async with uow:
         page = await uow.contributions.oldest_first(where)
+        names = await uow.members.names([c.member_id for c in page.items])
     queued = [
-        QueuedContribution(c, round(c.age(now).total_seconds() / 3600, 2), not c.is_decided and c.age(now) > target)
+        QueuedContribution(
+            c, round(c.age(now).total_seconds() / 3600, 2), not c.is_decided and c.age(now) > target,
+            names.get(c.member_id),
+        )
         for c in page.items
     ]
     return queued, page.total
