@@ -109,6 +109,16 @@ class FakeLoginThrottles:
     async def forget(self, key: str) -> None:
         self.rows.pop(key, None)
 
+    async def prune(self, now: datetime, stale_before: datetime, limit: int) -> int:
+        dead = [
+            key for key, t in self.rows.items()
+            if (t.locked_until is None or t.locked_until <= now)
+            and (t.window_started_at is None or t.window_started_at < stale_before)
+        ][:limit]
+        for key in dead:
+            del self.rows[key]
+        return len(dead)
+
 
 class FakeUnitOfWork:
     """Keeps state across `async with` blocks; `published` holds the events of committed work."""

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import jwt
 import pytest
+from sqlalchemy import text
 
 from tests.integration.conftest import a_stored_member, bearer
 
@@ -92,6 +93,20 @@ class TestThrottling:
         blocked = await login(client, member.email, temporary, ip="203.0.113.9")
         assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 250
         assert (await login(client, member.email, temporary, ip="203.0.113.10")).status_code == 200
+
+    async def test_a_failure_clears_counters_that_no_longer_matter(self, app, client):
+        async with app.state.container.engine.begin() as conn:
+            await conn.execute(text(
+                "INSERT INTO identity.login_throttle (key, failures, locked_until, window_started_at) VALUES"
+                " ('client:192.0.2.200', 3, NULL, now() - interval '3 hours'),"  # long forgotten
+                " ('account:old@example.org', 9, now() + interval '5 minutes', now() - interval '3 hours'),"  # locked
+                " ('client:192.0.2.201', 1, NULL, now() - interval '10 minutes')"  # still counting
+            ))
+        assert (await login(client, "someone@example.org", "nope", ip="192.0.2.202")).status_code == 401
+        async with app.state.container.engine.connect() as conn:
+            keys = set((await conn.execute(text("SELECT key FROM identity.login_throttle"))).scalars())
+        assert keys == {"account:old@example.org", "client:192.0.2.201", "client:192.0.2.202",
+                        "account:someone@example.org"}
 
     async def test_unknown_email_and_wrong_password_take_about_as_long(self, app, client):
         members = [(await a_stored_member(app))[0] for _ in range(2)]

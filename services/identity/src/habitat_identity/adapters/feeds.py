@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,3 +62,15 @@ class SqlAlchemyLoginThrottles:
         found = await self._session.get(LoginThrottle, key)
         if found is not None:
             await self._session.delete(found)
+
+    async def prune(self, now: datetime, stale_before: datetime, limit: int) -> int:
+        t = login_throttle.c
+        dead = (
+            select(t.key)
+            .where(or_(t.locked_until.is_(None), t.locked_until <= now))
+            .where(or_(t.window_started_at.is_(None), t.window_started_at < stale_before))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        removed = await self._session.execute(delete(login_throttle).where(t.key.in_(dead.scalar_subquery())))
+        return removed.rowcount

@@ -27,6 +27,11 @@ class LoginThrottle:
         return max(1, math.ceil((self.locked_until - now).total_seconds()))
 
 
+# Longer than any policy's window (AccountLockout.forget_after, ClientLimit.window): a counter not
+# locked and untouched for this long no longer changes any answer and can be deleted.
+STALE_AFTER = timedelta(hours=2)
+
+
 @dataclass(frozen=True)
 class AccountLockout:
     """After `threshold` consecutive failures lock for `base`, doubling with each further failure up to `cap`."""

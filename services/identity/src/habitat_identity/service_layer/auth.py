@@ -14,7 +14,7 @@ from habitat_identity.domain.errors import (
 )
 from habitat_identity.domain.model import Revocation, normalize_email
 from habitat_identity.domain.passwords import check_password_policy
-from habitat_identity.domain.throttle import AccountLockout, ClientLimit
+from habitat_identity.domain.throttle import STALE_AFTER, AccountLockout, ClientLimit
 from habitat_identity.service_layer.ports import (
     AccessTokenIssuer,
     Clock,
@@ -24,6 +24,7 @@ from habitat_identity.service_layer.ports import (
 )
 from habitat_identity.service_layer.sessions import TokenPair, hash_refresh_token, start_session
 
+PRUNE_PER_FAILURE = 100
 ACCOUNT_LOCKOUT = AccountLockout()
 CLIENT_LIMIT = ClientLimit()
 
@@ -75,6 +76,8 @@ async def login(
             now = clock.now()
             ACCOUNT_LOCKOUT.record_failure(await uow.throttles.lock(account_key), now)
             CLIENT_LIMIT.record_failure(await uow.throttles.lock(client_key), now)
+            # only failures create counters, so each one also clears a few dead ones: the table stays small
+            await uow.throttles.prune(now, now - STALE_AFTER, PRUNE_PER_FAILURE)
             await uow.commit()
             raise InvalidCredentials()
         await uow.throttles.forget(account_key)

@@ -65,6 +65,10 @@ class LoginThrottles(Protocol):
 
     async def forget(self, key: str) -> None: ...
 
+    async def prune(self, now: datetime, stale_before: datetime, limit: int) -> int:
+        """Delete up to limit counters not locked at now and untouched since stale_before; how many went."""
+        ...
+
 
 class AuditLog(Protocol):
     """Append-only record of admin decisions."""
