@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -55,6 +56,7 @@ def upload(habitat, token: str, path: str, body: str, dry_run: bool):
 
 
 def db(habitat, query: str, *args):
+    """One value from the stack's database; on a thread of its own, as sync Playwright holds this one's loop."""
     async def fetch():
         conn = await asyncpg.connect(re.sub(r"^postgresql\+asyncpg://", "postgresql://", habitat.config.database_url))
         try:
@@ -62,7 +64,8 @@ def db(habitat, query: str, *args):
         finally:
             await conn.close()
 
-    return asyncio.run(fetch())
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, fetch()).result()
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +185,37 @@ def test_only_imports_may_send_bodies_over_ten_megabytes(habitat):
     assert habitat.call("POST", "/auth/login", content=big).status_code in (413, 502)
     response = upload(habitat, habitat.admin_token(), "/imports/contributions", "reference\n" + "x\n" * 5_800_000, True)
     assert response.status_code == 422 and response.json()["pass"] == "format"  # read to the end, then refused
+
+
+def test_an_admin_migrates_from_the_browser_then_validates(habitat, imported_people, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    from .browser import sign_in
+
+    token, sam = habitat.admin_token(), imported_people["sam@imp.coop"]
+    balances, bad = tmp_path / "sam.csv", tmp_path / "bad.csv"
+    balances.write_text("member_email,book_balance,tax_balance,as_of\nsam@imp.coop,75.00,60.00,2025-09-30\n")
+    bad.write_text(BAD_HISTORY)
+    page = browser.new_page()
+    sign_in(page, habitat.url, habitat.admin_email, habitat.admin_password)
+
+    page.goto(habitat.url + "/admin/imports")
+    page.set_input_files("#import-capital-accounts input[name=file]", str(balances))
+    page.click("#import-capital-accounts button[type=submit]")
+    expect(page.locator("#import-summary")).to_contain_text("1 rows: 1 to create")
+    expect(page.locator("#import-sample")).to_contain_text("sam@imp.coop")
+    assert habitat.capital(token, sam) == ("0.00", "0.00")  # a preview writes nothing
+    page.click("#confirm-import button[type=submit]")
+    expect(page.locator("#import-done")).to_be_visible()
+    assert habitat.capital(token, sam) == ("75.00", "60.00")
+
+    page.set_input_files("#import-contributions input[name=file]", str(bad))
+    page.click("#import-contributions button[type=submit]")
+    expect(page.locator("#failed-pass")).to_contain_text("format pass")
+    expect(page.locator("#import-errors tbody tr")).to_have_count(2)
+    expect(page.locator("#import-errors tbody tr").first).to_contain_text("type")
+
+    page.click("nav >> text=Validate")
+    expect(page.locator("#validate-result")).to_contain_text("checks passed")
+    expect(page.locator("#checks tr.fail")).to_have_count(0)
+    page.close()

@@ -28,6 +28,7 @@ from habitat_gateway.routes import (
     periods,
     ui_admin,
     ui_auth,
+    ui_imports,
     ui_ledger,
     ui_member,
     ui_review,
@@ -103,7 +104,7 @@ def create_app(
     for module in (auth, members, periods, contributions, accounts, close, ledger, imports):
         api.include_router(module.router)
     app.include_router(api)
-    for module in (ui_auth, ui_member, ui_review, ui_admin, ui_ledger):
+    for module in (ui_auth, ui_member, ui_review, ui_admin, ui_imports, ui_ledger):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from habitat_gateway import integrity
 from habitat_gateway.clients.upstream import Services
 
 
@@ -25,3 +26,11 @@ async def dashboard(services: Services, token: str, member_id: str) -> dict[str,
         "allocations": [line for line in statement["lines"] if line["source_type"] == "allocation"],
         "statement": statement["lines"][-20:],
     }
+
+
+async def integrity_report(services: Services, token: str) -> dict[str, Any]:
+    """Every service's integrity checks, fetched concurrently, and their reconciliation."""
+    identity, contributions, ledger = await asyncio.gather(
+        *(client.request("GET", "/integrity", token=token) for client in services.all())
+    )
+    return integrity.report(identity, contributions, ledger)

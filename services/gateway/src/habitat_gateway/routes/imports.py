@@ -6,11 +6,9 @@ it arrives (a large CSV never sits whole in memory here) and passes the service'
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Request, Response
 
-from habitat_gateway import integrity
+from habitat_gateway.clients.services import integrity_report
 from habitat_gateway.routes.deps import AdminCaller, ServicesDep
 from habitat_gateway.schemas_imports import CapitalAccountsImportReport, ContributionsImportReport, IntegrityReport
 
@@ -66,7 +64,4 @@ async def import_contributions(
 @router.get("/integrity", response_model=IntegrityReport)
 async def validate(caller: AdminCaller, services: ServicesDep) -> dict:
     """Every service's integrity checks and the cross-service reconciliation (what `habitat validate` prints)."""
-    identity, contributions, ledger = await asyncio.gather(
-        *(client.request("GET", "/integrity", token=caller.token) for client in services.all())
-    )
-    return integrity.report(identity, contributions, ledger)
+    return await integrity_report(services, caller.token)
