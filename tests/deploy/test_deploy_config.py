@@ -43,6 +43,7 @@ SECURITY_HEADERS = {
 COMPOSE_SECRETS = {
     "POSTGRES_PASSWORD": "pg-secret-123",
     "RABBITMQ_PASSWORD": "mq-secret-456",
+    "SIGNING_KEY_PASSPHRASE": "keys-secret-789",
     "HABITAT_DOMAIN": "habitat.example.coop",
 }
 

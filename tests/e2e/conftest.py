@@ -124,7 +124,8 @@ def started_habitat(prefix: str = "habitat_e2e") -> Iterator[Habitat]:
     with temporary_database(prefix) as database_url, temporary_vhost(prefix) as amqp_url:
         config = StackConfig(
             database_url=database_url, amqp_url=amqp_url, ports=free_ports(), log_dir=log_dir,
-            extra_env={"GATEWAY_UI_REFRESH_SECONDS": "1"},
+            # signing keys stored encrypted, as in production
+            extra_env={"GATEWAY_UI_REFRESH_SECONDS": "1", "IDENTITY_SIGNING_KEY_PASSPHRASE": secrets.token_hex(16)},
         )
         migrate(config)
         admin_email, admin_password = "admin@e2e.coop", f"hab-{secrets.token_urlsafe(16)}"

@@ -47,6 +47,12 @@ class Container:
         return SqlAlchemyUnitOfWork(self.session_factory)
 
 
+def signing_key_passphrase(settings: IdentitySettings) -> str | None:
+    """The passphrase the stored signing keys are encrypted with, if one is configured."""
+    secret = settings.signing_key_passphrase
+    return secret.get_secret_value() if secret else None
+
+
 def build_container(
     settings: IdentitySettings | None = None, verifier: TokenVerifier | KeySource | None = None
 ) -> Container:
@@ -55,7 +61,7 @@ def build_container(
     start_mappers()
     engine = make_engine(settings.database)
     session_factory = make_sessionmaker(engine)
-    keys = KeyRing(session_factory)
+    keys = KeyRing(session_factory, passphrase=signing_key_passphrase(settings))
     feed = None
     if verifier is None:
         # identity follows its own revocation feed like every other process, so all agree on ended sessions

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,6 +17,10 @@ class IdentitySettings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900, description="Access token lifetime (<= 15 min)")
+    signing_key_passphrase: SecretStr | None = Field(
+        default=None,
+        description="Encrypts the stored signing keys (IDENTITY_SIGNING_KEY_PASSPHRASE); production requires it",
+    )
     public_url: str = Field(
         default="http://localhost:8080", description="Where members sign in (IDENTITY_PUBLIC_URL); in welcome emails"
     )

@@ -2,9 +2,10 @@ import asyncio
 import uuid
 from datetime import UTC, date, datetime
 
+import jwt
 import pytest
 from habitat_common.testing import temporary_database
-from habitat_identity.adapters.keys import ensure_signing_key
+from habitat_identity.adapters.keys import KeyRing, SigningKeyUnreadable, ensure_signing_key, rotate_signing_key
 from habitat_identity.adapters.orm import audit_log, outbox, signing_key
 from habitat_identity.domain.errors import EmailTaken
 from habitat_identity.domain.model import AuditEntry, Member
@@ -89,6 +90,50 @@ class TestSigningKey:
                 await asyncio.gather(*(ensure_signing_key(factory) for _ in range(4)))
                 async with factory() as session:
                     assert await session.scalar(select(func.count()).select_from(signing_key)) == 1
+            finally:
+                await engine.dispose()
+        finally:
+            in_thread(database.__exit__, None, None, None)
+
+    async def test_keys_are_stored_encrypted_and_only_open_with_the_passphrase(self):
+        database = temporary_database("identity_keys")
+        url = in_thread(database.__enter__)
+        try:
+            run_alembic(url, "upgrade", "head")
+            engine = create_async_engine(url)
+            try:
+                factory = async_sessionmaker(engine)
+                ring = KeyRing(factory, passphrase="correct horse battery")
+                signing = await ring.signing_key()
+                async with factory() as session:
+                    pem = await session.scalar(select(signing_key.c.private_key_pem))
+                assert pem.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+                token = jwt.encode({"sub": "x"}, signing.private_key, algorithm="EdDSA")
+                assert jwt.decode(token, await ring.key_for(signing.kid), algorithms=["EdDSA"]) == {"sub": "x"}
+                for wrong in (None, "another passphrase"):
+                    with pytest.raises(SigningKeyUnreadable):
+                        await KeyRing(factory, passphrase=wrong).signing_key()
+                # a key written before a passphrase was configured still loads; new ones are encrypted
+                new_kid, _ = await rotate_signing_key(factory, access_token_ttl_seconds=60, passphrase="correct horse battery")
+                async with factory() as session:
+                    stored = dict((await session.execute(select(signing_key.c.kid, signing_key.c.private_key_pem))).all())
+                assert stored[new_kid].startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+            finally:
+                await engine.dispose()
+        finally:
+            in_thread(database.__exit__, None, None, None)
+
+    async def test_keys_written_without_a_passphrase_still_load_once_one_is_set(self):
+        database = temporary_database("identity_keys")
+        url = in_thread(database.__enter__)
+        try:
+            run_alembic(url, "upgrade", "head")
+            engine = create_async_engine(url)
+            try:
+                factory = async_sessionmaker(engine)
+                plain = await KeyRing(factory).signing_key()
+                later = await KeyRing(factory, passphrase="set later").signing_key()
+                assert later.kid == plain.kid
             finally:
                 await engine.dispose()
         finally:

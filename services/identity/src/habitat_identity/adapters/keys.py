@@ -34,6 +34,32 @@ RETIREMENT_GRACE = timedelta(seconds=60)
 SIGNING_KEY_RELOAD_SECONDS = 30.0
 
 
+class SigningKeyUnreadable(RuntimeError):
+    """A stored signing key cannot be loaded: encrypted without a passphrase given, or the wrong one."""
+
+
+def private_key_pem(private: Ed25519PrivateKey, passphrase: str | None) -> str:
+    """PKCS#8 PEM, encrypted with the passphrase when there is one (the library's best available scheme)."""
+    encryption = (
+        serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
+    )
+    return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption).decode()
+
+
+def load_private_key(kid: str, pem: str, passphrase: str | None) -> Ed25519PrivateKey:
+    """A stored key; keys written before a passphrase was set stay readable without it."""
+    encrypted = "ENCRYPTED PRIVATE KEY" in pem
+    if encrypted and not passphrase:
+        raise SigningKeyUnreadable(f"signing key {kid} is encrypted: set IDENTITY_SIGNING_KEY_PASSPHRASE")
+    try:
+        key = serialization.load_pem_private_key(pem.encode(), passphrase.encode() if encrypted else None)
+    except ValueError as error:
+        raise SigningKeyUnreadable(f"signing key {kid} does not open with IDENTITY_SIGNING_KEY_PASSPHRASE") from error
+    if not isinstance(key, Ed25519PrivateKey):
+        raise SigningKeyUnreadable(f"signing key {kid} is not an Ed25519 key")
+    return key
+
+
 @dataclass(frozen=True)
 class StoredKey:
     kid: str
@@ -47,7 +73,7 @@ def public_jwk(kid: str, public_key: Ed25519PublicKey) -> dict[str, Any]:
     return {**jwk, "kid": kid, "use": "sig", "alg": "EdDSA"}
 
 
-async def ensure_signing_key(session_factory: async_sessionmaker[AsyncSession]) -> None:
+async def ensure_signing_key(session_factory: async_sessionmaker[AsyncSession], passphrase: str | None = None) -> None:
     """Create the first signing key unless one exists; an advisory lock serialises concurrent starts."""
     async with session_factory() as session, session.begin():
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FIRST_KEY_LOCK})
@@ -56,15 +82,13 @@ async def ensure_signing_key(session_factory: async_sessionmaker[AsyncSession]) 
         )
         if active:
             return
-        await _insert_new_key(session)
+        await _insert_new_key(session, passphrase)
 
 
-async def _insert_new_key(session: AsyncSession) -> str:
+async def _insert_new_key(session: AsyncSession, passphrase: str | None) -> str:
     private = Ed25519PrivateKey.generate()
     kid = secrets.token_hex(8)
-    pem = private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    pem = private_key_pem(private, passphrase)
     await session.execute(
         insert(signing_key).values(kid=kid, private_key_pem=pem, public_jwk=public_jwk(kid, private.public_key()))
     )
@@ -72,7 +96,7 @@ async def _insert_new_key(session: AsyncSession) -> str:
 
 
 async def rotate_signing_key(
-    session_factory: async_sessionmaker[AsyncSession], *, access_token_ttl_seconds: int
+    session_factory: async_sessionmaker[AsyncSession], *, access_token_ttl_seconds: int, passphrase: str | None = None
 ) -> tuple[str, list[str]]:
     """Add a new signing key and retire the others after their tokens expire; (new kid, retiring kids)."""
     now = datetime.now(UTC)
@@ -89,7 +113,7 @@ async def rotate_signing_key(
                 )
             ).scalars()
         )
-        kid = await _insert_new_key(session)
+        kid = await _insert_new_key(session, passphrase)
         await session.execute(
             insert(audit_log).values(
                 id=uuid.uuid4(),
@@ -107,8 +131,15 @@ async def rotate_signing_key(
 class KeyRing:
     """identity's non-retired keys: the newest signs, all verify (a KeySource for TokenVerifier)."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, min_reload_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        min_reload_seconds: float = 5.0,
+        passphrase: str | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        self._passphrase = passphrase
         self._keys: list[StoredKey] = []
         self._loaded_at = 0.0
         self._min_reload = min_reload_seconds
@@ -142,7 +173,7 @@ class KeyRing:
             if not force and time.monotonic() - self._loaded_at < self._min_reload:
                 return
             if force and not self._keys:
-                await ensure_signing_key(self._session_factory)
+                await ensure_signing_key(self._session_factory, self._passphrase)
             async with self._session_factory() as session:
                 rows = (
                     await session.execute(
@@ -152,9 +183,7 @@ class KeyRing:
                     )
                 ).all()
             self._keys = [
-                StoredKey(
-                    row.kid, serialization.load_pem_private_key(row.private_key_pem.encode(), None), row.public_jwk
-                )
+                StoredKey(row.kid, load_private_key(row.kid, row.private_key_pem, self._passphrase), row.public_jwk)
                 for row in rows
             ]
             self._loaded_at = time.monotonic()

@@ -7,7 +7,7 @@ import asyncio
 import sys
 
 from habitat_identity.adapters.keys import rotate_signing_key
-from habitat_identity.bootstrap import Container, build_container
+from habitat_identity.bootstrap import Container, build_container, signing_key_passphrase
 from habitat_identity.config import IdentitySettings
 from habitat_identity.domain.commands import EnsureAdmin
 from habitat_identity.domain.errors import EmailTaken, IdentityError
@@ -29,7 +29,9 @@ async def _ensure_admin(args: argparse.Namespace, container: Container) -> int:
 
 async def _rotate(_: argparse.Namespace, container: Container) -> int:
     ttl = container.settings.access_token_ttl_seconds
-    kid, retiring = await rotate_signing_key(container.session_factory, access_token_ttl_seconds=ttl)
+    kid, retiring = await rotate_signing_key(
+        container.session_factory, access_token_ttl_seconds=ttl, passphrase=signing_key_passphrase(container.settings)
+    )
     print(f"new signing key {kid}; retiring {', '.join(retiring) or 'none'} once their tokens expire")
     return 0
 
