@@ -4,7 +4,7 @@ Creates a temporary database (native PostgreSQL, or HABITAT_TEST_PG_ADMIN_URL), 
 one period and feeds the handler the batches one after another, as the worker would; about two
 thirds of the rows are capital or property. Then re-delivers them all (duplicates) and prints both.
 
-    .venv/bin/python services/ledger/scripts/bench_contribution_batches.py [--batches 100] [--size 1000]
+    .venv/bin/python bench/ledger_batches.py [--batches 100] [--size 1000]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import temporary_database
 from sqlalchemy import text
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "services" / "ledger" / "tests"))
 from ledger_db import alembic
 
 from habitat_ledger.bootstrap import build
