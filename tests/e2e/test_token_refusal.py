@@ -47,7 +47,8 @@ def identity_keys(habitat: Habitat) -> LocalKeys:
 
     row = asyncio.run(fetch())
     keys = LocalKeys(kid=row["kid"])
-    keys.private_key = load_pem_private_key(row["private_key_pem"].encode(), password=None)
+    passphrase = habitat.config.extra_env["IDENTITY_SIGNING_KEY_PASSPHRASE"].encode()  # stored encrypted
+    keys.private_key = load_pem_private_key(row["private_key_pem"].encode(), password=passphrase)
     return keys
 
 
