@@ -1,5 +1,7 @@
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 
 import jwt
@@ -78,63 +80,49 @@ class TestUnitOfWork:
         assert await count(app, audit_log) == 1
 
 
+@asynccontextmanager
+async def fresh_key_store() -> AsyncIterator[async_sessionmaker]:
+    """A session factory on a database of its own, migrated and holding no signing key yet."""
+    database = temporary_database("identity_keys")
+    url = in_thread(database.__enter__)
+    try:
+        run_alembic(url, "upgrade", "head")
+        engine = create_async_engine(url)
+        try:
+            yield async_sessionmaker(engine)
+        finally:
+            await engine.dispose()
+    finally:
+        in_thread(database.__exit__, None, None, None)
+
+
 class TestSigningKey:
     async def test_concurrent_first_starts_create_exactly_one_key(self):
-        database = temporary_database("identity_keys")
-        url = in_thread(database.__enter__)
-        try:
-            run_alembic(url, "upgrade", "head")
-            engine = create_async_engine(url)
-            try:
-                factory = async_sessionmaker(engine)
-                await asyncio.gather(*(ensure_signing_key(factory) for _ in range(4)))
-                async with factory() as session:
-                    assert await session.scalar(select(func.count()).select_from(signing_key)) == 1
-            finally:
-                await engine.dispose()
-        finally:
-            in_thread(database.__exit__, None, None, None)
+        async with fresh_key_store() as factory:
+            await asyncio.gather(*(ensure_signing_key(factory) for _ in range(4)))
+            async with factory() as session:
+                assert await session.scalar(select(func.count()).select_from(signing_key)) == 1
 
     async def test_keys_are_stored_encrypted_and_only_open_with_the_passphrase(self):
-        database = temporary_database("identity_keys")
-        url = in_thread(database.__enter__)
-        try:
-            run_alembic(url, "upgrade", "head")
-            engine = create_async_engine(url)
-            try:
-                factory = async_sessionmaker(engine)
-                ring = KeyRing(factory, passphrase="correct horse battery")
-                signing = await ring.signing_key()
-                async with factory() as session:
-                    pem = await session.scalar(select(signing_key.c.private_key_pem))
-                assert pem.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
-                token = jwt.encode({"sub": "x"}, signing.private_key, algorithm="EdDSA")
-                assert jwt.decode(token, await ring.key_for(signing.kid), algorithms=["EdDSA"]) == {"sub": "x"}
-                for wrong in (None, "another passphrase"):
-                    with pytest.raises(SigningKeyUnreadable):
-                        await KeyRing(factory, passphrase=wrong).signing_key()
-                # a key written before a passphrase was configured still loads; new ones are encrypted
-                new_kid, _ = await rotate_signing_key(factory, access_token_ttl_seconds=60, passphrase="correct horse battery")
-                async with factory() as session:
-                    stored = dict((await session.execute(select(signing_key.c.kid, signing_key.c.private_key_pem))).all())
-                assert stored[new_kid].startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
-            finally:
-                await engine.dispose()
-        finally:
-            in_thread(database.__exit__, None, None, None)
+        async with fresh_key_store() as factory:
+            ring = KeyRing(factory, passphrase="correct horse battery")
+            signing = await ring.signing_key()
+            async with factory() as session:
+                pem = await session.scalar(select(signing_key.c.private_key_pem))
+            assert pem.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+            token = jwt.encode({"sub": "x"}, signing.private_key, algorithm="EdDSA")
+            assert jwt.decode(token, await ring.key_for(signing.kid), algorithms=["EdDSA"]) == {"sub": "x"}
+            for wrong in (None, "another passphrase"):
+                with pytest.raises(SigningKeyUnreadable):
+                    await KeyRing(factory, passphrase=wrong).signing_key()
+            # a key written before a passphrase was configured still loads; new ones are encrypted
+            new_kid, _ = await rotate_signing_key(factory, access_token_ttl_seconds=60, passphrase="correct horse battery")
+            async with factory() as session:
+                stored = dict((await session.execute(select(signing_key.c.kid, signing_key.c.private_key_pem))).all())
+            assert stored[new_kid].startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
 
     async def test_keys_written_without_a_passphrase_still_load_once_one_is_set(self):
-        database = temporary_database("identity_keys")
-        url = in_thread(database.__enter__)
-        try:
-            run_alembic(url, "upgrade", "head")
-            engine = create_async_engine(url)
-            try:
-                factory = async_sessionmaker(engine)
-                plain = await KeyRing(factory).signing_key()
-                later = await KeyRing(factory, passphrase="set later").signing_key()
-                assert later.kid == plain.kid
-            finally:
-                await engine.dispose()
-        finally:
-            in_thread(database.__exit__, None, None, None)
+        async with fresh_key_store() as factory:
+            plain = await KeyRing(factory).signing_key()
+            later = await KeyRing(factory, passphrase="set later").signing_key()
+            assert later.kid == plain.kid
