@@ -7,8 +7,10 @@ it arrives (a large CSV never sits whole in memory here) and passes the service'
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from habitat_common.auth import Principal
 
 from habitat_gateway.clients.services import integrity_report
+from habitat_gateway.clients.upstream import ServiceClient
 from habitat_gateway.routes.deps import AdminCaller, ServicesDep
 from habitat_gateway.schemas_imports import CapitalAccountsImportReport, ContributionsImportReport, IntegrityReport
 
@@ -24,6 +26,17 @@ def csv_body(example: str) -> dict:
                                  " error_count and errors [{line, column, field, code, message}]; nothing written"},
         },
     }
+
+
+async def stream_csv(
+    service: ServiceClient, path: str, request: Request, caller: Principal, dry_run: bool,
+    timeout: float = IMPORT_TIMEOUT_SECONDS,
+) -> Response:
+    """The request's CSV body streamed to the owning service's import, its answer passed on."""
+    return await service.upload(
+        path, request.stream(), token=caller.token, params={"dry_run": str(dry_run).lower()},
+        content_type="text/csv", timeout=timeout,
+    )
 
 
 CAPITAL_EXAMPLE = "member_email,book_balance,tax_balance,as_of,note\nada@example.org,1200.00,950.00,2025-12-31,\n"
@@ -42,10 +55,7 @@ async def import_capital_accounts(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
 ) -> Response:
     """Opening balances (book and tax, may be negative) from CSV; all or nothing; re-runs change nothing."""
-    return await services.ledger.upload(
-        "/imports/capital-accounts", request.stream(), token=caller.token, params={"dry_run": str(dry_run).lower()},
-        content_type="text/csv", timeout=IMPORT_TIMEOUT_SECONDS,
-    )
+    return await stream_csv(services.ledger, "/imports/capital-accounts", request, caller, dry_run)
 
 
 @router.post(
@@ -55,10 +65,7 @@ async def import_contributions(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
 ) -> Response:
     """Historical contributions (pending, approved or rejected) from CSV; approved ones reach the ledger as events."""
-    return await services.contributions.upload(
-        "/imports/contributions", request.stream(), token=caller.token, params={"dry_run": str(dry_run).lower()},
-        content_type="text/csv", timeout=IMPORT_TIMEOUT_SECONDS,
-    )
+    return await stream_csv(services.contributions, "/imports/contributions", request, caller, dry_run)
 
 
 @router.get("/integrity", response_model=IntegrityReport)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
+from habitat_gateway.routes.imports import stream_csv
 from habitat_gateway.schemas import (
     AuditLog,
     CreateMemberRequest,
@@ -57,10 +58,7 @@ async def import_members(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
 ) -> Response:
     """Bulk onboarding from CSV (`email,display_name,role[,joined_at]`); all or nothing; re-runs change nothing."""
-    return await services.identity.upload(
-        "/members/import", request.stream(), token=caller.token, params={"dry_run": str(dry_run).lower()},
-        content_type="text/csv", timeout=ROSTER_TIMEOUT_SECONDS,
-    )
+    return await stream_csv(services.identity, "/members/import", request, caller, dry_run, ROSTER_TIMEOUT_SECONDS)
 
 
 @router.get("/members/{member_id}", response_model=Member)

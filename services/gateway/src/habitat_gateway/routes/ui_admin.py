@@ -9,7 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from habitat_gateway.routes.deps import ServicesDep
-from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, form_fields, redirect, render
+from habitat_gateway.routes.ui_common import (
+    ApiError,
+    SessionDep,
+    forbidden,
+    form_fields,
+    redirect,
+    render,
+    uploaded_file,
+)
 from habitat_gateway.routes.ui_session import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -55,12 +63,8 @@ async def import_members(request: Request, session: SessionDep, services: Servic
     """Upload → dry-run preview (the file travels back in the page) → confirm → real run."""
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
-    upload = form.get("file")
-    if upload is not None and hasattr(upload, "read"):
-        content = await upload.read(MAX_UPLOAD_BYTES + 1)
-    else:
-        content = str(form.get("content", "")).encode("utf-8")
-    if not content or len(content) > MAX_UPLOAD_BYTES:
+    content = await uploaded_file(form, MAX_UPLOAD_BYTES)
+    if content is None:
         return render(request, "import.html", status=422, session=session, error="Choose a CSV file (at most 5 MB).")
     dry_run = form.get("confirm") != "yes"
     try:

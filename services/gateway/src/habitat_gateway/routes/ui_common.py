@@ -51,4 +51,16 @@ async def form_fields(request: Request, names: tuple[str, ...]) -> tuple[dict[st
     return form, {k: form[k].strip() for k in names if form.get(k, "").strip()}
 
 
-__all__ = ["ApiError", "SessionDep", "forbidden", "form_fields", "redirect", "render", "templates"]
+async def uploaded_file(form: Any, max_bytes: int) -> bytes | None:
+    """The CSV a form carries (an uploaded file, or the preview's content sent back to confirm);
+    None when there is none or it is over max_bytes."""
+    upload = form.get("file")
+    if upload is not None and hasattr(upload, "read"):
+        content = await upload.read(max_bytes + 1)
+    else:
+        content = str(form.get("content", "")).encode("utf-8")
+    return content if content and len(content) <= max_bytes else None
+
+
+__all__ = ["ApiError", "SessionDep", "forbidden", "form_fields", "redirect", "render", "templates",
+           "uploaded_file"]

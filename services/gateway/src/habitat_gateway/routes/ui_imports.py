@@ -8,11 +8,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from habitat_gateway.clients.services import integrity_report
 from habitat_gateway.routes.deps import ServicesDep
-from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, render
+from habitat_gateway.routes.ui_admin import MAX_UPLOAD_BYTES
+from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, render, uploaded_file
 from habitat_gateway.routes.ui_session import check_csrf
 
 router = APIRouter(include_in_schema=False)
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 KINDS = {
     "capital-accounts": ("ledger", "Opening balances", "member_email,book_balance,tax_balance,as_of[,note]"),
     "contributions": (
@@ -41,13 +41,9 @@ async def import_file(request: Request, kind: str, session: SessionDep, services
         return render(request, "imports.html", status=404, session=session, kinds=KINDS, error="No such import.")
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
-    upload = form.get("file")
-    if upload is not None and hasattr(upload, "read"):
-        content = await upload.read(MAX_UPLOAD_BYTES + 1)
-    else:
-        content = str(form.get("content", "")).encode("utf-8")
+    content = await uploaded_file(form, MAX_UPLOAD_BYTES)
     page = {"session": session, "kinds": KINDS, "kind": kind}
-    if not content or len(content) > MAX_UPLOAD_BYTES:
+    if content is None:
         error = "Choose a CSV file (at most 5 MB here; use `habitat import` for larger files)."
         return render(request, "imports.html", status=422, error=error, **page)
     dry_run = form.get("confirm") != "yes"
