@@ -34,7 +34,7 @@ from habitat_ledger.domain.proposal import (
     PatronageSnapshot,
     groups_sha256,
 )
-from habitat_ledger.domain.seal import PeriodSeal
+from habitat_ledger.domain.seal import PeriodSeal, Reconciliation, reconcile
 from habitat_ledger.domain.statement import CapitalMovement
 from habitat_ledger.service_layer.ports import K1Figures, PatronageTotal, PostingSums
 
@@ -243,14 +243,21 @@ class FakePending:
 
 
 class FakeSeals:
-    def __init__(self) -> None:
+    """Reconciles with the fake patronage by the domain rule the database's query implements."""
+
+    def __init__(self, patronage: FakePatronage) -> None:
         self.rows: dict[uuid.UUID, PeriodSeal] = {}
+        self.patronage = patronage
 
     async def save(self, seal: PeriodSeal) -> None:
         self.rows[seal.period_id] = seal
 
-    async def get(self, period_id: uuid.UUID) -> PeriodSeal | None:
-        return self.rows.get(period_id)
+    async def reconciliation(self, period_id: uuid.UUID) -> Reconciliation:
+        booked: dict[uuid.UUID, tuple[int, Decimal]] = {}
+        for p in self.patronage.of(period_id):
+            count, value = booked.get(p.member_id, (0, Decimal("0.00")))
+            booked[p.member_id] = (count + 1, value + p.value)
+        return reconcile(booked, self.rows.get(period_id))
 
 
 class FakeAllocations:
@@ -350,7 +357,7 @@ class FakeUnitOfWork:
         self.patronage = FakePatronage()
         self.members = FakeMembers()
         self.pending = FakePending(self.periods)
-        self.seals = FakeSeals()
+        self.seals = FakeSeals(self.patronage)
         self.allocations = FakeAllocations()
         self.distributions = FakeDistributions()
         self.allocation_postings = FakeAllocationPostings(self.allocations, self.journal, self.distributions)

@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from ledger_api import ADMIN, ADMIN2
 from ledger_builders import approved, envelope
 from sqlalchemy import text
 
+from habitat_ledger.domain.seal import PeriodSeal, reconcile
 from habitat_ledger.entrypoints.consumers import (
     contribution_approved_handler,
     member_handler,
@@ -108,6 +110,24 @@ class TestCloseAndPropose:
         assert (sealed["matches"], sealed["differences"][0]["member_id"], sealed["differences"][0]["sealed_count"]) == (
             False, str(ANA), 3,
         )
+
+    async def test_the_database_reconciles_by_the_domain_rule(self, period, uow_factory):
+        cal = uuid.UUID(int=3)
+        booked = {ANA: (2, Decimal("1500.00")), BEN: (1, Decimal("2000.00"))}
+        cases = (
+            {ANA: (2, Decimal(1500)), BEN: (1, Decimal("2000.00"))},  # equal (scale does not matter)
+            {ANA: (3, Decimal("1500.00")), cal: (1, Decimal("5.00"))},  # count differs, BEN unsealed, CAL unbooked
+            {ANA: (2, Decimal("1500.01")), BEN: (1, Decimal("2000.00"))},  # value differs
+        )
+        for members in cases:
+            sealed = PeriodSeal(uuid.UUID(period), members, 0, Decimal(0), 4, datetime.now(UTC))
+            async with uow_factory() as uow:
+                await uow.seals.save(sealed)
+                await uow.commit()
+            async with uow_factory() as uow:
+                assert await uow.seals.reconciliation(uuid.UUID(period)) == reconcile(booked, sealed)
+        async with uow_factory() as uow:
+            assert await uow.seals.reconciliation(uuid.uuid4()) == reconcile(booked, None)
 
     async def test_close_is_idempotent_and_announced_once(self, api, period, connection):
         first = await api.post(f"/periods/{period}/close")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from decimal import Decimal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +26,7 @@ from habitat_ledger.domain.errors import ProposalPending
 from habitat_ledger.domain.member import MemberReplica
 from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
 from habitat_ledger.domain.proposal import Allocation, AllocationRow, AllocationStatus, Approval, Rejection
-from habitat_ledger.domain.seal import PeriodSeal
+from habitat_ledger.domain.seal import Difference, PeriodSeal, Reconciliation
 
 ACTIVE = ("proposed", "approved", "posted")
 ROW_COLUMNS = [
@@ -96,6 +95,24 @@ class SqlAlchemyPendingEventRepository:
         )
 
 
+# domain.seal.reconcile() over the ledger's running totals and the sealed ones, compared in the database:
+# only the members that differ come back (a seal holds every member of a large co-op).
+SEAL_DIFFERENCES = text(
+    "WITH sealed AS ("
+    "  SELECT entry.key::uuid AS member_id, (entry.value ->> 0)::bigint AS count, (entry.value ->> 1)::numeric AS value"
+    "  FROM ledger.period_seal AS s, jsonb_each(s.members) AS entry WHERE s.period_id = :period_id"
+    "), booked AS ("
+    "  SELECT member_id, sum(count)::bigint AS count, sum(value) AS value"
+    "  FROM ledger.patronage_total WHERE period_id = :period_id GROUP BY member_id"
+    ")"
+    " SELECT member_id, coalesce(b.count, 0) AS ledger_count, coalesce(b.value, 0) AS ledger_value,"
+    "        coalesce(s.count, 0) AS sealed_count, coalesce(s.value, 0) AS sealed_value"
+    " FROM booked AS b FULL JOIN sealed AS s USING (member_id)"
+    " WHERE coalesce(b.count, 0) <> coalesce(s.count, 0) OR coalesce(b.value, 0) <> coalesce(s.value, 0)"
+    " ORDER BY member_id::text"
+)
+
+
 class SqlAlchemySealRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -117,12 +134,17 @@ class SqlAlchemySealRepository:
             )
         )
 
-    async def get(self, period_id: uuid.UUID) -> PeriodSeal | None:
-        row = (await self.session.execute(select(period_seal).where(period_seal.c.period_id == period_id))).first()
-        if row is None:
-            return None
-        members = {uuid.UUID(m): (c, Decimal(v)) for m, (c, v) in row.members.items()}
-        return PeriodSeal(row.period_id, members, row.total_count, row.total_value, row.pending_count, row.received_at)
+    async def reconciliation(self, period_id: uuid.UUID) -> Reconciliation:
+        pending = await self.session.scalar(
+            select(period_seal.c.pending_count).where(period_seal.c.period_id == period_id)
+        )
+        if pending is None:
+            return Reconciliation(False, None, [])
+        differences = [
+            Difference(row.member_id, row.ledger_count, row.ledger_value, row.sealed_count, row.sealed_value)
+            for row in await self.session.execute(SEAL_DIFFERENCES, {"period_id": period_id})
+        ]
+        return Reconciliation(True, not differences, differences, pending)
 
 
 class SqlAlchemyAllocationRepository:

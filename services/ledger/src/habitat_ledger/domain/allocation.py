@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -103,15 +102,27 @@ def weigh(
     contributions: Iterable[tuple[uuid.UUID, str, Decimal]], weights: Weights
 ) -> dict[uuid.UUID, tuple[dict[str, Decimal], Decimal]]:
     """Per member: patronage value per type and weighted patronage (exact Decimal)."""
-    values: dict[uuid.UUID, dict[str, Decimal]] = defaultdict(dict)
+    return {member: (by_type, weighted_sum(by_type, weights)) for member, by_type in by_member(contributions).items()}
+
+
+def by_member(contributions: Iterable[tuple[uuid.UUID, str, Decimal]]) -> dict[uuid.UUID, dict[str, Decimal]]:
+    """Patronage value per member and type."""
+    values: dict[uuid.UUID, dict[str, Decimal]] = {}
     for member_id, type_, value in contributions:
+        by_type = values.get(member_id)
+        if by_type is None:
+            by_type = values[member_id] = {}
+        by_type[type_] = by_type.get(type_, ZERO) + Decimal(value)
+    return values
+
+
+def weighted_sum(by_type: Mapping[str, Decimal], weights: Weights) -> Decimal:
+    total = ZERO
+    for type_, value in by_type.items():
         if type_ not in TYPES:
             raise InvalidAllocationInput(f"Unknown contribution type {type_!r}.")
-        values[member_id][type_] = values[member_id].get(type_, ZERO) + Decimal(value)
-    return {
-        member: (by_type, sum((v * weights.of(t) for t, v in by_type.items()), ZERO))
-        for member, by_type in values.items()
-    }
+        total += value * weights.of(type_)
+    return total
 
 
 def surplus_of(value: Decimal) -> Decimal:
@@ -132,35 +143,47 @@ def allocate(
 
     Lines come sorted by member id string, so the result does not depend on input order.
     """
+    return allocate_by_member(surplus, weights, by_member(contributions))
+
+
+def allocate_by_member(
+    surplus: Decimal, weights: Weights, values: Mapping[uuid.UUID, Mapping[str, Decimal]]
+) -> AllocationResult:
+    """allocate() of patronage already summed per member and type."""
     surplus = surplus_of(surplus)
-    weighed = weigh(contributions, weights)
-    positive = {member: weighted for member, (_, weighted) in weighed.items() if weighted > 0}
+    # UUIDs order by their integer, which is the order of their hex strings; members are numbered in
+    # that order so ties (by position) go to the smallest id, and dictionaries hash ints, not UUIDs.
+    members = sorted(values.items(), key=lambda item: item[0].int)
+    weighted = [weighted_sum(by_type, weights) for _, by_type in members]
+    positive = {index: w for index, w in enumerate(weighted) if w > 0}
     total = sum(positive.values(), ZERO)
     if total <= 0:
         raise NoPatronage("No member has positive weighted patronage in this period; nothing to allocate by.")
     # exact in integers: w scaled by 10^places is whole, so each member's cents are S x W / T
     places = max(0, *(-w.as_tuple().exponent for w in positive.values()))
-    scaled = {member: int(w.scaleb(places)) for member, w in positive.items()}
+    scaled = {index: int(w.scaleb(places)) for index, w in positive.items()}
     surplus_cents = int(surplus * 100)
     allocations = apportion_cents(
-        {member: surplus_cents * w for member, w in scaled.items()}, sum(scaled.values()), surplus_cents
+        {index: surplus_cents * w for index, w in scaled.items()}, sum(scaled.values()), surplus_cents, tie_key=int
     )
+    no_share = Decimal(0).quantize(SHARE_PLACES)
     lines = tuple(
         AllocationLine(
             member_id=member,
             values=dict(sorted(by_type.items())),
-            weighted=weighted,
-            share=(weighted / total).quantize(SHARE_PLACES, ROUND_HALF_EVEN) if weighted > 0 else Decimal(0).quantize(SHARE_PLACES),
-            allocation=allocations.get(member, ZERO),
+            weighted=w,
+            share=(w / total).quantize(SHARE_PLACES, ROUND_HALF_EVEN) if w > 0 else no_share,
+            allocation=allocations.get(index, ZERO),
         )
-        for member, (by_type, weighted) in sorted(weighed.items(), key=lambda item: str(item[0]))
+        for index, ((member, by_type), w) in enumerate(zip(members, weighted, strict=True))
     )
     return AllocationResult(surplus, weights, total, lines)
 
 
-def split_cash(allocations: Mapping[uuid.UUID, Decimal], percent: Decimal) -> dict[uuid.UUID, Decimal]:
+def split_cash(allocations: Mapping[K, Decimal], percent: Decimal, tie_key=str) -> dict[K, Decimal]:
     """Cash part of each allocation: allocation x percent / 100 rounded down to cents, leftover cents
-    by largest remainder, so the cash total is the total x percent / 100 rounded (half up) to cents."""
+    by largest remainder (ties: ascending tie_key), so the cash total is the total x percent / 100
+    rounded (half up) to cents."""
     percent = Decimal(percent)
     if percent < 0 or percent > 100 or percent != percent.quantize(CENT):
         raise InvalidAllocationInput("The cash portion is a percentage from 0 to 100 with at most 2 decimals.")
@@ -168,7 +191,7 @@ def split_cash(allocations: Mapping[uuid.UUID, Decimal], percent: Decimal) -> di
     numerators = {member: int(amount * 100) * hundredths for member, amount in allocations.items()}
     total = sum(allocations.values(), ZERO)
     target = (total * percent / 100).quantize(CENT, ROUND_HALF_UP)
-    return apportion_cents(numerators, 10_000, int(target * 100))
+    return apportion_cents(numerators, 10_000, int(target * 100), tie_key)
 
 
 def plain(amount: Decimal) -> str:

@@ -114,9 +114,9 @@ class PatronageSnapshot:
     def contribution_count(self) -> int:
         return sum(member.count for member in self.members)
 
-    def contributions(self) -> list[tuple[uuid.UUID, str, Decimal]]:
-        """(member, type, value) per member and type, what allocate() weighs."""
-        return [(m.member_id, type_, value) for m in self.members for type_, value in m.values.items()]
+    def values_by_member(self) -> dict[uuid.UUID, dict[str, Decimal]]:
+        """Value per member and type, what allocate_by_member() weighs."""
+        return {m.member_id: m.values for m in self.members}
 
     def canonical(self) -> dict:
         return {"through_seq": self.through_seq, "groups_sha256": self.groups_sha256}
@@ -130,13 +130,13 @@ def content_hash(inputs: dict, snapshot: PatronageSnapshot, rows: list[Allocatio
 
 def rows_of(result: AllocationResult, cash_portion: Decimal) -> list[AllocationRow]:
     """Rows of a proposal: each member's allocation split into its cash and retained parts."""
-    cash = split_cash({line.member_id: line.allocation for line in result.lines}, cash_portion)
+    # lines are in member id order, so ties between positions go to the smaller id, as by id
+    cash = split_cash({index: line.allocation for index, line in enumerate(result.lines)}, cash_portion, tie_key=int)
     return [
         AllocationRow(
-            line.member_id, line.weighted, line.share, line.allocation, cash[line.member_id],
-            line.allocation - cash[line.member_id],
+            line.member_id, line.weighted, line.share, line.allocation, cash[index], line.allocation - cash[index]
         )
-        for line in result.lines
+        for index, line in enumerate(result.lines)
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from habitat_ledger.domain.allocation import Weights, allocate, surplus_of
+from habitat_ledger.domain.allocation import Weights, allocate_by_member, surplus_of
 from habitat_ledger.domain.commands import ProposeAllocation
 from habitat_ledger.domain.errors import (
     AllocationNotFound,
@@ -23,8 +23,6 @@ from habitat_ledger.domain.proposal import (
     content_hash,
     rows_of,
 )
-from habitat_ledger.domain.seal import reconcile
-from habitat_ledger.service_layer.closing import per_member
 from habitat_ledger.service_layer.periods import require_period
 from habitat_ledger.service_layer.ports import UnitOfWork
 
@@ -49,15 +47,15 @@ async def propose_allocation(
             raise PeriodNotClosing(f"Start closing period {period.name} before proposing its allocation.")
         if await uow.allocations.active_for_period(period.id):
             raise ProposalPending("Another proposal of this period is awaiting approval or posting.")
-        snapshot = await uow.patronage.snapshot(period.id)
-        check = reconcile(per_member(snapshot.members), await uow.seals.get(period.id))
+        check = await uow.seals.reconciliation(period.id)
         if not check.matches:
             raise NotReconciled(
                 "The contributions service has not sealed this period yet."
                 if not check.received
                 else f"The ledger's approved totals differ from the sealed ones for {len(check.differences)} member(s)."
             )
-        result = allocate(surplus, weights, snapshot.contributions())
+        snapshot = await uow.patronage.snapshot(period.id)
+        result = allocate_by_member(surplus, weights, snapshot.values_by_member())
         rows = rows_of(result, command.cash_portion)
         inputs = canonical_inputs(surplus, weights, command.cash_portion)
         allocation = Allocation(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -13,9 +12,9 @@ from habitat_ledger.domain.commands import RecordSeal
 from habitat_ledger.domain.events import PeriodClosing
 from habitat_ledger.domain.money import ZERO
 from habitat_ledger.domain.period import Period
-from habitat_ledger.domain.seal import PeriodSeal, Reconciliation, Totals, reconcile
+from habitat_ledger.domain.seal import PeriodSeal, Reconciliation
 from habitat_ledger.service_layer.periods import require_period
-from habitat_ledger.service_layer.ports import PatronageTotal, UnitOfWork
+from habitat_ledger.service_layer.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -28,21 +27,12 @@ class PreCloseReport:
     unapplied_events: int
 
 
-def per_member(totals: list[PatronageTotal]) -> Totals:
-    """The ledger's own approved count and value per member."""
-    sums: dict[uuid.UUID, tuple[int, Decimal]] = defaultdict(lambda: (0, ZERO))
-    for row in totals:
-        count, value = sums[row.member_id]
-        sums[row.member_id] = (count + row.count, value + row.value)
-    return dict(sums)
-
-
 async def pre_close_report(period_id: uuid.UUID, uow: UnitOfWork) -> PreCloseReport:
     """Members, approved totals by type, whether the sealed totals reconcile, and unapplied events."""
     async with uow:
         period = await require_period(period_id, uow)
         totals = await uow.patronage.totals(period_id)
-        seal = await uow.seals.get(period_id)
+        sealed = await uow.seals.reconciliation(period_id)
         unapplied = len(await uow.pending.unresolved())
     by_type = {t: ZERO for t in TYPES}
     for row in totals:
@@ -52,7 +42,7 @@ async def pre_close_report(period_id: uuid.UUID, uow: UnitOfWork) -> PreCloseRep
         members_with_patronage=len({row.member_id for row in totals}),
         approved_count=sum(row.count for row in totals),
         approved_value_by_type=by_type,
-        sealed=reconcile(per_member(totals), seal),
+        sealed=sealed,
         unapplied_events=unapplied,
     )
 

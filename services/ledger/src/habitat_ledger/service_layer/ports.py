@@ -29,7 +29,7 @@ from habitat_ledger.domain.opening_balance import OpeningChange
 from habitat_ledger.domain.pending import PendingEvent
 from habitat_ledger.domain.period import Period
 from habitat_ledger.domain.proposal import Allocation, Approval, PatronageSnapshot
-from habitat_ledger.domain.seal import PeriodSeal
+from habitat_ledger.domain.seal import PeriodSeal, Reconciliation
 from habitat_ledger.domain.statement import CapitalMovement
 
 
@@ -140,7 +140,8 @@ class PendingEventRepository(Protocol):
 
 class SealRepository(Protocol):
     async def save(self, seal: PeriodSeal) -> None: ...
-    async def get(self, period_id: uuid.UUID) -> PeriodSeal | None: ...
+    async def reconciliation(self, period_id: uuid.UUID) -> Reconciliation:
+        """domain.seal.reconcile() of the period's patronage totals with its seal."""
 
 
 class AllocationRepository(Protocol):
