@@ -154,6 +154,62 @@ class TestAppendOnly:
         )
 
 
+POSTING_OF = "INSERT INTO ledger.posting (transaction_id, account_id, basis, amount)"
+NEW_ALLOCATION_ROW = (
+    "INSERT INTO ledger.allocation_row (allocation_id, member_id, weighted_patronage, share, allocation,"
+    " cash_portion_amount, retained_amount) VALUES (:unknown, gen_random_uuid(), 1, 1, 1, 0, 1)"
+)
+NEW_DISTRIBUTION = (
+    "INSERT INTO ledger.distribution (id, member_id, amount, method, scheduled_on, status, allocation_id,"
+    " created_by, created_at) VALUES (gen_random_uuid(), gen_random_uuid(), 1, 'ach', '2026-01-01', 'scheduled',"
+    " {allocation}, gen_random_uuid(), now())"
+)
+
+
+class TestReferencesCheckedPerStatement:
+    """The references that a close writes by the thousand are checked per statement (migration 0008)."""
+
+    @pytest.mark.parametrize(
+        ("statement", "referenced"),
+        [
+            (f"{POSTING_OF} SELECT :unknown, a.id, 'book', 0 FROM ledger.account AS a", "journal_transaction"),
+            (f"{POSTING_OF} SELECT t.id, :unknown, 'book', 0 FROM ledger.journal_transaction AS t", "account"),
+            (NEW_ALLOCATION_ROW, "allocation"),
+            (NEW_DISTRIBUTION.format(allocation=":unknown"), "allocation"),
+            ("UPDATE ledger.distribution SET allocation_id = :unknown", "allocation"),
+        ],
+    )
+    async def test_a_row_naming_what_does_not_exist_is_refused(
+        self, connection: AsyncConnection, statement: str, referenced: str
+    ):
+        await write_transaction(connection, ("book", "5.00"), ("book", "-5.00"))
+        await connection.execute(text(NEW_DISTRIBUTION.format(allocation="NULL")))
+        unknown = uuid.uuid4()
+        with pytest.raises(IntegrityError, match=f"{unknown} is not present in ledger.{referenced}"):
+            async with connection.begin_nested():
+                await connection.execute(text(statement), {"unknown": unknown})
+
+    async def test_rows_naming_what_exists_are_accepted(self, connection: AsyncConnection):
+        tx = await write_transaction(connection, ("book", "5.00"), ("book", "-5.00"))
+        assert await connection.scalar(text("SELECT count(*) FROM ledger.posting WHERE transaction_id = :tx"), {"tx": tx}) == 2
+
+    @pytest.mark.parametrize(
+        "statement",
+        [
+            "DELETE FROM ledger.account",
+            "TRUNCATE ledger.account CASCADE",
+            "UPDATE ledger.account SET id = gen_random_uuid()",
+            "DELETE FROM ledger.allocation",
+            "TRUNCATE ledger.allocation CASCADE",
+        ],
+    )
+    async def test_referenced_rows_are_never_removed(self, connection: AsyncConnection, statement: str):
+        await write_transaction(connection, ("book", "5.00"), ("book", "-5.00"))
+        with pytest.raises(DBAPIError, match="never removed|never change|append-only"):
+            async with connection.begin_nested():
+                await connection.execute(text(statement))
+
+
 class TestPeriodsDoNotOverlap:
     async def test_the_database_refuses_overlapping_periods(self, connection: AsyncConnection):
         insert = text(

@@ -98,7 +98,7 @@ allocation = Table(
 allocation_row = Table(
     "allocation_row",
     metadata,
-    Column("allocation_id", ID, ForeignKey("ledger.allocation.id"), nullable=False),
+    Column("allocation_id", ID, nullable=False),  # checked per statement by a trigger (migration 0008)
     Column("member_id", ID, nullable=False),
     Column("weighted_patronage", Numeric(asdecimal=True), nullable=False),
     Column("share", Numeric(11, 10), nullable=False),
@@ -136,7 +136,7 @@ distribution = Table(
     Column("method", Text, nullable=False),
     Column("scheduled_on", Date, nullable=False),
     Column("status", Text, nullable=False),
-    Column("allocation_id", ID, ForeignKey("ledger.allocation.id")),
+    Column("allocation_id", ID),  # checked per statement by a trigger (migration 0008)
     Column("created_by", ID, nullable=False),
     Column("created_at", TZ, nullable=False),
     Column("reference", Text),

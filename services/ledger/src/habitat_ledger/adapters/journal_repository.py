@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from habitat_ledger.adapters.orm import account, journal_transaction, posting
+from habitat_ledger.adapters.orm import POSTINGS_WITH_ACCOUNTS, account, journal_transaction, posting
 from habitat_ledger.domain.hledger import Entry, EntryLine
 from habitat_ledger.domain.journal import Basis, JournalTransaction, SourceType
 from habitat_ledger.domain.k1 import CapitalFigure
@@ -55,7 +55,7 @@ class SqlAlchemyJournalRepository:
     async def posting_sums(self, account_code: str, as_of: date | None) -> PostingSums:
         query = (
             select(posting.c.basis, func.sum(posting.c.amount), func.max(journal_transaction.c.occurred_on))
-            .select_from(posting.join(journal_transaction).join(account))
+            .select_from(POSTINGS_WITH_ACCOUNTS)
             .where(account.c.code == account_code)
             .group_by(posting.c.basis)
         )
@@ -71,7 +71,7 @@ class SqlAlchemyJournalRepository:
         t = journal_transaction.c
         query = (
             select(t.id, t.occurred_on, t.source_type, t.source_id, t.description, basis_sum("book"), basis_sum("tax"))
-            .select_from(posting.join(journal_transaction).join(account))
+            .select_from(POSTINGS_WITH_ACCOUNTS)
             .where(account.c.kind == "member_capital", account.c.member_id == member_id)
             .group_by(t.id)
             .order_by(*ORDER)
@@ -83,7 +83,7 @@ class SqlAlchemyJournalRepository:
     async def k1_figures(self, year: int) -> K1Figures:
         start, end = date(year, 1, 1), date(year, 12, 31)
         t = journal_transaction.c
-        capital = posting.join(journal_transaction).join(account)
+        capital = POSTINGS_WITH_ACCOUNTS
         in_year = t.occurred_on >= start
         figures_q = (
             select(account.c.member_id, posting.c.basis, t.source_type, in_year, CREDIT)
@@ -122,7 +122,7 @@ class SqlAlchemyJournalRepository:
         query = (
             select(t.id, t.occurred_on, t.description, t.source_type, t.source_id,
                    account.c.code, account.c.member_id, posting.c.amount)
-            .select_from(posting.join(journal_transaction).join(account))
+            .select_from(POSTINGS_WITH_ACCOUNTS)
             .where(posting.c.basis == str(basis))
             .order_by(*ORDER, posting.c.id)
         )

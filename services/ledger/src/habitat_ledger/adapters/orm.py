@@ -25,7 +25,7 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
-from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm import foreign, registry, relationship
 
 from habitat_ledger.adapters import import_tables  # noqa: F401 - its tables belong to this metadata
 from habitat_ledger.adapters.close_tables import distribution
@@ -89,21 +89,20 @@ journal_transaction = Table(
     ),
 )
 
+# transaction_id and account_id are checked once per statement by a trigger, not by foreign keys
+# (migration 0008), so the joins name their conditions (POSTINGS_WITH_ACCOUNTS).
 posting = Table(
     "posting",
     metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column(
-        "transaction_id",
-        UUID(as_uuid=True),
-        ForeignKey("ledger.journal_transaction.id"),
-        nullable=False,
-        index=True,
-    ),
-    Column("account_id", UUID(as_uuid=True), ForeignKey("ledger.account.id"), nullable=False, index=True),
+    Column("transaction_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("account_id", UUID(as_uuid=True), nullable=False, index=True),
     Column("basis", Text, nullable=False),
     Column("amount", MONEY, nullable=False),
     CheckConstraint("basis IN ('book', 'tax')", name="basis"),
+)
+POSTINGS_WITH_ACCOUNTS = posting.join(journal_transaction, posting.c.transaction_id == journal_transaction.c.id).join(
+    account, posting.c.account_id == account.c.id
 )
 
 # transactions touched by one posting statement, checked for balance at commit (see migration 0004)
@@ -159,7 +158,14 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(
         JournalTransaction,
         journal_transaction,
-        properties={"postings": relationship(Posting, lazy="raise", order_by=posting.c.id)},
+        properties={
+            "postings": relationship(
+                Posting,
+                lazy="raise",
+                order_by=posting.c.id,
+                primaryjoin=journal_transaction.c.id == foreign(posting.c.transaction_id),
+            )
+        },
     )
     mapper_registry.map_imperatively(Patronage, patronage, exclude_properties=["seq"])
     mapper_registry.map_imperatively(Distribution, distribution)
