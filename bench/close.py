@@ -2,7 +2,8 @@
 
 Runs on a temporary database (habitat_common.testing.temporary_database), migrated with Alembic.
 The contributions are generated inside PostgreSQL (INSERT ... SELECT generate_series) straight into
-the ledger's patronage table; the period is closing with sealed totals equal to the ledger's own.
+the ledger's patronage table, with the members' capital accounts their approval would have opened;
+the period is closing with sealed totals equal to the ledger's own.
 Proposal and posting run through the service-layer use cases (not HTTP) and are compared with one
 plain SQL `SELECT member_id, SUM(value) ... GROUP BY member_id` over the same rows.
 
@@ -57,6 +58,13 @@ SELECT :period_id, jsonb_object_agg(member_id::text, jsonb_build_array(n, total:
   FROM (SELECT member_id, count(*) AS n, sum(value) AS total
           FROM ledger.patronage WHERE period_id = :period_id GROUP BY member_id) AS per_member
 """
+# Approved capital and property contributions are credited to the member's capital account when they
+# are approved, so by the close every member here has one (the journal of those credits is not
+# generated: the close neither reads nor rewrites it).
+CAPITAL_ACCOUNTS = """
+INSERT INTO ledger.account (id, code, kind, member_id)
+SELECT gen_random_uuid(), 'member:' || id || '\\:capital', 'member_capital', id FROM bench_member
+"""
 REFERENCE = "SELECT member_id, SUM(value) FROM ledger.patronage WHERE period_id = :period_id GROUP BY member_id"
 
 
@@ -78,6 +86,7 @@ async def run(url: str, members: int, contributions: int) -> None:
             f"generate {contributions:,} contributions (SQL)",
             conn.execute(text(CONTRIBUTIONS), {"period_id": period.id, "members": members, "contributions": contributions}),
         )
+        await conn.execute(text(CAPITAL_ACCOUNTS))
     # as autovacuum would after a bulk insert: statistics, and a visibility map for index-only scans
     async with ledger.engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
