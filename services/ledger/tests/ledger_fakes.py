@@ -30,7 +30,6 @@ from habitat_ledger.domain.proposal import (
     Allocation,
     Approval,
     ContributionGroup,
-    MemberPatronage,
     PatronageSnapshot,
     groups_sha256,
 )
@@ -182,13 +181,12 @@ class FakePatronage:
             entry[0] += 1
             entry[1] += p.value
             entry[2] += p.contribution_id.int % 2**64  # any order-free digest will do in memory
-        members: dict[uuid.UUID, MemberPatronage] = {}
-        for (member, type_), (count, value, _) in groups.items():
-            known = members.setdefault(member, MemberPatronage(member, 0, {}))
-            members[member] = MemberPatronage(member, known.count + count, {**known.values, type_: value})
+        values: dict[uuid.UUID, dict[str, Decimal]] = {}
+        for (member, type_), (_, value, _) in sorted(groups.items(), key=lambda group: group[0][1]):
+            values.setdefault(member, {})[type_] = value
         through = max((self.seq[p.contribution_id] for p in self.of(period_id)), default=None)
         fingerprint = groups_sha256([ContributionGroup(m, t, c, v, d) for (m, t), (c, v, d) in groups.items()])
-        return PatronageSnapshot(through, list(members.values()), fingerprint)
+        return PatronageSnapshot(through, len(self.of(period_id)), values, fingerprint)
 
     async def added_after(self, period_id: uuid.UUID, through_seq: int | None) -> bool:
         return any(self.seq[p.contribution_id] > (through_seq or 0) for p in self.of(period_id))

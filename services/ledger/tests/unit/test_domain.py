@@ -156,7 +156,7 @@ class TestCapitalBalance:
 
 class TestContentHash:
     def test_the_hash_is_sha256_of_the_documented_document(self):
-        inputs, snapshot = {"surplus": "10.00"}, PatronageSnapshot(7, [], "ab" * 32)
+        inputs, snapshot = {"surplus": "10.00"}, PatronageSnapshot(7, 0, {}, "ab" * 32)
         document = json.dumps({"contributions": {"through_seq": 7, "groups_sha256": "ab" * 32}, "inputs": inputs,
                                "rows": []}, sort_keys=True, separators=(",", ":"))
         assert content_hash(inputs, snapshot, []) == hashlib.sha256(document.encode()).hexdigest()

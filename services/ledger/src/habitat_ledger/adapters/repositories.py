@@ -10,25 +10,24 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.orm import account, patronage, patronage_total, period
-from habitat_ledger.domain.allocation import TYPES
 from habitat_ledger.domain.contribution import Patronage
 from habitat_ledger.domain.journal import Account, AccountRef
 from habitat_ledger.domain.period import Period
-from habitat_ledger.domain.proposal import MemberPatronage, PatronageSnapshot
+from habitat_ledger.domain.proposal import PatronageSnapshot
 from habitat_ledger.service_layer.ports import PatronageTotal
 
 # The period's running totals (kept by a trigger on patronage, migration 0007), one row per member,
 # and the fingerprint of its groups exactly as domain.proposal.groups_sha256 builds it (the lines in
 # member id then type order: uuid order is byte order, and "C" collation is byte order).
-SNAPSHOT_MEMBERS = text(
-    "SELECT member_id, sum(count)::bigint,"
-    " sum(value) FILTER (WHERE type = 'labor'), sum(value) FILTER (WHERE type = 'capital'),"
+SNAPSHOT_VALUES = text(
+    "SELECT member_id, sum(value) FILTER (WHERE type = 'capital'), sum(value) FILTER (WHERE type = 'labor'),"
     " sum(value) FILTER (WHERE type = 'property')"
     " FROM ledger.patronage_total WHERE period_id = :period_id GROUP BY member_id"
 )
+SNAPSHOT_TYPES = ("capital", "labor", "property")  # SNAPSHOT_VALUES' columns, in the order allocations show them
 SNAPSHOT_GROUPS = text(
-    "SELECT max(through_seq), encode(sha256(convert_to(COALESCE(string_agg("
-    "format(E'%s\\t%s\\t%s\\t%s\\t%s\\n', member_id, type, count, value, id_digest), ''"
+    "SELECT max(through_seq), COALESCE(sum(count), 0)::bigint, encode(sha256(convert_to(COALESCE(string_agg("
+    "member_id::text || E'\\t' || type || E'\\t' || count || E'\\t' || value || E'\\t' || id_digest || E'\\n', ''"
     " ORDER BY member_id, type COLLATE \"C\"), ''), 'UTF8')), 'hex')"
     " FROM ledger.patronage_total WHERE period_id = :period_id"
 )
@@ -111,12 +110,12 @@ class SqlAlchemyPatronageRepository:
 
     async def snapshot(self, period_id: uuid.UUID) -> PatronageSnapshot:
         params = {"period_id": period_id}
-        through_seq, fingerprint = (await self.session.execute(SNAPSHOT_GROUPS, params)).one()
-        members = [
-            MemberPatronage(member, count, {t: v for t, v in zip(TYPES, values, strict=True) if v is not None})
-            for member, count, *values in (await self.session.execute(SNAPSHOT_MEMBERS, params)).all()
-        ]
-        return PatronageSnapshot(through_seq, members, fingerprint)
+        through_seq, count, fingerprint = (await self.session.execute(SNAPSHOT_GROUPS, params)).one()
+        values = {
+            member: {t: v for t, v in zip(SNAPSHOT_TYPES, by_type, strict=True) if v is not None}
+            for member, *by_type in (await self.session.execute(SNAPSHOT_VALUES, params)).all()
+        }
+        return PatronageSnapshot(through_seq, count, values, fingerprint)
 
     async def added_after(self, period_id: uuid.UUID, through_seq: int | None) -> bool:
         return bool(await self.session.scalar(ADDED_AFTER, {"period_id": period_id, "through_seq": through_seq or 0}))

@@ -85,38 +85,19 @@ def groups_sha256(groups: list[ContributionGroup]) -> str:
 
 
 @dataclass(frozen=True)
-class MemberPatronage:
-    """One member's approved contributions in the period: how many, and their value per type."""
-
-    member_id: uuid.UUID
-    count: int
-    values: dict[str, Decimal]
-
-    @property
-    def value(self) -> Decimal:
-        return sum(self.values.values(), Decimal("0.00"))
-
-
-@dataclass(frozen=True)
 class PatronageSnapshot:
     """A period's patronage as a proposal saw it: every row numbered up to through_seq.
 
     Patronage rows are append-only and numbered, so "the period's rows with seq <= through_seq"
     names exactly the contributions behind the record, now and later; groups_sha256 fingerprints
-    them (see groups_sha256()) without a million ids leaving the database.
+    them (see groups_sha256()) without a million ids leaving the database. values holds what
+    allocate_by_member() weighs: the value per member and type.
     """
 
     through_seq: int | None
-    members: list[MemberPatronage]
+    contribution_count: int
+    values: dict[uuid.UUID, dict[str, Decimal]]
     groups_sha256: str
-
-    @property
-    def contribution_count(self) -> int:
-        return sum(member.count for member in self.members)
-
-    def values_by_member(self) -> dict[uuid.UUID, dict[str, Decimal]]:
-        """Value per member and type, what allocate_by_member() weighs."""
-        return {m.member_id: m.values for m in self.members}
 
     def canonical(self) -> dict:
         return {"through_seq": self.through_seq, "groups_sha256": self.groups_sha256}

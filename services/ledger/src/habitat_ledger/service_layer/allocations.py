@@ -55,7 +55,7 @@ async def propose_allocation(
                 else f"The ledger's approved totals differ from the sealed ones for {len(check.differences)} member(s)."
             )
         snapshot = await uow.patronage.snapshot(period.id)
-        result = allocate_by_member(surplus, weights, snapshot.values_by_member())
+        result = allocate_by_member(surplus, weights, snapshot.values)
         rows = rows_of(result, command.cash_portion)
         inputs = canonical_inputs(surplus, weights, command.cash_portion)
         allocation = Allocation(
