@@ -25,7 +25,13 @@ from habitat_ledger.domain.journal import (
 )
 from habitat_ledger.domain.money import money
 from habitat_ledger.domain.period import Period, PeriodStatus
-from habitat_ledger.domain.proposal import ContributionGroup, PatronageSnapshot, content_hash, groups_sha256
+from habitat_ledger.domain.proposal import (
+    AllocationRow,
+    ContributionGroup,
+    PatronageSnapshot,
+    content_hash,
+    groups_sha256,
+)
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)
@@ -160,6 +166,19 @@ class TestContentHash:
         document = json.dumps({"contributions": {"through_seq": 7, "groups_sha256": "ab" * 32}, "inputs": inputs,
                                "rows": []}, sort_keys=True, separators=(",", ":"))
         assert content_hash(inputs, snapshot, []) == hashlib.sha256(document.encode()).hexdigest()
+
+    def test_rows_are_hashed_with_sorted_keys(self):
+        inputs, snapshot = {"surplus": "10.00"}, PatronageSnapshot(7, 3, {}, "cd" * 32)
+        rows = [
+            AllocationRow(uuid.UUID(int=1), Decimal("7.500"), Decimal("0.7500000000"), Decimal("7.50"),
+                          Decimal("2.25"), Decimal("5.25")),
+            AllocationRow(uuid.UUID(int=2), Decimal(-1), Decimal("0E-10"), Decimal("0.00"), Decimal("0.00"),
+                          Decimal("0.00")),
+        ]
+        document = {"contributions": snapshot.canonical(), "inputs": inputs, "rows": [r.canonical() for r in rows]}
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        assert '"weighted_patronage":"7.50"' in text and '"share":"0E-10"' in text
+        assert content_hash(inputs, snapshot, rows) == hashlib.sha256(text.encode()).hexdigest()
 
     def test_the_groups_fingerprint_is_sha256_of_their_sorted_lines(self):
         a, b = uuid.UUID(int=1), uuid.UUID(int=2)

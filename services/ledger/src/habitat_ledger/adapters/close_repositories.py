@@ -151,10 +151,10 @@ class SqlAlchemySealRepository:
 def _copy_text(record: Allocation) -> str:
     """The rows in COPY's text format: ids and decimals only, so nothing needs escaping (and PostgreSQL
     reads a decimal's text faster than asyncpg encodes it in binary)."""
-    head = f"{record.id}\t"
+    head = str(record.id)
     return "".join(
-        f"{head}{r.member_id}\t{r.weighted_patronage}\t{r.share}\t{r.allocation}\t{r.cash_portion_amount}"
-        f"\t{r.retained_amount}\n"
+        "\t".join((head, str(r.member_id), str(r.weighted_patronage), str(r.share), str(r.allocation),
+                   str(r.cash_portion_amount), str(r.retained_amount))) + "\n"
         for r in record.rows
     )
 

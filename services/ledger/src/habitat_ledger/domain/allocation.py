@@ -196,7 +196,8 @@ def split_cash(allocations: Mapping[K, Decimal], percent: Decimal, tie_key=str) 
 
 def plain(amount: Decimal) -> str:
     """A decimal as people read it: two places when exact at cents, else every digit it has."""
-    return f"{amount.quantize(CENT)}" if amount == amount.quantize(CENT) else f"{amount.normalize():f}"
+    cents = amount.quantize(CENT)
+    return str(cents) if amount == cents else f"{amount.normalize():f}"
 
 
 def explain(line: AllocationLine, result: AllocationResult) -> str:
