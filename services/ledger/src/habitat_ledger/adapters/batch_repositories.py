@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.close_tables import pending_event
-from habitat_ledger.domain.contribution import Patronage
+from habitat_ledger.domain.contribution import PatronageRows
 from habitat_ledger.domain.journal_rows import JournalRows
 from habitat_ledger.domain.pending import CONTRIBUTION_APPROVED, PendingEvent
 
@@ -53,8 +53,10 @@ PERIOD_LOCKS = text("SELECT id, status = 'closed' FROM ledger.period WHERE id = 
 INSERT_PATRONAGE = text(
     "INSERT INTO ledger.patronage"
     " (contribution_id, member_id, period_id, type, value, recorded_at, corrects_contribution_id)"
-    " SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS uuid[]), CAST(:periods AS uuid[]),"
-    " CAST(:types AS text[]), CAST(:values AS numeric[]), CAST(:recorded AS timestamptz[]), CAST(:corrects AS uuid[]))"
+    " SELECT contribution_id, member_id, period_id, type, value, CAST(:recorded AS timestamptz),"
+    " corrects_contribution_id FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS uuid[]), CAST(:periods AS uuid[]),"
+    " CAST(:types AS text[]), CAST(:values AS numeric[]), CAST(:corrects AS uuid[]))"
+    " AS p(contribution_id, member_id, period_id, type, value, corrects_contribution_id)"
 )
 
 
@@ -106,16 +108,15 @@ class SqlAlchemyContributionBatchRepository:
             return {}
         return dict((await self.session.execute(PERIOD_LOCKS, {"ids": sorted(period_ids)})).all())
 
-    async def add_patronage(self, rows: list[Patronage]) -> None:
+    async def add_patronage(self, rows: PatronageRows) -> None:
         if not rows:
             return
         await self.session.execute(
             INSERT_PATRONAGE,
             {
-                "ids": [r.contribution_id for r in rows], "members": [r.member_id for r in rows],
-                "periods": [r.period_id for r in rows], "types": [r.type for r in rows],
-                "values": [r.value for r in rows], "recorded": [r.recorded_at for r in rows],
-                "corrects": [r.corrects_contribution_id for r in rows],
+                "ids": rows.contribution_ids, "members": rows.member_ids, "periods": rows.period_ids,
+                "types": rows.types, "values": rows.values, "recorded": rows.recorded_at,
+                "corrects": rows.corrects_contribution_ids,
             },
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -37,6 +37,31 @@ class Patronage:
             recorded_at=now,
             corrects_contribution_id=command.corrects_contribution_id,
         )
+
+
+@dataclass
+class PatronageRows:
+    """Many contributions' patronage as columns, for one set-based write (as Patronage.from_command
+    would record each; plain lists, since a mapped Patronage per row costs more than its insert)."""
+
+    recorded_at: datetime
+    contribution_ids: list[uuid.UUID] = field(default_factory=list)
+    member_ids: list[uuid.UUID] = field(default_factory=list)
+    period_ids: list[uuid.UUID] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    values: list[Decimal] = field(default_factory=list)
+    corrects_contribution_ids: list[uuid.UUID | None] = field(default_factory=list)
+
+    def add(self, command: BookContribution) -> None:
+        self.contribution_ids.append(command.contribution_id)
+        self.member_ids.append(command.member_id)
+        self.period_ids.append(command.period_id)
+        self.types.append(command.type)
+        self.values.append(money(command.value))
+        self.corrects_contribution_ids.append(command.corrects_contribution_id)
+
+    def __len__(self) -> int:
+        return len(self.contribution_ids)
 
 
 def capital_legs(command: BookContribution) -> list[Leg]:

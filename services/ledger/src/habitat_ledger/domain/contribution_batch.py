@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from habitat_ledger.domain.commands import BookContribution
-from habitat_ledger.domain.contribution import Patronage, booking_description, capital_legs
+from habitat_ledger.domain.contribution import PatronageRows, booking_description, capital_legs
 from habitat_ledger.domain.journal import SourceType
 from habitat_ledger.domain.journal_rows import JournalRows
 from habitat_ledger.domain.pending import PERIOD_CLOSED, UNKNOWN_PERIOD, PendingEvent
@@ -22,7 +22,7 @@ from habitat_ledger.domain.pending import PERIOD_CLOSED, UNKNOWN_PERIOD, Pending
 class BatchBookings:
     """What a batch writes: patronage rows, capital transactions, events set aside; and what it skipped."""
 
-    patronage: list[Patronage]
+    patronage: PatronageRows
     entries: JournalRows
     pending: list[PendingEvent] = field(default_factory=list)
     skipped: int = 0
@@ -57,7 +57,7 @@ def plan_bookings(
     period of the batch, True when closed.
     """
     unique = first_of_each(commands)
-    plan = BatchBookings(patronage=[], entries=JournalRows(recorded_at=now), skipped=len(commands) - len(unique))
+    plan = BatchBookings(patronage=PatronageRows(recorded_at=now), entries=JournalRows(recorded_at=now), skipped=len(commands) - len(unique))
     for command in unique:
         if command.contribution_id in recorded:
             plan.skipped += 1
@@ -67,7 +67,7 @@ def plan_bookings(
             reason = UNKNOWN_PERIOD if locked is None else PERIOD_CLOSED
             plan.pending.append(PendingEvent.of_contribution(command, reason, now))
             continue
-        plan.patronage.append(Patronage.from_command(command, now))
+        plan.patronage.add(command)
         legs = capital_legs(command)
         if legs:
             plan.entries.add(

@@ -10,7 +10,7 @@ from typing import Protocol, Self
 
 from habitat_ledger.domain.allocation_posting import AllocationEntry, CashSchedule
 from habitat_ledger.domain.capital_import import ImportSummary, OpeningBalanceRow, PlannedRow
-from habitat_ledger.domain.contribution import Patronage
+from habitat_ledger.domain.contribution import Patronage, PatronageRows
 from habitat_ledger.domain.csv_stream import ProblemLog
 from habitat_ledger.domain.distribution import Distribution
 from habitat_ledger.domain.hledger import Entry
@@ -178,7 +178,7 @@ class ContributionBatchRepository(Protocol):
     async def period_locks(self, period_ids: set[uuid.UUID]) -> dict[uuid.UUID, bool]:
         """Known periods → closed?; held FOR SHARE, so none closes before this unit of work commits."""
         ...
-    async def add_patronage(self, rows: list[Patronage]) -> None: ...
+    async def add_patronage(self, rows: PatronageRows) -> None: ...
     async def add_pending(self, events: list[PendingEvent]) -> None: ...
 
 
