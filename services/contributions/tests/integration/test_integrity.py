@@ -71,6 +71,7 @@ class TestIntegrity:
             checks, totals = await report(client, keys, c.ada)
         finally:
             async with container.engine.begin() as conn:
+                await conn.execute(text("SET LOCAL session_replication_role = replica"))  # never removed otherwise
                 await conn.execute(text("DELETE FROM contributions.contribution WHERE type = 'gift'"))
                 await conn.execute(
                     text(

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm import foreign, registry, relationship
 
 from habitat_common.db import schema_metadata
 from habitat_common.messaging.inbox import inbox_table
@@ -112,7 +112,9 @@ Index(
 
 
 def _parent() -> Column:
-    return Column("contribution_id", UUID(as_uuid=True), ForeignKey("contribution.id"), primary_key=True)
+    # checked once per statement by a trigger, not a foreign key (migration 0005): the relationships below
+    # name their join
+    return Column("contribution_id", UUID(as_uuid=True), primary_key=True)
 
 
 contribution_approval = Table(
@@ -201,8 +203,18 @@ def start_mappers() -> None:
         Contribution,
         contribution,
         properties={
-            "approvals": relationship(Approval, order_by=contribution_approval.c.approved_at, **children),
-            "revisions": relationship(Revision, order_by=contribution_revision.c.number, **children),
+            "approvals": relationship(
+                Approval,
+                order_by=contribution_approval.c.approved_at,
+                primaryjoin=contribution.c.id == foreign(contribution_approval.c.contribution_id),
+                **children,
+            ),
+            "revisions": relationship(
+                Revision,
+                order_by=contribution_revision.c.number,
+                primaryjoin=contribution.c.id == foreign(contribution_revision.c.contribution_id),
+                **children,
+            ),
             "thread": relationship(ThreadEntry, order_by=contribution_message.c.id, **children),
         },
     )
