@@ -5,6 +5,8 @@ and opens the 2025 quarters through the public API, then writes a CSV of N histo
 (80 % approved, 10 % pending, 10 % rejected; labor, capital and property) and:
 
 - reference: a plain asyncpg COPY of the same file into a scratch table of text columns;
+- floor: the same rows inserted once more into the contribution table itself (INSERT ... SELECT, rolled
+  back): what writing them costs with the table's indexes, before any parsing, check, child row or event;
 - import: POST /api/v1/imports/contributions, the file streamed from disk, timed until the
   contributions service answers (it answers after its transaction committed);
 - ledger: how long after that answer until the ledger has booked every approved row (its
@@ -102,6 +104,28 @@ async def copy_reference(conn: asyncpg.Connection, path: Path) -> float:
     return time.perf_counter() - started
 
 
+async def table_floor(conn: asyncpg.Connection, prefix: str) -> float:
+    """The bare write under the import: the same rows INSERT ... SELECT'ed into contribution once more (new ids
+    and references; its indexes and constraints, no checks, children or events), rolled back."""
+    columns = [r["column_name"] for r in await conn.fetch(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = 'contributions' AND table_name = 'contribution' ORDER BY ordinal_position")]
+    fresh = {"id": "gen_random_uuid()", "import_reference": "'floor-' || import_reference"}
+    statement = (
+        f"INSERT INTO contributions.contribution ({', '.join(columns)})"
+        f" SELECT {', '.join(fresh.get(c, c) for c in columns)} FROM contributions.contribution"
+        f" WHERE import_reference LIKE '{prefix}-%'"
+    )
+    transaction = conn.transaction()
+    await transaction.start()
+    try:
+        started = time.perf_counter()
+        await conn.execute(statement)
+        return time.perf_counter() - started
+    finally:
+        await transaction.rollback()
+
+
 async def upload(url: str, token: str, path: Path) -> tuple[float, dict]:
     async def chunks():
         with path.open("rb") as stream:
@@ -143,6 +167,9 @@ async def run(running, rows: int, small: int, members: int) -> None:
             print(f"       ratio import / COPY                    {t_import / t_copy:7.1f}x   target <= 5x")
             print(f"       ledger caught up after the answer      {t_ledger:7.2f} s   target <= 30 s")
             print(f"       peak RSS so far (VmHWM): {memory}")
+            t_floor = await table_floor(conn, prefix)  # once the ledger is done, not to share the machine with it
+            print(f"       floor: same rows INSERT..SELECT into contribution {t_floor:5.2f} s  ({n / t_floor:>9,.0f} rows/s,"
+                  f" {t_floor / t_copy:.1f}x COPY)")
         rerun_started = time.perf_counter()
         _, again = await upload(running.config.url, token, folder / "full.csv")
         print(f"re-run of the full file: {again['summary']['unchanged']:,} unchanged, {again['summary']['created']} created"
