@@ -98,13 +98,6 @@ def apportion_cents(numerators: Mapping[K, int], denominator: int, target_cents:
     return {key: Decimal(value).scaleb(-2) for key, value in cents.items()}
 
 
-def weigh(
-    contributions: Iterable[tuple[uuid.UUID, str, Decimal]], weights: Weights
-) -> dict[uuid.UUID, tuple[dict[str, Decimal], Decimal]]:
-    """Per member: patronage value per type and weighted patronage (exact Decimal)."""
-    return {member: (by_type, weighted_sum(by_type, weights)) for member, by_type in by_member(contributions).items()}
-
-
 def by_member(contributions: Iterable[tuple[uuid.UUID, str, Decimal]]) -> dict[uuid.UUID, dict[str, Decimal]]:
     """Patronage value per member and type."""
     values: dict[uuid.UUID, dict[str, Decimal]] = {}
@@ -117,6 +110,7 @@ def by_member(contributions: Iterable[tuple[uuid.UUID, str, Decimal]]) -> dict[u
 
 
 def weighted_sum(by_type: Mapping[str, Decimal], weights: Weights) -> Decimal:
+    """A member's weighted patronage: the sum of value x weight over their types (exact Decimal)."""
     total = ZERO
     for type_, value in by_type.items():
         if type_ not in TYPES:
