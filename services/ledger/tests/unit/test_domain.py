@@ -18,11 +18,14 @@ from habitat_ledger.domain.contribution import capital_legs
 from habitat_ledger.domain.errors import InvalidPeriod, UnbalancedTransaction
 from habitat_ledger.domain.journal import (
     AccountKind,
+    AccountRef,
     Basis,
     JournalTransaction,
+    Leg,
     Posting,
     SourceType,
 )
+from habitat_ledger.domain.journal_rows import JournalRows
 from habitat_ledger.domain.money import money
 from habitat_ledger.domain.period import Period, PeriodStatus
 from habitat_ledger.domain.proposal import (
@@ -109,6 +112,35 @@ class TestRecordTransaction:
     def test_a_transaction_without_postings_is_refused(self):
         with pytest.raises(UnbalancedTransaction):
             self.record([])
+
+
+class TestJournalRows:
+    def legs(self, *amounts: tuple[Basis, str]) -> list[Leg]:
+        accounts = (AccountRef.coop_cash(), AccountRef.member_capital(uuid.UUID(int=1)))
+        return [Leg(accounts[i % 2], basis, Decimal(amount)) for i, (basis, amount) in enumerate(amounts)]
+
+    def test_balanced_transactions_are_held_as_columns(self):
+        rows = JournalRows(recorded_at=NOW)
+        first = rows.add(source_type=SourceType.CONTRIBUTION, source_id=uuid.UUID(int=7), occurred_on=date(2026, 1, 2),
+                         description="one", legs=self.legs((Basis.BOOK, "5.00"), (Basis.BOOK, "-5.00")))
+        rows.add(source_type=SourceType.CONTRIBUTION, source_id=uuid.UUID(int=8), occurred_on=date(2026, 1, 3),
+                 description="two", legs=self.legs((Basis.TAX, "1.50"), (Basis.TAX, "-1.50")))
+        assert (len(rows), rows.posting_transaction[:2], rows.posting_basis) == (
+            2, [first, first], ["book", "book", "tax", "tax"])
+        assert rows.posting_amount == [Decimal("5.00"), Decimal("-5.00"), Decimal("1.50"), Decimal("-1.50")]
+        assert set(rows.accounts) == {"coop:cash", f"member:{uuid.UUID(int=1)}:capital"}
+
+    @pytest.mark.parametrize("amounts", [
+        ((Basis.BOOK, "5.00"), (Basis.TAX, "-5.00")),
+        ((Basis.BOOK, "5.00"), (Basis.BOOK, "-4.99")),
+        (),
+    ])
+    def test_an_unbalanced_transaction_is_refused_and_nothing_is_held(self, amounts):
+        rows = JournalRows(recorded_at=NOW)
+        with pytest.raises(UnbalancedTransaction):
+            rows.add(source_type=SourceType.CONTRIBUTION, source_id=uuid.UUID(int=7), occurred_on=date(2026, 1, 2),
+                     description="bad", legs=self.legs(*amounts))
+        assert (len(rows), rows.posting_amount) == (0, [])
 
 
 class TestCapitalLegs:

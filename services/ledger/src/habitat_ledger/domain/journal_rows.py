@@ -6,7 +6,6 @@ Many sources (each contribution, each opening balance) with their own ids, dates
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -48,11 +47,12 @@ class JournalRows:
     ) -> uuid.UUID:
         """Append one transaction, refused unless its legs balance on each basis; returns its id."""
         amounts = [money(leg.amount) for leg in legs]
-        totals: dict[Basis, Decimal] = defaultdict(lambda: ZERO)
-        for leg, amount in zip(legs, amounts, strict=True):
-            totals[Basis(leg.basis)] += amount
+        bases = [str(Basis(leg.basis)) for leg in legs]
+        totals: dict[str, Decimal] = {}
+        for basis, amount in zip(bases, amounts, strict=True):
+            totals[basis] = totals.get(basis, ZERO) + amount
         if not legs or any(total != ZERO for total in totals.values()):
-            raise UnbalancedTransaction(f"Postings of {source_type} {source_id} do not balance: {dict(totals)}.")
+            raise UnbalancedTransaction(f"Postings of {source_type} {source_id} do not balance: {totals}.")
         transaction_id = uuid.uuid4()
         self.ids.append(transaction_id)
         self.source_types.append(str(source_type))
@@ -61,12 +61,12 @@ class JournalRows:
         self.descriptions.append(description)
         self.member_ids.append(member_id)
         self.reverses_ids.append(reverses_id)
-        for leg, amount in zip(legs, amounts, strict=True):
+        for leg in legs:
             self.accounts.setdefault(leg.account.code, leg.account)
-            self.posting_transaction.append(transaction_id)
             self.posting_account.append(leg.account.code)
-            self.posting_basis.append(str(leg.basis))
-            self.posting_amount.append(amount)
+        self.posting_transaction.extend([transaction_id] * len(legs))
+        self.posting_basis.extend(bases)
+        self.posting_amount.extend(amounts)
         return transaction_id
 
     def __len__(self) -> int:
