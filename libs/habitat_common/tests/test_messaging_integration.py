@@ -19,7 +19,8 @@ from habitat_common.messaging.inbox import claim
 from habitat_common.messaging.outbox import add_to_outbox
 from habitat_common.messaging.relay import OutboxRelay
 from habitat_common.messaging.topology import EVENTS, Subscription, declare_topology
-from habitat_common.settings import TelemetrySettings
+from habitat_common.messaging.worker import make_broker
+from habitat_common.settings import RabbitSettings, TelemetrySettings
 from habitat_common.telemetry import configure_tracing
 
 pytestmark = pytest.mark.integration
@@ -158,3 +159,38 @@ class TestConsumer:
         assert poison in bodies
         assert any(b'"always-broken"' in body for body in bodies)
         assert len(bodies) == 2
+
+    async def test_a_consumer_handles_at_most_prefetch_count_deliveries_at_once(self, amqp_url) -> None:
+        await fresh_topology(amqp_url)
+        broker = make_broker(RabbitSettings(url=amqp_url, prefetch_count=2))
+        in_flight, most, handled = 0, 0, []
+        release = asyncio.Event()
+
+        async def handle(envelope: Envelope) -> bool:
+            nonlocal in_flight, most
+            in_flight += 1
+            most = max(most, in_flight)
+            await release.wait()
+            in_flight -= 1
+            handled.append(envelope.payload.name)
+            return True
+
+        subscribe(broker, SUBSCRIPTION, handle, delivery_limit=3)
+        await broker.start()
+        names = [f"p{i}" for i in range(6)]
+        for name in names:
+            envelope = Envelope.wrap(period(name), producer="ledger")
+            await broker.publish(envelope.model_dump(mode="json"), exchange=EVENTS, routing_key=PeriodOpenedV1.routing_key())
+        for _ in range(50):
+            if in_flight == 2:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # time for more deliveries, were any allowed
+        held = most
+        release.set()
+        for _ in range(100):
+            if len(handled) == len(names):
+                break
+            await asyncio.sleep(0.05)
+        await broker.stop()
+        assert (held, sorted(handled)) == (2, names)

@@ -18,6 +18,11 @@ class RabbitSettings(BaseModel):
 
     url: SecretStr = Field(default=SecretStr("amqp://guest:guest@127.0.0.1:5672/"))
     delivery_limit: int = Field(default=5, description="Deliveries before a message is dead-lettered")
+    prefetch_count: int = Field(
+        default=16,
+        description="Unacknowledged deliveries a consumer holds and handles at once (unlimited, a backlog of"
+        " thousands would all be taken and run at once)",
+    )
     relay_interval_seconds: float = 0.05
     relay_batch_size: int = 100
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from fastapi import FastAPI
 from faststream.asgi import AsgiFastStream
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import Channel, RabbitBroker
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from prometheus_client import REGISTRY
@@ -23,9 +23,11 @@ from habitat_common.web.observability import health_router
 
 
 def make_broker(settings: RabbitSettings) -> RabbitBroker:
-    """A broker with tracing (context in message headers) and Prometheus middlewares."""
+    """A broker with tracing (context in message headers) and Prometheus middlewares; each consumer holds at
+    most settings.prefetch_count unacknowledged deliveries (handled concurrently)."""
     return RabbitBroker(
         settings.url.get_secret_value(),
+        default_channel=Channel(prefetch_count=settings.prefetch_count),
         middlewares=(
             RabbitTelemetryMiddleware(),
             RabbitPrometheusMiddleware(registry=REGISTRY, app_name="habitat"),
