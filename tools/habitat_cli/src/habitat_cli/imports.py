@@ -30,34 +30,37 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and show what 
 @handles_errors
 def capital_accounts(file: CsvFile, dry_run: DryRun = False, as_json: JsonFlag = False) -> None:
     """Opening balances: member_email,book_balance,tax_balance,as_of[,note] (amounts may be negative)."""
-    report = _upload("/imports/capital-accounts", file, dry_run, as_json)
-    if as_json:
-        print_json(report)
-        return
-    summary = report["summary"]
-    _print_sample("Opening balances", report)
-    out().print(
-        f"{summary['rows']} rows: {summary['created']} created, {summary['updated']} updated, "
-        f"{summary['unchanged']} unchanged; book {summary['book_total']}, tax {summary['tax_total']} "
-        f"({_mode(report)}).", markup=False,
-    )
+    def line(summary: dict) -> str:
+        return (
+            f"{summary['rows']} rows: {summary['created']} created, {summary['updated']} updated, "
+            f"{summary['unchanged']} unchanged; book {summary['book_total']}, tax {summary['tax_total']}"
+        )
+
+    _import("/imports/capital-accounts", "Opening balances", file, dry_run, as_json, line)
 
 
 @app.command("contributions")
 @handles_errors
 def contributions(file: CsvFile, dry_run: DryRun = False, as_json: JsonFlag = False) -> None:
     """Historical contributions (see the README for the columns); approved ones are booked by the ledger."""
-    report = _upload("/imports/contributions", file, dry_run, as_json)
+    def line(summary: dict) -> str:
+        by_status = ", ".join(f"{n} {status}" for status, n in sorted(summary.get("by_status", {}).items()))
+        return (
+            f"{summary['rows']} rows ({by_status}): {summary['created']} created, {summary['unchanged']} unchanged; "
+            f"approved value {summary['approved_value']}"
+        )
+
+    _import("/imports/contributions", "Contributions", file, dry_run, as_json, line)
+
+
+def _import(path: str, title: str, file: Path, dry_run: bool, as_json: bool, line) -> None:
+    """Upload, then print the report as JSON or as a sample table and one summary line."""
+    report = _upload(path, file, dry_run, as_json)
     if as_json:
         print_json(report)
         return
-    summary = report["summary"]
-    _print_sample("Contributions", report)
-    by_status = ", ".join(f"{n} {status}" for status, n in sorted(summary.get("by_status", {}).items()))
-    out().print(
-        f"{summary['rows']} rows ({by_status}): {summary['created']} created, {summary['unchanged']} unchanged; "
-        f"approved value {summary['approved_value']} ({_mode(report)}).", markup=False,
-    )
+    _print_sample(title, report)
+    out().print(f"{line(report['summary'])} ({_mode(report)}).", markup=False)
 
 
 def _upload(path: str, file: Path, dry_run: bool, as_json: bool) -> dict[str, Any]:
