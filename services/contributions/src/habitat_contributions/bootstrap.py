@@ -12,7 +12,7 @@ from habitat_common.auth import JwksKeySource, TokenVerifier
 from habitat_common.db import make_engine, make_sessionmaker
 from habitat_common.revocation import RevocationList
 from habitat_contributions.adapters import orm
-from habitat_contributions.adapters.contribution_import import PostgresContributionImportStore
+from habitat_contributions.adapters.contribution_import import PostgresContributionImportStore, PostgresImportEvents
 from habitat_contributions.adapters.integrity import SqlIntegrityChecks
 from habitat_contributions.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_contributions.config import ContributionsSettings
@@ -42,6 +42,9 @@ class Container:
 
     def import_store(self) -> PostgresContributionImportStore:
         return PostgresContributionImportStore(self.engine)
+
+    def import_events(self) -> PostgresImportEvents:
+        return PostgresImportEvents(self.engine)
 
     def integrity_checks(self) -> SqlIntegrityChecks:
         return SqlIntegrityChecks(self.engine)

@@ -24,6 +24,7 @@ TABLES = (
     "contribution_message",
     "idempotency_key",
     "contribution",
+    "import_event_batch",
     "contribution_import",
     "member_replica",
     "period_replica",

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from habitat_contributions.bootstrap import Container
 from habitat_contributions.domain.commands import RecordMember
-from habitat_contributions.service_layer import replicas
+from habitat_contributions.service_layer import importing, replicas
 from tests.builders import T0, record_period
 
 
@@ -20,6 +20,11 @@ async def outbox_rows(container: Container, routing_key: str | None = None) -> l
         params["rk"] = routing_key
     async with container.engine.connect() as conn:
         return list((await conn.execute(text(query + " ORDER BY id"), params)).all())
+
+
+async def announce_imports(container: Container) -> int:
+    """Put committed imports' pending events into the outbox, as the worker's loop does; how many."""
+    return await importing.announce_imports(container.import_events(), batches=1000)
 
 
 async def count(container: Container, table: str) -> int:

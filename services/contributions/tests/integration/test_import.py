@@ -1,5 +1,6 @@
 """Historical contributions import through the HTTP API: writes, dry runs, re-runs, events, streaming."""
 
+import asyncio
 import uuid
 from decimal import Decimal
 
@@ -9,14 +10,18 @@ from sqlalchemy import text
 from habitat_common.contracts import ContributionsImportedV1, Envelope
 from habitat_contributions.domain.contribution_file import ContributionFile
 from habitat_contributions.domain.contribution_rows import IMPORT_NAMESPACE
+from habitat_contributions.service_layer import importing
 from habitat_contributions.service_layer.importing import import_contributions
-from tests.integration.db import count, outbox_rows
+from tests.integration.db import announce_imports, count, outbox_rows
 from tests.integration.imports import coop, csv_file, post_import, problems, row
 from tests.integration.test_http import auth
 
 pytestmark = pytest.mark.integration
 IMPORTED = "contributions.contributions_imported.v1"
-WRITTEN = ("contribution", "contribution_approval", "contribution_revision", "contribution_import", "outbox")
+WRITTEN = (
+    "contribution", "contribution_approval", "contribution_revision", "contribution_import", "import_event_batch",
+    "outbox",
+)  # fmt: skip
 
 HISTORY = csv_file(
     row("L-1", hours="7.5", rate="80", description="Rebuilt the   compost bins"),
@@ -84,6 +89,9 @@ class TestImport:
     async def test_approved_rows_are_announced_in_one_batch_event_only(self, client, keys, container):
         c = await coop(container)
         body = (await post_import(client, keys, c.ada, HISTORY)).json()
+        assert await outbox_rows(container) == [] and await count(container, "import_event_batch") == 1
+        assert await announce_imports(container) == 1
+        assert await announce_imports(container) == 0  # each event is written once
         assert [r.routing_key for r in await outbox_rows(container)] == [IMPORTED]
         [stored] = await outbox_rows(container, IMPORTED)
         envelope = Envelope[ContributionsImportedV1].model_validate(stored.payload)
@@ -109,6 +117,7 @@ class TestImport:
         ]
         response = await post_import(client, keys, c.ada, csv_file(*rows, row("B-pending", status="pending")))
         assert response.status_code == 200, response.text
+        assert await announce_imports(container) == 3
         events = [
             Envelope[ContributionsImportedV1].model_validate(r.payload).payload for r in await outbox_rows(container)
         ]
@@ -117,6 +126,29 @@ class TestImport:
         assert [str(i.contribution_id) for e in events for i in e.contributions] == ids(
             *(f"B-{n:04d}" for n in range(2500))
         )
+
+    async def test_concurrent_announcers_write_each_event_once_in_order_of_batches(self, client, keys, container):
+        c = await coop(container)
+        rows = [
+            row(f"B-{n:04d}", on=f"2026-01-{1 + n % 28:02d}", decided_at="2026-03-30T12:00:00") for n in range(2100)
+        ]
+        assert (await post_import(client, keys, c.ada, csv_file(*rows))).status_code == 200
+        events = container.import_events()
+
+        async def drain() -> int:
+            written = 0
+            while done := await importing.announce_imports(events, batches=1):
+                written += done
+            return written
+
+        assert sum(await asyncio.gather(drain(), drain(), drain())) == 3
+        stored = [Envelope[ContributionsImportedV1].model_validate(r.payload) for r in await outbox_rows(container)]
+        assert sorted(e.payload.batch for e in stored) == [1, 2, 3] and len({e.event_id for e in stored}) == 3
+        async with container.engine.connect() as conn:
+            pending = await conn.scalar(
+                text("SELECT count(*) FROM contributions.import_event_batch WHERE staged_at IS NULL")
+            )
+        assert pending == 0
 
     async def test_a_dry_run_reports_what_would_be_written_and_writes_nothing(self, client, keys, container):
         c = await coop(container)
@@ -143,7 +175,7 @@ class TestImport:
         assert extended.json()["summary"] == {**body["summary"], "rows": 6, "created": 1, "by_type": {
             "capital": 3, "labor": 2, "property": 1}, "by_status": {"approved": 4, "pending": 1, "rejected": 1},
             "approved_value": "6400.00"}  # fmt: skip
-        assert await count(container, "outbox") == before["outbox"] + 1
+        assert await count(container, "import_event_batch") == before["import_event_batch"] + 1
 
     async def test_only_admins_may_import(self, client, keys, container):
         c = await coop(container)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import UTC, datetime
 
 from faststream.rabbit import RabbitBroker
@@ -11,17 +10,15 @@ from opentelemetry import propagate, trace
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from habitat_common.messaging.polling import PollingTask
 from habitat_common.messaging.topology import EVENTS
 from habitat_common.telemetry import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_LAG
 
-log = logging.getLogger(__name__)
 tracer = trace.get_tracer("habitat.outbox")
 
 
 class OutboxRelay:
     """Any number of relays may run: rows are claimed with FOR UPDATE SKIP LOCKED."""
-
-    MAX_IDLE_WAIT_SECONDS = 0.2
 
     def __init__(
         self,
@@ -37,10 +34,11 @@ class OutboxRelay:
         self._broker = broker
         self._session_factory = session_factory
         self._table = table
-        self._interval = interval_seconds
         self._batch_size = batch_size
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._next_measure = 0.0
+        self._loop = PollingTask(
+            f"{service}-outbox-relay", self._relay_and_measure, interval_seconds=interval_seconds, batch_size=batch_size
+        )
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were published."""
@@ -93,37 +91,22 @@ class OutboxRelay:
         lag = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         OUTBOX_LAG.labels(self._service).set(lag)
 
-    async def run(self) -> None:
-        idle_wait = self._interval
-        next_measure = 0.0
+    async def _relay_and_measure(self) -> int:
+        published = await self.relay_once()
         loop = asyncio.get_running_loop()
-        while not self._stopping.is_set():
-            try:
-                published = await self.relay_once()
-                if loop.time() >= next_measure:
-                    await self.measure_backlog()
-                    next_measure = loop.time() + 1.0
-            except Exception:  # noqa: BLE001 - a broker or database hiccup must not kill the relay
-                log.exception("outbox relay failed; retrying")
-                published = 0
-                await asyncio.sleep(1.0)
-            if published >= self._batch_size:
-                continue
-            # back off while idle (an idle relay polling every 50 ms costs a few % of a core per service),
-            # straight back to the short interval as soon as there is work
-            idle_wait = self._interval if published else min(idle_wait * 2, self.MAX_IDLE_WAIT_SECONDS)
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=idle_wait)
-            except TimeoutError:
-                pass
+        if loop.time() >= self._next_measure:
+            await self.measure_backlog()
+            self._next_measure = loop.time() + 1.0
+        return published
+
+    async def run(self) -> None:
+        await self._loop.run()
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name=f"{self._service}-outbox-relay")
+        await self._loop.start()
 
     def is_running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._loop.is_running()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task:
-            await self._task
+        await self._loop.stop()

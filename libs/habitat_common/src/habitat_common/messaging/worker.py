@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.consumer import Handler, subscribe
+from habitat_common.messaging.polling import PollingTask
 from habitat_common.messaging.relay import OutboxRelay
 from habitat_common.messaging.topology import Subscription, declare_topology
 from habitat_common.runtime import settle_startup_objects
@@ -45,8 +46,10 @@ def build_worker(
     outbox: Table,
     handlers: Sequence[tuple[Subscription, Handler]],
     broker: RabbitBroker | None = None,
+    background: Sequence[PollingTask] = (),
 ) -> AsgiFastStream:
-    """Compose consumers, relay and /healthz, /readyz, /metrics into one ASGI worker app."""
+    """Compose consumers, relay, the service's own background loops and /healthz, /readyz, /metrics into one
+    ASGI worker app; each loop is a readiness check under its name."""
     broker = broker or make_broker(rabbit)
     for subscription, handle in handlers:
         subscribe(broker, subscription, handle, delivery_limit=rabbit.delivery_limit)
@@ -66,25 +69,43 @@ def build_worker(
         return await database_is_reachable(engine)
 
     probes = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
     async def relay_ok() -> bool:
         return relay.is_running()
 
-    probes.include_router(health_router({"database": database_ok, "broker": broker_ok, "outbox_relay": relay_ok}))
+    checks = {"database": database_ok, "broker": broker_ok, "outbox_relay": relay_ok}
+    for task in background:
+        checks[task.name] = _running(task)
+    probes.include_router(health_router(checks))
 
     async def declare() -> None:
         await broker.connect()
         await declare_topology(broker, delivery_limit=rabbit.delivery_limit)
         settle_startup_objects()
 
+    async def start_loops() -> None:
+        await relay.start()
+        for task in background:
+            await task.start()
+
     async def shutdown() -> None:
         await relay.stop()
+        for task in background:
+            await task.stop()
         await engine.dispose()
 
     return AsgiFastStream(
         broker,
         asgi_routes=[(path, probes) for path in ("/health", "/healthz", "/readyz", "/metrics")],
         on_startup=[declare],
-        after_startup=[relay.start],
+        after_startup=[start_loops],
         on_shutdown=[shutdown],
         logger=None,
     )
+
+
+def _running(task: PollingTask):
+    async def check() -> bool:
+        return task.is_running()
+
+    return check

@@ -94,8 +94,8 @@ class PostgresContributionImportStore:
     async def write(
         self, import_id: uuid.UUID, *, actor_id: uuid.UUID, dual_approval_threshold: Decimal, rows: int
     ) -> int:
-        # The envelope is built by the shared outbox helper (producer, trace headers, correlation id);
-        # PostgreSQL fills in each batch's event id and payload.
+        # The envelope is built by the shared outbox helper (producer, trace headers, correlation id) and kept
+        # with the batches; PostgreSQL fills in each batch's event id and payload when it stages them.
         empty = ContributionsImportedV1(import_id=import_id, batch=1, batches=1, contributions=[])
         _, template = outbox_row(empty, producer=PRODUCER, correlation_id=current_correlation_id())
         slots = {"event_id": import_sql.EVENT_ID_SLOT.strip('"'), "payload": import_sql.PAYLOAD_SLOT.strip('"')}
@@ -106,7 +106,6 @@ class PostgresContributionImportStore:
             actor_id,
             dual_approval_threshold,
             rows,
-            template["routing_key"],
             envelope_text,
             EVENT_BATCH,
             json.dumps(template["headers"]),
@@ -140,3 +139,20 @@ async def _as_copy_text(batches: AsyncIterable[list[tuple[str, ...]]]) -> AsyncI
             pending, size = [], 0
     if pending:
         yield "".join(pending).encode()
+
+
+class PostgresImportEvents:
+    """Implements service_layer.ports.ImportEvents: import_sql.STAGE_EVENTS in a transaction of its own."""
+
+    ROUTING_KEY = ContributionsImportedV1.routing_key()
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def stage_pending(self, limit: int) -> int:
+        async with self._engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            db = raw.driver_connection
+            async with db.transaction():
+                await db.execute(import_sql.PAYLOAD_COMPRESSION)
+                return await db.fetchval(import_sql.STAGE_EVENTS, self.ROUTING_KEY, limit)

@@ -36,11 +36,11 @@ STAGING_TABLE = f"""
 """
 # For this transaction only: messages and casts in UTC, sorts and hashes over a whole file in memory, no JIT
 # (its compile time is most of a pass's cost).
+PAYLOAD_COMPRESSION = "SET LOCAL default_toast_compression = 'lz4'"  # events' large payloads: pglz takes 5x longer
 SETTINGS = (
     "SET LOCAL TimeZone = 'UTC'",
     "SET LOCAL work_mem = '64MB'",
     "SET LOCAL jit = off",
-    "SET LOCAL default_toast_compression = 'lz4'",  # the events' large payloads; pglz takes 5x longer
 )
 
 # One import at a time: each sees what the previous one wrote, so a reference imported concurrently with
@@ -196,7 +196,7 @@ IMPORTED_CONTRIBUTION = {
     "value": f"n.value{_MONEY}",
     "book_amount": f"n.book_amount{_MONEY}",
     "tax_amount": f"n.tax_amount{_MONEY}",
-    "approved_by": "n.approver_id::text",
+    "approved_by": "n.decided_by::text",
     "approved_at": """to_char(n.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""",
 }
 _IMPORTED = (
@@ -209,14 +209,15 @@ EVENT_ID_SLOT, PAYLOAD_SLOT = '"@event_id@"', '"@payload@"'
 # New rows only, in one statement: contributions (their id is the uuid5 of the reference; submitted at the
 # start of the day contributed, so time-to-decision figures stay sensible), the approval of approved ones
 # (approver and time from the file), revision 1 of pending ones (they may still be edited), the import run,
-# and one outbox row per 1,000 newly approved contributions, in file order.
+# and its events to come: the ids of newly approved contributions, 1,000 per batch in file order (STAGE_EVENTS
+# turns them into outbox rows once the import has committed).
 # approvals_required follows ReviewPolicy.approvals_required: 2 from the dual-approval threshold ($3) on.
 # Children are written from `resolved`: under the import lock (LOCKS) no one else can have written these
 # references since they were checked. Should one exist all the same, the unique natural key refuses the insert
 # and the whole import rolls back rather than leave half of it (no ON CONFLICT: its speculative insertion
 # costs a quarter of the insert on a large file).
-# $1 import id, $2 actor, $3 dual-approval threshold, $4 rows in the file, $5 routing key,
-# $6 envelope template (JSON text with EVENT_ID_SLOT and PAYLOAD_SLOT), $7 batch size, $8 headers (jsonb).
+# $1 import id, $2 actor, $3 dual-approval threshold, $4 rows in the file,
+# $5 envelope template (JSON text with EVENT_ID_SLOT and PAYLOAD_SLOT), $6 batch size, $7 headers (jsonb).
 WRITE = (
     resolved_rows("WHERE e.id IS NULL")
     + f"""
@@ -240,20 +241,50 @@ WRITE = (
         INSERT INTO {SCHEMA}.contribution_revision (contribution_id, number, fields, edited_at, edited_by)
         SELECT n.id, 1, jsonb_build_object({_REVISION_FIELDS}), now(), $2 FROM resolved AS n WHERE n.status = 'pending'
     ), approved AS (
-        SELECT n.*, row_number() OVER (ORDER BY n.line) - 1 AS ordinal FROM resolved AS n WHERE n.status = 'approved'
+        SELECT n.id, row_number() OVER (ORDER BY n.line) - 1 AS ordinal FROM resolved AS n WHERE n.status = 'approved'
     ), batches AS (
-        SELECT ordinal / $7 + 1 AS batch, string_agg({_IMPORTED}, ',' ORDER BY ordinal) AS rows
-        FROM approved AS n GROUP BY 1
-    ), published AS (
-        INSERT INTO {SCHEMA}.outbox (event_id, routing_key, payload, headers)
-        SELECT event_id, $5,
-               replace(replace($6, '{EVENT_ID_SLOT}', '"' || event_id || '"'), '{PAYLOAD_SLOT}',
-                       '{{"import_id":"' || $1::uuid || '","batch":' || batch || ',"batches":' || (SELECT count(*) FROM batches)
-                       || ',"contributions":[' || rows || ']}}')::jsonb,
-               $8::jsonb
-        FROM (SELECT gen_random_uuid() AS event_id, batch, rows FROM batches ORDER BY batch) AS b
-        RETURNING event_id
+        SELECT ordinal / $6 + 1 AS batch, array_agg(id ORDER BY ordinal) AS ids FROM approved GROUP BY 1
+    ), announced AS (
+        INSERT INTO {SCHEMA}.import_event_batch (import_id, batch, batches, contribution_ids, envelope, headers)
+        SELECT $1, batch, count(*) OVER (), ids, $5, $7::jsonb FROM batches
+        RETURNING batch
     )
-    SELECT (SELECT count(*) FROM inserted) AS created, (SELECT count(*) FROM published) AS events
+    SELECT (SELECT count(*) FROM inserted) AS created, (SELECT count(*) FROM announced) AS events
 """
 )
+
+# The events of committed imports (import_event_batch rows not yet staged), up to $2 batches, oldest import
+# first: each becomes an outbox row, its payload built from the contributions it names in file order, and is
+# marked staged, all in one statement (a batch is claimed with SKIP LOCKED, so concurrent workers share the
+# work and none writes an event twice). $1 routing key; result: how many events were written.
+STAGE_EVENTS = f"""
+    WITH claimed AS (
+        SELECT b.import_id, b.batch, b.batches, b.contribution_ids, b.envelope, b.headers
+        FROM {SCHEMA}.import_event_batch AS b JOIN {SCHEMA}.contribution_import AS i ON i.id = b.import_id
+        WHERE b.staged_at IS NULL
+        ORDER BY i.imported_at, b.import_id, b.batch
+        LIMIT $2
+        FOR UPDATE OF b SKIP LOCKED
+    ), staged AS (
+        UPDATE {SCHEMA}.import_event_batch AS b SET staged_at = now()
+        FROM claimed AS c WHERE b.import_id = c.import_id AND b.batch = c.batch
+    ), contents AS (
+        SELECT c.import_id, c.batch, string_agg({_IMPORTED}, ',' ORDER BY u.ordinal) AS rows
+        FROM claimed AS c
+        CROSS JOIN LATERAL unnest(c.contribution_ids) WITH ORDINALITY AS u(id, ordinal)
+        JOIN {SCHEMA}.contribution AS n ON n.id = u.id
+        GROUP BY c.import_id, c.batch
+    ), published AS (
+        INSERT INTO {SCHEMA}.outbox (event_id, routing_key, payload, headers)
+        SELECT event_id, $1,
+               replace(replace(envelope, '{EVENT_ID_SLOT}', '"' || event_id || '"'), '{PAYLOAD_SLOT}',
+                       '{{"import_id":"' || import_id || '","batch":' || batch || ',"batches":' || batches
+                       || ',"contributions":[' || rows || ']}}')::jsonb,
+               headers
+        FROM (SELECT gen_random_uuid() AS event_id, c.*, x.rows
+              FROM claimed AS c JOIN contents AS x USING (import_id, batch)
+              ORDER BY c.import_id, c.batch) AS b
+        RETURNING event_id
+    )
+    SELECT count(*) FROM published
+"""

@@ -20,7 +20,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import foreign, registry, relationship
 
 from habitat_common.db import schema_metadata
@@ -65,6 +65,20 @@ contribution_import = Table(
     Column("imported_at", DateTime(timezone=True), nullable=False),
     Column("row_count", Integer, nullable=False),
     Column("created_count", Integer, nullable=False),
+)
+# The ContributionsImportedV1 events of an import, committed with it as ids and written to the outbox by the
+# worker afterwards (adapters.import_events); envelope is the JSON template of import_sql.EVENT_TEMPLATE.
+import_event_batch = Table(
+    "import_event_batch",
+    metadata,
+    Column("import_id", UUID(as_uuid=True), ForeignKey(contribution_import.c.id), primary_key=True),
+    Column("batch", Integer, primary_key=True),
+    Column("batches", Integer, nullable=False),
+    Column("contribution_ids", ARRAY(UUID(as_uuid=True)), nullable=False),
+    Column("envelope", Text, nullable=False),
+    Column("headers", JSONB, nullable=False),
+    Column("staged_at", DateTime(timezone=True)),
+    Index("ix_import_event_batch_pending", "import_id", "batch", postgresql_where=text("staged_at IS NULL")),
 )
 
 contribution = Table(

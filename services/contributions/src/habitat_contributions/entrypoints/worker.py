@@ -1,4 +1,5 @@
-"""The contributions worker: replica consumers (members, periods) plus the outbox relay."""
+"""The contributions worker: replica consumers (members, periods), the outbox relay and the loop that puts
+committed imports' events into the outbox."""
 
 from __future__ import annotations
 
@@ -18,15 +19,17 @@ from habitat_common.contracts import (
     PeriodOpenedV1,
 )
 from habitat_common.messaging.consumer import Handler
+from habitat_common.messaging.polling import PollingTask
 from habitat_common.messaging.topology import Subscription
 from habitat_common.messaging.worker import build_worker
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_contributions import bootstrap
 from habitat_contributions.adapters import orm, translators
-from habitat_contributions.service_layer import replicas
+from habitat_contributions.service_layer import importing, replicas
 from habitat_contributions.service_layer.ports import UnitOfWork
 
 SERVICE = "contributions"
+IMPORT_EVENTS_PER_TRANSACTION = 8  # of up to 1,000 contributions each
 
 
 def idempotent(
@@ -76,8 +79,23 @@ def consumers(uow_factory: Callable[[], UnitOfWork]) -> Sequence[tuple[Subscript
     )
 
 
+def import_announcer(container: bootstrap.Container) -> PollingTask:
+    """The loop that writes committed imports' events to the outbox (importing.announce_imports)."""
+    events = container.import_events()
+
+    async def step() -> int:
+        return await importing.announce_imports(events, batches=IMPORT_EVENTS_PER_TRANSACTION)
+
+    return PollingTask(
+        f"{SERVICE}-import-events",
+        step,
+        interval_seconds=container.settings.rabbit.relay_interval_seconds,
+        batch_size=IMPORT_EVENTS_PER_TRANSACTION,
+    )
+
+
 def create_worker(broker: RabbitBroker | None = None) -> AsgiFastStream:
-    """Worker app: consumers, outbox relay, /healthz, /readyz, /metrics."""
+    """Worker app: consumers, outbox relay, the import events loop, /healthz, /readyz, /metrics."""
     container = bootstrap.build()
     settings = container.settings
     configure_logging(SERVICE, settings.telemetry)
@@ -90,4 +108,5 @@ def create_worker(broker: RabbitBroker | None = None) -> AsgiFastStream:
         outbox=orm.outbox,
         handlers=consumers(container.uow),
         broker=broker,
+        background=[import_announcer(container)],
     )

@@ -10,7 +10,7 @@ from habitat_contributions.domain.contribution_file import ContributionFile
 from habitat_contributions.domain.errors import InvalidImport
 from habitat_contributions.domain.import_problems import MAX_LISTED, ImportReport, ProblemLog
 from habitat_contributions.domain.model import DEFAULT_POLICY, ReviewPolicy
-from habitat_contributions.service_layer.ports import ContributionImportStore
+from habitat_contributions.service_layer.ports import ContributionImportStore, ImportEvents
 
 SAMPLE_SIZE = 10
 
@@ -23,8 +23,9 @@ async def import_contributions(
     store: ContributionImportStore,
     policy: ReviewPolicy = DEFAULT_POLICY,
 ) -> ImportReport:
-    """Create contributions (with approvals and a ContributionsImportedV1 event per 1,000 approved ones) from
-    a CSV file read as a stream; rows imported before with the same values are left unchanged.
+    """Create contributions (with approvals and a ContributionsImportedV1 event per 1,000 approved ones, which
+    announce_imports puts in the outbox once this has committed) from a CSV file read as a stream; rows imported
+    before with the same values are left unchanged.
 
     Passes run in order (format while streaming, then references, business rules, reconciliation) and the
     first one that finds problems raises InvalidImport with all of them (the first 200 listed); nothing is
@@ -49,6 +50,11 @@ async def import_contributions(
         await store.commit()
     summary = replace(summary, created=created, unchanged=summary.rows - created)
     return ImportReport(dry_run, import_id, summary, sample)
+
+
+async def announce_imports(events: ImportEvents, *, batches: int) -> int:
+    """Put up to `batches` events of committed imports into the outbox (oldest import first); how many."""
+    return await events.stage_pending(batches)
 
 
 async def _staged(body: AsyncIterable[bytes], file: ContributionFile) -> AsyncIterator[list[tuple]]:

@@ -173,10 +173,19 @@ class ContributionImportStore(Protocol):
     async def write(
         self, import_id: uuid.UUID, *, actor_id: uuid.UUID, dual_approval_threshold: Decimal, rows: int
     ) -> int:
-        """Write the new rows, their approvals and revisions, the import run and its events; how many were new."""
+        """Write the new rows, their approvals and revisions, the import run and its events to come (written to
+        the outbox by ImportEvents once this commits); how many rows were new."""
         ...
 
     async def commit(self) -> None: ...
+
+
+class ImportEvents(Protocol):
+    """The events of committed imports that are not in the outbox yet."""
+
+    async def stage_pending(self, limit: int) -> int:
+        """Write up to `limit` of them to the outbox, each exactly once, in one transaction; how many."""
+        ...
 
 
 @dataclass(frozen=True)
