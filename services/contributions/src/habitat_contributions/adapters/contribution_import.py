@@ -69,6 +69,7 @@ class PostgresContributionImportStore:
     async def problems(self, columns: tuple[str, ...], limit: int) -> tuple[str | None, list[CsvProblem], int]:
         for lock in import_sql.LOCKS:
             await self._db.execute(lock)
+        await self._db.execute(import_sql.RESOLVE)
         rows = await self._db.fetch(PROBLEMS, list(columns), limit)
         if not rows:
             return None, [], 0

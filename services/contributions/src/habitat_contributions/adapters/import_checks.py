@@ -1,6 +1,6 @@
 """The references, business and reconciliation passes of a contributions import, as SQL.
 
-Each check is a condition on one resolved row `r` (see import_sql.checked_rows), the field it is about (and a
+Each check is a condition on one resolved row `r` (see import_sql.RESOLVE), the field it is about (and a
 column to point at when the file leaves that field out) and a message expression. All passes are evaluated in
 one scan: rows failing any check are expanded into one problem per failed check, and the problems of the first
 failing pass are sorted by line and column.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from habitat_contributions.adapters.import_sql import checked_rows
+from habitat_contributions.adapters.import_sql import RESOLVED
 from habitat_contributions.domain.intake import FIELDS_BY_TYPE, MONEY_FIELDS
 from habitat_contributions.domain.valuation import MAX_HOURS_PER_DAY, MAX_MONEY
 
@@ -172,9 +172,9 @@ def problems_query() -> str:
         for rank, c in checks
     )
     return f"""
-        {checked_rows()}, problems AS (
+        WITH problems AS (
             SELECT x.pass, r.line, x.field, x.fallback, x.code, x.message
-            FROM resolved AS r
+            FROM {RESOLVED} AS r
             CROSS JOIN LATERAL (VALUES {values}) AS x(failed, pass, field, fallback, code, message)
             WHERE ({failed}) AND x.failed
         )

@@ -1,5 +1,6 @@
 """SQL of a contributions import: the staging table, the staged rows resolved against this service's tables,
-the summary, the sample and the final write. All of it runs in the import's one transaction.
+the summary, the sample and the final write, all in the import's one transaction; and the statement that
+turns committed imports' event batches into outbox rows.
 """
 
 from __future__ import annotations
@@ -128,44 +129,32 @@ _EXISTING = ", ".join(f"e.{column} AS e_{column}" for column in COMPARED_COLUMNS
 _SHOWN = "em.email AS e_member_email, ea.email AS e_approver_email, ep.name AS e_period_name, d.first_line"
 
 
-def resolved_rows(where: str = "", source: str = STAGING) -> str:
-    """WITH … resolved AS (every staged row with what the database knows) — to be followed by `, …`."""
-    return f"WITH {_PRELUDE}, resolved AS (SELECT {_RESOLVED} {_FROM.format(source=source, schema=SCHEMA)} {where})"
-
-
-def checked_rows() -> str:
-    """Like resolved_rows, plus the earlier import's values and the first line of a repeated reference."""
-    return f"""
-        WITH {_PRELUDE}, duplicated AS (
-            SELECT reference, min(line) AS first_line FROM {STAGING} GROUP BY reference HAVING count(*) > 1
-        ), resolved AS (
-            SELECT {_RESOLVED}, {_EXISTING}, {_SHOWN}
-            {_FROM.format(source=STAGING, schema=SCHEMA)}
-            LEFT JOIN duplicated AS d ON d.reference = s.reference
-            LEFT JOIN {SCHEMA}.member_replica AS em ON em.member_id = e.member_id
-            LEFT JOIN {SCHEMA}.member_replica AS ea ON ea.member_id = e.decided_by
-            LEFT JOIN {SCHEMA}.period_replica AS ep ON ep.period_id = e.period_id
-        )
-    """
-
-
-SUMMARY = f"""
-    SELECT s.type, s.status, count(*) AS rows, count(*) FILTER (WHERE e.id IS NULL) AS created,
-           coalesce(sum(CASE s.type WHEN 'labor' THEN round(s.hours * s.rate, 2) WHEN 'capital' THEN s.amount
-                             ELSE s.fair_market_value END) FILTER (WHERE s.status = 'approved'), 0) AS approved_value
-    FROM {STAGING} AS s LEFT JOIN {SCHEMA}.contribution AS e ON e.import_reference = s.reference
-    GROUP BY s.type, s.status
+_FROM_STAGING = _FROM.format(source=STAGING, schema=SCHEMA)
+RESOLVED = "import_resolved"
+# Every staged row with what the database knows, the earlier import's values and the first line of a repeated
+# reference; built once, after LOCKS, and read by the passes, the summary, the sample and the write.
+RESOLVE = f"""
+    CREATE TEMPORARY TABLE {RESOLVED} ON COMMIT DROP AS
+    WITH {_PRELUDE}, duplicated AS (
+        SELECT reference, min(line) AS first_line FROM {STAGING} GROUP BY reference HAVING count(*) > 1
+    )
+    SELECT {_RESOLVED}, {_EXISTING}, {_SHOWN}
+    {_FROM_STAGING}
+    LEFT JOIN duplicated AS d ON d.reference = s.reference
+    LEFT JOIN {SCHEMA}.member_replica AS em ON em.member_id = e.member_id
+    LEFT JOIN {SCHEMA}.member_replica AS ea ON ea.member_id = e.decided_by
+    LEFT JOIN {SCHEMA}.period_replica AS ep ON ep.period_id = e.period_id
 """
 
-# What is (or would be) written: the first new rows of the file (picked before resolving, which is costly).
-_FIRST_NEW = f"""(
-    SELECT * FROM {STAGING} AS f
-    WHERE NOT EXISTS (SELECT 1 FROM {SCHEMA}.contribution AS c WHERE c.import_reference = f.reference)
-    ORDER BY f.line LIMIT $1
-)"""
-SAMPLE = (
-    resolved_rows(source=_FIRST_NEW)
-    + """
+SUMMARY = f"""
+    SELECT type, status, count(*) AS rows, count(*) FILTER (WHERE existing_id IS NULL) AS created,
+           coalesce(sum(value) FILTER (WHERE status = 'approved'), 0) AS approved_value
+    FROM {RESOLVED}
+    GROUP BY type, status
+"""
+
+# What is (or would be) written: the first new rows of the file.
+SAMPLE = f"""
     SELECT line, reference, id, member_id, member_email, period_id, period, type, contributed_on, description,
            hours::numeric(14, 2) AS hours, rate::numeric(14, 2) AS rate, amount::numeric(14, 2) AS amount,
            fair_market_value::numeric(14, 2) AS fair_market_value,
@@ -174,9 +163,8 @@ SAMPLE = (
            tax_amount::numeric(14, 2) AS tax_amount,
            status, approver_id AS decided_by, approver_email, decided_at,
            target_id AS corrects_contribution_id, corrects_reference
-    FROM resolved ORDER BY line
+    FROM {RESOLVED} WHERE existing_id IS NULL ORDER BY line LIMIT $1
 """
-)
 
 _MONEY = "::numeric(14, 2)::text"
 _DAY = "to_char(n.contributed_on, 'YYYY-MM-DD')"
@@ -218,10 +206,8 @@ EVENT_ID_SLOT, PAYLOAD_SLOT = '"@event_id@"', '"@payload@"'
 # costs a quarter of the insert on a large file).
 # $1 import id, $2 actor, $3 dual-approval threshold, $4 rows in the file,
 # $5 envelope template (JSON text with EVENT_ID_SLOT and PAYLOAD_SLOT), $6 batch size, $7 headers (jsonb).
-WRITE = (
-    resolved_rows("WHERE e.id IS NULL")
-    + f"""
-    , inserted AS (
+WRITE = f"""
+    WITH resolved AS (SELECT * FROM {RESOLVED} WHERE existing_id IS NULL), inserted AS (
         INSERT INTO {SCHEMA}.contribution (
             id, member_id, period_id, type, contributed_on, description, hours, rate, amount, fair_market_value,
             adjusted_basis, value, book_amount, tax_amount, status, submitted_at, decided_at, decided_by,
@@ -251,7 +237,6 @@ WRITE = (
     )
     SELECT (SELECT count(*) FROM inserted) AS created, (SELECT count(*) FROM announced) AS events
 """
-)
 
 # The events of committed imports (import_event_batch rows not yet staged), up to $2 batches, oldest import
 # first: each becomes an outbox row, its payload built from the contributions it names in file order, and is
