@@ -169,7 +169,7 @@ async def run(running, rows: int, small: int, members: int) -> None:
             print(f"       peak RSS so far (VmHWM): {memory}")
             t_floor = await table_floor(conn, prefix)  # once the ledger is done, not to share the machine with it
             print(f"       floor: same rows INSERT..SELECT into contribution {t_floor:5.2f} s  ({n / t_floor:>9,.0f} rows/s,"
-                  f" {t_floor / t_copy:.1f}x COPY)")
+                  f" {t_floor / t_copy:.1f}x COPY; the import takes {t_import / t_floor:.1f}x this floor)")
         rerun_started = time.perf_counter()
         _, again = await upload(running.config.url, token, folder / "full.csv")
         print(f"re-run of the full file: {again['summary']['unchanged']:,} unchanged, {again['summary']['created']} created"
