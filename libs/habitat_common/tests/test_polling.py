@@ -1,0 +1,39 @@
+"""PollingTask: repeats its step, keeps going after a failing step, stops when asked."""
+
+import asyncio
+
+from habitat_common.messaging.polling import PollingTask
+
+
+async def test_a_full_batch_runs_again_at_once_and_a_failure_does_not_end_the_loop():
+    calls: list[str] = []
+    outcomes = iter(["full", "full", "fail", "some", "none"])
+
+    async def step() -> int:
+        outcome = next(outcomes, "none")
+        calls.append(outcome)
+        if outcome == "fail":
+            raise RuntimeError("database went away")
+        return {"full": 10, "some": 3, "none": 0}[outcome]
+
+    task = PollingTask("test-loop", step, interval_seconds=0.01, batch_size=10)
+    await task.start()
+    for _ in range(300):
+        if len(calls) >= 5:
+            break
+        await asyncio.sleep(0.01)
+    assert task.is_running()
+    await task.stop()
+    assert not task.is_running()
+    assert calls[:5] == ["full", "full", "fail", "some", "none"]
+
+
+async def test_stop_returns_while_the_loop_is_waiting():
+    async def idle() -> int:
+        return 0
+
+    task = PollingTask("idle-loop", idle, interval_seconds=0.05, batch_size=1)
+    await task.start()
+    await asyncio.sleep(0.1)
+    await asyncio.wait_for(task.stop(), timeout=1)
+    assert not task.is_running()
