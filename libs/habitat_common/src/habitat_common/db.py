@@ -28,14 +28,22 @@ def schema_metadata(schema: str) -> MetaData:
     return MetaData(schema=schema, naming_convention=NAMING)
 
 
-def make_engine(settings: DatabaseSettings, *, pre_ping: bool = True, recycle_seconds: int = -1) -> AsyncEngine:
-    """The process's engine; pre_ping=False saves a round trip per checkout (then recycle connections instead)."""
+def make_engine(
+    settings: DatabaseSettings,
+    *,
+    pre_ping: bool = True,
+    recycle_seconds: int = -1,
+    server_settings: dict[str, str] | None = None,
+) -> AsyncEngine:
+    """The process's engine; pre_ping=False saves a round trip per checkout (then recycle connections instead);
+    server_settings are PostgreSQL settings for every connection of the pool."""
     return create_async_engine(
         settings.url.get_secret_value(),
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_pre_ping=pre_ping,
         pool_recycle=recycle_seconds,
+        connect_args={"server_settings": server_settings} if server_settings else {},
     )
 
 

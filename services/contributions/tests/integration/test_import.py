@@ -229,3 +229,8 @@ class TestSealing:
             (c.ben, 2, Decimal("5000.00")),
         }
         assert pending == 1
+
+
+async def test_sessions_keep_an_imports_temporary_tables_in_memory(container):
+    async with container.engine.connect() as conn:
+        assert await conn.scalar(text("SHOW temp_buffers")) == "128MB"
