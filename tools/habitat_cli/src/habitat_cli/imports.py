@@ -22,6 +22,15 @@ from habitat_cli.output import (
 app = typer.Typer(help="Imports from CSV (UTF-8, header row): all or nothing, safe to re-run.", no_args_is_help=True)
 app.command("members", help="Members roster (same as `habitat members onboard`).")(members.onboard)
 
+# What the sample table shows (ids and the file's raw amounts stay in --json): a terminal-wide table per import.
+SAMPLE_COLUMNS = {
+    "/imports/capital-accounts": ("line", "member_email", "book_balance", "tax_balance", "as_of", "action", "note"),
+    "/imports/contributions": (
+        "line", "reference", "member_email", "period", "type", "contributed_on", "value", "book_amount",
+        "tax_amount", "status", "approver_email", "corrects_reference",
+    ),
+}  # fmt: skip
+
 CsvFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The CSV file")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and show what would be written; write nothing")]
 
@@ -59,8 +68,8 @@ def _import(path: str, title: str, file: Path, dry_run: bool, as_json: bool, lin
     if as_json:
         print_json(report)
         return
-    _print_sample(title, report)
-    out().print(f"{line(report['summary'])} ({_mode(report)}).", markup=False)
+    print_sample(title, report, SAMPLE_COLUMNS[path])
+    out().print(f"{line(report['summary'])} ({mode(report)}).", markup=False)
 
 
 def _upload(path: str, file: Path, dry_run: bool, as_json: bool) -> dict[str, Any]:
@@ -75,13 +84,20 @@ def _upload(path: str, file: Path, dry_run: bool, as_json: bool) -> dict[str, An
         return sent
 
 
-def _mode(report: dict[str, Any]) -> str:
-    return "dry run, nothing written" if report["dry_run"] else f"import {report.get('import_id')}"
+def mode(report: dict[str, Any]) -> str:
+    """How the summary line ends: a dry run, a run that had nothing new to write, or the import's id."""
+    if report["dry_run"]:
+        return "dry run, nothing written"
+    if report.get("import_id") is None:
+        return "nothing new to write"
+    return f"import {report['import_id']}"
 
 
-def _print_sample(title: str, report: dict[str, Any]) -> None:
+def print_sample(title: str, report: dict[str, Any], columns: tuple[str, ...]) -> None:
+    """The report's sample rows as a table of the given columns (those the rows have)."""
     sample = report.get("sample") or []
     if sample:
-        columns = list(sample[0])
-        table(f"{title}: first {len(sample)} rows ({_mode(report)})", columns, ([row.get(c) for c in columns] for row in sample))
+        shown = [c for c in columns if c in sample[0]]
+        rows = ([row.get(c) for c in shown] for row in sample)
+        table(f"{title}: first {len(sample)} rows ({mode(report)})", shown, rows)
 
