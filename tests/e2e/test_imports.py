@@ -204,10 +204,22 @@ def test_an_admin_migrates_from_the_browser_then_validates(habitat, imported_peo
     page.click("#import-capital-accounts button[type=submit]")
     expect(page.locator("#import-summary")).to_contain_text("1 rows: 1 to create")
     expect(page.locator("#import-sample")).to_contain_text("sam@imp.coop")
+    headers = page.locator("#import-sample thead th").all_inner_texts()
+    assert headers == ["line", "member_email", "book_balance", "tax_balance", "as_of", "action", "note"]  # no ids
     assert habitat.capital(token, sam) == ("0.00", "0.00")  # a preview writes nothing
     page.click("#confirm-import button[type=submit]")
     expect(page.locator("#import-done")).to_be_visible()
     assert habitat.capital(token, sam) == ("75.00", "60.00")
+
+    preview = tmp_path / "web.csv"
+    preview.write_text(HISTORY.replace("OLD-", "WEB-"))
+    page.set_input_files("#import-contributions input[name=file]", str(preview))
+    page.click("#import-contributions button[type=submit]")
+    expect(page.locator("#import-summary")).to_contain_text("5 rows: 5 to create")
+    expect(page.locator("#import-sample tbody tr")).to_have_count(5)
+    headers = page.locator("#import-sample thead th").all_inner_texts()
+    assert headers[:6] == ["line", "reference", "member_email", "period", "type", "contributed_on"]
+    assert not any(header == "id" or header.endswith("_id") for header in headers)
 
     page.set_input_files("#import-contributions input[name=file]", str(bad))
     page.click("#import-contributions button[type=submit]")

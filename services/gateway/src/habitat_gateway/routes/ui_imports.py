@@ -13,16 +13,24 @@ from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, re
 from habitat_gateway.routes.ui_session import check_csrf
 
 router = APIRouter(include_in_schema=False)
+# kind → (owning service, title, the file's columns, the preview's columns: what an admin checks, no ids)
 KINDS = {
-    "capital-accounts": ("ledger", "Opening balances", "member_email,book_balance,tax_balance,as_of[,note]"),
+    "capital-accounts": (
+        "ledger", "Opening balances", "member_email,book_balance,tax_balance,as_of[,note]",
+        ("line", "member_email", "book_balance", "tax_balance", "as_of", "action", "note"),
+    ),
     "contributions": (
         "contributions", "Historical contributions",
         (
             "reference,member_email,period,type,contributed_on,description,hours,rate,amount,fair_market_value,"
             "adjusted_basis,status,approver_email,decided_at[,corrects_reference]"
         ),
+        (
+            "line", "reference", "member_email", "period", "type", "contributed_on", "value", "book_amount",
+            "tax_amount", "status", "approver_email", "decided_at", "corrects_reference",
+        ),
     ),
-}
+}  # fmt: skip
 
 
 @router.get("/admin/imports", response_class=HTMLResponse)
