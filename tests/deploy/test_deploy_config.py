@@ -344,6 +344,7 @@ def test_alert_rules_watch_the_metrics_the_services_export() -> None:
     for metric in (
         "habitat_outbox_backlog",
         "habitat_outbox_oldest_unpublished_seconds",
+        "habitat_import_events_oldest_pending_seconds",
         "habitat_events_failed_total",
         "habitat_http_request_duration_seconds_bucket",
         "up == 0",

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 
 from .conftest import Habitat, eventually, started_habitat
@@ -142,6 +143,10 @@ def test_historical_contributions_reach_the_ledger_and_validate_passes(habitat, 
     # labor never capital: on top of the opening balances
     eventually(lambda: habitat.capital(token, ada) == ("1850.00", "1850.00"), timeout=20)
     eventually(lambda: habitat.capital(token, lee) == ("4500.00", "2900.00"), timeout=20)
+    # its events went out through the worker's import-events loop, which reports nothing left behind
+    worker_metrics = habitat.config.service_url("contributions-worker") + "/metrics"
+    assert "habitat_import_events_oldest_pending_seconds" in httpx.get(worker_metrics, timeout=5).text
+    assert db(habitat, "SELECT count(*) FROM contributions.import_event_batch WHERE staged_at IS NULL") == 0
 
     rerun = upload(habitat, token, "/imports/contributions", HISTORY, dry_run=False).json()
     assert (rerun["summary"]["created"], rerun["summary"]["unchanged"]) == (0, 5)

@@ -35,6 +35,13 @@ EVENTS_CONSUMED = Counter(
 EVENTS_FAILED = Counter("habitat_events_failed_total", "Event deliveries that failed", ["consumer", "event", "reason"])
 OUTBOX_BACKLOG = Gauge("habitat_outbox_backlog", "Outbox rows not yet published", ["service"])
 OUTBOX_LAG = Gauge("habitat_outbox_oldest_unpublished_seconds", "Age of the oldest unpublished row", ["service"])
+IMPORT_EVENTS_PENDING = Gauge(
+    "habitat_import_events_pending", "Events of committed imports not yet written to the outbox", ["service"]
+)
+IMPORT_EVENTS_LAG = Gauge(
+    "habitat_import_events_oldest_pending_seconds", "Age of the oldest committed import with events still to write",
+    ["service"],
+)
 
 
 def current_correlation_id() -> str | None:

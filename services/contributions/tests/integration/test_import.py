@@ -90,7 +90,10 @@ class TestImport:
         c = await coop(container)
         body = (await post_import(client, keys, c.ada, HISTORY)).json()
         assert await outbox_rows(container) == [] and await count(container, "import_event_batch") == 1
+        waiting, seconds = await importing.import_events_backlog(container.import_events())
+        assert waiting == 1 and 0 <= seconds < 60
         assert await announce_imports(container) == 1
+        assert await importing.import_events_backlog(container.import_events()) == (0, 0.0)
         assert await announce_imports(container) == 0  # each event is written once
         assert [r.routing_key for r in await outbox_rows(container)] == [IMPORTED]
         [stored] = await outbox_rows(container, IMPORTED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Self
 
@@ -157,3 +158,8 @@ class PostgresImportEvents:
             async with db.transaction():
                 await db.execute(import_sql.PAYLOAD_COMPRESSION)
                 return await db.fetchval(import_sql.STAGE_EVENTS, self.ROUTING_KEY, limit)
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        async with self._engine.connect() as connection:
+            row = (await connection.exec_driver_sql(import_sql.PENDING_EVENTS)).one()
+        return row.batches, row.oldest

@@ -273,3 +273,10 @@ STAGE_EVENTS = f"""
     )
     SELECT count(*) FROM published
 """
+
+# Events of committed imports not yet staged: how many, and when the oldest import committed.
+PENDING_EVENTS = f"""
+    SELECT count(*) AS batches, min(i.imported_at) AS oldest
+    FROM {SCHEMA}.import_event_batch AS b JOIN {SCHEMA}.contribution_import AS i ON i.id = b.import_id
+    WHERE b.staged_at IS NULL
+"""

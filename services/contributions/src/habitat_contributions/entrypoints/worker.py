@@ -3,6 +3,7 @@ committed imports' events into the outbox."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ from habitat_common.messaging.consumer import Handler
 from habitat_common.messaging.polling import PollingTask
 from habitat_common.messaging.topology import Subscription
 from habitat_common.messaging.worker import build_worker
-from habitat_common.telemetry import configure_logging, configure_tracing
+from habitat_common.telemetry import IMPORT_EVENTS_LAG, IMPORT_EVENTS_PENDING, configure_logging, configure_tracing
 from habitat_contributions import bootstrap
 from habitat_contributions.adapters import orm, translators
 from habitat_contributions.service_layer import importing, replicas
@@ -82,9 +83,17 @@ def consumers(uow_factory: Callable[[], UnitOfWork]) -> Sequence[tuple[Subscript
 def import_announcer(container: bootstrap.Container) -> PollingTask:
     """The loop that writes committed imports' events to the outbox (importing.announce_imports)."""
     events = container.import_events()
+    next_measure = 0.0
 
     async def step() -> int:
-        return await importing.announce_imports(events, batches=IMPORT_EVENTS_PER_TRANSACTION)
+        nonlocal next_measure
+        written = await importing.announce_imports(events, batches=IMPORT_EVENTS_PER_TRANSACTION)
+        if (now := time.monotonic()) >= next_measure:
+            pending, lag = await importing.import_events_backlog(events)
+            IMPORT_EVENTS_PENDING.labels(SERVICE).set(pending)
+            IMPORT_EVENTS_LAG.labels(SERVICE).set(lag)
+            next_measure = now + 1.0
+        return written
 
     return PollingTask(
         f"{SERVICE}-import-events",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from habitat_contributions.domain.contribution_file import ContributionFile
 from habitat_contributions.domain.errors import InvalidImport
@@ -55,6 +56,12 @@ async def import_contributions(
 async def announce_imports(events: ImportEvents, *, batches: int) -> int:
     """Put up to `batches` events of committed imports into the outbox (oldest import first); how many."""
     return await events.stage_pending(batches)
+
+
+async def import_events_backlog(events: ImportEvents) -> tuple[int, float]:
+    """Events of committed imports still to be put into the outbox, and seconds since the oldest such import."""
+    count, oldest = await events.backlog()
+    return count, (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
 
 
 async def _staged(body: AsyncIterable[bytes], file: ContributionFile) -> AsyncIterator[list[tuple]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, Self
 
@@ -185,6 +185,10 @@ class ImportEvents(Protocol):
 
     async def stage_pending(self, limit: int) -> int:
         """Write up to `limit` of them to the outbox, each exactly once, in one transaction; how many."""
+        ...
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """How many are waiting, and when the oldest of their imports committed (None when none wait)."""
         ...
 
 
