@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
@@ -236,3 +238,25 @@ def test_an_admin_migrates_from_the_browser_then_validates(habitat, imported_peo
     expect(page.locator("#validate-result")).to_contain_text("checks passed")
     expect(page.locator("#checks tr.fail")).to_have_count(0)
     page.close()
+
+
+def test_an_import_committed_while_the_contributions_worker_is_down_is_booked_once_it_is_back(habitat, imported_people):
+    token, ada = habitat.admin_token(), imported_people["ada@imp.coop"]
+    book, tax = (Decimal(amount) for amount in habitat.capital(token, ada))
+    late = HISTORY.splitlines()[0] + "\nLATE-1,ada@imp.coop,2025-Q4,capital,2025-12-12,Late loan,,,100.00,,,approved," \
+        "sam@imp.coop,2025-12-13T09:00:00Z\n"
+    habitat.stack.stop("contributions-worker")
+    try:
+        real = upload(habitat, token, "/imports/contributions", late, dry_run=False).json()
+        assert real["summary"]["created"] == 1
+        time.sleep(1.0)
+        # committed with the import, waiting for the worker: not in the outbox, not booked
+        assert db(habitat, "SELECT count(*) FROM contributions.import_event_batch WHERE staged_at IS NULL") == 1
+        assert habitat.capital(token, ada) == (f"{book:.2f}", f"{tax:.2f}")
+    finally:
+        habitat.stack.start("contributions-worker")
+        habitat.stack.wait_ready("contributions-worker")
+    eventually(lambda: habitat.capital(token, ada) == (f"{book + 100:.2f}", f"{tax + 100:.2f}"), timeout=20)
+    assert db(habitat, "SELECT count(*) FROM contributions.import_event_batch WHERE staged_at IS NULL") == 0
+    time.sleep(0.5)
+    assert habitat.capital(token, ada) == (f"{book + 100:.2f}", f"{tax + 100:.2f}")  # booked once
