@@ -1,8 +1,12 @@
-"""How `habitat import …` shows a report: the summary's ending and a readable sample table."""
+"""How `habitat import …` shows its work: the progress bar, the summary's ending and a readable sample table."""
 
 from __future__ import annotations
 
+import io
+
 from habitat_cli.imports import SAMPLE_COLUMNS, mode, print_sample
+from habitat_cli.output import upload_progress
+from rich.console import Console
 
 ROW = {
     "line": 2, "reference": "OLD-0001", "id": "3c8fb5f3-a6ce-5d27-a744-5edca3a66203", "member_id": "5f8c7bbd-313d-4992",
@@ -34,3 +38,20 @@ def test_the_sample_table_shows_what_an_admin_checks_not_ids(capsys):
 def test_no_table_for_an_empty_sample(capsys):
     print_sample("Opening balances", {"dry_run": False, "import_id": None, "sample": []}, ("line",))
     assert capsys.readouterr().out == ""
+
+
+def test_the_progress_bar_says_the_service_is_working_once_the_file_is_sent():
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    bar, progress = upload_progress("Uploading history.csv", 1000, console=console)
+    with bar:
+        progress(400)
+        assert bar.tasks[0].description == "Uploading history.csv"
+        progress(1000)
+        assert bar.tasks[0].description == "Uploading history.csv: sent; checking and writing"
+
+
+def test_no_progress_bar_for_scripts():
+    bar, progress = upload_progress("Uploading", 10, console=Console(file=io.StringIO(), force_terminal=False))
+    with bar:
+        progress(10)
+    assert not hasattr(bar, "tasks")

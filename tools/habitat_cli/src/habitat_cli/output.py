@@ -95,9 +95,12 @@ def fail_with_csv_errors(file: Any, error: CliError) -> NoReturn:
     fail_lines(lines)
 
 
-def upload_progress(title: str, total: int, quiet: bool = False) -> tuple[AbstractContextManager[Any], Callable[[int], None]]:
-    """A progress bar of bytes sent on stderr (terminals only, never with --json) and its update callback."""
-    console = err()
+def upload_progress(
+    title: str, total: int, quiet: bool = False, console: Console | None = None
+) -> tuple[AbstractContextManager[Any], Callable[[int], None]]:
+    """A progress bar of bytes sent on stderr (terminals only, never with --json) and its update callback; once
+    every byte is sent it says the service is checking and writing (that can take as long as the upload)."""
+    console = console or err()
     if quiet or not console.is_terminal:
         return nullcontext(), lambda _sent: None
     bar = Progress(
@@ -105,4 +108,11 @@ def upload_progress(title: str, total: int, quiet: bool = False) -> tuple[Abstra
         console=console, transient=True,
     )
     task = bar.add_task(title, total=total)
-    return bar, lambda sent: bar.update(task, completed=sent)
+
+    def update(sent: int) -> None:
+        if sent >= total:
+            bar.update(task, completed=sent, description=f"{title}: sent; checking and writing")
+        else:
+            bar.update(task, completed=sent)
+
+    return bar, update
