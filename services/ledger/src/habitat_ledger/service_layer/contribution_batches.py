@@ -41,6 +41,7 @@ async def book_contribution_batch(
     locks = await uow.contribution_batches.period_locks(periods)
     plan = plan_bookings(commands, recorded=recorded, period_locked=locks, now=now)
     await uow.contribution_batches.add_pending(plan.pending)
-    await uow.contribution_batches.add_patronage(plan.patronage)
     await uow.journal_rows.add_rows(plan.entries)
+    # last: its trigger locks the batch's members' patronage totals, which concurrent batches share, until commit
+    await uow.contribution_batches.add_patronage(plan.patronage)
     return BatchOutcome(len(plan.patronage), plan.waiting, plan.exceptions, plan.skipped)
