@@ -158,7 +158,8 @@ async def run(running, rows: int, small: int, members: int) -> None:
             t_import, report = await upload(running.config.url, token, path)
             assert report["summary"]["created"] == n, report["summary"]
             booked_so_far += approved
-            t_ledger = await wait_for(conn, "SELECT count(*) FROM ledger.patronage", booked_so_far)
+            t_ledger = await wait_for(conn, "SELECT count(*) FROM ledger.patronage", booked_so_far,
+                                      timeout=max(120.0, n / 1000))
             memory = ", ".join(f"{name} {peak_rss_mb(pid):.0f} MB" for name, pid in pids.items())
             print(f"{label:>5}: {n:>8,} rows ({size_mb:5.1f} MB, {approved:,} approved)")
             print(f"       reference COPY into a scratch table   {t_copy:7.2f} s  ({n / t_copy:>9,.0f} rows/s)")

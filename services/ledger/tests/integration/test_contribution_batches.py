@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -105,6 +106,33 @@ class TestContributionsImported:
         await handle(batch(mixed(period_id, member)))
         balance = await get_capital_account(member, uow_factory())
         assert (balance.book_balance, balance.tax_balance) == (Decimal("1750.00"), Decimal("1100.00"))
+
+    async def test_a_worker_books_at_most_at_once_batches_at_a_time(self, uow_factory, period_id, connection):
+        active = peak = 0
+
+        class Counted:
+            """A unit of work that counts how many are open at the same time."""
+
+            def __init__(self) -> None:
+                self.uow = uow_factory()
+
+            async def __aenter__(self):
+                nonlocal active, peak
+                active += 1
+                peak = max(peak, active)
+                return await self.uow.__aenter__()
+
+            async def __aexit__(self, *exc):
+                nonlocal active
+                try:
+                    return await self.uow.__aexit__(*exc)
+                finally:
+                    active -= 1
+
+        handle_one_at_a_time = contributions_imported_handler(Counted, at_once=1)
+        batches = [batch([row(book="10.00", period_id=period_id)]) for _ in range(3)]
+        assert await asyncio.gather(*map(handle_one_at_a_time, batches)) == [True, True, True]
+        assert peak == 1 and await count(connection, "patronage") == 3
 
     async def test_a_redelivered_batch_changes_nothing(self, handle, period_id, connection):
         message = batch(mixed(period_id, uuid.uuid4()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from habitat_common.contracts import (
@@ -50,12 +51,20 @@ def contribution_approved_handler(uow_factory: UowFactory) -> Handler:
     return on_contribution_approved
 
 
-def contributions_imported_handler(uow_factory: UowFactory) -> Handler:
-    """Handler for ContributionsImportedV1; returns False when the batch changed nothing (a duplicate)."""
+IMPORT_BATCHES_AT_ONCE = 2
+
+
+def contributions_imported_handler(uow_factory: UowFactory, at_once: int = IMPORT_BATCHES_AT_ONCE) -> Handler:
+    """Handler for ContributionsImportedV1; returns False when the batch changed nothing (a duplicate).
+
+    At most `at_once` batches are booked at the same time per worker: batches of one import share their
+    members' patronage totals and so commit one after the other anyway; more at once would only hold
+    database connections waiting on those rows, which the worker's other consumers need meanwhile."""
+    gate = asyncio.Semaphore(at_once)
 
     async def on_contributions_imported(envelope: Envelope[ContributionsImportedV1]) -> bool:
         """Book an import's batch of approved contributions set-based; apply any waiting ones."""
-        async with uow_factory() as uow:
+        async with gate, uow_factory() as uow:
             if not await uow.claim_event(CONTRIBUTIONS_IMPORTED, envelope.event_id):
                 return False
             outcome = await book_contribution_batch(to_book_contributions(envelope.payload), uow)
