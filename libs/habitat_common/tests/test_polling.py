@@ -37,3 +37,22 @@ async def test_stop_returns_while_the_loop_is_waiting():
     await asyncio.sleep(0.1)
     await asyncio.wait_for(task.stop(), timeout=1)
     assert not task.is_running()
+
+
+async def test_measure_runs_after_a_step_at_most_once_a_second():
+    steps = measures = 0
+
+    async def step() -> int:
+        nonlocal steps
+        steps += 1
+        return 1  # always a full batch: the loop never waits
+
+    async def measure() -> None:
+        nonlocal measures
+        measures += 1
+
+    task = PollingTask("measured-loop", step, interval_seconds=0.01, batch_size=1, measure=measure)
+    await task.start()
+    await asyncio.sleep(0.3)
+    await task.stop()
+    assert steps > 10 and measures == 1

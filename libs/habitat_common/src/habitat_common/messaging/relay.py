@@ -35,9 +35,12 @@ class OutboxRelay:
         self._session_factory = session_factory
         self._table = table
         self._batch_size = batch_size
-        self._next_measure = 0.0
         self._loop = PollingTask(
-            f"{service}-outbox-relay", self._relay_and_measure, interval_seconds=interval_seconds, batch_size=batch_size
+            f"{service}-outbox-relay",
+            self.relay_once,
+            interval_seconds=interval_seconds,
+            batch_size=batch_size,
+            measure=self.measure_backlog,
         )
 
     async def relay_once(self) -> int:
@@ -90,14 +93,6 @@ class OutboxRelay:
         OUTBOX_BACKLOG.labels(self._service).set(count)
         lag = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         OUTBOX_LAG.labels(self._service).set(lag)
-
-    async def _relay_and_measure(self) -> int:
-        published = await self.relay_once()
-        loop = asyncio.get_running_loop()
-        if loop.time() >= self._next_measure:
-            await self.measure_backlog()
-            self._next_measure = loop.time() + 1.0
-        return published
 
     async def run(self) -> None:
         await self._loop.run()

@@ -69,11 +69,7 @@ def build_worker(
         return await database_is_reachable(engine)
 
     probes = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-
-    async def relay_ok() -> bool:
-        return relay.is_running()
-
-    checks = {"database": database_ok, "broker": broker_ok, "outbox_relay": relay_ok}
+    checks = {"database": database_ok, "broker": broker_ok, "outbox_relay": _running(relay)}
     for task in background:
         checks[task.name] = _running(task)
     probes.include_router(health_router(checks))
@@ -104,8 +100,8 @@ def build_worker(
     )
 
 
-def _running(task: PollingTask):
+def _running(loop: OutboxRelay | PollingTask):
     async def check() -> bool:
-        return task.is_running()
+        return loop.is_running()
 
     return check

@@ -3,7 +3,6 @@ committed imports' events into the outbox."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -83,23 +82,21 @@ def consumers(uow_factory: Callable[[], UnitOfWork]) -> Sequence[tuple[Subscript
 def import_announcer(container: bootstrap.Container) -> PollingTask:
     """The loop that writes committed imports' events to the outbox (importing.announce_imports)."""
     events = container.import_events()
-    next_measure = 0.0
 
     async def step() -> int:
-        nonlocal next_measure
-        written = await importing.announce_imports(events, batches=IMPORT_EVENTS_PER_TRANSACTION)
-        if (now := time.monotonic()) >= next_measure:
-            pending, lag = await importing.import_events_backlog(events)
-            IMPORT_EVENTS_PENDING.labels(SERVICE).set(pending)
-            IMPORT_EVENTS_LAG.labels(SERVICE).set(lag)
-            next_measure = now + 1.0
-        return written
+        return await importing.announce_imports(events, batches=IMPORT_EVENTS_PER_TRANSACTION)
+
+    async def measure() -> None:
+        pending, lag = await importing.import_events_backlog(events)
+        IMPORT_EVENTS_PENDING.labels(SERVICE).set(pending)
+        IMPORT_EVENTS_LAG.labels(SERVICE).set(lag)
 
     return PollingTask(
         f"{SERVICE}-import-events",
         step,
         interval_seconds=container.settings.rabbit.relay_interval_seconds,
         batch_size=IMPORT_EVENTS_PER_TRANSACTION,
+        measure=measure,
     )
 
 
