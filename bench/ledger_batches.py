@@ -18,10 +18,10 @@ import random
 import sys
 import time
 import uuid
-from statistics import median
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from statistics import median
 
 from habitat_common.contracts import ContributionsImportedV1, Envelope, ImportedContribution
 from habitat_common.settings import DatabaseSettings
