@@ -65,7 +65,8 @@ class Habitat:
     def create_member(self, role: str = "member") -> tuple[str, str, str]:
         """Create a member through the API; returns (id, email, temporary password)."""
         email = f"{role}-{uuid.uuid4().hex[:8]}@e2e.coop"
-        body = {"email": email, "display_name": f"E2E {role.title()}", "role": role}
+        # joined long ago: contributions may not be dated before the member joined
+        body = {"email": email, "display_name": f"E2E {role.title()}", "role": role, "joined_at": "2020-01-01"}
         response = self.call("POST", "/members", self.admin_token(), json=body)
         assert response.status_code == 201, response.text
         created = response.json()

@@ -169,11 +169,11 @@ def world(habitat: Habitat) -> World:
     world.ids["other"], world.tokens["other"] = habitat.active_member("member")
     admin = habitat.admin_token()
     period = habitat.call("POST", "/periods", admin,
-                          json={"name": "matrix", "starts_on": "2027-01-01", "ends_on": "2027-03-31"})
+                          json={"name": "matrix", "starts_on": "2026-04-01", "ends_on": "2026-06-30"})
     assert period.status_code == 201, period.text
     world.close_period_id = period.json()["id"]
     contribution = habitat.submit(world.tokens["member"], {
-        "type": "capital", "contributed_on": "2027-01-10", "amount": "300.00",
+        "type": "capital", "contributed_on": "2026-04-10", "amount": "300.00",
         "description": "Capital for the matrix close period"})
     assert habitat.call("POST", f"/contributions/{contribution['id']}/approve", world.tokens["steward"],
                         json={}).status_code == 200

@@ -8,14 +8,23 @@ import io
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from .conftest import Habitat, eventually
+from .conftest import Habitat, eventually, started_habitat
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def habitat() -> Iterator[Habitat]:
+    """A stack of its own: a posted close locks every date up to the period's end, and the shared
+    stack's periods (2026-Q1, 2025-Q4) come before the periods closed here."""
+    with started_habitat("habitat_e2e_close") as env:
+        yield env
 
 
 def approve(habitat: Habitat, steward: str, contribution: dict) -> None:
@@ -45,12 +54,12 @@ class TestCloseOverHttp:
         bob_id, bob = habitat.active_member()
         _, steward = habitat.active_member("steward")
         period = habitat.call("POST", "/periods", admin,
-                              json={"name": "2028-Q1", "starts_on": "2028-01-01", "ends_on": "2028-03-31"}).json()
-        day = "2028-02-01"
+                              json={"name": "2026-Q2", "starts_on": "2026-04-01", "ends_on": "2026-06-30"}).json()
+        day = "2026-05-01"
         approve(habitat, steward, habitat.submit(ann, {"type": "capital", "contributed_on": day, "amount": "1000.00",
-                                                       "description": "Capital for the 2028 close"}))
+                                                       "description": "Capital for the 2026-Q2 close"}))
         approve(habitat, steward, habitat.submit(ann, {"type": "labor", "contributed_on": day, "hours": "10",
-                                                       "rate": "100.00", "description": "Built the 2028 booth"}))
+                                                       "rate": "100.00", "description": "Built the 2026 booth"}))
         approve(habitat, steward, habitat.submit(bob, {"type": "property", "contributed_on": day,
                                                        "fair_market_value": "3000.00", "adjusted_basis": "1000.00",
                                                        "description": "Donated a cargo trailer"}))
@@ -75,7 +84,7 @@ class TestCloseOverHttp:
             habitat.stack.wait_ready("ledger-worker")
 
         def intake_stopped():
-            late = habitat.call("POST", "/contributions", ann, headers={"Idempotency-Key": "late-2028"}, json={
+            late = habitat.call("POST", "/contributions", ann, headers={"Idempotency-Key": "late-2026-q2"}, json={
                 "type": "capital", "contributed_on": day, "amount": "5.00", "description": "Too late for the close"})
             return late.status_code == 409 and late.json()["error"]["code"] == "period_closed"
 
@@ -121,23 +130,23 @@ class TestCloseOverHttp:
         ours = [Decimal(d["amount"]) for d in all_cash if d["member_id"] in (ann_id, bob_id)]
         assert sum(ours) == Decimal("180.00")  # 20% of 900.01, rounded to the cent
         paid = habitat.call("POST", f"/distributions/{scheduled[0]['id']}/complete", admin,
-                            json={"reference": "ACH-2028-001"})
+                            json={"reference": "ACH-2026-001"})
         assert paid.status_code == 200, paid.text
         assert Decimal(habitat.capital(admin, ann_id)[0]) == Decimal(ann_book) - cash
 
         # overdrawing needs an explicit, recorded override
         big = habitat.call("POST", "/distributions", admin, json={
-            "member_id": bob_id, "amount": "999999.00", "method": "check", "scheduled_on": "2028-04-01"}).json()
+            "member_id": bob_id, "amount": "999999.00", "method": "check", "scheduled_on": "2026-07-01"}).json()
         refused = habitat.call("POST", f"/distributions/{big['id']}/complete", admin, json={"reference": "CHK-1"})
         assert refused.status_code == 409 and refused.json()["error"]["code"] == "would_overdraw_capital"
         habitat.call("POST", f"/distributions/{big['id']}/cancel", admin, json={"reason": "typo"})
 
         # K-1 ties; JSON and CSV agree on ann's ending tax capital
-        k1 = habitat.call("GET", "/exports/k1", admin, params={"year": "2028", "format": "json"})
+        k1 = habitat.call("GET", "/exports/k1", admin, params={"year": "2026", "format": "json"})
         assert k1.status_code == 200, k1.text
         rows = {row["member_id"]: row for row in k1.json()["rows"]}
         assert ann_id in rows and bob_id in rows
-        csv_export = habitat.call("GET", "/exports/k1", admin, params={"year": "2028", "format": "csv"})
+        csv_export = habitat.call("GET", "/exports/k1", admin, params={"year": "2026", "format": "csv"})
         assert csv_export.status_code == 200 and ann_id in csv_export.text
 
 
@@ -147,8 +156,12 @@ class TestAccountantJournal:
         admin = habitat.admin_token()
         member_id, member = habitat.active_member()
         _, steward = habitat.active_member("steward")
+        # a period after the one the close test posts: dates up to that period's end are locked
+        period = habitat.call("POST", "/periods", admin,
+                              json={"name": "2026-Q3", "starts_on": "2026-07-01", "ends_on": "2026-09-30"})
+        assert period.status_code == 201, period.text
         approve(habitat, steward, habitat.submit(member, {
-            "type": "property", "contributed_on": "2026-03-05", "fair_market_value": "800.00",
+            "type": "property", "contributed_on": "2026-08-05", "fair_market_value": "800.00",
             "adjusted_basis": "300.00", "description": "Donated a laptop for the office"}))
         eventually(lambda: habitat.capital(admin, member_id) == ("800.00", "300.00"))
         for basis, expected in (("book", "800.00"), ("tax", "300.00")):
