@@ -22,6 +22,7 @@ from habitat_ledger.adapters.close_repositories import (
 )
 from habitat_ledger.adapters.integrity_repository import SqlAlchemyIntegrityRepository
 from habitat_ledger.adapters.journal_repository import SqlAlchemyJournalRepository
+from habitat_ledger.adapters.k1_issue_repository import SqlAlchemyK1IssueRepository
 from habitat_ledger.adapters.orm import inbox, outbox, start_mappers
 from habitat_ledger.adapters.repositories import (
     SqlAlchemyAccountRepository,
@@ -78,6 +79,7 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.contribution_batches = SqlAlchemyContributionBatchRepository(session)
         self.capital_imports = SqlAlchemyCapitalImportRepository(session)
         self.integrity = SqlAlchemyIntegrityRepository(session)
+        self.k1_issues = SqlAlchemyK1IssueRepository(session)
 
     async def commit(self) -> None:
         try:

@@ -153,3 +153,27 @@ class InvalidCsv(LedgerError):
         self.pass_name = pass_name
         self.problems = problems  # the first ones (csv_stream.CsvProblem), at most csv_stream.MAX_PROBLEMS
         self.count = count
+
+
+class PeriodLocked(LedgerError):
+    """A booking dated on or before the lock date (latest closed period's end, issued K-1 year's end)."""
+
+    code = "period_locked"
+
+
+class PeriodBeforeLock(LedgerError):
+    """A new period may not start on or before the lock date."""
+
+    code = "period_before_lock"
+
+
+class ReversalBelongsToWorkflow(LedgerError):
+    """An entry a workflow (contribution, allocation, distribution) booked is corrected through that workflow."""
+
+    code = "reversal_belongs_to_workflow"
+
+
+class PendingContributions(LedgerError):
+    """Contributions of the period are still undecided."""
+
+    code = "pending_contributions"

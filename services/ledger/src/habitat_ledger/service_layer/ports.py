@@ -213,6 +213,12 @@ class CapitalImportRepository(Protocol):
     async def record(self, run: CapitalImportRun) -> None: ...
 
 
+class K1IssueRepository(Protocol):
+    """Years whose K-1s were issued; each is locked like a closed period."""
+
+    async def issued_years(self) -> list[int]: ...
+
+
 class IntegrityRepository(Protocol):
     """Checks computed in SQL over the raw tables, not through the repositories they check."""
 
@@ -239,6 +245,7 @@ class UnitOfWork(Protocol):
     contribution_batches: ContributionBatchRepository
     capital_imports: CapitalImportRepository
     integrity: IntegrityRepository
+    k1_issues: K1IssueRepository
     events: list[object]
 
     async def __aenter__(self) -> Self: ...
