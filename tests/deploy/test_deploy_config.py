@@ -287,6 +287,13 @@ def test_python_processes_run_the_documented_app_on_the_documented_port(compose:
         assert (environment["HABITAT_APP"], str(environment["PORT"])) == (app, port), name
 
 
+def test_every_python_process_takes_today_in_the_coops_time_zone(compose: dict) -> None:
+    services = compose["services"]
+    processes = ["gateway", *SERVICES, *(f"{name}-worker" for name in SERVICES)]
+    for name in processes:
+        assert services[name]["environment"]["HABITAT_COOP_TIME_ZONE"] == "UTC", name  # default when .env is silent
+
+
 def test_scalable_services_have_no_container_name_or_host_ports(compose: dict) -> None:
     for name in SCALABLE:
         service = compose["services"][name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from habitat_common.coop import CoopSettings
 from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,7 @@ class IdentitySettings(BaseSettings):
     rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    coop: CoopSettings = Field(default_factory=CoopSettings)
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900, description="Access token lifetime (<= 15 min)")
     signing_key_passphrase: SecretStr | None = Field(
         default=None,

@@ -37,6 +37,18 @@ class TestCreateMember:
             None,
         )
 
+    async def test_joined_at_defaults_to_the_coops_today_not_the_servers(self):
+        uow = FakeUnitOfWork()
+        created = await members.create_member(
+            CreateMember("late@example.org", "Late", "member"), ADMIN_ID, uow, FakeHasher(), today=date(2026, 12, 1)
+        )
+        assert created.member.joined_at == date(2026, 12, 1)
+        given = await members.create_member(
+            CreateMember("given@example.org", "Given", "member", date(2024, 3, 1)), ADMIN_ID, uow, FakeHasher(),
+            today=date(2026, 12, 1),
+        )
+        assert given.member.joined_at == date(2024, 3, 1)
+
     async def test_temporary_password_signs_in_with_password_change_pending(self):
         uow = FakeUnitOfWork()
         created = await members.create_member(CreateMember("n@example.org", "N", "member"), ADMIN_ID, uow, FakeHasher())

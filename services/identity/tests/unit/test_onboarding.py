@@ -19,7 +19,7 @@ FILE = (
 )
 
 
-async def run(uow, data=FILE, dry_run=False):
+async def run(uow, data=FILE, dry_run=False, today=None):
     return await onboarding.import_members(
         data,
         dry_run=dry_run,
@@ -28,6 +28,7 @@ async def run(uow, data=FILE, dry_run=False):
         hasher=FakeHasher(),
         check_email=check_email,
         sign_in_url="https://coop.example/",
+        today=today,
     )
 
 
@@ -39,6 +40,13 @@ def roster():
 
 
 class TestImportMembers:
+    async def test_a_row_without_joined_at_joins_on_the_coops_today(self):
+        uow = FakeUnitOfWork()
+        data = b"email,display_name,role,joined_at\nlate@example.org,Late,member,\nset@example.org,Set,member,2025-05-05\n"
+        await run(uow, data=data, today=date(2026, 12, 1))
+        assert (await uow.members.get_by_email("late@example.org")).joined_at == date(2026, 12, 1)
+        assert (await uow.members.get_by_email("set@example.org")).joined_at == date(2025, 5, 5)
+
     async def test_dry_run_reports_what_would_happen_and_writes_nothing(self):
         uow = FakeUnitOfWork(roster())
         report = await run(uow, dry_run=True)

@@ -43,6 +43,7 @@ async def import_members(args: argparse.Namespace, container: Any) -> int:
             hasher=container.hasher,
             check_email=check_email,
             sign_in_url=container.settings.public_url,
+            today=container.settings.coop.today(),
         )
     except InvalidCsv as invalid:
         for error in invalid.errors:

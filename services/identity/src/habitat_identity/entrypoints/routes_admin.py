@@ -46,6 +46,7 @@ async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_r
         hasher=c.hasher,
         check_email=check_email,
         sign_in_url=c.settings.public_url,
+        today=c.settings.coop.today(),
     )
     return ImportResult(
         dry_run=report.dry_run,

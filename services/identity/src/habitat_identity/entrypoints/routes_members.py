@@ -41,7 +41,7 @@ async def list_members(
 async def create_member(body: CreateMemberRequest, caller: Admin, c: ContainerDep) -> CreatedMemberOut:
     """Create a pending member with a one-time temporary password (admins)."""
     command = CreateMember(body.email, body.display_name, body.role, body.joined_at)
-    created = await members.create_member(command, caller.member_id, c.uow(), c.hasher)
+    created = await members.create_member(command, caller.member_id, c.uow(), c.hasher, today=c.settings.coop.today())
     out = MemberOut.model_validate(created.member)
     return CreatedMemberOut(**out.model_dump(), temporary_password=created.temporary_password)
 

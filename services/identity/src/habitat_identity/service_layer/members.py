@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from habitat_identity.domain.commands import CreateMember, EnsureAdmin, UpdateMember
 from habitat_identity.domain.errors import CannotChangeSelf, EmailTaken, MemberNotFound
@@ -29,9 +29,13 @@ def new_temporary_password() -> str:
 
 
 async def create_member(
-    command: CreateMember, actor_id: uuid.UUID | None, uow: UnitOfWork, hasher: PasswordHasher
+    command: CreateMember, actor_id: uuid.UUID | None, uow: UnitOfWork, hasher: PasswordHasher,
+    *, today: date | None = None,
 ) -> CreatedMember:
-    """Register a pending member with a temporary password; 409 when the email is taken."""
+    """Register a pending member with a temporary password; 409 when the email is taken.
+
+    joined_at defaults to `today`, the co-op's date (its time zone), not the server's.
+    """
     temporary = new_temporary_password()
     password_hash = await hasher.hash(temporary)
     now = utcnow()
@@ -42,7 +46,7 @@ async def create_member(
             email=command.email,
             display_name=command.display_name,
             role=command.role,
-            joined_at=command.joined_at or now.date(),
+            joined_at=command.joined_at or today or now.date(),
             password_hash=password_hash,
             now=now,
         )

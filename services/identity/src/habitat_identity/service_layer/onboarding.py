@@ -49,6 +49,7 @@ class _Run:
     sign_in_url: str
     passwords: dict[str, str]
     hashes: dict[str, str]
+    today: date
 
 
 @dataclass
@@ -84,8 +85,12 @@ async def import_members(
     hasher: PasswordHasher,
     check_email: EmailCheck,
     sign_in_url: str,
+    today: date | None = None,
 ) -> ImportReport:
-    """Create or update members by email from a roster file, all-or-nothing; InvalidCsv lists every error."""
+    """Create or update members by email from a roster file, all-or-nothing; InvalidCsv lists every error.
+
+    A row without joined_at joins `today`, the co-op's date (its time zone), not the server's.
+    """
     rows, errors = parse_roster(data, check_email)
     if errors:
         raise InvalidCsv(errors)
@@ -96,7 +101,10 @@ async def import_members(
         new_rows = [row for row in rows if row.email not in existing]
         passwords = {} if dry_run else {row.email: new_temporary_password() for row in new_rows}
         hashes = await asyncio.gather(*(hasher.hash(password) for password in passwords.values()))
-        run = _Run(report, uow, actor_id, now, sign_in_url, passwords, dict(zip(passwords, hashes, strict=True)))
+        run = _Run(
+            report, uow, actor_id, now, sign_in_url, passwords, dict(zip(passwords, hashes, strict=True)),
+            today or now.date(),
+        )
         for row in rows:
             member = existing.get(row.email)
             report.rows.append(_create(row, run) if member is None else await _update(row, member, run))
@@ -109,7 +117,7 @@ async def import_members(
 
 
 def _create(row: RosterRow, run: _Run) -> ImportedRow:
-    joined_at = row.joined_at or run.now.date()
+    joined_at = row.joined_at or run.today
     changes = {
         "display_name": [None, row.display_name],
         "role": [None, row.role],
