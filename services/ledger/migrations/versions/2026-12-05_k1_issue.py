@@ -20,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 S = "ledger"
 UUID = postgresql.UUID(as_uuid=True)
+MONEY = sa.Numeric(14, 2)
 
 
 def upgrade() -> None:
@@ -32,7 +33,19 @@ def upgrade() -> None:
         sa.CheckConstraint("year BETWEEN 1900 AND 9999", name="ck_k1_issue_year"),
         schema=S,
     )
+    op.create_table(
+        "k1_issue_ending",
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("member_id", UUID, nullable=False),
+        sa.Column("tax_ending", MONEY, nullable=False),
+        sa.Column("book_ending", MONEY, nullable=False),
+        sa.Column("section_704c_gain", MONEY, nullable=False),
+        sa.ForeignKeyConstraint(["year"], [f"{S}.k1_issue.year"], name="fk_k1_issue_ending_year_k1_issue"),
+        sa.PrimaryKeyConstraint("year", "member_id", name="pk_k1_issue_ending"),
+        schema=S,
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("k1_issue_ending", schema=S)
     op.drop_table("k1_issue", schema=S)
