@@ -80,7 +80,8 @@ class Bench:
     async def person(self, admin: str, role: str) -> str:
         email = f"{role}-{secrets.token_hex(4)}@bench.coop"
         created = await self.client.post("/api/v1/members", headers=auth(admin),
-                                         json={"email": email, "display_name": f"Bench {role}", "role": role})
+                                         json={"email": email, "display_name": f"Bench {role}", "role": role,
+                                               "joined_at": "2020-01-01"})
         created.raise_for_status()
         temporary = created.json()["temporary_password"]
         first = await self.login(email, temporary)

@@ -80,7 +80,8 @@ async def wait_for(conn: asyncpg.Connection, query: str, expected: int, timeout:
 
 
 async def prepare(url: str, admin: tuple[str, str], conn: asyncpg.Connection, members: int) -> str:
-    roster = "email,display_name,role\n" + "".join(f"m{i}@bench.coop,Member {i},member\n" for i in range(members))
+    roster = "email,display_name,role,joined_at\n" + "".join(
+        f"m{i}@bench.coop,Member {i},member,2020-01-01\n" for i in range(members))
     async with httpx.AsyncClient(base_url=url, timeout=600) as client:
         token = (await client.post("/api/v1/auth/login", json={"email": admin[0], "password": admin[1]})).json()[
             "access_token"]

@@ -72,7 +72,8 @@ def auth(token: str) -> dict[str, str]:
 async def person(client: httpx.AsyncClient, admin: str, role: str) -> tuple[str, str]:
     email = f"{role}-{secrets.token_hex(4)}@bench.coop"
     created = await client.post("/api/v1/members", headers=auth(admin),
-                                json={"email": email, "display_name": f"Bench {role}", "role": role})
+                                json={"email": email, "display_name": f"Bench {role}", "role": role,
+                                "joined_at": "2020-01-01"})
     created.raise_for_status()
     temporary = created.json()["temporary_password"]
     first = (await client.post("/api/v1/auth/login", json={"email": email, "password": temporary})).json()
