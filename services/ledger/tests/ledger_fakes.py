@@ -345,6 +345,14 @@ class FakeDistributions:
         ]
 
 
+class FakeK1Issues:
+    def __init__(self) -> None:
+        self.years: set[int] = set()
+
+    async def issued_years(self) -> list[int]:
+        return sorted(self.years)
+
+
 class FakeUnitOfWork:
     """Keeps state across `async with` blocks, like a database; records what was committed."""
 
@@ -359,6 +367,7 @@ class FakeUnitOfWork:
         self.allocations = FakeAllocations()
         self.distributions = FakeDistributions()
         self.allocation_postings = FakeAllocationPostings(self.allocations, self.journal, self.distributions)
+        self.k1_issues = FakeK1Issues()
         self.events: list[object] = []
         self.published: list[object] = []
         self.claims: set[tuple[str, uuid.UUID]] = set()
@@ -397,3 +406,20 @@ class FakeUnitOfWork:
             return False
         self.claims.add((consumer, event_id))
         return True
+
+
+async def opening_balance(uow: FakeUnitOfWork, member_id: uuid.UUID, amount: str, on: date = date(2025, 12, 31)):
+    """A member's opening balance on both bases, booked as the capital accounts import books it."""
+    from datetime import UTC, datetime
+
+    from habitat_ledger.domain.opening_balance import OpeningBalance
+
+    balance = OpeningBalance(member_id, Decimal(amount), Decimal(amount), on)
+    accounts = await uow.accounts.ensure_many([leg.account for leg in balance.legs()])
+    transaction = JournalTransaction.record(
+        source_type=SourceType.OPENING_BALANCE, source_id=uuid.uuid4(), occurred_on=on,
+        description=balance.description, now=datetime.now(UTC), member_id=member_id,
+        postings=[Posting(accounts[leg.account.code].id, leg.basis, leg.amount) for leg in balance.legs()],
+    )
+    await uow.journal.add(transaction)
+    return transaction

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from habitat_common.auth import JwksKeySource, KeySource, TokenVerifier
@@ -17,6 +18,11 @@ from habitat_ledger.config import LedgerSettings
 
 SERVICE = "ledger"
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 @lru_cache
@@ -31,23 +37,29 @@ class Ledger:
     settings: LedgerSettings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    clock: Clock = field(default=system_clock)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
+
+    def today(self) -> date:
+        """The co-op's date now (its time zone), the default date of what is booked or reported."""
+        return self.settings.coop.today(self.clock())
 
 
 def build(
     settings: LedgerSettings | None = None,
     *,
     session_factory: async_sessionmaker[AsyncSession] | None = None,
+    clock: Clock | None = None,
 ) -> Ledger:
-    """Wire one process; tests may hand in a session factory bound to their own transaction."""
+    """Wire one process; tests may hand in a session factory bound to their own transaction, and a clock."""
     settings = settings or get_settings()
     configure_logging(SERVICE, settings.telemetry)
     configure_tracing(SERVICE, settings.telemetry)
     start_mappers()
     engine = make_engine(settings.database)
-    return Ledger(settings, engine, session_factory or make_sessionmaker(engine))
+    return Ledger(settings, engine, session_factory or make_sessionmaker(engine), clock or system_clock)
 
 
 def token_verifier(settings: LedgerSettings, keys: TokenVerifier | KeySource | None = None) -> TokenVerifier:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from habitat_common.coop import CoopSettings
 from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,7 @@ class LedgerSettings(BaseSettings):
     rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    coop: CoopSettings = Field(default_factory=CoopSettings, description="HABITAT_COOP_TIME_ZONE: whose today")
     allocation_approvals_required: int = Field(
         default=2, ge=1, description="Distinct admins who must approve an allocation (LEDGER_ALLOCATION_APPROVALS_REQUIRED)"
     )

@@ -181,7 +181,7 @@ class TestValidationPasses:
         tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
         body = HEADER + f"ana@example.org,1,1,2025-11-30,\nben@example.org,1,1,{tomorrow},\n"
         assert problems(await upload(api, body)) == ["business", 2, [
-            (2, 4, "as_of", "closed_period"), (3, 4, "as_of", "future_date")]]
+            (2, 4, "as_of", "period_locked"), (3, 4, "as_of", "future_date")]]
 
     async def test_a_balance_dated_in_a_closed_period_can_be_restated_but_not_replaced(self, api, connection):
         await upload(api, GOOD)

@@ -8,14 +8,14 @@ from decimal import Decimal
 
 import pytest
 from ledger_builders import DEFAULT_PERIOD_ID, book_command
-from ledger_fakes import FakeUnitOfWork
+from ledger_fakes import FakeUnitOfWork, opening_balance
 
 from habitat_ledger.domain.commands import CompleteDistribution, ReplicateMember, ScheduleDistribution
 from habitat_ledger.domain.errors import (
     AlreadyReversed,
     DistributionNotScheduled,
     K1DoesNotTie,
-    PeriodClosed,
+    PeriodLocked,
     WouldOverdrawCapital,
 )
 from habitat_ledger.domain.events import DistributionCompleted
@@ -88,14 +88,14 @@ class TestDistributions:
     async def test_a_payment_dated_in_a_closed_period_is_refused(self):
         uow = await member_with()
         uow.periods.rows[DEFAULT_PERIOD_ID].status = "closed"
-        with pytest.raises(PeriodClosed):
+        with pytest.raises(PeriodLocked):
             await complete_distribution(complete(await scheduled(uow), paid_on=date(2026, 2, 1)), uow)
 
 
 class TestReverseTransaction:
     async def test_a_reversal_negates_and_references_the_original_once(self):
-        uow = await member_with()
-        original = uow.journal.transactions[0]
+        uow = FakeUnitOfWork().with_period()
+        original = await opening_balance(uow, MEMBER, "500.00")
         reversal = await reverse_transaction(original.id, "entered twice", ADMIN, uow, occurred_on=date(2026, 4, 1))
         assert (reversal.reverses_id, reversal.source_type, reversal.recorded_by) == (original.id, "reversal", ADMIN)
         assert sorted(p.amount for p in reversal.postings) == sorted(-p.amount for p in original.postings)

@@ -17,6 +17,7 @@ from habitat_ledger.adapters.import_tables import capital_import
 from habitat_ledger.domain.capital_import import ImportSummary, OpeningBalanceRow, PlannedRow
 from habitat_ledger.domain.csv_stream import MAX_PROBLEMS, CsvProblem, ProblemLog
 from habitat_ledger.domain.journal import AccountKind, AccountRef, Basis, Leg
+from habitat_ledger.domain.lock import Lock
 from habitat_ledger.domain.opening_balance import CurrentOpening, OpeningBalance, OpeningChange
 from habitat_ledger.service_layer.ports import CapitalImportRun
 
@@ -62,19 +63,20 @@ PLAN = text(
     "   FROM ledger.posting p WHERE p.transaction_id = c.id AND p.account_id ="
     "   (SELECT id FROM ledger.account WHERE code = 'member:' || m.id || '\\:capital')) AS a"
 )
-# Rows that change nothing slip nothing under a closed period, so a re-run after a close still passes.
+# Rows that change nothing slip nothing under the lock date, so a re-run after a close still passes.
+# The lock date (domain/lock.py) comes in as :through (NULL: nothing locked) with :because, its reason.
 RULE_BREACHES = text(
-    "WITH closed AS (SELECT max(ends_on) AS through FROM ledger.period WHERE status = 'closed')"
+    "WITH locked AS (SELECT CAST(:through AS date) AS through, CAST(:because AS text) AS because)"
     " SELECT line, field, code, message, count(*) OVER () FROM ("
     "  SELECT line, 'as_of' AS field, 'future_date' AS code,"
     "   format('The balance date %s is after today (%s).', as_of, CAST(:today AS date)) AS message"
     "   FROM capital_import_plan WHERE as_of > :today"
-    "  UNION ALL SELECT line, 'as_of', 'closed_period', format('The balance date %s is on or before %s, the end of"
-    " a closed period: an opening balance cannot be slipped under a closed period.', as_of, through)"
-    "   FROM capital_import_plan, closed WHERE action <> 'unchanged' AND as_of <= through"
+    "  UNION ALL SELECT line, 'as_of', 'period_locked', format('The balance date %s is on or before %s, %s:"
+    " an opening balance cannot be slipped under the locked books.', as_of, through, because)"
+    "   FROM capital_import_plan, locked WHERE action <> 'unchanged' AND as_of <= through"
     "  UNION ALL SELECT line, 'member_email', 'opening_balance_locked', format('The opening balance of %s in force is"
-    " dated %s, on or before %s, the end of a closed period; it can no longer be replaced.', email, current_on,"
-    "   through) FROM capital_import_plan, closed WHERE action = 'updated' AND current_on <= through"
+    " dated %s, on or before %s, %s; it can no longer be replaced.', email, current_on, through, because)"
+    "   FROM capital_import_plan, locked WHERE action = 'updated' AND current_on <= through"
     " ) AS breach ORDER BY line, field LIMIT :limit"
 )
 REPEATED_MEMBERS = text(
@@ -141,8 +143,9 @@ class SqlAlchemyCapitalImportRepository:
         await self.session.execute(PLAN)
         await self.session.execute(text("ANALYZE capital_import_plan"))
 
-    async def rule_breaches(self, today: date, columns: dict[str, int]) -> ProblemLog:
-        rows = (await self.session.execute(RULE_BREACHES, {"today": today, "limit": MAX_PROBLEMS})).all()
+    async def rule_breaches(self, today: date, lock: Lock | None, columns: dict[str, int]) -> ProblemLog:
+        locked = {"through": lock.through if lock else None, "because": lock.because if lock else None}
+        rows = (await self.session.execute(RULE_BREACHES, {"today": today, "limit": MAX_PROBLEMS, **locked})).all()
         problems = [CsvProblem(line, columns[field], field, code, message) for line, field, code, message, _ in rows]
         return ProblemLog(sorted(problems, key=lambda p: (p.line, p.column)), rows[0][-1] if rows else 0)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from habitat_ledger.domain.errors import AllocationNotFound
 from habitat_ledger.domain.proposal import Allocation
-from habitat_ledger.entrypoints.dependencies import Admin, Member, Uow
+from habitat_ledger.entrypoints.dependencies import Admin, Member, Today, Uow
 from habitat_ledger.entrypoints.schemas import (
     AllocationList,
     AllocationOut,
@@ -77,9 +77,11 @@ async def reject(allocation_id: uuid.UUID, body: ReasonIn, caller: Admin, uow: U
 
 
 @router.post("/allocations/{allocation_id}/post", response_model=AllocationOut)
-async def post(allocation_id: uuid.UUID, caller: Admin, uow: Uow) -> AllocationOut:
-    """Post an approved allocation in one transaction; posting again answers the posted record."""
-    return await allocation_out(await posting.post_allocation(allocation_id, caller.member_id, uow), uow)
+async def post(allocation_id: uuid.UUID, caller: Admin, uow: Uow, today: Today) -> AllocationOut:
+    """Post an approved allocation in one transaction; posting again answers the posted record.
+
+    Cash portions are scheduled today (the co-op's date)."""
+    return await allocation_out(await posting.post_allocation(allocation_id, caller.member_id, uow, today=today), uow)
 
 
 @router.get("/allocations/{allocation_id}/statement/{member_id}", response_model=AllocationStatementOut)

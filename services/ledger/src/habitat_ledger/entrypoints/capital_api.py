@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from habitat_common.auth import Principal
 from habitat_common.web.errors import ApiError
 
-from habitat_ledger.entrypoints.dependencies import Member, Uow
+from habitat_ledger.entrypoints.dependencies import Member, Today, Uow
 from habitat_ledger.entrypoints.money_schemas import StatementLineOut, StatementOut
 from habitat_ledger.entrypoints.schemas import CapitalAccountOut
 from habitat_ledger.service_layer.capital import get_capital_account
@@ -24,11 +24,12 @@ async def read_capital_account(
     member_id: uuid.UUID,
     caller: Member,
     uow: Uow,
+    today: Today,
     as_of: Annotated[date | None, Query(description="Only transactions dated on or before this day")] = None,
 ) -> CapitalAccountOut:
     """Book and tax balance of a member (self, steward, admin); another member's → 404."""
     ensure_may_see(caller, member_id)
-    balance = await get_capital_account(member_id, uow, as_of=as_of)
+    balance = await get_capital_account(member_id, uow, as_of=as_of, today=today)
     return CapitalAccountOut.model_validate(balance)
 
 
@@ -43,11 +44,12 @@ async def read_statement(
     member_id: uuid.UUID,
     caller: Member,
     uow: Uow,
+    today: Today,
     as_of: Annotated[date | None, Query(description="Transactions dated on or before this day; default all")] = None,
 ) -> StatementOut:
     """Every transaction on the member's capital with running book and tax balances."""
     ensure_may_see(caller, member_id)
-    statement = await capital_statement(member_id, uow, as_of=as_of)
+    statement = await capital_statement(member_id, uow, as_of=as_of, today=today)
     return StatementOut(
         member_id=member_id,
         display_name=statement.display_name,

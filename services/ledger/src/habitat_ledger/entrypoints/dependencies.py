@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -31,3 +32,10 @@ async def approvals_required(request: Request) -> int:
 
 
 ApprovalsRequired = Annotated[int, Depends(approvals_required)]
+
+
+async def coop_today(request: Request) -> date:
+    return request.app.state.ledger.today()
+
+
+Today = Annotated[date, Depends(coop_today)]

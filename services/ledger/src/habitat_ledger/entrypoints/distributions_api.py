@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from habitat_ledger.domain.commands import CompleteDistribution, ScheduleDistribution
 from habitat_ledger.domain.errors import DistributionNotFound
-from habitat_ledger.entrypoints.dependencies import Admin, Member, Uow
+from habitat_ledger.entrypoints.dependencies import Admin, Member, Today, Uow
 from habitat_ledger.entrypoints.money_schemas import (
     CompleteIn,
     DistributionIn,
@@ -55,10 +55,16 @@ async def read(distribution_id: uuid.UUID, caller: Member, uow: Uow) -> Distribu
 
 
 @router.post("/distributions/{distribution_id}/complete", response_model=DistributionOut)
-async def complete(distribution_id: uuid.UUID, body: CompleteIn, caller: Admin, uow: Uow) -> DistributionOut:
-    """Paid: debit capital on both bases; 409 would_overdraw_capital unless override_reason is given."""
+async def complete(
+    distribution_id: uuid.UUID, body: CompleteIn, caller: Admin, uow: Uow, today: Today
+) -> DistributionOut:
+    """Paid: debit capital on both bases; 409 would_overdraw_capital unless override_reason is given.
+
+    paid_on defaults to today in the co-op's time zone; 409 period_locked on or before the lock date.
+    """
     command = CompleteDistribution(distribution_id, body.reference, body.paid_on, body.override_reason, caller.member_id)
-    return DistributionOut.model_validate(await distributions.complete_distribution(command, uow, method=body.method))
+    completed = await distributions.complete_distribution(command, uow, method=body.method, today=today)
+    return DistributionOut.model_validate(completed)
 
 
 @router.post("/distributions/{distribution_id}/cancel", response_model=DistributionOut)

@@ -55,6 +55,10 @@ STATUS_OF = {
     "already_reversed": 409,
     "k1_does_not_tie": 409,
     "invalid_csv": 422,
+    "period_locked": 409,
+    "period_before_lock": 409,
+    "reversal_belongs_to_workflow": 409,
+    "pending_contributions": 409,
 }
 
 
@@ -63,9 +67,10 @@ def create_app(
     verifier: TokenVerifier | KeySource | None = None,
     *,
     session_factory: async_sessionmaker[AsyncSession] | None = None,
+    clock: bootstrap.Clock | None = None,
 ) -> FastAPI:
-    """Build the HTTP app; tests inject settings, a verifier (or KeySource) and a session factory."""
-    ledger = bootstrap.build(settings, session_factory=session_factory)
+    """Build the HTTP app; tests inject settings, a verifier (or KeySource), a session factory and a clock."""
+    ledger = bootstrap.build(settings, session_factory=session_factory, clock=clock)
     feed = None
     if verifier is None:
         feed = revocation_feed_for(ledger.settings.auth.revocations_url, ledger.settings.auth.revocations_poll_seconds)

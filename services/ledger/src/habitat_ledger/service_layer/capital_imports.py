@@ -1,7 +1,7 @@
 """Importing capital accounts' opening balances from CSV: validated in passes, all or nothing, re-runnable.
 
 Passes, stopping after the first with problems: format (as the file streams in) → references (each
-email a member the ledger knows) → business (no future date, nothing slipped under a closed period)
+email a member the ledger knows) → business (no future date, nothing dated on or before the lock date)
 → reconciliation (one row per member). The file is read once, its valid rows COPYed to a staging
 table; the later passes and the plan are SQL there, so memory stays flat whatever the file's size.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from habitat_ledger.domain.capital_import import (
     CapitalAccountsFile,
@@ -22,6 +22,7 @@ from habitat_ledger.domain.capital_import import (
 from habitat_ledger.domain.csv_stream import ProblemLog
 from habitat_ledger.domain.errors import InvalidCsv
 from habitat_ledger.domain.opening_balance import opening_entries
+from habitat_ledger.service_layer.locks import current_lock
 from habitat_ledger.service_layer.ports import CapitalImportRun, UnitOfWork
 
 STAGE_ROWS = 5000
@@ -45,6 +46,7 @@ async def import_capital_accounts(
     dry_run: bool,
     requested_by: uuid.UUID,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> CapitalImportReport:
     """Create or replace members' opening balances from a CSV upload; InvalidCsv names every problem of a pass.
 
@@ -52,13 +54,14 @@ async def import_capital_accounts(
     changed one reverses the balance in force and records the new one.
     """
     now = now or datetime.now(UTC)
+    today = today or now.date()
     async with uow:
         imports = uow.capital_imports
         await imports.start()
         file = await _stage(chunks, uow)
         _refuse("references", await imports.unknown_members(file.columns))
         await imports.plan(exclusive=not dry_run)
-        _refuse("business", await imports.rule_breaches(now.date(), file.columns))
+        _refuse("business", await imports.rule_breaches(today, await current_lock(uow), file.columns))
         _refuse("reconciliation", await imports.repeated_members(file.columns))
         summary = await imports.summary()
         sample = await imports.sample(SAMPLE_ROWS)

@@ -11,11 +11,11 @@ from habitat_ledger.domain.distribution import METHODS, Distribution, Distributi
 from habitat_ledger.domain.errors import (
     DistributionNotFound,
     InvalidDistribution,
-    PeriodClosed,
     WouldOverdrawCapital,
 )
 from habitat_ledger.domain.events import DistributionCompleted
 from habitat_ledger.domain.journal import AccountRef, Basis, JournalTransaction, Posting, SourceType
+from habitat_ledger.service_layer.locks import ensure_open_date
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
@@ -37,17 +37,17 @@ async def schedule_distribution(
     return distribution
 
 
-async def ensure_open_date(day: date, uow: UnitOfWork) -> None:
-    """Refuse a booking dated in a closed (locked) period."""
-    for period in await uow.periods.list():
-        if period.contains(day) and period.is_locked:
-            raise PeriodClosed(f"{day} falls in closed period {period.name}; nothing may be booked in it.")
-
-
 async def complete_distribution(
-    command: CompleteDistribution, uow: UnitOfWork, *, now: datetime | None = None, method: str | None = None
+    command: CompleteDistribution,
+    uow: UnitOfWork,
+    *,
+    now: datetime | None = None,
+    method: str | None = None,
+    today: date | None = None,
 ) -> Distribution:
     """Mark paid and debit the member's capital on both bases (credit co-op cash).
+
+    Paid on the day given, else today (the co-op's), which must fall after the lock date.
 
     Refused with would_overdraw_capital when either balance would go negative, unless an override
     reason is given; it is recorded on the distribution. Completing a completed one answers it.
@@ -57,8 +57,8 @@ async def complete_distribution(
         distribution = await require_distribution(command.distribution_id, uow, for_update=True)
         if distribution.status == DistributionStatus.COMPLETED:
             return distribution
-        paid_on = command.paid_on or now.date()
-        await ensure_open_date(paid_on, uow)
+        paid_on = command.paid_on or today or now.date()
+        await ensure_open_date(paid_on, uow, "A payment")
         capital = AccountRef.member_capital(distribution.member_id)
         sums = await uow.journal.posting_sums(capital.code, None)
         balance = CapitalBalance.from_posting_sums(

@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 from habitat_ledger.domain.commands import OpenPeriod
 from habitat_ledger.domain.errors import PeriodNameTaken, PeriodNotFound, PeriodOverlap
 from habitat_ledger.domain.events import PeriodOpened
+from habitat_ledger.domain.lock import ensure_period_after_lock
 from habitat_ledger.domain.period import Period
 from habitat_ledger.service_layer.contributions import apply_waiting_contributions
+from habitat_ledger.service_layer.locks import current_lock
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
 async def open_period(command: OpenPeriod, uow: UnitOfWork, *, now: datetime | None = None) -> Period:
-    """Open a new period unless its name is taken or its dates touch another period."""
+    """Open a new period unless its name is taken, it touches another period or starts on or before the lock date."""
     period = Period.open(
         name=command.name,
         starts_on=command.starts_on,
@@ -25,6 +27,7 @@ async def open_period(command: OpenPeriod, uow: UnitOfWork, *, now: datetime | N
     async with uow:
         if await uow.periods.find_by_name(period.name):
             raise PeriodNameTaken(f"A period named {period.name!r} already exists.")
+        ensure_period_after_lock(period.starts_on, await current_lock(uow))
         if clash := await uow.periods.find_overlapping(period.starts_on, period.ends_on):
             raise PeriodOverlap(
                 f"The dates overlap period {clash.name} ({clash.starts_on} to {clash.ends_on})."

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 
 from habitat_ledger.domain.errors import AlreadyReversed, InvalidAllocationInput, TransactionNotFound
 from habitat_ledger.domain.journal import JournalTransaction
-from habitat_ledger.service_layer.distributions import ensure_open_date
+from habitat_ledger.domain.reversal import ensure_directly_reversible
+from habitat_ledger.service_layer.locks import ensure_open_date
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
@@ -19,8 +20,13 @@ async def reverse_transaction(
     *,
     occurred_on: date | None = None,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> JournalTransaction:
-    """Record the negation of a transaction (dated today unless given); a transaction is reversed once."""
+    """Record the negation of a transaction, once, dated after the lock date (default: today, the co-op's).
+
+    Only entries no workflow owns (opening balances) are reversed here; a contribution, distribution
+    or allocation entry is refused with a pointer to the workflow that corrects it.
+    """
     now = now or datetime.now(UTC)
     if not reason.strip():
         raise InvalidAllocationInput("A reversal needs a reason.")
@@ -28,10 +34,11 @@ async def reverse_transaction(
         original = await uow.journal.get(transaction_id)
         if original is None:
             raise TransactionNotFound("No such journal transaction.")
+        ensure_directly_reversible(original)
         if await uow.journal.is_reversed(transaction_id):
             raise AlreadyReversed("This transaction was reversed already.")
-        day = occurred_on or now.date()
-        await ensure_open_date(day, uow)
+        day = occurred_on or today or now.date()
+        await ensure_open_date(day, uow, "A reversal")
         reversal = original.reversal(reason=reason.strip(), occurred_on=day, by=requested_by, now=now)
         await uow.journal.add(reversal)
         await uow.commit()

@@ -40,7 +40,9 @@ class AllocationStatement:
     row: AllocationRow
 
 
-async def capital_statement(member_id: uuid.UUID, uow: UnitOfWork, *, as_of: date | None = None) -> CapitalStatement:
+async def capital_statement(
+    member_id: uuid.UUID, uow: UnitOfWork, *, as_of: date | None = None, today: date | None = None
+) -> CapitalStatement:
     """Every transaction on the member's capital dated on or before as_of.
 
     Without as_of the statement covers every transaction, like the balance, so a close dated at the
@@ -52,7 +54,7 @@ async def capital_statement(member_id: uuid.UUID, uow: UnitOfWork, *, as_of: dat
         member = await uow.members.get(member_id)
     lines = running_lines(movements)
     if as_of is None:
-        today = datetime.now(UTC).date()
+        today = today or datetime.now(UTC).date()
         as_of = max([today, *(line.movement.occurred_on for line in lines)])
     return CapitalStatement(member_id, member.display_name if member else None, as_of, lines)
 
