@@ -302,14 +302,15 @@ class FakeAllocationPostings:
         self._allocations, self._journal, self._distributions = allocations, journal, distributions
 
     async def post_entries(self, entry: AllocationEntry) -> int:
-        rows = [r for r in self._allocations.rows[entry.allocation_id].rows if r.allocation != 0]
+        rows = [r for r in self._allocations.rows[entry.allocation_id].rows if r.allocation or r.tax_allocation]
         accounts = self._journal._accounts
         surplus = (await accounts.ensure(entry.surplus_account)).id
         capital = await accounts.ensure_many([AccountRef.member_capital(r.member_id) for r in rows])
-        postings = [Posting(surplus, basis, entry.surplus) for basis in Basis]
+        result = {Basis.BOOK: entry.surplus, Basis.TAX: entry.tax_surplus}
+        postings = [Posting(surplus, basis, result[basis]) for basis in Basis]
         postings += [
-            Posting(capital[AccountRef.member_capital(r.member_id).code].id, basis, -r.allocation)
-            for r in rows for basis in Basis
+            Posting(capital[AccountRef.member_capital(r.member_id).code].id, basis, -amount)
+            for r in rows for basis, amount in ((Basis.BOOK, r.allocation), (Basis.TAX, r.tax_allocation)) if amount
         ]
         transaction = JournalTransaction.record(
             source_type=SourceType.ALLOCATION, source_id=entry.allocation_id, occurred_on=entry.occurred_on,

@@ -144,7 +144,8 @@ class TestCloseAndPropose:
         created = await api.post(f"/periods/{period}/allocations", PROPOSAL)
         assert created.status_code == 201
         body = created.json()
-        assert body["inputs"] == {"surplus": "1000.00", "weights": {"labor": "1.00", "capital": "0.50", "property": "0.50"},
+        assert body["inputs"] == {"surplus": "1000.00", "tax_surplus": "1000.00",
+                                  "weights": {"labor": "1.00", "capital": "0.50", "property": "0.50"},
                                   "cash_portion": "25.00"}
         assert [(r["display_name"], r["allocation"], r["cash_portion_amount"], r["retained_amount"]) for r in body["rows"]] == [
             ("Ana Ruiz", "555.56", "138.89", "416.67"), ("Ben Ode", "444.44", "111.11", "333.33"),

@@ -138,7 +138,7 @@ class TestAllocationExamples:
         assert "labor 1000.00, weighted 1000.00 × 1.00 = 1000.00 of 2000.00 total weighted patronage (50.00%)" in explain(result.lines[0], result)
         assert explain(result.lines[0], result).endswith("so of a surplus of 1000.00 your share is 500.00.")
 
-    @pytest.mark.parametrize("surplus", [Decimal("-1.00"), Decimal("1.001")])
+    @pytest.mark.parametrize("surplus", [Decimal("1.001"), Decimal("-1.001"), Decimal("NaN"), Decimal("1E+15")])
     def test_bad_surplus_is_refused(self, surplus):
         with pytest.raises(InvalidAllocationInput):
             allocate(surplus, Weights(), [(uuid.uuid4(), "labor", Decimal("1.00"))])

@@ -19,7 +19,7 @@ ENSURE_CAPITAL_ACCOUNTS = text(
     "INSERT INTO ledger.account (id, code, kind, member_id)"
     " SELECT gen_random_uuid(), 'member:' || r.member_id || '\\:capital', 'member_capital', r.member_id"
     " FROM ledger.allocation_row AS r"
-    " WHERE r.allocation_id = :allocation_id AND r.allocation <> 0 AND NOT EXISTS ("
+    " WHERE r.allocation_id = :allocation_id AND (r.allocation <> 0 OR r.tax_allocation <> 0) AND NOT EXISTS ("
     "   SELECT 1 FROM ledger.account AS a WHERE a.kind = 'member_capital' AND a.member_id = r.member_id)"
     " ORDER BY 2"
     " ON CONFLICT (code) DO NOTHING"
@@ -32,17 +32,25 @@ INSERT_TRANSACTION = text(
     " (id, source_type, source_id, occurred_on, description, recorded_at, member_id, recorded_by)"
     " VALUES (:id, 'allocation', :allocation_id, :occurred_on, :description, :recorded_at, NULL, :recorded_by)"
 )
-# On each basis: the surplus debited whole, each member's capital credited by their allocation.
+# On each basis: the surplus debited by that basis's result (credited, for a loss), each member's
+# capital credited by their allocation on that basis (debited, for a loss). Answers how many
+# members' capital it moved.
 INSERT_POSTINGS = text(
-    "INSERT INTO ledger.posting (transaction_id, account_id, basis, amount)"
-    " SELECT CAST(:transaction_id AS uuid), s.id, b.basis, CAST(:surplus AS numeric)"
-    "   FROM ledger.account AS s CROSS JOIN (VALUES ('book'), ('tax')) AS b(basis) WHERE s.code = :surplus_code"
+    "WITH written AS ("
+    " INSERT INTO ledger.posting (transaction_id, account_id, basis, amount)"
+    " SELECT CAST(:transaction_id AS uuid), s.id, b.basis, b.result"
+    "   FROM ledger.account AS s"
+    "   CROSS JOIN (VALUES ('book', CAST(:surplus AS numeric)), ('tax', CAST(:tax_surplus AS numeric))) AS b(basis, result)"
+    "  WHERE s.code = :surplus_code"
     " UNION ALL"
-    " SELECT CAST(:transaction_id AS uuid), a.id, b.basis, -r.allocation"
+    " SELECT CAST(:transaction_id AS uuid), a.id, b.basis, -b.amount"
     "   FROM ledger.allocation_row AS r"
     "   JOIN ledger.account AS a ON a.kind = 'member_capital' AND a.member_id = r.member_id"
-    "   CROSS JOIN (VALUES ('book'), ('tax')) AS b(basis)"
-    "  WHERE r.allocation_id = :allocation_id AND r.allocation <> 0"
+    "   CROSS JOIN LATERAL (VALUES ('book', r.allocation), ('tax', r.tax_allocation)) AS b(basis, amount)"
+    "  WHERE r.allocation_id = :allocation_id AND b.amount <> 0"
+    " RETURNING account_id)"
+    " SELECT count(DISTINCT account_id) FILTER (WHERE account_id <> s.id)"
+    " FROM written CROSS JOIN (SELECT id FROM ledger.account WHERE code = :surplus_code) AS s"
 )
 SCHEDULE_CASH = text(
     "WITH scheduled AS ("
@@ -73,11 +81,13 @@ class SqlAlchemyAllocationPostingRepository:
                 "description": entry.description, "recorded_at": entry.recorded_at, "recorded_by": entry.recorded_by,
             },
         )
-        written = await self.session.execute(
+        return await self.session.scalar(
             INSERT_POSTINGS,
-            {**params, "transaction_id": entry.transaction_id, "surplus": entry.surplus, "surplus_code": surplus.code},
+            {
+                **params, "transaction_id": entry.transaction_id, "surplus": entry.surplus,
+                "tax_surplus": entry.tax_surplus, "surplus_code": surplus.code,
+            },
         )
-        return (written.rowcount - 2) // 2  # two surplus debits, then a credit per member and basis
 
     async def schedule_cash(self, schedule: CashSchedule) -> tuple[int, Decimal]:
         count, total = (

@@ -31,7 +31,8 @@ from habitat_ledger.domain.seal import Difference, PeriodSeal, Reconciliation
 
 ACTIVE = ("proposed", "approved", "posted")
 ROW_COLUMNS = [
-    "allocation_id", "member_id", "weighted_patronage", "share", "allocation", "cash_portion_amount", "retained_amount"
+    "allocation_id", "member_id", "weighted_patronage", "share", "allocation", "cash_portion_amount", "retained_amount",
+    "tax_allocation",
 ]
 
 
@@ -154,7 +155,7 @@ def _copy_text(record: Allocation) -> str:
     head = str(record.id)
     return "".join(
         "\t".join((head, str(r.member_id), str(r.weighted_patronage), str(r.share), str(r.allocation),
-                   str(r.cash_portion_amount), str(r.retained_amount))) + "\n"
+                   str(r.cash_portion_amount), str(r.retained_amount), str(r.tax_allocation))) + "\n"
         for r in record.rows
     )
 
@@ -180,7 +181,7 @@ class SqlAlchemyAllocationRepository:
     def _head(record: Allocation) -> dict:
         return {
             "id": record.id, "period_id": record.period_id, "status": str(record.status),
-            "surplus": record.surplus, "weight_labor": record.weights.labor,
+            "surplus": record.surplus, "tax_surplus": record.tax_surplus, "weight_labor": record.weights.labor,
             "weight_capital": record.weights.capital, "weight_property": record.weights.property,
             "cash_portion": record.cash_portion, "contribution_count": record.contribution_count,
             "content_hash": record.content_hash, "approvals_required": record.approvals_required,
@@ -206,6 +207,7 @@ class SqlAlchemyAllocationRepository:
             period_id=head.period_id,
             status=AllocationStatus(head.status),
             surplus=head.surplus,
+            tax_surplus=head.tax_surplus,
             weights=Weights(head.weight_labor, head.weight_capital, head.weight_property),
             cash_portion=head.cash_portion,
             rows=rows,

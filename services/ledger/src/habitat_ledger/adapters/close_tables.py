@@ -67,7 +67,8 @@ allocation = Table(
     Column("id", ID, primary_key=True),
     Column("period_id", ID, ForeignKey("ledger.period.id"), nullable=False),
     Column("status", Text, nullable=False),
-    Column("surplus", MONEY, nullable=False),
+    Column("surplus", MONEY, nullable=False),  # the book result; negative for a loss
+    Column("tax_surplus", MONEY, nullable=False),  # the tax result (migration 0010: equal on older records)
     Column("weight_labor", Numeric(10, 4), nullable=False),
     Column("weight_capital", Numeric(10, 4), nullable=False),
     Column("weight_property", Numeric(10, 4), nullable=False),
@@ -86,6 +87,7 @@ allocation = Table(
     Column("patronage_through_seq", BigInteger),
     CheckConstraint("status IN ('proposed', 'approved', 'rejected', 'posted')", name="status"),
     CheckConstraint("cash_portion BETWEEN 0 AND 100", name="cash_portion_percent"),
+    CheckConstraint("surplus >= 0 OR cash_portion = 0", name="loss_has_no_cash_portion"),
     # at most one proposal per period is in play; a rejected one makes room for the next
     Index(
         "uq_allocation_one_active_per_period",
@@ -105,6 +107,7 @@ allocation_row = Table(
     Column("allocation", MONEY, nullable=False),
     Column("cash_portion_amount", MONEY, nullable=False),
     Column("retained_amount", MONEY, nullable=False),
+    Column("tax_allocation", MONEY, nullable=False),  # of the tax result (migration 0010: equal on older rows)
     PrimaryKeyConstraint("allocation_id", "member_id"),
 )
 

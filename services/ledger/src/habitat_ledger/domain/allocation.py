@@ -11,6 +11,11 @@ patronage can be zero or negative. Such a member gets 0 and is EXCLUDED from the
 Counting a negative score would hand the others more than 100% of the surplus and charge the
 member a share of it, which is a loss allocation, not a patronage refund. If no member has
 positive weighted patronage there is nothing to allocate by: NoPatronage.
+
+Losses (rule 9): a negative result is allocated by the same shares; the rounding works on its
+absolute amount (largest remainder, ties by member id) and the rows are negated, so a loss of
+-X gives exactly the negation of the rows of a surplus of X. Book and tax results may differ:
+each is apportioned on its own over the same shares, each exact to the cent.
 """
 
 from __future__ import annotations
@@ -58,19 +63,27 @@ class AllocationLine:
     values: Mapping[str, Decimal]
     weighted: Decimal
     share: Decimal
-    allocation: Decimal
+    allocation: Decimal  # of the book result
+    tax_allocation: Decimal  # of the tax result
 
 
 @dataclass(frozen=True)
 class AllocationResult:
+    """surplus is the book result and tax_surplus the tax result; either is negative for a loss."""
+
     surplus: Decimal
     weights: Weights
     total_weighted: Decimal
     lines: tuple[AllocationLine, ...]
+    tax_surplus: Decimal
 
     @property
     def allocated_total(self) -> Decimal:
         return sum((line.allocation for line in self.lines), ZERO)
+
+    @property
+    def tax_allocated_total(self) -> Decimal:
+        return sum((line.tax_allocation for line in self.lines), ZERO)
 
     def line_of(self, member_id: uuid.UUID) -> AllocationLine | None:
         return next((line for line in self.lines if line.member_id == member_id), None)
@@ -119,32 +132,58 @@ def weighted_sum(by_type: Mapping[str, Decimal], weights: Weights) -> Decimal:
     return total
 
 
-def surplus_of(value: Decimal) -> Decimal:
-    """The allocable surplus: a non-negative amount in cents."""
+MAX_RESULT = Decimal("999999999999.99")  # what NUMERIC(14, 2) holds
+
+
+def surplus_of(value: Decimal, name: str = "surplus") -> Decimal:
+    """A period's result to allocate, in cents: a surplus, zero, or a loss (negative)."""
     try:
         surplus = money(value)
     except (ValueError, ArithmeticError, TypeError) as error:
-        raise InvalidAllocationInput("The surplus is an amount with at most 2 decimals.") from error
-    if surplus < 0 or not surplus.is_finite():
-        raise InvalidAllocationInput("The surplus to allocate cannot be negative.")
+        raise InvalidAllocationInput(f"The {name} is an amount with at most 2 decimals.") from error
+    if not surplus.is_finite() or abs(surplus) > MAX_RESULT:
+        raise InvalidAllocationInput(f"The {name} must be a finite amount of at most {MAX_RESULT} either way.")
     return surplus
 
 
+def signed_cents(amount: Decimal) -> int:
+    """An amount in cents as an integer (exact: amounts have two places)."""
+    return int(amount * 100)
+
+
+def apportion_signed(numerators: Mapping[K, int], denominator: int, target_cents: int, tie_key=str) -> dict[K, Decimal]:
+    """apportion_cents() of a target of either sign: numerators are the unit shares (score x 1 cent
+    x denominator); a negative target is apportioned on its absolute amount and negated."""
+    magnitude = abs(target_cents)
+    shares = apportion_cents({k: magnitude * n for k, n in numerators.items()}, denominator, magnitude, tie_key)
+    if target_cents >= 0:
+        return shares
+    return {key: ZERO - amount for key, amount in shares.items()}  # ZERO - 0.00 is 0.00, never -0.00
+
+
 def allocate(
-    surplus: Decimal, weights: Weights, contributions: Iterable[tuple[uuid.UUID, str, Decimal]]
+    surplus: Decimal,
+    weights: Weights,
+    contributions: Iterable[tuple[uuid.UUID, str, Decimal]],
+    tax_surplus: Decimal | None = None,
 ) -> AllocationResult:
-    """Allocate surplus over members' weighted patronage; contributions are (member, type, value).
+    """Allocate the book result (surplus) and the tax result (default: the same) over members'
+    weighted patronage; contributions are (member, type, value). Either result may be a loss.
 
     Lines come sorted by member id string, so the result does not depend on input order.
     """
-    return allocate_by_member(surplus, weights, by_member(contributions))
+    return allocate_by_member(surplus, weights, by_member(contributions), tax_surplus)
 
 
 def allocate_by_member(
-    surplus: Decimal, weights: Weights, values: Mapping[uuid.UUID, Mapping[str, Decimal]]
+    surplus: Decimal,
+    weights: Weights,
+    values: Mapping[uuid.UUID, Mapping[str, Decimal]],
+    tax_surplus: Decimal | None = None,
 ) -> AllocationResult:
     """allocate() of patronage already summed per member and type."""
     surplus = surplus_of(surplus)
+    tax_surplus = surplus if tax_surplus is None else surplus_of(tax_surplus, "tax result")
     # UUIDs order by their integer, which is the order of their hex strings; members are numbered in
     # that order so ties (by position) go to the smallest id, and dictionaries hash ints, not UUIDs.
     members = sorted(values.items(), key=lambda item: item[0].int)
@@ -156,9 +195,11 @@ def allocate_by_member(
     # exact in integers: w scaled by 10^places is whole, so each member's cents are S x W / T
     places = max(0, *(-w.as_tuple().exponent for w in positive.values()))
     scaled = {index: int(w.scaleb(places)) for index, w in positive.items()}
-    surplus_cents = int(surplus * 100)
-    allocations = apportion_cents(
-        {index: surplus_cents * w for index, w in scaled.items()}, sum(scaled.values()), surplus_cents, tie_key=int
+    denominator = sum(scaled.values())
+    allocations = apportion_signed(scaled, denominator, signed_cents(surplus), tie_key=int)
+    tax_allocations = (
+        allocations if tax_surplus == surplus
+        else apportion_signed(scaled, denominator, signed_cents(tax_surplus), tie_key=int)
     )
     no_share = Decimal(0).quantize(SHARE_PLACES)
     lines = tuple(
@@ -168,10 +209,11 @@ def allocate_by_member(
             weighted=w,
             share=(w / total).quantize(SHARE_PLACES, ROUND_HALF_EVEN) if w > 0 else no_share,
             allocation=allocations.get(index, ZERO),
+            tax_allocation=tax_allocations.get(index, ZERO),
         )
         for index, ((member, by_type), w) in enumerate(zip(members, weighted, strict=True))
     )
-    return AllocationResult(surplus, weights, total, lines)
+    return AllocationResult(surplus, weights, total, lines, tax_surplus)
 
 
 def split_cash(allocations: Mapping[K, Decimal], percent: Decimal, tie_key=str) -> dict[K, Decimal]:
@@ -194,6 +236,11 @@ def plain(amount: Decimal) -> str:
     return str(cents) if amount == cents else f"{amount.normalize():f}"
 
 
+def result_words(amount: Decimal) -> str:
+    """"a surplus of 1000.00", "a loss of 1000.00" (a loss is named, its amount shown unsigned)."""
+    return f"a loss of {-amount}" if amount < 0 else f"a surplus of {amount}"
+
+
 def explain(line: AllocationLine, result: AllocationResult) -> str:
     """One plain-language sentence on how this member's allocation came about."""
     parts = [f"{t} {plain(v)}" for t, v in line.values.items()]
@@ -202,11 +249,17 @@ def explain(line: AllocationLine, result: AllocationResult) -> str:
     if line.weighted <= 0:
         return (
             f"You contributed {contributed}, weighted {terms} = {plain(line.weighted)}, which is not above zero, "
-            f"so of a surplus of {result.surplus} your share is 0.00."
+            f"so of {result_words(result.surplus)} your share is 0.00{_tax_clause(line, result)}."
         )
     percent = (line.weighted * 100 / result.total_weighted).quantize(CENT, ROUND_HALF_EVEN)
     return (
         f"You contributed {contributed}, weighted {terms} = {plain(line.weighted)} of "
         f"{plain(result.total_weighted)} total weighted patronage ({percent}%), "
-        f"so of a surplus of {result.surplus} your share is {line.allocation}."
+        f"so of {result_words(result.surplus)} your share is {line.allocation}{_tax_clause(line, result)}."
     )
+
+
+def _tax_clause(line: AllocationLine, result: AllocationResult) -> str:
+    if result.tax_surplus == result.surplus:
+        return ""
+    return f"; on the tax basis, of {result_words(result.tax_surplus)} your share is {line.tax_allocation}"

@@ -1,10 +1,12 @@
 """What posting an allocation writes: one journal transaction crediting every member, and cash distributions.
 
 The allocation is one transaction per calculation record: on each basis it debits the co-op's
-surplus by the whole surplus and credits each member's capital by their allocation, so it
-balances exactly because the allocations sum to the surplus (largest-remainder rounding). The
-member lines come from the record's stored rows; the database writes them set-based and its
-balance check refuses the transaction if they do not sum to the surplus.
+surplus by that basis's result (book: surplus, tax: tax_surplus) and credits each member's
+capital by their allocation on that basis, so each basis balances exactly because its allocations
+sum to its result (largest-remainder rounding). A loss is the same transaction with the signs
+turned: the surplus account is credited and members' capital debited. The member lines come from
+the record's stored rows; the database writes them set-based and its balance check refuses the
+transaction if a basis does not sum to its result.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ class AllocationEntry:
 
     transaction_id: uuid.UUID
     allocation_id: uuid.UUID
-    surplus: Decimal
+    surplus: Decimal  # the book result; negative for a loss
+    tax_surplus: Decimal  # the tax result
     surplus_account: AccountRef
     description: str
     occurred_on: date
@@ -45,14 +48,24 @@ class CashSchedule:
     created_at: datetime
 
 
+def allocation_description(period_name: str, allocation: Allocation) -> str:
+    """What statements show: "Allocation of the 2026-Q1 loss" (or surplus), and the tax result's
+    kind when it differs, e.g. "Allocation of the 2026-Q1 surplus (a loss on the tax basis)"."""
+    book = "loss" if allocation.surplus < 0 else "surplus"
+    tax = "loss" if allocation.tax_surplus < 0 else "surplus"
+    tail = f" (a {tax} on the tax basis)" if tax != book else ""
+    return f"Allocation of the {period_name} {book}{tail}"
+
+
 def allocation_entry(
     allocation: Allocation, *, description: str, occurred_on: date, by: uuid.UUID, now: datetime
 ) -> AllocationEntry:
-    """The transaction that moves the surplus into members' capital on both bases."""
+    """The transaction that moves the result (surplus or loss) into members' capital on both bases."""
     return AllocationEntry(
         transaction_id=uuid.uuid4(),
         allocation_id=allocation.id,
         surplus=allocation.surplus,
+        tax_surplus=allocation.tax_surplus,
         surplus_account=AccountRef.coop_surplus(),
         description=description,
         occurred_on=occurred_on,

@@ -34,10 +34,11 @@ class BookContribution:
 @dataclass(frozen=True)
 class ProposeAllocation:
     period_id: uuid.UUID
-    surplus: Decimal
+    surplus: Decimal  # the book result; negative for a loss
     weights: dict[str, Decimal]
     cash_portion: Decimal
     requested_by: uuid.UUID
+    tax_surplus: Decimal | None = None  # the tax result; None: equal to the book result
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,12 @@ class InvalidAllocationInput(LedgerError):
     code = "invalid_allocation_input"
 
 
+class LossHasNoCashPortion(InvalidAllocationInput):
+    """A loss is allocated to capital only: there is no cash to pay out of it."""
+
+    code = "loss_has_no_cash_portion"
+
+
 class NoPatronage(LedgerError):
     """Nobody has positive weighted patronage, so there is nothing to allocate by."""
 

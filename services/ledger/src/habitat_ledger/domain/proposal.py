@@ -11,7 +11,12 @@ from decimal import Decimal
 from enum import StrEnum
 
 from habitat_ledger.domain.allocation import AllocationResult, Weights, plain, split_cash
-from habitat_ledger.domain.errors import AllocationNotApproved, AllocationNotPending, InvalidAllocationInput
+from habitat_ledger.domain.errors import (
+    AllocationNotApproved,
+    AllocationNotPending,
+    InvalidAllocationInput,
+    LossHasNoCashPortion,
+)
 
 
 class AllocationStatus(StrEnum):
@@ -23,23 +28,36 @@ class AllocationStatus(StrEnum):
 
 @dataclass(frozen=True)
 class AllocationRow:
+    """A member's row: allocation is of the book result, tax_allocation of the tax result (default:
+    the book allocation); the cash and retained parts split the book allocation."""
+
     member_id: uuid.UUID
     weighted_patronage: Decimal
     share: Decimal
     allocation: Decimal
     cash_portion_amount: Decimal
     retained_amount: Decimal
+    tax_allocation: Decimal = None  # type: ignore[assignment] - None means equal to allocation
 
-    def canonical(self) -> dict[str, str]:
-        """The row as hashed, keys in sorted order (content_hash relies on it)."""
-        return {  # str(), not an f-string: formatting a Decimal takes several times longer
+    def __post_init__(self) -> None:
+        if self.tax_allocation is None:
+            object.__setattr__(self, "tax_allocation", self.allocation)
+
+    def canonical(self, *, with_tax: bool = False) -> dict[str, str]:
+        """The row as hashed, keys in sorted order (content_hash relies on it). The tax allocation is
+        part of it only in records whose tax result differs from the book result, so records made
+        before results could differ hash as they always did."""
+        row = {  # str(), not an f-string: formatting a Decimal takes several times longer
             "allocation": str(self.allocation),
             "cash_portion_amount": str(self.cash_portion_amount),
             "member_id": str(self.member_id),
             "retained_amount": str(self.retained_amount),
             "share": str(self.share),
-            "weighted_patronage": plain(self.weighted_patronage),
         }
+        if with_tax:
+            row["tax_allocation"] = str(self.tax_allocation)
+        row["weighted_patronage"] = plain(self.weighted_patronage)
+        return row
 
 
 @dataclass(frozen=True)
@@ -55,12 +73,26 @@ class Rejection:
     reason: str
 
 
-def canonical_inputs(surplus: Decimal, weights: Weights, cash_portion: Decimal) -> dict:
-    return {
+def canonical_inputs(
+    surplus: Decimal, weights: Weights, cash_portion: Decimal, tax_surplus: Decimal | None = None
+) -> dict:
+    """The inputs as hashed; tax_surplus only when the tax result differs from the book result."""
+    inputs = {
         "surplus": f"{surplus}",
         "weights": {t: plain(weights.of(t)) for t in ("labor", "capital", "property")},
         "cash_portion": plain(cash_portion),
     }
+    if tax_surplus is not None and tax_surplus != surplus:
+        inputs["tax_surplus"] = f"{tax_surplus}"
+    return inputs
+
+
+def check_cash_portion(surplus: Decimal, cash_portion: Decimal) -> None:
+    """A loss carries no cash portion (PRODUCT.md rule 9): there is nothing to pay out."""
+    if surplus < 0 and cash_portion != 0:
+        raise LossHasNoCashPortion(
+            f"A loss of {-surplus} is allocated to capital only; its cash portion must be 0, not {plain(cash_portion)}%."
+        )
 
 
 @dataclass(frozen=True)
@@ -105,13 +137,18 @@ class PatronageSnapshot:
 
 
 def content_hash(inputs: dict, snapshot: PatronageSnapshot, rows: list[AllocationRow]) -> str:
-    """sha256 hex of the canonical JSON (sorted keys, no spaces) of contributions, inputs and rows."""
+    """sha256 hex of the canonical JSON (sorted keys, no spaces) of contributions, inputs and rows.
+
+    When the inputs name a tax result (it differs from the book result), each row carries its tax
+    allocation too (AllocationRow.canonical(with_tax=True)).
+    """
     # the document's keys in sorted order, each part encoded on its own; the rows' keys come sorted
     # already (AllocationRow.canonical), which spares sorting them for thousands of members
+    with_tax = "tax_surplus" in inputs
     document = (
         f'{{"contributions":{_canonical_json(snapshot.canonical(), sort_keys=True)}'
         f',"inputs":{_canonical_json(inputs, sort_keys=True)}'
-        f',"rows":{_canonical_json([r.canonical() for r in rows])}}}'
+        f',"rows":{_canonical_json([r.canonical(with_tax=with_tax) for r in rows])}}}'
     )
     return hashlib.sha256(document.encode()).hexdigest()
 
@@ -121,12 +158,15 @@ def _canonical_json(value: object, *, sort_keys: bool = False) -> str:
 
 
 def rows_of(result: AllocationResult, cash_portion: Decimal) -> list[AllocationRow]:
-    """Rows of a proposal: each member's allocation split into its cash and retained parts."""
+    """Rows of a proposal: each member's book allocation split into its cash and retained parts,
+    and their tax allocation. A loss has no cash portion (LossHasNoCashPortion)."""
+    check_cash_portion(result.surplus, cash_portion)
     # lines are in member id order, so ties between positions go to the smaller id, as by id
     cash = split_cash({index: line.allocation for index, line in enumerate(result.lines)}, cash_portion, tie_key=int)
     return [
         AllocationRow(
-            line.member_id, line.weighted, line.share, line.allocation, cash[index], line.allocation - cash[index]
+            line.member_id, line.weighted, line.share, line.allocation, cash[index], line.allocation - cash[index],
+            line.tax_allocation,
         )
         for index, line in enumerate(result.lines)
     ]
@@ -152,10 +192,15 @@ class Allocation:
     approvals: list[Approval] = field(default_factory=list)
     rejection: Rejection | None = None
     posted_at: datetime | None = None
+    tax_surplus: Decimal = None  # type: ignore[assignment] - the tax result; None means equal to surplus
+
+    def __post_init__(self) -> None:
+        if self.tax_surplus is None:
+            self.tax_surplus = self.surplus
 
     @property
     def inputs(self) -> dict:
-        return canonical_inputs(self.surplus, self.weights, self.cash_portion)
+        return canonical_inputs(self.surplus, self.weights, self.cash_portion, self.tax_surplus)
 
     def approve(self, by: uuid.UUID, at: datetime) -> Approval | None:
         """Record a distinct approval; None when this approver already approved (nothing changes).

@@ -34,7 +34,7 @@ async def allocation_out(allocation: Allocation, uow: UnitOfWork) -> AllocationO
         period_id=allocation.period_id,
         status=allocation.status.value,
         inputs=Inputs(
-            surplus=allocation.surplus, weights=WeightsIO(**vars(allocation.weights)),
+            surplus=allocation.surplus, tax_surplus=allocation.tax_surplus, weights=WeightsIO(**vars(allocation.weights)),
             cash_portion=allocation.cash_portion,
         ),
         rows=[
@@ -94,7 +94,7 @@ async def allocation_statement(
     statement = await statements.allocation_statement(allocation_id, member_id, uow)
     row = statement.row
     return AllocationStatementOut(
-        member_id=member_id, lines=statement.lines, allocation=row.allocation,
+        member_id=member_id, lines=statement.lines, allocation=row.allocation, tax_allocation=row.tax_allocation,
         cash_portion_amount=row.cash_portion_amount, retained_amount=row.retained_amount,
     )
 

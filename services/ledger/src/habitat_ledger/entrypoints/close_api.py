@@ -29,6 +29,7 @@ from habitat_ledger.service_layer import allocations, closing, drafts
 
 router = APIRouter(tags=["period close"])
 WeightQuery = Annotated[str, Query(pattern=r"^\d+(\.\d+)?$")]
+RESULT = r"^-?\d+(\.\d{1,2})?$"
 
 
 @router.get("/periods/{period_id}/draft-allocation", response_model=DraftOut)
@@ -36,14 +37,18 @@ async def draft_allocation(
     period_id: uuid.UUID,
     caller: Member,
     uow: Uow,
-    surplus: Annotated[str, Query(pattern=r"^\d+(\.\d{1,2})?$", description="e.g. 1000.00")],
+    surplus: Annotated[str, Query(pattern=RESULT, description="Book result, e.g. 1000.00; a loss is negative, -1000.00")],
+    tax_surplus: Annotated[
+        str | None, Query(pattern=RESULT, description="Tax result if it differs from the book result, e.g. -800.00")
+    ] = None,
     labor: WeightQuery = "1.0",
     capital: WeightQuery = "0.5",
     property: WeightQuery = "0.5",
 ) -> DraftOut:
     """If the surplus were X, each share would be Y, because…; a member sees totals and only their own row."""
     weights = Weights(Decimal(labor), Decimal(capital), Decimal(property))
-    draft = await drafts.draft_allocation(period_id, Decimal(surplus), weights, uow)
+    tax = None if tax_surplus is None else Decimal(tax_surplus)
+    draft = await drafts.draft_allocation(period_id, Decimal(surplus), weights, uow, tax)
     result = draft.result
     lines = [
         line for line in result.lines if caller.has_role("steward") or line.member_id == caller.member_id
@@ -60,13 +65,15 @@ async def draft_allocation(
             weighted_patronage=line.weighted,
             share=f"{line.share}",
             allocation=line.allocation,
+            tax_allocation=line.tax_allocation,
             explanation=explain(line, result),
         )
         for line in lines
     ]
     return DraftOut(
-        period_id=period_id, surplus=result.surplus, weights=WeightsIO(**vars(weights)),
+        period_id=period_id, surplus=result.surplus, tax_surplus=result.tax_surplus, weights=WeightsIO(**vars(weights)),
         total_weighted=result.total_weighted, rows=rows, allocated_total=result.allocated_total,
+        tax_allocated_total=result.tax_allocated_total,
     )
 
 
@@ -98,10 +105,13 @@ async def start_close(period_id: uuid.UUID, caller: Admin, uow: Uow) -> PeriodOu
 async def propose(
     period_id: uuid.UUID, body: AllocationIn, caller: Admin, uow: Uow, required: ApprovalsRequired
 ) -> AllocationOut:
-    """Propose the allocation; 409 not_reconciled until the sealed totals equal the ledger's."""
+    """Propose the allocation of a surplus or a loss (negative; no cash portion: 422 loss_has_no_cash_portion),
+    with a tax result of its own if it differs; 409 not_reconciled until the sealed totals equal the ledger's."""
     try:
         weights = {k: Decimal(v) for k, v in body.weights.model_dump().items()}
-        command = ProposeAllocation(period_id, body.surplus, weights, body.cash_portion, caller.member_id)
+        command = ProposeAllocation(
+            period_id, body.surplus, weights, body.cash_portion, caller.member_id, tax_surplus=body.tax_surplus
+        )
     except ArithmeticError as error:
         raise InvalidAllocationInput("Not a number.") from error
     allocation = await allocations.propose_allocation(command, uow, approvals_required=required)

@@ -40,6 +40,7 @@ STATUS_OF = {
     "period_not_closing": 409,
     "period_closed": 409,
     "invalid_allocation_input": 422,
+    "loss_has_no_cash_portion": 422,
     "no_patronage": 409,
     "not_reconciled": 409,
     "proposal_pending": 409,

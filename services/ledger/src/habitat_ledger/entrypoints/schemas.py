@@ -102,7 +102,8 @@ class DraftRow(BaseModel):
     by_type: dict[str, ByType]
     weighted_patronage: Text
     share: str = Field(description="Ratio with 10 decimal places")
-    allocation: Money
+    allocation: Money = Field(description="Share of the book result; negative for a loss")
+    tax_allocation: Money = Field(description="Share of the tax result, apportioned on its own")
     explanation: str = Field(description="One plain-language sentence")
 
 
@@ -110,11 +111,13 @@ class DraftOut(BaseModel):
     """The allocation as it would be today; a member sees the totals and only their own row."""
 
     period_id: uuid.UUID
-    surplus: Money
+    surplus: Money = Field(description="The book result; negative for a loss")
+    tax_surplus: Money = Field(description="The tax result (equal to surplus unless given)")
     weights: WeightsIO
     total_weighted: Text
     rows: list[DraftRow]
     allocated_total: Money
+    tax_allocated_total: Money
 
 
 class Difference(BaseModel):
@@ -142,16 +145,27 @@ class PreCloseOut(BaseModel):
 
 
 class AllocationIn(BaseModel):
-    """A proposal: allocable surplus, weights and the cash portion in percent."""
+    """A proposal: the period's book result (a surplus, or a loss when negative), optionally a tax
+    result that differs, weights and the cash portion in percent (0 for a loss)."""
 
     model_config = ConfigDict(extra="forbid")
-    surplus: DecimalIn = Field(description="Allocable surplus, e.g. \"12000.00\"")
+    surplus: DecimalIn = Field(
+        description="Book (704(b)) result to allocate, e.g. \"12000.00\"; negative for a loss, e.g. \"-1000.00\""
+    )
+    tax_surplus: DecimalIn | None = Field(
+        default=None,
+        description="Tax-basis result, allocated on its own by the same shares; negative for a loss. Default: surplus",
+    )
     weights: WeightsIn = Field(default_factory=WeightsIn)
-    cash_portion: DecimalIn = Field(default=Decimal(0), description="Percent paid in cash, \"0\" to \"100\"")
+    cash_portion: DecimalIn = Field(
+        default=Decimal(0),
+        description="Percent of each book allocation paid in cash, \"0\" to \"100\"; must be 0 for a loss",
+    )
 
 
 class Inputs(BaseModel):
-    surplus: Money
+    surplus: Money = Field(description="The book result; negative for a loss")
+    tax_surplus: Money = Field(description="The tax result (equal to surplus unless proposed otherwise)")
     weights: WeightsIO
     cash_portion: Text
 
@@ -161,9 +175,10 @@ class AllocationRowOut(BaseModel):
     display_name: str | None
     weighted_patronage: Text
     share: str
-    allocation: Money
-    cash_portion_amount: Money
-    retained_amount: Money
+    allocation: Money = Field(description="Share of the book result; credited to book capital (debited for a loss)")
+    tax_allocation: Money = Field(description="Share of the tax result; credited to tax capital (debited for a loss)")
+    cash_portion_amount: Money = Field(description="Part of the book allocation paid in cash")
+    retained_amount: Money = Field(description="Part of the book allocation kept in capital")
 
 
 class ApprovalOut(BaseModel):
@@ -205,6 +220,7 @@ class AllocationStatementOut(BaseModel):
     member_id: uuid.UUID
     lines: list[str]
     allocation: Money
+    tax_allocation: Money
     cash_portion_amount: Money
     retained_amount: Money
 

@@ -20,6 +20,7 @@ from habitat_ledger.domain.proposal import (
     Allocation,
     AllocationStatus,
     canonical_inputs,
+    check_cash_portion,
     content_hash,
     rows_of,
 )
@@ -32,6 +33,8 @@ async def propose_allocation(
 ) -> Allocation:
     """Compute and store the calculation record of a closing period whose totals reconcile.
 
+    The book result (surplus) and the tax result (default: the same) are each allocated on their
+    own; either may be a loss, and a loss carries no cash portion (LossHasNoCashPortion).
     The reconciliation is evaluated afresh on every request: approved events may still be in flight.
     The period row is locked first: patronage inserts hold a key-share lock on it through their
     foreign key, so none is in flight while the snapshot is read and later ones number after it.
@@ -39,6 +42,8 @@ async def propose_allocation(
     now = now or datetime.now(UTC)
     weights = Weights(**command.weights)
     surplus = surplus_of(command.surplus)
+    tax_surplus = surplus if command.tax_surplus is None else surplus_of(command.tax_surplus, "tax result")
+    check_cash_portion(surplus, command.cash_portion)
     async with uow:
         period = await require_period(command.period_id, uow, for_update=True)
         if period.status == PeriodStatus.CLOSED:
@@ -55,9 +60,9 @@ async def propose_allocation(
                 else f"The ledger's approved totals differ from the sealed ones for {len(check.differences)} member(s)."
             )
         snapshot = await uow.patronage.snapshot(period.id)
-        result = allocate_by_member(surplus, weights, snapshot.values)
+        result = allocate_by_member(surplus, weights, snapshot.values, tax_surplus)
         rows = rows_of(result, command.cash_portion)
-        inputs = canonical_inputs(surplus, weights, command.cash_portion)
+        inputs = canonical_inputs(surplus, weights, command.cash_portion, tax_surplus)
         allocation = Allocation(
             id=uuid.uuid4(),
             period_id=period.id,
@@ -72,6 +77,7 @@ async def propose_allocation(
             proposed_at=now,
             approvals_required=approvals_required,
             patronage_through_seq=snapshot.through_seq,
+            tax_surplus=tax_surplus,
         )
         await uow.allocations.add(allocation)
         uow.events.append(

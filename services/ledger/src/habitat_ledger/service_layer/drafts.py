@@ -22,18 +22,21 @@ class Draft:
 
 
 async def draft_allocation(
-    period_id: uuid.UUID, surplus: Decimal, weights: Weights, uow: UnitOfWork
+    period_id: uuid.UUID, surplus: Decimal, weights: Weights, uow: UnitOfWork, tax_surplus: Decimal | None = None
 ) -> Draft:
     """The allocation as it would be with the approved contributions so far; nothing is stored.
 
-    With no positive weighted patronage yet the draft simply has no rows (a proposal would refuse).
+    surplus is the book result and tax_surplus the tax result (default: the same); either may be a
+    loss. With no positive weighted patronage yet the draft simply has no rows (a proposal would refuse).
     """
     async with uow:
         period = await require_period(period_id, uow)
         totals = await uow.patronage.totals(period_id)
         names = await uow.members.names()
     try:
-        result = allocate(surplus, weights, [(t.member_id, t.type, t.value) for t in totals])
+        result = allocate(surplus, weights, [(t.member_id, t.type, t.value) for t in totals], tax_surplus)
     except NoPatronage:
-        result = AllocationResult(surplus_of(surplus), weights, ZERO, ())
+        book = surplus_of(surplus)
+        tax = book if tax_surplus is None else surplus_of(tax_surplus, "tax result")
+        result = AllocationResult(book, weights, ZERO, (), tax)
     return Draft(period, result, names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from habitat_ledger.domain.allocation_posting import allocation_entry, cash_schedule
+from habitat_ledger.domain.allocation_posting import allocation_description, allocation_entry, cash_schedule
 from habitat_ledger.domain.errors import AllocationNotApproved, StaleProposal
 from habitat_ledger.domain.events import AllocationPosted, PeriodClosed
 from habitat_ledger.domain.proposal import Allocation, AllocationStatus
@@ -35,7 +35,7 @@ async def post_allocation(
         if await _stale(allocation, uow):
             raise StaleProposal("Contributions were booked in this period after the proposal; reject it and propose again.")
         entry = allocation_entry(
-            allocation, description=f"Allocation of the {period.name} surplus", occurred_on=period.ends_on,
+            allocation, description=allocation_description(period.name, allocation), occurred_on=period.ends_on,
             by=requested_by, now=now,
         )
         credited = await uow.allocation_postings.post_entries(entry)
