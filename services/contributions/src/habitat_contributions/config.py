@@ -7,6 +7,7 @@ from decimal import Decimal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from habitat_common.coop import CoopSettings
 from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
 
 
@@ -26,6 +27,7 @@ class ContributionsSettings(BaseSettings):
     rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    coop: CoopSettings = Field(default_factory=CoopSettings, description="HABITAT_COOP_*: the co-op's time zone")
     rate_default: Decimal = Field(default=Decimal("100.00"), decimal_places=2, description="Labor rate per hour")
     rate_min: Decimal = Field(default=Decimal("75.00"), decimal_places=2, description="Lowest allowed labor rate")
     rate_max: Decimal = Field(default=Decimal("150.00"), decimal_places=2, description="Highest allowed labor rate")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Self
 
 from habitat_contributions.adapters.translators import to_contracts
+from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
 from habitat_contributions.domain.model import Contribution, ContributionStatus
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
@@ -62,6 +63,17 @@ class FakeContributionRepository:
             elif not c.is_decided:
                 pending += 1
         return sorted(totals.values(), key=lambda t: t.member_id), pending
+
+
+    async def approved_corrections(self, original_id: uuid.UUID) -> Figures:
+        return sum(
+            (
+                Figures(c.value, c.book_amount, c.tax_amount)
+                for c in self.rows.values()
+                if c.corrects_contribution_id == original_id and c.status == ContributionStatus.APPROVED
+            ),
+            Figures(),
+        )
 
 
 class FakeMemberRepository:

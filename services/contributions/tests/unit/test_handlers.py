@@ -11,7 +11,7 @@ from habitat_contributions.domain.model import Viewer
 from habitat_contributions.domain.valuation import RateCard
 from habitat_contributions.service_layer import handlers, queries, review
 from habitat_contributions.service_layer.ports import ContributionFilter
-from tests.builders import T0, capital, labor, open_period
+from tests.builders import IN_Q1, T0, capital, labor, open_period
 from tests.unit.fakes import FakeUnitOfWork
 
 CARD = RateCard()
@@ -32,10 +32,10 @@ class TestSubmitContribution:
 
     async def test_date_outside_any_open_period_is_refused_naming_the_date(self):
         uow = FakeUnitOfWork(open_period())
-        cmd = labor(contributed_on=open_period().ends_on + timedelta(days=1))
+        cmd = labor(contributed_on=open_period().starts_on - timedelta(days=1))
         with pytest.raises(PeriodNotOpen) as error:
             await submitted(uow, cmd)
-        assert "2026-04-01" in error.value.message
+        assert "2025-12-31" in error.value.message
         assert uow.contributions.rows == {} and uow.published == []
 
     async def test_closing_period_accepts_nothing(self):
@@ -102,8 +102,9 @@ class TestReviewQueue:
     async def test_pending_oldest_first_with_age_and_overdue_flag(self):
         uow = FakeUnitOfWork(open_period())
         newer = await submitted(uow, labor(), now=T0)
-        older = await submitted(uow, capital(), now=T0 - timedelta(hours=50))
-        decided = await submitted(uow, capital(), now=T0 - timedelta(hours=100))
+        earlier = IN_Q1 - timedelta(days=5)
+        older = await submitted(uow, capital(contributed_on=earlier), now=T0 - timedelta(hours=50))
+        decided = await submitted(uow, capital(contributed_on=earlier), now=T0 - timedelta(hours=100))
         await review.approve_contribution(ApproveContribution(decided.id, uuid.uuid4()), uow)
         queue, _ = await queries.review_queue(ContributionFilter(), uow, now=T0 + timedelta(hours=1))
         assert [(q.contribution.id, q.age_hours, q.overdue) for q in queue] == [

@@ -113,6 +113,12 @@ contribution = Table(
     Index("ix_contribution_period_id_status", "period_id", "status"),
     Index("ix_contribution_member_id_submitted_at", "member_id", "submitted_at"),
     Index("ix_contribution_status_submitted_at", "status", "submitted_at"),
+    # the corrections of a contribution, summed when one is submitted or approved (rule 10)
+    Index(
+        "ix_contribution_corrects_contribution_id",
+        "corrects_contribution_id",
+        postgresql_where=text("corrects_contribution_id IS NOT NULL"),
+    ),
 )
 # Decided contributions of a period ordered by seconds to decision (the intake dashboard's p95).
 DECISION_SECONDS = "date_part('epoch', decided_at - submitted_at)"
@@ -181,6 +187,7 @@ member_replica = Table(
     Column("role", Text),
     Column("status", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("joined_at", Date),
 )
 
 period_replica = Table(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_contributions.adapters import orm
 from habitat_contributions.adapters.intake import intake_figures
+from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
 from habitat_contributions.domain.model import Contribution, ContributionStatus
 from habitat_contributions.domain.replicas import PERIOD_OPEN, MemberReplica, PeriodReplica
@@ -74,6 +75,16 @@ class SqlAlchemyContributionRepository:
             select(func.count()).where(c.period_id == period_id, c.status.in_(UNDECIDED))
         )
         return [MemberTotal(member_id, count, value) for member_id, count, value in rows], pending or 0
+
+    async def approved_corrections(self, original_id: uuid.UUID) -> Figures:
+        c = orm.contribution.c
+        sums = (func.coalesce(func.sum(column), 0) for column in (c.value, c.book_amount, c.tax_amount))
+        row = (
+            await self._session.execute(
+                select(*sums).where(c.corrects_contribution_id == original_id, c.status == ContributionStatus.APPROVED)
+            )
+        ).one()
+        return Figures(*row)
 
     async def intake(self, period_id: uuid.UUID) -> IntakeFigures:
         return await intake_figures(self._session, period_id)

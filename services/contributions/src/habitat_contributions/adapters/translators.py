@@ -86,6 +86,7 @@ def record_member(envelope: Envelope) -> RecordMember:
         display_name=payload.display_name,
         role=payload.role,
         status=payload.status,
+        joined_at=payload.joined_at,
     )
 
 

@@ -82,6 +82,7 @@ class RecordMember:
     display_name: str | None = None
     role: str | None = None
     status: str | None = None
+    joined_at: date | None = None
 
 
 @dataclass(frozen=True)

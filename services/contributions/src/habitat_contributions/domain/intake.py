@@ -87,18 +87,6 @@ def valued(
     return {"fair_market_value": valuation.book_amount, "adjusted_basis": valuation.tax_amount}, valuation
 
 
-def check_correction(cmd: SubmitContribution, original: Contribution | None) -> None:
-    """A correction references a decided contribution of the same member."""
-    if original is None or original.member_id != cmd.member_id:
-        raise InvalidContribution(
-            "corrects_contribution_id must name one of your contributions.", code="invalid_correction"
-        )
-    if not original.is_decided:
-        raise InvalidContribution(
-            "Only an approved or rejected contribution can be corrected; edit it instead.", code="invalid_correction"
-        )
-
-
 def _check_fields(cmd: SubmitContribution, kind: ContributionType) -> None:
     for name in REQUIRED_BY_TYPE[kind]:
         if getattr(cmd, name) is None:

@@ -22,8 +22,9 @@ class MemberReplica:
     display_name: str | None = None
     role: str | None = None
     status: str | None = None
+    joined_at: date | None = None
 
-    def apply(self, occurred_at: datetime, **facts: str | None) -> None:
+    def apply(self, occurred_at: datetime, **facts: str | date | None) -> None:
         """Newer facts overwrite; an older event only fills what we do not know yet (out-of-order delivery)."""
         newer = occurred_at >= self.updated_at
         for name, fact in facts.items():

@@ -83,10 +83,14 @@ def value_capital(amount: Decimal, *, correction: bool = False) -> Valuation:
 def value_property(fair_market_value: Decimal, adjusted_basis: Decimal, *, correction: bool = False) -> Valuation:
     """Property: fair market value on book (and for patronage), the contributor's adjusted basis on tax.
 
-    A correction may carry negative amounts (a non-zero fair market value, any basis)."""
+    A correction carries the changes, either sign, and may fix the basis alone (fair market value 0)."""
     fmv = as_money(fair_market_value, "fair_market_value")
     basis = as_money(adjusted_basis, "adjusted_basis")
-    if fmv == ZERO or (fmv < ZERO and not correction):
+    if correction and fmv == ZERO == basis:
+        raise InvalidContribution(
+            "A correction must change the fair_market_value, the adjusted_basis or both.", code="invalid_amount"
+        )
+    if fmv <= ZERO and not correction:
         raise InvalidContribution("fair_market_value must be more than 0.", code="invalid_amount")
     if basis < ZERO and not correction:
         raise InvalidContribution("adjusted_basis must not be negative.", code="invalid_amount")

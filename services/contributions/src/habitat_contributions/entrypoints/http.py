@@ -149,7 +149,9 @@ def _routes() -> APIRouter:
         With an Idempotency-Key, repeating the request returns the same contribution; the same key
         with a different body is 409 idempotency_conflict."""
         cmd = SubmitContribution(member_id=principal.member_id, idempotency_key=idempotency_key, **body.model_dump())
-        return await handlers.submit_contribution(cmd, uow, card=container.rate_card, policy=container.policy)
+        return await handlers.submit_contribution(
+            cmd, uow, card=container.rate_card, policy=container.policy, today=container.settings.coop.today()
+        )
 
     @router.get("/contributions", response_model=ContributionList)
     async def list_contributions(principal: Member, uow: Uow, where: Filter):
@@ -169,7 +171,12 @@ def _routes() -> APIRouter:
         """The submitter edits a pending or questioned contribution; each edit is kept as a revision."""
         cmd = EditContribution(contribution_id, principal.member_id, body.changes())
         return await handlers.edit_contribution(
-            cmd, _viewer(principal), uow, card=container.rate_card, policy=container.policy
+            cmd,
+            _viewer(principal),
+            uow,
+            card=container.rate_card,
+            policy=container.policy,
+            today=container.settings.coop.today(),
         )
 
     @router.post("/contributions/{contribution_id}/respond", response_model=ContributionOut)
@@ -179,7 +186,12 @@ def _routes() -> APIRouter:
         """The submitter answers the reviewer's question (optionally editing); pending again."""
         cmd = RespondToClarification(contribution_id, principal.member_id, body.answer, body.changes())
         return await handlers.respond_to_clarification(
-            cmd, _viewer(principal), uow, card=container.rate_card, policy=container.policy
+            cmd,
+            _viewer(principal),
+            uow,
+            card=container.rate_card,
+            policy=container.policy,
+            today=container.settings.coop.today(),
         )
 
     @router.post("/contributions/batch-approve", response_model=BatchApproveOut)

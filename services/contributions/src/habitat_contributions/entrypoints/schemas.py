@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from habitat_common.web.money import HoursIn, MoneyIn
 
 TypeName = Literal["labor", "capital", "property"]
 StatusName = Literal["pending", "approved", "rejected", "clarification_requested"]
-
-
-def _exact_decimal(raw: object) -> object:
-    """Strings and JSON numbers both become Decimal via their text, never through binary float arithmetic."""
-    if isinstance(raw, bool):
-        raise ValueError('must be a decimal amount such as "12.50"')  # noqa: TRY004 - pydantic wants ValueError
-    if isinstance(raw, int | float | str):
-        try:
-            return Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise ValueError('must be a decimal amount such as "12.50"') from None
-    return raw
-
-
-MoneyIn = Annotated[Decimal | None, BeforeValidator(_exact_decimal)]
 MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json")]
 
 
@@ -36,15 +23,21 @@ class SubmitContributionBody(BaseModel):
     type: TypeName = Field(description="labor, capital or property")
     contributed_on: date = Field(description="Date the work was done or the asset handed over")
     description: str = Field(description="What was done or contributed (at least 10 meaningful characters)")
-    hours: MoneyIn = Field(default=None, description="Labor: hours worked that day, more than 0 and at most 24")
-    rate: MoneyIn = Field(default=None, description="Labor: rate per hour (defaults to the co-op's rate)")
-    amount: MoneyIn = Field(default=None, description="Capital: cash amount, more than 0")
-    fair_market_value: MoneyIn = Field(default=None, description="Property: fair market value, more than 0")
-    adjusted_basis: MoneyIn = Field(default=None, description="Property: contributor's adjusted basis, 0 or more")
+    hours: HoursIn | None = Field(
+        default=None, description='Labor: hours worked that day as a decimal string ("7.50"), more than 0, at most 24'
+    )
+    rate: MoneyIn | None = Field(default=None, description="Labor: rate per hour (defaults to the co-op's rate)")
+    amount: MoneyIn | None = Field(default=None, description='Capital: cash amount, more than 0, e.g. "500.00"')
+    fair_market_value: MoneyIn | None = Field(default=None, description="Property: fair market value, more than 0")
+    adjusted_basis: MoneyIn | None = Field(
+        default=None, description="Property: contributor's adjusted basis, 0 or more"
+    )
     corrects_contribution_id: uuid.UUID | None = Field(
         default=None,
-        description="Makes this a correction of a decided contribution of yours; amounts (hours, amount, "
-        "fair_market_value, adjusted_basis) may then be negative",
+        description="Makes this a correction of an approved contribution of yours, of the same type; amounts "
+        "(hours, amount, fair_market_value, adjusted_basis) are then the changes and may be negative (a property "
+        "correction may fix the basis alone: fair_market_value \"0\"), but the original plus its approved "
+        "corrections never goes below zero",
     )
 
 
@@ -54,11 +47,11 @@ class EditContributionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     contributed_on: date | None = None
     description: str | None = None
-    hours: MoneyIn = None
-    rate: MoneyIn = None
-    amount: MoneyIn = None
-    fair_market_value: MoneyIn = None
-    adjusted_basis: MoneyIn = None
+    hours: HoursIn | None = None
+    rate: MoneyIn | None = None
+    amount: MoneyIn | None = None
+    fair_market_value: MoneyIn | None = None
+    adjusted_basis: MoneyIn | None = None
 
     def changes(self) -> dict:
         return self.model_dump(exclude_unset=True, exclude_none=True, exclude={"answer"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from habitat_contributions.domain.commands import EditContribution, RespondToClarification, SubmitContribution
@@ -14,15 +15,23 @@ from habitat_contributions.domain.errors import (
     NotSubmitter,
     PeriodNotOpen,
 )
-from habitat_contributions.domain.intake import check_correction, edited, new_contribution, valued
+from habitat_contributions.domain.corrections import Entry, Figures
+from habitat_contributions.domain.dates import check_contributed_on
+from habitat_contributions.domain.intake import edited, new_contribution, valued
 from habitat_contributions.domain.model import DEFAULT_POLICY, Contribution, ReviewPolicy, Viewer
 from habitat_contributions.domain.replicas import PeriodReplica
 from habitat_contributions.domain.valuation import RateCard
+from habitat_contributions.service_layer.corrections import ensure_bounded
 from habitat_contributions.service_layer.ports import UnitOfWork
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _today(today: date | None, now: datetime) -> date:
+    # callers pass the co-op's today (its time zone); UTC's is the fallback of tests and tools
+    return today or now.astimezone(UTC).date()
 
 
 async def submit_contribution(
@@ -32,31 +41,35 @@ async def submit_contribution(
     card: RateCard,
     policy: ReviewPolicy = DEFAULT_POLICY,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> Contribution:
     """Record a pending contribution of an active member in the open period containing its date and announce it.
 
-    With an idempotency key, a repeated request returns the contribution it created; the same key with
-    a different request is a conflict."""
+    The date may be neither after `today` (the co-op's) nor before the member joined; a correction is bounded
+    (rule 10). With an idempotency key, a repeated request returns the contribution it created; the same key
+    with a different request is a conflict."""
+    now = now or utcnow()
     async with uow:
         member, period = await uow.lookups.member_and_period(cmd.member_id, cmd.contributed_on)
         if member is None or not member.is_active:
             raise MemberNotActive("Only active members may submit contributions.")
+        check_contributed_on(cmd.contributed_on, today=_today(today, now), joined_at=member.joined_at)
         contribution_id = uuid.uuid4()
         if cmd.idempotency_key:
             known = await uow.idempotency.claim(cmd.member_id, cmd.idempotency_key, cmd.fingerprint(), contribution_id)
             if known is not None:
                 return await _replay(uow, cmd, *known)
         period = accepting(period, cmd.contributed_on)
-        if cmd.corrects_contribution_id is not None:
-            check_correction(cmd, await uow.contributions.get(cmd.corrects_contribution_id))
         contribution = new_contribution(
             cmd,
             period_id=period.period_id,
             card=card,
-            now=now or utcnow(),
+            now=now,
             policy=policy,
             contribution_id=contribution_id,
         )
+        if cmd.corrects_contribution_id is not None:
+            await ensure_bounded(uow, Entry.of(contribution), cmd.corrects_contribution_id)
         uow.contributions.add(contribution)
         uow.events.extend(contribution.submitted())
         await uow.commit()
@@ -119,12 +132,15 @@ async def edit_contribution(
     card: RateCard,
     policy: ReviewPolicy = DEFAULT_POLICY,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> Contribution:
-    """The submitter changes fields while pending or questioned; re-validated, kept as a new revision."""
+    """The submitter changes fields while pending or questioned; re-validated (a new date and a correction's
+    amounts by the same rules as at submission), kept as a new revision."""
+    now = now or utcnow()
     async with uow:
         contribution = await own_contribution_for_update(uow, cmd.contribution_id, viewer)
         contribution.check_open()
-        await _revise(uow, contribution, cmd.changes, card=card, policy=policy, now=now or utcnow())
+        await _revise(uow, contribution, cmd.changes, card=card, policy=policy, now=now, today=_today(today, now))
         await uow.commit()
         return contribution
 
@@ -137,6 +153,7 @@ async def respond_to_clarification(
     card: RateCard,
     policy: ReviewPolicy = DEFAULT_POLICY,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> Contribution:
     """The submitter answers the open question (optionally editing); the contribution is pending again."""
     answer = meaningful_text(cmd.answer, field="answer", code="invalid_answer", say="answer the question", min_length=5)
@@ -146,16 +163,25 @@ async def respond_to_clarification(
         await ensure_period_open(uow, contribution.period_id)
         contribution.answer(viewer.member_id, now, answer)
         if cmd.changes:
-            await _revise(uow, contribution, cmd.changes, card=card, policy=policy, now=now)
+            await _revise(uow, contribution, cmd.changes, card=card, policy=policy, now=now, today=_today(today, now))
         await uow.commit()
         return contribution
 
 
 async def _revise(
-    uow: UnitOfWork, contribution: Contribution, changes: dict, *, card: RateCard, policy: ReviewPolicy, now: datetime
+    uow: UnitOfWork,
+    contribution: Contribution,
+    changes: dict,
+    *,
+    card: RateCard,
+    policy: ReviewPolicy,
+    now: datetime,
+    today: date,
 ) -> None:
     revised = edited(contribution, changes)
     if revised.contributed_on != contribution.contributed_on:
+        member = await uow.members.get(contribution.member_id)
+        check_contributed_on(revised.contributed_on, today=today, joined_at=member.joined_at if member else None)
         period_id = (await period_accepting(uow, revised.contributed_on)).period_id
     else:
         await ensure_period_open(uow, contribution.period_id)
@@ -163,6 +189,9 @@ async def _revise(
     amounts, valuation = valued(
         contribution.type, revised, card, correction=contribution.corrects_contribution_id is not None
     )
+    if contribution.corrects_contribution_id is not None:
+        figures = Figures(valuation.value, valuation.book_amount, valuation.tax_amount)
+        await ensure_bounded(uow, replace(Entry.of(contribution), figures=figures), contribution.corrects_contribution_id)
     contribution.revise(
         contribution.member_id,
         now,

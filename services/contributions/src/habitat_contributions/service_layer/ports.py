@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, Self
 
+from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
 from habitat_contributions.domain.import_problems import CsvProblem, ImportSummary
 from habitat_contributions.domain.model import Contribution
@@ -69,6 +70,10 @@ class ContributionRepository(Protocol):
     async def oldest_first(self, where: ContributionFilter) -> Page: ...
 
     async def approved_totals(self, period_id: uuid.UUID) -> tuple[list[MemberTotal], int]: ...
+
+    async def approved_corrections(self, original_id: uuid.UUID) -> Figures:
+        """The sum of the approved corrections of a contribution (zeros when none)."""
+        ...
 
     async def intake(self, period_id: uuid.UUID) -> IntakeFigures: ...
 

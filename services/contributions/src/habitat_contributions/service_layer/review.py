@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from habitat_contributions.domain.commands import ApproveContribution, RejectContribution, RequestClarification
+from habitat_contributions.domain.corrections import Entry
 from habitat_contributions.domain.description import meaningful_text
 from habitat_contributions.domain.errors import ContributionError, ContributionNotFound
 from habitat_contributions.domain.model import Contribution
+from habitat_contributions.service_layer.corrections import ensure_bounded
 from habitat_contributions.service_layer.handlers import ensure_period_open, utcnow
 from habitat_contributions.service_layer.ports import UnitOfWork
 
@@ -32,10 +34,14 @@ async def approve_contribution(
     """Approve another member's contribution (row locked, so concurrent decisions yield exactly one event).
 
     Above the dual-approval threshold the first approval is only recorded; a second, distinct approver
-    makes it approved and publishes the event."""
+    makes it approved and publishes the event. A correction is checked against its original again (rule 10),
+    the original locked so that corrections approved at the same time are counted one after the other."""
     async with uow:
         contribution = await _for_decision(uow, cmd.contribution_id)
         contribution.check_open()
+        if contribution.corrects_contribution_id is not None:
+            # before approve(): a query would flush its new status and count it among the approved corrections
+            await ensure_bounded(uow, Entry.of(contribution), contribution.corrects_contribution_id, lock=True)
         event = contribution.approve(cmd.reviewer_id, now or utcnow(), cmd.note)
         if event is not None:
             uow.events.append(event)

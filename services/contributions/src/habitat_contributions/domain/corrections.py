@@ -1,0 +1,136 @@
+"""Rule 10, corrections are bounded: a correction keeps its original's type, corrects an approved contribution of
+the same member, and the original plus all its approved corrections never goes below zero, on each figure the
+contribution carries: patronage value, book credit (property: fair market value) and tax credit (property:
+adjusted basis). A property correction may therefore fix the basis alone.
+
+Checked at submission and edit (against the corrections approved so far) and again at approval, with the
+original locked so that two corrections approved at once are summed one after the other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from habitat_contributions.domain.errors import InvalidContribution
+from habitat_contributions.domain.model import Contribution, ContributionStatus, ContributionType
+from habitat_contributions.domain.valuation import ZERO
+
+# The field a refusal points at: the figure's own input field per type (value of labor comes from hours).
+FIGURES = ("value", "book_amount", "tax_amount")
+FIGURE_FIELD = {
+    ContributionType.LABOR: {"value": "hours"},
+    ContributionType.CAPITAL: {"value": "amount", "book_amount": "amount", "tax_amount": "amount"},
+    ContributionType.PROPERTY: {
+        "value": "fair_market_value",
+        "book_amount": "fair_market_value",
+        "tax_amount": "adjusted_basis",
+    },
+}
+FIGURE_NAME = {
+    ContributionType.LABOR: {"value": "value (hours x rate)"},
+    ContributionType.CAPITAL: {"value": "amount", "book_amount": "amount", "tax_amount": "amount"},
+    ContributionType.PROPERTY: {
+        "value": "fair market value",
+        "book_amount": "fair market value",
+        "tax_amount": "adjusted basis",
+    },
+}
+
+
+class CorrectionRefused(InvalidContribution):
+    """A correction breaks rule 10; field is the submitted field the refusal is about."""
+
+    code = "invalid_correction"
+
+    def __init__(self, message: str, *, code: str, field: str) -> None:
+        super().__init__(message, code=code)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a contribution (or several) counts for: patronage value and capital credit on each basis."""
+
+    value: Decimal = ZERO
+    book_amount: Decimal = ZERO
+    tax_amount: Decimal = ZERO
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(*(getattr(self, name) + getattr(other, name) for name in FIGURES))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The facts of a contribution the rule looks at."""
+
+    id: uuid.UUID | None
+    member_id: uuid.UUID | None
+    type: ContributionType
+    status: ContributionStatus
+    corrects: uuid.UUID | str | None
+    figures: Figures
+
+    @classmethod
+    def of(cls, contribution: Contribution) -> Entry:
+        return cls(
+            id=contribution.id,
+            member_id=contribution.member_id,
+            type=ContributionType(contribution.type),
+            status=ContributionStatus(contribution.status),
+            corrects=contribution.corrects_contribution_id,
+            figures=Figures(contribution.value, contribution.book_amount, contribution.tax_amount),
+        )
+
+
+TARGET = "corrects_contribution_id"
+
+
+def check_correction(correction: Entry, original: Entry | None, approved_corrections: Figures) -> None:
+    """Raise CorrectionRefused unless `correction` may correct `original`, given the sum of the original's
+    corrections approved so far (not counting this one)."""
+    if original is None:
+        raise CorrectionRefused(
+            "corrects_contribution_id must name one of your approved contributions; there is no such contribution.",
+            code="unknown_correction_target",
+            field=TARGET,
+        )
+    if original.member_id != correction.member_id:
+        raise CorrectionRefused(
+            "A correction must be of the same member's contribution; this one belongs to another member.",
+            code="correction_of_other_member",
+            field=TARGET,
+        )
+    if original.corrects is not None:
+        raise CorrectionRefused(
+            f"That contribution is itself a correction; correct the original ({original.corrects}) instead.",
+            code="correction_of_correction",
+            field=TARGET,
+        )
+    if original.status != ContributionStatus.APPROVED:
+        raise CorrectionRefused(
+            f"Only an approved contribution can be corrected; this one is {original.status}"
+            + (" (edit it instead)." if original.status != ContributionStatus.REJECTED else "."),
+            code="correction_of_unapproved",
+            field=TARGET,
+        )
+    if correction.type != original.type:
+        raise CorrectionRefused(
+            f"A correction keeps its original's type: this corrects a {original.type} contribution, "
+            f"so it must be {original.type}, not {correction.type}.",
+            code="correction_type_mismatch",
+            field="type",
+        )
+    so_far = original.figures + approved_corrections
+    after = so_far + correction.figures
+    for figure in FIGURES:
+        if getattr(after, figure) < ZERO and getattr(correction.figures, figure) < ZERO:
+            name = FIGURE_NAME[original.type][figure]
+            raise CorrectionRefused(
+                f"This correction would take the {name} of the corrected contribution below zero: "
+                f"{getattr(so_far, figure):.2f} with the corrections approved so far, "
+                f"{getattr(correction.figures, figure):.2f} in this one.",
+                code="correction_below_zero",
+                field=FIGURE_FIELD[original.type][figure],
+            )
