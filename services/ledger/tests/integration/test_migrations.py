@@ -11,7 +11,7 @@ from ledger_db import alembic, in_thread
 ALL_TABLES = {
     "period", "account", "journal_transaction", "posting", "patronage", "outbox", "inbox", "member",
     "pending_event", "period_seal", "allocation", "allocation_row", "allocation_contribution_ids",
-    "allocation_approval", "distribution", "patronage_total", "k1_issue", "k1_issue_ending",
+    "allocation_approval", "distribution", "patronage_total", "k1_issue", "member_number", "k1_issue_ending",
 }
 
 
