@@ -71,10 +71,27 @@ class DraftAllocation(Out):
     allocated_total: Money
 
 
+class UndecidedContribution(Out):
+    """A contribution of the period still pending or awaiting clarification."""
+
+    id: uuid.UUID
+    member_id: uuid.UUID
+    member_name: str | None = None
+    type: str
+    status: Literal["pending", "clarification_requested"]
+    contributed_on: date
+    value: Money
+
+
 class PreCloseReport(Out):
+    """What closing would find; undecided contributions come first: the close is refused while there are any."""
+
     model_config = ConfigDict(extra="allow")
+    pending_contributions: list[UndecidedContribution] = Field(
+        description="Contributions of the period pending or awaiting clarification, oldest first (at most 500)"
+    )
+    pending_count: int = Field(description="How many contributions of the period are undecided")
     period: dict[str, Any]
-    pending_contributions: int | None = Field(default=None, description="Undecided contributions (contributions)")
 
 
 class StatementLine(Out):

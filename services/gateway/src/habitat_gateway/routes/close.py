@@ -20,6 +20,7 @@ from habitat_gateway.schemas_ledger import (
     ProposeAllocationRequest,
     ReasonRequest,
 )
+from habitat_gateway.undecided import ensure_nothing_undecided, undecided_contributions
 
 router = APIRouter(tags=["period close"])
 Weight = Annotated[Decimal | None, Query(ge=0)]
@@ -41,17 +42,25 @@ async def draft_allocation(
 
 @router.get("/periods/{period_id}/pre-close", response_model=PreCloseReport)
 async def pre_close(period_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
-    """What closing would find: members, totals, reconciliation, and contributions still undecided."""
-    ledger, intake = await asyncio.gather(
+    """Contributions still undecided first (list and count), then members, totals and reconciliation."""
+    ledger, (undecided, count) = await asyncio.gather(
         services.ledger.request("GET", f"/periods/{period_id}/pre-close", token=caller.token),
-        services.contributions.request("GET", f"/periods/{period_id}/intake", token=caller.token),
+        undecided_contributions(services, period_id, caller.token),
     )
-    return ledger | {"pending_contributions": intake.get("pending_count")}
+    return {"pending_contributions": undecided, "pending_count": count} | ledger
 
 
-@router.post("/periods/{period_id}/close", response_model=Period)
+@router.post(
+    "/periods/{period_id}/close", response_model=Period,
+    responses={409: {"description": "pending_contributions: undecided contributions of the period, listed "
+                                    "(pending_contributions, pending_count)"}},
+)
 async def start_close(period_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
-    """Start closing: intake stops and contributions seal the period's approved totals."""
+    """Start closing: intake stops and contributions seal the period's approved totals.
+
+    Refused (409 pending_contributions, listing them) while contributions of the period are pending or
+    awaiting clarification."""
+    await ensure_nothing_undecided(services, period_id, caller.token)
     return await services.ledger.request("POST", f"/periods/{period_id}/close", token=caller.token)
 
 

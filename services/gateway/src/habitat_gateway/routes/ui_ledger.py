@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from habitat_gateway.routes.deps import ServicesDep
 from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, form_fields, redirect, render
 from habitat_gateway.routes.ui_session import check_csrf
+from habitat_gateway.undecided import ensure_nothing_undecided, undecided_contributions
 
 router = APIRouter(include_in_schema=False)
 WEIGHTS = ("labor", "capital", "property")
@@ -46,6 +47,8 @@ async def _period_page(request: Request, session, services, period_id: str, stat
         context["draft_error"] = error.message
     if session.principal.has_role("admin"):
         context["report"] = await services.ledger.request("GET", f"/periods/{period_id}/pre-close", token=token)
+        if period["status"] != "closed":
+            context["undecided"], context["undecided_count"] = await undecided_contributions(services, period_id, token)
         context["allocations"] = (
             await services.ledger.request("GET", f"/periods/{period_id}/allocations", token=token)
         )["items"]
@@ -62,6 +65,7 @@ async def start_close(request: Request, period_id: str, session: SessionDep, ser
     form, _ = await form_fields(request, ())
     check_csrf(request, form.get("csrf_token"))
     try:
+        await ensure_nothing_undecided(services, period_id, session.principal.token)
         await services.ledger.request("POST", f"/periods/{period_id}/close", token=session.principal.token)
     except ApiError as error:
         return await _period_page(request, session, services, period_id, status=error.status, error=error.message)

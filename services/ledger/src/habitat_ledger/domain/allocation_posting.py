@@ -74,6 +74,7 @@ def allocation_entry(
     )
 
 
-def cash_schedule(allocation: Allocation, *, by: uuid.UUID, now: datetime) -> CashSchedule:
-    """Each member's cash portion, scheduled today with a method the admin names on completion."""
-    return CashSchedule(allocation.id, SCHEDULED_METHOD, now.date(), by, now)
+def cash_schedule(allocation: Allocation, *, by: uuid.UUID, now: datetime, on: date | None = None) -> CashSchedule:
+    """Each member's cash portion, scheduled on the day given (the co-op's today) or now's date, with a
+    method the admin names on completion."""
+    return CashSchedule(allocation.id, SCHEDULED_METHOD, on or now.date(), by, now)

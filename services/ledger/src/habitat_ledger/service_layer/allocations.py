@@ -10,6 +10,7 @@ from habitat_ledger.domain.commands import ProposeAllocation
 from habitat_ledger.domain.errors import (
     AllocationNotFound,
     NotReconciled,
+    PendingContributions,
     PeriodClosed,
     PeriodNotClosing,
     ProposalPending,
@@ -58,6 +59,11 @@ async def propose_allocation(
                 "The contributions service has not sealed this period yet."
                 if not check.received
                 else f"The ledger's approved totals differ from the sealed ones for {len(check.differences)} member(s)."
+            )
+        if check.pending_count:  # one slipped in between the gateway's check and the close
+            raise PendingContributions(
+                f"{check.pending_count} contribution(s) of period {period.name} were still undecided when it was"
+                " sealed; nothing is allocated while a contribution of the period is undecided."
             )
         snapshot = await uow.patronage.snapshot(period.id)
         result = allocate_by_member(surplus, weights, snapshot.values, tax_surplus)

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from habitat_ledger.domain.allocation_posting import allocation_description, allocation_entry, cash_schedule
 from habitat_ledger.domain.errors import AllocationNotApproved, StaleProposal
 from habitat_ledger.domain.events import AllocationPosted, PeriodClosed
 from habitat_ledger.domain.proposal import Allocation, AllocationStatus
 from habitat_ledger.service_layer.allocations import require_allocation
+from habitat_ledger.service_layer.locks import ensure_open_date
 from habitat_ledger.service_layer.periods import require_period
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
 async def post_allocation(
-    allocation_id: uuid.UUID, requested_by: uuid.UUID, uow: UnitOfWork, *, now: datetime | None = None
+    allocation_id: uuid.UUID,
+    requested_by: uuid.UUID,
+    uow: UnitOfWork,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
 ) -> Allocation:
     """All of it in one transaction, or nothing; posting a posted allocation answers it as it is.
 
@@ -32,6 +38,7 @@ async def post_allocation(
         if allocation.status != AllocationStatus.APPROVED:
             raise AllocationNotApproved(f"This allocation is {allocation.status}; only an approved one is posted.")
         period = await require_period(allocation.period_id, uow, for_update=True)
+        await ensure_open_date(period.ends_on, uow, f"The allocation of {period.name}")
         if await _stale(allocation, uow):
             raise StaleProposal("Contributions were booked in this period after the proposal; reject it and propose again.")
         entry = allocation_entry(
@@ -39,7 +46,8 @@ async def post_allocation(
             by=requested_by, now=now,
         )
         credited = await uow.allocation_postings.post_entries(entry)
-        _, cash = await uow.allocation_postings.schedule_cash(cash_schedule(allocation, by=requested_by, now=now))
+        schedule = cash_schedule(allocation, by=requested_by, now=now, on=today)
+        _, cash = await uow.allocation_postings.schedule_cash(schedule)
         allocation.mark_posted(now)
         await uow.allocations.update_status(allocation)
         period.close(now)
