@@ -9,6 +9,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -34,6 +35,15 @@ member = Table(
     Column("display_name", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("updated_at", TZ, nullable=False),
+)
+
+# A member's stable number (the journal's equity:capital:M00001), given by triggers (migration 0012)
+# the first time the ledger sees the member: a replica row or a capital account, whichever is first.
+member_number = Table(
+    "member_number",
+    metadata,
+    Column("member_id", ID, primary_key=True),
+    Column("number", BigInteger, Identity(always=True), nullable=False, unique=True),
 )
 
 pending_event = Table(
