@@ -59,7 +59,7 @@ class TestToCommands:
             joined_at=date(2026, 1, 1),
         )
         cmd = translators.record_member(Envelope.wrap(payload, producer="identity"))
-        assert (cmd.email, cmd.role, cmd.status) == ("a@b.coop", "steward", "pending")
+        assert (cmd.email, cmd.role, cmd.status, cmd.joined_at) == ("a@b.coop", "steward", "pending", date(2026, 1, 1))
 
     def test_period_opened(self):
         payload = PeriodOpenedV1(

@@ -36,7 +36,7 @@ class SubmitContributionBody(BaseModel):
         default=None,
         description="Makes this a correction of an approved contribution of yours, of the same type; amounts "
         "(hours, amount, fair_market_value, adjusted_basis) are then the changes and may be negative (a property "
-        "correction may fix the basis alone: fair_market_value \"0\"), but the original plus its approved "
+        'correction may fix the basis alone: fair_market_value "0"), but the original plus its approved '
         "corrections never goes below zero",
     )
 

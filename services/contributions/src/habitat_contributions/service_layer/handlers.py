@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from habitat_contributions.domain.commands import EditContribution, RespondToClarification, SubmitContribution
+from habitat_contributions.domain.corrections import Entry, Figures
+from habitat_contributions.domain.dates import check_contributed_on
 from habitat_contributions.domain.description import clean_description, meaningful_text
 from habitat_contributions.domain.errors import (
     ContributionNotFound,
@@ -15,8 +17,6 @@ from habitat_contributions.domain.errors import (
     NotSubmitter,
     PeriodNotOpen,
 )
-from habitat_contributions.domain.corrections import Entry, Figures
-from habitat_contributions.domain.dates import check_contributed_on
 from habitat_contributions.domain.intake import edited, new_contribution, valued
 from habitat_contributions.domain.model import DEFAULT_POLICY, Contribution, ReviewPolicy, Viewer
 from habitat_contributions.domain.replicas import PeriodReplica
@@ -191,7 +191,9 @@ async def _revise(
     )
     if contribution.corrects_contribution_id is not None:
         figures = Figures(valuation.value, valuation.book_amount, valuation.tax_amount)
-        await ensure_bounded(uow, replace(Entry.of(contribution), figures=figures), contribution.corrects_contribution_id)
+        await ensure_bounded(
+            uow, replace(Entry.of(contribution), figures=figures), contribution.corrects_contribution_id
+        )
     contribution.revise(
         contribution.member_id,
         now,

@@ -58,7 +58,9 @@ async def review_queue(
         names = await uow.members.names([c.member_id for c in page.items])
     queued = [
         QueuedContribution(
-            c, round(c.age(now).total_seconds() / 3600, 2), not c.is_decided and c.age(now) > target,
+            c,
+            round(c.age(now).total_seconds() / 3600, 2),
+            not c.is_decided and c.age(now) > target,
             names.get(c.member_id),
         )
         for c in page.items
