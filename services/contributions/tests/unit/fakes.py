@@ -64,7 +64,6 @@ class FakeContributionRepository:
                 pending += 1
         return sorted(totals.values(), key=lambda t: t.member_id), pending
 
-
     async def approved_corrections(self, original_id: uuid.UUID) -> Figures:
         return sum(
             (
