@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from habitat_common.contracts import Envelope, MemberUpdatedV1
+from ledger_api import ADMIN
 from ledger_builders import approved, envelope
 from sqlalchemy import text
 
@@ -65,8 +66,20 @@ class TestDistributionsHttp:
         assert (again.status_code, again.json()["error"]["code"]) == (409, "distribution_not_scheduled")
 
 
+@pytest.fixture
+async def ana_opening_500(api, connection) -> None:
+    """Ana's opening balance of 500.00 on both bases, imported (opening balances are reversed directly)."""
+    await connection.execute(text("INSERT INTO ledger.member (id, email, display_name, status, updated_at)"
+                                  " VALUES (:id, 'ana@example.org', 'Ana', 'active', now())"), {"id": ANA})
+    response = await api.client.post(
+        "/imports/capital-accounts", content=b"member_email,book_balance,tax_balance,as_of\nana@example.org,500,500,2025-12-31\n",
+        headers={**api.auth(ADMIN, "admin"), "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+
+
 class TestReverseHttp:
-    async def test_reverse_once_and_the_statement_shows_it(self, api, ana_with_500):
+    async def test_reverse_once_and_the_statement_shows_it(self, api, ana_opening_500):
         line = (await api.get(f"/capital-accounts/{ANA}/statement", params={"as_of": "2026-12-31"})).json()["lines"][0]
         reversal = await api.post(f"/transactions/{line['transaction_id']}/reverse",
                                   {"reason": "duplicate entry", "occurred_on": "2026-03-01"})
@@ -75,7 +88,7 @@ class TestReverseHttp:
         again = await api.post(f"/transactions/{line['transaction_id']}/reverse", {"reason": "x", "occurred_on": "2026-03-01"})
         assert (again.status_code, again.json()["error"]["code"]) == (409, "already_reversed")
         lines = (await api.get(f"/capital-accounts/{ANA}/statement", params={"as_of": "2026-12-31"})).json()["lines"]
-        assert [(l["source_type"], l["book_balance"]) for l in lines] == [("contribution", "500.00"), ("reversal", "0.00")]
+        assert [(l["source_type"], l["book_balance"]) for l in lines] == [("opening_balance", "500.00"), ("reversal", "0.00")]
         assert (await api.post(f"/transactions/{uuid.uuid4()}/reverse", {"reason": "x"})).status_code == 404
         assert (await api.post(f"/transactions/{line['transaction_id']}/reverse", {"reason": "x"}, role="steward")).status_code == 403
 
