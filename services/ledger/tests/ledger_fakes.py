@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import uuid
 from collections import defaultdict
 from datetime import date
@@ -23,6 +24,8 @@ from habitat_ledger.domain.journal import (
     SourceType,
 )
 from habitat_ledger.domain.k1 import CapitalFigure
+from habitat_ledger.domain.k1_issue import IssuedEnding, K1Issue
+from habitat_ledger.domain.k1_shares import AllocationFigure
 from habitat_ledger.domain.member import MemberReplica
 from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
 from habitat_ledger.domain.period import Period
@@ -123,15 +126,43 @@ class FakeJournal:
             for t, book, tax in moves.values()
         ]
 
+    def _line(self, transaction: JournalTransaction) -> tuple[str, bool]:
+        """The line a transaction lands on (a reversal: its original's), and whether its sign is flipped."""
+        flipped = False
+        while transaction.source_type == SourceType.REVERSAL and transaction.reverses_id:
+            transaction, flipped = next(o for o in self.transactions if o.id == transaction.reverses_id), not flipped
+        return str(transaction.source_type), flipped
+
+    def _touches(self, transaction: JournalTransaction, kind: AccountKind) -> bool:
+        return any(self._accounts.by_id(p.account_id).kind == kind for p in transaction.postings)
+
     async def k1_figures(self, year: int) -> K1Figures:
         start, end = date(year, 1, 1), date(year, 12, 31)
         figures: dict[tuple, Decimal] = defaultdict(Decimal)
         endings: dict[tuple, Decimal] = defaultdict(Decimal)
+        gains: dict[tuple, Decimal] = defaultdict(Decimal)
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        allocations: dict[tuple, Decimal] = defaultdict(Decimal)
         for t, account, p in self._capital(end):
-            key = (account.member_id, str(p.basis), str(t.source_type), t.occurred_on >= start)
-            figures[key] -= p.amount
-            endings[(account.member_id, str(p.basis))] -= p.amount
-        return K1Figures([CapitalFigure(*k, v) for k, v in figures.items()], dict(endings), {})
+            (line, flipped), credit, inside = self._line(t), -p.amount, t.occurred_on >= start
+            figures[(account.member_id, str(p.basis), line, inside)] += credit
+            endings[(account.member_id, str(p.basis))] += credit
+            totals[str(p.basis)] += credit
+            if line == "contribution" and self._touches(t, AccountKind.COOP_PROPERTY):
+                gains[(account.member_id, inside)] += credit if p.basis == Basis.BOOK else -credit
+            if line == "allocation" and t.occurred_on.year >= year - 1:
+                as_profit = (-credit if flipped else credit) > 0
+                allocations[(account.member_id, str(p.basis), t.occurred_on.year, as_profit)] += credit
+        return K1Figures(
+            [CapitalFigure(*k, v) for k, v in figures.items()], dict(endings), dict(gains), dict(totals),
+            [AllocationFigure(*k, v) for k, v in allocations.items()],
+        )
+
+    async def kept_year(self, year: int) -> bool:
+        return any(
+            t.occurred_on.year == year and self._line(t)[0] != "opening_balance"
+            for t, _, _ in self._capital(date(year, 12, 31))
+        )
 
     async def entries(self, basis: Basis) -> list[Entry]:
         out = []
@@ -349,9 +380,22 @@ class FakeDistributions:
 class FakeK1Issues:
     def __init__(self) -> None:
         self.years: set[int] = set()
+        self.issues: dict[int, K1Issue] = {}
 
     async def issued_years(self) -> list[int]:
-        return sorted(self.years)
+        return sorted(self.years | set(self.issues))
+
+    async def claim(self, issue: K1Issue) -> bool:
+        if issue.year in self.years or issue.year in self.issues:
+            return False
+        self.issues[issue.year] = issue
+        return True
+
+    async def add_endings(self, year: int, endings: list[IssuedEnding]) -> None:
+        self.issues[year] = dataclasses.replace(self.issues[year], endings=tuple(endings))
+
+    async def get(self, year: int) -> K1Issue | None:
+        return self.issues.get(year)
 
 
 class FakeUnitOfWork:

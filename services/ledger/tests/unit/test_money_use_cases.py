@@ -14,14 +14,12 @@ from habitat_ledger.domain.commands import CompleteDistribution, ReplicateMember
 from habitat_ledger.domain.errors import (
     AlreadyReversed,
     DistributionNotScheduled,
-    K1DoesNotTie,
     PeriodLocked,
     WouldOverdrawCapital,
 )
 from habitat_ledger.domain.events import DistributionCompleted
 from habitat_ledger.domain.hledger import Entry, EntryLine, render
 from habitat_ledger.domain.journal import Basis
-from habitat_ledger.domain.k1 import CapitalFigure, build_k1
 from habitat_ledger.service_layer.capital import get_capital_account
 from habitat_ledger.service_layer.contributions import book_contribution, list_exceptions
 from habitat_ledger.service_layer.distributions import (
@@ -164,14 +162,7 @@ class TestK1:
         assert (row.tax.beginning, row.tax.contributed, row.tax.ending, row.tax.difference) == (
             Decimal("100.00"), Decimal("50.00"), Decimal("150.00"), Decimal("0.00"),
         )
-        assert row.capital_percent_ending == Decimal("100.0000")
-
-    def test_a_row_that_does_not_tie_refuses_the_export(self):
-        figures = [CapitalFigure(MEMBER, "tax", "contribution", True, Decimal("10.00"))]
-        endings = {(MEMBER, "tax"): Decimal("12.00"), (MEMBER, "book"): Decimal("0.00")}
-        with pytest.raises(K1DoesNotTie) as refused:
-            build_k1(figures, endings, {}, {})
-        assert refused.value.differences == {str(MEMBER): "-2.00"}
+        assert row.item_j.capital_ending == Decimal("100.0000")
 
 
 class TestHledgerExport:

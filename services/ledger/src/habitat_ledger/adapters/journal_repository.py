@@ -6,16 +6,17 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from habitat_ledger.adapters import k1_queries
 from habitat_ledger.adapters.orm import POSTINGS_WITH_ACCOUNTS, account, journal_transaction, posting
 from habitat_ledger.domain.hledger import Entry, EntryLine
 from habitat_ledger.domain.journal import Basis, JournalTransaction, SourceType
-from habitat_ledger.domain.k1 import CapitalFigure
+from habitat_ledger.domain.k1 import K1Figures
 from habitat_ledger.domain.statement import CapitalMovement
-from habitat_ledger.service_layer.ports import K1Figures, PostingSums
+from habitat_ledger.service_layer.ports import PostingSums
 
 CREDIT = -func.sum(posting.c.amount)  # capital is a credit account: shown positive
 ORDER = (journal_transaction.c.occurred_on, journal_transaction.c.recorded_at, journal_transaction.c.id)
@@ -81,41 +82,10 @@ class SqlAlchemyJournalRepository:
         return [CapitalMovement(*row) for row in (await self.session.execute(query)).all()]
 
     async def k1_figures(self, year: int) -> K1Figures:
-        start, end = date(year, 1, 1), date(year, 12, 31)
-        t = journal_transaction.c
-        capital = POSTINGS_WITH_ACCOUNTS
-        in_year = t.occurred_on >= start
-        figures_q = (
-            select(account.c.member_id, posting.c.basis, t.source_type, in_year, CREDIT)
-            .select_from(capital)
-            .where(account.c.kind == "member_capital", t.occurred_on <= end)
-            .group_by(account.c.member_id, posting.c.basis, t.source_type, in_year)
-        )
-        endings_q = (
-            select(account.c.member_id, posting.c.basis, CREDIT)
-            .select_from(capital)
-            .where(account.c.kind == "member_capital", t.occurred_on <= end)
-            .group_by(account.c.member_id, posting.c.basis)
-        )
-        other = posting.alias("other")
-        touches_property = exists().where(
-            other.c.transaction_id == t.id,
-            other.c.account_id == select(account.c.id).where(account.c.code == "coop:property").scalar_subquery(),
-        )
-        gains_q = (
-            select(account.c.member_id, basis_sum("book") - basis_sum("tax"))
-            .select_from(capital)
-            .where(
-                account.c.kind == "member_capital",
-                and_(t.source_type == "contribution", t.occurred_on >= start, t.occurred_on <= end),
-                touches_property,
-            )
-            .group_by(account.c.member_id)
-        )
-        figures = [CapitalFigure(*row) for row in (await self.session.execute(figures_q)).all()]
-        endings = {(m, b): amount for m, b, amount in (await self.session.execute(endings_q)).all()}
-        gains = {m: gain for m, gain in (await self.session.execute(gains_q)).all()}
-        return K1Figures(figures, endings, gains)
+        return await k1_queries.k1_figures(self.session, year)
+
+    async def kept_year(self, year: int) -> bool:
+        return await k1_queries.activity_in(self.session, year, except_lines=("opening_balance",))
 
     async def entries(self, basis: Basis) -> list[Entry]:
         t = journal_transaction.c

@@ -140,13 +140,35 @@ class AlreadyReversed(LedgerError):
 
 
 class K1DoesNotTie(LedgerError):
-    """Some K-1 rows fail beginning + contributed + income ± other − distributions = ending."""
+    """K-1 data fails a tie check (a row, the carried-forward beginning, the capital total); nothing leaves."""
 
     code = "k1_does_not_tie"
 
-    def __init__(self, message: str, differences: dict[str, str]) -> None:
+    def __init__(self, message: str, differences: list[dict[str, str | None]]) -> None:
         super().__init__(message)
-        self.differences = differences
+        self.differences = differences  # check, member_id, basis, expected, computed, difference
+
+
+class K1AlreadyIssued(LedgerError):
+    """A year's K-1s are issued once; the answer carries what was issued."""
+
+    code = "k1_already_issued"
+
+    def __init__(self, message: str, issued: object) -> None:
+        super().__init__(message)
+        self.issued = issued  # domain.k1_issue.K1Issue
+
+
+class K1PreviousYearNotIssued(LedgerError):
+    """The year before has activity this ledger kept but its K-1s were not issued: issue it first."""
+
+    code = "k1_previous_year_not_issued"
+
+
+class K1YearNotStarted(LedgerError):
+    """A year after the current one cannot be issued: issuing would lock dates still to come."""
+
+    code = "k1_year_not_started"
 
 
 class InvalidCsv(LedgerError):

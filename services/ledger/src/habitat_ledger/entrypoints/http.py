@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_ledger import bootstrap
 from habitat_ledger.config import LedgerSettings
-from habitat_ledger.domain.errors import InvalidCsv, K1DoesNotTie, LedgerError
+from habitat_ledger.domain.errors import InvalidCsv, K1AlreadyIssued, K1DoesNotTie, LedgerError
 from habitat_ledger.entrypoints import (
     allocations_api,
     capital_api,
@@ -27,6 +27,7 @@ from habitat_ledger.entrypoints import (
     exports_api,
     imports_api,
     integrity_api,
+    k1_api,
     journal_api,
     periods_api,
 )
@@ -55,6 +56,9 @@ STATUS_OF = {
     "transaction_not_found": 404,
     "already_reversed": 409,
     "k1_does_not_tie": 409,
+    "k1_already_issued": 409,
+    "k1_previous_year_not_issued": 409,
+    "k1_year_not_started": 422,
     "invalid_csv": 422,
     "period_locked": 409,
     "period_before_lock": 409,
@@ -98,6 +102,8 @@ def create_app(
         body = error_body(exc.code, str(exc))
         if isinstance(exc, K1DoesNotTie):
             body["error"]["differences"] = exc.differences
+        if isinstance(exc, K1AlreadyIssued):
+            body["error"]["issued"] = k1_api.issue_json(exc.issued)
         if isinstance(exc, InvalidCsv):
             body["error"] |= {"pass": exc.pass_name, "error_count": exc.count, "errors": [asdict(p) for p in exc.problems]}
         return JSONResponse(body, status_code=STATUS_OF.get(exc.code, 400))
@@ -112,6 +118,6 @@ def create_app(
     app.include_router(periods_api.router)
     for module in (capital_api, close_api, allocations_api, distributions_api, exports_api, journal_api):
         app.include_router(module.router)
-    for module in (imports_api, integrity_api):
+    for module in (imports_api, integrity_api, k1_api):
         app.include_router(module.router)
     return app

@@ -9,11 +9,20 @@ from habitat_ledger.service_layer.ports import UnitOfWork
 
 
 async def k1_data(year: int, uow: UnitOfWork) -> list[K1Row]:
-    """Item L (tax) and the book schedule per member; K1DoesNotTie if any row fails to tie."""
+    """Item L (tax), the book schedule, Item J and §704(c) per member; K1DoesNotTie unless it all ties.
+
+    Beginnings are checked against the endings issued for the year before, when it was issued.
+    """
     async with uow:
-        figures = await uow.journal.k1_figures(year)
-        names = await uow.members.names()
-    return build_k1(figures.figures, figures.endings, figures.built_in_gains, names)
+        return await k1_rows(year, uow)
+
+
+async def k1_rows(year: int, uow: UnitOfWork) -> list[K1Row]:
+    """The K-1 rows inside the caller's unit of work."""
+    figures = await uow.journal.k1_figures(year)
+    names = await uow.members.names()
+    previous = await uow.k1_issues.get(year - 1)
+    return build_k1(year, figures, names, previous.by_member() if previous else None)
 
 
 async def journal_export(basis: Basis, uow: UnitOfWork) -> str:

@@ -23,7 +23,8 @@ from habitat_ledger.domain.journal import (
     SourceType,
 )
 from habitat_ledger.domain.journal_rows import JournalRows
-from habitat_ledger.domain.k1 import CapitalFigure
+from habitat_ledger.domain.k1 import K1Figures
+from habitat_ledger.domain.k1_issue import IssuedEnding, K1Issue
 from habitat_ledger.domain.lock import Lock
 from habitat_ledger.domain.member import MemberReplica
 from habitat_ledger.domain.opening_balance import OpeningChange
@@ -50,13 +51,6 @@ class PatronageTotal:
     type: str
     count: int
     value: Decimal
-
-
-@dataclass(frozen=True)
-class K1Figures:
-    figures: list[CapitalFigure]
-    endings: dict[tuple[uuid.UUID, str], Decimal]
-    built_in_gains: dict[uuid.UUID, Decimal]
 
 
 class PeriodRepository(Protocol):
@@ -86,6 +80,9 @@ class JournalRepository(Protocol):
     async def posting_sums(self, account_code: str, as_of: date | None) -> PostingSums: ...
     async def capital_movements(self, member_id: uuid.UUID, as_of: date | None) -> list[CapitalMovement]: ...
     async def k1_figures(self, year: int) -> K1Figures: ...
+    async def kept_year(self, year: int) -> bool:
+        """Whether the year has member capital activity other than opening balances carried in."""
+        ...
     async def entries(self, basis: Basis) -> list[Entry]: ...
 
 
@@ -220,6 +217,11 @@ class K1IssueRepository(Protocol):
     """Years whose K-1s were issued; each is locked like a closed period."""
 
     async def issued_years(self) -> list[int]: ...
+    async def claim(self, issue: K1Issue) -> bool:
+        """Record the year as issued; False when it already was (a concurrent claim waits for the first)."""
+        ...
+    async def add_endings(self, year: int, endings: list[IssuedEnding]) -> None: ...
+    async def get(self, year: int) -> K1Issue | None: ...
 
 
 class IntegrityRepository(Protocol):

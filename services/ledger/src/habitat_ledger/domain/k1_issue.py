@@ -1,0 +1,36 @@
+"""An issued K-1 year: what each member's capital was at its end, kept to carry the next year's beginning."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from habitat_ledger.domain.money import ZERO
+
+
+@dataclass(frozen=True)
+class IssuedEnding:
+    """One member's ending capital per basis and §704(c) built-in gain, as issued."""
+
+    member_id: uuid.UUID
+    tax: Decimal
+    book: Decimal
+    section_704c_gain: Decimal = ZERO
+
+    def on(self, basis: str) -> Decimal:
+        return self.tax if basis == "tax" else self.book
+
+
+@dataclass(frozen=True)
+class K1Issue:
+    """A tax year whose K-1s were issued: who issued them, when, and the endings they reported."""
+
+    year: int
+    issued_at: datetime
+    issued_by: uuid.UUID
+    endings: tuple[IssuedEnding, ...] = ()
+
+    def by_member(self) -> dict[uuid.UUID, IssuedEnding]:
+        return {ending.member_id: ending for ending in self.endings}
