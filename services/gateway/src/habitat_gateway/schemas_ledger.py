@@ -125,7 +125,7 @@ class ScheduleDistributionRequest(Body):
 
 class CompleteDistributionRequest(Body):
     reference: str = Field(min_length=1, max_length=200, description="Payment reference, e.g. check number")
-    paid_on: date | None = None
+    paid_on: date | None = Field(default=None, description="Default: today in the co-op's time zone")
     override_reason: str | None = Field(
         default=None, description="Required to pay more than the member's capital (recorded)"
     )
@@ -147,7 +147,7 @@ class DistributionList(Out):
 
 class ReverseRequest(Body):
     reason: str = Field(min_length=1, max_length=2000)
-    occurred_on: date | None = Field(default=None, description="Date of the reversal; today if not given")
+    occurred_on: date | None = Field(default=None, description="Reversal date; default: today in the co-op's time zone")
 
 
 class Transaction(Out):

@@ -103,11 +103,19 @@ async def export_journal(caller: AdminCaller, services: ServicesDep, basis: Lite
     return await _passthrough(services, caller, "/exports/journal", {"basis": basis})
 
 
-@router.post("/transactions/{transaction_id}/reverse", response_model=Transaction, status_code=201)
+@router.post(
+    "/transactions/{transaction_id}/reverse", response_model=Transaction, status_code=201,
+    responses={409: {"description": "already_reversed; period_locked (dated on or before the lock date); "
+                                    "reversal_belongs_to_workflow (the message says where to correct it)"}},
+)
 async def reverse(
     transaction_id: uuid.UUID, body: ReverseRequest, caller: AdminCaller, services: ServicesDep
 ) -> dict:
-    """Correct a mistake: a new transaction with the opposite postings, referencing the original (once)."""
+    """Correct a mistake: a new transaction with the opposite postings, referencing the original (once).
+
+    Only entries no workflow owns (opening balances) are reversed directly; a contribution is corrected by
+    a correction, a distribution or allocation through its own workflow. Nothing is dated on or before the
+    lock date (the end of the latest closed period or issued K-1 year)."""
     return await services.ledger.request(
         "POST", f"/transactions/{transaction_id}/reverse", token=caller.token, json=body.model_dump(mode="json")
     )

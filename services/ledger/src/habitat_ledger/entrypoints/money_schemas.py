@@ -47,7 +47,7 @@ class DistributionIn(BaseModel):
 class CompleteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reference: str = Field(min_length=1, max_length=200, description="Payment reference (ACH trace, check no.)")
-    paid_on: date | None = Field(default=None, description="Defaults to today")
+    paid_on: date | None = Field(default=None, description="Defaults to today in the co-op's time zone")
     override_reason: str | None = Field(default=None, max_length=2000, description="Needed to overdraw capital")
     method: Literal["ach", "check", "cash", "other"] | None = Field(default=None, description="How it was paid")
 
@@ -80,7 +80,7 @@ class DistributionList(BaseModel):
 class ReverseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
-    occurred_on: date | None = Field(default=None, description="Date of the reversal; today if not given")
+    occurred_on: date | None = Field(default=None, description="Reversal date; default: today in the co-op's time zone")
 
 
 class PostingOut(BaseModel):
