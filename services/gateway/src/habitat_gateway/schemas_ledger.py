@@ -21,9 +21,22 @@ class Weights(Body):
 
 
 class ProposeAllocationRequest(Body):
-    surplus: Money = Field(description="Allocable surplus, e.g. \"12000.00\"")
+    """The period's book result (a surplus, or a loss when negative), optionally a tax result that
+    differs, the weights and the cash portion (0 for a loss)."""
+
+    surplus: Money = Field(
+        description="Book (704(b)) result to allocate, e.g. \"12000.00\"; negative for a loss, e.g. \"-1000.00\""
+    )
+    tax_surplus: Money | None = Field(
+        default=None,
+        description="Tax-basis result if it differs from the book result, allocated on its own by the same shares;"
+        " negative for a loss. Default: equal to surplus",
+    )
     weights: Weights = Field(default_factory=Weights, description="Patronage weight per contribution type")
-    cash_portion: Decimal = Field(ge=0, le=100, description="Percent of each allocation paid in cash (0-100)")
+    cash_portion: Decimal = Field(
+        default=Decimal(0), ge=0, le=100,
+        description="Percent of each book allocation paid in cash (0-100); a loss has none (422 loss_has_no_cash_portion)",
+    )
 
 
 class ReasonRequest(Body):
@@ -35,9 +48,12 @@ class AllocationRow(Out):
     display_name: str | None = None
     weighted_patronage: Money
     share: str
-    allocation: Money
-    cash_portion_amount: Money | None = None
-    retained_amount: Money | None = None
+    allocation: Money = Field(description="Share of the book result, credited to book capital (negative for a loss)")
+    tax_allocation: Money | None = Field(
+        default=None, description="Share of the tax result, credited to tax capital (negative for a loss)"
+    )
+    cash_portion_amount: Money | None = Field(default=None, description="Part of the book allocation paid in cash")
+    retained_amount: Money | None = Field(default=None, description="Part of the book allocation kept in capital")
 
 
 class Allocation(Out):
@@ -64,11 +80,15 @@ class AllocationList(Out):
 class DraftAllocation(Out):
     model_config = ConfigDict(extra="allow")
     period_id: uuid.UUID
-    surplus: Money
+    surplus: Money = Field(description="The book result; negative for a loss")
+    tax_surplus: Money | None = Field(default=None, description="The tax result (equal to surplus unless given)")
     weights: dict[str, Any]
     total_weighted: Money
-    rows: list[dict[str, Any]] = Field(description="Per member: by type, weighted patronage, share, allocation, why")
+    rows: list[dict[str, Any]] = Field(
+        description="Per member: by type, weighted patronage, share, allocation (book), tax_allocation, why"
+    )
     allocated_total: Money
+    tax_allocated_total: Money | None = None
 
 
 class UndecidedContribution(Out):
@@ -169,5 +189,6 @@ class AllocationStatement(Out):
     member_id: uuid.UUID
     lines: list[str] = Field(description="The math in plain language")
     allocation: Money
+    tax_allocation: Money | None = None
     cash_portion_amount: Money
     retained_amount: Money

@@ -29,11 +29,18 @@ Weight = Annotated[Decimal | None, Query(ge=0)]
 @router.get("/periods/{period_id}/draft-allocation", response_model=DraftAllocation)
 async def draft_allocation(
     period_id: uuid.UUID, caller: MemberCaller, services: ServicesDep,
-    surplus: Annotated[Decimal, Query(ge=0, description="Surplus to simulate, e.g. 10000.00")],
+    surplus: Annotated[
+        Decimal, Query(description="Book result to simulate, e.g. 10000.00; a loss is negative, e.g. -1000.00")
+    ],
+    tax_surplus: Annotated[
+        Decimal | None, Query(description="Tax result if it differs from the book result, e.g. -900.00")
+    ] = None,
     labor: Weight = None, capital: Weight = None, property: Weight = None,
 ) -> dict:
-    """If the surplus were X, each share would be Y, because… (members see their own row only)."""
-    params = {"surplus": str(surplus), "labor": labor, "capital": capital, "property": property}
+    """If the result were X (a surplus, or a loss when negative), each share would be Y, because…
+    (members see their own row only)."""
+    params = {"surplus": str(surplus), "tax_surplus": tax_surplus, "labor": labor, "capital": capital,
+              "property": property}
     params = {k: str(v) for k, v in params.items() if v is not None}
     return await services.ledger.request(
         "GET", f"/periods/{period_id}/draft-allocation", token=caller.token, params=params

@@ -37,7 +37,8 @@ async def _period_page(request: Request, session, services, period_id: str, stat
     token = session.principal.token
     period = await services.ledger.request("GET", f"/periods/{period_id}", token=token)
     q = request.query_params
-    params = {"surplus": q.get("surplus") or "10000.00"} | {w: q[w] for w in WEIGHTS if q.get(w)}
+    # a loss is a negative surplus; the tax result is sent only when it differs from the book result
+    params = {"surplus": q.get("surplus") or "10000.00"} | {k: q[k] for k in ("tax_surplus", *WEIGHTS) if q.get(k)}
     context = {"period": period, "draft_inputs": params}
     try:
         context["draft"] = await services.ledger.request(
@@ -74,13 +75,13 @@ async def start_close(request: Request, period_id: str, session: SessionDep, ser
 
 @router.post("/periods/{period_id}/propose")
 async def propose(request: Request, period_id: str, session: SessionDep, services: ServicesDep) -> Response:
-    form, fields = await form_fields(request, ("surplus", "cash_portion", *WEIGHTS))
+    form, fields = await form_fields(request, ("surplus", "tax_surplus", "cash_portion", *WEIGHTS))
     check_csrf(request, form.get("csrf_token"))
     body = {
         "surplus": fields.get("surplus", ""),
         "cash_portion": fields.get("cash_portion", "0"),
         "weights": {w: fields[w] for w in WEIGHTS if w in fields},
-    }
+    } | ({"tax_surplus": fields["tax_surplus"]} if "tax_surplus" in fields else {})
     try:
         created = await services.ledger.request(
             "POST", f"/periods/{period_id}/allocations", token=session.principal.token, json=body
