@@ -244,6 +244,9 @@ class FakeMembers:
     async def names(self) -> dict[uuid.UUID, str]:
         return {m.id: m.display_name for m in self.rows.values()}
 
+    async def numbers(self) -> dict[uuid.UUID, int]:
+        return {m: n for n, m in enumerate(self.rows, start=1)}  # first replicated, first numbered
+
 
 class FakePending:
     def __init__(self, periods: FakePeriods) -> None:

@@ -17,6 +17,7 @@ from habitat_ledger.adapters.close_tables import (
     allocation_row,
     distribution,
     member,
+    member_number,
     pending_event,
     period_seal,
 )
@@ -56,6 +57,9 @@ class SqlAlchemyMemberRepository:
 
     async def names(self) -> dict[uuid.UUID, str]:
         return dict((await self.session.execute(select(member.c.id, member.c.display_name))).all())
+
+    async def numbers(self) -> dict[uuid.UUID, int]:
+        return dict((await self.session.execute(select(member_number.c.member_id, member_number.c.number))).all())
 
 
 class SqlAlchemyPendingEventRepository:

@@ -1,4 +1,5 @@
-"""The whole ledger as an hledger journal, one basis per file, with balance assertions on capital."""
+"""The whole ledger as an hledger journal, one basis per file: declared accounts and commodity,
+the accountant's steps for each transaction, and a balance assertion on every posting."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from habitat_ledger.domain.journal_accounts import (
+    COMMODITY,
+    MemberLabel,
+    coop_account,
+    declarations,
+    member_account,
+    one_line,
+)
+from habitat_ledger.domain.journal_steps import Line, steps
 from habitat_ledger.domain.money import ZERO
-
-COOP_ACCOUNTS = {
-    "coop:cash": "assets:cash",
-    "coop:property": "assets:property",
-    "coop:surplus": "equity:surplus",
-    "coop:opening_equity": "equity:opening balances",
-}
 
 
 @dataclass(frozen=True)
@@ -31,39 +34,65 @@ class Entry:
     transaction_id: uuid.UUID
     occurred_on: date
     description: str
-    source: str
+    source: str  # "<source type>:<source id>"; a reversal's source id is the transaction it reverses
     lines: tuple[EntryLine, ...]
 
 
-def clean(name: str) -> str:
-    """hledger account names end at two spaces or a tab and nest at ':'; keep names on one segment."""
-    return re.sub(r"\s+", " ", name.replace(":", "-").replace(";", ",")).strip() or "unnamed"
+def amount_text(amount: Decimal) -> str:
+    """1,234.56 USD: the commodity directive's format, so hledger reads it one way only."""
+    return f"{(amount if amount != ZERO else ZERO):,.2f} {COMMODITY}"
 
 
-def member_accounts(member_ids: set[uuid.UUID], names: dict[uuid.UUID, str]) -> dict[uuid.UUID, str]:
-    """equity:capital:<display name>, or the member id where the name is unknown or shared."""
-    cleaned = {m: clean(names[m]) for m in member_ids if m in names}
-    counts: dict[str, int] = defaultdict(int)
-    for name in cleaned.values():
-        counts[name] += 1
-    return {
-        m: f"equity:capital:{cleaned[m] if m in cleaned and counts[cleaned[m]] == 1 else m}" for m in member_ids
-    }
+def description_text(text: str) -> str:
+    """One line; ';' would start a comment, '|' split payee from note, a leading '*', '!' or '('
+    would be read as a status or a code."""
+    cleaned = one_line(text).replace(";", ",").replace("|", "/")
+    return re.sub(r"^[\s*!(]+", "", cleaned) or "no description"
 
 
-def render(entries: list[Entry], basis: str, names: dict[uuid.UUID, str]) -> str:
-    """Entries in journal order; each member capital posting asserts the account's balance after it."""
-    members = {line.member_id for e in entries for line in e.lines if line.member_id is not None}
-    accounts = member_accounts(members, names)
+def origin(entry: Entry, by_id: dict[str, Entry]) -> tuple[str, bool]:
+    """The kind of the transaction an entry finally reverses (or its own), and whether it undoes it."""
+    kind, _, source_id = entry.source.partition(":")
+    undoes, seen = False, set()
+    while kind == "reversal" and source_id in by_id and source_id not in seen:
+        seen.add(source_id)
+        kind, _, source_id = by_id[source_id].source.partition(":")
+        undoes = not undoes
+    return kind, undoes
+
+
+def render(entries: list[Entry], basis: str, members: dict[uuid.UUID, MemberLabel]) -> str:
+    """Entries in journal order, each as the accountant's steps, every posting asserting its
+    account's balance after it; member capital is the one account that may run negative."""
+    by_id = {str(e.transaction_id): e for e in entries}
+    named: dict[str, tuple[uuid.UUID, MemberLabel | None]] = {}
+    others: set[str] = set()
     running: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    out = [f"; Habitat ledger, {basis} basis. Amounts are debit-positive; member capital is a credit (negative).", ""]
+    body: list[str] = []
     for entry in entries:
-        description = clean(entry.description).replace("|", "/")
-        out.append(f"{entry.occurred_on.isoformat()} {description}  ; transaction:{entry.transaction_id}, {entry.source}")
+        lines = []
         for line in entry.lines:
-            account = accounts[line.member_id] if line.member_id else COOP_ACCOUNTS.get(line.account_code, line.account_code)
-            running[account] += line.amount
-            assertion = f" = {running[account]:.2f}" if line.member_id else ""
-            out.append(f"    {account:<50}  {line.amount:>14.2f}{assertion}")
-        out.append("")
-    return "\n".join(out)
+            if line.member_id is not None:
+                account = member_account(line.member_id, members.get(line.member_id))
+                named[account] = (line.member_id, members.get(line.member_id))
+            else:
+                account = coop_account(line.account_code)
+                others.add(account)
+            lines.append(Line(account, line.amount, line.member_id is not None))
+        kind, undoes = origin(entry, by_id)
+        description = description_text(entry.description)
+        for step in steps(kind, undoes, lines):
+            head = f"{description} ({step.label})" if step.label else description
+            tags = f"transaction: {entry.transaction_id}, source: {entry.source}"
+            body.append(f"{entry.occurred_on.isoformat()} {head}  ; {tags}" + (f", step: {step.label}" if step.label else ""))
+            for line in step.lines:
+                running[line.account] += line.amount
+                body.append(f"    {line.account:<50}  {amount_text(line.amount):>18} = {amount_text(running[line.account])}")
+            body.append("")
+    header = [
+        f"; Habitat ledger, {basis} basis{' (section 704(b))' if basis == 'book' else ''}.",
+        "; Amounts are debit-positive: credits (members' capital, the payable, undistributed surplus) show negative.",
+        "; Member capital accounts are named by member number; the member's id and name are in the account comment.",
+        "",
+    ]
+    return "\n".join([*header, *declarations(named, others), "", *body])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from habitat_ledger.domain.hledger import render
 from habitat_ledger.domain.journal import Basis
+from habitat_ledger.domain.journal_accounts import MemberLabel
 from habitat_ledger.domain.k1 import K1Row, build_k1
 from habitat_ledger.service_layer.ports import UnitOfWork
 
@@ -26,8 +27,11 @@ async def k1_rows(year: int, uow: UnitOfWork) -> list[K1Row]:
 
 
 async def journal_export(basis: Basis, uow: UnitOfWork) -> str:
-    """Every transaction with its postings on one basis, as an hledger journal with balance assertions."""
+    """Every transaction on one basis as an hledger journal: declared accounts (members by number),
+    the period result before its allocation, distributions through the payable, balance assertions."""
     async with uow:
         entries = await uow.journal.entries(basis)
         names = await uow.members.names()
-    return render(entries, basis.value, names)
+        numbers = await uow.members.numbers()
+    members = {m: MemberLabel(numbers.get(m), names.get(m)) for m in numbers.keys() | names.keys()}
+    return render(entries, basis.value, members)
