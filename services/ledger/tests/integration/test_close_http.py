@@ -224,8 +224,10 @@ class TestStatementsAndExports:
             "beginning": "0.00", "contributed": "1200.00", "income": "444.44", "other": "0.00",
             "other_explanation": "", "withdrawals": "0.00", "ending": "1644.44",
         }
-        assert (ben["book_704b"]["contributed"], ben["property_built_in_gain"]) == ("2000.00", "800.00")
-        assert ben["item_j"]["profit_share_percent"] == "44.4440"
+        assert (ben["book_704b"]["contributed"], ben["section_704c_gain_ending"]) == ("2000.00", "800.00")
+        assert ben["section_704c_gain_beginning"] == "0.00"
+        assert ben["item_j"]["profit_share_percent_ending"] == ben["item_j"]["loss_share_percent_ending"] == "44.4440"
+        assert ben["item_j"]["profit_share_percent_beginning"] == "0.0000"
         table = list(csv.DictReader(io.StringIO((await api.get("/exports/k1", params={"year": 2026, "format": "csv"})).text)))
         assert {r["display_name"] for r in table} == {"Ana Ruiz", "Ben Ode"}
         assert "ssn" not in "".join(table[0]).lower() and "tin" not in table[0]
