@@ -84,16 +84,21 @@ def close(period: PeriodArg, as_json: JsonFlag = False) -> None:
 @handles_errors
 def propose(
     period: PeriodArg,
-    surplus: Annotated[str, typer.Option(help="Allocable surplus, e.g. 12000.00")],
-    cash_portion: Annotated[str, typer.Option(help="Percent of each allocation paid in cash, 0-100")] = "0",
+    surplus: Annotated[str, typer.Option(help="Book result, e.g. 12000.00; a loss is negative, e.g. -500.00")],
+    tax_surplus: Annotated[
+        str | None, typer.Option(help="Tax-basis result if it differs from the book result (default: the same)")
+    ] = None,
+    cash_portion: Annotated[str, typer.Option(help="Percent of each allocation paid in cash, 0-100; 0 for a loss")] = "0",
     labor: Annotated[str | None, typer.Option(help="Weight of labor patronage (server default 1.0)")] = None,
     capital: Annotated[str | None, typer.Option(help="Weight of capital patronage (server default 0.5)")] = None,
     property: Annotated[str | None, typer.Option(help="Weight of property patronage (server default 0.5)")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Propose the allocation of a surplus: an immutable calculation record with a content hash."""
+    """Propose the allocation of a surplus or a loss: an immutable calculation record with a content hash."""
     body: dict[str, Any] = {"surplus": decimal_text(surplus, "--surplus"),
                             "cash_portion": decimal_text(cash_portion, "--cash-portion")}
+    if tax_surplus is not None:
+        body["tax_surplus"] = decimal_text(tax_surplus, "--tax-surplus")
     weights = {k: decimal_text(v, f"--{k}") for k, v in (("labor", labor), ("capital", capital),
                                                     ("property", property)) if v is not None}
     if weights:
@@ -126,9 +131,17 @@ def _show_allocation(allocation: dict, as_json: bool) -> None:
     out().print(f"Allocation {allocation['id']}: {allocation['status']}, approvals {approvals}/"
                 f"{allocation['approvals_required']}, {allocation['contribution_count']} contributions, "
                 f"hash {allocation['content_hash']}", markup=False)
+    inputs = allocation.get("inputs") or {}
+    book, tax = inputs.get("surplus"), inputs.get("tax_surplus") or inputs.get("surplus")
+    if book is not None:
+        kind = "loss" if book.startswith("-") else "surplus"
+        out().print(f"Book result ({kind}) {book}, tax result {tax}, cash portion {inputs.get('cash_portion')}%",
+                    markup=False)
     rows = [(r.get("display_name") or r["member_id"], r["weighted_patronage"], r["share"], r["allocation"],
-             r.get("cash_portion_amount"), r.get("retained_amount")) for r in allocation["rows"]]
-    table(None, ("member", "weighted patronage", "share", "allocation", "cash", "retained"), rows)
+             r.get("tax_allocation", r["allocation"]), r.get("cash_portion_amount"), r.get("retained_amount"))
+            for r in allocation["rows"]]
+    table(None, ("member", "weighted patronage", "share", "allocation (book)", "allocation (tax)", "cash",
+                 "retained"), rows)
 
 
 def _print_mapping(data: dict, indent: str = "") -> None:
