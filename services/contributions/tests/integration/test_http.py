@@ -61,7 +61,7 @@ class TestSubmitContribution:
             "type": "property",
             "contributed_on": "2026-03-01",
             "description": "Donated a chest freezer",
-            "fair_market_value": 450,
+            "fair_market_value": "450",
             "adjusted_basis": "120.10",
         }
         response = await submit(client, keys, uuid.uuid4(), body)
@@ -88,11 +88,13 @@ class TestSubmitContribution:
         "changes,code",
         [
             ({"rate": "150.01"}, "rate_out_of_range"),
-            ({"hours": "1.005"}, "invalid_amount"),
-            ({"hours": 25}, "invalid_hours"),
+            ({"hours": "1.005"}, "amount_too_precise"),
+            ({"hours": "25"}, "invalid_hours"),
+            ({"hours": 8}, "amount_not_string"),
             ({"description": "work work work"}, "invalid_description"),
             ({"amount": "10.00"}, "unexpected_field"),
-            ({"hours": "abc"}, "invalid_request"),
+            ({"hours": "abc"}, "invalid_amount"),
+            ({"contributed_on": "tomorrow"}, "invalid_request"),
         ],
     )
     async def test_invalid_input_is_422_with_a_code(self, client, keys, container, changes, code):

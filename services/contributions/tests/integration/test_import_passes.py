@@ -125,7 +125,7 @@ class TestBusinessPass:
             (10, 14, "decided_at", "decided_before_contributed"),
             (11, 13, "approver_email", "self_approval"),
             (12, 15, "corrects_reference", "correction_of_other_member"),
-            (13, 15, "corrects_reference", "correction_of_undecided"),
+            (13, 15, "corrects_reference", "correction_of_unapproved"),
         ]
 
     async def test_a_column_left_out_of_the_file_is_pointed_at_through_a_related_one(self, client, keys, container):

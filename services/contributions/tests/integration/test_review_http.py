@@ -133,7 +133,7 @@ class TestSubmissionRules:
         me, steward = uuid.uuid4(), uuid.uuid4()
         c = (await submit(client, keys, me, CAPITAL)).json()
         early = await submit(client, keys, me, CAPITAL, amount="-100.00", corrects_contribution_id=c["id"])
-        assert early.status_code == 422 and early.json()["error"]["code"] == "invalid_correction"
+        assert early.status_code == 422 and early.json()["error"]["code"] == "correction_of_unapproved"
         await post(client, keys, steward, f"/contributions/{c['id']}/approve")
         fix = await submit(client, keys, me, CAPITAL, amount="-100.00", corrects_contribution_id=c["id"])
         assert fix.status_code == 201, fix.text

@@ -1,10 +1,12 @@
 import uuid
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from habitat_contributions.domain.errors import InvalidImport
 from habitat_contributions.domain.import_problems import CsvProblem, ImportSummary
+from habitat_contributions.domain.import_rules import DatedRow
 from habitat_contributions.service_layer.importing import import_contributions
 
 FILE = (
@@ -20,6 +22,7 @@ class FakeImportStore:
         self._created = created
         self.staged: list[tuple] = []
         self.calls: list[str] = []
+        self.dated: list = []
 
     async def __aenter__(self):
         self.calls.append("begin")
@@ -35,6 +38,12 @@ class FakeImportStore:
     async def problems(self, columns, limit):
         self.calls.append("problems")
         return self._problems
+
+    async def dated_rows(self):
+        return self.dated
+
+    async def correction_rows(self):
+        return []
 
     async def summarize(self):
         return ImportSummary(1, self._created, 1 - self._created, {}, {}, Decimal("0.00"))
@@ -54,8 +63,10 @@ async def body(data: bytes = FILE):
     yield data
 
 
-async def run(store, *, dry_run=False, data=FILE):
-    return await import_contributions(body(data), dry_run=dry_run, actor_id=uuid.uuid4(), store=store)
+async def run(store, *, dry_run=False, data=FILE, today=None):
+    return await import_contributions(
+        body(data), dry_run=dry_run, actor_id=uuid.uuid4(), store=store, today=today
+    )
 
 
 class TestImportContributions:
@@ -94,3 +105,29 @@ class TestImportContributions:
             "1 problem in the references pass; nothing was written.",
         )
         assert "write" not in store.calls
+
+    async def test_live_intake_rules_are_business_problems_before_reconciliation(self):
+        reconciliation = CsvProblem(2, 1, "reference", "duplicate_reference", "reference C-1 already appears.")
+        store = FakeImportStore(problems=("reconciliation", [reconciliation], 1))
+        store.dated = [DatedRow(2, date(2026, 1, 2), date(2026, 1, 3))]
+        with pytest.raises(InvalidImport) as error:
+            await run(store, today=date(2026, 2, 1))
+        assert error.value.pass_name == "business"
+        assert [(p.line, p.column, p.code) for p in error.value.problems] == [(2, 5, "contributed_before_joining")]
+
+    async def test_they_join_the_business_problems_the_database_found(self):
+        business = CsvProblem(2, 6, "amount", "non_positive_amount", "amount must be more than 0.")
+        store = FakeImportStore(problems=("business", [business], 1))
+        store.dated = [DatedRow(2, date(2026, 1, 2), None)]
+        with pytest.raises(InvalidImport) as error:
+            await run(store, today=date(2026, 1, 1))
+        assert error.value.count == 2
+        assert [p.code for p in error.value.problems] == ["contributed_in_future", "non_positive_amount"]
+
+    async def test_reference_problems_come_first_and_alone(self):
+        problem = CsvProblem(2, 2, "member_email", "unknown_member", "No member has the email a@b.coop.")
+        store = FakeImportStore(problems=("references", [problem], 1))
+        store.dated = [DatedRow(2, date(2026, 1, 2), None)]
+        with pytest.raises(InvalidImport) as error:
+            await run(store, today=date(2026, 1, 1))
+        assert (error.value.pass_name, error.value.count) == ("references", 1)

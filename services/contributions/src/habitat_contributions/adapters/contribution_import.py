@@ -18,7 +18,10 @@ from habitat_contributions.adapters import import_sql
 from habitat_contributions.adapters.import_checks import PASSES, problems_query
 from habitat_contributions.adapters.uow import PRODUCER
 from habitat_contributions.domain.contribution_rows import STAGED, STATUSES, TYPES
+from habitat_contributions.domain.corrections import Entry, Figures
 from habitat_contributions.domain.import_problems import CsvProblem, ImportSummary
+from habitat_contributions.domain.import_rules import CorrectionRow, DatedRow
+from habitat_contributions.domain.model import ContributionStatus, ContributionType
 from habitat_contributions.domain.valuation import CENT
 
 PROBLEMS = problems_query()
@@ -77,6 +80,12 @@ class PostgresContributionImportStore:
         listed = [CsvProblem(r["line"], r["column_number"], r["field"], r["code"], r["message"]) for r in rows]
         return PASSES[rows[0]["pass"]][0], listed, rows[0]["total"]
 
+    async def dated_rows(self) -> list[DatedRow]:
+        return [DatedRow(*row) for row in await self._db.fetch(import_sql.DATED_ROWS)]
+
+    async def correction_rows(self) -> list[CorrectionRow]:
+        return [_correction_row(r) for r in await self._db.fetch(import_sql.CORRECTION_ROWS)]
+
     async def summarize(self) -> ImportSummary:
         by_status = dict.fromkeys(sorted(STATUSES), 0)
         by_type = dict.fromkeys(sorted(TYPES), 0)
@@ -117,6 +126,20 @@ class PostgresContributionImportStore:
     async def commit(self) -> None:
         await self._transaction.commit()
         self._transaction = None
+
+
+def _correction_row(r: Any) -> CorrectionRow:
+    def entry(prefix: str, id: Any, member_id: Any, status: str, corrects: str | None) -> Entry:
+        figures = Figures(*(r[f"{prefix}{name}"] for name in ("value", "book_amount", "tax_amount")))
+        kind = ContributionType(r[f"{prefix}type"])
+        return Entry(id, member_id, kind, ContributionStatus(status), corrects, figures)
+
+    return CorrectionRow(
+        line=r["line"],
+        correction=entry("", None, r["member_id"], r["status"], None),
+        original=entry("target_", r["target_id"], r["target_member_id"], r["target_status"], r["target_corrects"]),
+        approved_before=Figures(r["approved_value"], r["approved_book_amount"], r["approved_tax_amount"]),
+    )
 
 
 def copy_text(rows: list[tuple[str, ...]]) -> str:

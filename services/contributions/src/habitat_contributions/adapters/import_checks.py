@@ -79,11 +79,14 @@ def _amount_rules() -> list[Check]:
         elif field == "rate":
             rules.append(Check("non_positive_amount", field, f"{used} <= 0", _lit("rate must be more than 0.")))
         else:
+            # a property correction may fix the basis alone (fair market value 0)
+            alone = " AND coalesce(r.adjusted_basis, 0) = 0" if field == "fair_market_value" else ""
             rules += [
                 Check("non_positive_amount", field, f"NOT {CORRECTION} AND {used} <= 0",
                       _lit(f"{field} must be more than 0 (only a correction may be negative).")),
-                Check("zero_correction", field, f"{CORRECTION} AND {used} = 0",
-                      _lit(f"A correction's {field} may be negative but never 0.")),
+                Check("zero_correction", field, f"{CORRECTION} AND {used} = 0{alone}",
+                      _lit(f"A correction's {field} may be negative but never 0"
+                           + (" unless it fixes the adjusted_basis alone." if alone else "."))),
             ]
     return [
         *rules,
@@ -115,13 +118,7 @@ BUSINESS = (
           _lit("Nobody may decide their own contribution; name another steward or admin.")),
     Check("corrects_itself", "corrects_reference", "r.corrects_reference = r.reference",
           _lit("A contribution cannot correct itself.")),
-    Check("correction_of_other_member", "corrects_reference",
-          "r.corrects_reference <> r.reference AND r.target_member_id <> r.member_id",
-          "format('%s belongs to another member; a correction must be of the same member.', r.corrects_reference)"),
-    Check("correction_of_undecided", "corrects_reference",
-          "r.corrects_reference <> r.reference AND r.target_status NOT IN ('approved', 'rejected')",
-          "format('%s is %s; only an approved or rejected contribution can be corrected.', r.corrects_reference,"
-          " r.target_status)"),
+    # what a correction may correct, and by how much, is rule 10 in the domain (domain/import_rules.py)
 )  # fmt: skip
 
 # Imported before, compared field by field: (field, file value, stored value, how to show each).

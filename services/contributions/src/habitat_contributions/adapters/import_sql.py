@@ -56,13 +56,24 @@ LOCKS = (
     """,
 )
 
+# Value and capital credits of a staged row `s` by the valuation rules (domain/valuation.py): labor is hours x
+# rate rounded half-up to the cent with no capital credit; capital is the amount on both bases; property is the
+# fair market value on book and the adjusted basis on tax.
+_FIGURES = """
+    CASE s.type WHEN 'labor' THEN round(s.hours * s.rate, 2) WHEN 'capital' THEN s.amount
+         ELSE s.fair_market_value END AS value,
+    CASE s.type WHEN 'labor' THEN 0 WHEN 'capital' THEN s.amount ELSE s.fair_market_value END AS book_amount,
+    CASE s.type WHEN 'labor' THEN 0 WHEN 'capital' THEN s.amount ELSE s.adjusted_basis END AS tax_amount
+"""
 # Members by email and periods by name (case-insensitive); `matches` tells unknown (NULL) from ambiguous (> 1).
-# Targets: the contributions that rows correct, from the file (first row of a reference) or imported before.
+# Targets: the contributions that rows correct, from the file (first row of a reference) or imported before,
+# with what rule 10 looks at (type, status, figures, whether it is itself a correction).
 _PRELUDE = f"""
     members AS (
         SELECT lower(email) AS email, count(*) AS matches,
                (array_agg(member_id ORDER BY member_id))[1] AS member_id,
-               (array_agg(role ORDER BY member_id))[1] AS role
+               (array_agg(role ORDER BY member_id))[1] AS role,
+               (array_agg(joined_at ORDER BY member_id))[1] AS joined_at
         FROM {SCHEMA}.member_replica WHERE email IS NOT NULL GROUP BY lower(email)
     ), periods AS (
         SELECT lower(name) AS name, count(*) AS matches,
@@ -74,13 +85,15 @@ _PRELUDE = f"""
     ), corrected AS (
         SELECT DISTINCT corrects_reference AS reference FROM {STAGING} WHERE corrects_reference IS NOT NULL
     ), file_targets AS (
-        SELECT DISTINCT ON (s.reference) s.reference, s.id, m.member_id, s.status
+        SELECT DISTINCT ON (s.reference) s.reference, s.id, m.member_id, s.status, s.type, s.corrects_reference,
+               {_FIGURES}
         FROM {STAGING} AS s JOIN corrected USING (reference) LEFT JOIN members AS m ON m.email = s.member_email
         ORDER BY s.reference, s.line
     ), targets AS (
         SELECT * FROM file_targets
         UNION ALL
-        SELECT c.import_reference, c.id, c.member_id, c.status::text
+        SELECT c.import_reference, c.id, c.member_id, c.status::text, c.type::text,
+               c.corrects_contribution_id::text, c.value, c.book_amount, c.tax_amount
         FROM {SCHEMA}.contribution AS c JOIN corrected ON corrected.reference = c.import_reference
         WHERE c.import_reference NOT IN (SELECT reference FROM file_targets)
     )
@@ -93,20 +106,16 @@ _FROM = """
     LEFT JOIN {schema}.contribution AS e ON e.import_reference = s.reference
     LEFT JOIN targets AS t ON t.reference = s.corrects_reference
 """
-# Value and capital credits by the valuation rules (domain/valuation.py): labor is hours x rate rounded
-# half-up to the cent with no capital credit; capital is the amount on both bases; property is the fair
-# market value on book and the adjusted basis on tax.
-_RESOLVED = """
+_RESOLVED = f"""
     s.*,
-    m.member_id, m.matches AS member_matches,
+    m.member_id, m.matches AS member_matches, m.joined_at AS member_joined_at,
     p.period_id, p.starts_on, p.ends_on, p.status AS period_status, p.matches AS period_matches,
     a.member_id AS approver_id, a.role AS approver_role, a.matches AS approver_matches,
     e.id AS existing_id,
-    t.id AS target_id, t.member_id AS target_member_id, t.status AS target_status,
-    CASE s.type WHEN 'labor' THEN round(s.hours * s.rate, 2) WHEN 'capital' THEN s.amount
-         ELSE s.fair_market_value END AS value,
-    CASE s.type WHEN 'labor' THEN 0 WHEN 'capital' THEN s.amount ELSE s.fair_market_value END AS book_amount,
-    CASE s.type WHEN 'labor' THEN 0 WHEN 'capital' THEN s.amount ELSE s.adjusted_basis END AS tax_amount
+    t.id AS target_id, t.member_id AS target_member_id, t.status AS target_status, t.type AS target_type,
+    t.corrects_reference AS target_corrects, t.value AS target_value, t.book_amount AS target_book_amount,
+    t.tax_amount AS target_tax_amount,
+    {_FIGURES}
 """
 # What the reconciliation pass compares with: the contribution imported before and how to show it.
 COMPARED_COLUMNS = (
@@ -144,6 +153,28 @@ RESOLVE = f"""
     LEFT JOIN {SCHEMA}.member_replica AS em ON em.member_id = e.member_id
     LEFT JOIN {SCHEMA}.member_replica AS ea ON ea.member_id = e.decided_by
     LEFT JOIN {SCHEMA}.period_replica AS ep ON ep.period_id = e.period_id
+"""
+
+# The facts live intake's rules need (domain/import_rules.py), for the new rows only: every row's date and its
+# member's joining date; each correction row (not of itself: the references pass names that), what it corrects
+# and that original's corrections approved in the database.
+DATED_ROWS = f"""
+    SELECT line, contributed_on, member_joined_at AS joined_at FROM {RESOLVED} WHERE existing_id IS NULL
+"""
+CORRECTION_ROWS = f"""
+    SELECT r.line, r.member_id, r.type, r.status, r.value, r.book_amount, r.tax_amount,
+           r.target_id, r.target_member_id, r.target_type, r.target_status, r.target_corrects,
+           r.target_value, r.target_book_amount, r.target_tax_amount,
+           coalesce(d.value, 0) AS approved_value, coalesce(d.book_amount, 0) AS approved_book_amount,
+           coalesce(d.tax_amount, 0) AS approved_tax_amount
+    FROM {RESOLVED} AS r
+    LEFT JOIN LATERAL (
+        SELECT sum(c.value) AS value, sum(c.book_amount) AS book_amount, sum(c.tax_amount) AS tax_amount
+        FROM {SCHEMA}.contribution AS c
+        WHERE c.corrects_contribution_id = r.target_id AND c.status = 'approved'
+    ) AS d ON true
+    WHERE r.existing_id IS NULL AND r.target_id IS NOT NULL AND r.corrects_reference <> r.reference
+    ORDER BY r.line
 """
 
 SUMMARY = f"""

@@ -44,6 +44,7 @@ async def import_contributions(request: Request, principal: Admin, container: Ap
         actor_id=principal.member_id,
         store=container.import_store(),
         policy=container.policy,
+        today=container.settings.coop.today(),
     )
     return {
         "dry_run": report.dry_run,

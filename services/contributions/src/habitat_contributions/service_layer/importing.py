@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from habitat_contributions.domain.contribution_file import ContributionFile
 from habitat_contributions.domain.errors import InvalidImport
-from habitat_contributions.domain.import_problems import MAX_LISTED, ImportReport, ProblemLog
+from habitat_contributions.domain.import_problems import MAX_LISTED, CsvProblem, ImportReport, ProblemLog
+from habitat_contributions.domain.import_rules import correction_problems, date_problems
 from habitat_contributions.domain.model import DEFAULT_POLICY, ReviewPolicy
 from habitat_contributions.service_layer.ports import ContributionImportStore, ImportEvents
 
@@ -23,6 +24,7 @@ async def import_contributions(
     actor_id: uuid.UUID,
     store: ContributionImportStore,
     policy: ReviewPolicy = DEFAULT_POLICY,
+    today: date | None = None,
 ) -> ImportReport:
     """Create contributions (with approvals and a ContributionsImportedV1 event per 1,000 approved ones, which
     announce_imports puts in the outbox once this has committed) from a CSV file read as a stream; rows imported
@@ -30,14 +32,18 @@ async def import_contributions(
 
     Passes run in order (format while streaming, then references, business rules, reconciliation) and the
     first one that finds problems raises InvalidImport with all of them (the first 200 listed); nothing is
-    written then, nor on a dry run."""
+    written then, nor on a dry run. The business pass includes live intake's rules on dates (not after
+    `today`, the co-op's, nor before the member joined) and on corrections (rule 10)."""
     log = ProblemLog()
     file = ContributionFile(log)
     async with store:
         await store.stage(_staged(body, file))
         if log:
             raise InvalidImport("format", log.count, log.listed)
-        pass_name, listed, count = await store.problems(file.header.names, MAX_LISTED)
+        found = await store.problems(file.header.names, MAX_LISTED)
+        if found[0] != "references":  # rows can be judged once what they name is known
+            found = _with_business(found, await _intake_rule_problems(store, file, today or datetime.now(UTC).date()))
+        pass_name, listed, count = found
         if count:
             raise InvalidImport(pass_name, count, listed)
         summary = await store.summarize()
@@ -51,6 +57,23 @@ async def import_contributions(
         await store.commit()
     summary = replace(summary, created=created, unchanged=summary.rows - created)
     return ImportReport(dry_run, import_id, summary, sample)
+
+
+async def _intake_rule_problems(store: ContributionImportStore, file: ContributionFile, today: date) -> list:
+    dated = date_problems(await store.dated_rows(), today=today, header=file.header)
+    return [*dated, *correction_problems(await store.correction_rows(), file.header)]
+
+
+def _with_business(found: tuple, refused: list[CsvProblem]) -> tuple:
+    """The database passes' outcome with more business problems: they come before any reconciliation problem."""
+    pass_name, listed, count = found
+    if not refused:
+        return found
+    if pass_name == "business":
+        merged = sorted([*listed, *refused], key=lambda p: (p.line, p.column, p.code))
+        return pass_name, merged[:MAX_LISTED], count + len(refused)
+    ordered = sorted(refused, key=lambda p: (p.line, p.column, p.code))
+    return "business", ordered[:MAX_LISTED], len(refused)
 
 
 async def announce_imports(events: ImportEvents, *, batches: int) -> int:

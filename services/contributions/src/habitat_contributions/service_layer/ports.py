@@ -12,6 +12,7 @@ from typing import Any, Protocol, Self
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
 from habitat_contributions.domain.import_problems import CsvProblem, ImportSummary
+from habitat_contributions.domain.import_rules import CorrectionRow, DatedRow
 from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
 
@@ -167,6 +168,14 @@ class ContributionImportStore(Protocol):
         rows: its name, the first `limit` problems in line order and their total; (None, [], 0) if none does.
 
         columns are the file's column names in order (problems point at them)."""
+        ...
+
+    async def dated_rows(self) -> list[DatedRow]:
+        """Each new row's line, date and its member's joining date (after problems(): the rows are resolved)."""
+        ...
+
+    async def correction_rows(self) -> list[CorrectionRow]:
+        """Each new correction row whose target is known, with that target and its approved corrections."""
         ...
 
     async def summarize(self) -> ImportSummary: ...
