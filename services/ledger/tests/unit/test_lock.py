@@ -160,3 +160,22 @@ class TestNoProposalWhileUndecided:
             await propose_allocation(command, uow, approvals_required=2)
         await record_seal(RecordSeal(DEFAULT_PERIOD_ID, sealed, 1, Decimal("100.00"), 0), uow)
         assert (await propose_allocation(command, uow, approvals_required=2)).status == "proposed"
+
+
+class TestContributionsUnderTheLock:
+    async def test_one_dated_on_or_before_the_lock_in_an_open_period_is_kept_as_an_exception(self):
+        uow = FakeUnitOfWork().with_period()  # 2026-Q1, open
+        uow.k1_issues.years.add(2026)  # e.g. issued while the period was left open
+        await book_contribution(book_command(book="70.00", member_id=MEMBER), uow)
+        assert [e.reason for e in await uow.pending.unresolved()] == ["period_closed"]
+        assert uow.journal.transactions == [] and uow.patronage.rows == {}
+
+    def test_a_batch_keeps_those_on_or_before_the_lock_and_books_the_rest(self):
+        from habitat_ledger.domain.contribution_batch import plan_bookings
+
+        early = book_command(book="10.00", contributed_on=date(2026, 3, 31))
+        late = book_command(book="20.00", contributed_on=date(2026, 4, 1))
+        plan = plan_bookings([early, late], recorded=set(), period_locked={DEFAULT_PERIOD_ID: False},
+                             now=datetime.now(UTC), locked_through=date(2026, 3, 31))
+        assert [(e.key, e.reason) for e in plan.pending] == [(early.contribution_id, "period_closed")]
+        assert plan.patronage.contribution_ids == [late.contribution_id]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from habitat_ledger.domain.commands import BookContribution
 from habitat_ledger.domain.contribution import PatronageRows, booking_description, capital_legs
@@ -50,11 +50,13 @@ def plan_bookings(
     recorded: set[uuid.UUID],
     period_locked: dict[uuid.UUID, bool],
     now: datetime,
+    locked_through: date | None = None,
 ) -> BatchBookings:
     """Split a batch by what book_contribution would do with each contribution.
 
     recorded: contributions already booked or set aside (skipped); period_locked: every known
-    period of the batch, True when closed.
+    period of the batch, True when closed; locked_through: the lock date (domain.lock), on or
+    before which a contribution of a known period is kept as an exception like one of a closed period.
     """
     unique = first_of_each(commands)
     plan = BatchBookings(patronage=PatronageRows(recorded_at=now), entries=JournalRows(recorded_at=now), skipped=len(commands) - len(unique))
@@ -63,6 +65,8 @@ def plan_bookings(
             plan.skipped += 1
             continue
         locked = period_locked.get(command.period_id)
+        if locked is not None and locked_through is not None and command.contributed_on <= locked_through:
+            locked = True
         if locked is None or locked:
             reason = UNKNOWN_PERIOD if locked is None else PERIOD_CLOSED
             plan.pending.append(PendingEvent.of_contribution(command, reason, now))

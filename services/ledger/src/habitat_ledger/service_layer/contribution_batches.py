@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from habitat_ledger.domain.commands import BookContribution
 from habitat_ledger.domain.contribution_batch import first_of_each, plan_bookings
+from habitat_ledger.service_layer.locks import current_lock
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
@@ -30,7 +31,8 @@ async def book_contribution_batch(
     """Record many approved contributions inside the caller's open unit of work; the caller commits.
 
     Each one is treated as book_contribution treats it: skipped when booked or set aside before,
-    waiting when its period is unknown, an exception when its period is closed, otherwise
+    waiting when its period is unknown, an exception when its period is closed or it is dated on
+    or before the lock date, otherwise
     patronage plus (cash and property) one capital transaction. A few statements per batch,
     whatever its size.
     """
@@ -39,7 +41,10 @@ async def book_contribution_batch(
     recorded = await uow.contribution_batches.recorded([c.contribution_id for c in unique])
     periods = {c.period_id for c in unique if c.contribution_id not in recorded}
     locks = await uow.contribution_batches.period_locks(periods)
-    plan = plan_bookings(commands, recorded=recorded, period_locked=locks, now=now)
+    lock = await current_lock(uow)
+    plan = plan_bookings(
+        commands, recorded=recorded, period_locked=locks, now=now, locked_through=lock.through if lock else None
+    )
     await uow.contribution_batches.add_pending(plan.pending)
     await uow.journal_rows.add_rows(plan.entries)
     # last: its trigger locks the batch's members' patronage totals, which concurrent batches share, until commit

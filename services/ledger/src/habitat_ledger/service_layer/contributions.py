@@ -1,8 +1,8 @@
 """Booking approved contributions: patronage for every type, capital postings for cash and property.
 
 An approved contribution whose period the ledger does not know yet waits in pending_event and is
-applied when the period exists; one dated in a closed period is kept there as an exception for an
-admin (GET /exceptions, pre-close report). Nothing is dropped.
+applied when the period exists; one dated in a closed period, or on or before the lock date, is
+kept there as an exception for an admin (GET /exceptions, pre-close report). Nothing is dropped.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from habitat_ledger.domain.commands import BookContribution
 from habitat_ledger.domain.contribution import Patronage, booking_description, capital_legs
 from habitat_ledger.domain.journal import JournalTransaction, Posting, SourceType
 from habitat_ledger.domain.pending import CONTRIBUTION_APPROVED, PERIOD_CLOSED, UNKNOWN_PERIOD, PendingEvent
+from habitat_ledger.service_layer.locks import current_lock
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
@@ -31,12 +32,19 @@ async def book_contribution(
     ):
         return False
     period = await uow.periods.get(command.period_id)
-    if period is None or period.is_locked:
+    if period is None or period.is_locked or await _under_the_lock(command, uow):
         reason = UNKNOWN_PERIOD if period is None else PERIOD_CLOSED
         await uow.pending.add(PendingEvent.of_contribution(command, reason, now))
         return True
     await _book(command, uow, now)
     return True
+
+
+async def _under_the_lock(command: BookContribution, uow: UnitOfWork) -> bool:
+    """Dated on or before the lock date though its period is open (a later period closed first, or its
+    year's K-1s issued): kept as an exception like one of a closed period."""
+    lock = await current_lock(uow)
+    return lock is not None and command.contributed_on <= lock.through
 
 
 async def apply_waiting_contributions(
