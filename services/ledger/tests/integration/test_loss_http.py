@@ -14,7 +14,11 @@ from ledger_api import ADMIN, ADMIN2
 from ledger_builders import approved, envelope
 from sqlalchemy import text
 
-from habitat_ledger.entrypoints.consumers import contribution_approved_handler, member_handler, period_sealed_handler
+from habitat_ledger.entrypoints.consumers import (
+    contribution_approved_handler,
+    member_handler,
+    period_sealed_handler,
+)
 
 Q2 = {"name": "2026-Q2", "starts_on": "2026-04-01", "ends_on": "2026-06-30"}
 CAL, DEE = uuid.UUID(int=11), uuid.UUID(int=12)

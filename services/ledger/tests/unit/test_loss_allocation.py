@@ -47,7 +47,7 @@ def contributions(draw):
     """Contributions of random members and types, with at least one member of positive patronage."""
     ids = draw(members)
     entries = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(TYPES), values), max_size=40))
-    return [(ids[0], "labor", draw(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2))),
+    return [(ids[0], "labor", draw(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(5000), places=2))),
             *entries]
 
 
@@ -130,12 +130,12 @@ class TestLossProperties:
 
 class TestLossEdges:
     def test_zero_gives_zero_rows(self):
-        result = allocate(Decimal("0.00"), Weights(), [(uuid.UUID(int=i), "labor", Decimal("10")) for i in (1, 2)])
+        result = allocate(Decimal("0.00"), Weights(), [(uuid.UUID(int=i), "labor", Decimal(10)) for i in (1, 2)])
         assert [str(line.allocation) for line in result.lines] == ["0.00", "0.00"]
 
     def test_one_cent_of_loss_goes_to_the_largest_remainder(self):
         a, b = uuid.UUID(int=1), uuid.UUID(int=2)
-        result = allocate(Decimal("-0.01"), Weights(), [(a, "labor", Decimal("10")), (b, "labor", Decimal("30"))])
+        result = allocate(Decimal("-0.01"), Weights(), [(a, "labor", Decimal(10)), (b, "labor", Decimal(30))])
         assert [(line.member_id, str(line.allocation)) for line in result.lines] == [(a, "0.00"), (b, "-0.01")]
 
     def test_a_loss_of_fewer_cents_than_members_charges_the_smallest_ids_on_ties(self):
@@ -163,12 +163,12 @@ class TestLossEdges:
 
     def test_the_explanation_names_the_loss(self):
         a, b = uuid.UUID(int=1), uuid.UUID(int=2)
-        result = allocate(Decimal("-1000.00"), Weights(), [(a, "labor", Decimal("100")), (b, "labor", Decimal("300"))])
+        result = allocate(Decimal("-1000.00"), Weights(), [(a, "labor", Decimal(100)), (b, "labor", Decimal(300))])
         assert explain(result.lines[0], result).endswith("so of a loss of 1000.00 your share is -250.00.")
 
     def test_the_explanation_gives_the_tax_share_when_it_differs(self):
         a, b = uuid.UUID(int=1), uuid.UUID(int=2)
-        result = allocate(Decimal("-1000.00"), Weights(), [(a, "labor", Decimal("100")), (b, "labor", Decimal("300"))],
+        result = allocate(Decimal("-1000.00"), Weights(), [(a, "labor", Decimal(100)), (b, "labor", Decimal(300))],
                           Decimal("-800.00"))
         assert explain(result.lines[0], result).endswith(
             "so of a loss of 1000.00 your share is -250.00; on the tax basis, of a loss of 800.00 your share is -200.00."
@@ -177,23 +177,23 @@ class TestLossEdges:
 
 class TestLossRecord:
     def test_a_loss_with_a_cash_portion_is_refused(self):
-        result = allocate(Decimal("-100.00"), Weights(), [(uuid.uuid4(), "labor", Decimal("1"))])
+        result = allocate(Decimal("-100.00"), Weights(), [(uuid.uuid4(), "labor", Decimal(1))])
         with pytest.raises(LossHasNoCashPortion, match="cash portion must be 0"):
-            rows_of(result, Decimal("10"))
+            rows_of(result, Decimal(10))
 
     def test_a_loss_is_all_retained(self):
-        result = allocate(Decimal("-100.00"), Weights(), [(uuid.UUID(int=1), "labor", Decimal("1")),
-                                                           (uuid.UUID(int=2), "labor", Decimal("3"))],
+        result = allocate(Decimal("-100.00"), Weights(), [(uuid.UUID(int=1), "labor", Decimal(1)),
+                                                           (uuid.UUID(int=2), "labor", Decimal(3))],
                           Decimal("-60.00"))
-        rows = rows_of(result, Decimal("0"))
+        rows = rows_of(result, Decimal(0))
         assert [(str(r.allocation), str(r.cash_portion_amount), str(r.retained_amount), str(r.tax_allocation))
                 for r in rows] == [("-25.00", "0.00", "-25.00", "-15.00"), ("-75.00", "0.00", "-75.00", "-45.00")]
 
     def test_a_record_without_a_separate_tax_result_hashes_as_before(self):
         # the document exactly as content_hash() wrote it before tax results could differ
-        inputs = canonical_inputs(Decimal("10.00"), Weights(), Decimal("0"), Decimal("10.00"))
+        inputs = canonical_inputs(Decimal("10.00"), Weights(), Decimal(0), Decimal("10.00"))
         snapshot = PatronageSnapshot(7, 1, {}, "ab" * 32)
-        row = AllocationRow(uuid.UUID(int=1), Decimal("5"), Decimal("1.0000000000"), Decimal("10.00"),
+        row = AllocationRow(uuid.UUID(int=1), Decimal(5), Decimal("1.0000000000"), Decimal("10.00"),
                             Decimal("0.00"), Decimal("10.00"), Decimal("10.00"))
         before = (
             '{"contributions":{"groups_sha256":"' + "ab" * 32 + '","through_seq":7},'
@@ -205,10 +205,10 @@ class TestLossRecord:
         assert content_hash(inputs, snapshot, [row]) == hashlib.sha256(before.encode()).hexdigest()
 
     def test_a_separate_tax_result_is_hashed_with_each_tax_allocation(self):
-        inputs = canonical_inputs(Decimal("-10.00"), Weights(), Decimal("0"), Decimal("-8.00"))
+        inputs = canonical_inputs(Decimal("-10.00"), Weights(), Decimal(0), Decimal("-8.00"))
         assert inputs["tax_surplus"] == "-8.00"
         snapshot = PatronageSnapshot(7, 1, {}, "ab" * 32)
-        row = AllocationRow(uuid.UUID(int=1), Decimal("5"), Decimal("1.0000000000"), Decimal("-10.00"),
+        row = AllocationRow(uuid.UUID(int=1), Decimal(5), Decimal("1.0000000000"), Decimal("-10.00"),
                             Decimal("0.00"), Decimal("-10.00"), Decimal("-8.00"))
         document = {"contributions": snapshot.canonical(), "inputs": inputs,
                     "rows": [row.canonical(with_tax=True)]}
