@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas_ledger import (
     CompleteDistributionRequest,
     Distribution,
     DistributionList,
+    K1Issue,
     LedgerExceptionList,
     ReasonRequest,
     ReverseRequest,
@@ -91,6 +92,20 @@ async def export_k1(
 ) -> Response:
     """K-1 data for a tax year: Item L on tax basis (tied), Item J, book (704(b)) figures alongside."""
     return await _passthrough(services, caller, "/exports/k1", {"year": year, "format": format})
+
+
+@router.post(
+    "/exports/k1/{year}/issue",
+    response_model=K1Issue,
+    status_code=201,
+    responses={409: {"description": "k1_already_issued (with `issued`: what was issued), k1_does_not_tie (with"
+                                     " `differences`), or k1_previous_year_not_issued"},
+               422: {"description": "k1_year_not_started"}},
+)
+async def issue_k1(year: Annotated[int, Path(ge=1900, le=2200)], caller: AdminCaller, services: ServicesDep) -> dict:
+    """Issue a tax year's K-1s (admin): computed and tie-checked, each member's endings kept as next
+    year's beginning, and the year locked like a closed period. Done once per year."""
+    return await services.ledger.request("POST", f"/exports/k1/{year}/issue", token=caller.token)
 
 
 @router.get(

@@ -1,0 +1,98 @@
+"""POST /api/v1/exports/k1/{year}/issue: admins only, forwarded to the ledger, its refusals passed on."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+from habitat_common.auth import TokenVerifier
+from habitat_common.settings import AuthSettings
+from habitat_common.testing import LocalKeys
+from habitat_gateway.app import create_app
+from habitat_gateway.clients.transport import HttpxTransport
+from habitat_gateway.clients.upstream import ServiceClient, Services
+from habitat_gateway.config import GatewaySettings
+
+ADMIN_ID, MEMBER_ID = uuid.uuid4(), uuid.uuid4()
+ISSUED = {
+    "year": 2026, "issued_at": "2027-01-20T10:00:00Z", "issued_by": str(ADMIN_ID), "members": 1,
+    "endings": [{"member_id": str(MEMBER_ID), "tax_ending": "1200.00", "book_ending": "2000.00",
+                 "section_704c_gain_ending": "800.00"}],
+}
+
+
+class Ledger:
+    """Answers like the ledger: issues 2026 once, then refuses with what was issued."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str | None]] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append((f"{request.method} {request.url.path}", request.headers.get("authorization")))
+        if request.url.path == "/exports/k1/2026/issue" and len(self.calls) == 1:
+            return httpx.Response(201, json=ISSUED)
+        return httpx.Response(409, json={"error": {
+            "code": "k1_already_issued", "message": "The K-1s of 2026 were issued already.", "issued": ISSUED}})
+
+
+@pytest.fixture
+def keys() -> LocalKeys:
+    return LocalKeys()
+
+
+@pytest.fixture
+def ledger() -> Ledger:
+    return Ledger()
+
+
+@pytest.fixture
+async def client(keys: LocalKeys, ledger: Ledger):
+    def service(name: str, handler) -> ServiceClient:
+        mock = httpx.AsyncClient(base_url=f"http://{name}", transport=httpx.MockTransport(handler))
+        return ServiceClient(name, f"http://{name}", timeout=5, max_connections=5, transport=HttpxTransport(mock))
+
+    def nothing(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"error": {"code": "not_found", "message": "nope"}})
+
+    services = Services(service("identity", nothing), service("contributions", nothing), service("ledger", ledger.handle))
+    app = create_app(GatewaySettings(cookie_secure=False), TokenVerifier(AuthSettings(), keys), services)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as http:
+        yield http
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class TestIssueK1:
+    async def test_an_admin_issues_through_the_ledger_and_a_second_time_gets_what_was_issued(
+        self, client, keys, ledger
+    ) -> None:
+        token = keys.mint(ADMIN_ID, "admin")
+        response = await client.post("/api/v1/exports/k1/2026/issue", headers=bearer(token))
+        assert (response.status_code, response.json()) == (201, ISSUED)
+        assert ledger.calls == [("POST /exports/k1/2026/issue", f"Bearer {token}")]
+        again = await client.post("/api/v1/exports/k1/2026/issue", headers=bearer(token))
+        assert again.status_code == 409
+        body = again.json()  # the ledger's details come up beside the code, as for every service error
+        assert (body["error"]["code"], body["issued"]) == ("k1_already_issued", ISSUED)
+
+    @pytest.mark.parametrize("role", ["member", "steward"])
+    async def test_only_admins_issue(self, client, keys, ledger, role) -> None:
+        response = await client.post("/api/v1/exports/k1/2026/issue", headers=bearer(keys.mint(MEMBER_ID, role)))
+        assert response.status_code == 403
+        assert ledger.calls == []
+
+    async def test_a_year_out_of_range_never_reaches_the_ledger(self, client, keys, ledger) -> None:
+        response = await client.post("/api/v1/exports/k1/99999/issue", headers=bearer(keys.mint(ADMIN_ID, "admin")))
+        assert response.status_code == 422
+        assert ledger.calls == []
+
+
+def test_openapi_documents_the_issue_path_and_its_body() -> None:
+    paths = create_app(GatewaySettings()).openapi()["paths"]
+    operation = paths["/api/v1/exports/k1/{year}/issue"]["post"]
+    assert "K1Issue" in json.dumps(operation["responses"]["201"])
+    assert {"409", "422"} <= set(operation["responses"])
