@@ -12,13 +12,19 @@ from ledger_db import alembic, in_thread
 
 PERIOD, ALLOCATION, MEMBER, ADMIN = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 RECORD = [
-    f"INSERT INTO ledger.period (id, name, starts_on, ends_on, status, created_at, created_by)"
-    f" VALUES ('{PERIOD}', '2026-Q1', '2026-01-01', '2026-03-31', 'closing', now(), '{ADMIN}')",
-    "INSERT INTO ledger.allocation (id, period_id, status, surplus, weight_labor, weight_capital, weight_property,"
-    " cash_portion, contribution_count, content_hash, approvals_required, proposed_by, proposed_at)"
-    f" VALUES ('{ALLOCATION}', '{PERIOD}', 'proposed', 1000.00, 1, 0.5, 0.5, 10, 1, 'h', 2, '{ADMIN}', now())",
-    "INSERT INTO ledger.allocation_row (allocation_id, member_id, weighted_patronage, share, allocation,"
-    f" cash_portion_amount, retained_amount) VALUES ('{ALLOCATION}', '{MEMBER}', 5, 1, 1000.00, 100.00, 900.00)",
+    (
+        "INSERT INTO ledger.period (id, name, starts_on, ends_on, status, created_at, created_by)"
+        f" VALUES ('{PERIOD}', '2026-Q1', '2026-01-01', '2026-03-31', 'closing', now(), '{ADMIN}')"
+    ),
+    (
+        "INSERT INTO ledger.allocation (id, period_id, status, surplus, weight_labor, weight_capital, weight_property,"
+        " cash_portion, contribution_count, content_hash, approvals_required, proposed_by, proposed_at)"
+        f" VALUES ('{ALLOCATION}', '{PERIOD}', 'proposed', 1000.00, 1, 0.5, 0.5, 10, 1, 'h', 2, '{ADMIN}', now())"
+    ),
+    (
+        "INSERT INTO ledger.allocation_row (allocation_id, member_id, weighted_patronage, share, allocation,"
+        f" cash_portion_amount, retained_amount) VALUES ('{ALLOCATION}', '{MEMBER}', 5, 1, 1000.00, 100.00, 900.00)"
+    ),
 ]
 
 
