@@ -1,0 +1,143 @@
+"""The accountant's journal from a real ledger: `hledger check -s` passes on both bases and hledger's
+balances are the ledger's capital accounts, members named by their stable number."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import uuid
+from decimal import Decimal
+
+import pytest
+from habitat_common.contracts import Envelope, MemberRegisteredV1, PeriodSealedV1, SealedMemberTotal
+from ledger_api import ADMIN, ADMIN2
+from ledger_builders import approved, envelope
+from sqlalchemy import text
+
+from habitat_ledger.entrypoints.consumers import contribution_approved_handler, member_handler, period_sealed_handler
+
+pytestmark = pytest.mark.skipif(shutil.which("hledger") is None, reason="hledger is not installed")
+
+ANA, BEN, CY = uuid.UUID(int=11), uuid.UUID(int=12), uuid.UUID(int=13)
+NAMES = {ANA: "Ana Ruiz", BEN: "Ben Ode", CY: '=HYPERLINK("http://x";"Cy")  ; Cy: #1'}
+Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
+PROPOSAL = {"surplus": "1000.00", "weights": {"labor": "1.0", "capital": "0.5", "property": "0.5"}, "cash_portion": "25"}
+OPENING = "member_email,book_balance,tax_balance,as_of\nana@x.org,300.00,250.00,2025-12-31\ncy@x.org,-100.00,-80.00,2025-12-31\n"
+
+
+def wrap(contract) -> Envelope:
+    raw = Envelope.wrap(contract, producer="test")
+    return Envelope[type(contract)].model_validate_json(raw.model_dump_json())
+
+
+async def register(uow_factory, member: uuid.UUID) -> None:
+    email = f"{NAMES[member][:3].lower() if member != CY else 'cy'}@x.org"
+    contract = MemberRegisteredV1(member_id=member, email=email, display_name=NAMES[member], role="member",
+                                  status="active", joined_at="2020-01-01")
+    assert await member_handler(uow_factory, "ledger.member_registered")(wrap(contract)) is True
+
+
+async def number_of(connection, member: uuid.UUID) -> int | None:
+    return await connection.scalar(text("SELECT number FROM ledger.member_number WHERE member_id = :m"), {"m": member})
+
+
+@pytest.fixture
+async def ledger(api, uow_factory, connection) -> dict[uuid.UUID, int]:
+    """Opening balances (Ana positive, Cy negative), Q1 contributions (Ana labor and cash, Ben property
+    worth more than its basis, booked before Ben's member event), a posted allocation with a 25% cash
+    portion, Ana's distribution completed, Cy's opening balance reversed. Returns the member numbers."""
+    for member in (ANA, CY):
+        await register(uow_factory, member)
+    imported = await api.client.post("/imports/capital-accounts", content=OPENING.encode(),
+                                     headers={**api.auth(ADMIN, "admin"), "Content-Type": "text/csv"})
+    assert imported.status_code == 200, imported.text
+    period_id = (await api.post("/periods", Q1)).json()["id"]
+    book = contribution_approved_handler(uow_factory)
+    for contract in (
+        approved("labor", value="1000.00", member_id=ANA, period_id=uuid.UUID(period_id)),
+        approved("capital", book="500.00", member_id=ANA, period_id=uuid.UUID(period_id)),
+        approved("property", book="2000.00", tax="1200.00", member_id=BEN, period_id=uuid.UUID(period_id)),
+    ):
+        assert await book(envelope(contract)) is True
+    ben_first_seen = await number_of(connection, BEN)
+    assert ben_first_seen is not None  # numbered from his capital account, before the member event
+    await register(uow_factory, BEN)
+    assert await number_of(connection, BEN) == ben_first_seen
+
+    assert (await api.post(f"/periods/{period_id}/close")).status_code == 200
+    sealed = PeriodSealedV1(
+        period_id=uuid.UUID(period_id),
+        members=[SealedMemberTotal(member_id=ANA, approved_count=2, approved_value=Decimal("1500.00")),
+                 SealedMemberTotal(member_id=BEN, approved_count=1, approved_value=Decimal("2000.00"))],
+        total_count=3, total_value=Decimal("3500.00"), pending_count=0,
+    )
+    assert await period_sealed_handler(uow_factory)(wrap(sealed)) is True
+    allocation = (await api.post(f"/periods/{period_id}/allocations", PROPOSAL)).json()
+    for approver in (ADMIN, ADMIN2):
+        await api.post(f"/allocations/{allocation['id']}/approve", who=approver)
+    posted = await api.post(f"/allocations/{allocation['id']}/post")
+    assert posted.status_code == 200, posted.text
+
+    [ana_cash] = (await api.get("/distributions", params={"member_id": str(ANA)})).json()["items"]
+    done = await api.post(f"/distributions/{ana_cash['id']}/complete",
+                          {"reference": "CHK-7", "paid_on": "2026-04-16"}, who=ADMIN2)
+    assert done.status_code == 200, done.text
+    [cy_opening] = (await api.get(f"/capital-accounts/{CY}/statement", params={"as_of": "2026-12-31"})).json()["lines"]
+    reversed_ = await api.post(f"/transactions/{cy_opening['transaction_id']}/reverse",
+                               {"reason": "imported twice", "occurred_on": "2026-04-20"}, who=ADMIN2)
+    assert reversed_.status_code == 201, reversed_.text
+    return {member: await number_of(connection, member) for member in NAMES}
+
+
+def hledger(path, *args: str) -> str:
+    done = subprocess.run(["hledger", "-f", str(path), *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def amount(cell: str) -> Decimal:
+    return Decimal(cell.removesuffix(" USD").replace(",", "") or "0")
+
+
+class TestAccountantJournal:
+    @pytest.mark.parametrize("basis", ["book", "tax"])
+    async def test_strict_check_passes_and_balances_are_the_ledgers_capital(self, api, ledger, basis, tmp_path):
+        response = await api.get("/exports/journal", params={"basis": basis})
+        assert response.status_code == 200
+        path = tmp_path / f"{basis}.journal"
+        path.write_text(response.text)
+        hledger(path, "check", "-s")
+
+        balances = {row["account"]: amount(row["balance"])
+                    for row in csv.DictReader(io.StringIO(hledger(path, "balance", "--flat", "-O", "csv")))}
+        for member, number in ledger.items():
+            account = f"equity:capital:M{number:05d}"
+            capital = (await api.get(f"/capital-accounts/{member}")).json()[f"{basis}_balance"]
+            assert -balances.get(account, Decimal("0")) == Decimal(capital), account
+            assert f"account {account}  ; type: E, member: {member}, name: " in response.text
+        assert "Ana Ruiz" not in hledger(path, "accounts")  # names live in comments, not account names
+        # the intermediate accounts return to zero; what members' capital holds is the co-op's assets
+        assert balances.get("equity:undistributed surplus", Decimal("0")) == 0
+        assert balances.get("liabilities:distributions payable", Decimal("0")) == 0
+        members = sum(v for k, v in balances.items() if k.startswith("equity:capital:"))
+        assets = sum(v for k, v in balances.items() if k.startswith("assets:"))
+        assert assets == -members > 0
+
+    @pytest.mark.parametrize("basis", ["book", "tax"])
+    async def test_no_coop_account_ends_a_day_below_zero_in_its_natural_sign(self, api, ledger, basis, tmp_path):
+        path = tmp_path / f"{basis}.journal"
+        path.write_text((await api.get("/exports/journal", params={"basis": basis})).text)
+        daily = hledger(path, "balance", "not:equity:capital:", "--flat", "-D", "-H", "-E", "-O", "csv")
+        rows = list(csv.reader(io.StringIO(daily)))
+        seen = set()
+        for row in rows[1:]:
+            if row[0] == "total":
+                continue
+            seen.add(row[0])
+            for cell in row[1:]:
+                natural = amount(cell) if row[0].startswith("assets:") else -amount(cell)
+                assert natural >= 0, (row[0], rows[0], row)
+        assert {"assets:cash", "assets:property", "assets:net assets carried forward", "equity:undistributed surplus",
+                "liabilities:distributions payable"} <= seen
