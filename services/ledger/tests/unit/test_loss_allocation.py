@@ -30,6 +30,7 @@ from habitat_ledger.service_layer.allocations import approve_allocation, propose
 from habitat_ledger.service_layer.capital import get_capital_account
 from habitat_ledger.service_layer.closing import record_seal, start_close
 from habitat_ledger.service_layer.contributions import book_contribution
+from habitat_ledger.service_layer.drafts import draft_allocation
 from habitat_ledger.service_layer.posting import post_allocation
 from habitat_ledger.service_layer.statements import allocation_statement
 
@@ -282,3 +283,10 @@ class TestLossClose:
         assert statement.lines[0].startswith("For period ") and "allocated a loss of 1000.00" in statement.lines[0]
         assert "Your tax-basis allocation is -200.00." in statement.lines
         assert any("none of it is paid in cash" in line for line in statement.lines)
+
+    async def test_a_draft_of_a_loss_before_any_patronage_has_no_rows_but_both_results(self):
+        draft = await draft_allocation(DEFAULT_PERIOD_ID, Decimal("-5.00"), Weights(), FakeUnitOfWork().with_period(),
+                                       Decimal("-4.00"))
+        assert (draft.result.surplus, draft.result.tax_surplus, draft.result.lines) == (
+            Decimal("-5.00"), Decimal("-4.00"), (),
+        )
