@@ -41,7 +41,9 @@ async def open_q1(container: Container, **overrides):
     return cmd.period_id
 
 
-async def active_member(container: Container, member_id=None, *, role: str = "member", name: str | None = None):
+async def active_member(
+    container: Container, member_id=None, *, role: str = "member", name: str | None = None, joined_at=None
+):
     """Store an active member replica, as the member-registered consumer would; returns the id."""
     member_id = member_id or uuid.uuid4()
     cmd = RecordMember(
@@ -51,6 +53,7 @@ async def active_member(container: Container, member_id=None, *, role: str = "me
         display_name=name or f"Member {member_id.hex[:4]}",
         role=role,
         status="active",
+        joined_at=joined_at,
     )
     async with container.uow() as uow:
         await replicas.record_member(cmd, uow)

@@ -55,7 +55,7 @@ def test_pending_rows_are_checked_but_do_not_count():
 
 
 def test_corrections_approved_before_in_the_database_count():
-    before = Figures(Decimal("-450"), Decimal("-450"), Decimal("-450"))
+    before = Figures(Decimal(-450), Decimal(-450), Decimal(-450))
     assert found(correction_problems([row(2, entry(value="-51"), before=before)], HEADER)) == [
         (2, 6, "amount", "correction_below_zero")
     ]

@@ -64,9 +64,7 @@ async def body(data: bytes = FILE):
 
 
 async def run(store, *, dry_run=False, data=FILE, today=None):
-    return await import_contributions(
-        body(data), dry_run=dry_run, actor_id=uuid.uuid4(), store=store, today=today
-    )
+    return await import_contributions(body(data), dry_run=dry_run, actor_id=uuid.uuid4(), store=store, today=today)
 
 
 class TestImportContributions:
