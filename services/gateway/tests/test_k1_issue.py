@@ -96,3 +96,29 @@ def test_openapi_documents_the_issue_path_and_its_body() -> None:
     operation = paths["/api/v1/exports/k1/{year}/issue"]["post"]
     assert "K1Issue" in json.dumps(operation["responses"]["201"])
     assert {"409", "422"} <= set(operation["responses"])
+
+
+def signed_in(client: httpx.AsyncClient, token: str) -> None:
+    """A browser session: the access token and the form token's cookie."""
+    client.cookies.set("habitat_access", token)
+    client.cookies.set("habitat_csrf", "c1")
+
+
+class TestExportsPage:
+    async def test_an_admin_issues_from_the_exports_page_and_sees_a_refusal_there(self, client, keys, ledger) -> None:
+        signed_in(client, keys.mint(ADMIN_ID, "admin"))
+        form = {"year": "2026", "csrf_token": "c1"}
+        page = await client.post("/admin/exports/k1/issue", data=form)
+        assert page.status_code == 200 and "K-1s for 2026 issued for 1 member(s)." in page.text
+        again = await client.post("/admin/exports/k1/issue", data=form)
+        assert again.status_code == 409 and "The K-1s of 2026 were issued already." in again.text
+        assert ledger.calls[0][0] == "POST /exports/k1/2026/issue"
+
+    async def test_without_the_form_token_or_as_a_steward_nothing_is_issued(self, client, keys, ledger) -> None:
+        signed_in(client, keys.mint(ADMIN_ID, "admin"))
+        refused = await client.post("/admin/exports/k1/issue", data={"year": "2026"})
+        assert refused.status_code == 403
+        signed_in(client, keys.mint(MEMBER_ID, "steward"))
+        page = await client.post("/admin/exports/k1/issue", data={"year": "2026", "csrf_token": "c1"})
+        assert page.status_code == 403
+        assert ledger.calls == []

@@ -169,6 +169,23 @@ async def exports(request: Request, session: SessionDep) -> Response:
     return render(request, "exports.html", session=session)
 
 
+@router.post("/admin/exports/k1/issue")
+async def issue_k1(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    """Issue a year's K-1s from the exports page; a refusal is shown there with its sentence."""
+    form, _ = await form_fields(request, ("year",))
+    check_csrf(request, form.get("csrf_token"))
+    if not session.principal.has_role("admin"):
+        return forbidden(request, session, "admin")
+    year = str(form.get("year") or "").strip()
+    if not (year.isdigit() and len(year) == 4):
+        return render(request, "exports.html", status=422, session=session, error="Give the tax year, e.g. 2026.")
+    try:
+        issued = await services.ledger.request("POST", f"/exports/k1/{year}/issue", token=session.principal.token)
+    except ApiError as error:
+        return render(request, "exports.html", status=error.status, session=session, error=error.message)
+    return render(request, "exports.html", session=session, issued=issued)
+
+
 @router.get("/admin/exports/{kind}")
 async def download(request: Request, kind: str, session: SessionDep, services: ServicesDep) -> Response:
     """K-1 (csv/json) and journals (book/tax) as files, fetched with the browser's session."""
