@@ -7,12 +7,8 @@ import uuid
 
 import httpx
 import pytest
-from habitat_common.auth import TokenVerifier
-from habitat_common.settings import AuthSettings
 from habitat_common.testing import LocalKeys
 from habitat_gateway.app import create_app
-from habitat_gateway.clients.transport import HttpxTransport
-from habitat_gateway.clients.upstream import ServiceClient, Services
 from habitat_gateway.config import GatewaySettings
 
 PERIOD, ALLOCATION, ADMIN = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -63,25 +59,13 @@ class Ledger:
 
 
 @pytest.fixture
-def keys() -> LocalKeys:
-    return LocalKeys()
-
-
-@pytest.fixture
 def ledger() -> Ledger:
     return Ledger()
 
 
 @pytest.fixture
-async def gateway(keys: LocalKeys, ledger: Ledger):
-    def service(name: str) -> ServiceClient:
-        handler = ledger if name == "ledger" else (lambda _: httpx.Response(404, json={}))
-        mock = httpx.AsyncClient(base_url=f"http://{name}", transport=httpx.MockTransport(handler))
-        return ServiceClient(name, f"http://{name}", timeout=5, max_connections=5, transport=HttpxTransport(mock))
-
-    services = Services(service("identity"), service("contributions"), service("ledger"))
-    app = create_app(GatewaySettings(cookie_secure=False), TokenVerifier(AuthSettings(), keys), services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as http:
+async def gateway(gateway_over, ledger: Ledger):
+    async with gateway_over(ledger=ledger) as http:
         yield http
 
 
