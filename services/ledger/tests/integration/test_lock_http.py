@@ -97,7 +97,8 @@ class TestNothingPostsOnOrBeforeTheLock:
         error = response.json()["error"]
         assert [(p["line"], p["field"], p["code"]) for p in error["errors"]] == [(2, "as_of", "period_locked")]
         assert "whose K-1s were issued" in error["errors"][0]["message"]
-        assert await connection.scalar(text("SELECT count(*) FROM ledger.journal_transaction")) == 0
+        written = text("SELECT count(*) FROM ledger.journal_transaction WHERE member_id = :m")
+        assert await connection.scalar(written, {"m": ANA}) == 0
 
     async def test_no_period_starts_on_or_before_the_lock(self, api, connection):
         await close_q1(api, connection)
