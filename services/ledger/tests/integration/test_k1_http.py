@@ -171,6 +171,10 @@ class TestIssuing:
             "check": "beginning_carried_forward", "member_id": str(ANA), "basis": "book",
             "expected": "505.00", "computed": "500.00", "difference": "-5.00",
         }]
+        issued_year = (await api.get("/exports/k1", params={"year": 2026})).json()["error"]
+        assert [(d["check"], d["basis"], d["difference"]) for d in issued_year["differences"]] == [
+            ("ending_as_issued", "book", "-5.00"),
+        ]
 
     async def test_the_year_before_is_issued_first_when_this_ledger_kept_it(self, api, year_2026, uow_factory,
                                                                              connection):

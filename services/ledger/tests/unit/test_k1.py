@@ -242,6 +242,18 @@ class TestIssuing:
             ("beginning_carried_forward", "book", "-2.50"),
         ]
 
+    async def test_an_issued_year_reports_the_endings_it_was_issued_with_or_refuses(self):
+        uow = FakeUnitOfWork()
+        await post(uow, SourceType.CONTRIBUTION, date(2026, 5, 1), ANA, "10.00")
+        await issue_k1(2026, ADMIN, uow, now=NOW)
+        assert [row.tax.ending for row in await k1_data(2026, uow)] == [D("10.00")]
+        await post(uow, SourceType.CONTRIBUTION, date(2026, 6, 1), BEN, "3.00")  # past the lock, as a bug would
+        with pytest.raises(K1DoesNotTie) as refused:
+            await k1_data(2026, uow)
+        assert {(d["check"], d["member_id"], d["difference"]) for d in refused.value.differences} == {
+            ("ending_as_issued", str(BEN), "3.00"),
+        }
+
     async def test_the_year_before_must_be_issued_when_this_ledger_kept_it(self):
         uow = FakeUnitOfWork()
         await post(uow, SourceType.OPENING_BALANCE, date(2025, 12, 31), ANA, "10.00")

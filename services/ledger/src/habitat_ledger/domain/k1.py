@@ -188,3 +188,10 @@ def gain_beginnings(rows: list[K1Row], previous: dict[uuid.UUID, IssuedEnding]):
     for member in sorted(set(beginning) | set(previous), key=str):
         issued = previous.get(member, IssuedEnding(member, ZERO, ZERO, ZERO))
         yield member, issued, beginning.get(member, ZERO)
+
+
+def ensure_as_issued(rows: list[K1Row], issued: dict[uuid.UUID, IssuedEnding]) -> None:
+    """K1DoesNotTie unless an issued year's endings are still those it was issued with."""
+    endings = {(row.member_id, basis): row.on(basis).ending for row in rows for basis in BASES}
+    k1_ties.refuse_unless_tied(k1_ties.against_issued("ending_as_issued", endings, issued))
+

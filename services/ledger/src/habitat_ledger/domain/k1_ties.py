@@ -2,7 +2,8 @@
 
 - item_l: each row ties, beginning + contributed + income ± other − withdrawals = ending (per basis);
 - beginning_carried_forward: each member's beginning equals the ending issued for the previous year;
-- capital_total: the members' endings add up to the ledger's member capital, summed on its own.
+- capital_total: the members' endings add up to the ledger's member capital, summed on its own;
+- ending_as_issued: once a year is issued, its endings are still those issued (the year is locked).
 """
 
 from __future__ import annotations
@@ -42,14 +43,20 @@ def carried_forward(
     beginnings: dict[tuple[uuid.UUID, str], Decimal], previous: dict[uuid.UUID, IssuedEnding]
 ) -> list[TieDifference]:
     """Beginnings that differ from the endings issued for the previous year (a member missing is zero)."""
-    members = sorted({m for m, _ in beginnings} | set(previous), key=str)
+    return against_issued("beginning_carried_forward", beginnings, previous)
+
+
+def against_issued(
+    check: str, amounts: dict[tuple[uuid.UUID, str], Decimal], issued: dict[uuid.UUID, IssuedEnding]
+) -> list[TieDifference]:
+    """Amounts per (member, basis) that differ from issued endings (a member missing on either side is zero)."""
     out = []
-    for member in members:
+    for member in sorted({m for m, _ in amounts} | set(issued), key=str):
         for basis in BASES:
-            issued = previous[member].on(basis) if member in previous else ZERO
-            beginning = beginnings.get((member, basis), ZERO)
-            if beginning != issued:
-                out.append(TieDifference("beginning_carried_forward", basis, issued, beginning, member))
+            expected = issued[member].on(basis) if member in issued else ZERO
+            computed = amounts.get((member, basis), ZERO)
+            if computed != expected:
+                out.append(TieDifference(check, basis, expected, computed, member))
     return out
 
 

@@ -27,8 +27,8 @@ from habitat_ledger.entrypoints import (
     exports_api,
     imports_api,
     integrity_api,
-    k1_api,
     journal_api,
+    k1_api,
     periods_api,
 )
 
@@ -102,7 +102,7 @@ def create_app(
         body = error_body(exc.code, str(exc))
         if isinstance(exc, K1DoesNotTie):
             body["error"]["differences"] = exc.differences
-        if isinstance(exc, K1AlreadyIssued):
+        if isinstance(exc, K1AlreadyIssued) and exc.issued is not None:
             body["error"]["issued"] = k1_api.issue_json(exc.issued)
         if isinstance(exc, InvalidCsv):
             body["error"] |= {"pass": exc.pass_name, "error_count": exc.count, "errors": [asdict(p) for p in exc.problems]}

@@ -5,17 +5,21 @@ from __future__ import annotations
 from habitat_ledger.domain.hledger import render
 from habitat_ledger.domain.journal import Basis
 from habitat_ledger.domain.journal_accounts import MemberLabel
-from habitat_ledger.domain.k1 import K1Row, build_k1
+from habitat_ledger.domain.k1 import K1Row, build_k1, ensure_as_issued
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
 async def k1_data(year: int, uow: UnitOfWork) -> list[K1Row]:
     """Item L (tax), the book schedule, Item J and §704(c) per member; K1DoesNotTie unless it all ties.
 
-    Beginnings are checked against the endings issued for the year before, when it was issued.
+    Beginnings are checked against the endings issued for the year before, when it was issued, and
+    an issued year's endings against those it was issued with.
     """
     async with uow:
-        return await k1_rows(year, uow)
+        rows = await k1_rows(year, uow)
+        if issued := await uow.k1_issues.get(year):
+            ensure_as_issued(rows, issued.by_member())
+    return rows
 
 
 async def k1_rows(year: int, uow: UnitOfWork) -> list[K1Row]:
