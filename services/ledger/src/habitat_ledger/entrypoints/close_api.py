@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from habitat_common.web.money import MoneyIn
 
 from habitat_ledger.domain.allocation import TYPES, Weights, explain
 from habitat_ledger.domain.commands import ProposeAllocation
@@ -29,7 +30,6 @@ from habitat_ledger.service_layer import allocations, closing, drafts
 
 router = APIRouter(tags=["period close"])
 WeightQuery = Annotated[str, Query(pattern=r"^\d+(\.\d+)?$")]
-RESULT = r"^-?\d+(\.\d{1,2})?$"
 
 
 @router.get("/periods/{period_id}/draft-allocation", response_model=DraftOut)
@@ -37,9 +37,9 @@ async def draft_allocation(
     period_id: uuid.UUID,
     caller: Member,
     uow: Uow,
-    surplus: Annotated[str, Query(pattern=RESULT, description="Book result, e.g. 1000.00; a loss is negative, -1000.00")],
+    surplus: Annotated[MoneyIn, Query(description="Book result, e.g. 1000.00; a loss is negative, -1000.00")],
     tax_surplus: Annotated[
-        str | None, Query(pattern=RESULT, description="Tax result if it differs from the book result, e.g. -800.00")
+        MoneyIn | None, Query(description="Tax result if it differs from the book result, e.g. -800.00")
     ] = None,
     labor: WeightQuery = "1.0",
     capital: WeightQuery = "0.5",

@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
+from habitat_common.web.money import MoneyIn
 from pydantic import BaseModel, ConfigDict, Field
 
-from habitat_ledger.entrypoints.schemas import DecimalIn, Money
+from habitat_ledger.entrypoints.schemas import Money
 
 SourceType = Literal["contribution", "allocation", "distribution", "opening_balance", "reversal"]
 
@@ -39,7 +40,7 @@ class StatementOut(BaseModel):
 class DistributionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     member_id: uuid.UUID
-    amount: DecimalIn
+    amount: MoneyIn = Field(description='Amount to pay, more than 0, as a decimal string such as "250.00"')
     method: Literal["ach", "check", "cash", "other"]
     scheduled_on: date
 

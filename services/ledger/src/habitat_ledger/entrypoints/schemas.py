@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from habitat_common.web.money import MoneyIn
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from habitat_ledger.domain.allocation import plain
@@ -149,10 +150,10 @@ class AllocationIn(BaseModel):
     result that differs, weights and the cash portion in percent (0 for a loss)."""
 
     model_config = ConfigDict(extra="forbid")
-    surplus: DecimalIn = Field(
+    surplus: MoneyIn = Field(
         description="Book (704(b)) result to allocate, e.g. \"12000.00\"; negative for a loss, e.g. \"-1000.00\""
     )
-    tax_surplus: DecimalIn | None = Field(
+    tax_surplus: MoneyIn | None = Field(
         default=None,
         description="Tax-basis result, allocated on its own by the same shares; negative for a loss. Default: surplus",
     )
