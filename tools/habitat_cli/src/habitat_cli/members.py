@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from habitat_common.csv_safe import spreadsheet_row
 
 from habitat_cli.client import CliError, signed_in
 from habitat_cli.credentials import write_private
@@ -134,7 +135,8 @@ def _credentials_csv(credentials: list[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["email", "display_name", "temporary_password"])
-    writer.writerows([c["email"], c["display_name"], c["temporary_password"]] for c in credentials)
+    # a roster's names become spreadsheet cells: one starting "=", "+", "-" or "@" must not run as a formula
+    writer.writerows(spreadsheet_row([c["email"], c["display_name"], c["temporary_password"]]) for c in credentials)
     return buffer.getvalue()
 
 

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from habitat_common.csv_safe import spreadsheet_row
+
 from habitat_identity.adapters.emails import check_email
 from habitat_identity.domain.errors import InvalidCsv, MemberNotFound
 from habitat_identity.domain.model import normalize_email
@@ -71,7 +73,8 @@ def write_credentials(path: Path, welcomes: list[Welcome]) -> None:
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["email", "display_name", "temporary_password"])
-        writer.writerows([w.email, w.display_name, w.temporary_password] for w in welcomes)
+        # names come from the roster: a cell that could start a formula is written as text
+        writer.writerows(spreadsheet_row([w.email, w.display_name, w.temporary_password]) for w in welcomes)
 
 
 def write_welcomes(directory: Path, welcomes: list[Welcome]) -> None:

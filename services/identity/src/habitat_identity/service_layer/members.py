@@ -24,8 +24,13 @@ class CreatedMember:
 
 
 def new_temporary_password() -> str:
-    """A one-time password to hand over; the member must replace it at first sign-in."""
-    return secrets.token_urlsafe(12)
+    """A one-time password to hand over; the member must replace it at first sign-in.
+
+    It never starts with "-": a credentials CSV would have to write that cell as text ('-...), and the
+    password an admin copies from the file must be the password."""
+    while (password := secrets.token_urlsafe(12)).startswith("-"):
+        pass
+    return password
 
 
 async def create_member(
