@@ -7,6 +7,7 @@ import io
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from habitat_common.csv_safe import spreadsheet_row
 
 from habitat_gateway.routes.deps import ServicesDep
 from habitat_gateway.routes.ui_common import (
@@ -90,7 +91,8 @@ async def credentials_download(request: Request, session: SessionDep) -> Respons
     writer = csv.writer(out)
     writer.writerow(["email", "display_name", "temporary_password"])
     rows = csv.reader(io.StringIO(form.get("credentials", "")))
-    writer.writerows(row for row in rows if len(row) == 3)
+    # names come from rosters: a cell that could start a formula is written as text
+    writer.writerows(spreadsheet_row(row) for row in rows if len(row) == 3)
     return Response(out.getvalue(), media_type="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="credentials.csv"',
                              "Cache-Control": "no-store"})
