@@ -157,7 +157,7 @@ class TestAppendOnly:
 POSTING_OF = "INSERT INTO ledger.posting (transaction_id, account_id, basis, amount)"
 NEW_ALLOCATION_ROW = (
     "INSERT INTO ledger.allocation_row (allocation_id, member_id, weighted_patronage, share, allocation,"
-    " cash_portion_amount, retained_amount) VALUES (:unknown, gen_random_uuid(), 1, 1, 1, 0, 1)"
+    " cash_portion_amount, retained_amount, tax_allocation) VALUES (:unknown, gen_random_uuid(), 1, 1, 1, 0, 1, 1)"
 )
 NEW_DISTRIBUTION = (
     "INSERT INTO ledger.distribution (id, member_id, amount, method, scheduled_on, status, allocation_id,"
