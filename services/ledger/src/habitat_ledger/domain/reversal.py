@@ -42,9 +42,9 @@ def _pointer(original: JournalTransaction) -> str:
             )
         case SourceType.DISTRIBUTION:
             return (
-                f"a completed payment is not cancelled; if the money of distribution {source} came back, "
-                "record it as a capital contribution of the member, and if it was short or over paid, "
-                "schedule a distribution for the difference or record the refund the same way."
+                "a completed payment is not cancelled. If the money came back, record it as a cash capital "
+                "contribution of the member (submit a capital contribution, reviewed like any other); if too "
+                "little was paid, schedule a distribution for the difference."
             )
         case SourceType.ALLOCATION:
             return (
