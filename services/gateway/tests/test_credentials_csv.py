@@ -37,7 +37,7 @@ async def test_the_downloaded_credentials_keep_every_name_whole_and_guard_formul
         page = await gateway.post("/admin/members/import", data={
             "csrf_token": "c1", "confirm": "yes", "content": "email,display_name,role\neve@demo.coop,x,member\n"})
         assert page.status_code == 200, page.text
-        field = re.search(r'<textarea name="credentials" hidden>(.*?)</textarea>', page.text, re.S)
+        field = re.search(r'<textarea name="credentials" hidden>(.*?)</textarea>', page.text, re.DOTALL)
         download = await gateway.post("/admin/members/import/credentials.csv",
                                       data={"csrf_token": "c1", "credentials": html.unescape(field.group(1))})
     assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
