@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
+from habitat_common.web.money import HoursIn, MoneyIn
 from pydantic import Field
 
 from habitat_gateway.schemas import Body, Member, Money, Out
@@ -14,15 +15,17 @@ from habitat_gateway.schemas import Body, Member, Money, Out
 class SubmitContributionRequest(Body):
     type: Literal["labor", "capital", "property"]
     corrects_contribution_id: uuid.UUID | None = Field(
-        default=None, description="Set to correct a decided contribution; values may then be negative"
+        default=None,
+        description="Set to correct an approved contribution of yours, of the same type; values are then the "
+        "changes and may be negative, but the original plus its approved corrections never goes below zero",
     )
-    contributed_on: date
+    contributed_on: date = Field(description="Not in the future (co-op time zone), not before you joined")
     description: str = Field(description="What was done or given; required, not trivial")
-    amount: Money | None = Field(default=None, description="capital: cash amount > 0, e.g. \"500.00\"")
-    hours: Money | None = Field(default=None, description="labor: hours > 0 and <= 24")
-    rate: Money | None = Field(default=None, description="labor: hourly rate within the co-op's rate card")
-    fair_market_value: Money | None = Field(default=None, description="property: fair market value > 0")
-    adjusted_basis: Money | None = Field(default=None, description="property: contributor's adjusted basis >= 0")
+    amount: MoneyIn | None = Field(default=None, description="capital: cash amount > 0, e.g. \"500.00\"")
+    hours: HoursIn | None = Field(default=None, description="labor: hours > 0 and <= 24, as text, e.g. \"7.50\"")
+    rate: MoneyIn | None = Field(default=None, description="labor: hourly rate within the co-op's rate card")
+    fair_market_value: MoneyIn | None = Field(default=None, description="property: fair market value > 0")
+    adjusted_basis: MoneyIn | None = Field(default=None, description="property: contributor's adjusted basis >= 0")
 
 
 class ReviewRequest(Body):
@@ -32,11 +35,11 @@ class ReviewRequest(Body):
 class EditContributionRequest(Body):
     contributed_on: date | None = None
     description: str | None = None
-    amount: Money | None = None
-    hours: Money | None = None
-    rate: Money | None = None
-    fair_market_value: Money | None = None
-    adjusted_basis: Money | None = None
+    amount: MoneyIn | None = None
+    hours: HoursIn | None = None
+    rate: MoneyIn | None = None
+    fair_market_value: MoneyIn | None = None
+    adjusted_basis: MoneyIn | None = None
 
 
 class RejectRequest(Body):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from habitat_common.web.money import MoneyIn
 from pydantic import ConfigDict, Field
 
 from habitat_gateway.schemas import Body, Out
@@ -24,10 +25,10 @@ class ProposeAllocationRequest(Body):
     """The period's book result (a surplus, or a loss when negative), optionally a tax result that
     differs, the weights and the cash portion (0 for a loss)."""
 
-    surplus: Money = Field(
+    surplus: MoneyIn = Field(
         description="Book (704(b)) result to allocate, e.g. \"12000.00\"; negative for a loss, e.g. \"-1000.00\""
     )
-    tax_surplus: Money | None = Field(
+    tax_surplus: MoneyIn | None = Field(
         default=None,
         description="Tax-basis result if it differs from the book result, allocated on its own by the same shares;"
         " negative for a loss. Default: equal to surplus",
@@ -138,7 +139,7 @@ class Statement(Out):
 
 class ScheduleDistributionRequest(Body):
     member_id: uuid.UUID
-    amount: Money = Field(gt=0)
+    amount: MoneyIn = Field(description="More than 0, as text, e.g. \"250.00\" (the ledger refuses 0 or less)")
     method: Literal["ach", "check", "cash", "other"]
     scheduled_on: date
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from habitat_common.web.money import MoneyIn
 
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas import Period
@@ -30,10 +31,10 @@ Weight = Annotated[Decimal | None, Query(ge=0)]
 async def draft_allocation(
     period_id: uuid.UUID, caller: MemberCaller, services: ServicesDep,
     surplus: Annotated[
-        Decimal, Query(description="Book result to simulate, e.g. 10000.00; a loss is negative, e.g. -1000.00")
+        MoneyIn, Query(description="Book result to simulate, e.g. 10000.00; a loss is negative, e.g. -1000.00")
     ],
     tax_surplus: Annotated[
-        Decimal | None, Query(description="Tax result if it differs from the book result, e.g. -900.00")
+        MoneyIn | None, Query(description="Tax result if it differs from the book result, e.g. -900.00")
     ] = None,
     labor: Weight = None, capital: Weight = None, property: Weight = None,
 ) -> dict:
