@@ -167,6 +167,18 @@ class TestSteps:
         assert postings(block)["assets:net assets carried forward"] == "300.00 USD = 300.00 USD"
 
 
+    def test_a_days_opening_balances_carry_the_positive_ones_first(self):
+        def opening(member: uuid.UUID, amount: str) -> Entry:
+            return entry(date(2025, 12, 31), "Opening balance carried from the previous system",
+                         f"opening_balance:{uuid.uuid4()}", coop("coop:opening_equity", amount),
+                         capital(member, str(-Decimal(amount))))
+
+        blocks = transactions(render([opening(BEN, "-80.00"), opening(ANA, "250.00")], "tax", LABELS))
+        assert [postings(b)["assets:net assets carried forward"] for b in blocks] == [
+            "250.00 USD = 250.00 USD", "-80.00 USD = 170.00 USD",
+        ]
+
+
 class TestAmounts:
     def test_amounts_have_thousands_two_places_and_the_commodity_and_zero_has_no_sign(self):
         big = entry(date(2026, 1, 2), "Capital contribution", "contribution:1",

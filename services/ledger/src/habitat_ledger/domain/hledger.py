@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
 
 from habitat_ledger.domain.journal_accounts import (
     COMMODITY,
@@ -61,6 +62,22 @@ def origin(entry: Entry, by_id: dict[str, Entry]) -> tuple[str, bool]:
     return kind, undoes
 
 
+def in_journal_order(entries: list[Entry]) -> list[Entry]:
+    """The ledger's order, except that one day's opening balances (an import's batch, in no meaningful
+    order among themselves) put the co-op's debits first, so a member's negative opening balance never
+    shows the net assets carried forward below zero part-way through the day."""
+    def key(entry: Entry) -> tuple[date, int]:
+        return entry.occurred_on, 0 if entry.source.startswith("opening_balance:") else 1
+
+    out: list[Entry] = []
+    for (_, opening), run in groupby(entries, key=key):
+        run = list(run)
+        if opening == 0:
+            run.sort(key=lambda e: -sum((line.amount for line in e.lines if line.member_id is None), ZERO))
+        out += run
+    return out
+
+
 def render(entries: list[Entry], basis: str, members: dict[uuid.UUID, MemberLabel]) -> str:
     """Entries in journal order, each as the accountant's steps, every posting asserting its
     account's balance after it; member capital is the one account that may run negative."""
@@ -69,7 +86,7 @@ def render(entries: list[Entry], basis: str, members: dict[uuid.UUID, MemberLabe
     others: set[str] = set()
     running: dict[str, Decimal] = defaultdict(lambda: ZERO)
     body: list[str] = []
-    for entry in entries:
+    for entry in in_journal_order(entries):
         lines = []
         for line in entry.lines:
             if line.member_id is not None:
