@@ -44,6 +44,12 @@ class TestMemberConsumers:
         assert await handle(envelope) is False
         assert await count(container, "member_replica") == 1 and await count(container, "inbox") == 1
 
+    async def test_the_joining_date_is_replicated(self, container):
+        member_id = uuid.uuid4()
+        await handlers_by_event(container)[MemberRegisteredV1](registered(member_id, joined_at=date(2026, 1, 9)))
+        async with container.uow() as uow:
+            assert (await uow.members.get(member_id)).joined_at == date(2026, 1, 9)
+
     async def test_older_update_is_ignored_newer_applies(self, container):
         by_event = handlers_by_event(container)
         member_id = uuid.uuid4()

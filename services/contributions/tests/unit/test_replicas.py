@@ -1,5 +1,5 @@
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from habitat_contributions.domain.commands import RecordMember
 from habitat_contributions.service_layer import replicas
@@ -33,6 +33,12 @@ class TestRecordMember:
         await replicas.record_member(member_event(member_id, T0 - timedelta(days=1), status="pending"), uow)
         replica = uow.members.rows[member_id]
         assert (replica.status, replica.email, replica.updated_at) == ("inactive", "ada@example.coop", T0)
+
+    async def test_the_joining_date_is_kept_and_updated(self):
+        uow, member_id = FakeUnitOfWork(), uuid.uuid4()
+        await replicas.record_member(member_event(member_id, T0, joined_at=date(2026, 1, 5)), uow)
+        await replicas.record_member(member_event(member_id, T0 + timedelta(1), joined_at=date(2026, 1, 4)), uow)
+        assert uow.members.rows[member_id].joined_at == date(2026, 1, 4)
 
 
 class TestRecordPeriod:
