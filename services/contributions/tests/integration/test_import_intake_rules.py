@@ -38,6 +38,19 @@ class TestCorrectionRows:
             (10, 11, "adjusted_basis", "correction_below_zero"),
         ]
 
+    async def test_a_correction_missing_its_amount_is_reported_by_the_business_pass(self, client, keys, container):
+        c = await coop(container)
+        data = csv_file(
+            row("C-1", type="capital", amount="500"),
+            row("C-2", type="capital", corrects="C-1"),
+            row("C-3", type="capital", amount="-501", corrects="C-1"),
+            row("C-4", type="capital", amount="-1", corrects="C-2"),
+        )
+        assert await rejected(client, keys, container, c.ada, data, "business") == [
+            (3, 9, "amount", "missing_field"),
+            (4, 9, "amount", "correction_below_zero"),
+        ]
+
     async def test_exactly_zero_and_a_basis_only_fix_are_imported(self, client, keys, container):
         c = await coop(container)
         data = csv_file(

@@ -57,6 +57,10 @@ class Figures:
     book_amount: Decimal = ZERO
     tax_amount: Decimal = ZERO
 
+    @property
+    def known(self) -> bool:
+        return all(getattr(self, name) is not None for name in FIGURES)
+
     def __add__(self, other: Figures) -> Figures:
         return Figures(*(getattr(self, name) + getattr(other, name) for name in FIGURES))
 

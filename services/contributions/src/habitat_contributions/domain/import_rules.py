@@ -55,6 +55,8 @@ def correction_problems(rows: Iterable[CorrectionRow], header: Header) -> list[C
     approved: dict[object, Figures] = {}
     problems = []
     for row in sorted(rows, key=lambda r: r.line):
+        if not (row.correction.figures.known and row.original.figures.known):
+            continue  # an amount is missing: the business pass reports that
         key = row.original.id
         so_far = approved.get(key, row.approved_before)
         try:
