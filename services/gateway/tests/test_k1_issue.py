@@ -7,12 +7,7 @@ import uuid
 
 import httpx
 import pytest
-from habitat_common.auth import TokenVerifier
-from habitat_common.settings import AuthSettings
-from habitat_common.testing import LocalKeys
 from habitat_gateway.app import create_app
-from habitat_gateway.clients.transport import HttpxTransport
-from habitat_gateway.clients.upstream import ServiceClient, Services
 from habitat_gateway.config import GatewaySettings
 
 ADMIN_ID, MEMBER_ID = uuid.uuid4(), uuid.uuid4()
@@ -38,27 +33,13 @@ class Ledger:
 
 
 @pytest.fixture
-def keys() -> LocalKeys:
-    return LocalKeys()
-
-
-@pytest.fixture
 def ledger() -> Ledger:
     return Ledger()
 
 
 @pytest.fixture
-async def client(keys: LocalKeys, ledger: Ledger):
-    def service(name: str, handler) -> ServiceClient:
-        mock = httpx.AsyncClient(base_url=f"http://{name}", transport=httpx.MockTransport(handler))
-        return ServiceClient(name, f"http://{name}", timeout=5, max_connections=5, transport=HttpxTransport(mock))
-
-    def nothing(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(404, json={"error": {"code": "not_found", "message": "nope"}})
-
-    services = Services(service("identity", nothing), service("contributions", nothing), service("ledger", ledger.handle))
-    app = create_app(GatewaySettings(cookie_secure=False), TokenVerifier(AuthSettings(), keys), services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as http:
+async def client(gateway_over, ledger: Ledger):
+    async with gateway_over(ledger=ledger.handle) as http:
         yield http
 
 
