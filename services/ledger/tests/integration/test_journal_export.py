@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import uuid
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -146,3 +147,52 @@ class TestAccountantJournal:
             assert natural >= 0, (account, balance)
         assert seen == {"assets:cash", "assets:property", "assets:net assets carried forward",
                         "equity:undistributed surplus", "liabilities:distributions payable"}
+
+
+Q2 = {"name": "2026-Q2", "starts_on": "2026-04-01", "ends_on": "2026-06-30"}
+LOSS = {"surplus": "-600.00", "tax_surplus": "-400.00", "cash_portion": "0",
+        "weights": {"labor": "1.0", "capital": "0.5", "property": "0.5"}}
+
+
+@pytest.fixture
+async def loss(api, uow_factory, ledger) -> dict[uuid.UUID, int]:
+    """After the quarter above, Q2 closes with a loss (600.00 book, 400.00 tax) that only Ana's labor shares."""
+    period_id = (await api.post("/periods", Q2)).json()["id"]
+    labor = approved("labor", value="500.00", member_id=ANA, period_id=uuid.UUID(period_id), contributed_on=date(2026, 5, 1))
+    assert await contribution_approved_handler(uow_factory)(envelope(labor)) is True
+    assert (await api.post(f"/periods/{period_id}/close")).status_code == 200
+    sealed = PeriodSealedV1(
+        period_id=uuid.UUID(period_id),
+        members=[SealedMemberTotal(member_id=ANA, approved_count=1, approved_value=Decimal("500.00"))],
+        total_count=1, total_value=Decimal("500.00"), pending_count=0,
+    )
+    assert await period_sealed_handler(uow_factory)(wrap(sealed)) is True
+    proposed = await api.post(f"/periods/{period_id}/allocations", LOSS)
+    assert proposed.status_code == 201, proposed.text
+    for approver in (ADMIN, ADMIN2):
+        await api.post(f"/allocations/{proposed.json()['id']}/approve", who=approver)
+    posted = await api.post(f"/allocations/{proposed.json()['id']}/post")
+    assert posted.status_code == 200, posted.text
+    return ledger
+
+
+class TestALoss:
+    @pytest.mark.parametrize(("basis", "result"), [("book", "600.00"), ("tax", "400.00")])
+    async def test_the_loss_is_the_debit_side_of_undistributed_surplus_and_debits_capital(
+        self, api, loss, basis, result, tmp_path
+    ):
+        journal = (await api.get("/exports/journal", params={"basis": basis})).text
+        path = tmp_path / f"{basis}.journal"
+        path.write_text(journal)
+        hledger(path, "check", "-s")
+        period_result = re.search(r"^2026-06-30 Allocation of the 2026-Q2 loss[^\n]*\(period result\)[^\n]*\n(.*?)\n\n",
+                                  journal, re.MULTILINE | re.DOTALL)
+        assert period_result is not None, journal
+        assert re.search(rf"equity:undistributed surplus +{result} USD = {result} USD", period_result.group(1))
+        assert re.search(rf"assets:cash +-{result} USD = ", period_result.group(1))
+        balances = {row["account"]: amount(row["balance"])
+                    for row in csv.DictReader(io.StringIO(hledger(path, "balance", "--flat", "-O", "csv")))}
+        assert balances.get("equity:undistributed surplus", Decimal(0)) == 0
+        for member, number in loss.items():
+            capital = (await api.get(f"/capital-accounts/{member}")).json()[f"{basis}_balance"]
+            assert -balances.get(f"equity:capital:M{number:05d}", Decimal(0)) == Decimal(capital)
