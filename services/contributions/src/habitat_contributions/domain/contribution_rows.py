@@ -16,8 +16,10 @@ is an error, optional ones may be left out:
   status              required  pending | approved | rejected
   approver_email                who decided (a steward or admin, not the contributor); approved/rejected only
   decided_at                    ISO 8601 date and time of the decision, naive means UTC; approved/rejected only
-  corrects_reference  optional  this row corrects the contribution with that reference (in the file or
-                                imported before); its amounts may then be negative, never zero
+  corrects_reference  optional  this row corrects the approved contribution with that reference (in the file
+                                or imported before), of the same member and type; its amounts are the changes,
+                                may be negative, never zero (a property row may fix the basis alone), and the
+                                original plus its approved corrections never goes below zero (rule 10)
 
 Here each record is checked on its own, without the database (the format pass); references, business rules
 and reconciliation are checked later over the whole file, by the database.
