@@ -17,25 +17,14 @@ from habitat_contributions.domain.errors import InvalidContribution
 from habitat_contributions.domain.model import Contribution, ContributionStatus, ContributionType
 from habitat_contributions.domain.valuation import ZERO
 
-# The field a refusal points at: the figure's own input field per type (value of labor comes from hours).
 FIGURES = ("value", "book_amount", "tax_amount")
+# Per type, each figure that can go below zero: the submitted field a refusal points at and how to name it
+# (labor has no capital credit; its value comes from hours).
+_FMV, _BASIS = ("fair_market_value", "fair market value"), ("adjusted_basis", "adjusted basis")
 FIGURE_FIELD = {
-    ContributionType.LABOR: {"value": "hours"},
-    ContributionType.CAPITAL: {"value": "amount", "book_amount": "amount", "tax_amount": "amount"},
-    ContributionType.PROPERTY: {
-        "value": "fair_market_value",
-        "book_amount": "fair_market_value",
-        "tax_amount": "adjusted_basis",
-    },
-}
-FIGURE_NAME = {
-    ContributionType.LABOR: {"value": "value (hours x rate)"},
-    ContributionType.CAPITAL: {"value": "amount", "book_amount": "amount", "tax_amount": "amount"},
-    ContributionType.PROPERTY: {
-        "value": "fair market value",
-        "book_amount": "fair market value",
-        "tax_amount": "adjusted basis",
-    },
+    ContributionType.LABOR: {"value": ("hours", "value (hours x rate)")},
+    ContributionType.CAPITAL: dict.fromkeys(FIGURES, ("amount", "amount")),
+    ContributionType.PROPERTY: {"value": _FMV, "book_amount": _FMV, "tax_amount": _BASIS},
 }
 
 
@@ -130,11 +119,11 @@ def check_correction(correction: Entry, original: Entry | None, approved_correct
     after = so_far + correction.figures
     for figure in FIGURES:
         if getattr(after, figure) < ZERO and getattr(correction.figures, figure) < ZERO:
-            name = FIGURE_NAME[original.type][figure]
+            field, name = FIGURE_FIELD[original.type][figure]
             raise CorrectionRefused(
                 f"This correction would take the {name} of the corrected contribution below zero: "
                 f"{getattr(so_far, figure):.2f} with the corrections approved so far, "
                 f"{getattr(correction.figures, figure):.2f} in this one.",
                 code="correction_below_zero",
-                field=FIGURE_FIELD[original.type][figure],
+                field=field,
             )

@@ -65,6 +65,11 @@ STATUS_OF_ERROR: dict[type[errors.ContributionError], int] = {
 }
 
 
+def _intake_rules(container: bootstrap.Container) -> dict:
+    """What submissions and edits are checked against: rate card, review policy, the co-op's today."""
+    return {"card": container.rate_card, "policy": container.policy, "today": container.settings.coop.today()}
+
+
 def _viewer(principal: Principal) -> Viewer:
     return Viewer(member_id=principal.member_id, is_reviewer=principal.has_role("steward"))
 
@@ -149,9 +154,7 @@ def _routes() -> APIRouter:
         With an Idempotency-Key, repeating the request returns the same contribution; the same key
         with a different body is 409 idempotency_conflict."""
         cmd = SubmitContribution(member_id=principal.member_id, idempotency_key=idempotency_key, **body.model_dump())
-        return await handlers.submit_contribution(
-            cmd, uow, card=container.rate_card, policy=container.policy, today=container.settings.coop.today()
-        )
+        return await handlers.submit_contribution(cmd, uow, **_intake_rules(container))
 
     @router.get("/contributions", response_model=ContributionList)
     async def list_contributions(principal: Member, uow: Uow, where: Filter):
@@ -170,14 +173,7 @@ def _routes() -> APIRouter:
     ):
         """The submitter edits a pending or questioned contribution; each edit is kept as a revision."""
         cmd = EditContribution(contribution_id, principal.member_id, body.changes())
-        return await handlers.edit_contribution(
-            cmd,
-            _viewer(principal),
-            uow,
-            card=container.rate_card,
-            policy=container.policy,
-            today=container.settings.coop.today(),
-        )
+        return await handlers.edit_contribution(cmd, _viewer(principal), uow, **_intake_rules(container))
 
     @router.post("/contributions/{contribution_id}/respond", response_model=ContributionOut)
     async def respond(
@@ -185,14 +181,7 @@ def _routes() -> APIRouter:
     ):
         """The submitter answers the reviewer's question (optionally editing); pending again."""
         cmd = RespondToClarification(contribution_id, principal.member_id, body.answer, body.changes())
-        return await handlers.respond_to_clarification(
-            cmd,
-            _viewer(principal),
-            uow,
-            card=container.rate_card,
-            policy=container.policy,
-            today=container.settings.coop.today(),
-        )
+        return await handlers.respond_to_clarification(cmd, _viewer(principal), uow, **_intake_rules(container))
 
     @router.post("/contributions/batch-approve", response_model=BatchApproveOut)
     async def batch_approve(body: BatchApproveBody, principal: Reviewer, container: AppContainer):
