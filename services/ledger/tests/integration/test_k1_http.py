@@ -69,6 +69,17 @@ async def reverse(uow_factory, original: JournalTransaction, day: date) -> Journ
     return reversal
 
 
+async def close_periods(uow_factory) -> None:
+    """Every period closed, as its posted close would leave it: a year is issued once its periods are."""
+    async with uow_factory() as uow:
+        for period in await uow.periods.list():
+            if period.status == "open":
+                period.start_close(ADMIN, datetime.now(UTC))
+            if period.status == "closing":
+                period.close(datetime.now(UTC))
+        await uow.commit()
+
+
 async def k1(api, year: int) -> dict[str, dict]:
     response = await api.get("/exports/k1", params={"year": year})
     assert response.status_code == 200, response.text
@@ -135,7 +146,17 @@ async def year_2026(api, uow_factory) -> None:
 
 
 class TestIssuing:
-    async def test_the_next_year_begins_with_the_issued_endings(self, api, year_2026):
+    async def test_a_year_with_a_period_not_yet_closed_is_not_issued(self, api, year_2026, uow_factory, connection):
+        refused = await api.post("/exports/k1/2026/issue")
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "k1_periods_not_closed"
+        assert "2026-Q1 (open)" in refused.json()["error"]["message"]
+        assert await connection.scalar(text("SELECT count(*) FROM ledger.k1_issue")) == 0
+        await close_periods(uow_factory)
+        assert (await api.post("/exports/k1/2026/issue")).status_code == 201
+
+    async def test_the_next_year_begins_with_the_issued_endings(self, api, year_2026, uow_factory):
+        await close_periods(uow_factory)
         response = await api.post("/exports/k1/2026/issue")
         assert response.status_code == 201, response.text
         issued = response.json()
@@ -150,7 +171,8 @@ class TestIssuing:
                 assert next_year[member][basis]["beginning"] == this_year[member][basis]["ending"]
         assert next_year[str(BEN)]["section_704c_gain_beginning"] == "800.00"
 
-    async def test_issuing_twice_is_409_with_what_was_issued(self, api, year_2026, connection):
+    async def test_issuing_twice_is_409_with_what_was_issued(self, api, year_2026, connection, uow_factory):
+        await close_periods(uow_factory)
         first = (await api.post("/exports/k1/2026/issue")).json()
         again = await api.post("/exports/k1/2026/issue", who=uuid.uuid4())
         assert again.status_code == 409
@@ -158,7 +180,9 @@ class TestIssuing:
         assert (error["code"], error["issued"]) == ("k1_already_issued", first)
         assert await connection.scalar(text("SELECT count(*) FROM ledger.k1_issue_ending")) == 2
 
-    async def test_a_tampered_ending_refuses_the_next_year_with_the_difference(self, api, year_2026, connection):
+    async def test_a_tampered_ending_refuses_the_next_year_with_the_difference(self, api, year_2026, connection,
+                                                                               uow_factory):
+        await close_periods(uow_factory)
         await api.post("/exports/k1/2026/issue")
         await connection.execute(
             text("UPDATE ledger.k1_issue_ending SET book_ending = book_ending + 5 WHERE member_id = :m"), {"m": ANA}
@@ -180,6 +204,7 @@ class TestIssuing:
                                                                              connection):
         await book(api, uow_factory, Q4_2025,
                    approved("capital", book="70.00", member_id=ANA, contributed_on=date(2025, 11, 1)))
+        await close_periods(uow_factory)
         refused = await api.post("/exports/k1/2026/issue")
         assert (refused.status_code, refused.json()["error"]["code"]) == (409, "k1_previous_year_not_issued")
         assert await connection.scalar(text("SELECT count(*) FROM ledger.k1_issue")) == 0

@@ -15,6 +15,7 @@ from ledger_fakes import FakeUnitOfWork
 from habitat_ledger.domain.errors import (
     K1AlreadyIssued,
     K1DoesNotTie,
+    K1PeriodsNotClosed,
     K1PreviousYearNotIssued,
     K1YearNotStarted,
 )
@@ -22,6 +23,7 @@ from habitat_ledger.domain.journal import AccountRef, Basis, JournalTransaction,
 from habitat_ledger.domain.k1 import CapitalFigure, K1Figures, build_k1
 from habitat_ledger.domain.k1_issue import IssuedEnding
 from habitat_ledger.domain.k1_shares import AllocationFigure
+from habitat_ledger.domain.period import Period
 from habitat_ledger.entrypoints.k1_api import k1_csv, k1_json
 from habitat_ledger.service_layer.exports import k1_data
 from habitat_ledger.service_layer.k1_issues import issue_k1
@@ -261,6 +263,31 @@ class TestIssuing:
         with pytest.raises(K1PreviousYearNotIssued):
             await issue_k1(2027, ADMIN, uow, now=NOW)
         assert (await issue_k1(2026, ADMIN, uow, now=NOW)).year == 2026  # 2025 holds opening balances only
+
+    async def test_a_year_is_issued_only_once_every_period_sharing_a_day_with_it_is_closed(self):
+        uow = FakeUnitOfWork()
+        await post(uow, SourceType.CONTRIBUTION, date(2026, 5, 1), ANA, "10.00")
+
+        def period(name: str, starts: date, ends: date) -> Period:
+            return Period.open(name=name, starts_on=starts, ends_on=ends, created_by=ADMIN, now=NOW)
+
+        q2, q4, straddling = (period("2026-Q2", date(2026, 4, 1), date(2026, 6, 30)),
+                              period("2026-Q4", date(2026, 10, 1), date(2026, 12, 31)),
+                              period("FY27", date(2026, 12, 31), date(2027, 6, 30)))
+        next_year = period("2027-Q3", date(2027, 7, 1), date(2027, 9, 30))  # open, but not of 2026
+        for each in (q2, q4, straddling, next_year):
+            await uow.periods.add(each)
+        q2.start_close(ADMIN, NOW)
+        q2.close(NOW)
+        q4.start_close(ADMIN, NOW)  # closing is not closed
+        with pytest.raises(K1PeriodsNotClosed, match=r"2026-Q4 \(closing\), FY27 \(open\)"):
+            await issue_k1(2026, ADMIN, uow, now=NOW)
+        assert await uow.k1_issues.issued_years() == []
+        for each in (q4, straddling):
+            if each.status == "open":
+                each.start_close(ADMIN, NOW)
+            each.close(NOW)
+        assert (await issue_k1(2026, ADMIN, uow, now=NOW)).year == 2026
 
     async def test_a_year_not_started_is_refused(self):
         with pytest.raises(K1YearNotStarted):

@@ -171,6 +171,12 @@ class K1YearNotStarted(LedgerError):
     code = "k1_year_not_started"
 
 
+class K1PeriodsNotClosed(LedgerError):
+    """A year is issued only once every period of it is closed: issuing locks them all."""
+
+    code = "k1_periods_not_closed"
+
+
 class InvalidCsv(LedgerError):
     """An import file with problems in one validation pass; nothing was written."""
 

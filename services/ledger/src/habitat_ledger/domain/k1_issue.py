@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
+from habitat_ledger.domain.errors import K1PeriodsNotClosed
 from habitat_ledger.domain.money import ZERO
+from habitat_ledger.domain.period import Period, PeriodStatus
 
 
 @dataclass(frozen=True)
@@ -34,3 +36,15 @@ class K1Issue:
 
     def by_member(self) -> dict[uuid.UUID, IssuedEnding]:
         return {ending.member_id: ending for ending in self.endings}
+
+
+def ensure_year_closed(year: int, periods: list[Period]) -> None:
+    """Refuse to issue a year while a period sharing a day with it is open or closing: issuing locks every
+    date of the year, so such a period could never be posted."""
+    unfinished = sorted(
+        (p for p in periods if p.overlaps(date(year, 1, 1), date(year, 12, 31)) and p.status != PeriodStatus.CLOSED),
+        key=lambda p: p.starts_on,
+    )
+    if unfinished:
+        names = ", ".join(f"{p.name} ({p.status})" for p in unfinished)
+        raise K1PeriodsNotClosed(f"The K-1s of {year} are issued once its periods are closed; still to close: {names}.")

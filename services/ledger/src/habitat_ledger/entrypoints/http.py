@@ -59,6 +59,7 @@ STATUS_OF = {
     "k1_already_issued": 409,
     "k1_previous_year_not_issued": 409,
     "k1_year_not_started": 422,
+    "k1_periods_not_closed": 409,
     "invalid_csv": 422,
     "period_locked": 409,
     "period_before_lock": 409,

@@ -100,7 +100,8 @@ async def k1(
 async def issue(year: Year, caller: Admin, uow: Uow, today: Today) -> dict:
     """Issue the year's K-1s: stores each member's endings (next year's beginning) and locks the year.
 
-    409 k1_already_issued (with what was issued), k1_does_not_tie, k1_previous_year_not_issued;
+    409 k1_already_issued (with what was issued), k1_does_not_tie, k1_previous_year_not_issued,
+    k1_periods_not_closed;
     422 k1_year_not_started.
     """
     return issue_json(await issue_k1(year, caller.member_id, uow, today=today))

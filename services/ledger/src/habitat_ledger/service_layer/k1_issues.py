@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from habitat_ledger.domain.errors import K1AlreadyIssued, K1PreviousYearNotIssued, K1YearNotStarted
-from habitat_ledger.domain.k1_issue import K1Issue
+from habitat_ledger.domain.k1_issue import K1Issue, ensure_year_closed
 from habitat_ledger.service_layer.exports import k1_rows
 from habitat_ledger.service_layer.ports import UnitOfWork
 
@@ -19,13 +19,15 @@ async def issue_k1(
 
     Refused: K1AlreadyIssued (carrying what was issued), K1PreviousYearNotIssued when the year before
     holds activity this ledger kept (anything but opening balances carried in) and was not issued,
-    K1YearNotStarted for a year after the current one (it would lock dates still to come).
+    K1YearNotStarted for a year after the current one (it would lock dates still to come),
+    K1PeriodsNotClosed while a period of the year is open or closing.
     """
     now = now or datetime.now(UTC)
     if year > (today or now.date()).year:
         raise K1YearNotStarted(f"{year} has not started; its K-1s cannot be issued yet.")
     issue = K1Issue(year=year, issued_at=now, issued_by=issued_by)
     async with uow:
+        ensure_year_closed(year, await uow.periods.list())
         if not await uow.k1_issues.claim(issue):
             issued = await uow.k1_issues.get(year)
             raise K1AlreadyIssued(f"The K-1s of {year} were issued already; issuing is done once.", issued)
