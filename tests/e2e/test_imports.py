@@ -24,11 +24,11 @@ from .test_cli import ok, run
 
 pytestmark = pytest.mark.e2e
 
-ROSTER = (
-    "email,display_name,role\n"
-    "lee@imp.coop,Lee Park,member\n"
-    "ada@imp.coop,Ada King,member\n"
-    "sam@imp.coop,Sam Ortiz,steward\n"
+ROSTER = (  # members since before the history imported below (contributed_on may not precede joined_at)
+    "email,display_name,role,joined_at\n"
+    "lee@imp.coop,Lee Park,member,2025-01-15\n"
+    "ada@imp.coop,Ada King,member,2025-01-15\n"
+    "sam@imp.coop,Sam Ortiz,steward,2025-01-15\n"
 )
 BALANCES = (
     "member_email,book_balance,tax_balance,as_of,note\n"
