@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from habitat_cli.client import Client, CliError, signed_in
-from habitat_cli.output import JsonFlag, handles_errors, out, print_json, table
+from habitat_cli.output import JsonFlag, fail, handles_errors, out, print_json, table
 from habitat_cli.values import decimal_text, iso_date, uuid_text
 
 app = typer.Typer(help="Accounting periods and their close.", no_args_is_help=True)
@@ -66,15 +66,31 @@ def close_report(period: PeriodArg, as_json: JsonFlag = False) -> None:
         report = client.json("GET", f"/periods/{resolve_period(client, period)}/pre-close")
     if as_json:
         return print_json(report)
+    undecided = report.pop("pending_contributions", None)
+    if isinstance(undecided, list):
+        if undecided:
+            _print_undecided(undecided, report.get("pending_count", len(undecided)))
+        else:
+            out().print("No contributions of the period are waiting for a decision.", markup=False)
     _print_mapping(report)
 
 
 @app.command()
 @handles_errors
 def close(period: PeriodArg, as_json: JsonFlag = False) -> None:
-    """Start closing: intake stops and the period's approved totals are sealed."""
+    """Start closing: intake stops and the period's approved totals are sealed.
+
+    Refused (exit 1, each listed) while contributions of the period wait for a decision.
+    """
     with signed_in() as client:
-        result = client.json("POST", f"/periods/{resolve_period(client, period)}/close")
+        try:
+            result = client.json("POST", f"/periods/{resolve_period(client, period)}/close")
+        except CliError as error:
+            body = error.body if isinstance(error.body, dict) else {}
+            if error.code != "pending_contributions" or not body.get("pending_contributions"):
+                raise
+            _print_undecided(body["pending_contributions"], body.get("pending_count"))
+            fail(error.message)
     if as_json:
         return print_json(result)
     out().print(f"Period {result['name']} is now {result['status']}.", markup=False)
@@ -142,6 +158,14 @@ def _show_allocation(allocation: dict, as_json: bool) -> None:
             for r in allocation["rows"]]
     table(None, ("member", "weighted patronage", "share", "allocation (book)", "allocation (tax)", "cash",
                  "retained"), rows)
+
+
+def _print_undecided(undecided: list[dict], count: int | None) -> None:
+    """The contributions that keep a period from closing, oldest first: review them, then close."""
+    columns = ("contributed_on", "member_name", "type", "status", "value", "id")
+    total = count if count is not None else len(undecided)
+    more = f" (first {len(undecided)} shown)" if total > len(undecided) else ""
+    table(f"Waiting for a decision: {total}{more}", columns, ([item.get(c) for c in columns] for item in undecided))
 
 
 def _print_mapping(data: dict, indent: str = "") -> None:
