@@ -1,3 +1,5 @@
+from datetime import UTC, date, datetime
+
 from habitat_common.settings import DatabaseSettings
 from habitat_contributions.config import ContributionsSettings
 
@@ -14,3 +16,15 @@ class TestDatabasePool:
         assert ContributionsSettings().database.pool_size == 5
         explicit = ContributionsSettings(database=DatabaseSettings(url=URL, pool_size=4))
         assert explicit.database.pool_size == 4
+
+
+class TestCoopTimeZone:
+    def test_today_is_taken_in_the_zone_of_habitat_coop_time_zone(self, monkeypatch):
+        monkeypatch.setenv("HABITAT_COOP_TIME_ZONE", "America/Denver")
+        coop = ContributionsSettings().coop
+        assert coop.time_zone == "America/Denver"
+        assert coop.today(datetime(2026, 2, 11, 3, 30, tzinfo=UTC)) == date(2026, 2, 10)
+
+    def test_utc_by_default(self, monkeypatch):
+        monkeypatch.delenv("HABITAT_COOP_TIME_ZONE", raising=False)
+        assert ContributionsSettings().coop.time_zone == "UTC"
