@@ -56,3 +56,12 @@ def open_period_command(
     name: str = "2026-Q1", starts_on: date = date(2026, 1, 1), ends_on: date = date(2026, 3, 31)
 ) -> OpenPeriod:
     return OpenPeriod(name, starts_on, ends_on, requested_by=uuid.uuid4())
+
+
+def quarter_contributions(period_id: uuid.UUID, ana: uuid.UUID, ben: uuid.UUID) -> list[ContributionApprovedV1]:
+    """Ana: labor 1000.00 and capital 500.00; Ben: property worth 2000.00 with a basis of 1200.00."""
+    return [
+        approved("labor", value="1000.00", member_id=ana, period_id=period_id),
+        approved("capital", book="500.00", member_id=ana, period_id=period_id),
+        approved("property", book="2000.00", tax="1200.00", member_id=ben, period_id=period_id),
+    ]

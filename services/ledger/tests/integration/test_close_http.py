@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from habitat_common.contracts import Envelope, MemberRegisteredV1, PeriodSealedV1, SealedMemberTotal
 from ledger_api import ADMIN, ADMIN2
-from ledger_builders import approved, envelope
+from ledger_builders import approved, envelope, quarter_contributions
 from sqlalchemy import text
 
 from habitat_ledger.domain.seal import PeriodSeal, reconcile
@@ -38,11 +38,7 @@ async def period(api, uow_factory) -> str:
     """Q1 with Ana: labor 1000 + capital 500; Ben: property FMV 2000 (basis 1200); names replicated."""
     period_id = (await api.post("/periods", Q1)).json()["id"]
     book = contribution_approved_handler(uow_factory)
-    for contract in (
-        approved("labor", value="1000.00", member_id=ANA, period_id=uuid.UUID(period_id)),
-        approved("capital", book="500.00", member_id=ANA, period_id=uuid.UUID(period_id)),
-        approved("property", book="2000.00", tax="1200.00", member_id=BEN, period_id=uuid.UUID(period_id)),
-    ):
+    for contract in quarter_contributions(uuid.UUID(period_id), ANA, BEN):
         assert await book(envelope(contract)) is True
     register = member_handler(uow_factory, "ledger.member_registered")
     for member, name in ((ANA, "Ana Ruiz"), (BEN, "Ben Ode")):

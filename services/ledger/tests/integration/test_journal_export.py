@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from habitat_common.contracts import Envelope, MemberRegisteredV1, PeriodSealedV1, SealedMemberTotal
 from ledger_api import ADMIN, ADMIN2
-from ledger_builders import approved, envelope
+from ledger_builders import approved, envelope, quarter_contributions
 from sqlalchemy import text
 
 from habitat_ledger.entrypoints.consumers import (
@@ -61,11 +61,7 @@ async def ledger(api, uow_factory, connection) -> dict[uuid.UUID, int]:
     assert imported.status_code == 200, imported.text
     period_id = (await api.post("/periods", Q1)).json()["id"]
     book = contribution_approved_handler(uow_factory)
-    for contract in (
-        approved("labor", value="1000.00", member_id=ANA, period_id=uuid.UUID(period_id)),
-        approved("capital", book="500.00", member_id=ANA, period_id=uuid.UUID(period_id)),
-        approved("property", book="2000.00", tax="1200.00", member_id=BEN, period_id=uuid.UUID(period_id)),
-    ):
+    for contract in quarter_contributions(uuid.UUID(period_id), ANA, BEN):
         assert await book(envelope(contract)) is True
     ben_first_seen = await number_of(connection, BEN)
     assert ben_first_seen is not None  # numbered from his capital account, before the member event
