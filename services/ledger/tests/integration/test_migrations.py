@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import asyncpg
 from habitat_common.testing import temporary_database
@@ -36,3 +37,57 @@ class TestMigrations:
             assert ledger_tables(url) == {"alembic_version"}
             alembic(url, ("upgrade", "head"), ("check",))  # check: the models and migrations agree
             assert ALL_TABLES <= ledger_tables(url)
+
+    def test_member_numbers_backfill_by_first_capital_then_follow_first_sight(self):
+        """0012 numbers existing members by their first capital booking (then by id); afterwards a member is
+        numbered when first seen, from the replica or a capital account, and keeps that number."""
+        early, late, labor_only, replica_later = (f"00000000-0000-0000-0000-0000000000{n}" for n in ("0a", "0b", "0c", "0d"))
+        first_sight = "00000000-0000-0000-0000-0000000000ff"
+
+        async def before(url: str) -> None:
+            conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+            try:
+                await conn.execute(
+                    "INSERT INTO ledger.member (id, email, display_name, status, updated_at) VALUES"
+                    " ($1, 'l@x', 'Late', 'active', now()), ($2, 'e@x', 'Early', 'active', now()),"
+                    " ($3, 'o@x', 'Labor only', 'active', now())", late, early, labor_only)
+                async with conn.transaction():  # balanced per transaction (checked at commit)
+                    for member, day in ((late, date(2026, 2, 1)), (early, date(2026, 1, 5)), (replica_later, date(2026, 3, 1))):
+                        await conn.execute(
+                            "WITH a AS (INSERT INTO ledger.account (id, code, kind, member_id) VALUES"
+                            "  (gen_random_uuid(), 'member:' || $1 || ':capital', 'member_capital', $1::uuid) RETURNING id),"
+                            " c AS (INSERT INTO ledger.account (id, code, kind) VALUES (gen_random_uuid(), 'coop:cash', 'coop_cash')"
+                            "  ON CONFLICT (code) DO UPDATE SET code = EXCLUDED.code RETURNING id),"
+                            " t AS (INSERT INTO ledger.journal_transaction (id, source_type, source_id, occurred_on,"
+                            "  description, recorded_at) VALUES (gen_random_uuid(), 'contribution', gen_random_uuid(),"
+                            "  $2::date, 'Capital contribution', now()) RETURNING id)"
+                            " INSERT INTO ledger.posting (transaction_id, account_id, basis, amount)"
+                            " SELECT t.id, c.id, 'book', 10 FROM t, c UNION ALL SELECT t.id, a.id, 'book', -10 FROM t, a",
+                            member, day)
+            finally:
+                await conn.close()
+
+        async def later(url: str) -> dict[str, int]:
+            conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+            try:
+                await conn.execute(
+                    "INSERT INTO ledger.member (id, email, display_name, status, updated_at)"
+                    " VALUES ($1, 'r@x', 'Replica later', 'active', now())", replica_later)
+                await conn.execute(
+                    "INSERT INTO ledger.account (id, code, kind, member_id) VALUES"
+                    " (gen_random_uuid(), 'member:' || $1 || ':capital', 'member_capital', $1::uuid)", first_sight)
+                await conn.execute(
+                    "INSERT INTO ledger.member (id, email, display_name, status, updated_at)"
+                    " VALUES ($1, 'f@x', 'First sight', 'active', now())", first_sight)
+                rows = await conn.fetch("SELECT member_id::text, number FROM ledger.member_number")
+                return {r["member_id"]: r["number"] for r in rows}
+            finally:
+                await conn.close()
+
+        with temporary_database("ledger_member_numbers") as url:
+            alembic(url, ("upgrade", "0011_k1_issue"))
+            in_thread(lambda: asyncio.run(before(url)))
+            alembic(url, ("upgrade", "head"))
+            backfilled = {early: 1, late: 2, replica_later: 3, labor_only: 4}
+            assert in_thread(lambda: asyncio.run(later(url))) == {**backfilled, first_sight: 5}
+            alembic(url, ("downgrade", "0011_k1_issue"), ("upgrade", "head"))
