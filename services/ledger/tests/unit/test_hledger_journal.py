@@ -91,12 +91,12 @@ class TestDeclarations:
         assert f"account equity:capital:unnumbered:{BEN}  ; type: E, member: {BEN}, name: (not yet" in text
 
     def test_odd_display_names_and_descriptions_never_break_the_file(self, tmp_path):
-        odd = {ANA: MemberLabel(1, "=HYPERLINK(\"x\");  Ana:\n  Ruiz | ; # \t\r\n"), BEN: MemberLabel(2, "")}
+        odd = {ANA: MemberLabel(1, "=HYPERLINK(\"x\");  Ana:\n  Ruiz | ; # \t\r\n"), BEN: MemberLabel(2, "Ben\u2028\x85\x00Ode")}
         weird = entry(date(2026, 4, 20), "* (code) !x; y | z\nnext", "contribution:1",
                       coop("coop:cash", "5.00"), capital(ANA, "-5.00"))
         text = render([allocation("10.00", "-6.00", "-4.00"), weird], "book", odd)
         hledger_check(tmp_path, text)
-        assert "\r" not in text and "\t" not in text
+        assert "\r" not in text and "\t" not in text and text.splitlines() == text.split("\n")[:-1]
         assert "account equity:capital:M00001  ; type: E, member:" in text
         assert '2026-04-20 code) !x, y / z next  ;' in text
 
