@@ -284,6 +284,10 @@ class FakeSeals:
     async def save(self, seal: PeriodSeal) -> None:
         self.rows[seal.period_id] = seal
 
+    async def pending_count_of(self, period_id: uuid.UUID) -> int | None:
+        held = self.rows.get(period_id)
+        return None if held is None else held.pending_count
+
     async def reconciliation(self, period_id: uuid.UUID) -> Reconciliation:
         booked: dict[uuid.UUID, tuple[int, Decimal]] = {}
         for p in self.patronage.of(period_id):

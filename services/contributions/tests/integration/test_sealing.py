@@ -1,5 +1,6 @@
 """Period closing → sealed totals (incl. negative corrections), closed; and index use at volume."""
 
+import asyncio
 import hashlib
 import uuid
 from datetime import date
@@ -8,7 +9,8 @@ from sqlalchemy import func, select, text
 
 from habitat_common.contracts import Envelope, PeriodClosedV1, PeriodClosingV1
 from habitat_contributions.adapters import orm
-from habitat_contributions.domain.commands import ApproveContribution
+from habitat_contributions.domain.commands import ApproveContribution, RejectContribution, RequestClarification
+from habitat_contributions.domain.errors import ContributionError
 from habitat_contributions.service_layer import review
 from tests.builders import capital, labor
 from tests.integration.db import count, open_q1, outbox_rows
@@ -51,6 +53,61 @@ class TestPeriodSealing:
         async with container.uow() as uow:
             assert (await uow.periods.get_for_update(period_id)).status == "closed"
         assert await count(container, "inbox") == 2
+
+
+class TestDecisionsWhileClosing:
+    """A contribution submitted just before the close started is still decided, and each final decision
+    announces the period's totals again, so the ledger never waits on something nobody may decide."""
+
+    async def test_approving_and_rejecting_reseal_with_one_fewer_undecided(self, container):
+        period_id = await open_q1(container)
+        ann, bob, steward = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        late = await submitted(container, capital(ann, amount="75.00"))
+        doubtful = await submitted(container, labor(bob, hours="3"))
+        await handlers_by_event(container)[PeriodClosingV1](closing(period_id))
+        [first] = await outbox_rows(container, SEALED)
+        assert first.payload["payload"]["pending_count"] == 2
+
+        try:
+            await review.request_clarification(
+                RequestClarification(doubtful.id, steward, "Which days were these?"), container.uow())
+        except ContributionError as error:
+            assert error.code == "period_closed"  # the member could no longer answer
+        else:
+            raise AssertionError("a question was asked in a closing period")
+
+        await review.approve_contribution(ApproveContribution(late.id, steward), container.uow())
+        await review.reject_contribution(RejectContribution(doubtful.id, steward, "Counted in 2025-Q4"), container.uow())
+        seals = [row.payload["payload"] for row in await outbox_rows(container, SEALED)]
+        assert [(s["pending_count"], s["total_count"], s["total_value"]) for s in seals] == [
+            (2, 0, "0.00"), (1, 1, "75.00"), (0, 1, "75.00"),
+        ]
+
+    async def test_decisions_taken_at_once_are_counted_one_after_the_other(self, container):
+        period_id = await open_q1(container)
+        steward = uuid.uuid4()
+        waiting = [await submitted(container, capital(uuid.uuid4(), amount="10.00")) for _ in range(4)]
+        await handlers_by_event(container)[PeriodClosingV1](closing(period_id))
+        await asyncio.gather(*(
+            review.approve_contribution(ApproveContribution(c.id, steward), container.uow()) for c in waiting
+        ))
+        seals = [row.payload["payload"] for row in await outbox_rows(container, SEALED)]
+        # each decision saw the ones before it: no two seals claim the same state
+        assert sorted((s["pending_count"], s["total_count"]) for s in seals) == [(0, 4), (1, 3), (2, 2), (3, 1), (4, 0)]
+
+    async def test_a_closed_period_takes_no_decision(self, container):
+        period_id = await open_q1(container)
+        left = await submitted(container, capital(uuid.uuid4(), amount="5.00"))
+        await handlers_by_event(container)[PeriodClosingV1](closing(period_id))
+        closed = Envelope.wrap(PeriodClosedV1(period_id=period_id, name="2026-Q1"), producer="ledger")
+        await handlers_by_event(container)[PeriodClosedV1](closed)
+        try:
+            await review.approve_contribution(ApproveContribution(left.id, uuid.uuid4()), container.uow())
+        except ContributionError as error:
+            assert error.code == "period_closed"
+        else:
+            raise AssertionError("a contribution of a closed period was approved")
+        assert len(await outbox_rows(container, SEALED)) == 1
 
 
 SEED = """

@@ -109,6 +109,10 @@ class FakePeriodRepository:
 
     get_for_share = get_for_update
 
+    async def status_of(self, period_id: uuid.UUID) -> str | None:
+        period = self.rows.get(period_id)
+        return None if period is None else period.status
+
     async def containing(self, day: date) -> PeriodReplica | None:
         found = sorted((p for p in self.rows.values() if p.contains(day)), key=lambda p: not p.accepts(day))
         return found[0] if found else None

@@ -78,6 +78,22 @@ class TestPreCloseReport:
         assert (sealed.matches, [d.member_id for d in sealed.differences], sealed.pending_count) == (False, [B], 1)
 
 
+class TestSeals:
+    async def test_the_seal_with_fewer_undecided_wins_whatever_order_they_arrive_in(self):
+        """Contributions seals when the close starts and after each decision taken while it closes."""
+        uow = await booked_period((A, "labor", "100.00"))
+        await start_close(DEFAULT_PERIOD_ID, ADMIN, uow)
+        after_decision = RecordSeal(DEFAULT_PERIOD_ID, {A: (1, Decimal("100.00"))}, 1, Decimal("100.00"), 0)
+        at_close = RecordSeal(DEFAULT_PERIOD_ID, {}, 0, Decimal("0.00"), 1)
+        await record_seal(after_decision, uow)
+        await record_seal(at_close, uow)  # older, delivered late: ignored
+        sealed = (await pre_close_report(DEFAULT_PERIOD_ID, uow)).sealed
+        assert (sealed.matches, sealed.pending_count) == (True, 0)
+        await record_seal(after_decision, uow)  # the same state again: kept
+        assert (await pre_close_report(DEFAULT_PERIOD_ID, uow)).sealed.matches is True
+        assert (await propose_allocation(proposal(), uow, approvals_required=2)).status == "proposed"
+
+
 class TestProposeAllocation:
     async def test_needs_a_closing_period(self):
         uow = await booked_period((A, "labor", "100.00"))

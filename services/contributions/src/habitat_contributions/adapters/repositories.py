@@ -158,6 +158,9 @@ class SqlAlchemyPeriodReplicaRepository:
     async def get_for_share(self, period_id: uuid.UUID) -> PeriodReplica | None:
         return await self._session.get(PeriodReplica, period_id, with_for_update={"read": True}, populate_existing=True)
 
+    async def status_of(self, period_id: uuid.UUID) -> str | None:
+        return await self._session.scalar(select(PeriodReplica.status).where(PeriodReplica.period_id == period_id))
+
     async def containing(self, day: date) -> PeriodReplica | None:
         query = (
             select(PeriodReplica)

@@ -67,5 +67,12 @@ class PeriodReplica:
     def accepts(self, day: date) -> bool:
         return self.status == PERIOD_OPEN and self.starts_on <= day <= self.ends_on
 
+    @property
+    def is_closing(self) -> bool:
+        """Intake and edits stopped, the allocation not yet posted. What was submitted before still gets
+        its final decision (approved or rejected) here, or a contribution sent just before the close
+        started would keep the period from ever closing."""
+        return self.status == PERIOD_CLOSING
+
 
 MEMBER_FACTS = tuple(f.name for f in fields(MemberReplica) if f.name not in ("member_id", "updated_at"))

@@ -114,6 +114,10 @@ class PeriodReplicaRepository(Protocol):
         """Read and hold it against sealing until this transaction ends."""
         ...
 
+    async def status_of(self, period_id: uuid.UUID) -> str | None:
+        """The period's status as committed, without locking it."""
+        ...
+
     async def containing(self, day: date) -> PeriodReplica | None:
         """The period containing day, an open one first; held against sealing like get_for_share."""
         ...

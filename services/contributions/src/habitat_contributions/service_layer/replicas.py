@@ -3,6 +3,8 @@ so the inbox claim and the effect commit together."""
 
 from __future__ import annotations
 
+import uuid
+
 from habitat_contributions.domain.commands import MarkPeriodClosed, RecordMember, RecordPeriod
 from habitat_contributions.domain.events import PeriodSealed
 from habitat_contributions.domain.replicas import MEMBER_FACTS, MemberReplica, PeriodReplica
@@ -36,15 +38,18 @@ async def seal_period(cmd: RecordPeriod, uow: UnitOfWork) -> None:
     The period row is locked first, so decisions still in flight (which hold it shared) commit before
     the totals are read, and later ones see the period closing and are refused."""
     await record_period(cmd, uow)
-    members, pending = await uow.contributions.approved_totals(cmd.period_id)
-    uow.events.append(
-        PeriodSealed(
-            period_id=cmd.period_id,
-            members=tuple(members),
-            total_count=sum(m.approved_count for m in members),
-            total_value=sum((m.approved_value for m in members), ZERO),
-            pending_count=pending,
-        )
+    uow.events.append(await sealed_totals(cmd.period_id, uow))
+
+
+async def sealed_totals(period_id: uuid.UUID, uow: UnitOfWork) -> PeriodSealed:
+    """The period's per-member approved totals and how many contributions still wait for a decision."""
+    members, pending = await uow.contributions.approved_totals(period_id)
+    return PeriodSealed(
+        period_id=period_id,
+        members=tuple(members),
+        total_count=sum(m.approved_count for m in members),
+        total_value=sum((m.approved_value for m in members), ZERO),
+        pending_count=pending,
     )
 
 

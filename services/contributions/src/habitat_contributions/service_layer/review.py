@@ -12,9 +12,11 @@ from habitat_contributions.domain.corrections import Entry
 from habitat_contributions.domain.description import meaningful_text
 from habitat_contributions.domain.errors import ContributionError, ContributionNotFound
 from habitat_contributions.domain.model import Contribution
+from habitat_contributions.domain.replicas import PERIOD_CLOSING
 from habitat_contributions.service_layer.corrections import ensure_bounded
 from habitat_contributions.service_layer.handlers import ensure_period_open, utcnow
 from habitat_contributions.service_layer.ports import UnitOfWork
+from habitat_contributions.service_layer.replicas import sealed_totals
 
 MAX_BATCH = 500
 
@@ -28,6 +30,30 @@ async def _for_decision(uow: UnitOfWork, contribution_id: uuid.UUID) -> Contribu
     return contribution
 
 
+async def _for_final_decision(uow: UnitOfWork, contribution_id: uuid.UUID) -> tuple[Contribution, bool]:
+    """As _for_decision, but an approval or rejection is also taken while the period is closing: then the
+    period is held exclusively (such decisions run one at a time) and True says the caller re-seals it.
+
+    The period's status is peeked without a lock; one that starts closing between the peek and the shared
+    lock is refused as closed (period_closed), and the reviewer's retry takes the closing path."""
+    contribution = await uow.contributions.get_for_update(contribution_id)
+    if contribution is None:
+        raise ContributionNotFound("No such contribution.")
+    if await uow.periods.status_of(contribution.period_id) == PERIOD_CLOSING:
+        period = await uow.periods.get_for_update(contribution.period_id)
+        if period is not None and period.is_closing:
+            return contribution, True
+    await ensure_period_open(uow, contribution.period_id)
+    return contribution, False
+
+
+async def _reseal_if_closing(closing: bool, contribution: Contribution, uow: UnitOfWork) -> None:
+    """A decision taken while the period closes announces the period's totals again: the ledger keeps the
+    seal with the fewest undecided contributions, which is the newest, since none can be added now."""
+    if closing and contribution.is_decided:
+        uow.events.append(await sealed_totals(contribution.period_id, uow))
+
+
 async def approve_contribution(
     cmd: ApproveContribution, uow: UnitOfWork, *, now: datetime | None = None
 ) -> Contribution:
@@ -37,7 +63,7 @@ async def approve_contribution(
     makes it approved and publishes the event. A correction is checked against its original again (rule 10),
     the original locked so that corrections approved at the same time are counted one after the other."""
     async with uow:
-        contribution = await _for_decision(uow, cmd.contribution_id)
+        contribution, closing = await _for_final_decision(uow, cmd.contribution_id)
         contribution.check_open()
         if contribution.corrects_contribution_id is not None:
             # before approve(): a query would flush its new status and count it among the approved corrections
@@ -45,6 +71,7 @@ async def approve_contribution(
         event = contribution.approve(cmd.reviewer_id, now or utcnow(), cmd.note)
         if event is not None:
             uow.events.append(event)
+        await _reseal_if_closing(closing, contribution, uow)
         await uow.commit()
         return contribution
 
@@ -53,8 +80,9 @@ async def reject_contribution(cmd: RejectContribution, uow: UnitOfWork, *, now: 
     """Reject another member's contribution with a reason they will read; final."""
     reason = meaningful_text(cmd.reason, field="reason", code="invalid_reason", say="say why it is rejected")
     async with uow:
-        contribution = await _for_decision(uow, cmd.contribution_id)
+        contribution, closing = await _for_final_decision(uow, cmd.contribution_id)
         uow.events.append(contribution.reject(cmd.reviewer_id, now or utcnow(), reason))
+        await _reseal_if_closing(closing, contribution, uow)
         await uow.commit()
         return contribution
 

@@ -140,6 +140,11 @@ class SqlAlchemySealRepository:
             )
         )
 
+    async def pending_count_of(self, period_id: uuid.UUID) -> int | None:
+        return await self.session.scalar(
+            select(period_seal.c.pending_count).where(period_seal.c.period_id == period_id)
+        )
+
     async def reconciliation(self, period_id: uuid.UUID) -> Reconciliation:
         pending = await self.session.scalar(
             select(period_seal.c.pending_count).where(period_seal.c.period_id == period_id)

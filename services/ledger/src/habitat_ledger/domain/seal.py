@@ -21,6 +21,14 @@ class PeriodSeal:
     pending_count: int
     received_at: datetime
 
+    def supersedes(self, held_pending_count: int | None) -> bool:
+        """Whether this seal replaces the one held (given by its undecided count; None: none held).
+
+        Contributions seals when the close starts and again after each decision taken while the period
+        closes; nothing can be submitted then, so the newer seal is the one with fewer undecided
+        contributions, whatever order the events arrive in (equal: the same state, announced again)."""
+        return held_pending_count is None or self.pending_count <= held_pending_count
+
 
 @dataclass(frozen=True)
 class Difference:

@@ -63,10 +63,13 @@ async def start_close(
 
 
 async def record_seal(command: RecordSeal, uow: UnitOfWork, *, now: datetime | None = None) -> None:
-    """Keep the latest sealed totals of a period (inside the caller's unit of work)."""
-    await uow.seals.save(
-        PeriodSeal(
-            command.period_id, dict(command.members), command.total_count, command.total_value,
-            command.pending_count, now or datetime.now(UTC),
-        )
+    """Keep the newest sealed totals of a period (inside the caller's unit of work).
+
+    The period row is locked so that seals of one period arriving together are weighed one at a time."""
+    seal = PeriodSeal(
+        command.period_id, dict(command.members), command.total_count, command.total_value,
+        command.pending_count, now or datetime.now(UTC),
     )
+    await uow.periods.get(command.period_id, for_update=True)
+    if seal.supersedes(await uow.seals.pending_count_of(command.period_id)):
+        await uow.seals.save(seal)

@@ -141,6 +141,8 @@ class PendingEventRepository(Protocol):
 
 class SealRepository(Protocol):
     async def save(self, seal: PeriodSeal) -> None: ...
+    async def pending_count_of(self, period_id: uuid.UUID) -> int | None:
+        """The undecided count of the seal held for the period; None when none arrived yet."""
     async def reconciliation(self, period_id: uuid.UUID) -> Reconciliation:
         """domain.seal.reconcile() of the period's patronage totals with its seal."""
 
