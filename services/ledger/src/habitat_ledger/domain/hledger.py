@@ -101,10 +101,12 @@ def render(entries: list[Entry], basis: str, members: dict[uuid.UUID, MemberLabe
         for step in steps(kind, undoes, lines):
             head = f"{description} ({step.label})" if step.label else description
             tags = f"transaction: {entry.transaction_id}, source: {entry.source}"
-            body.append(f"{entry.occurred_on.isoformat()} {head}  ; {tags}" + (f", step: {step.label}" if step.label else ""))
+            tags += f", step: {step.label}" if step.label else ""
+            body.append(f"{entry.occurred_on.isoformat()} {head}  ; {tags}")
             for line in step.lines:
                 running[line.account] += line.amount
-                body.append(f"    {line.account:<50}  {amount_text(line.amount):>18} = {amount_text(running[line.account])}")
+                amount, balance = amount_text(line.amount), amount_text(running[line.account])
+                body.append(f"    {line.account:<50}  {amount:>18} = {balance}")
             body.append("")
     header = [
         f"; Habitat ledger, {basis} basis{' (section 704(b))' if basis == 'book' else ''}.",
