@@ -29,6 +29,7 @@ member = Table(
     Column("must_change_password", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("temporary_password_expires_at", DateTime(timezone=True)),
     Index("uq_member_email_lower", func.lower(text("email")), unique=True),
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from habitat_identity.domain.errors import InvalidMemberChange
@@ -12,6 +12,8 @@ from habitat_identity.domain.events import MemberDeactivated, MemberRegistered, 
 
 ROLES = ("member", "steward", "admin")
 STATUSES = ("pending", "active", "inactive")
+# A temporary password travels by email or on paper: past this age it no longer signs anyone in.
+TEMPORARY_PASSWORD_TTL = timedelta(days=7)
 
 
 def normalize_email(email: str) -> str:
@@ -34,6 +36,7 @@ class Member:
         must_change_password: bool,
         created_at: datetime,
         updated_at: datetime,
+        temporary_password_expires_at: datetime | None = None,
     ) -> None:
         self.id = id
         self.email = normalize_email(email)
@@ -45,6 +48,7 @@ class Member:
         self.must_change_password = must_change_password
         self.created_at = created_at
         self.updated_at = updated_at
+        self.temporary_password_expires_at = temporary_password_expires_at
         self.events: list[Any] = []
 
     @classmethod
@@ -58,8 +62,13 @@ class Member:
         password_hash: str,
         now: datetime,
         temporary_password: bool = True,
+        temporary_password_ttl: timedelta | None = TEMPORARY_PASSWORD_TTL,
     ) -> Member:
-        """A new member: pending with a temporary password, or active when the password is their own."""
+        """A new member: pending with a temporary password, or active when the password is their own.
+
+        A temporary password expires after temporary_password_ttl (None: it never does, for an admin
+        bootstrapped by the operator, who chose the password themselves).
+        """
         _check_role(role)
         _check_name(display_name)
         member = cls(
@@ -73,6 +82,9 @@ class Member:
             must_change_password=temporary_password,
             created_at=now,
             updated_at=now,
+            temporary_password_expires_at=(
+                now + temporary_password_ttl if temporary_password and temporary_password_ttl else None
+            ),
         )
         member.events.append(MemberRegistered(**member._state()))
         return member
@@ -81,10 +93,16 @@ class Member:
     def can_sign_in(self) -> bool:
         return self.status != "inactive"
 
+    def temporary_password_expired(self, now: datetime) -> bool:
+        """Is the password one an admin issued, unchanged and past its expiry?"""
+        expires_at = self.temporary_password_expires_at
+        return self.must_change_password and expires_at is not None and expires_at <= now
+
     def set_password(self, password_hash: str, now: datetime) -> None:
         """The member chose their own password; a pending member becomes active."""
         self.password_hash = password_hash
         self.must_change_password = False
+        self.temporary_password_expires_at = None
         self.updated_at = now
         if self.status == "pending":
             self.status = "active"
