@@ -77,4 +77,5 @@ def build(settings: ContributionsSettings | None = None) -> Container:
 
 
 def token_verifier(settings: ContributionsSettings, revocations: RevocationList | None = None) -> TokenVerifier:
-    return TokenVerifier(settings.auth, JwksKeySource(settings.auth.jwks_url), revocations)
+    keys = JwksKeySource(settings.auth.jwks_url, cache_seconds=settings.auth.jwks_cache_seconds)
+    return TokenVerifier(settings.auth, keys, revocations)

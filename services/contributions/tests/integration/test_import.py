@@ -66,7 +66,10 @@ class TestImport:
         assert (labor["value"], labor["book_amount"], labor["tax_amount"]) == ("600.00", "0.00", "0.00")
         assert (labor["hours"], labor["rate"], labor["description"]) == ("7.50", "80.00", "Rebuilt the compost bins")
         assert (labor["decided_by"], labor["decided_at"]) == (str(c.sam), "2026-02-12T10:00:00Z")
-        assert labor["approvals"] == [{"reviewer_id": str(c.sam), "at": "2026-02-12T10:00:00Z", "note": None}]
+        assert labor["approvals"] == [
+            {"reviewer_id": str(c.sam), "at": "2026-02-12T10:00:00Z", "note": None, "imported": True,
+             "imported_by": str(c.ada)}
+        ]  # the approver of record, not sam's decision here: ada imported it
         assert labor["import_reference"] == "L-1" and labor["approvals_required"] == 1
         assert labor["submitted_at"] == "2026-02-10T00:00:00Z" and labor["revisions"] == []
 

@@ -12,6 +12,7 @@ from habitat_common.auth import JwksKeySource, TokenVerifier
 from habitat_common.revocation import revocation_feed_for
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
+from habitat_common.web.caching import install_no_store
 from habitat_common.web.errors import install_error_handlers
 from habitat_common.web.observability import install_observability
 
@@ -63,9 +64,10 @@ def create_app(
     services = services or build_services(settings)
     feed = None
     if verifier is None:
-        feed = revocation_feed_for(settings.auth.revocations_url, settings.auth.revocations_poll_seconds)
+        feed = revocation_feed_for(settings.auth)
         revocations = feed.revocations if feed else None
-        verifier = TokenVerifier(settings.auth, JwksKeySource(settings.auth.jwks_url), revocations)
+        keys = JwksKeySource(settings.auth.jwks_url, cache_seconds=settings.auth.jwks_cache_seconds)
+        verifier = TokenVerifier(settings.auth, keys, revocations)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -99,7 +101,9 @@ def create_app(
     async def services_alive() -> bool:
         return all([await client.is_alive() for client in services.all()])
 
-    install_observability(app, "gateway", {"services": services_alive})
+    checks = {"services": services_alive} | ({"revocations": feed.ready} if feed else {})
+    install_observability(app, "gateway", checks)
+    install_no_store(app, public_prefixes=("/static/",))
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, members, periods, contributions, accounts, close, ledger, imports):
         api.include_router(module.router)

@@ -65,7 +65,7 @@ def build_container(
     feed = None
     if verifier is None:
         # identity follows its own revocation feed like every other process, so all agree on ended sessions
-        feed = revocation_feed_for(settings.auth.revocations_url, settings.auth.revocations_poll_seconds)
+        feed = revocation_feed_for(settings.auth)
         verifier = TokenVerifier(settings.auth, keys, feed.revocations if feed else None)
     elif not isinstance(verifier, TokenVerifier):
         verifier = TokenVerifier(settings.auth, verifier)

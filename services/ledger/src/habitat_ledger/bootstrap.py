@@ -66,4 +66,5 @@ def token_verifier(settings: LedgerSettings, keys: TokenVerifier | KeySource | N
     """identity's JWKS by default; tests pass LocalKeys (a KeySource) or a ready verifier."""
     if isinstance(keys, TokenVerifier):
         return keys
-    return TokenVerifier(settings.auth, keys or JwksKeySource(settings.auth.jwks_url))
+    jwks = JwksKeySource(settings.auth.jwks_url, cache_seconds=settings.auth.jwks_cache_seconds)
+    return TokenVerifier(settings.auth, keys or jwks)

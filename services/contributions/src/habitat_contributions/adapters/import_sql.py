@@ -227,9 +227,10 @@ EVENT_ID_SLOT, PAYLOAD_SLOT = '"@event_id@"', '"@payload@"'
 
 # New rows only, in one statement: contributions (their id is the uuid5 of the reference; submitted at the
 # start of the day contributed, so time-to-decision figures stay sensible), the approval of approved ones
-# (approver and time from the file), revision 1 of pending ones (they may still be edited), the import run,
-# and its events to come: the ids of newly approved contributions, 1,000 per batch in file order (STAGE_EVENTS
-# turns them into outbox rows once the import has committed).
+# (approver and time from the file, marked imported by the admin $2: a record, not the approver's decision),
+# revision 1 of pending ones (they may still be edited), the import run, and its events to come: the ids of
+# newly approved contributions, 1,000 per batch in file order (STAGE_EVENTS turns them into outbox rows once
+# the import has committed).
 # approvals_required follows ReviewPolicy.approvals_required: 2 from the dual-approval threshold ($3) on.
 # Children are written from `resolved`: under the import lock (LOCKS) no one else can have written these
 # references since they were checked. Should one exist all the same, the unique natural key refuses the insert
@@ -252,8 +253,8 @@ WRITE = f"""
         INSERT INTO {SCHEMA}.contribution_import (id, imported_by, imported_at, row_count, created_count)
         SELECT $1, $2, now(), $4, (SELECT count(*) FROM inserted)
     ), approvals AS (
-        INSERT INTO {SCHEMA}.contribution_approval (contribution_id, reviewer_id, approved_at)
-        SELECT id, approver_id, decided_at FROM resolved WHERE status = 'approved'
+        INSERT INTO {SCHEMA}.contribution_approval (contribution_id, reviewer_id, approved_at, imported, imported_by)
+        SELECT id, approver_id, decided_at, true, $2 FROM resolved WHERE status = 'approved'
     ), revisions AS (
         INSERT INTO {SCHEMA}.contribution_revision (contribution_id, number, fields, edited_at, edited_by)
         SELECT n.id, 1, jsonb_build_object({_REVISION_FIELDS}), now(), $2 FROM resolved AS n WHERE n.status = 'pending'

@@ -96,19 +96,20 @@ async def _p95_hours(connection: AsyncConnection, period_id: uuid.UUID, timed: i
 
 
 async def _per_reviewer(session: AsyncSession, in_period) -> list[ReviewerCounts]:
-    """Approvals given (each approver of an approved contribution), rejections, questions asked."""
+    """Approvals given (each approver of an approved contribution), rejections, questions asked: the reviewers'
+    own decisions, so neither imported approvals nor imported rejections (historical records) count."""
     a, t = orm.contribution_approval.c, orm.contribution_message.c
     approvals = (
         select(
             a.reviewer_id.label("reviewer_id"), func.count().label("approved"), *_zeros("rejected", "clarifications")
         )
         .join(orm.contribution, c.id == a.contribution_id)
-        .where(in_period, c.status == ContributionStatus.APPROVED)
+        .where(in_period, c.status == ContributionStatus.APPROVED, a.imported.is_(False))
         .group_by(a.reviewer_id)
     )
     rejections = (
         select(c.decided_by, *_zeros("approved"), func.count().label("rejected"), *_zeros("clarifications"))
-        .where(in_period, c.status == ContributionStatus.REJECTED)
+        .where(in_period, c.status == ContributionStatus.REJECTED, c.import_id.is_(None))
         .group_by(c.decided_by)
     )
     questions = (

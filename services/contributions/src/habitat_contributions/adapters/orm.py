@@ -6,6 +6,7 @@ from enum import Enum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -144,6 +145,9 @@ contribution_approval = Table(
     Column("reviewer_id", UUID(as_uuid=True), primary_key=True),
     Column("approved_at", DateTime(timezone=True), nullable=False),
     Column("note", Text),
+    # a historical approval written by an import: the admin who imported it (migration 0008)
+    Column("imported", Boolean, nullable=False, server_default=text("false")),
+    Column("imported_by", UUID(as_uuid=True)),
 )
 
 contribution_revision = Table(

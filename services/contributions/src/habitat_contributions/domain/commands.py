@@ -43,9 +43,12 @@ class EditContribution:
 
 @dataclass(frozen=True)
 class ApproveContribution:
+    """expected_revision (on every review command): the revision the reviewer saw; None leaves it unchecked."""
+
     contribution_id: uuid.UUID
     reviewer_id: uuid.UUID
     note: str | None = None
+    expected_revision: int | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class RejectContribution:
     contribution_id: uuid.UUID
     reviewer_id: uuid.UUID
     reason: str
+    expected_revision: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class RequestClarification:
     contribution_id: uuid.UUID
     reviewer_id: uuid.UUID
     question: str
+    expected_revision: int | None = None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,12 @@ class AlreadyDecided(ContributionError):
     code = "already_decided"
 
 
+class StaleRevision(ContributionError):
+    """The reviewer decided on a revision the submitter has since replaced by an edit."""
+
+    code = "stale_revision"
+
+
 class IdempotencyConflict(ContributionError):
     """The idempotency key was used before with a different request body."""
 

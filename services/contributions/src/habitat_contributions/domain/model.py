@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from habitat_contributions.domain import events
-from habitat_contributions.domain.errors import AlreadyDecided, SelfReview
+from habitat_contributions.domain.errors import AlreadyDecided, SelfReview, StaleRevision
 from habitat_contributions.domain.valuation import Valuation
 
 SNAPSHOT_FIELDS = ("contributed_on", "description", "hours", "rate", "amount", "fair_market_value", "adjusted_basis")
@@ -48,9 +48,14 @@ DEFAULT_POLICY = ReviewPolicy()
 
 @dataclass(eq=False)
 class Approval:
+    """One reviewer's approval. An imported one (a historical record, written by the admin imported_by) keeps
+    the approver it names but is not that reviewer's own decision: it never counts in the review rules."""
+
     reviewer_id: uuid.UUID
     at: datetime
     note: str | None = None
+    imported: bool = False
+    imported_by: uuid.UUID | None = None
 
 
 @dataclass(eq=False)
@@ -169,6 +174,23 @@ class Contribution:
     def is_decided(self) -> bool:
         return self.status in DECIDED
 
+    @property
+    def revision(self) -> int:
+        """The current revision's number (an imported decided contribution keeps no revision: it is 1)."""
+        return self.revisions[-1].number if self.revisions else 1
+
+    def reviewers_approving(self) -> set[uuid.UUID]:
+        """The distinct reviewers whose own approval stands (imported approvals are nobody's decision here)."""
+        return {a.reviewer_id for a in self.approvals if not a.imported}
+
+    def check_revision(self, expected: int | None) -> None:
+        """Raise StaleRevision when the reviewer saw another revision than the current one (None: unchecked)."""
+        if expected is not None and expected != self.revision:
+            raise StaleRevision(
+                f"The member changed this contribution after you opened it: you reviewed revision {expected}, "
+                f"it is now revision {self.revision}. Read the current version and decide again."
+            )
+
     def revise(
         self, editor_id: uuid.UUID, at: datetime, *, changes: dict, valuation: Valuation, approvals_required: int
     ) -> None:
@@ -182,11 +204,12 @@ class Contribution:
         self.revisions.append(Revision(len(self.revisions) + 1, self.snapshot(), at, editor_id))
 
     def approve(
-        self, reviewer_id: uuid.UUID, at: datetime, note: str | None = None
+        self, reviewer_id: uuid.UUID, at: datetime, note: str | None = None, *, expected_revision: int | None = None
     ) -> events.ContributionApproved | None:
-        """Record an approval; the event is returned only once enough distinct approvers make it count."""
-        self._check_reviewable_by(reviewer_id)
-        if any(a.reviewer_id == reviewer_id for a in self.approvals):
+        """Record an approval of the revision the reviewer saw; the event is returned only once enough distinct
+        approvers make it count (imported approvals count for no one)."""
+        self._check_reviewable_by(reviewer_id, expected_revision)
+        if reviewer_id in self.reviewers_approving():
             raise AlreadyDecided(
                 "You already approved this contribution; another reviewer must.", code="already_approved_by_you"
             )
@@ -194,7 +217,7 @@ class Contribution:
         self.approvals.append(Approval(reviewer_id, at, note))
         if note:
             self.thread.append(ThreadEntry("note", reviewer_id, at, note))
-        if len(self.approvals) < self.approvals_required:
+        if len(self.reviewers_approving()) < self.approvals_required:
             return None
         self._decide(ContributionStatus.APPROVED, reviewer_id, at, note)
         return events.ContributionApproved(
@@ -206,9 +229,11 @@ class Contribution:
             corrects_contribution_id=self.corrects_contribution_id,
         )
 
-    def reject(self, reviewer_id: uuid.UUID, at: datetime, reason: str) -> events.ContributionRejected:
-        """Reject with a reason the member sees; final."""
-        self._check_reviewable_by(reviewer_id)
+    def reject(
+        self, reviewer_id: uuid.UUID, at: datetime, reason: str, *, expected_revision: int | None = None
+    ) -> events.ContributionRejected:
+        """Reject the revision the reviewer saw with a reason the member sees; final."""
+        self._check_reviewable_by(reviewer_id, expected_revision)
         self.thread.append(ThreadEntry("note", reviewer_id, at, reason))
         self._decide(ContributionStatus.REJECTED, reviewer_id, at, reason)
         return events.ContributionRejected(
@@ -221,10 +246,10 @@ class Contribution:
         )
 
     def request_clarification(
-        self, reviewer_id: uuid.UUID, at: datetime, question: str
+        self, reviewer_id: uuid.UUID, at: datetime, question: str, *, expected_revision: int | None = None
     ) -> events.ClarificationRequested:
-        """Ask the submitter a question; the contribution waits for the answer."""
-        self._check_reviewable_by(reviewer_id)
+        """Ask the submitter a question about the revision the reviewer saw; it waits for the answer."""
+        self._check_reviewable_by(reviewer_id, expected_revision)
         if self.status != ContributionStatus.PENDING:
             raise AlreadyDecided(
                 "A question is already waiting for the member's answer.", code="awaiting_clarification"
@@ -258,10 +283,11 @@ class Contribution:
         if self.is_decided:
             raise AlreadyDecided(f"This contribution is already {self.status}; it cannot change any more.")
 
-    def _check_reviewable_by(self, reviewer_id: uuid.UUID) -> None:
+    def _check_reviewable_by(self, reviewer_id: uuid.UUID, expected_revision: int | None) -> None:
         if reviewer_id == self.member_id:
             raise SelfReview("Nobody may review their own contribution; another steward or an admin must.")
         self.check_open()
+        self.check_revision(expected_revision)
 
     def age(self, now: datetime) -> timedelta:
         return now - self.submitted_at

@@ -15,6 +15,7 @@ from habitat_common.messaging.probe import broker_is_reachable
 from habitat_common.revocation import revocation_feed_for
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
+from habitat_common.web.caching import install_no_store
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
 from habitat_contributions import bootstrap
@@ -60,6 +61,7 @@ STATUS_OF_ERROR: dict[type[errors.ContributionError], int] = {
     errors.NotSubmitter: 403,
     errors.MemberNotActive: 403,
     errors.IdempotencyConflict: 409,
+    errors.StaleRevision: 409,
     errors.ContributionNotFound: 404,
     errors.InvalidImport: 422,
 }
@@ -82,7 +84,7 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     container = bootstrap.build(settings)
     feed = None
     if verifier is None:
-        feed = revocation_feed_for(settings.auth.revocations_url, settings.auth.revocations_poll_seconds)
+        feed = revocation_feed_for(settings.auth)
         verifier = bootstrap.token_verifier(settings, feed.revocations if feed else None)
     elif not isinstance(verifier, TokenVerifier):
         verifier = TokenVerifier(settings.auth, verifier)
@@ -116,7 +118,9 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     async def broker_ok() -> bool:
         return await broker_is_reachable(settings.rabbit.url.get_secret_value())
 
-    install_observability(app, SERVICE, {"database": database_ok, "broker": broker_ok})
+    checks = {"database": database_ok, "broker": broker_ok} | ({"revocations": feed.ready} if feed else {})
+    install_observability(app, SERVICE, checks)
+    install_no_store(app)
     app.include_router(_routes())
     app.include_router(routes_admin.router)
     return app
@@ -186,7 +190,9 @@ def _routes() -> APIRouter:
     @router.post("/contributions/batch-approve", response_model=BatchApproveOut)
     async def batch_approve(body: BatchApproveBody, principal: Reviewer, container: AppContainer):
         """Approve up to 500 contributions, each on its own; says which succeeded and why others failed."""
-        results = await review.batch_approve(body.ids, principal.member_id, container.uow, note=body.note)
+        results = await review.batch_approve(
+            body.ids, principal.member_id, container.uow, note=body.note, expected_revisions=body.expected_revisions
+        )
         return {
             "results": [
                 {"id": r.id, "ok": True, "status": r.status}
@@ -198,21 +204,23 @@ def _routes() -> APIRouter:
 
     @router.post("/contributions/{contribution_id}/approve", response_model=ContributionOut)
     async def approve(contribution_id: uuid.UUID, principal: Reviewer, uow: Uow, body: ApproveBody | None = None):
-        """Approve another member's contribution; above the threshold two distinct approvers are needed."""
-        cmd = ApproveContribution(contribution_id, principal.member_id, body.note if body else None)
+        """Approve another member's contribution; above the threshold two distinct approvers are needed.
+
+        With expected_revision, an edit since the reviewer looked answers 409 stale_revision."""
+        body = body or ApproveBody()
+        cmd = ApproveContribution(contribution_id, principal.member_id, body.note, body.expected_revision)
         return await review.approve_contribution(cmd, uow)
 
     @router.post("/contributions/{contribution_id}/reject", response_model=ContributionOut)
     async def reject(contribution_id: uuid.UUID, body: RejectBody, principal: Reviewer, uow: Uow):
-        """Reject another member's contribution with a reason."""
-        return await review.reject_contribution(
-            RejectContribution(contribution_id, principal.member_id, body.reason), uow
-        )
+        """Reject another member's contribution with a reason (expected_revision as for approve)."""
+        cmd = RejectContribution(contribution_id, principal.member_id, body.reason, body.expected_revision)
+        return await review.reject_contribution(cmd, uow)
 
     @router.post("/contributions/{contribution_id}/request-clarification", response_model=ContributionOut)
     async def request_clarification(contribution_id: uuid.UUID, body: ClarifyBody, principal: Reviewer, uow: Uow):
-        """Ask the submitter a question before deciding."""
-        cmd = RequestClarification(contribution_id, principal.member_id, body.question)
+        """Ask the submitter a question before deciding (expected_revision as for approve)."""
+        cmd = RequestClarification(contribution_id, principal.member_id, body.question, body.expected_revision)
         return await review.request_clarification(cmd, uow)
 
     @router.get("/review-queue", response_model=ReviewQueue)

@@ -7,13 +7,22 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from habitat_common.web.money import HoursIn, MoneyIn
 
 TypeName = Literal["labor", "capital", "property"]
 StatusName = Literal["pending", "approved", "rejected", "clarification_requested"]
 MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json")]
+ExpectedRevision = Annotated[
+    int | None,
+    Field(
+        default=None,
+        ge=1,
+        description="The contribution's revision you reviewed (its `revision`); if the submitter has edited it "
+        "since, the request is refused with 409 stale_revision. Omitted: not checked",
+    ),
+]
 
 
 class SubmitContributionBody(BaseModel):
@@ -66,17 +75,30 @@ class RespondBody(EditContributionBody):
 class RejectBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(description="Why it is rejected (shown to the member; at least 10 meaningful characters)")
+    expected_revision: ExpectedRevision = None
 
 
 class ClarifyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(description="What the reviewer needs to know (at least 10 meaningful characters)")
+    expected_revision: ExpectedRevision = None
 
 
 class BatchApproveBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ids: list[uuid.UUID] = Field(min_length=1, max_length=500, description="Contributions to approve (max 500)")
     note: str | None = Field(default=None, max_length=2000)
+    expected_revisions: dict[uuid.UUID, Annotated[int, Field(ge=1)]] | None = Field(
+        default=None,
+        description="Per id: the revision you reviewed; an item edited since fails with stale_revision "
+        "(ids not named here are not checked)",
+    )
+
+    @model_validator(mode="after")
+    def _revisions_of_listed_ids(self) -> BatchApproveBody:
+        if self.expected_revisions and not set(self.expected_revisions) <= set(self.ids):
+            raise ValueError("expected_revisions may only name contributions listed in ids")
+        return self
 
 
 class ApproveBody(BaseModel):
@@ -84,6 +106,7 @@ class ApproveBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     note: str | None = Field(default=None, max_length=2000, description="Optional reviewer note")
+    expected_revision: ExpectedRevision = None
 
 
 class ApprovalOut(BaseModel):
@@ -91,6 +114,12 @@ class ApprovalOut(BaseModel):
     reviewer_id: uuid.UUID
     at: datetime
     note: str | None = None
+    imported: bool = Field(
+        default=False,
+        description="A historical approval from a contributions import: it names the approver of record but is "
+        "not their decision here (it counts for no one in the review rules)",
+    )
+    imported_by: uuid.UUID | None = Field(default=None, description="The admin who imported it")
 
 
 class RevisionOut(BaseModel):
@@ -138,6 +167,9 @@ class ContributionOut(BaseModel):
     import_reference: str | None = Field(default=None, description="Reference of an imported contribution")
     approvals: list[ApprovalOut] = Field(default_factory=list, description="Approvals so far")
     approvals_required: int = Field(description="2 at or above the dual-approval threshold, else 1")
+    revision: int = Field(
+        description="Number of the current revision; send it back as expected_revision when reviewing"
+    )
     revisions: list[RevisionOut] = Field(default_factory=list)
     thread: list[ThreadEntryOut] = Field(default_factory=list)
 

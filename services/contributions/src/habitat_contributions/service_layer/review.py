@@ -61,14 +61,19 @@ async def approve_contribution(
 
     Above the dual-approval threshold the first approval is only recorded; a second, distinct approver
     makes it approved and publishes the event. A correction is checked against its original again (rule 10),
-    the original locked so that corrections approved at the same time are counted one after the other."""
+    the original locked so that corrections approved at the same time are counted one after the other.
+    With expected_revision, an edit since the reviewer looked refuses it (stale_revision); an edit racing the
+    approval waits on the same row lock, so whichever comes first wins and the other is refused."""
     async with uow:
         contribution, closing = await _for_final_decision(uow, cmd.contribution_id)
         contribution.check_open()
+        contribution.check_revision(cmd.expected_revision)
         if contribution.corrects_contribution_id is not None:
             # before approve(): a query would flush its new status and count it among the approved corrections
             await ensure_bounded(uow, Entry.of(contribution), contribution.corrects_contribution_id, lock=True)
-        event = contribution.approve(cmd.reviewer_id, now or utcnow(), cmd.note)
+        event = contribution.approve(
+            cmd.reviewer_id, now or utcnow(), cmd.note, expected_revision=cmd.expected_revision
+        )
         if event is not None:
             uow.events.append(event)
         await _reseal_if_closing(closing, contribution, uow)
@@ -81,7 +86,9 @@ async def reject_contribution(cmd: RejectContribution, uow: UnitOfWork, *, now: 
     reason = meaningful_text(cmd.reason, field="reason", code="invalid_reason", say="say why it is rejected")
     async with uow:
         contribution, closing = await _for_final_decision(uow, cmd.contribution_id)
-        uow.events.append(contribution.reject(cmd.reviewer_id, now or utcnow(), reason))
+        uow.events.append(
+            contribution.reject(cmd.reviewer_id, now or utcnow(), reason, expected_revision=cmd.expected_revision)
+        )
         await _reseal_if_closing(closing, contribution, uow)
         await uow.commit()
         return contribution
@@ -94,7 +101,10 @@ async def request_clarification(
     question = meaningful_text(cmd.question, field="question", code="invalid_question", say="ask what you need")
     async with uow:
         contribution = await _for_decision(uow, cmd.contribution_id)
-        uow.events.append(contribution.request_clarification(cmd.reviewer_id, now or utcnow(), question))
+        asked = contribution.request_clarification(
+            cmd.reviewer_id, now or utcnow(), question, expected_revision=cmd.expected_revision
+        )
+        uow.events.append(asked)
         await uow.commit()
         return contribution
 
@@ -116,12 +126,15 @@ async def batch_approve(
     uow_factory: Callable[[], UnitOfWork],
     *,
     note: str | None = None,
+    expected_revisions: dict[uuid.UUID, int] | None = None,
     now: datetime | None = None,
 ) -> list[BatchResult]:
-    """Approve each contribution in its own transaction; one failure never blocks the others."""
+    """Approve each contribution in its own transaction, each of the revision the reviewer saw when
+    expected_revisions names it; one failure never blocks the others."""
     results = []
+    seen = expected_revisions or {}
     for contribution_id in dict.fromkeys(ids):
-        cmd = ApproveContribution(contribution_id=contribution_id, reviewer_id=reviewer_id, note=note)
+        cmd = ApproveContribution(contribution_id, reviewer_id, note, expected_revision=seen.get(contribution_id))
         try:
             contribution = await approve_contribution(cmd, uow_factory(), now=now)
         except ContributionError as error:

@@ -13,6 +13,7 @@ from habitat_common.db import database_is_reachable
 from habitat_common.messaging.probe import broker_is_reachable
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
+from habitat_common.web.caching import install_no_store
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
 
@@ -73,7 +74,11 @@ def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier
     async def broker_ok() -> bool:
         return await broker_is_reachable(container.settings.rabbit.url.get_secret_value())
 
-    install_observability(app, "identity", {"database": database_ok, "broker": broker_ok})
+    checks = {"database": database_ok, "broker": broker_ok}
+    if container.revocation_feed:
+        checks["revocations"] = container.revocation_feed.ready
+    install_observability(app, "identity", checks)
+    install_no_store(app)
     app.include_router(routes_auth.router)
     app.include_router(routes_members.router)
     app.include_router(routes_admin.router)

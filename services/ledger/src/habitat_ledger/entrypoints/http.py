@@ -12,6 +12,7 @@ from habitat_common.db import database_is_reachable
 from habitat_common.messaging.probe import broker_is_reachable
 from habitat_common.revocation import revocation_feed_for
 from habitat_common.runtime import settle_startup_objects
+from habitat_common.web.caching import install_no_store
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -79,7 +80,7 @@ def create_app(
     ledger = bootstrap.build(settings, session_factory=session_factory, clock=clock)
     feed = None
     if verifier is None:
-        feed = revocation_feed_for(ledger.settings.auth.revocations_url, ledger.settings.auth.revocations_poll_seconds)
+        feed = revocation_feed_for(ledger.settings.auth)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -115,7 +116,9 @@ def create_app(
     async def broker() -> bool:
         return await broker_is_reachable(ledger.settings.rabbit.url.get_secret_value())
 
-    install_observability(app, bootstrap.SERVICE, {"database": database, "broker": broker})
+    checks = {"database": database, "broker": broker} | ({"revocations": feed.ready} if feed else {})
+    install_observability(app, bootstrap.SERVICE, checks)
+    install_no_store(app)
     app.include_router(periods_api.router)
     for module in (capital_api, close_api, allocations_api, distributions_api, exports_api, journal_api):
         app.include_router(module.router)
