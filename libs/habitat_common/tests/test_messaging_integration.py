@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import aio_pika
 import pytest
@@ -13,7 +14,7 @@ from faststream.rabbit import RabbitBroker
 from opentelemetry import trace
 from sqlalchemy import func, select
 
-from habitat_common.contracts import Envelope, PeriodOpenedV1
+from habitat_common.contracts import ContributionApprovedV1, Envelope, PeriodOpenedV1
 from habitat_common.messaging.consumer import subscribe
 from habitat_common.messaging.inbox import claim
 from habitat_common.messaging.outbox import add_to_outbox
@@ -194,3 +195,42 @@ class TestConsumer:
             await asyncio.sleep(0.05)
         await broker.stop()
         assert (held, sorted(handled)) == (2, names)
+
+
+class TestProducerCheck:
+    async def test_a_contributions_event_from_another_producer_lands_in_the_dead_letter_queue(self, amqp_url) -> None:
+        subscription = Subscription("ledger", ContributionApprovedV1)
+        broker = RabbitBroker(amqp_url, logger=None)
+        await broker.connect()
+        await declare_topology(broker, delivery_limit=3)
+        seen: list[str] = []
+
+        async def handle(envelope: Envelope) -> bool:
+            seen.append(envelope.producer)
+            return True
+
+        subscribe(broker, subscription, handle, delivery_limit=3)
+        await broker.start()
+        for producer in ("identity", "ledger", "contributions"):
+            envelope = Envelope.wrap(approved(), producer=producer)
+            await broker.publish(envelope.model_dump(mode="json"), exchange=EVENTS,
+                                 routing_key=ContributionApprovedV1.routing_key(), persist=True)
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+        await broker.stop()
+
+        assert seen == ["contributions"]
+        dead = await queue_messages(amqp_url, subscription.dead_letter_queue_name)
+        assert sorted(json.loads(m.body)["producer"] for m in dead) == ["identity", "ledger"]
+        assert all(m.headers["x-death"][0]["reason"] == "rejected" for m in dead)
+
+
+def approved() -> ContributionApprovedV1:
+    return ContributionApprovedV1(
+        contribution_id=uuid.uuid4(), member_id=uuid.uuid4(), period_id=uuid.uuid4(), type="labor",
+        contributed_on=date(2026, 1, 5), value=Decimal("10.00"), book_amount=Decimal("0.00"),
+        tax_amount=Decimal("0.00"), approved_by=uuid.uuid4(), approved_at=datetime.now(UTC),
+    )

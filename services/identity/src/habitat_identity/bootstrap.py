@@ -61,7 +61,9 @@ def build_container(
     start_mappers()
     engine = make_engine(settings.database)
     session_factory = make_sessionmaker(engine)
-    keys = KeyRing(session_factory, passphrase=signing_key_passphrase(settings))
+    keys = KeyRing(
+        session_factory, cache_seconds=settings.auth.jwks_cache_seconds, passphrase=signing_key_passphrase(settings)
+    )
     feed = None
     if verifier is None:
         # identity follows its own revocation feed like every other process, so all agree on ended sessions

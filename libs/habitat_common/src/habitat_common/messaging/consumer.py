@@ -12,7 +12,7 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
 
-from habitat_common.contracts.envelope import Envelope
+from habitat_common.contracts.envelope import Contract, Envelope
 from habitat_common.messaging.topology import EVENTS, Subscription, consumer_queue
 from habitat_common.telemetry import EVENTS_CONSUMED, EVENTS_FAILED, correlation
 
@@ -21,14 +21,21 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Envelope], Awaitable[bool]]
 
 
+def producer_of(contract: type[Contract]) -> str:
+    """The only service that may publish the contract: the context its event type is named after."""
+    return contract.EVENT_TYPE.partition(".")[0]
+
+
 def subscribe(broker: RabbitBroker, subscription: Subscription, handle: Handler, *, delivery_limit: int) -> None:
     """Attach handle to the subscription's queue.
 
     handle returns True when the event had its effect and False for a duplicate. A payload that
-    does not match the contract is rejected at once into the dead-letter queue; any other error is
-    nacked so RabbitMQ redelivers it until the queue's delivery limit dead-letters it.
+    does not match the contract, or an envelope whose producer does not own the event type, is
+    rejected at once into the dead-letter queue; any other error is nacked so RabbitMQ redelivers it
+    until the queue's delivery limit dead-letters it.
     """
     event = subscription.contract.routing_key()
+    owner = producer_of(subscription.contract)
     envelope_type = Envelope[subscription.contract]  # type: ignore[name-defined]
 
     @broker.subscriber(
@@ -44,6 +51,13 @@ def subscribe(broker: RabbitBroker, subscription: Subscription, handle: Handler,
             EVENTS_FAILED.labels(subscription.consumer, event, "malformed").inc()
             log.error("malformed %s message %s rejected: %s", event, message.message_id, error.errors()[:3])
             raise RejectMessage() from error
+        if envelope.producer != owner:
+            EVENTS_FAILED.labels(subscription.consumer, event, "wrong_producer").inc()
+            log.error(
+                "%s %s from producer %r rejected: only %r publishes it",
+                event, envelope.event_id, envelope.producer, owner,
+            )
+            raise RejectMessage()
         with correlation(envelope.correlation_id):
             try:
                 applied = await handle(envelope)

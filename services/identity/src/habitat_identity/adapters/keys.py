@@ -1,7 +1,9 @@
 """Ed25519 signing keys kept in identity.signing_key: created once, rotated, published as JWKS, used to sign.
 
 Rotation adds a new key (which signs from then on) and schedules the previous ones to retire once every
-token they signed has expired; until retired_at they stay in the JWKS and keep verifying.
+token they signed has expired; until retired_at they stay in the JWKS and keep verifying. Rotating with
+retire_now (a compromised key) retires them at once: they leave the JWKS immediately, and verifiers drop
+them when their cached key set expires (AuthSettings.jwks_cache_seconds).
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ class StoredKey:
     kid: str
     private_key: Ed25519PrivateKey
     public_jwk: dict[str, Any]
+    retired_at: datetime | None = None
+
+    def is_live(self, now: datetime) -> bool:
+        return self.retired_at is None or self.retired_at > now
 
 
 def public_jwk(kid: str, public_key: Ed25519PublicKey) -> dict[str, Any]:
@@ -96,11 +102,16 @@ async def _insert_new_key(session: AsyncSession, passphrase: str | None) -> str:
 
 
 async def rotate_signing_key(
-    session_factory: async_sessionmaker[AsyncSession], *, access_token_ttl_seconds: int, passphrase: str | None = None
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    access_token_ttl_seconds: int,
+    passphrase: str | None = None,
+    retire_now: bool = False,
 ) -> tuple[str, list[str]]:
-    """Add a new signing key and retire the others after their tokens expire; (new kid, retiring kids)."""
+    """Add a new signing key and retire the others after their tokens expire, or at once with retire_now
+    (their unexpired tokens stop verifying); (new kid, retiring kids)."""
     now = datetime.now(UTC)
-    retire_at = now + timedelta(seconds=access_token_ttl_seconds) + RETIREMENT_GRACE
+    retire_at = now if retire_now else now + timedelta(seconds=access_token_ttl_seconds) + RETIREMENT_GRACE
     async with session_factory() as session, session.begin():
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FIRST_KEY_LOCK})
         retiring = list(
@@ -121,7 +132,12 @@ async def rotate_signing_key(
                 action="signing_key.rotated",
                 subject_id=None,
                 before={"active_kids": retiring},
-                after={"kid": kid, "retiring": retiring, "retired_at": retire_at.isoformat()},
+                after={
+                    "kid": kid,
+                    "retiring": retiring,
+                    "retired_at": retire_at.isoformat(),
+                    "retired_immediately": retire_now,
+                },
                 at=now,
             )
         )
@@ -129,20 +145,26 @@ async def rotate_signing_key(
 
 
 class KeyRing:
-    """identity's non-retired keys: the newest signs, all verify (a KeySource for TokenVerifier)."""
+    """identity's non-retired keys: the newest signs, all verify (a KeySource for TokenVerifier).
+
+    Reloaded from the database at least every cache_seconds, like the other verifiers' JWKS caches, so a
+    key retired at once stops verifying here too.
+    """
 
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
         *,
         min_reload_seconds: float = 5.0,
+        cache_seconds: float = 300.0,
         passphrase: str | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._passphrase = passphrase
         self._keys: list[StoredKey] = []
         self._loaded_at = 0.0
-        self._min_reload = min_reload_seconds
+        self._min_reload = min(min_reload_seconds, cache_seconds)
+        self._cache_seconds = cache_seconds
         self._lock = asyncio.Lock()
 
     async def signing_key(self) -> StoredKey:
@@ -153,6 +175,8 @@ class KeyRing:
         return self._keys[0]
 
     async def key_for(self, kid: str) -> Any:
+        if self._keys and time.monotonic() - self._loaded_at >= self._cache_seconds:
+            await self._load(force=False)
         key = self._find(kid)
         if key is None:
             await self._load(force=not self._keys)
@@ -166,7 +190,8 @@ class KeyRing:
         return {"keys": [key.public_jwk for key in self._keys]}
 
     def _find(self, kid: str) -> StoredKey | None:
-        return next((key for key in self._keys if key.kid == kid), None)
+        now = datetime.now(UTC)
+        return next((key for key in self._keys if key.kid == kid and key.is_live(now)), None)
 
     async def _load(self, *, force: bool) -> None:
         async with self._lock:
@@ -177,13 +202,23 @@ class KeyRing:
             async with self._session_factory() as session:
                 rows = (
                     await session.execute(
-                        select(signing_key.c.kid, signing_key.c.private_key_pem, signing_key.c.public_jwk)
+                        select(
+                            signing_key.c.kid,
+                            signing_key.c.private_key_pem,
+                            signing_key.c.public_jwk,
+                            signing_key.c.retired_at,
+                        )
                         .where(or_(signing_key.c.retired_at.is_(None), signing_key.c.retired_at > func.now()))
                         .order_by(signing_key.c.created_at.desc(), signing_key.c.kid)
                     )
                 ).all()
             self._keys = [
-                StoredKey(row.kid, load_private_key(row.kid, row.private_key_pem, self._passphrase), row.public_jwk)
+                StoredKey(
+                    row.kid,
+                    load_private_key(row.kid, row.private_key_pem, self._passphrase),
+                    row.public_jwk,
+                    row.retired_at,
+                )
                 for row in rows
             ]
             self._loaded_at = time.monotonic()

@@ -27,12 +27,20 @@ async def _ensure_admin(args: argparse.Namespace, container: Container) -> int:
     return 0
 
 
-async def _rotate(_: argparse.Namespace, container: Container) -> int:
-    ttl = container.settings.access_token_ttl_seconds
+async def _rotate(args: argparse.Namespace, container: Container) -> int:
+    settings = container.settings
     kid, retiring = await rotate_signing_key(
-        container.session_factory, access_token_ttl_seconds=ttl, passphrase=signing_key_passphrase(container.settings)
+        container.session_factory,
+        access_token_ttl_seconds=settings.access_token_ttl_seconds,
+        passphrase=signing_key_passphrase(settings),
+        retire_now=args.retire_now,
     )
-    print(f"new signing key {kid}; retiring {', '.join(retiring) or 'none'} once their tokens expire")
+    old = ", ".join(retiring) or "none"
+    if args.retire_now:
+        cache = settings.auth.jwks_cache_seconds
+        print(f"new signing key {kid}; retired {old} now: their tokens are refused within {cache:g}s everywhere")
+    else:
+        print(f"new signing key {kid}; retiring {old} once their tokens expire")
     return 0
 
 
@@ -56,7 +64,10 @@ def main(argv: list[str] | None = None, settings: IdentitySettings | None = None
     ensure.add_argument("--password", required=True)
     ensure.add_argument("--display-name", required=True)
     add_import_parser(commands)
-    commands.add_parser("rotate-signing-key", help="sign with a new key; old keys verify until their tokens expire")
+    rotate = commands.add_parser("rotate-signing-key", help="sign with a new key; old keys verify until their tokens expire")
+    rotate.add_argument(
+        "--retire-now", action="store_true", help="a compromised key: stop accepting the old keys' tokens at once"
+    )
     args = parser.parse_args(argv)
     try:
         return asyncio.run(_run(args, settings))
