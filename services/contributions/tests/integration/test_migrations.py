@@ -1,8 +1,10 @@
 import asyncio
+import uuid
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from habitat_common.testing import temporary_database
@@ -34,6 +36,22 @@ def schema_diff(url: str) -> list:
     return asyncio.run(run())
 
 
+def execute(url: str, *statements: str) -> list:
+    """Run statements in one transaction; the last one's rows."""
+
+    async def run() -> list:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as conn:
+                for statement in statements:
+                    result = await conn.execute(text(statement))
+                return list(result.all()) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 class TestMigrations:
     def test_stairway_up_down_up_and_metadata_matches(self):
         with temporary_database("contributions_stairway") as url:
@@ -42,3 +60,31 @@ class TestMigrations:
             command.downgrade(config, "base")
             command.upgrade(config, "head")
             assert schema_diff(url) == []
+
+    def test_approvals_imported_before_0008_are_marked_with_their_importer(self):
+        with temporary_database("contributions_backfill") as url:
+            config = alembic_config(url)
+            command.upgrade(config, "0007_joined_at_corrections")
+            run, admin, steward, imported, live = (uuid.uuid4() for _ in range(5))
+            contribution = (
+                "INSERT INTO contributions.contribution (id, member_id, period_id, type, contributed_on, description,"
+                " amount, value, book_amount, tax_amount, status, submitted_at, decided_at, decided_by,"
+                " approvals_required, import_id) VALUES"
+                " ('{id}', gen_random_uuid(), gen_random_uuid(), 'capital', '2026-02-10', 'Cash for the roof',"
+                " 10, 10, 10, 10, 'approved', now(), now(), '{steward}', 1, {run})"
+            )
+            statements = [
+                f"INSERT INTO contributions.contribution_import VALUES ('{run}', '{admin}', now(), 1, 1)",
+                contribution.format(id=imported, steward=steward, run=f"'{run}'"),
+                contribution.format(id=live, steward=steward, run="NULL"),
+                (
+                    "INSERT INTO contributions.contribution_approval (contribution_id, reviewer_id, approved_at)"
+                    f" VALUES ('{imported}', '{steward}', now()), ('{live}', '{steward}', now())"
+                ),
+            ]
+            execute(url, *statements)
+            command.upgrade(config, "head")
+            rows = execute(
+                url, "SELECT contribution_id, imported, imported_by FROM contributions.contribution_approval"
+            )
+            assert sorted(rows, key=lambda r: r[1]) == [(live, False, None), (imported, True, admin)]
