@@ -55,8 +55,8 @@ class TestRevocationFeed:
                 {"id": 3, "member_id": str(member), "session_id": None, "not_before": datetime.now(UTC).isoformat()}]
             return httpx.Response(200, json={"cursor": 3, "revocations": entries})
 
-        feed = RevocationFeed("http://identity/auth/revocations", RevocationList())
-        feed._client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        feed = RevocationFeed("http://identity/auth/revocations", RevocationList(), overlap_seconds=0, client=client)
         await feed.poll_once()
         await feed.poll_once()
         await feed.stop()

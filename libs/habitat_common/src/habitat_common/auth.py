@@ -43,17 +43,28 @@ class KeySource(Protocol):
 
 
 class JwksKeySource:
-    """Fetches identity's JWKS, caches it, and refetches (at most every few seconds) on an unknown kid."""
+    """identity's JWKS, cached for cache_seconds and then fetched again and replaced whole (a key identity
+    no longer publishes stops verifying); an unknown kid refetches at most every min_refresh_seconds."""
 
-    def __init__(self, url: str, *, min_refresh_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        cache_seconds: float = 300.0,
+        min_refresh_seconds: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._url = url
         self._keys: dict[str, Any] = {}
         self._fetched_at = 0.0
-        self._min_refresh = min_refresh_seconds
+        self._cache_seconds = cache_seconds
+        self._min_refresh = min(min_refresh_seconds, cache_seconds)
+        self._transport = transport
         self._lock = asyncio.Lock()
 
     async def key_for(self, kid: str) -> Any:
-        if kid not in self._keys:
+        expired = time.monotonic() - self._fetched_at >= self._cache_seconds
+        if expired or kid not in self._keys:
             await self._refresh()
         try:
             return self._keys[kid]
@@ -65,10 +76,15 @@ class JwksKeySource:
             if time.monotonic() - self._fetched_at < self._min_refresh and self._keys:
                 return
             try:
-                async with httpx.AsyncClient(timeout=3.0) as client:
+                async with httpx.AsyncClient(timeout=3.0, transport=self._transport) as client:
                     response = await client.get(self._url)
                     response.raise_for_status()
             except httpx.HTTPError as error:
+                if self._keys:
+                    # identity briefly away: keep the last set (it still names only keys identity published)
+                    # rather than refuse every token; retried on the next call after min_refresh
+                    self._fetched_at = time.monotonic() - self._cache_seconds + self._min_refresh
+                    return
                 raise InvalidToken("cannot fetch signing keys") from error
             jwk_set = jwt.PyJWKSet.from_dict(response.json())
             self._keys = {key.key_id: key.key for key in jwk_set.keys}
@@ -80,13 +96,15 @@ class _Verified:
     principal: Principal
     issued_at: datetime
     expires_at: float
+    kid: str
 
 
 class TokenVerifier:
     """Checks signature, algorithm, issuer, audience, expiry and token type.
 
     A token whose signature was verified is remembered until it expires, so each request does not pay
-    for the signature again; expiry and revocation are still checked on every use.
+    for the signature again; expiry, revocation and that its key (kid) is still published are checked on
+    every use.
     """
 
     CACHE_SIZE = 10_000
@@ -104,6 +122,12 @@ class TokenVerifier:
             if len(self._verified) >= self.CACHE_SIZE:
                 self._verified.clear()  # cheap bound: entries refill on the next use
             self._verified[token] = known
+        else:
+            try:
+                await self._keys.key_for(known.kid)  # a retired key ends its tokens, remembered or not
+            except InvalidToken:
+                self._verified.pop(token, None)
+                raise
         if time.time() >= known.expires_at:
             self._verified.pop(token, None)
             raise InvalidToken("token expired")
@@ -119,7 +143,8 @@ class TokenVerifier:
             raise InvalidToken("malformed token") from error
         if header.get("alg") not in ALGORITHMS or header.get("typ") != ACCESS_TOKEN_TYPE:
             raise InvalidToken("not an access token")
-        key = await self._keys.key_for(str(header.get("kid")))
+        kid = str(header.get("kid"))
+        key = await self._keys.key_for(kid)
         try:
             claims = jwt.decode(
                 token,
@@ -140,4 +165,4 @@ class TokenVerifier:
             expires_at = float(claims["exp"])
         except (jwt.PyJWTError, ValueError, KeyError, TypeError) as error:
             raise InvalidToken(str(error)) from error
-        return _Verified(principal, issued_at, expires_at)
+        return _Verified(principal, issued_at, expires_at, kid)

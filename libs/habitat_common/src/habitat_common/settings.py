@@ -38,6 +38,25 @@ class AuthSettings(BaseModel):
         description="identity's revocation feed; None disables polling (tests of a service on its own)",
     )
     revocations_poll_seconds: float = 1.0
+    revocations_stale_after_seconds: float | None = Field(
+        default=None,
+        description="Not ready (/readyz 503) when the feed has not answered for this long; default 3 x the poll interval",
+    )
+    revocations_overlap_seconds: float = Field(
+        default=60.0,
+        description="Each poll re-reads the entries of this last stretch: ids are taken before commit, so an entry"
+        " committed after a later one would otherwise be skipped",
+    )
+    jwks_cache_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="The cached key set is fetched again (replaced whole) after this long; a retired key stops"
+        " verifying within it",
+    )
+
+    @property
+    def revocations_stale_after(self) -> float:
+        return self.revocations_stale_after_seconds or 3 * self.revocations_poll_seconds
 
 
 class TelemetrySettings(BaseModel):
