@@ -294,6 +294,22 @@ def test_every_python_process_takes_today_in_the_coops_time_zone(compose: dict) 
         assert services[name]["environment"]["HABITAT_COOP_TIME_ZONE"] == "UTC", name  # default when .env is silent
 
 
+def test_every_token_verifying_process_follows_identitys_revocation_feed_and_keys(compose: dict) -> None:
+    """Issue 13: without the feed URL a process polls itself (127.0.0.1) and accepts ended sessions."""
+    services = compose["services"]
+    identity_port = services["identity"]["environment"]["PORT"]
+    http_processes = [
+        name for name, service in services.items()
+        if str(service.get("environment", {}).get("HABITAT_APP", "")).endswith(":create_app")
+    ]
+    assert sorted(http_processes) == sorted(["gateway", *SERVICES])  # the processes that verify tokens
+    for name in http_processes:
+        environment, prefix = services[name]["environment"], name.upper()
+        assert environment[f"{prefix}_AUTH__REVOCATIONS_URL"] == f"http://identity:{identity_port}/auth/revocations", name
+        assert environment[f"{prefix}_AUTH__JWKS_URL"] == f"http://identity:{identity_port}/.well-known/jwks.json", name
+        assert f"{prefix}_AUTH__REVOCATIONS_POLL_SECONDS" not in environment, name  # the 1 s default
+
+
 def test_scalable_services_have_no_container_name_or_host_ports(compose: dict) -> None:
     for name in SCALABLE:
         service = compose["services"][name]
