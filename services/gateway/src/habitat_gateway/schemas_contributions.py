@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from habitat_common.web.money import HoursIn, MoneyIn
 from pydantic import Field
@@ -28,8 +28,20 @@ class SubmitContributionRequest(Body):
     adjusted_basis: MoneyIn | None = Field(default=None, description="property: contributor's adjusted basis >= 0")
 
 
+ExpectedRevision = Annotated[
+    int | None,
+    Field(
+        default=None,
+        ge=1,
+        description="The contribution's `revision` you reviewed; if the member has edited it since, the answer is "
+        "409 stale_revision and nothing changes. Omitted: not checked (the web UI always sends it)",
+    ),
+]
+
+
 class ReviewRequest(Body):
     note: str | None = Field(default=None, max_length=2000)
+    expected_revision: ExpectedRevision = None
 
 
 class EditContributionRequest(Body):
@@ -44,10 +56,12 @@ class EditContributionRequest(Body):
 
 class RejectRequest(Body):
     reason: str = Field(description="Why; shown to the member")
+    expected_revision: ExpectedRevision = None
 
 
 class ClarificationRequest(Body):
     question: str = Field(description="What the reviewer needs to know")
+    expected_revision: ExpectedRevision = None
 
 
 class RespondRequest(EditContributionRequest):
@@ -57,6 +71,11 @@ class RespondRequest(EditContributionRequest):
 class BatchApproveRequest(Body):
     ids: list[uuid.UUID] = Field(max_length=500)
     note: str | None = Field(default=None, max_length=2000)
+    expected_revisions: dict[uuid.UUID, Annotated[int, Field(ge=1)]] | None = Field(
+        default=None,
+        description="Per id (only ids listed in `ids`): the revision you reviewed; an item edited since fails "
+        "on its own with stale_revision. Ids not named here are not checked",
+    )
 
 
 class BatchItemError(Out):
@@ -79,6 +98,12 @@ class Approval(Out):
     reviewer_id: uuid.UUID
     at: datetime
     note: str | None = None
+    imported: bool = Field(
+        default=False,
+        description="A historical approval from a contributions import: the approver of record, not their decision "
+        "here (it never counts as theirs for self-review, distinct approvers or the per-reviewer figures)",
+    )
+    imported_by: uuid.UUID | None = Field(default=None, description="The admin who imported it")
 
 
 class Revision(Out):
@@ -118,6 +143,9 @@ class Contribution(Out):
     corrects_contribution_id: uuid.UUID | None = None
     approvals: list[Approval] = Field(default_factory=list)
     approvals_required: int = 1
+    revision: int = Field(
+        default=1, description="Number of the current revision; send it back as expected_revision when reviewing"
+    )
 
 
 class ContributionDetail(Contribution):

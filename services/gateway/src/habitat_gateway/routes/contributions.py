@@ -24,6 +24,8 @@ from habitat_gateway.schemas_contributions import (
 )
 
 router = APIRouter(tags=["contributions"])
+STALE = {409: {"description": "stale_revision: the member edited the contribution after the revision named in "
+                              "expected_revision (nothing changed; read it again and decide); already_decided"}}
 Type = Literal["labor", "capital", "property"]
 Status = Literal["pending", "approved", "rejected", "clarification_requested"]
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -71,7 +73,8 @@ async def list_contributions(
 
 @router.post("/contributions/batch-approve", response_model=BatchApproveResult)
 async def batch_approve(body: BatchApproveRequest, caller: StewardCaller, services: ServicesDep) -> Response:
-    """Approve many; each is checked on its own and the result says which failed and why."""
+    """Approve many; each is checked on its own and the result says which failed and why (an item edited
+    since the revision named in `expected_revisions` fails with stale_revision)."""
     return await services.contributions.forward(
         "POST", "/contributions/batch-approve", token=caller.token, json=_json(body)
     )
@@ -99,27 +102,31 @@ async def _review(services, caller, contribution_id: uuid.UUID, action: str, bod
     )
 
 
-@router.post("/contributions/{contribution_id}/approve", response_model=Contribution)
+@router.post("/contributions/{contribution_id}/approve", response_model=Contribution, responses=STALE)
 async def approve_contribution(
     contribution_id: uuid.UUID, body: ReviewRequest, caller: StewardCaller, services: ServicesDep
 ) -> Response:
-    """Approve someone else's contribution; above the threshold it needs a second approver to count."""
+    """Approve someone else's contribution; above the threshold it needs a second approver to count.
+
+    Send `expected_revision` (the `revision` you read) so an edit made since is refused with 409 stale_revision.
+    """
     return await _review(services, caller, contribution_id, "approve", body)
 
 
-@router.post("/contributions/{contribution_id}/reject", response_model=Contribution)
+@router.post("/contributions/{contribution_id}/reject", response_model=Contribution, responses=STALE)
 async def reject_contribution(
     contribution_id: uuid.UUID, body: RejectRequest, caller: StewardCaller, services: ServicesDep
 ) -> Response:
-    """Reject someone else's contribution; the reason is required and shown to the member."""
+    """Reject someone else's contribution; the reason is required and shown to the member (`expected_revision`
+    as for approve)."""
     return await _review(services, caller, contribution_id, "reject", body)
 
 
-@router.post("/contributions/{contribution_id}/request-clarification", response_model=Contribution)
+@router.post("/contributions/{contribution_id}/request-clarification", response_model=Contribution, responses=STALE)
 async def request_clarification(
     contribution_id: uuid.UUID, body: ClarificationRequest, caller: StewardCaller, services: ServicesDep
 ) -> Response:
-    """Ask the member a question before deciding."""
+    """Ask the member a question before deciding (`expected_revision` as for approve)."""
     return await _review(services, caller, contribution_id, "request-clarification", body)
 
 

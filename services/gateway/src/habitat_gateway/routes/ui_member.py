@@ -81,6 +81,8 @@ async def detail(request: Request, contribution_id: str, session: SessionDep, se
 async def _act(request, session, services, contribution_id: str, method: str, path: str, fields, extra=()):
     form, body = await form_fields(request, (*fields, *extra))
     check_csrf(request, form.get("csrf_token"))
+    if body.get("expected_revision", "").isdigit():
+        body["expected_revision"] = int(body["expected_revision"])
     try:
         await services.contributions.request(method, path, token=session.principal.token, json=body)
     except ApiError as error:
@@ -111,4 +113,5 @@ async def review(
     if action not in fields:
         return render(request, "error.html", status=404, session=session, error="Unknown review action.")
     path = f"/contributions/{contribution_id}/{action}"
-    return await _act(request, session, services, contribution_id, "POST", path, fields[action])
+    # the revision the page showed: an edit made since refuses the decision (stale_revision)
+    return await _act(request, session, services, contribution_id, "POST", path, (*fields[action], "expected_revision"))

@@ -13,6 +13,12 @@ router = APIRouter(include_in_schema=False)
 FILTERS = ("type", "member_id", "period_id", "status")
 
 
+def _seen_revision(form, contribution_id: str) -> int | None:
+    """The revision of a contribution the queue showed (its hidden revision-<id> field)."""
+    value = str(form.get(f"revision-{contribution_id}", ""))
+    return int(value) if value.isdigit() else None
+
+
 async def _queue_page(request: Request, session, services, status: int = 200, **extra) -> Response:
     filters = {k: request.query_params.get(k, "") for k in FILTERS}
     queue = await services.contributions.request(
@@ -37,7 +43,8 @@ async def approve(request: Request, contribution_id: str, session: SessionDep, s
     try:
         await services.contributions.request(
             "POST", f"/contributions/{contribution_id}/approve", token=session.principal.token,
-            json={"note": str(form.get("note", "")) or None},
+            json={"note": str(form.get("note", "")) or None,
+                  "expected_revision": _seen_revision(form, contribution_id)},
         )
     except ApiError as error:
         return await _queue_page(request, session, services, status=error.status, error=error.message)
@@ -51,8 +58,10 @@ async def batch_approve(request: Request, session: SessionDep, services: Service
     ids = [str(v) for v in form.getlist("ids")]
     if not ids:
         return await _queue_page(request, session, services, status=422, error="Select at least one contribution.")
+    seen = {i: revision for i in ids if (revision := _seen_revision(form, i)) is not None}
     result = await services.contributions.request(
-        "POST", "/contributions/batch-approve", token=session.principal.token, json={"ids": ids}
+        "POST", "/contributions/batch-approve", token=session.principal.token,
+        json={"ids": ids, "expected_revisions": seen},
     )
     return await _queue_page(request, session, services, batch=result["results"])
 
