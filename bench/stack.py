@@ -30,8 +30,8 @@ def running_stack(prefix: str, workers: dict[str, int] | None = None) -> Iterato
         migrate(config)
         admin = ("root@bench.coop", "zq-" + secrets.token_urlsafe(16))
         subprocess.run([sys.executable, "-m", "habitat_identity.cli", "ensure-admin", "--email", admin[0],
-                        "--password", admin[1], "--display-name", "Bench Admin"],
-                       env=config.env(), check=True, cwd=ROOT, capture_output=True)
+                        "--password-stdin", "--no-password-change", "--display-name", "Bench Admin"],
+                       input=admin[1], text=True, env=config.env(), check=True, cwd=ROOT, capture_output=True)
         stack = Stack(config)
         try:
             stack.start_all()

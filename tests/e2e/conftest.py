@@ -130,10 +130,11 @@ def started_habitat(prefix: str = "habitat_e2e") -> Iterator[Habitat]:
         )
         migrate(config)
         admin_email, admin_password = "admin@e2e.coop", f"hab-{secrets.token_urlsafe(16)}"
+        # the test stack's admin keeps its password; production admins change theirs at first sign-in
         subprocess.run(
             [sys.executable, "-m", "habitat_identity.cli", "ensure-admin", "--email", admin_email,
-             "--password", admin_password, "--display-name", "E2E Admin"],
-            env=config.env(), check=True, cwd=ROOT, capture_output=True,
+             "--password-stdin", "--no-password-change", "--display-name", "E2E Admin"],
+            input=admin_password, text=True, env=config.env(), check=True, cwd=ROOT, capture_output=True,
         )
         stack = Stack(config)
         try:

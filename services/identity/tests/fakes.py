@@ -156,6 +156,9 @@ class FakeHasher:
     async def hash(self, password: str) -> str:
         return f"hashed:{password}"
 
+    async def hash_many(self, passwords: list[str]) -> list[str]:
+        return [await self.hash(password) for password in passwords]
+
     async def verify(self, password_hash: str, password: str) -> bool:
         return password_hash == f"hashed:{password}"
 

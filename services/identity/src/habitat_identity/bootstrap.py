@@ -10,6 +10,7 @@ from habitat_common.revocation import RevocationFeed, revocation_feed_for
 from habitat_common.db import make_engine, make_sessionmaker
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from habitat_identity.adapters.devices import HmacDeviceCookies, device_cookie_secret
 from habitat_identity.adapters.keys import JwtAccessTokenIssuer, KeyRing
 from habitat_identity.adapters.orm import start_mappers
 from habitat_identity.adapters.passwords import Argon2PasswordHasher
@@ -24,9 +25,9 @@ def get_settings() -> IdentitySettings:
 
 
 @lru_cache
-def password_hasher() -> Argon2PasswordHasher:
+def password_hasher(concurrency: int = 1) -> Argon2PasswordHasher:
     """One hasher per process (building it computes the dummy hash once)."""
-    return Argon2PasswordHasher()
+    return Argon2PasswordHasher(concurrency=concurrency)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Container:
     issuer: JwtAccessTokenIssuer
     verifier: TokenVerifier
     strength: ZxcvbnStrengthEstimator
+    devices: HmacDeviceCookies
     revocation_feed: RevocationFeed | None = None
 
     def uow(self) -> SqlAlchemyUnitOfWork:
@@ -51,6 +53,15 @@ def signing_key_passphrase(settings: IdentitySettings) -> str | None:
     """The passphrase the stored signing keys are encrypted with, if one is configured."""
     secret = settings.signing_key_passphrase
     return secret.get_secret_value() if secret else None
+
+
+def device_cookies(settings: IdentitySettings) -> HmacDeviceCookies:
+    """Device cookies signed with the configured secret (or one random per process)."""
+    secret = settings.device_cookie_secret
+    return HmacDeviceCookies(
+        device_cookie_secret(secret.get_secret_value() if secret else None),
+        max_age_seconds=settings.device_cookie_days * 24 * 3600,
+    )
 
 
 def build_container(
@@ -75,10 +86,11 @@ def build_container(
         settings=settings,
         engine=engine,
         session_factory=session_factory,
-        hasher=password_hasher(),
+        hasher=password_hasher(settings.password_hash_concurrency),
         keys=keys,
         issuer=JwtAccessTokenIssuer(keys, settings.auth, ttl_seconds=settings.access_token_ttl_seconds),
         verifier=verifier,
         strength=ZxcvbnStrengthEstimator(),
+        devices=device_cookies(settings),
         revocation_feed=feed,
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 from habitat_common.coop import CoopSettings
 from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
+from habitat_common.web.client_address import LOOPBACK, TrustedProxies
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -26,3 +29,24 @@ class IdentitySettings(BaseSettings):
     public_url: str = Field(
         default="http://localhost:8080", description="Where members sign in (IDENTITY_PUBLIC_URL); in welcome emails"
     )
+    # ---- sign-in and passwords
+    trusted_proxies: TrustedProxies = Field(
+        default=LOOPBACK,
+        description="Peers whose X-Forwarded-For is believed (IDENTITY_TRUSTED_PROXIES, comma-separated addresses"
+        " or networks: the gateway's); never `*`",
+    )
+    device_cookie_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs device cookies (IDENTITY_DEVICE_COOKIE_SECRET, shared by every identity replica);"
+        " unset: a random one per process, so devices are trusted only until it restarts",
+    )
+    device_cookie_days: int = Field(default=180, ge=1, le=400, description="How long a device cookie is trusted")
+    temporary_password_days: int = Field(
+        default=7, ge=1, le=90, description="A temporary password (new member, import) signs in for this long"
+    )
+    password_hash_concurrency: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="argon2 hashes/verifications run at once per process (default: the CPU count)",
+    )
+    import_max_rows: int = Field(default=5000, ge=1, description="Rows one roster import request may carry")

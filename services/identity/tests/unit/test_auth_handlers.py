@@ -1,11 +1,19 @@
+from datetime import timedelta
+
 import pytest
 from habitat_identity.domain.commands import ChangePassword
-from habitat_identity.domain.errors import InvalidCredentials, InvalidPassword, InvalidRefreshToken, WeakPassword
+from habitat_identity.domain.errors import (
+    InvalidCredentials,
+    InvalidPassword,
+    InvalidRefreshToken,
+    TemporaryPasswordExpired,
+    WeakPassword,
+)
 from habitat_identity.domain.events import MemberUpdated
 from habitat_identity.service_layer import auth
 
 from tests.builders import a_member
-from tests.fakes import FakeHasher, FakeIssuer, FakeStrength, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeHasher, FakeIssuer, FakeStrength, FakeUnitOfWork
 
 PASSWORD = "correct horse battery"
 
@@ -114,4 +122,33 @@ class TestChangePassword:
             await auth.change_password(
                 ChangePassword(member.id, PASSWORD, "short"), uow, FakeHasher(), FakeIssuer(), FakeStrength()
             )
-        assert member.password_hash == f"hashed:{PASSWORD}" and uow.commits == 0
+        assert member.password_hash == f"hashed:{PASSWORD}" and uow.published == []
+
+
+class TestTemporaryPasswordExpiry:
+    async def test_an_expired_temporary_password_is_refused_with_its_own_message_only_when_right(self):
+        clock = FakeClock()
+        member = a_member(status="pending", must_change_password=True)
+        member.temporary_password_expires_at = clock.now() + timedelta(days=7)
+        uow = FakeUnitOfWork([member])
+        clock.advance(7 * 24 * 3600)
+        with pytest.raises(InvalidCredentials):
+            await auth.login(member.email, "wrong password!", uow, FakeHasher(), FakeIssuer(), clock=clock)
+        with pytest.raises(TemporaryPasswordExpired, match="Ask an admin"):
+            await auth.login(member.email, PASSWORD, uow, FakeHasher(), FakeIssuer(), clock=clock)
+        with pytest.raises(TemporaryPasswordExpired):
+            await auth.change_password(
+                ChangePassword(member.id, PASSWORD, "violet-harbor-engine"), uow, FakeHasher(), FakeIssuer(),
+                FakeStrength(), clock=clock,
+            )
+
+    async def test_a_chosen_password_clears_the_expiry(self):
+        clock = FakeClock()
+        member = a_member(status="pending", must_change_password=True)
+        member.temporary_password_expires_at = clock.now() + timedelta(days=7)
+        uow = FakeUnitOfWork([member])
+        command = ChangePassword(member.id, PASSWORD, "violet-harbor-engine")
+        await auth.change_password(command, uow, FakeHasher(), FakeIssuer(), FakeStrength(), clock=clock)
+        clock.advance(30 * 24 * 3600)
+        assert member.temporary_password_expires_at is None
+        await auth.login(member.email, "violet-harbor-engine", uow, FakeHasher(), FakeIssuer(), clock=clock)

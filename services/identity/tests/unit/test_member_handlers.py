@@ -79,12 +79,18 @@ class TestUpdateMember:
 
 
 class TestEnsureAdmin:
-    async def test_creates_active_admin_once(self):
+    async def test_creates_an_admin_once_who_must_change_the_password_which_never_expires(self):
         uow = FakeUnitOfWork()
         command = EnsureAdmin("root@example.org", "violet-harbor-engine", "Root")
         member, created = await members.ensure_admin(command, uow, FakeHasher(), FakeStrength())
         again, created_again = await members.ensure_admin(command, uow, FakeHasher(), FakeStrength())
         assert created and not created_again and again.id == member.id
+        assert (member.role, member.status, member.must_change_password) == ("admin", "pending", True)
+        assert member.temporary_password_expires_at is None
+
+    async def test_dev_stacks_may_keep_the_password(self):
+        command = EnsureAdmin("root@example.org", "violet-harbor-engine", "Root", must_change_password=False)
+        member, _ = await members.ensure_admin(command, FakeUnitOfWork(), FakeHasher(), FakeStrength())
         assert (member.role, member.status, member.must_change_password) == ("admin", "active", False)
 
     async def test_weak_password_is_refused(self):

@@ -47,10 +47,11 @@ def main() -> None:
     print("migrating identity, contributions, ledger ...", flush=True)
     migrate(config)
     password = local_secret(LOCAL / "dev-admin-password", lambda: f"hab-{secrets.token_urlsafe(16)}")
+    # the demo admin keeps its password (dev only): production admins change theirs at first sign-in
     subprocess.run(
         [sys.executable, "-m", "habitat_identity.cli", "ensure-admin", "--email", ADMIN_EMAIL,
-         "--password", password, "--display-name", "Demo Admin"],
-        env=config.env(), check=True, cwd=ROOT,
+         "--password-stdin", "--no-password-change", "--display-name", "Demo Admin"],
+        input=password, text=True, env=config.env(), check=True, cwd=ROOT,
     )
     stack = Stack(config)
     # Ctrl-C must work even when started from a shell that ignores SIGINT for background jobs

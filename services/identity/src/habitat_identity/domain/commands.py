@@ -28,6 +28,7 @@ class EnsureAdmin:
     email: str
     password: str
     display_name: str
+    must_change_password: bool = True
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,19 @@ class TooManyAttempts(IdentityError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class TemporaryPasswordExpired(IdentityError):
+    message = "Your temporary password has expired. Ask an admin to issue you a new one."
+
+
+class RosterTooLarge(IdentityError):
+    """A roster has more rows than one import may create or update."""
+
+    def __init__(self, rows: int, max_rows: int) -> None:
+        super().__init__(
+            f"The file has {rows:,} rows; one import takes at most {max_rows:,}. Split it into smaller files."
+        )
+
+
 class InvalidCsv(IdentityError):
     """A roster file failed validation; nothing was imported."""
 

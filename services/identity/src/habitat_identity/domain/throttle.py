@@ -1,11 +1,13 @@
 """Brute-force throttling of sign-ins: per-account lockout with back-off, and a per-client limit.
 
-State is kept per key ("account:<email>" whether or not the account exists, "client:<ip>"), so an
-unknown email is throttled exactly like a known one.
+State is kept per key ("account:<email>" whether or not the account exists, "client:<ip>" with an
+IPv6 client keyed by its /64), so an unknown email is throttled exactly like a known one.
+Every attempt is counted before its password is checked; a success then takes its count back.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,7 +47,8 @@ class AccountLockout:
     def key(self, email: str) -> str:
         return f"account:{email}"
 
-    def record_failure(self, throttle: LoginThrottle, now: datetime) -> None:
+    def record_attempt(self, throttle: LoginThrottle, now: datetime) -> None:
+        """Count an attempt as failed until its password proves right (then the counter is forgotten)."""
         stale = throttle.window_started_at is None or now - throttle.window_started_at > self.forget_after
         if stale and throttle.retry_after(now) is None:
             throttle.failures, throttle.window_started_at = 0, now
@@ -63,11 +66,34 @@ class ClientLimit:
     window: timedelta = timedelta(minutes=5)
 
     def key(self, client: str) -> str:
-        return f"client:{client}"
+        return f"client:{client_key(client)}"
 
-    def record_failure(self, throttle: LoginThrottle, now: datetime) -> None:
+    def record_attempt(self, throttle: LoginThrottle, now: datetime) -> None:
+        """Count an attempt as failed until its password proves right (then record_success takes it back)."""
         if throttle.window_started_at is None or now - throttle.window_started_at >= self.window:
             throttle.failures, throttle.window_started_at, throttle.locked_until = 0, now, None
         throttle.failures += 1
         if throttle.failures >= self.max_failures:
             throttle.locked_until = throttle.window_started_at + self.window
+
+    def record_success(self, throttle: LoginThrottle) -> None:
+        """A counted attempt succeeded: it is no failure, so an office signing in together is never blocked."""
+        throttle.failures = max(0, throttle.failures - 1)
+        if throttle.failures < self.max_failures:
+            throttle.locked_until = None
+
+
+IPV6_CLIENT_PREFIX = 64  # one IPv6 subscriber gets a whole /64: its addresses are one client
+
+
+def client_key(address: str) -> str:
+    """The client an address belongs to: an IPv4 address, or the /64 network of an IPv6 one."""
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return address[:64] or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, IPV6_CLIENT_PREFIX), strict=False))
+    return str(ip)

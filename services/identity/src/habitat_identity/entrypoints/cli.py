@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from habitat_identity.adapters.keys import rotate_signing_key
 from habitat_identity.bootstrap import Container, build_container, signing_key_passphrase
@@ -15,8 +16,25 @@ from habitat_identity.entrypoints.cli_import import add_import_parser, import_me
 from habitat_identity.service_layer import members
 
 
+def read_password(args: argparse.Namespace) -> str:
+    """The password from --password-file or standard input: never argv, which any local user can read (ps)."""
+    if args.password_file is not None:
+        text = args.password_file.read_text(encoding="utf-8")
+    else:
+        text = sys.stdin.read()
+    password = text.splitlines()[0] if text.strip() else ""
+    if not password:
+        raise IdentityError("No password given: pipe it to --password-stdin or name a file with --password-file.")
+    return password
+
+
 async def _ensure_admin(args: argparse.Namespace, container: Container) -> int:
-    command = EnsureAdmin(email=args.email, password=args.password, display_name=args.display_name)
+    command = EnsureAdmin(
+        email=args.email,
+        password=read_password(args),
+        display_name=args.display_name,
+        must_change_password=not args.no_password_change,
+    )
     ensure = members.ensure_admin
     try:
         member, created = await ensure(command, container.uow(), container.hasher, container.strength)
@@ -59,10 +77,21 @@ def main(argv: list[str] | None = None, settings: IdentitySettings | None = None
     """Run the command line; returns the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m habitat_identity.cli")
     commands = parser.add_subparsers(dest="command", required=True)
-    ensure = commands.add_parser("ensure-admin", help="create an active admin unless the email exists")
+    ensure = commands.add_parser(
+        "ensure-admin",
+        help="create an admin unless the email exists; the password is changed at first sign-in",
+        allow_abbrev=False,  # "--password P" must fail, not pass as --password-file P
+    )
     ensure.add_argument("--email", required=True)
-    ensure.add_argument("--password", required=True)
+    source = ensure.add_mutually_exclusive_group(required=True)
+    source.add_argument("--password-file", type=Path, help="read the password from the file's first line")
+    source.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     ensure.add_argument("--display-name", required=True)
+    ensure.add_argument(
+        "--no-password-change",
+        action="store_true",
+        help="keep the password at first sign-in (dev and test stacks only, never production)",
+    )
     add_import_parser(commands)
     rotate = commands.add_parser("rotate-signing-key", help="sign with a new key; old keys verify until their tokens expire")
     rotate.add_argument(

@@ -7,6 +7,7 @@ import csv
 import os
 import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ async def import_members(args: argparse.Namespace, container: Any) -> int:
             check_email=check_email,
             sign_in_url=container.settings.public_url,
             today=container.settings.coop.today(),
+            temporary_password_ttl=timedelta(days=container.settings.temporary_password_days),
         )
     except InvalidCsv as invalid:
         for error in invalid.errors:

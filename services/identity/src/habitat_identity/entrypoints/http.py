@@ -33,6 +33,8 @@ ERROR_STATUS: dict[type[errors.IdentityError], tuple[int, str]] = {
     errors.InvalidMemberChange: (422, "invalid_member_change"),
     errors.CannotChangeSelf: (409, "cannot_change_self"),
     errors.TooManyAttempts: (429, "too_many_attempts"),
+    errors.TemporaryPasswordExpired: (403, "temporary_password_expired"),
+    errors.RosterTooLarge: (413, "too_many_rows"),
     errors.InvalidCsv: (422, "invalid_csv"),
 }
 

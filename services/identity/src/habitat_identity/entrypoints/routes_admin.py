@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from fastapi import APIRouter, Query, Request
 from habitat_common.web.errors import ApiError
@@ -34,7 +35,8 @@ CSV_BODY = {
 
 @router.post("/members/import", response_model=ImportResult, openapi_extra=CSV_BODY)
 async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_run: bool = True) -> ImportResult:
-    """Create or update members from a CSV roster (raw body); 422 invalid_csv lists every error, writes nothing."""
+    """Create or update members from a CSV roster (raw body); 422 invalid_csv lists every error, writes nothing;
+    413 too_many_rows over IDENTITY_IMPORT_MAX_ROWS rows."""
     data = await request.body()
     if len(data) > MAX_ROSTER_BYTES:
         raise ApiError(413, "file_too_large", f"The file is larger than {MAX_ROSTER_BYTES // 1024 // 1024} MiB.")
@@ -47,6 +49,8 @@ async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_r
         check_email=check_email,
         sign_in_url=c.settings.public_url,
         today=c.settings.coop.today(),
+        max_rows=c.settings.import_max_rows,
+        temporary_password_ttl=timedelta(days=c.settings.temporary_password_days),
     )
     return ImportResult(
         dry_run=report.dry_run,

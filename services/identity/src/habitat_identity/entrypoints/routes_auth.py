@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
+from habitat_common.web.client_address import client_address
 from habitat_common.web.security import UNAUTHORIZED
 
 from habitat_identity.domain.commands import ChangePassword
 from habitat_identity.domain.errors import MemberNotFound
+from habitat_identity.domain.model import normalize_email
 from habitat_identity.entrypoints.dependencies import ContainerDep, SignedIn
 from habitat_identity.entrypoints.schemas import (
     ChangePasswordRequest,
@@ -21,21 +23,35 @@ from habitat_identity.entrypoints.schemas import (
 from habitat_identity.service_layer import auth, feeds, members
 
 router = APIRouter()
+DEVICE_COOKIE = "habitat_device"
 
 
 @router.post("/auth/login", response_model=TokenResponse, tags=["auth"])
-async def login(body: LoginRequest, request: Request, c: ContainerDep) -> TokenResponse:
-    """Sign in with email and password; 429 with Retry-After while the account or client is throttled."""
-    pair = await auth.login(body.email, body.password, c.uow(), c.hasher, c.issuer, client=client_address(request))
+async def login(body: LoginRequest, request: Request, response: Response, c: ContainerDep) -> TokenResponse:
+    """Sign in with email and password; 429 with Retry-After while the account or client is throttled.
+
+    A success sets the device cookie (habitat_device): later sign-ins to the same account from this
+    client skip the per-client limit. 403 temporary_password_expired: ask an admin for a new one.
+    """
+    pair = await auth.login(
+        body.email,
+        body.password,
+        c.uow(),
+        c.hasher,
+        c.issuer,
+        client=client_address(request, c.settings.trusted_proxies),
+        device_cookie=request.cookies.get(DEVICE_COOKIE),
+        devices=c.devices,
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        c.devices.issue(normalize_email(body.email)),
+        max_age=c.settings.device_cookie_days * 24 * 3600,
+        path="/auth",
+        httponly=True,
+        samesite="strict",
+    )
     return TokenResponse.of(pair)
-
-
-def client_address(request: Request) -> str:
-    """The first X-Forwarded-For address (set by the gateway), else the peer."""
-    forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-    if forwarded:
-        return forwarded[:64]
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/auth/refresh", response_model=TokenResponse, tags=["auth"])

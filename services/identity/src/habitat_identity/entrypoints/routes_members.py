@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Literal
 
 from fastapi import APIRouter, Query
@@ -41,7 +42,10 @@ async def list_members(
 async def create_member(body: CreateMemberRequest, caller: Admin, c: ContainerDep) -> CreatedMemberOut:
     """Create a pending member with a one-time temporary password (admins)."""
     command = CreateMember(body.email, body.display_name, body.role, body.joined_at)
-    created = await members.create_member(command, caller.member_id, c.uow(), c.hasher, today=c.settings.coop.today())
+    created = await members.create_member(
+        command, caller.member_id, c.uow(), c.hasher, today=c.settings.coop.today(),
+        temporary_password_ttl=timedelta(days=c.settings.temporary_password_days),
+    )
     out = MemberOut.model_validate(created.member)
     return CreatedMemberOut(**out.model_dump(), temporary_password=created.temporary_password)
 

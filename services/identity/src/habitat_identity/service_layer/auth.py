@@ -10,23 +10,25 @@ from habitat_identity.domain.errors import (
     InvalidPassword,
     InvalidRefreshToken,
     MemberNotFound,
-    TooManyAttempts,
+    TemporaryPasswordExpired,
 )
 from habitat_identity.domain.model import Revocation, normalize_email
 from habitat_identity.domain.passwords import check_password_policy
-from habitat_identity.domain.throttle import STALE_AFTER, AccountLockout, ClientLimit
+from habitat_identity.service_layer.lockout import (
+    ACCOUNT_LOCKOUT,
+    CLIENT_LIMIT,
+    attempt_succeeded,
+    count_attempt,
+)
 from habitat_identity.service_layer.ports import (
     AccessTokenIssuer,
     Clock,
+    DeviceCookies,
     PasswordHasher,
     PasswordStrengthEstimator,
     UnitOfWork,
 )
 from habitat_identity.service_layer.sessions import TokenPair, hash_refresh_token, start_session
-
-PRUNE_PER_FAILURE = 100
-ACCOUNT_LOCKOUT = AccountLockout()
-CLIENT_LIMIT = ClientLimit()
 
 
 def utcnow() -> datetime:
@@ -48,39 +50,38 @@ async def login(
     issuer: AccessTokenIssuer,
     *,
     client: str = "unknown",
+    device_cookie: str | None = None,
+    devices: DeviceCookies | None = None,
     clock: Clock | None = None,
 ) -> TokenPair:
     """Exchange email and password for tokens; one answer for unknown email, wrong password, inactive.
 
-    Failures are counted per email (known or not) and per client; while either is over its limit
-    the answer is TooManyAttempts, before any password is checked.
+    Attempts are counted per email (known or not) and per client before the password is checked, and
+    a success takes its count back; while either is over its limit the answer is TooManyAttempts. A
+    browser holding this account's device cookie skips the per-client limit, never the account's
+    lockout. A right but expired temporary password is TemporaryPasswordExpired (and stays counted).
     """
     clock = clock or SystemClock()
     email = normalize_email(email)
-    account_key, client_key = ACCOUNT_LOCKOUT.key(email), CLIENT_LIMIT.key(client)
+    trusted = devices is not None and devices.trusts(device_cookie, email)
+    account_key, client_key = ACCOUNT_LOCKOUT.key(email), None if trusted else CLIENT_LIMIT.key(client)
     async with uow:
-        waits = [
-            t.retry_after(clock.now())
-            for t in (await uow.throttles.get(account_key), await uow.throttles.get(client_key))
-            if t
-        ]
-        if any(waits):
-            raise TooManyAttempts(max(w for w in waits if w))
+        await count_attempt(uow, account_key, client_key, clock.now())
         member = await uow.members.get_by_email(email)
-        if member is None:
-            await hasher.verify_dummy(password)
-            ok = False
-        else:
-            ok = await hasher.verify(member.password_hash, password) and member.can_sign_in
-        if not ok or member is None:
-            now = clock.now()
-            ACCOUNT_LOCKOUT.record_failure(await uow.throttles.lock(account_key), now)
-            CLIENT_LIMIT.record_failure(await uow.throttles.lock(client_key), now)
-            # only failures create counters, so each one also clears a few dead ones: the table stays small
-            await uow.throttles.prune(now, now - STALE_AFTER, PRUNE_PER_FAILURE)
-            await uow.commit()
+        stored_hash = member.password_hash if member else None
+        await uow.commit()
+    if stored_hash is None:
+        await hasher.verify_dummy(password)
+        raise InvalidCredentials()
+    if not await hasher.verify(stored_hash, password):
+        raise InvalidCredentials()
+    async with uow:
+        member = await uow.members.get_by_email(email)
+        if member is None or not member.can_sign_in or member.password_hash != stored_hash:
             raise InvalidCredentials()
-        await uow.throttles.forget(account_key)
+        if member.temporary_password_expired(clock.now()):
+            raise TemporaryPasswordExpired()
+        await attempt_succeeded(uow, account_key, client_key)
         if hasher.needs_rehash(member.password_hash):
             member.rehash(await hasher.hash(password))
         pair = await start_session(member, uow, issuer, clock.now())
@@ -129,15 +130,33 @@ async def change_password(
     hasher: PasswordHasher,
     issuer: AccessTokenIssuer,
     strength: PasswordStrengthEstimator,
+    *,
+    clock: Clock | None = None,
 ) -> TokenPair:
-    """Replace the password (activating a pending member), end other sessions, return fresh tokens."""
-    now = utcnow()
+    """Replace the password (activating a pending member), end other sessions, return fresh tokens.
+
+    The current password is a guess like a sign-in's: counted toward the account's lockout before it
+    is checked (TooManyAttempts while locked), and a right one ends the run of failures.
+    """
+    clock = clock or SystemClock()
     async with uow:
         member = await uow.members.get(command.member_id)
         if member is None or not member.can_sign_in:
             raise MemberNotFound()
-        if not await hasher.verify(member.password_hash, command.current_password):
+        account_key, stored_hash = ACCOUNT_LOCKOUT.key(member.email), member.password_hash
+        await count_attempt(uow, account_key, None, clock.now())
+        await uow.commit()
+    if not await hasher.verify(stored_hash, command.current_password):
+        raise InvalidPassword()
+    async with uow:
+        await attempt_succeeded(uow, account_key, None)
+        await uow.commit()
+    async with uow:
+        member = await uow.members.get(command.member_id)
+        if member is None or not member.can_sign_in or member.password_hash != stored_hash:
             raise InvalidPassword()
+        if member.temporary_password_expired(clock.now()):
+            raise TemporaryPasswordExpired()
         check_password_policy(
             command.new_password,
             email=member.email,
@@ -145,6 +164,7 @@ async def change_password(
             current=command.current_password,
             strength=await strength.estimate(command.new_password, [member.email, member.display_name]),
         )
+        now = clock.now()
         member.set_password(await hasher.hash(command.new_password), now)
         pair = await start_session(member, uow, issuer, now)
         for family in await uow.refresh_tokens.revoke_all_of(member.id, now, except_family=pair.session_id):

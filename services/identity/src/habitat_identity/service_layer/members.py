@@ -5,11 +5,18 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from habitat_identity.domain.commands import CreateMember, EnsureAdmin, UpdateMember
 from habitat_identity.domain.errors import CannotChangeSelf, EmailTaken, MemberNotFound
-from habitat_identity.domain.model import AuditEntry, Member, Revocation, changed_fields, normalize_email
+from habitat_identity.domain.model import (
+    TEMPORARY_PASSWORD_TTL,
+    AuditEntry,
+    Member,
+    Revocation,
+    changed_fields,
+    normalize_email,
+)
 from habitat_identity.domain.passwords import check_password_policy
 from habitat_identity.service_layer.auth import utcnow
 from habitat_identity.service_layer.ports import PasswordHasher, PasswordStrengthEstimator, UnitOfWork
@@ -35,9 +42,10 @@ def new_temporary_password() -> str:
 
 async def create_member(
     command: CreateMember, actor_id: uuid.UUID | None, uow: UnitOfWork, hasher: PasswordHasher,
-    *, today: date | None = None,
+    *, today: date | None = None, temporary_password_ttl: timedelta = TEMPORARY_PASSWORD_TTL,
 ) -> CreatedMember:
-    """Register a pending member with a temporary password; 409 when the email is taken.
+    """Register a pending member with a temporary password (expiring after temporary_password_ttl); 409
+    when the email is taken.
 
     joined_at defaults to `today`, the co-op's date (its time zone), not the server's.
     """
@@ -54,6 +62,7 @@ async def create_member(
             joined_at=command.joined_at or today or now.date(),
             password_hash=password_hash,
             now=now,
+            temporary_password_ttl=temporary_password_ttl,
         )
         uow.members.add(member)
         uow.audit.add(AuditEntry(actor_id, "member.created", member.id, None, member.snapshot(), now))
@@ -122,7 +131,12 @@ async def list_members(
 async def ensure_admin(
     command: EnsureAdmin, uow: UnitOfWork, hasher: PasswordHasher, strength: PasswordStrengthEstimator
 ) -> tuple[Member, bool]:
-    """Create an active admin with the given password unless the email exists; (member, created)."""
+    """Create an admin with the given password unless the email exists; (member, created).
+
+    The admin must change the password at first sign-in (it passed through a shell, a file or a
+    deploy script) unless the command says otherwise (dev and test stacks only). The operator chose
+    it, so it does not expire like the temporary passwords admins hand out.
+    """
     async with uow:
         existing = await uow.members.get_by_email(normalize_email(command.email))
         if existing is not None:
@@ -143,7 +157,8 @@ async def ensure_admin(
             joined_at=now.date(),
             password_hash=password_hash,
             now=now,
-            temporary_password=False,
+            temporary_password=command.must_change_password,
+            temporary_password_ttl=None,
         )
         uow.members.add(member)
         uow.audit.add(AuditEntry(None, "member.bootstrapped_admin", member.id, None, member.snapshot(), now))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from habitat_identity.domain.errors import InvalidCsv
-from habitat_identity.domain.model import AuditEntry, Member
+from habitat_identity.domain.errors import InvalidCsv, RosterTooLarge
+from habitat_identity.domain.model import TEMPORARY_PASSWORD_TTL, AuditEntry, Member
 from habitat_identity.domain.roster import EmailCheck, RosterRow, parse_roster
 from habitat_identity.service_layer.auth import utcnow
 from habitat_identity.service_layer.members import new_temporary_password, record_member_change
@@ -50,6 +49,7 @@ class _Run:
     passwords: dict[str, str]
     hashes: dict[str, str]
     today: date
+    temporary_password_ttl: timedelta
 
 
 @dataclass
@@ -86,24 +86,30 @@ async def import_members(
     check_email: EmailCheck,
     sign_in_url: str,
     today: date | None = None,
+    max_rows: int | None = None,
+    temporary_password_ttl: timedelta = TEMPORARY_PASSWORD_TTL,
 ) -> ImportReport:
     """Create or update members by email from a roster file, all-or-nothing; InvalidCsv lists every error.
 
     A row without joined_at joins `today`, the co-op's date (its time zone), not the server's.
+    More than max_rows rows is RosterTooLarge before anything is hashed; new members' temporary
+    passwords are hashed in the hasher's bulk share, so sign-ins keep being served meanwhile.
     """
     rows, errors = parse_roster(data, check_email)
     if errors:
         raise InvalidCsv(errors)
+    if max_rows is not None and len(rows) > max_rows:
+        raise RosterTooLarge(len(rows), max_rows)
     report = ImportReport(dry_run=dry_run)
     now = utcnow()
     async with uow:
         existing = await uow.members.get_many_by_email([row.email for row in rows])
         new_rows = [row for row in rows if row.email not in existing]
         passwords = {} if dry_run else {row.email: new_temporary_password() for row in new_rows}
-        hashes = await asyncio.gather(*(hasher.hash(password) for password in passwords.values()))
+        hashes = await hasher.hash_many(list(passwords.values()))
         run = _Run(
             report, uow, actor_id, now, sign_in_url, passwords, dict(zip(passwords, hashes, strict=True)),
-            today or now.date(),
+            today or now.date(), temporary_password_ttl,
         )
         for row in rows:
             member = existing.get(row.email)
@@ -132,6 +138,7 @@ def _create(row: RosterRow, run: _Run) -> ImportedRow:
         joined_at=joined_at,
         password_hash=run.hashes[row.email],
         now=run.now,
+        temporary_password_ttl=run.temporary_password_ttl,
     )
     run.uow.members.add(member)
     run.uow.audit.add(AuditEntry(run.actor_id, "member.created", member.id, None, member.snapshot(), run.now))

@@ -110,12 +110,25 @@ class PasswordHasher(Protocol):
 
     async def hash(self, password: str) -> str: ...
 
+    async def hash_many(self, passwords: list[str]) -> list[str]:
+        """Hash a batch (an import) without taking every hashing slot: sign-ins keep getting theirs."""
+
     async def verify(self, password_hash: str, password: str) -> bool: ...
 
     async def verify_dummy(self, password: str) -> None:
         """Spend the time of one verify, so unknown emails answer as slowly as known ones."""
 
     def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class DeviceCookies(Protocol):
+    """Signed device cookies (OWASP): proof that a browser or client signed in to an account before."""
+
+    def issue(self, email: str) -> str:
+        """A new cookie value bound to the (normalised) email."""
+
+    def trusts(self, cookie: str | None, email: str) -> bool:
+        """Is the cookie genuine, unexpired and issued for this email?"""
 
 
 class AccessTokenIssuer(Protocol):
