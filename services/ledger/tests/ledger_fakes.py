@@ -27,6 +27,7 @@ from habitat_ledger.domain.k1 import CapitalFigure
 from habitat_ledger.domain.k1_issue import IssuedEnding, K1Issue
 from habitat_ledger.domain.k1_shares import AllocationFigure
 from habitat_ledger.domain.member import MemberReplica
+from habitat_ledger.domain.money_move import MoneyMove, MoneyMoveKind, MoneyMoveStatus
 from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
 from habitat_ledger.domain.period import Period
 from habitat_ledger.domain.proposal import (
@@ -405,6 +406,38 @@ class FakeK1Issues:
         return self.issues.get(year)
 
 
+class FakeMoneyMoves:
+    """Stores copies, like a database."""
+
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, MoneyMove] = {}
+
+    async def add(self, move: MoneyMove) -> None:
+        self.rows[move.id] = copy.deepcopy(dataclasses.replace(move, approvals=[]))
+
+    async def get(self, move_id: uuid.UUID, *, for_update: bool = False) -> MoneyMove | None:
+        return copy.deepcopy(self.rows.get(move_id))
+
+    async def open_for(self, kind: MoneyMoveKind, target_id: uuid.UUID) -> MoneyMove | None:
+        return next(
+            (copy.deepcopy(m) for m in self.rows.values()
+             if (m.kind, m.target_id, m.status) == (kind, target_id, MoneyMoveStatus.REQUESTED)), None,
+        )
+
+    async def list(self, status: str | None) -> list[MoneyMove]:
+        found = [m for m in self.rows.values() if status is None or m.status == status]
+        return [copy.deepcopy(m) for m in sorted(found, key=lambda m: m.requested_at, reverse=True)]
+
+    async def add_approval(self, move: MoneyMove, approval: Approval) -> None:
+        self.rows[move.id].approvals.append(approval)
+
+    async def update_status(self, move: MoneyMove) -> None:
+        stored = self.rows[move.id]
+        stored.status, stored.rejection, stored.executed_at, stored.result_id = (
+            move.status, move.rejection, move.executed_at, move.result_id,
+        )
+
+
 class FakeUnitOfWork:
     """Keeps state across `async with` blocks, like a database; records what was committed."""
 
@@ -420,6 +453,7 @@ class FakeUnitOfWork:
         self.distributions = FakeDistributions()
         self.allocation_postings = FakeAllocationPostings(self.allocations, self.journal, self.distributions)
         self.k1_issues = FakeK1Issues()
+        self.money_moves = FakeMoneyMoves()
         self.events: list[object] = []
         self.published: list[object] = []
         self.claims: set[tuple[str, uuid.UUID]] = set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from habitat_common.coop import CoopSettings
 from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,3 +21,21 @@ class LedgerSettings(BaseSettings):
     allocation_approvals_required: int = Field(
         default=2, ge=1, description="Distinct admins who must approve an allocation (LEDGER_ALLOCATION_APPROVALS_REQUIRED)"
     )
+    money_move_approvals_required: int = Field(
+        default=2, ge=1,
+        description="Distinct admins who approve completing a distribution (with any overdraw override), a reversal or"
+        " an opening-balance import (LEDGER_MONEY_MOVE_APPROVALS_REQUIRED); 1 only with LEDGER_SINGLE_ADMIN_COOP=true",
+    )
+    single_admin_coop: bool = Field(
+        default=False,
+        description="The co-op has one admin, who moves money alone; each such move is marked single_admin"
+        " (LEDGER_SINGLE_ADMIN_COOP)",
+    )
+
+    @model_validator(mode="after")
+    def _one_approval_only_for_a_single_admin_coop(self) -> LedgerSettings:
+        if self.money_move_approvals_required == 1 and not self.single_admin_coop:
+            raise ValueError(
+                "LEDGER_MONEY_MOVE_APPROVALS_REQUIRED=1 needs LEDGER_SINGLE_ADMIN_COOP=true: two people move money."
+            )
+        return self

@@ -15,7 +15,30 @@ HEADER = "member_email,book_balance,tax_balance,as_of,note\n"
 GOOD = HEADER + "ana@example.org,1500.00,1200.00,2025-12-31,carried from the spreadsheet\nBen@Example.org,-20.50,0,2025-12-31,\n"
 
 
-async def upload(api, body: str | bytes, *, dry_run: bool = False, role: str = "admin", chunk: int | None = None):
+class Approved:
+    """An import's answer once a second admin approved it: the report with the import's id."""
+
+    def __init__(self, requested, approved) -> None:
+        self.status_code, self.text = 200, approved.text
+        self.body = {**requested.json(), "import_id": approved.json()["result_id"], "money_move": approved.json()}
+
+    def json(self) -> dict:
+        return self.body
+
+
+async def upload(
+    api, body: str | bytes, *, dry_run: bool = False, role: str = "admin", chunk: int | None = None, approve: bool = True
+):
+    """The import, approved by a second admin when it waits for one (unless approve=False)."""
+    response = await request_import(api, body, dry_run=dry_run, role=role, chunk=chunk)
+    if response.status_code != 202 or not approve:
+        return response
+    approved = await api.second_admin_approves(response)
+    assert approved.status_code == 200, approved.text
+    return Approved(response, approved)
+
+
+async def request_import(api, body: str | bytes, *, dry_run: bool, role: str, chunk: int | None):
     data = body.encode() if isinstance(body, str) else body
 
     async def chunks():

@@ -55,8 +55,8 @@ async def ledger(api, uow_factory, connection) -> uuid.UUID:
     ):
         await handle(envelope(contract))
     csv = "member_email,book_balance,tax_balance,as_of\nana@example.org,10.00,10.00,2025-12-31\n"
-    response = await api.client.post("/imports/capital-accounts", content=csv.encode(), headers=api.auth(uuid.uuid4(), "admin"))
-    assert response.status_code == 200
+    response = await api.import_opening_balances(csv, who=uuid.uuid4())
+    assert response.status_code == 200, response.text
     return period_id
 
 

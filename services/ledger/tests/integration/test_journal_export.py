@@ -56,8 +56,7 @@ async def ledger(api, uow_factory, connection) -> dict[uuid.UUID, int]:
     portion, Ana's distribution completed, Cy's opening balance reversed. Returns the member numbers."""
     for member in (ANA, CY):
         await register(uow_factory, member)
-    imported = await api.client.post("/imports/capital-accounts", content=OPENING.encode(),
-                                     headers={**api.auth(ADMIN, "admin"), "Content-Type": "text/csv"})
+    imported = await api.import_opening_balances(OPENING)
     assert imported.status_code == 200, imported.text
     period_id = (await api.post("/periods", Q1)).json()["id"]
     book = contribution_approved_handler(uow_factory)
@@ -83,13 +82,12 @@ async def ledger(api, uow_factory, connection) -> dict[uuid.UUID, int]:
     assert posted.status_code == 200, posted.text
 
     [ana_cash] = (await api.get("/distributions", params={"member_id": str(ANA)})).json()["items"]
-    done = await api.post(f"/distributions/{ana_cash['id']}/complete",
-                          {"reference": "CHK-7", "paid_on": "2026-04-16"}, who=ADMIN2)
+    done = await api.complete(ana_cash["id"], {"reference": "CHK-7", "paid_on": "2026-04-16"}, who=ADMIN2)
     assert done.status_code == 200, done.text
     [cy_opening] = (await api.get(f"/capital-accounts/{CY}/statement", params={"as_of": "2026-12-31"})).json()["lines"]
-    reversed_ = await api.post(f"/transactions/{cy_opening['transaction_id']}/reverse",
-                               {"reason": "imported twice", "occurred_on": "2026-04-20"}, who=ADMIN2)
-    assert reversed_.status_code == 201, reversed_.text
+    reversed_ = await api.reverse(cy_opening["transaction_id"], {"reason": "imported twice", "occurred_on": "2026-04-20"},
+                                  who=ADMIN2)
+    assert reversed_.status_code == 200, reversed_.text
     return {member: await number_of(connection, member) for member in NAMES}
 
 

@@ -32,8 +32,7 @@ async def ana(connection):
 
 
 async def import_balances(api: Api, rows: str) -> httpx.Response:
-    return await api.client.post("/imports/capital-accounts", content=(HEADER + rows).encode(),
-                                 headers={**api.auth(ADMIN, "admin"), "Content-Type": "text/csv"})
+    return await api.import_opening_balances(HEADER + rows)
 
 
 async def opening_transaction(api: Api) -> str:
@@ -69,8 +68,8 @@ class TestNothingPostsOnOrBeforeTheLock:
         assert "2026-03-31, the end of closed period 2026-Q1" in backdated.json()["error"]["message"]
         in_gap = await api.post(f"/transactions/{transaction_id}/reverse", {"reason": "typo", "occurred_on": "2025-06-01"})
         assert refused(in_gap) == (409, "period_locked")  # before any period: still under the lock
-        after = await api.post(f"/transactions/{transaction_id}/reverse", {"reason": "typo", "occurred_on": "2026-04-01"})
-        assert after.status_code == 201, after.text
+        after = await api.reverse(transaction_id, {"reason": "typo", "occurred_on": "2026-04-01"})
+        assert after.status_code == 200, after.text
 
     async def test_an_issued_year_locks_through_december_31(self, api, connection):
         transaction_id = await opening_transaction(api)
@@ -137,15 +136,15 @@ class TestTheCoopsToday:
 
     async def test_a_reversal_without_a_date_is_dated_the_coops_today(self, denver_api):
         transaction_id = await opening_transaction(denver_api)
-        reversal = await denver_api.post(f"/transactions/{transaction_id}/reverse", {"reason": "typo"})
-        assert reversal.status_code == 201, reversal.text
-        assert reversal.json()["occurred_on"] == "2026-06-30"
+        reversal = await denver_api.reverse(transaction_id, {"reason": "typo"})
+        assert reversal.status_code == 200, reversal.text
+        assert reversal.json()["reversal"]["occurred_on"] == "2026-06-30"
 
     async def test_a_payment_without_a_date_is_paid_the_coops_today(self, denver_api):
         await opening_transaction(denver_api)
         body = {"member_id": str(ANA), "amount": "100.00", "method": "check", "scheduled_on": "2026-06-15"}
         distribution = (await denver_api.post("/distributions", body)).json()
-        paid = await denver_api.post(f"/distributions/{distribution['id']}/complete", {"reference": "CHK-2"})
+        paid = await denver_api.complete(distribution["id"], {"reference": "CHK-2"})
         assert paid.status_code == 200, paid.text
-        assert paid.json()["paid_on"] == "2026-06-30"
+        assert paid.json()["distribution"]["paid_on"] == "2026-06-30"
         assert (await denver_api.get(f"/capital-accounts/{ANA}")).json()["as_of"] == "2026-06-30"

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from habitat_common.contracts import Envelope, MemberUpdatedV1
-from ledger_api import ADMIN
 from ledger_builders import approved, envelope
 from sqlalchemy import text
 
@@ -34,8 +33,8 @@ async def schedule(api, amount: str) -> dict:
 class TestDistributionsHttp:
     async def test_complete_debits_capital_and_is_announced(self, api, ana_with_500, connection):
         distribution = await schedule(api, "200.00")
-        done = await api.post(f"/distributions/{distribution['id']}/complete", {"reference": "CHK-7", "paid_on": "2026-04-16"})
-        assert (done.json()["status"], done.json()["reference"]) == ("completed", "CHK-7")
+        done = await api.complete(distribution["id"], {"reference": "CHK-7", "paid_on": "2026-04-16"})
+        assert (done.json()["distribution"]["status"], done.json()["distribution"]["reference"]) == ("completed", "CHK-7")
         assert (await api.get(f"/capital-accounts/{ANA}")).json()["book_balance"] == "300.00"
         keys = (await connection.execute(text("SELECT routing_key FROM ledger.outbox"))).scalars().all()
         assert "ledger.distribution_completed.v1" in keys
@@ -45,7 +44,7 @@ class TestDistributionsHttp:
         refused = await api.post(f"/distributions/{distribution['id']}/complete", {"reference": "ACH-1"})
         assert (refused.status_code, refused.json()["error"]["code"]) == (409, "would_overdraw_capital")
         body = {"reference": "ACH-1", "override_reason": "deficit restoration obligation signed"}
-        done = (await api.post(f"/distributions/{distribution['id']}/complete", body)).json()
+        done = (await api.complete(distribution["id"], body)).json()["distribution"]
         assert done["override_reason"] == "deficit restoration obligation signed"
         assert (await api.get(f"/capital-accounts/{ANA}")).json()["tax_balance"] == "-100.00"
 
@@ -71,20 +70,16 @@ async def ana_opening_500(api, connection) -> None:
     """Ana's opening balance of 500.00 on both bases, imported (opening balances are reversed directly)."""
     await connection.execute(text("INSERT INTO ledger.member (id, email, display_name, status, updated_at)"
                                   " VALUES (:id, 'ana@example.org', 'Ana', 'active', now())"), {"id": ANA})
-    response = await api.client.post(
-        "/imports/capital-accounts", content=b"member_email,book_balance,tax_balance,as_of\nana@example.org,500,500,2025-12-31\n",
-        headers={**api.auth(ADMIN, "admin"), "Content-Type": "text/csv"},
-    )
+    response = await api.import_opening_balances("member_email,book_balance,tax_balance,as_of\nana@example.org,500,500,2025-12-31\n")
     assert response.status_code == 200, response.text
 
 
 class TestReverseHttp:
     async def test_reverse_once_and_the_statement_shows_it(self, api, ana_opening_500):
         line = (await api.get(f"/capital-accounts/{ANA}/statement", params={"as_of": "2026-12-31"})).json()["lines"][0]
-        reversal = await api.post(f"/transactions/{line['transaction_id']}/reverse",
-                                  {"reason": "duplicate entry", "occurred_on": "2026-03-01"})
-        assert reversal.status_code == 201
-        assert reversal.json()["reverses_id"] == line["transaction_id"]
+        reversal = await api.reverse(line["transaction_id"], {"reason": "duplicate entry", "occurred_on": "2026-03-01"})
+        assert reversal.status_code == 200
+        assert reversal.json()["reversal"]["reverses_id"] == line["transaction_id"]
         again = await api.post(f"/transactions/{line['transaction_id']}/reverse", {"reason": "x", "occurred_on": "2026-03-01"})
         assert (again.status_code, again.json()["error"]["code"]) == (409, "already_reversed")
         lines = (await api.get(f"/capital-accounts/{ANA}/statement", params={"as_of": "2026-12-31"})).json()["lines"]

@@ -104,6 +104,18 @@ CURRENT_LEGS = text(
     " WHERE p.transaction_id IN (SELECT current_id FROM capital_import_plan WHERE action = 'updated')"
     " ORDER BY p.id"
 )
+STAGED_SHA256 = text(
+    "SELECT encode(sha256(convert_to(coalesce(string_agg(concat_ws(E'\\t', line, email, book, tax, as_of, note), E'\\n'"
+    " ORDER BY line), ''), 'UTF8')), 'hex') FROM capital_import_staging"
+)
+KEEP = text(
+    "INSERT INTO ledger.money_move_import_row (money_move_id, line, email, book, tax, as_of, note)"
+    " SELECT :move_id, line, email, book, tax, as_of, note FROM capital_import_staging"
+)
+RESTAGE = text(
+    "INSERT INTO capital_import_staging (line, email, book, tax, as_of, note)"
+    " SELECT line, email, book, tax, as_of, note FROM ledger.money_move_import_row WHERE money_move_id = :move_id"
+)
 # one import at a time changes opening balances; a second waits and then plans on what the first did
 SERIALISE = text("SELECT pg_advisory_xact_lock(hashtext('ledger.capital_import'))")
 
@@ -184,3 +196,12 @@ class SqlAlchemyCapitalImportRepository:
                 updated=s.updated, unchanged=s.unchanged, book_total=s.book_total, tax_total=s.tax_total,
             )
         )
+
+    async def staged_sha256(self) -> str:
+        return await self.session.scalar(STAGED_SHA256)
+
+    async def keep(self, move_id: uuid.UUID) -> None:
+        await self.session.execute(KEEP, {"move_id": move_id})
+
+    async def restage(self, move_id: uuid.UUID) -> None:
+        await self.session.execute(RESTAGE, {"move_id": move_id})

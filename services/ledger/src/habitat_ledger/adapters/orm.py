@@ -27,8 +27,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import foreign, registry, relationship
 
-from habitat_ledger.adapters import import_tables  # noqa: F401 - its tables belong to this metadata
-from habitat_ledger.adapters import k1_tables  # noqa: F401 - its tables belong to this metadata
+from habitat_ledger.adapters import (
+    import_tables,  # noqa: F401 - its tables belong to this metadata
+    k1_tables,  # noqa: F401 - its tables belong to this metadata
+    money_move_tables,  # noqa: F401 - its tables belong to this metadata
+)
 from habitat_ledger.adapters.close_tables import distribution
 from habitat_ledger.adapters.schema import MONEY, SCHEMA, metadata
 from habitat_ledger.domain.contribution import Patronage

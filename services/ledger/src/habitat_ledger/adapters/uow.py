@@ -23,6 +23,7 @@ from habitat_ledger.adapters.close_repositories import (
 from habitat_ledger.adapters.integrity_repository import SqlAlchemyIntegrityRepository
 from habitat_ledger.adapters.journal_repository import SqlAlchemyJournalRepository
 from habitat_ledger.adapters.k1_issue_repository import SqlAlchemyK1IssueRepository
+from habitat_ledger.adapters.money_move_repository import SqlAlchemyMoneyMoveRepository
 from habitat_ledger.adapters.orm import inbox, outbox, start_mappers
 from habitat_ledger.adapters.repositories import (
     SqlAlchemyAccountRepository,
@@ -32,6 +33,7 @@ from habitat_ledger.adapters.repositories import (
 from habitat_ledger.domain.errors import (
     AlreadyReversed,
     LedgerError,
+    MoneyMovePending,
     PeriodNameTaken,
     PeriodOverlap,
     ProposalPending,
@@ -43,6 +45,7 @@ CONSTRAINT_ERRORS: dict[str, type[LedgerError]] = {
     "uq_period_name": PeriodNameTaken,
     "uq_allocation_one_active_per_period": ProposalPending,
     "uq_journal_transaction_reverses_id": AlreadyReversed,
+    "uq_money_move_one_open_per_target": MoneyMovePending,
 }
 
 
@@ -80,6 +83,7 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.capital_imports = SqlAlchemyCapitalImportRepository(session)
         self.integrity = SqlAlchemyIntegrityRepository(session)
         self.k1_issues = SqlAlchemyK1IssueRepository(session)
+        self.money_moves = SqlAlchemyMoneyMoveRepository(session)
 
     async def commit(self) -> None:
         try:

@@ -211,3 +211,25 @@ class PendingContributions(LedgerError):
     """Contributions of the period are still undecided."""
 
     code = "pending_contributions"
+
+
+class OwnDistribution(LedgerError):
+    """Nobody schedules, completes or approves a payment to themselves (PRODUCT.md rule 12)."""
+
+    code = "own_distribution"
+
+
+class MoneyMoveNotFound(LedgerError):
+    code = "money_move_not_found"
+
+
+class MoneyMoveNotPending(LedgerError):
+    """Only a requested money move is approved or rejected."""
+
+    code = "money_move_not_pending"
+
+
+class MoneyMovePending(LedgerError):
+    """Another request to move the same money waits for approval; approve or reject it first."""
+
+    code = "money_move_pending"

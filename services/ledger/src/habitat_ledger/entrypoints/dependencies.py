@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.web.security import principal_dependency
 
+from habitat_ledger.domain.money_move import ApprovalPolicy
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
@@ -32,6 +33,14 @@ async def approvals_required(request: Request) -> int:
 
 
 ApprovalsRequired = Annotated[int, Depends(approvals_required)]
+
+
+async def money_move_policy(request: Request) -> ApprovalPolicy:
+    settings = request.app.state.ledger.settings
+    return ApprovalPolicy(settings.money_move_approvals_required, settings.single_admin_coop)
+
+
+MoneyMovePolicy = Annotated[ApprovalPolicy, Depends(money_move_policy)]
 
 
 async def coop_today(request: Request) -> date:

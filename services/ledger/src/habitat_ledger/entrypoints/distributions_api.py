@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from habitat_ledger.domain.commands import CompleteDistribution, ScheduleDistribution
 from habitat_ledger.domain.errors import DistributionNotFound
-from habitat_ledger.entrypoints.dependencies import Admin, Member, Today, Uow
+from habitat_ledger.entrypoints.dependencies import Admin, Member, MoneyMovePolicy, Today, Uow
+from habitat_ledger.entrypoints.money_move_schemas import MoneyMoveOut
+from habitat_ledger.entrypoints.money_moves_api import money_move_out
 from habitat_ledger.entrypoints.money_schemas import (
     CompleteIn,
     DistributionIn,
@@ -17,7 +19,7 @@ from habitat_ledger.entrypoints.money_schemas import (
     DistributionOut,
 )
 from habitat_ledger.entrypoints.schemas import ReasonIn
-from habitat_ledger.service_layer import distributions
+from habitat_ledger.service_layer import distributions, money_moves
 
 router = APIRouter(tags=["distributions"])
 
@@ -40,7 +42,7 @@ async def list_distributions(
 
 @router.post("/distributions", status_code=status.HTTP_201_CREATED, response_model=DistributionOut)
 async def schedule(body: DistributionIn, caller: Admin, uow: Uow) -> DistributionOut:
-    """Schedule a payment (admin); capital is debited only when it is completed."""
+    """Schedule a payment (admin; 403 own_distribution to yourself); capital is debited only when it is completed."""
     command = ScheduleDistribution(body.member_id, body.amount, body.method, body.scheduled_on, caller.member_id)
     return DistributionOut.model_validate(await distributions.schedule_distribution(command, uow))
 
@@ -54,17 +56,23 @@ async def read(distribution_id: uuid.UUID, caller: Member, uow: Uow) -> Distribu
     return DistributionOut.model_validate(found)
 
 
-@router.post("/distributions/{distribution_id}/complete", response_model=DistributionOut)
+@router.post(
+    "/distributions/{distribution_id}/complete", response_model=MoneyMoveOut,
+    responses={202: {"model": MoneyMoveOut, "description": "Requested: waits for a second admin (/money-moves)"}},
+)
 async def complete(
-    distribution_id: uuid.UUID, body: CompleteIn, caller: Admin, uow: Uow, today: Today
-) -> DistributionOut:
-    """Paid: debit capital on both bases; 409 would_overdraw_capital unless override_reason is given.
+    distribution_id: uuid.UUID, body: CompleteIn, caller: Admin, uow: Uow, today: Today, policy: MoneyMovePolicy,
+    response: Response,
+) -> MoneyMoveOut:
+    """Request the payment be recorded: 202 with the money move a second admin approves (then capital
+    is debited on both bases); 200 executed at once in a single-admin co-op.
 
+    403 own_distribution to yourself; 409 would_overdraw_capital unless override_reason is given;
     paid_on defaults to today in the co-op's time zone; 409 period_locked on or before the lock date.
     """
     command = CompleteDistribution(distribution_id, body.reference, body.paid_on, body.override_reason, caller.member_id)
-    completed = await distributions.complete_distribution(command, uow, method=body.method, today=today)
-    return DistributionOut.model_validate(completed)
+    move = await money_moves.request_completion(command, uow, policy=policy, method=body.method, today=today)
+    return await money_move_out(move, uow, response)
 
 
 @router.post("/distributions/{distribution_id}/cancel", response_model=DistributionOut)

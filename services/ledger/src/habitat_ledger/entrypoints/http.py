@@ -30,6 +30,7 @@ from habitat_ledger.entrypoints import (
     integrity_api,
     journal_api,
     k1_api,
+    money_moves_api,
     periods_api,
 )
 
@@ -66,6 +67,10 @@ STATUS_OF = {
     "period_before_lock": 409,
     "reversal_belongs_to_workflow": 409,
     "pending_contributions": 409,
+    "own_distribution": 403,
+    "money_move_not_found": 404,
+    "money_move_not_pending": 409,
+    "money_move_pending": 409,
 }
 
 
@@ -122,6 +127,6 @@ def create_app(
     app.include_router(periods_api.router)
     for module in (capital_api, close_api, allocations_api, distributions_api, exports_api, journal_api):
         app.include_router(module.router)
-    for module in (imports_api, integrity_api, k1_api):
+    for module in (imports_api, integrity_api, k1_api, money_moves_api):
         app.include_router(module.router)
     return app

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from habitat_ledger.entrypoints.money_move_schemas import MoneyMoveOut
 from habitat_ledger.entrypoints.schemas import Money
 
 
@@ -34,9 +35,12 @@ class PlannedRowOut(BaseModel):
 
 
 class CapitalImportOut(BaseModel):
-    """What the import did, or on a dry run would do; import_id is null when nothing was written."""
+    """What the import did, or on a dry run would do; import_id is null when nothing was written (yet)."""
 
     dry_run: bool
     import_id: uuid.UUID | None
     summary: SummaryOut
     sample: list[PlannedRowOut] = Field(description="The first 10 rows of the file")
+    money_move: MoneyMoveOut | None = Field(
+        default=None, description="The request a second admin approves (status requested), or executed at once"
+    )

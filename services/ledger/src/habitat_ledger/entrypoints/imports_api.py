@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
-from habitat_ledger.entrypoints.dependencies import Admin, Today, Uow
+from habitat_ledger.entrypoints.dependencies import Admin, MoneyMovePolicy, Today, Uow
 from habitat_ledger.entrypoints.import_schemas import CapitalImportOut, PlannedRowOut, SummaryOut
-from habitat_ledger.service_layer import capital_imports
+from habitat_ledger.entrypoints.money_moves_api import money_move_out
+from habitat_ledger.service_layer import money_moves
 
 router = APIRouter(tags=["imports"])
 CSV_BODY = {
@@ -22,20 +23,27 @@ CSV_BODY = {
 }
 
 
-@router.post("/imports/capital-accounts", response_model=CapitalImportOut, openapi_extra=CSV_BODY)
+@router.post(
+    "/imports/capital-accounts", response_model=CapitalImportOut, openapi_extra=CSV_BODY,
+    responses={202: {"model": CapitalImportOut, "description": "Checked and kept: waits for a second admin"}},
+)
 async def import_capital_accounts(
-    request: Request, caller: Admin, uow: Uow, today: Today, dry_run: bool = False
+    request: Request, caller: Admin, uow: Uow, today: Today, policy: MoneyMovePolicy, response: Response,
+    dry_run: bool = False,
 ) -> CapitalImportOut:
     """Opening balances from a CSV body, read as it streams; 422 invalid_csv lists a pass's problems, writes nothing.
 
     A balance dated after today (the co-op's) or on or before the lock date is a business-pass problem.
+    A valid file that changes balances is kept with a money move (202): a second admin's approval
+    imports exactly its rows, checked again; a single-admin co-op imports at once (200).
     """
-    report = await capital_imports.import_capital_accounts(
-        request.stream(), uow, dry_run=dry_run, requested_by=caller.member_id, today=today
+    report, move = await money_moves.request_capital_import(
+        request.stream(), uow, dry_run=dry_run, requested_by=caller.member_id, policy=policy, today=today
     )
     return CapitalImportOut(
         dry_run=report.dry_run,
         import_id=report.import_id,
         summary=SummaryOut.model_validate(report.summary),
         sample=[PlannedRowOut.model_validate(row) for row in report.sample],
+        money_move=await money_move_out(move, uow, response) if move else None,
     )

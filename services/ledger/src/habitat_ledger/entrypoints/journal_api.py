@@ -4,28 +4,35 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
-from habitat_ledger.entrypoints.dependencies import Admin, Today, Uow
-from habitat_ledger.entrypoints.money_schemas import ExceptionList, ExceptionOut, ReverseIn, TransactionOut
-from habitat_ledger.service_layer import contributions, reversals
+from habitat_ledger.entrypoints.dependencies import Admin, MoneyMovePolicy, Today, Uow
+from habitat_ledger.entrypoints.money_move_schemas import MoneyMoveOut
+from habitat_ledger.entrypoints.money_moves_api import money_move_out
+from habitat_ledger.entrypoints.money_schemas import ExceptionList, ExceptionOut, ReverseIn
+from habitat_ledger.service_layer import contributions, money_moves
 
 router = APIRouter(tags=["journal"])
 
 
-@router.post("/transactions/{transaction_id}/reverse", status_code=status.HTTP_201_CREATED, response_model=TransactionOut)
+@router.post(
+    "/transactions/{transaction_id}/reverse", status_code=status.HTTP_201_CREATED, response_model=MoneyMoveOut,
+    responses={202: {"model": MoneyMoveOut, "description": "Requested: waits for a second admin (/money-moves)"}},
+)
 async def reverse(
-    transaction_id: uuid.UUID, body: ReverseIn, caller: Admin, uow: Uow, today: Today
-) -> TransactionOut:
-    """Record a reversing transaction (every posting negated); 409 already_reversed the second time.
+    transaction_id: uuid.UUID, body: ReverseIn, caller: Admin, uow: Uow, today: Today, policy: MoneyMovePolicy,
+    response: Response,
+) -> MoneyMoveOut:
+    """Request a reversing transaction (every posting negated): 202 with the money move a second admin
+    approves; 201 executed at once in a single-admin co-op. 409 already_reversed the second time.
 
     409 period_locked when dated on or before the lock date; 409 reversal_belongs_to_workflow for
     an entry of a contribution, distribution or allocation (the message says how to correct it).
     """
-    reversal = await reversals.reverse_transaction(
-        transaction_id, body.reason, caller.member_id, uow, occurred_on=body.occurred_on, today=today
+    move = await money_moves.request_reversal(
+        transaction_id, body.reason, caller.member_id, uow, policy=policy, occurred_on=body.occurred_on, today=today
     )
-    return TransactionOut.model_validate(reversal)
+    return await money_move_out(move, uow, response)
 
 
 @router.get("/exceptions", response_model=ExceptionList)

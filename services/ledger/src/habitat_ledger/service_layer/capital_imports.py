@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from habitat_ledger.domain.capital_import import (
     CapitalAccountsFile,
@@ -37,43 +37,53 @@ class CapitalImportReport:
     import_id: uuid.UUID | None
     summary: ImportSummary
     sample: list[PlannedRow]
+    columns: dict[str, int] = field(default_factory=dict)  # each field's 1-based column in the file
 
 
-async def import_capital_accounts(
-    chunks: AsyncIterable[bytes],
-    uow: UnitOfWork,
-    *,
-    dry_run: bool,
-    requested_by: uuid.UUID,
-    now: datetime | None = None,
-    today: date | None = None,
+async def check_upload(
+    chunks: AsyncIterable[bytes], uow: UnitOfWork, *, dry_run: bool, today: date
 ) -> CapitalImportReport:
-    """Create or replace members' opening balances from a CSV upload; InvalidCsv names every problem of a pass.
+    """Stage an upload and run every pass over it, in the caller's unit of work; InvalidCsv names
+    every problem of the first pass with any. The plan stays staged for write_planned()."""
+    await uow.capital_imports.start()
+    file = await _stage(chunks, uow)
+    return await _passes(uow, file.columns, exclusive=not dry_run, dry_run=dry_run, today=today)
+
+
+async def check_kept(move_id: uuid.UUID, columns: dict[str, int], uow: UnitOfWork, *, today: date) -> CapitalImportReport:
+    """The rows kept with a money move staged again and every pass run over them afresh."""
+    await uow.capital_imports.start()
+    await uow.capital_imports.restage(move_id)
+    return await _passes(uow, columns, exclusive=True, dry_run=False, today=today)
+
+
+async def _passes(
+    uow: UnitOfWork, columns: dict[str, int], *, exclusive: bool, dry_run: bool, today: date
+) -> CapitalImportReport:
+    imports = uow.capital_imports
+    _refuse("references", await imports.unknown_members(columns))
+    await imports.plan(exclusive=exclusive)
+    _refuse("business", await imports.rule_breaches(today, await current_lock(uow), columns))
+    _refuse("reconciliation", await imports.repeated_members(columns))
+    return CapitalImportReport(dry_run, None, await imports.summary(), await imports.sample(SAMPLE_ROWS), columns)
+
+
+async def write_planned(
+    uow: UnitOfWork, report: CapitalImportReport, *, by: uuid.UUID, now: datetime
+) -> CapitalImportReport:
+    """Create or replace the planned opening balances, in the caller's unit of work.
 
     A member's balance restated unchanged is left alone, so re-running a file changes nothing; a
     changed one reverses the balance in force and records the new one.
     """
-    now = now or datetime.now(UTC)
-    today = today or now.date()
-    async with uow:
-        imports = uow.capital_imports
-        await imports.start()
-        file = await _stage(chunks, uow)
-        _refuse("references", await imports.unknown_members(file.columns))
-        await imports.plan(exclusive=not dry_run)
-        _refuse("business", await imports.rule_breaches(today, await current_lock(uow), file.columns))
-        _refuse("reconciliation", await imports.repeated_members(file.columns))
-        summary = await imports.summary()
-        sample = await imports.sample(SAMPLE_ROWS)
-        changes = [] if dry_run else await imports.changes()
-        if not changes:
-            return CapitalImportReport(dry_run, None, summary, sample)
-        import_id = uuid.uuid4()
-        for rows in opening_entries(changes, import_id, by=requested_by, now=now):
-            await uow.journal_rows.add_rows(rows)
-        await imports.record(CapitalImportRun(import_id, requested_by, now, summary))
-        await uow.commit()
-    return CapitalImportReport(dry_run, import_id, summary, sample)
+    changes = await uow.capital_imports.changes()
+    if not changes:
+        return report
+    import_id = uuid.uuid4()
+    for rows in opening_entries(changes, import_id, by=by, now=now):
+        await uow.journal_rows.add_rows(rows)
+    await uow.capital_imports.record(CapitalImportRun(import_id, by, now, report.summary))
+    return replace(report, import_id=import_id)
 
 
 async def _stage(chunks: AsyncIterable[bytes], uow: UnitOfWork) -> CapitalAccountsFile:

@@ -27,6 +27,7 @@ from habitat_ledger.domain.k1 import K1Figures
 from habitat_ledger.domain.k1_issue import IssuedEnding, K1Issue
 from habitat_ledger.domain.lock import Lock
 from habitat_ledger.domain.member import MemberReplica
+from habitat_ledger.domain.money_move import MoneyMove, MoneyMoveKind
 from habitat_ledger.domain.opening_balance import OpeningChange
 from habitat_ledger.domain.pending import PendingEvent
 from habitat_ledger.domain.period import Period
@@ -216,6 +217,28 @@ class CapitalImportRepository(Protocol):
     async def sample(self, limit: int) -> list[PlannedRow]: ...
     async def changes(self) -> list[OpeningChange]: ...
     async def record(self, run: CapitalImportRun) -> None: ...
+    async def staged_sha256(self) -> str:
+        """sha256 hex of the staged rows in line order: what a money move's approvers approve."""
+        ...
+    async def keep(self, move_id: uuid.UUID) -> None:
+        """Store the staged rows with a money move."""
+        ...
+    async def restage(self, move_id: uuid.UUID) -> None:
+        """Stage the rows kept with a money move again."""
+        ...
+
+
+class MoneyMoveRepository(Protocol):
+    """Money moves waiting for, or done with, a second admin: head and approvals."""
+
+    async def add(self, move: MoneyMove) -> None: ...
+    async def get(self, move_id: uuid.UUID, *, for_update: bool = False) -> MoneyMove | None: ...
+    async def open_for(self, kind: MoneyMoveKind, target_id: uuid.UUID) -> MoneyMove | None:
+        """The requested (undecided) move of this kind on this target, if any."""
+        ...
+    async def list(self, status: str | None) -> list[MoneyMove]: ...
+    async def add_approval(self, move: MoneyMove, approval: Approval) -> None: ...
+    async def update_status(self, move: MoneyMove) -> None: ...
 
 
 class K1IssueRepository(Protocol):
@@ -256,6 +279,7 @@ class UnitOfWork(Protocol):
     capital_imports: CapitalImportRepository
     integrity: IntegrityRepository
     k1_issues: K1IssueRepository
+    money_moves: MoneyMoveRepository
     events: list[object]
 
     async def __aenter__(self) -> Self: ...

@@ -22,24 +22,41 @@ async def reverse_transaction(
     now: datetime | None = None,
     today: date | None = None,
 ) -> JournalTransaction:
-    """Record the negation of a transaction, once, dated after the lock date (default: today, the co-op's).
+    """Execute a reversal in its own unit of work: the step an approved money move runs
+    (service_layer.money_moves); the HTTP API only ever requests a reversal."""
+    now = now or datetime.now(UTC)
+    async with uow:
+        reversal = await record_reversal(
+            transaction_id, reason, requested_by, uow, day=occurred_on or today or now.date(), now=now
+        )
+        await uow.commit()
+    return reversal
+
+
+async def reversal_checks(transaction_id: uuid.UUID, reason: str, day: date, uow: UnitOfWork) -> JournalTransaction:
+    """Everything a reversal checks, inside the caller's unit of work; returns the original.
 
     Only entries no workflow owns (opening balances) are reversed here; a contribution, distribution
-    or allocation entry is refused with a pointer to the workflow that corrects it.
+    or allocation entry is refused with a pointer to the workflow that corrects it. Once only, and
+    dated after the lock date.
     """
-    now = now or datetime.now(UTC)
     if not reason.strip():
         raise InvalidAllocationInput("A reversal needs a reason.")
-    async with uow:
-        original = await uow.journal.get(transaction_id)
-        if original is None:
-            raise TransactionNotFound("No such journal transaction.")
-        ensure_directly_reversible(original)
-        if await uow.journal.is_reversed(transaction_id):
-            raise AlreadyReversed("This transaction was reversed already.")
-        day = occurred_on or today or now.date()
-        await ensure_open_date(day, uow, "A reversal")
-        reversal = original.reversal(reason=reason.strip(), occurred_on=day, by=requested_by, now=now)
-        await uow.journal.add(reversal)
-        await uow.commit()
+    original = await uow.journal.get(transaction_id)
+    if original is None:
+        raise TransactionNotFound("No such journal transaction.")
+    ensure_directly_reversible(original)
+    if await uow.journal.is_reversed(transaction_id):
+        raise AlreadyReversed("This transaction was reversed already.")
+    await ensure_open_date(day, uow, "A reversal")
+    return original
+
+
+async def record_reversal(
+    transaction_id: uuid.UUID, reason: str, requested_by: uuid.UUID, uow: UnitOfWork, *, day: date, now: datetime
+) -> JournalTransaction:
+    """Record the negation of a transaction, once, dated day, in the caller's unit of work (checks made again)."""
+    original = await reversal_checks(transaction_id, reason, day, uow)
+    reversal = original.reversal(reason=reason.strip(), occurred_on=day, by=requested_by, now=now)
+    await uow.journal.add(reversal)
     return reversal
