@@ -23,6 +23,11 @@ class RabbitSettings(BaseModel):
         description="Unacknowledged deliveries a consumer holds and handles at once (unlimited, a backlog of"
         " thousands would all be taken and run at once)",
     )
+    declare_topology: bool = Field(
+        default=True,
+        description="Declare exchanges and queues at start; false where provisioning declared them and the"
+        " service's own broker user may only publish its events and consume its queues",
+    )
     relay_interval_seconds: float = 0.05
     relay_batch_size: int = 100
 
