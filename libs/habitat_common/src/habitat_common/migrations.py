@@ -51,7 +51,9 @@ def run_migrations(target_metadata: MetaData, default_url: Callable[[], str]) ->
     def run(connection: Connection) -> None:
         context.configure(connection=connection, **options)
         with context.begin_transaction():
-            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            # the schema's owner role may not create schemas: provisioning made it, IF NOT EXISTS still checks
+            if connection.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first() is None:
+                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
             context.run_migrations()
 
     async def run_async() -> None:

@@ -7,6 +7,7 @@ HABITAT_TEST_AMQP_URL (default amqp://guest:guest@127.0.0.1:5672/).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
@@ -20,9 +21,17 @@ from urllib.parse import quote
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.engine import make_url
 
 from habitat_common.auth import ACCESS_TOKEN_TYPE
-from habitat_common.settings import AuthSettings
+from habitat_common.provisioning.postgres import ServiceRoles, drop_roles, provision_postgres
+from habitat_common.provisioning.rabbitmq import (
+    broker_users,
+    delete_with_rabbitmqctl,
+    provision_broker_users,
+    vhost_of,
+)
+from habitat_common.settings import AuthSettings, RabbitSettings
 
 
 def docker_engine_reachable() -> bool:
@@ -77,6 +86,17 @@ def temporary_database(prefix: str = "habitat_test") -> Iterator[str]:
 
 
 @contextmanager
+def temporary_service_roles(database_url: str) -> Iterator[dict[str, ServiceRoles]]:
+    """Every service's owner and runtime role on this database, named after it (roles are cluster-wide, so
+    runs never share one); dropped afterwards, with whatever they own. Trust auth: no passwords."""
+    roles = asyncio.run(provision_postgres(database_url, prefix=make_url(database_url).database))
+    try:
+        yield roles
+    finally:
+        asyncio.run(drop_roles(database_url, list(roles.values())))
+
+
+@contextmanager
 def temporary_vhost(prefix: str = "habitat_test") -> Iterator[str]:
     """Create a RabbitMQ vhost for this run; yield an AMQP URL pointing at it; delete it afterwards."""
     if docker_engine_reachable():
@@ -95,6 +115,22 @@ def temporary_vhost(prefix: str = "habitat_test") -> Iterator[str]:
         yield f"{base}/{quote(vhost, safe='')}"
     finally:
         subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
+
+
+@contextmanager
+def temporary_broker_users(amqp_url: str) -> Iterator[dict[str, str]]:
+    """Every service's broker user on amqp_url's vhost, named after it (users are cluster-wide), with the
+    topology declared by the administrator; yields each service's AMQP URL; users deleted afterwards."""
+    if docker_engine_reachable():  # a container's broker: no rabbitmqctl here, the administrator it is
+        yield {}
+        return
+    prefix = vhost_of(amqp_url)
+    try:
+        yield asyncio.run(
+            provision_broker_users(amqp_url, prefix=prefix, delivery_limit=RabbitSettings().delivery_limit)
+        )
+    finally:
+        delete_with_rabbitmqctl(broker_users(prefix).values())
 
 
 class LocalKeys:

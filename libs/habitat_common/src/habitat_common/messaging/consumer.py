@@ -13,7 +13,7 @@ from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
 
 from habitat_common.contracts.envelope import Contract, Envelope
-from habitat_common.messaging.topology import EVENTS, Subscription, consumer_queue
+from habitat_common.messaging.topology import Subscription, consumer_queue, events_exchange
 from habitat_common.telemetry import EVENTS_CONSUMED, EVENTS_FAILED, correlation
 
 log = logging.getLogger(__name__)
@@ -26,21 +26,24 @@ def producer_of(contract: type[Contract]) -> str:
     return contract.EVENT_TYPE.partition(".")[0]
 
 
-def subscribe(broker: RabbitBroker, subscription: Subscription, handle: Handler, *, delivery_limit: int) -> None:
+def subscribe(
+    broker: RabbitBroker, subscription: Subscription, handle: Handler, *, delivery_limit: int, declare: bool = True
+) -> None:
     """Attach handle to the subscription's queue.
 
     handle returns True when the event had its effect and False for a duplicate. A payload that
     does not match the contract, or an envelope whose producer does not own the event type, is
     rejected at once into the dead-letter queue; any other error is nacked so RabbitMQ redelivers it
-    until the queue's delivery limit dead-letters it.
+    until the queue's delivery limit dead-letters it. declare=False: the queue exists already (provisioned
+    topology) and the broker user may only consume from it.
     """
     event = subscription.contract.routing_key()
     owner = producer_of(subscription.contract)
     envelope_type = Envelope[subscription.contract]  # type: ignore[name-defined]
 
     @broker.subscriber(
-        consumer_queue(subscription, delivery_limit=delivery_limit),
-        EVENTS,
+        consumer_queue(subscription, delivery_limit=delivery_limit, declare=declare),
+        events_exchange(declare=declare),
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
     async def consume(body: Any, message: RabbitMessage) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import RabbitBroker, RabbitExchange
 from opentelemetry import propagate, trace
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,8 +29,10 @@ class OutboxRelay:
         table: Table,
         interval_seconds: float,
         batch_size: int,
+        exchange: RabbitExchange = EVENTS,
     ) -> None:
         self._service = service
+        self._exchange = exchange
         self._broker = broker
         self._session_factory = session_factory
         self._table = table
@@ -72,7 +74,7 @@ class OutboxRelay:
             propagate.inject(headers)
             await self._broker.publish(
                 row.payload,
-                exchange=EVENTS,
+                exchange=self._exchange,
                 routing_key=row.routing_key,
                 message_id=str(row.event_id),
                 correlation_id=headers.get("x-correlation-id"),

@@ -23,6 +23,11 @@ EVENTS = RabbitExchange("habitat.events", type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange("habitat.dead-letter", type=ExchangeType.DIRECT, durable=True)
 
 
+def events_exchange(*, declare: bool = True) -> RabbitExchange:
+    """EVENTS, or the same exchange only looked up (passively), for a broker user that may not declare it."""
+    return EVENTS if declare else RabbitExchange(EVENTS.name, type=EVENTS.type, durable=True, declare=False)
+
+
 @dataclass(frozen=True)
 class Subscription:
     consumer: str
@@ -54,9 +59,11 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
 )
 
 
-def consumer_queue(subscription: Subscription, *, delivery_limit: int) -> RabbitQueue:
+def consumer_queue(subscription: Subscription, *, delivery_limit: int, declare: bool = True) -> RabbitQueue:
+    """The subscription's queue; declare=False only looks it up (and leaves its binding to whoever declared it)."""
     return RabbitQueue(
         subscription.queue_name,
+        declare=declare,
         queue_type=QueueType.QUORUM,
         durable=True,
         routing_key=subscription.contract.routing_key(),

@@ -17,7 +17,7 @@ from habitat_common.db import database_is_reachable
 from habitat_common.messaging.consumer import Handler, subscribe
 from habitat_common.messaging.polling import PollingTask
 from habitat_common.messaging.relay import OutboxRelay
-from habitat_common.messaging.topology import Subscription, declare_topology
+from habitat_common.messaging.topology import Subscription, declare_topology, events_exchange
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.settings import RabbitSettings
 from habitat_common.web.observability import health_router
@@ -52,7 +52,7 @@ def build_worker(
     ASGI worker app; each loop is a readiness check under its name."""
     broker = broker or make_broker(rabbit)
     for subscription, handle in handlers:
-        subscribe(broker, subscription, handle, delivery_limit=rabbit.delivery_limit)
+        subscribe(broker, subscription, handle, delivery_limit=rabbit.delivery_limit, declare=rabbit.declare_topology)
     relay = OutboxRelay(
         service=service,
         broker=broker,
@@ -60,6 +60,7 @@ def build_worker(
         table=outbox,
         interval_seconds=rabbit.relay_interval_seconds,
         batch_size=rabbit.relay_batch_size,
+        exchange=events_exchange(declare=rabbit.declare_topology),
     )
 
     async def broker_ok() -> bool:
@@ -76,7 +77,8 @@ def build_worker(
 
     async def declare() -> None:
         await broker.connect()
-        await declare_topology(broker, delivery_limit=rabbit.delivery_limit)
+        if rabbit.declare_topology:
+            await declare_topology(broker, delivery_limit=rabbit.delivery_limit)
         settle_startup_objects()
 
     async def start_loops() -> None:

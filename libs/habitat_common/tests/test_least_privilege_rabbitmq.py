@@ -1,0 +1,111 @@
+"""Per-service RabbitMQ users on a vhost of their own: publish only their events, consume only their queues."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date
+
+import aio_pika
+import pytest
+from aiormq.exceptions import ChannelAccessRefused
+from habitat_common.contracts import Envelope, PeriodOpenedV1
+from habitat_common.messaging.consumer import subscribe
+from habitat_common.messaging.topology import SUBSCRIPTIONS, Subscription, events_exchange
+from habitat_common.messaging.worker import make_broker
+from habitat_common.settings import RabbitSettings
+from habitat_common.testing import docker_engine_reachable, temporary_broker_users, temporary_vhost
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(docker_engine_reachable(), reason="service users are made with rabbitmqctl on this machine"),
+]
+CONTRIBUTIONS_QUEUE = Subscription("contributions", PeriodOpenedV1).queue_name
+LEDGER_QUEUE = next(s.queue_name for s in SUBSCRIPTIONS if s.consumer == "ledger")
+
+
+@pytest.fixture(scope="module")
+def users():
+    with temporary_vhost("habitat_mq_roles") as url, temporary_broker_users(url) as users:
+        yield users
+
+
+def envelope(name: str, producer: str = "ledger") -> bytes:
+    payload = PeriodOpenedV1(period_id=uuid.uuid4(), name=name, starts_on=date(2026, 1, 1),
+                             ends_on=date(2026, 3, 31), status="open")
+    return Envelope.wrap(payload, producer=producer).model_dump_json().encode()
+
+
+async def publish(url: str, routing_key: str) -> None:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange("habitat.events")
+        await exchange.publish(aio_pika.Message(b"{}"), routing_key=routing_key)
+
+
+async def take_one(url: str, queue: str) -> None:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        await (await channel.get_queue(queue)).get(fail=False)
+
+
+async def declare(url: str, queue: str) -> None:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.declare_queue(queue, durable=True)
+
+
+@pytest.mark.parametrize("service, foreign", [
+    ("ledger", "contributions.contribution_approved.v1"),
+    ("identity", "ledger.period_closed.v1"),
+    ("contributions", "identity.member_registered.v1"),
+])
+def test_a_service_user_cannot_publish_another_services_event(users, service, foreign) -> None:
+    with pytest.raises(ChannelAccessRefused, match="access to topic"):
+        asyncio.run(publish(users[service], foreign))
+
+
+def test_a_service_user_publishes_its_own_events(users) -> None:
+    asyncio.run(publish(users["ledger"], "ledger.period_opened.v1"))
+
+
+@pytest.mark.parametrize("service, queue", [
+    ("ledger", CONTRIBUTIONS_QUEUE), ("identity", CONTRIBUTIONS_QUEUE), ("contributions", LEDGER_QUEUE),
+    ("ledger", f"{LEDGER_QUEUE}.dlq"),
+])
+def test_a_service_user_cannot_consume_another_services_queue(users, service, queue) -> None:
+    with pytest.raises(ChannelAccessRefused, match="access to queue"):
+        asyncio.run(take_one(users[service], queue))
+
+
+def test_a_service_user_cannot_declare_queues(users) -> None:
+    with pytest.raises(ChannelAccessRefused):
+        asyncio.run(declare(users["ledger"], "ledger.sneaky"))
+
+
+async def test_a_worker_without_declare_rights_consumes_its_own_queue(users) -> None:
+    broker = make_broker(RabbitSettings(url=users["contributions"], declare_topology=False))
+    seen: list[str] = []
+
+    async def handle(envelope: Envelope) -> bool:
+        seen.append(envelope.payload.name)
+        return True
+
+    subscribe(broker, Subscription("contributions", PeriodOpenedV1), handle, delivery_limit=5, declare=False)
+    await broker.start()
+    try:
+        ledger = make_broker(RabbitSettings(url=users["ledger"]))
+        await ledger.connect()
+        await ledger.publish(envelope("2026-Q1"), exchange=events_exchange(declare=False),
+                             routing_key=PeriodOpenedV1.routing_key(), persist=True)
+        await ledger.stop()
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await broker.stop()
+    assert seen == ["2026-Q1"]
