@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from habitat_common.auth import KeySource, TokenVerifier
@@ -15,6 +15,7 @@ from habitat_identity.adapters.keys import JwtAccessTokenIssuer, KeyRing
 from habitat_identity.adapters.orm import start_mappers
 from habitat_identity.adapters.passwords import Argon2PasswordHasher
 from habitat_identity.adapters.strength import ZxcvbnStrengthEstimator
+from habitat_identity.adapters.successors import FernetPairSealer
 from habitat_identity.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_identity.config import IdentitySettings
 
@@ -44,6 +45,7 @@ class Container:
     strength: ZxcvbnStrengthEstimator
     devices: HmacDeviceCookies
     revocation_feed: RevocationFeed | None = None
+    sealer: FernetPairSealer = field(default_factory=FernetPairSealer)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)

@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from habitat_common.coop import CoopSettings
 from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
 from habitat_common.web.client_address import LOOPBACK, TrustedProxies
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from habitat_identity.domain.sessions import SessionPolicy, SessionRules
+
+
+class SessionSettings(BaseModel):
+    """How long sessions live (IDENTITY_SESSIONS__*): the web UI's and API clients' refresh-token families."""
+
+    web_absolute_seconds: int = Field(default=12 * 3600, ge=60, description="A web UI session ends this long after sign-in")
+    web_idle_seconds: int = Field(default=30 * 60, ge=60, description="... or this long after its last refresh")
+    api_absolute_seconds: int = Field(default=30 * 24 * 3600, ge=60, description="An API refresh family's limit")
+    api_idle_seconds: int = Field(default=7 * 24 * 3600, ge=60, description="... and its idle timeout")
+    reuse_grace_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=60,
+        description="A refresh token just traded in answers once more within this, with the same pair (two tabs)",
+    )
+
+    def rules(self) -> SessionRules:
+        return SessionRules(
+            web=SessionPolicy(timedelta(seconds=self.web_absolute_seconds), timedelta(seconds=self.web_idle_seconds)),
+            api=SessionPolicy(timedelta(seconds=self.api_absolute_seconds), timedelta(seconds=self.api_idle_seconds)),
+            reuse_grace=timedelta(seconds=self.reuse_grace_seconds),
+        )
 
 
 class IdentitySettings(BaseSettings):
@@ -21,6 +46,7 @@ class IdentitySettings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     coop: CoopSettings = Field(default_factory=CoopSettings)
+    sessions: SessionSettings = Field(default_factory=SessionSettings)
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900, description="Access token lifetime (<= 15 min)")
     signing_key_passphrase: SecretStr | None = Field(
         default=None,

@@ -88,6 +88,9 @@ class TestRefresh:
         second = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
         assert second.status_code == 200
         assert second.json()["refresh_token"] != first["refresh_token"]
+        # a second tab racing the first gets the very same pair, once (issue 13)
+        again = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert again.json() == second.json()
 
         reuse = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
         assert (reuse.status_code, reuse.json()["error"]["code"]) == (401, "invalid_refresh_token")

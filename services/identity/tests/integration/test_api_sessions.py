@@ -35,7 +35,8 @@ class TestRevocationFeed:
         await client.post("/auth/logout", json={"refresh_token": logged_out["refresh_token"]})
         reused = (await login(client, member.email, temporary)).json()
         await client.post("/auth/refresh", json={"refresh_token": reused["refresh_token"]})
-        await client.post("/auth/refresh", json={"refresh_token": reused["refresh_token"]})
+        await client.post("/auth/refresh", json={"refresh_token": reused["refresh_token"]})  # the grace answer
+        await client.post("/auth/refresh", json={"refresh_token": reused["refresh_token"]})  # reuse
         other = (await login(client, member.email, temporary)).json()
         current = (await login(client, member.email, temporary)).json()
         changed = await client.post(

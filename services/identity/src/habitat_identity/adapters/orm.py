@@ -44,6 +44,9 @@ refresh_token = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("rotated_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("session_kind", Text, nullable=False, server_default="api"),
+    Column("session_started_at", DateTime(timezone=True), nullable=False),
+    Column("successor_sealed", Text),
 )
 
 signing_key = Table(

@@ -199,6 +199,10 @@ class RefreshToken:
     expires_at: datetime
     rotated_at: datetime | None = None
     revoked_at: datetime | None = None
+    session_kind: str = "api"
+    session_started_at: datetime | None = None
+    # the pair this token was traded for, sealed with it: answered once more to a racing second tab
+    successor_sealed: str | None = None
 
     def was_used(self) -> bool:
         return self.rotated_at is not None or self.revoked_at is not None

@@ -42,6 +42,8 @@ async def login(body: LoginRequest, request: Request, response: Response, c: Con
         client=client_address(request, c.settings.trusted_proxies),
         device_cookie=request.cookies.get(DEVICE_COOKIE),
         devices=c.devices,
+        session_kind=body.session,
+        rules=c.settings.sessions.rules(),
     )
     response.set_cookie(
         DEVICE_COOKIE,
@@ -56,8 +58,12 @@ async def login(body: LoginRequest, request: Request, response: Response, c: Con
 
 @router.post("/auth/refresh", response_model=TokenResponse, tags=["auth"])
 async def refresh(body: RefreshRequest, c: ContainerDep) -> TokenResponse:
-    """Trade a refresh token for new tokens (the refresh token rotates)."""
-    return TokenResponse.of(await auth.refresh(body.refresh_token, c.uow(), c.issuer))
+    """Trade a refresh token for new tokens (the refresh token rotates; the one just traded in answers
+    once more for a few seconds with the same tokens, so two tabs at once keep the session)."""
+    pair = await auth.refresh(
+        body.refresh_token, c.uow(), c.issuer, rules=c.settings.sessions.rules(), sealer=c.sealer
+    )
+    return TokenResponse.of(pair)
 
 
 @router.post("/auth/logout", status_code=204, tags=["auth"])
@@ -72,7 +78,9 @@ async def change_password(body: ChangePasswordRequest, caller: SignedIn, c: Cont
     """Change the own password (also with a temporary one); returns fresh tokens."""
     command = ChangePassword(caller.member_id, body.current_password, body.new_password)
     try:
-        pair = await auth.change_password(command, c.uow(), c.hasher, c.issuer, c.strength)
+        pair = await auth.change_password(
+            command, c.uow(), c.hasher, c.issuer, c.strength, session_kind=body.session, rules=c.settings.sessions.rules()
+        )
     except MemberNotFound:
         raise UNAUTHORIZED from None
     return TokenResponse.of(pair)

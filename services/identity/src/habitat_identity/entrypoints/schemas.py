@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,9 +14,16 @@ Role = Literal["member", "steward", "admin"]
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
+SessionKind = Literal["api", "web"]
+SESSION_KIND = Field(
+    default="api", description="web: the web UI's session (12 h, 30 min idle); api: a refresh family (30 d, 7 d idle)"
+)
+
+
 class LoginRequest(BaseModel):
     email: str = Field(max_length=254, description="Email address (case-insensitive)")
     password: str = Field(max_length=1024)
+    session: SessionKind = SESSION_KIND
 
 
 class RefreshRequest(BaseModel):
@@ -25,6 +32,7 @@ class RefreshRequest(BaseModel):
 
 class ChangePasswordRequest(BaseModel):
     current_password: str = Field(max_length=1024)
+    session: SessionKind = SESSION_KIND
     new_password: str = Field(
         max_length=1024, description="12 to 256 characters; not your email or name; hard to guess (zxcvbn score >= 3)"
     )
@@ -36,14 +44,19 @@ class TokenResponse(BaseModel):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Access token lifetime in seconds")
     must_change_password: bool
+    refresh_expires_in: int | None = Field(
+        default=None, description="Seconds the refresh token works unless used (idle timeout, capped by the session's end)"
+    )
 
     @classmethod
-    def of(cls, pair: TokenPair) -> TokenResponse:
+    def of(cls, pair: TokenPair, now: datetime | None = None) -> TokenResponse:
+        expires = pair.refresh_expires_at
         return cls(
             access_token=pair.access_token,
             refresh_token=pair.refresh_token,
             expires_in=pair.expires_in,
             must_change_password=pair.must_change_password,
+            refresh_expires_in=max(0, int((expires - (now or datetime.now(UTC))).total_seconds())) if expires else None,
         )
 
 

@@ -14,6 +14,7 @@ from habitat_identity.domain.errors import (
 )
 from habitat_identity.domain.model import Revocation, normalize_email
 from habitat_identity.domain.passwords import check_password_policy
+from habitat_identity.domain.sessions import SessionRules
 from habitat_identity.service_layer.lockout import (
     ACCOUNT_LOCKOUT,
     CLIENT_LIMIT,
@@ -28,7 +29,14 @@ from habitat_identity.service_layer.ports import (
     PasswordStrengthEstimator,
     UnitOfWork,
 )
-from habitat_identity.service_layer.sessions import TokenPair, hash_refresh_token, start_session
+from habitat_identity.service_layer.sessions import (
+    DEFAULT_RULES,
+    PairSealer,
+    TokenPair,
+    answer_again,
+    hash_refresh_token,
+    start_session,
+)
 
 
 def utcnow() -> datetime:
@@ -53,6 +61,8 @@ async def login(
     device_cookie: str | None = None,
     devices: DeviceCookies | None = None,
     clock: Clock | None = None,
+    session_kind: str = "api",
+    rules: SessionRules = DEFAULT_RULES,
 ) -> TokenPair:
     """Exchange email and password for tokens; one answer for unknown email, wrong password, inactive.
 
@@ -84,18 +94,35 @@ async def login(
         await attempt_succeeded(uow, account_key, client_key)
         if hasher.needs_rehash(member.password_hash):
             member.rehash(await hasher.hash(password))
-        pair = await start_session(member, uow, issuer, clock.now())
+        pair = await start_session(member, uow, issuer, clock.now(), kind=session_kind, rules=rules)
         await uow.commit()
         return pair
 
 
-async def refresh(refresh_token: str, uow: UnitOfWork, issuer: AccessTokenIssuer) -> TokenPair:
-    """Rotate a refresh token; presenting one already used revokes its whole family."""
-    now = utcnow()
+async def refresh(
+    refresh_token: str,
+    uow: UnitOfWork,
+    issuer: AccessTokenIssuer,
+    *,
+    rules: SessionRules = DEFAULT_RULES,
+    sealer: PairSealer | None = None,
+    clock: Clock | None = None,
+) -> TokenPair:
+    """Rotate a refresh token; presenting one already used revokes its whole family.
+
+    The new token expires after the session's idle timeout and never past its absolute limit. The
+    token just traded in answers once more within the reuse grace with the very same pair (two tabs
+    refreshing at once keep the session); any later use is reuse.
+    """
+    now = (clock or SystemClock()).now()
     async with uow:
         token = await uow.refresh_tokens.get_by_hash(hash_refresh_token(refresh_token))
         if token is None:
             raise InvalidRefreshToken()
+        again = await answer_again(token, refresh_token, uow, sealer, rules, now)
+        if again is not None:
+            await uow.commit()
+            return again
         if token.was_used():
             # Reuse means the token leaked (or a client raced itself): end every session of that login.
             await uow.refresh_tokens.revoke_family(token.family_id, now)
@@ -108,7 +135,18 @@ async def refresh(refresh_token: str, uow: UnitOfWork, issuer: AccessTokenIssuer
         if member is None or not member.can_sign_in:
             raise InvalidRefreshToken()
         token.rotated_at = now
-        pair = await start_session(member, uow, issuer, now, family_id=token.family_id)
+        pair = await start_session(
+            member,
+            uow,
+            issuer,
+            now,
+            family_id=token.family_id,
+            kind=token.session_kind,
+            started_at=token.session_started_at or token.created_at,
+            rules=rules,
+        )
+        if sealer is not None:
+            token.successor_sealed = sealer.seal(pair, refresh_token)
         await uow.commit()
         return pair
 
@@ -132,6 +170,8 @@ async def change_password(
     strength: PasswordStrengthEstimator,
     *,
     clock: Clock | None = None,
+    session_kind: str = "api",
+    rules: SessionRules = DEFAULT_RULES,
 ) -> TokenPair:
     """Replace the password (activating a pending member), end other sessions, return fresh tokens.
 
@@ -166,7 +206,7 @@ async def change_password(
         )
         now = clock.now()
         member.set_password(await hasher.hash(command.new_password), now)
-        pair = await start_session(member, uow, issuer, now)
+        pair = await start_session(member, uow, issuer, now, kind=session_kind, rules=rules)
         for family in await uow.refresh_tokens.revoke_all_of(member.id, now, except_family=pair.session_id):
             uow.revocations.add(Revocation(member.id, session_id=family))
         await uow.commit()
