@@ -102,6 +102,42 @@ class TestReviewRoundTrip:
         expect(steward.locator("#by-status")).to_contain_text("approved")
         expect(steward.locator("#reviewers")).to_contain_text("3")
 
+    def test_an_edit_after_the_steward_opened_the_page_refuses_the_approval(self, habitat: Habitat, browser) -> None:
+        from playwright.sync_api import expect
+
+        member = signed_in_page(habitat, browser, "member")
+        steward = signed_in_page(habitat, browser, "steward")
+        submit_labor(member, habitat, "Fixed the latch of the orchard gate")
+        submit_labor(member, habitat, "Oiled the hinges of the orchard gate", hours="1")
+        queue = steward.context.new_page()  # the queue, open in another tab
+        queue.goto(habitat.url + "/review")
+        expect(queue.locator("#review-queue tr", has_text="Oiled the hinges")).to_have_count(1)
+        steward.goto(habitat.url + "/review")
+        steward.click("text=Fixed the latch of the orchard gate")
+        expect(steward.locator("#status")).to_have_text("pending")
+
+        # while the steward reads, the member changes both
+        for text in ("Fixed the latch of the orchard gate", "Oiled the hinges of the orchard gate"):
+            member.goto(habitat.url + "/contributions")
+            member.locator("#my-contributions a", has_text=text).click()
+            member.click('details > summary:text-is("Edit")')
+            member.fill("#edit-form input[name=hours]", "5")
+            member.click("#edit-form button[type=submit]")
+            expect(member.locator("#revisions tbody tr")).to_have_count(2)
+
+        # the approval names the revision the steward saw: refused, with the reason shown, nothing decided
+        steward.click("#approve")
+        expect(steward.locator("p.error")).to_contain_text("changed this contribution after you opened it")
+        expect(steward.locator("#status")).to_have_text("pending")
+        expect(steward.locator("#value")).to_contain_text("400.00")  # the page now shows the member's edit
+        steward.click("#approve")
+        expect(steward.locator("#status")).to_have_text("approved")
+
+        # so is an approval from the queue opened before the edit
+        queue.locator("#review-queue tr", has_text="Oiled the hinges").locator("button.approve").click()
+        expect(queue.locator("p.error")).to_contain_text("changed this contribution after you opened it")
+        expect(queue.locator("#review-queue tr", has_text="Oiled the hinges")).to_have_count(1)
+
     def test_member_cannot_open_the_review_queue(self, habitat: Habitat, browser) -> None:
         member = signed_in_page(habitat, browser, "member")
         response = member.goto(habitat.url + "/review")
