@@ -44,6 +44,7 @@ COMPOSE_SECRETS = {
     "POSTGRES_PASSWORD": "pg-secret-123",
     "RABBITMQ_PASSWORD": "mq-secret-456",
     "SIGNING_KEY_PASSPHRASE": "keys-secret-789",
+    "DEVICE_COOKIE_SECRET": "device-secret-321",
     "HABITAT_DOMAIN": "habitat.example.coop",
 }
 
@@ -334,6 +335,31 @@ def test_caddy_is_the_only_public_entry(compose: dict) -> None:
             host_ip = port.split(":")[0] if isinstance(port, str) else port.get("host_ip")
             assert host_ip == "127.0.0.1", f"{name} publishes {port} beyond loopback"
     assert "backend" not in caddy["networks"]
+
+
+def test_forwarding_headers_are_believed_only_from_named_proxies(compose: dict) -> None:
+    """Caddy (fixed address) → gateway → services (backend network): never `*`, never a /0."""
+    raw = COMPOSE.read_text()
+    assert not re.search(r"(FORWARDED_ALLOW_IPS|TRUSTED_PROXIES)\s*[:=]\s*['\"]?\*", raw)
+    assert not re.search(r"FORWARDED_ALLOW_IPS=\*", DOCKERFILE.read_text())
+    services = compose["services"]
+    caddy = services["caddy"]["networks"]["frontend"]["ipv4_address"]
+    [backend] = [pool["subnet"] for pool in compose["networks"]["backend"]["ipam"]["config"]]
+    trusted = {
+        (name, key): value
+        for name, service in services.items()
+        for key, value in (service.get("environment") or {}).items()
+        if key == "FORWARDED_ALLOW_IPS" or key.endswith("_TRUSTED_PROXIES")
+    }
+    assert trusted[("gateway", "GATEWAY_TRUSTED_PROXIES")] == trusted[("gateway", "FORWARDED_ALLOW_IPS")] == caddy
+    assert trusted[("identity", "IDENTITY_TRUSTED_PROXIES")] == trusted[("identity", "FORWARDED_ALLOW_IPS")] == backend
+    for (name, key), value in trusted.items():
+        assert "*" not in value and not value.endswith("/0"), (name, key, value)
+
+
+def test_identity_replicas_share_one_device_cookie_secret(compose: dict) -> None:
+    for name in ("identity", "identity-worker"):
+        assert compose["services"][name]["environment"]["IDENTITY_DEVICE_COOKIE_SECRET"] == "device-secret-321"
 
 
 def test_state_lives_in_named_volumes(compose: dict) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from habitat_common.settings import AuthSettings, TelemetrySettings
+from habitat_common.web.client_address import LOOPBACK, TrustedProxies
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,6 +20,11 @@ class GatewaySettings(BaseSettings):
     upstream_max_connections: int = 100
     cookie_secure: bool = Field(default=True, description="Secure cookies; browsers allow them on http://localhost")
     ui_refresh_seconds: int = 15
+    trusted_proxies: TrustedProxies = Field(
+        default=LOOPBACK,
+        description="Peers whose X-Forwarded-For is believed (GATEWAY_TRUSTED_PROXIES, comma-separated addresses"
+        " or networks: Caddy's); never `*`",
+    )
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
 

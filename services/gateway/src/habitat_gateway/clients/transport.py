@@ -56,6 +56,9 @@ class AiohttpTransport:
                 connector=aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=POOL_KEEPALIVE_SECONDS),
                 timeout=self._timeout,
                 json_serialize=jsonlib.dumps,
+                # one session serves every caller: a cookie a service sets (a device cookie) must never be
+                # kept and sent on for the next caller
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
 

@@ -77,6 +77,12 @@ class ServiceClient:
                                     content=content)
         return None if response.status == 204 else response.json()
 
+    async def call(
+        self, method: str, path: str, *, json: Any = None, headers: dict[str, str] | None = None,
+    ) -> UpstreamResponse:
+        """The whole answer (status, headers, body) where a route needs its headers; errors raise like request()."""
+        return await self._send(method, path, token=None, params=None, headers=headers, json=json)
+
     async def forward(
         self, method: str, path: str, *, token: str | None = None, json: Any = None,
         params: dict[str, Any] | None = None, headers: dict[str, str] | None = None,

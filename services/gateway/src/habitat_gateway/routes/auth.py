@@ -5,24 +5,28 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from habitat_gateway.clients.services import dashboard
-from habitat_gateway.routes.deps import AnyCaller, MemberCaller, ServicesDep, client_address
+from habitat_gateway.routes.deps import AnyCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas import LoginRequest, Member, PasswordChangeRequest, RefreshRequest, TokenPair
 from habitat_gateway.schemas_contributions import (
     Dashboard,
 )
+from habitat_gateway.signin import keep_device_cookie, sign_in
 
 router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/login", response_model=TokenPair)
-async def login(body: LoginRequest, request: Request, services: ServicesDep) -> dict:
+async def login(body: LoginRequest, request: Request, response: Response, services: ServicesDep) -> dict:
     """Sign in with email and password; a temporary password must be changed first.
 
     Repeated failures lock the account with back-off and limit the client: 429 with Retry-After.
+    A success sets the device cookie `habitat_device`: sent back on later sign-ins to the same account,
+    the client's address limit no longer applies to it (the account's lockout still does).
+    403 temporary_password_expired: the temporary password is too old; an admin issues a new one.
     """
-    return await services.identity.request(
-        "POST", "/auth/login", json=body.model_dump(), headers={"X-Forwarded-For": client_address(request)}
-    )
+    tokens, issued = await sign_in(services, request, body.email, body.password)
+    keep_device_cookie(request, response, issued)
+    return tokens
 
 
 @router.post("/auth/refresh", response_model=TokenPair)

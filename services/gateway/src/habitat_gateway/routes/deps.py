@@ -26,9 +26,3 @@ MemberCaller = Annotated[Principal, Depends(principal_dependency(verifier_of, "m
 StewardCaller = Annotated[Principal, Depends(principal_dependency(verifier_of, "steward"))]
 AdminCaller = Annotated[Principal, Depends(principal_dependency(verifier_of, "admin"))]
 
-
-def client_address(request: Request) -> str:
-    """The browser's address: Caddy puts it first in X-Forwarded-For; else the direct peer."""
-    forwarded = request.headers.get("x-forwarded-for", "")
-    first = forwarded.split(",")[0].strip()
-    return first or (request.client.host if request.client else "unknown")

@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from habitat_gateway.routes.deps import ServicesDep, client_address
+from habitat_gateway.routes.deps import ServicesDep
 from habitat_gateway.routes.ui_common import ApiError, SessionDep, redirect, render
 from habitat_gateway.routes.ui_session import check_csrf, clear_cookies
+from habitat_gateway.signin import keep_device_cookie, sign_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,13 +32,12 @@ async def login(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        tokens = await services.identity.request(
-            "POST", "/auth/login", json={"email": email, "password": password},
-            headers={"X-Forwarded-For": client_address(request)},
-        )
+        tokens, issued = await sign_in(services, request, email, password)
     except ApiError as error:
         return render(request, "login.html", status=error.status, error=error.message, email=email)
-    return redirect(request, "/password" if tokens["must_change_password"] else "/dashboard", tokens=tokens)
+    response = redirect(request, "/password" if tokens["must_change_password"] else "/dashboard", tokens=tokens)
+    keep_device_cookie(request, response, issued)
+    return response
 
 
 @router.post("/logout")
