@@ -10,9 +10,11 @@ import pytest
 from habitat_common.auth import InvalidToken, JwksKeySource, TokenVerifier
 from habitat_common.revocation import RevocationFeed, RevocationList
 from habitat_common.settings import AuthSettings
+from habitat_identity.adapters.orm import refresh_token
+from habitat_identity.config import SessionSettings
 from habitat_identity.entrypoints.cli import main
 from habitat_identity.entrypoints.http import create_app
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tests.integration.conftest import a_stored_member, bearer, in_thread
 
@@ -97,3 +99,51 @@ class TestNoStore:
         refused = await client.get("/me")
         for response in (signed_in, me, refused):
             assert response.headers["cache-control"] == "no-store", response.request.url
+
+
+class TestSessionLifetimes:
+    @pytest.mark.parametrize("kind, idle", [("web", 30 * 60), ("api", 7 * 24 * 3600)])
+    async def test_the_refresh_token_lives_for_the_kinds_idle_timeout(self, app, client, kind, idle):
+        member, temporary = await a_stored_member(app)
+        body = {"email": member.email, "password": temporary, "session": kind}
+        pair = (await client.post("/auth/login", json=body)).json()
+        assert idle - 5 <= pair["refresh_expires_in"] <= idle
+        refreshed = (await client.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]})).json()
+        assert idle - 5 <= refreshed["refresh_expires_in"] <= idle
+        async with app.state.container.session_factory() as session:
+            rows = (await session.execute(select(refresh_token.c.session_kind, refresh_token.c.session_started_at))).all()
+        assert {row.session_kind for row in rows} == {kind} and len({row.session_started_at for row in rows}) == 1
+
+
+class TestTwoTabsAtOnce:
+    async def test_concurrent_refreshes_with_one_token_get_the_same_pair_and_keep_the_session(self, app, client):
+        member, temporary = await a_stored_member(app)
+        first = await login(client, member.email, temporary)
+        tabs = await asyncio.gather(
+            *(client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]}) for _ in range(2))
+        )
+        assert [tab.status_code for tab in tabs] == [200, 200], [tab.text for tab in tabs]
+        assert tabs[0].json() == tabs[1].json()
+        assert tabs[0].json()["refresh_token"] != first["refresh_token"]
+        going_on = await client.post("/auth/refresh", json={"refresh_token": tabs[0].json()["refresh_token"]})
+        assert going_on.status_code == 200
+        assert (await client.get("/me", headers=bearer(going_on.json()["access_token"]))).status_code == 200
+        revoked = (await client.get("/auth/revocations", params={"after": 0})).json()["revocations"]
+        assert not [r for r in revoked if r["member_id"] == str(member.id)]
+
+    async def test_true_reuse_after_the_grace_still_ends_the_family(self, settings):
+        quick = create_app(settings.model_copy(update={"sessions": SessionSettings(reuse_grace_seconds=0.3)}))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(quick), base_url="http://identity") as client:
+            member, temporary = await a_stored_member(quick)
+            first = await login(client, member.email, temporary)
+            second = (await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
+            await asyncio.sleep(0.4)
+            reuse = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+            assert (reuse.status_code, reuse.json()["error"]["code"]) == (401, "invalid_refresh_token")
+            after = await client.post("/auth/refresh", json={"refresh_token": second["refresh_token"]})
+            assert after.status_code == 401
+            revoked = (await client.get("/auth/revocations", params={"after": 0})).json()["revocations"]
+        await quick.state.container.engine.dispose()
+        assert jwt.decode(second["access_token"], options={"verify_signature": False})["sid"] in {
+            r["session_id"] for r in revoked
+        }
