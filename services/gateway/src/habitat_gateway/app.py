@@ -26,6 +26,7 @@ from habitat_gateway.routes import (
     imports,
     ledger,
     members,
+    money_moves,
     periods,
     ui_admin,
     ui_auth,
@@ -105,7 +106,7 @@ def create_app(
     install_observability(app, "gateway", checks)
     install_no_store(app, public_prefixes=("/static/",))
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, members, periods, contributions, accounts, close, ledger, imports):
+    for module in (auth, members, periods, contributions, accounts, close, ledger, imports, money_moves):
         api.include_router(module.router)
     app.include_router(api)
     for module in (ui_auth, ui_member, ui_review, ui_admin, ui_imports, ui_ledger):

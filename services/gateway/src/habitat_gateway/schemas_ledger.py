@@ -182,6 +182,47 @@ class Transaction(Out):
     postings: list[dict[str, Any]]
 
 
+class MoneyMoveApproval(Out):
+    by: uuid.UUID
+    at: datetime
+
+
+class MoneyMoveRejection(MoneyMoveApproval):
+    reason: str
+
+
+class MoneyMove(Out):
+    """Money moved only with a second admin's approval (completing a distribution with any overdraw
+    override, reversing a transaction, importing opening balances): the request, its parameters
+    frozen, who approved, and what it did once executed."""
+
+    model_config = ConfigDict(extra="allow")
+    id: uuid.UUID
+    kind: Literal["complete_distribution", "reverse_transaction", "import_opening_balances"]
+    status: Literal["requested", "approved", "executed", "rejected"] = Field(
+        description="requested: waits for a second admin; executed once approved; rejected: nothing moved"
+    )
+    target_id: uuid.UUID | None = Field(description="The distribution or transaction; null for an import")
+    parameters: dict[str, Any] = Field(description="As requested (money as decimal strings)")
+    content_hash: str = Field(description="sha256 of kind, target and parameters")
+    requested_by: uuid.UUID
+    requested_at: datetime
+    approvals_required: int
+    approvals: list[MoneyMoveApproval] = Field(description="The request counts as its requester's approval")
+    single_admin: bool = Field(description="Went through on one admin (a co-op set up as single-admin)")
+    rejection: MoneyMoveRejection | None = None
+    executed_at: datetime | None = None
+    result_id: uuid.UUID | None = Field(
+        default=None, description="The distribution paid, the reversing transaction or the import"
+    )
+    distribution: Distribution | None = Field(default=None, description="complete_distribution: as it stands")
+    reversal: Transaction | None = Field(default=None, description="reverse_transaction: once executed")
+
+
+class MoneyMoveList(Out):
+    items: list[MoneyMove]
+
+
 class LedgerExceptionList(Out):
     items: list[dict[str, Any]] = Field(description="Approved contributions the ledger could not book yet, and why")
 

@@ -15,11 +15,11 @@ from habitat_gateway.schemas_ledger import (
     DistributionList,
     K1Issue,
     LedgerExceptionList,
+    MoneyMove,
     ReasonRequest,
     ReverseRequest,
     ScheduleDistributionRequest,
     Statement,
-    Transaction,
 )
 
 router = APIRouter(tags=["ledger"])
@@ -46,20 +46,30 @@ async def list_distributions(
     return await services.ledger.request("GET", "/distributions", token=caller.token, params=params)
 
 
-@router.post("/distributions", response_model=Distribution, status_code=201)
+@router.post(
+    "/distributions", response_model=Distribution, status_code=201,
+    responses={403: {"description": "own_distribution: nobody schedules a payment to themselves"}},
+)
 async def schedule(body: ScheduleDistributionRequest, caller: AdminCaller, services: ServicesDep) -> dict:
-    """Schedule a distribution (capital is debited when it is completed)."""
+    """Schedule a distribution (capital is debited when it is completed); never to yourself."""
     return await services.ledger.request(
         "POST", "/distributions", token=caller.token, json=body.model_dump(mode="json")
     )
 
 
-@router.post("/distributions/{distribution_id}/complete", response_model=Distribution)
+@router.post(
+    "/distributions/{distribution_id}/complete", response_model=MoneyMove, status_code=202,
+    responses={200: {"model": MoneyMove, "description": "Executed at once (a single-admin co-op)"},
+               403: {"description": "own_distribution: nobody completes or approves a payment to themselves"},
+               409: {"description": "would_overdraw_capital (give override_reason); period_locked; "
+                                    "distribution_not_scheduled; money_move_pending (another request waits)"}},
+)
 async def complete(
     distribution_id: uuid.UUID, body: CompleteDistributionRequest, caller: AdminCaller, services: ServicesDep
-) -> dict:
-    """Record the payment: debits capital on both bases; overdrawing needs an override reason."""
-    return await services.ledger.request(
+) -> Response:
+    """Request recording the payment: a money move a second admin approves (POST /money-moves/{id}/approve),
+    which then debits capital on both bases; overdrawing needs an override reason, approved with it."""
+    return await services.ledger.forward(
         "POST", f"/distributions/{distribution_id}/complete", token=caller.token,
         json=body.model_dump(mode="json", exclude_none=True),
     )
@@ -119,19 +129,22 @@ async def export_journal(caller: AdminCaller, services: ServicesDep, basis: Lite
 
 
 @router.post(
-    "/transactions/{transaction_id}/reverse", response_model=Transaction, status_code=201,
-    responses={409: {"description": "already_reversed; period_locked (dated on or before the lock date); "
-                                    "reversal_belongs_to_workflow (the message says where to correct it)"}},
+    "/transactions/{transaction_id}/reverse", response_model=MoneyMove, status_code=202,
+    responses={201: {"model": MoneyMove, "description": "Executed at once (a single-admin co-op)"},
+               409: {"description": "already_reversed; period_locked (dated on or before the lock date); "
+                                    "reversal_belongs_to_workflow (the message says where to correct it); "
+                                    "money_move_pending"}},
 )
 async def reverse(
     transaction_id: uuid.UUID, body: ReverseRequest, caller: AdminCaller, services: ServicesDep
-) -> dict:
-    """Correct a mistake: a new transaction with the opposite postings, referencing the original (once).
+) -> Response:
+    """Request correcting a mistake: once a second admin approves (POST /money-moves/{id}/approve), a new
+    transaction with the opposite postings, referencing the original (once).
 
     Only entries no workflow owns (opening balances) are reversed directly; a contribution is corrected by
     a correction, a distribution or allocation through its own workflow. Nothing is dated on or before the
     lock date (the end of the latest closed period or issued K-1 year)."""
-    return await services.ledger.request(
+    return await services.ledger.forward(
         "POST", f"/transactions/{transaction_id}/reverse", token=caller.token, json=body.model_dump(mode="json")
     )
 

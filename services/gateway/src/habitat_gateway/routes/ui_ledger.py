@@ -125,8 +125,14 @@ async def allocation_action(
 
 
 async def _distributions_page(request: Request, session, services, status: int = 200, **extra) -> Response:
-    listing = await services.ledger.request("GET", "/distributions", token=session.principal.token)
-    return render(request, "distributions.html", status=status, session=session, items=listing["items"], **extra)
+    token = session.principal.token
+    listing = await services.ledger.request("GET", "/distributions", token=token)
+    moves = []
+    if session.principal.has_role("admin"):
+        moves = (await services.ledger.request("GET", "/money-moves", token=token, params={"status": "requested"}))["items"]
+    waiting = {m["target_id"] for m in moves if m["kind"] == "complete_distribution"}
+    return render(request, "distributions.html", status=status, session=session, items=listing["items"],
+                  moves=moves, waiting=waiting, **extra)
 
 
 @router.get("/distributions", response_class=HTMLResponse)
@@ -160,6 +166,25 @@ async def distribution_action(
     except ApiError as error:
         return await _distributions_page(request, session, services, status=error.status, error=error.message)
     return redirect(request, "/distributions", session)
+
+
+@router.post("/money-moves/{move_id}/{action}")
+async def money_move_action(
+    request: Request, move_id: str, action: str, session: SessionDep, services: ServicesDep
+) -> Response:
+    """A second admin approves (which executes the move) or rejects it; the requester may withdraw it."""
+    form, body = await form_fields(request, ("reason",))
+    check_csrf(request, form.get("csrf_token"))
+    if action not in ("approve", "reject"):
+        return render(request, "error.html", status=404, session=session, error="Unknown action.")
+    try:
+        await services.ledger.request(
+            "POST", f"/money-moves/{move_id}/{action}", token=session.principal.token,
+            json=body if action == "reject" else None,
+        )
+    except ApiError as error:
+        return await _distributions_page(request, session, services, status=error.status, error=error.message)
+    return redirect(request, "/distributions#money-moves", session)
 
 
 @router.get("/admin/exports", response_class=HTMLResponse)
