@@ -41,6 +41,10 @@ class TokenPair(Out):
     token_type: str = "bearer"
     expires_in: int = Field(description="Access token lifetime in seconds")
     must_change_password: bool = Field(description="True until the temporary password is changed")
+    refresh_expires_in: int | None = Field(
+        default=None, description="Seconds the refresh token works unless used: the idle timeout, capped by the"
+        " session's absolute limit (30 days for API clients)",
+    )
 
 
 class Member(Out):

@@ -22,13 +22,17 @@ def caller_address(request: Request) -> str:
     return client_address(request, request.app.state.settings.trusted_proxies)
 
 
-async def sign_in(services: Services, request: Request, email: str, password: str) -> tuple[dict, SimpleCookie]:
-    """identity's tokens for email and password, and the Set-Cookie it answered with (the device cookie)."""
+async def sign_in(
+    services: Services, request: Request, email: str, password: str, *, session: str = "api"
+) -> tuple[dict, SimpleCookie]:
+    """identity's tokens for email and password, and the Set-Cookie it answered with (the device cookie).
+
+    session "web" starts a web UI session (identity's shorter lifetimes), "api" a refresh-token family."""
     headers = {"X-Forwarded-For": caller_address(request)}
     if device := request.cookies.get(DEVICE_COOKIE):
         headers["Cookie"] = f"{DEVICE_COOKIE}={device}"
     answer = await services.identity.call(
-        "POST", "/auth/login", json={"email": email, "password": password}, headers=headers
+        "POST", "/auth/login", json={"email": email, "password": password, "session": session}, headers=headers
     )
     issued: SimpleCookie = SimpleCookie()
     try:

@@ -32,7 +32,7 @@ async def login(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        tokens, issued = await sign_in(services, request, email, password)
+        tokens, issued = await sign_in(services, request, email, password, session="web")
     except ApiError as error:
         return render(request, "login.html", status=error.status, error=error.message, email=email)
     response = redirect(request, "/password" if tokens["must_change_password"] else "/dashboard", tokens=tokens)
@@ -65,7 +65,7 @@ async def change_password(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    body = {"current_password": current_password, "new_password": new_password}
+    body = {"current_password": current_password, "new_password": new_password, "session": "web"}
     try:
         tokens = await services.identity.request("POST", "/auth/password", token=session.principal.token, json=body)
     except ApiError as error:

@@ -13,6 +13,7 @@ from habitat_common.web.errors import ApiError
 ACCESS_COOKIE = "habitat_access"
 REFRESH_COOKIE = "habitat_refresh"
 CSRF_COOKIE = "habitat_csrf"
+REFRESH_COOKIE_FALLBACK_SECONDS = 12 * 3600  # identity's web-session limit, if its answer does not say
 
 
 @dataclass
@@ -45,7 +46,9 @@ def set_cookies(request: Request, response: Response, tokens: dict | None = None
     common = {"httponly": True, "secure": secure, "samesite": "strict", "path": "/"}
     if tokens:
         response.set_cookie(ACCESS_COOKIE, tokens["access_token"], max_age=tokens["expires_in"], **common)
-        response.set_cookie(REFRESH_COOKIE, tokens["refresh_token"], max_age=30 * 24 * 3600, **common)
+        # the browser forgets the refresh token when identity would refuse it (idle timeout, session end)
+        refresh_max_age = tokens.get("refresh_expires_in") or REFRESH_COOKIE_FALLBACK_SECONDS
+        response.set_cookie(REFRESH_COOKIE, tokens["refresh_token"], max_age=refresh_max_age, **common)
     csrf = getattr(request.state, "csrf", None)
     if csrf and request.cookies.get(CSRF_COOKIE) != csrf:
         response.set_cookie(CSRF_COOKIE, csrf, **common)
