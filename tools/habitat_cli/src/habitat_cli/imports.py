@@ -85,9 +85,14 @@ def _upload(path: str, file: Path, dry_run: bool, as_json: bool) -> dict[str, An
 
 
 def mode(report: dict[str, Any]) -> str:
-    """How the summary line ends: a dry run, a run that had nothing new to write, or the import's id."""
+    """How the summary line ends: a dry run, a run waiting for a second admin, a run that had nothing new to
+    write, or the import's id."""
     if report["dry_run"]:
         return "dry run, nothing written"
+    move = report.get("money_move") or {}
+    if move.get("status") == "requested":
+        return (f"waiting for a second admin's approval: `habitat money-moves approve {move['id']}`"
+                " by another admin imports it; nothing written yet")
     if report.get("import_id") is None:
         return "nothing new to write"
     return f"import {report['import_id']}"
