@@ -16,9 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 from habitat_common.testing import temporary_database, temporary_vhost
+from habitat_devstack.access import temporary_access
 from habitat_devstack.stack import ROOT, Stack, StackConfig, free_ports, migrate
 
 PERIOD = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
+TOKEN_VERIFIERS = ("GATEWAY", "IDENTITY", "CONTRIBUTIONS", "LEDGER")
+JWKS_CACHE_SECONDS = 2
 
 
 def eventually(check: Callable[[], object], *, timeout: float = 10.0, interval: float = 0.05):
@@ -40,6 +43,7 @@ class Habitat:
     admin_email: str
     admin_password: str
     period_id: str = ""
+    second_admin: tuple[str, str] | None = None  # email, password
 
     @property
     def url(self) -> str:
@@ -98,6 +102,26 @@ class Habitat:
 
         return eventually(attempt, timeout=10.0, interval=0.1)
 
+    def second_admin_token(self) -> str:
+        """An admin other than the bootstrap one (two people move money), created once per stack."""
+        if not self.second_admin:
+            _, email, temporary = self.create_member("admin")
+            password = f"e2e-{secrets.token_urlsafe(16)}"
+            first = self.login(email, temporary)["access_token"]
+            changed = self.call("POST", "/auth/password", first, json={"current_password": temporary, "new_password": password})
+            assert changed.status_code == 200, changed.text
+            self.second_admin = (email, password)
+        return self.login(*self.second_admin)["access_token"]
+
+    def second_admin_approves(self, response: httpx.Response) -> dict:
+        """Approve the money move a request was answered with (202) as the second admin; the executed move."""
+        assert response.status_code == 202, response.text
+        move = response.json().get("money_move") or response.json()
+        approved = self.call("POST", f"/money-moves/{move['id']}/approve", self.second_admin_token())
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["status"] == "executed", approved.text
+        return approved.json()
+
     def capital(self, token: str, member_id: str) -> tuple[str, str]:
         response = self.call("GET", f"/capital-accounts/{member_id}", token)
         assert response.status_code == 200, response.text
@@ -122,11 +146,21 @@ def browser() -> Iterator[object]:
 def started_habitat(prefix: str = "habitat_e2e") -> Iterator[Habitat]:
     """A whole stack on its own database and vhost, with the admin and the 2026-Q1 period."""
     log_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
-    with temporary_database(prefix) as database_url, temporary_vhost(prefix) as amqp_url:
+    with (
+        temporary_database(prefix) as database_url,
+        temporary_vhost(prefix) as amqp_url,
+        # each service on its own PostgreSQL roles and RabbitMQ user, as in production
+        temporary_access(database_url, amqp_url) as access,
+    ):
         config = StackConfig(
-            database_url=database_url, amqp_url=amqp_url, ports=free_ports(), log_dir=log_dir,
+            database_url=database_url, amqp_url=amqp_url, ports=free_ports(), log_dir=log_dir, access=access,
             # signing keys stored encrypted, as in production
-            extra_env={"GATEWAY_UI_REFRESH_SECONDS": "1", "IDENTITY_SIGNING_KEY_PASSPHRASE": secrets.token_hex(16)},
+            extra_env={
+                "GATEWAY_UI_REFRESH_SECONDS": "1",
+                "IDENTITY_SIGNING_KEY_PASSPHRASE": secrets.token_hex(16),
+                # key sets expire in seconds, not minutes, so a retired key's refusal is seen quickly
+                **{f"{p}_AUTH__JWKS_CACHE_SECONDS": str(JWKS_CACHE_SECONDS) for p in TOKEN_VERIFIERS},
+            },
         )
         migrate(config)
         admin_email, admin_password = "admin@e2e.coop", f"hab-{secrets.token_urlsafe(16)}"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import asyncpg
 
+from habitat_devstack.access import provision
 from habitat_devstack.seed import seed_demo
 from habitat_devstack.stack import ROOT, Stack, StackConfig, migrate
 
@@ -43,7 +44,9 @@ def local_secret(path: Path, make) -> str:
 def main() -> None:
     asyncio.run(ensure_database())
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    config = StackConfig(database_url=f"{base}/{DATABASE}", amqp_url=AMQP_URL)
+    database_url = f"{base}/{DATABASE}"
+    print(f"giving each service its own PostgreSQL roles and RabbitMQ user ({DATABASE}_<service>) ...", flush=True)
+    config = StackConfig(database_url=database_url, amqp_url=AMQP_URL, access=provision(database_url, AMQP_URL))
     print("migrating identity, contributions, ledger ...", flush=True)
     migrate(config)
     password = local_secret(LOCAL / "dev-admin-password", lambda: f"hab-{secrets.token_urlsafe(16)}")

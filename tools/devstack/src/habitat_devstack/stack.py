@@ -53,14 +53,24 @@ def _target(name: str) -> str:
     return f"habitat_{service}.entrypoints.{module}"
 
 
+@dataclass(frozen=True)
+class ServiceAccess:
+    """One service's own credentials: its runtime role, its schema owner (migrations) and its broker user."""
+
+    database_url: str
+    migration_database_url: str
+    amqp_url: str | None = None  # None: the administrator's, and the workers declare the topology
+
+
 @dataclass
 class StackConfig:
-    database_url: str
+    database_url: str  # the administrator's (tests reach into every schema with it)
     amqp_url: str
     ports: dict[str, int] = field(default_factory=lambda: dict(DEV_PORTS))
     log_dir: Path = ROOT / ".local" / "logs"
     extra_env: dict[str, str] = field(default_factory=dict)
     workers: dict[str, int] = field(default_factory=dict)  # uvicorn processes per HTTP service (default 1)
+    access: dict[str, ServiceAccess] = field(default_factory=dict)  # per service; absent: the administrator's
 
     @property
     def url(self) -> str:
@@ -78,8 +88,11 @@ class StackConfig:
             env[f"{prefix}_AUTH__REVOCATIONS_URL"] = revocations
         for service in SERVICES:
             prefix = service.upper()
-            env[f"{prefix}_DATABASE__URL"] = self.database_url
-            env[f"{prefix}_RABBIT__URL"] = self.amqp_url
+            own = self.access.get(service)
+            env[f"{prefix}_DATABASE__URL"] = own.database_url if own else self.database_url
+            env[f"{prefix}_RABBIT__URL"] = own.amqp_url if own and own.amqp_url else self.amqp_url
+            if own and own.amqp_url:
+                env[f"{prefix}_RABBIT__DECLARE_TOPOLOGY"] = "false"
         env |= {
             "GATEWAY_IDENTITY_URL": self.service_url("identity"),
             "GATEWAY_CONTRIBUTIONS_URL": self.service_url("contributions"),
@@ -95,11 +108,14 @@ class StackConfig:
 
 
 def migrate(config: StackConfig) -> None:
-    """Run every service's Alembic migrations (each in its own schema) up to head."""
+    """Run every service's Alembic migrations (each in its own schema, as its owner role) up to head."""
     for service in SERVICES:
+        env = config.env()
+        if own := config.access.get(service):
+            env[f"{service.upper()}_DATABASE__URL"] = own.migration_database_url
         subprocess.run(
             [sys.executable, "-m", "alembic", "-c", str(ROOT / "services" / service / "alembic.ini"), "upgrade", "head"],
-            env=config.env(), check=True, capture_output=True, cwd=ROOT,
+            env=env, check=True, capture_output=True, cwd=ROOT,
         )
 
 
