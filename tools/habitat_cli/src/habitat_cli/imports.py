@@ -70,6 +70,8 @@ def _import(path: str, title: str, file: Path, dry_run: bool, as_json: bool, lin
         return
     print_sample(title, report, SAMPLE_COLUMNS[path])
     out().print(f"{line(report['summary'])} ({mode(report)}).", markup=False)
+    if move_id := waiting_move(report):
+        out().print(f"Another admin imports it with: habitat money-moves approve {move_id}", markup=False)
 
 
 def _upload(path: str, file: Path, dry_run: bool, as_json: bool) -> dict[str, Any]:
@@ -89,13 +91,17 @@ def mode(report: dict[str, Any]) -> str:
     write, or the import's id."""
     if report["dry_run"]:
         return "dry run, nothing written"
-    move = report.get("money_move") or {}
-    if move.get("status") == "requested":
-        return (f"waiting for a second admin's approval: `habitat money-moves approve {move['id']}`"
-                " by another admin imports it; nothing written yet")
+    if waiting_move(report):
+        return "waiting for a second admin's approval, nothing written yet"
     if report.get("import_id") is None:
         return "nothing new to write"
     return f"import {report['import_id']}"
+
+
+def waiting_move(report: dict[str, Any]) -> str | None:
+    """The id of the money move an import waits on (a second admin's approval), if it waits."""
+    move = report.get("money_move") or {}
+    return move.get("id") if move.get("status") == "requested" else None
 
 
 def print_sample(title: str, report: dict[str, Any], columns: tuple[str, ...]) -> None:

@@ -52,9 +52,9 @@ def list_moves(
     if not moves:
         note("Nothing is waiting." if status == Status.requested else "No money moves.")
         return
-    rows = ([m["id"], m["kind"], m["status"], f"{len(m['approvals'])}/{m['approvals_required']}", m["requested_by"],
-             describe(m)] for m in moves)
-    table(None, ("id", "kind", "status", "approvals", "requested_by", "what"), rows)
+    rows = ([m["id"], m["kind"], m["status"], f"{len(m['approvals'])}/{m['approvals_required']}", describe(m)]
+            for m in moves)
+    table(None, ("id", "kind", "status", "approvals", "what"), rows)
 
 
 @app.command("approve")
