@@ -170,7 +170,8 @@ class KeyRing:
     async def signing_key(self) -> StoredKey:
         if not self._keys:
             await self._load(force=True)
-        elif time.monotonic() - self._loaded_at > SIGNING_KEY_RELOAD_SECONDS:
+        elif time.monotonic() - self._loaded_at > min(SIGNING_KEY_RELOAD_SECONDS, self._cache_seconds):
+            # after a rotation with --retire-now, stop signing with the retired key as soon as verifiers drop it
             await self._load(force=False)
         return self._keys[0]
 
