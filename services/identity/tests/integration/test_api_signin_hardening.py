@@ -169,3 +169,38 @@ class TestBoundedHashing:
         assert signed_in.status_code == 200 and imported.status_code == 200, imported.text
         # unbounded, the sign-in's verification queued behind the whole roster's hashes
         assert sign_in_took < import_took / 3, (sign_in_took, import_took)
+
+
+class TestReissuingATemporaryPassword:
+    async def test_an_admin_gives_a_member_whose_temporary_password_expired_a_new_one(
+        self, app, client, local_client, local_keys
+    ):
+        member, temporary = await a_stored_member(app)
+        old_session = (await login(client, member.email, temporary)).json()
+        async with app.state.container.engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE identity.member SET temporary_password_expires_at = now() WHERE id = :id"),
+                {"id": member.id},
+            )
+        admin_id = uuid.uuid4()
+        path = f"/members/{member.id}/temporary-password"
+        steward = await local_client.post(path, headers=bearer(local_keys.mint(uuid.uuid4(), "steward")))
+        assert steward.status_code == 403
+        issued = await local_client.post(path, headers=bearer(local_keys.mint(admin_id, "admin")))
+        assert issued.status_code == 200, issued.text
+        fresh = issued.json()["temporary_password"]
+        assert fresh != temporary and issued.json()["status"] == "pending"
+        assert (await login(client, member.email, temporary)).status_code == 401
+        signed_in = await login(client, member.email, fresh)
+        assert signed_in.status_code == 200 and signed_in.json()["must_change_password"] is True
+        assert (await client.post("/auth/refresh", json={"refresh_token": old_session["refresh_token"]})).status_code == 401
+        async with app.state.container.engine.connect() as conn:
+            action = await conn.scalar(text(
+                "SELECT action FROM identity.audit_log WHERE subject_id = :id AND actor_id = :actor"
+            ), {"id": member.id, "actor": admin_id})
+        assert action == "member.temporary_password_issued"
+
+    async def test_not_for_oneself(self, local_client, local_keys):
+        me = uuid.uuid4()
+        answer = await local_client.post(f"/members/{me}/temporary-password", headers=bearer(local_keys.mint(me, "admin")))
+        assert answer.status_code == 409 and answer.json()["error"]["code"] == "cannot_change_self"

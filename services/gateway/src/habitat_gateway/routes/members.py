@@ -53,6 +53,13 @@ async def create_member(body: CreateMemberRequest, caller: AdminCaller, services
     )
 
 
+@router.post("/members/{member_id}/temporary-password", response_model=NewMember)
+async def issue_temporary_password(member_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
+    """Give a member a new one-time temporary password (admins), when theirs expired or was lost;
+    shown only here. The member changes it at the next sign-in; their sessions end."""
+    return await services.identity.request("POST", f"/members/{member_id}/temporary-password", token=caller.token)
+
+
 @router.post("/members/import", response_model=ImportReport, openapi_extra=CSV_BODY)
 async def import_members(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False

@@ -108,6 +108,15 @@ class Member:
             self.status = "active"
             self.events.append(MemberUpdated(**self._state()))
 
+    def issue_temporary_password(self, password_hash: str, now: datetime, ttl: timedelta) -> None:
+        """An admin handed out a new temporary password: it expires after ttl and must be changed at sign-in."""
+        if self.status == "inactive":
+            raise InvalidMemberChange("Reactivate the member before issuing a temporary password.")
+        self.password_hash = password_hash
+        self.must_change_password = True
+        self.temporary_password_expires_at = now + ttl
+        self.updated_at = now
+
     def rehash(self, password_hash: str) -> None:
         """Same password, stronger hash parameters."""
         self.password_hash = password_hash

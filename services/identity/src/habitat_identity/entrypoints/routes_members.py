@@ -50,6 +50,21 @@ async def create_member(body: CreateMemberRequest, caller: Admin, c: ContainerDe
     return CreatedMemberOut(**out.model_dump(), temporary_password=created.temporary_password)
 
 
+@router.post("/members/{member_id}/temporary-password", response_model=CreatedMemberOut)
+async def issue_temporary_password(member_id: uuid.UUID, caller: Admin, c: ContainerDep) -> CreatedMemberOut:
+    """Give a member a new one-time temporary password (admins): for an expired or lost one.
+
+    The member must change it at the next sign-in; their sessions end. 409 cannot_change_self for
+    your own account, 422 invalid_member_change for an inactive member.
+    """
+    issued = await members.issue_temporary_password(
+        member_id, caller.member_id, c.uow(), c.hasher,
+        temporary_password_ttl=timedelta(days=c.settings.temporary_password_days),
+    )
+    out = MemberOut.model_validate(issued.member)
+    return CreatedMemberOut(**out.model_dump(), temporary_password=issued.temporary_password)
+
+
 @router.get("/members/{member_id}", response_model=MemberOut)
 async def get_member(member_id: uuid.UUID, caller: AnyMember, c: ContainerDep) -> MemberOut:
     """One member: stewards and admins see anyone, a member only themselves."""

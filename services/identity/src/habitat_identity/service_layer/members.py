@@ -70,6 +70,33 @@ async def create_member(
         return CreatedMember(member, temporary)
 
 
+async def issue_temporary_password(
+    member_id: uuid.UUID, actor_id: uuid.UUID, uow: UnitOfWork, hasher: PasswordHasher,
+    *, temporary_password_ttl: timedelta = TEMPORARY_PASSWORD_TTL,
+) -> CreatedMember:
+    """Replace a member's password with a new one-time temporary password (theirs expired or was lost).
+
+    It expires after temporary_password_ttl and must be changed at the next sign-in; every session of
+    the member ends. An admin changes their own password themselves (409 cannot_change_self).
+    """
+    if member_id == actor_id:
+        raise CannotChangeSelf("Change your own password with the password form.")
+    temporary = new_temporary_password()
+    password_hash = await hasher.hash(temporary)
+    now = utcnow()
+    async with uow:
+        member = await uow.members.get(member_id)
+        if member is None:
+            raise MemberNotFound()
+        member.issue_temporary_password(password_hash, now, temporary_password_ttl)
+        await uow.refresh_tokens.revoke_all_of(member.id, now)
+        uow.revocations.add(Revocation(member.id, not_before=now))
+        expires = {"temporary_password_expires_at": (now + temporary_password_ttl).isoformat()}
+        uow.audit.add(AuditEntry(actor_id, "member.temporary_password_issued", member.id, None, expires, now))
+        await uow.commit()
+        return CreatedMember(member, temporary)
+
+
 async def update_member(command: UpdateMember, actor_id: uuid.UUID, uow: UnitOfWork) -> Member:
     """Change role, status or name; deactivation and role changes end the member's current tokens."""
     now = utcnow()
