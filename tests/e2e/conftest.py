@@ -22,8 +22,6 @@ from habitat_devstack.stack import ROOT, Stack, StackConfig, free_ports, migrate
 PERIOD = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
 TOKEN_VERIFIERS = ("GATEWAY", "IDENTITY", "CONTRIBUTIONS", "LEDGER")
 JWKS_CACHE_SECONDS = 2
-TOKEN_VERIFIERS = ("GATEWAY", "IDENTITY", "CONTRIBUTIONS", "LEDGER")
-JWKS_CACHE_SECONDS = 2
 
 
 def eventually(check: Callable[[], object], *, timeout: float = 10.0, interval: float = 0.05):
