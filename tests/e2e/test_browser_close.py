@@ -1,5 +1,6 @@
 """The close wizard in Chromium: period, draft preview, start close, propose, two approvals, post,
-the member's allocation, paying the cash distribution, and the accountant's downloads."""
+the member's allocation, paying the cash distribution (a second admin approves it), and the accountant's
+downloads."""
 
 from __future__ import annotations
 
@@ -95,7 +96,15 @@ class TestCloseWizard:
         expect(row).to_contain_text("150.00")
         row.locator("input[name=reference]").fill("CHK-2026-7")
         row.locator("button", has_text="Mark paid").click()
-        expect(admin.locator("#distributions tr", has_text=member_id)).to_contain_text("completed")
+        # two people move money: the payment waits for the second admin, who approves it on the same page
+        expect(admin.locator("#distributions tr", has_text=member_id)).to_contain_text("waiting for a second admin")
+        waiting = admin.locator("#waiting-moves tr", has_text="CHK-2026-7")
+        expect(waiting).to_contain_text("waiting for another admin")
+        assert habitat.capital(member, member_id) == ("900.00", "900.00")
+        second.click("header >> text=Distributions")
+        second.locator("#waiting-moves tr", has_text="CHK-2026-7").locator("button", has_text="Approve").click()
+        expect(second.locator("#distributions tr", has_text=member_id)).to_contain_text("completed")
+        expect(second.locator("#waiting-moves")).to_contain_text("Nothing is waiting.")
         assert habitat.capital(member, member_id) == ("750.00", "750.00")
 
         # the accountant's downloads

@@ -129,9 +129,15 @@ class TestCloseOverHttp:
         all_cash = habitat.call("GET", "/distributions", admin, params={"status": "scheduled"}).json()["items"]
         ours = [Decimal(d["amount"]) for d in all_cash if d["member_id"] in (ann_id, bob_id)]
         assert sum(ours) == Decimal("180.00")  # 20% of 900.01, rounded to the cent
-        paid = habitat.call("POST", f"/distributions/{scheduled[0]['id']}/complete", admin,
-                            json={"reference": "ACH-2026-001"})
-        assert paid.status_code == 200, paid.text
+        # two people move money: the payment waits until a second admin approves it
+        requested = habitat.call("POST", f"/distributions/{scheduled[0]['id']}/complete", admin,
+                                 json={"reference": "ACH-2026-001"})
+        assert (requested.status_code, requested.json()["status"]) == (202, "requested"), requested.text
+        alone = habitat.call("POST", f"/money-moves/{requested.json()['id']}/approve", admin)
+        assert (alone.status_code, alone.json()["status"]) == (200, "requested")  # the requester is never enough
+        assert habitat.capital(admin, ann_id)[0] == ann_book
+        paid = habitat.call("POST", f"/money-moves/{requested.json()['id']}/approve", admin2)
+        assert (paid.status_code, paid.json()["status"]) == (200, "executed"), paid.text
         assert Decimal(habitat.capital(admin, ann_id)[0]) == Decimal(ann_book) - cash
 
         # overdrawing needs an explicit, recorded override
