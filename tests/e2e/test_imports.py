@@ -108,8 +108,13 @@ def test_opening_balances_dry_run_real_run_and_unchanged_rerun(habitat, imported
     assert (dry.json()["dry_run"], dry.json()["summary"]["created"], len(dry.json()["sample"])) == (True, 2, 2)
     assert habitat.capital(token, lee) == ("0.00", "0.00")
 
-    real = upload(habitat, token, "/imports/capital-accounts", BALANCES, dry_run=False).json()
+    requested = upload(habitat, token, "/imports/capital-accounts", BALANCES, dry_run=False)
+    real = requested.json()
     assert (real["summary"]["created"], real["summary"]["book_total"]) == (2, "850.00")
+    assert (real["import_id"], real["money_move"]["status"]) == (None, "requested")  # two people move money
+    assert habitat.capital(token, lee) == ("0.00", "0.00")
+    approved = habitat.second_admin_approves(requested)
+    assert approved["kind"] == "import_opening_balances" and approved["result_id"]
     assert habitat.capital(token, lee) == ("1000.00", "800.00")
     assert habitat.capital(token, imported_people["ada@imp.coop"]) == ("-150.00", "-150.00")
     lines = habitat.call("GET", f"/capital-accounts/{lee}/statement", token).json()["lines"]
@@ -180,6 +185,14 @@ def test_the_cli_imports_with_dry_run_and_reports_file_line_column(habitat, impo
     bad.write_text(BAD_HISTORY)
     result = ok(run(admin, "import", "capital-accounts", str(balances), "--dry-run"))
     assert "dry run, nothing written" in result.stdout
+    changed = tmp_path / "changed.csv"
+    changed.write_text(BALANCES.replace("1000.00", "1001.00"))
+    waiting = ok(run(admin, "import", "capital-accounts", str(changed)))
+    assert "waiting for a second admin's approval" in waiting.stdout and "nothing written yet" in waiting.stdout
+    move_id = re.search(r"habitat money-moves approve (\S+)", waiting.stdout).group(1)
+    assert move_id in ok(run(admin, "money-moves", "list")).stdout
+    ok(run(admin, "money-moves", "reject", move_id, "--reason", "only a test"))  # the requester withdraws it
+    assert move_id not in ok(run(admin, "money-moves", "list")).stdout
     failed = run(admin, "import", "contributions", str(bad))
     assert failed.returncode == 1
     assert f"{bad}:2:4: " in failed.stderr and f"{bad}:3:5: " in failed.stderr
@@ -215,7 +228,12 @@ def test_an_admin_migrates_from_the_browser_then_validates(habitat, imported_peo
     assert headers == ["line", "member_email", "book_balance", "tax_balance", "as_of", "action", "note"]  # no ids
     assert habitat.capital(token, sam) == ("0.00", "0.00")  # a preview writes nothing
     page.click("#confirm-import button[type=submit]")
-    expect(page.locator("#import-done")).to_be_visible()
+    expect(page.locator("#import-waiting")).to_be_visible()  # kept until a second admin approves it
+    assert habitat.capital(token, sam) == ("0.00", "0.00")
+    waiting = habitat.call("GET", "/money-moves", token, params={"status": "requested"}).json()["items"]
+    [move] = [m for m in waiting if m["kind"] == "import_opening_balances"]
+    approved = habitat.call("POST", f"/money-moves/{move['id']}/approve", habitat.second_admin_token())
+    assert approved.json()["status"] == "executed", approved.text
     assert habitat.capital(token, sam) == ("75.00", "60.00")
 
     preview = tmp_path / "web.csv"
