@@ -46,7 +46,9 @@ COMPOSE_SECRETS = {
     "SIGNING_KEY_PASSPHRASE": "keys-secret-789",
     "DEVICE_COOKIE_SECRET": "device-secret-321",
     "HABITAT_DOMAIN": "habitat.example.coop",
+    **{f"{s.upper()}_{kind}_PASSWORD": f"{s}-{kind.lower()}-secret" for s in SERVICES for kind in ("DB_OWNER", "DB", "MQ")},
 }
+ADMIN_SECRETS = ("pg-secret-123", "mq-secret-456")
 
 
 def tool(name: str) -> str:
@@ -240,10 +242,10 @@ def compose(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_compose_config_is_valid_with_secrets_set(compose: dict) -> None:
     services = compose["services"]
-    expected = {"postgres", "rabbitmq", "gateway", "caddy", *SCALABLE, *(f"migrate-{s}" for s in SERVICES)}
+    expected = {"postgres", "rabbitmq", "provision", "gateway", "caddy", *SCALABLE, *(f"migrate-{s}" for s in SERVICES)}
     assert expected <= set(services)
     url = services["ledger"]["environment"]["LEDGER_DATABASE__URL"]
-    assert url == "postgresql+asyncpg://habitat:pg-secret-123@postgres:5432/habitat"
+    assert url == "postgresql+asyncpg://habitat_ledger:ledger-db-secret@postgres:5432/habitat"
 
 
 @pytest.mark.parametrize("missing", sorted(COMPOSE_SECRETS))
@@ -269,9 +271,67 @@ def test_each_service_waits_for_its_migration_and_infrastructure(compose: dict) 
             assert services[process]["image"] == services[name]["image"], process
 
 
+def test_every_service_uses_its_own_database_role_and_broker_user(compose: dict) -> None:
+    """Issue 13: migrations as the schema owner, processes as the runtime role; nobody as the administrator."""
+    services = compose["services"]
+    for name in SERVICES:
+        prefix = name.upper()
+        for process, role, secret in (
+            (f"migrate-{name}", f"habitat_{name}_owner", f"{name}-db_owner-secret"),
+            (name, f"habitat_{name}", f"{name}-db-secret"),
+            (f"{name}-worker", f"habitat_{name}", f"{name}-db-secret"),
+        ):
+            environment = services[process]["environment"]
+            url = environment[f"{prefix}_DATABASE__URL"]
+            assert url == f"postgresql+asyncpg://{role}:{secret}@postgres:5432/habitat", process
+            assert environment[f"{prefix}_RABBIT__URL"] == f"amqp://habitat_{name}:{name}-mq-secret@rabbitmq:5672/habitat"
+            assert environment[f"{prefix}_RABBIT__DECLARE_TOPOLOGY"] in ("false", False), process
+        for process in (name, f"{name}-worker"):  # the owner's password stays with the migrations
+            assert f"{name}-db_owner-secret" not in json.dumps(services[process]["environment"]), process
+
+
+def test_only_the_provisioning_one_shot_knows_the_administrators_passwords(compose: dict) -> None:
+    services = compose["services"]
+    for name, service in services.items():
+        if name in ("postgres", "rabbitmq", "provision"):
+            continue
+        environment = json.dumps(service.get("environment", {}))
+        assert "://postgres" not in environment and "://habitat:" not in environment, name
+        assert not any(secret in environment for secret in ADMIN_SECRETS), name
+    provision = services["provision"]
+    assert provision["command"] == ["python", "-m", "habitat_common.provisioning"]
+    assert provision["restart"] == "no"
+    assert provision["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert provision["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+    environment = provision["environment"]
+    assert environment["HABITAT_PROVISION_POSTGRES_URL"] == "postgresql://habitat:pg-secret-123@postgres:5432/habitat"
+    assert environment["HABITAT_PROVISION_AMQP_URL"] == "amqp://habitat:mq-secret-456@rabbitmq:5672/habitat"
+    for name in SERVICES:
+        for kind, secret in (("DB_OWNER", "db_owner"), ("DB", "db"), ("BROKER", "mq")):
+            assert environment[f"HABITAT_PROVISION_{name.upper()}__{kind}_PASSWORD"] == f"{name}-{secret}-secret"
+        assert services[f"migrate-{name}"]["depends_on"]["provision"]["condition"] == "service_completed_successfully"
+
+
+def test_the_provisioning_settings_read_the_compose_environment(compose: dict, monkeypatch) -> None:
+    from habitat_common.provisioning.__main__ import ProvisionSettings
+
+    for key, value in compose["services"]["provision"]["environment"].items():
+        monkeypatch.setenv(key, str(value))
+    settings = ProvisionSettings()
+    assert (settings.prefix, settings.management_url) == ("habitat", "http://rabbitmq:15672")
+    assert settings.ledger.db_password.get_secret_value() == "ledger-db-secret"
+
+
+def test_every_required_compose_variable_is_in_the_env_example() -> None:
+    required = set(re.findall(r"\$\{([A-Z0-9_]+):\?", COMPOSE.read_text()))
+    listed = set(re.findall(r"(?m)^([A-Z0-9_]+)=", (ROOT / "deploy" / ".env.example").read_text()))
+    assert required - listed == set()
+    assert set(COMPOSE_SECRETS) <= required
+
+
 def test_every_long_running_service_has_a_healthcheck(compose: dict) -> None:
     for name, service in compose["services"].items():
-        if name.startswith("migrate-"):
+        if name.startswith("migrate-") or name == "provision":  # one-shots
             continue
         assert service.get("healthcheck", {}).get("test"), name
         assert not service["healthcheck"].get("disable", False), name

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from faststream.rabbit import RabbitBroker, TestRabbitBroker
+
 from habitat_common.contracts import ContributionApprovedV1, Envelope, MemberRegisteredV1, PeriodOpenedV1
 from habitat_common.messaging.consumer import producer_of, subscribe
 from habitat_common.messaging.topology import EVENTS, Subscription
