@@ -3,6 +3,8 @@ travel to identity, and the device cookie identity issues comes back to the call
 
 from __future__ import annotations
 
+import uuid
+
 import aiohttp
 import httpx
 import pytest
@@ -82,3 +84,27 @@ class TestClientAddress:
             await client.post("/api/v1/auth/login", json={"email": "a@b.coop", "password": "pw"},
                               headers={"X-Forwarded-For": "10.0.0.9, 198.51.100.7"})
         assert identity_calls[0].headers["x-forwarded-for"] == "198.51.100.7"
+
+
+class TestNewTemporaryPasswordButton:
+    async def test_an_admin_gives_a_member_a_new_temporary_password_from_the_members_page(self, gateway_over, keys):
+        member = {"id": "7b0c54a2-3f43-4cb6-9a4e-8d2d7a3f6c11", "email": "ada@example.coop", "display_name": "Ada",
+                  "role": "member", "status": "pending", "joined_at": "2026-01-01"}
+        calls = []
+
+        def identity(request: httpx.Request) -> httpx.Response:
+            calls.append((request.method, request.url.path))
+            if request.url.path.endswith("/temporary-password"):
+                return httpx.Response(200, json={**member, "temporary_password": "Fresh-Temp_123"})
+            return httpx.Response(200, json={"items": [member], "total": 1})
+
+        async with gateway_over(identity=identity) as client:
+            client.cookies.set("habitat_access", keys.mint(uuid.uuid4(), "admin"))
+            client.cookies.set("habitat_csrf", "c1")
+            page = await client.get("/admin/members")
+            assert f'action="/admin/members/{member["id"]}/temporary-password"' in page.text
+            answer = await client.post(f"/admin/members/{member['id']}/temporary-password", data={"csrf_token": "c1"})
+            refused = await client.post(f"/admin/members/{member['id']}/temporary-password", data={})
+        assert answer.status_code == 200 and "Fresh-Temp_123" in answer.text
+        assert ("POST", f"/members/{member['id']}/temporary-password") in calls
+        assert refused.status_code == 403 and calls.count(("POST", f"/members/{member['id']}/temporary-password")) == 1

@@ -1,4 +1,5 @@
-"""UI for admins: members (list, search, create, role, deactivate), CSV onboarding, audit log."""
+"""UI for admins: members (list, search, create, role, deactivate, new temporary password), CSV onboarding,
+audit log."""
 
 from __future__ import annotations
 
@@ -104,6 +105,21 @@ async def audit(request: Request, session: SessionDep, services: ServicesDep) ->
         return forbidden(request, session, "admin")
     log = await services.identity.request("GET", "/audit-log", token=session.principal.token, params={"limit": 200})
     return render(request, "audit.html", session=session, items=log["items"])
+
+
+@router.post("/admin/members/{member_id}/temporary-password")
+async def issue_temporary_password(
+    request: Request, member_id: str, session: SessionDep, services: ServicesDep
+) -> Response:
+    form, _ = await form_fields(request, ())
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        issued = await services.identity.request(
+            "POST", f"/members/{member_id}/temporary-password", token=session.principal.token
+        )
+    except ApiError as error:
+        return await _members_page(request, session, services, status=error.status, error=error.message)
+    return await _members_page(request, session, services, reissued=issued)
 
 
 @router.post("/admin/members/{member_id}")
