@@ -88,6 +88,10 @@ RULES: dict[tuple[str, str], dict] = {
     ("POST", "/distributions/{distribution_id}/cancel"): only("admin"),
     ("GET", "/allocations/{allocation_id}/statement/{member_id}"): own_or_hidden(),
     ("POST", "/transactions/{transaction_id}/reverse"): only("admin"),
+    ("GET", "/money-moves"): only("admin"),
+    ("GET", "/money-moves/{move_id}"): only("admin"),
+    ("POST", "/money-moves/{move_id}/approve"): only("admin"),
+    ("POST", "/money-moves/{move_id}/reject"): only("admin"),
     ("GET", "/exceptions"): only("admin"),
     ("GET", "/exports/k1"): only("admin"),
     ("POST", "/exports/k1/{year}/issue"): only("admin"),
@@ -126,6 +130,7 @@ BODIES: dict[tuple[str, str], Callable[["World", str], dict]] = {
     ("POST", "/distributions/{distribution_id}/cancel"): lambda w, r: {"json": {"reason": "matrix"}},
     ("GET", "/exports/k1"): lambda w, r: {"params": {"year": "2026", "format": "json"}},
     ("POST", "/transactions/{transaction_id}/reverse"): lambda w, r: {"json": {"reason": "matrix"}},
+    ("POST", "/money-moves/{move_id}/reject"): lambda w, r: {"json": {"reason": "matrix"}},
     ("GET", "/exports/journal"): lambda w, r: {"params": {"basis": "tax"}},
 }
 
@@ -139,6 +144,7 @@ class World:
     allocation_id: str = ""
     distribution_id: str = ""
     transaction_id: str = ""
+    move_id: str = ""
 
     def contribution_of(self, owner: str) -> str:
         return self.habitat.submit(self.tokens[owner], {
@@ -156,6 +162,7 @@ class World:
             "{allocation_id}": self.allocation_id,
             "{distribution_id}": self.distribution_id,
             "{transaction_id}": self.transaction_id,
+            "{move_id}": self.move_id,
             "{year}": FUTURE_YEAR,  # an admin gets in and is refused 422: issuing would lock this shared stack's year
         }
         if "{contribution_id}" in template:
@@ -195,6 +202,11 @@ def world(habitat: Habitat) -> World:
         "member_id": world.ids["member"], "amount": "1.00", "method": "check", "scheduled_on": "2026-04-01"})
     assert scheduled.status_code == 201, scheduled.text
     world.distribution_id = scheduled.json()["id"]
+    # a completion the bootstrap admin requested, waiting for a second admin (the matrix's admin may approve it)
+    requested = habitat.call("POST", f"/distributions/{world.distribution_id}/complete", admin,
+                             json={"reference": "matrix"})
+    assert requested.status_code == 202, requested.text
+    world.move_id = requested.json()["id"]
     statement = habitat.call("GET", f"/capital-accounts/{world.ids['member']}/statement", admin).json()
     world.transaction_id = statement["lines"][0]["transaction_id"]
     return world
@@ -228,7 +240,8 @@ def test_every_operation_has_a_rule(habitat: Habitat) -> None:
 def test_anonymous_callers_get_401(habitat: Habitat, operation: tuple[str, str]) -> None:
     method, template = operation
     path = template.replace("{", "").replace("}", "")
-    for name in ("member_id", "period_id", "contribution_id", "allocation_id", "distribution_id", "transaction_id"):
+    for name in ("member_id", "period_id", "contribution_id", "allocation_id", "distribution_id", "transaction_id",
+                 "move_id"):
         path = path.replace(name, str(uuid.uuid4()))
     path = path.replace("year", FUTURE_YEAR)
     response = habitat.call(method, path, json={} if method in ("POST", "PATCH") else None)
@@ -247,3 +260,25 @@ def test_role_and_ownership_rules(world: World, operation: tuple[str, str], role
     with world.habitat.client() as client:
         response = client.request(method, f"/api/v1{path}", headers=headers, **kwargs)
     assert outcome_of(response) == expected, f"{method} {path} as {role} ({whose}): {response.status_code} {response.text}"
+
+
+def test_nobody_pays_themselves_and_one_admin_never_moves_money(world: World) -> None:
+    """PRODUCT.md rule 12: an admin neither schedules, completes nor approves a payment to themselves, and
+    the admin who asks for a payment cannot approve it alone."""
+    habitat, admin, payee = world.habitat, world.habitat.admin_token(), world.tokens["admin"]
+    body = {"member_id": world.ids["admin"], "amount": "1.00", "method": "check", "scheduled_on": "2026-04-01"}
+    own = habitat.call("POST", "/distributions", payee, json=body)
+    assert (own.status_code, own.json()["error"]["code"]) == (403, "own_distribution")
+    to_payee = habitat.call("POST", "/distributions", admin, json=body).json()
+    completing = habitat.call("POST", f"/distributions/{to_payee['id']}/complete", payee,
+                              json={"reference": "self", "override_reason": "matrix"})
+    assert (completing.status_code, completing.json()["error"]["code"]) == (403, "own_distribution")
+    requested = habitat.call("POST", f"/distributions/{to_payee['id']}/complete", admin,
+                             json={"reference": "matrix", "override_reason": "matrix"})
+    assert requested.status_code == 202, requested.text
+    approving = habitat.call("POST", f"/money-moves/{requested.json()['id']}/approve", payee)
+    assert (approving.status_code, approving.json()["error"]["code"]) == (403, "own_distribution")
+    alone = habitat.call("POST", f"/money-moves/{requested.json()['id']}/approve", admin)
+    assert alone.json()["status"] == "requested"
+    listed = habitat.call("GET", "/distributions", admin, params={"member_id": world.ids["admin"]}).json()["items"]
+    assert [d["status"] for d in listed if d["id"] == to_payee["id"]] == ["scheduled"]
