@@ -6,7 +6,7 @@ import asyncio
 
 import asyncpg
 import pytest
-from habitat_common.provisioning.postgres import provision_postgres, role_url
+from habitat_common.provisioning.postgres import provision_postgres, role_url, service_roles
 from habitat_common.testing import temporary_database, temporary_service_roles
 
 pytestmark = pytest.mark.integration
@@ -110,3 +110,9 @@ async def as_superuser(url: str, sql: str):
         return await conn.fetch(sql)
     finally:
         await conn.close()
+
+
+def test_a_prefix_that_would_be_cut_short_is_refused() -> None:
+    assert service_roles("p" * 37, "contributions").owner == "p" * 37 + "_contributions_owner"
+    with pytest.raises(ValueError, match="shorter prefix"):
+        service_roles("p" * 44, "contributions")

@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 
 from habitat_common.provisioning import SERVICES
 
+MAX_NAME = 63
+
 
 @dataclass(frozen=True)
 class ServiceRoles:
@@ -27,7 +29,10 @@ class ServiceRoles:
 
 
 def service_roles(prefix: str, service: str) -> ServiceRoles:
-    return ServiceRoles(service, owner=f"{prefix}_{service}_owner", runtime=f"{prefix}_{service}")
+    roles = ServiceRoles(service, owner=f"{prefix}_{service}_owner", runtime=f"{prefix}_{service}")
+    if len(roles.owner.encode()) > MAX_NAME:  # PostgreSQL would cut it short, and two names could meet
+        raise ValueError(f"role name {roles.owner!r} is longer than {MAX_NAME} bytes: use a shorter prefix")
+    return roles
 
 
 def role_url(url: str, role: str, password: str | None = None) -> str:

@@ -8,6 +8,7 @@ Users, permissions and topic permissions travel as a RabbitMQ definitions docume
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+import aio_pika
 import httpx
 from faststream.rabbit import RabbitBroker
 
@@ -119,4 +121,22 @@ async def provision_broker_users(
     passwords = {u.name: secrets.token_urlsafe(24) for u in users.values()}
     await declare_as_admin(admin_amqp_url, delivery_limit=delivery_limit)
     import_with_rabbitmqctl(definitions(vhost_of(admin_amqp_url), users.values(), passwords))
-    return {service: user_url(admin_amqp_url, u.name, passwords[u.name]) for service, u in users.items()}
+    urls = {service: user_url(admin_amqp_url, u.name, passwords[u.name]) for service, u in users.items()}
+    for url in urls.values():
+        await _wait_until_accepted(url)
+    return urls
+
+
+async def _wait_until_accepted(url: str, timeout: float = 10.0) -> None:
+    """rabbitmqctl calls its import asynchronous: wait until the user may open its vhost."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            connection = await aio_pika.connect(url)
+        except aio_pika.exceptions.AMQPConnectionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+        else:
+            await connection.close()
+            return
