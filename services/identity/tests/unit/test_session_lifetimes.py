@@ -72,12 +72,18 @@ class TestLifetimes:
             await refreshed(uow, token, clock)
 
 
+async def rotated_once():
+    """A web session refreshed once: (uow, clock, sealer, first pair, second pair)."""
+    member, clock, sealer = a_member(), FakeClock(), FernetPairSealer()
+    uow = FakeUnitOfWork([member])
+    first = await signed_in(uow, member, clock)
+    second = await refreshed(uow, first.refresh_token, clock, sealer)
+    return uow, clock, sealer, first, second
+
+
 class TestTwoTabs:
     async def test_the_previous_token_answers_once_more_with_the_same_pair_within_the_grace(self):
-        member, clock, sealer = a_member(), FakeClock(), FernetPairSealer()
-        uow = FakeUnitOfWork([member])
-        first = await signed_in(uow, member, clock)
-        second = await refreshed(uow, first.refresh_token, clock, sealer)
+        uow, clock, sealer, first, second = await rotated_once()
         clock.advance(3)
         assert await refreshed(uow, first.refresh_token, clock, sealer) == second
         with pytest.raises(InvalidRefreshToken):  # a third use is reuse: the family ends
@@ -87,10 +93,7 @@ class TestTwoTabs:
         assert {r.session_id for r in uow.revocations.entries} == {first.session_id}
 
     async def test_after_the_grace_the_previous_token_is_reuse_and_ends_the_family(self):
-        member, clock, sealer = a_member(), FakeClock(), FernetPairSealer()
-        uow = FakeUnitOfWork([member])
-        first = await signed_in(uow, member, clock)
-        second = await refreshed(uow, first.refresh_token, clock, sealer)
+        uow, clock, sealer, first, second = await rotated_once()
         clock.advance(11)
         with pytest.raises(InvalidRefreshToken):
             await refreshed(uow, first.refresh_token, clock, sealer)
@@ -98,19 +101,13 @@ class TestTwoTabs:
             await refreshed(uow, second.refresh_token, clock, sealer)
 
     async def test_once_the_new_token_was_used_the_old_one_is_no_longer_the_previous(self):
-        member, clock, sealer = a_member(), FakeClock(), FernetPairSealer()
-        uow = FakeUnitOfWork([member])
-        first = await signed_in(uow, member, clock)
-        second = await refreshed(uow, first.refresh_token, clock, sealer)
+        uow, clock, sealer, first, second = await rotated_once()
         await refreshed(uow, second.refresh_token, clock, sealer)
         with pytest.raises(InvalidRefreshToken):
             await refreshed(uow, first.refresh_token, clock, sealer)
 
     async def test_the_sealed_pair_opens_only_with_the_token_it_was_traded_for(self):
-        member, clock, sealer = a_member(), FakeClock(), FernetPairSealer()
-        uow = FakeUnitOfWork([member])
-        first = await signed_in(uow, member, clock)
-        second = await refreshed(uow, first.refresh_token, clock, sealer)
+        uow, _, sealer, first, second = await rotated_once()
         [old] = [t for t in uow.refresh_tokens.tokens.values() if t.successor_sealed]
         assert second.refresh_token not in old.successor_sealed
         assert sealer.open(old.successor_sealed, "another token") is None
