@@ -150,6 +150,16 @@ class TestCompletion:
             await approve_move(requested.id, ADMIN2, uow, now=NOW)
         assert uow.distributions.rows[distribution.id].status == "scheduled"
 
+    async def test_the_execution_checks_the_overdraw_again(self):
+        uow = await member_with()
+        first, second = await scheduled(uow, "300.00"), await scheduled(uow, "300.00")
+        waiting = await request_completion(complete(first), uow, policy=TWO, now=NOW)
+        paid = await request_completion(complete(second), uow, policy=TWO, now=NOW)
+        await approve_move(paid.id, ADMIN2, uow, now=NOW)  # 200.00 left: the first would overdraw now
+        with pytest.raises(WouldOverdrawCapital):
+            await approve_move(waiting.id, ADMIN2, uow, now=NOW)
+        assert (await get_capital_account(MEMBER, uow)).book_balance == Decimal("200.00")
+
     async def test_one_request_waits_per_distribution(self):
         uow = await member_with()
         distribution = await scheduled(uow)
@@ -184,3 +194,15 @@ class TestReversal:
         assert (await get_capital_account(MEMBER, uow)).book_balance == Decimal("0.00")
         with pytest.raises(AlreadyReversed):
             await request_reversal(original.id, "again", ADMIN, uow, policy=TWO, occurred_on=date(2026, 4, 1), now=NOW)
+
+    async def test_a_reversal_done_while_another_waited_is_not_done_twice(self):
+        uow = FakeUnitOfWork().with_period()
+        original = await opening_balance(uow, MEMBER, "500.00")
+        first = await request_reversal(original.id, "typo", ADMIN, uow, policy=TWO, occurred_on=date(2026, 4, 1), now=NOW)
+        await reject_move(first.id, ADMIN, "withdrawn", uow, now=NOW)  # the requester withdraws it
+        second = await request_reversal(original.id, "typo", ADMIN2, uow, policy=TWO, occurred_on=date(2026, 4, 1), now=NOW)
+        uow.money_moves.rows[first.id].status = MoneyMoveStatus.REQUESTED  # as if both had waited at once
+        await approve_move(second.id, ADMIN, uow, now=NOW)
+        with pytest.raises(AlreadyReversed):
+            await approve_move(first.id, ADMIN2, uow, now=NOW)
+        assert (await get_capital_account(MEMBER, uow)).book_balance == Decimal("0.00")
