@@ -169,6 +169,20 @@ class TestASingleAdminCoop:
         audit = text("SELECT single_admin, requested_by FROM ledger.money_move WHERE id = :id")
         assert tuple((await connection.execute(audit, {"id": done.json()["id"]})).one()) == (True, ADMIN)
 
+    async def test_an_import_and_a_reversal_go_through_at_once(self, alone, connection):
+        await connection.execute(text("INSERT INTO ledger.member (id, email, display_name, status, updated_at)"
+                                      " VALUES (:id, 'ana@example.org', 'Ana', 'active', now())"), {"id": ANA})
+        imported = await alone.client.post("/imports/capital-accounts", content=CSV.encode(),
+                                           headers={**alone.auth(ADMIN, "admin"), "Content-Type": "text/csv"})
+        body = imported.json()
+        assert (imported.status_code, body["money_move"]["status"], body["money_move"]["single_admin"]) == (
+            200, "executed", True)
+        assert body["import_id"] == body["money_move"]["result_id"] and await balance(alone) == "500.00"
+        [line] = (await alone.get(f"/capital-accounts/{ANA}/statement", params={"as_of": "2026-12-31"})).json()["lines"]
+        reversed_ = await alone.post(f"/transactions/{line['transaction_id']}/reverse",
+                                     {"reason": "typo", "occurred_on": "2026-04-01"})
+        assert (reversed_.status_code, reversed_.json()["single_admin"], await balance(alone)) == (201, True, "0.00")
+
     def test_one_approval_needs_the_single_admin_setting(self):
         with pytest.raises(ValueError, match="LEDGER_SINGLE_ADMIN_COOP"):
             LedgerSettings(money_move_approvals_required=1)
