@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from habitat_gateway.schemas import Out
+from habitat_gateway.schemas_ledger import MoneyMove
 
 
 class CapitalAccountsImportSummary(Out):
@@ -25,7 +26,7 @@ class CapitalAccountsImportReport(Out):
     import_id: uuid.UUID | None = Field(default=None, description="The import run; null on a dry run")
     summary: CapitalAccountsImportSummary
     sample: list[dict[str, Any]] = Field(description="Up to 10 rows as they would be / were booked")
-    money_move: dict[str, Any] | None = Field(
+    money_move: MoneyMove | None = Field(
         default=None,
         description="A file that changes balances waits for a second admin (202; GET/POST /money-moves/{id}):"
         " the money move (import_opening_balances); executed at once in a single-admin co-op",

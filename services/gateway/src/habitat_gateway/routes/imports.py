@@ -49,12 +49,16 @@ CONTRIBUTIONS_EXAMPLE = (
 
 
 @router.post(
-    "/imports/capital-accounts", response_model=CapitalAccountsImportReport, openapi_extra=csv_body(CAPITAL_EXAMPLE)
+    "/imports/capital-accounts", response_model=CapitalAccountsImportReport, openapi_extra=csv_body(CAPITAL_EXAMPLE),
+    responses={202: {"model": CapitalAccountsImportReport,
+                     "description": "Checked and kept: waits for a second admin (POST /money-moves/{id}/approve)"}},
 )
 async def import_capital_accounts(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
 ) -> Response:
-    """Opening balances (book and tax, may be negative) from CSV; all or nothing; re-runs change nothing."""
+    """Opening balances (book and tax, may be negative) from CSV; all or nothing; re-runs change nothing.
+
+    A file that changes balances is kept with a money move and imported when a second admin approves it."""
     return await stream_csv(services.ledger, "/imports/capital-accounts", request, caller, dry_run)
 
 
