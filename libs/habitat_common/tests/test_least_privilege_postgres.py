@@ -10,6 +10,7 @@ from habitat_common.provisioning.postgres import provision_postgres, role_url, s
 from habitat_common.testing import temporary_database, temporary_service_roles
 
 pytestmark = pytest.mark.integration
+PASSWORDS: dict[str, str | None] = {}  # by role name, from the fixture
 
 
 def plain(url: str) -> str:
@@ -19,6 +20,8 @@ def plain(url: str) -> str:
 @pytest.fixture(scope="module")
 def database():
     with temporary_database("habitat_roles") as url, temporary_service_roles(url) as roles:
+        PASSWORDS.update({name: password for r in roles.values()
+                          for name, password in ((r.owner, r.owner_password), (r.runtime, r.runtime_password))})
         asyncio.run(migrate_as_owners(url, roles))
         yield url, roles
 
@@ -26,7 +29,7 @@ def database():
 async def migrate_as_owners(url: str, roles) -> None:
     """What a service's migrations do, as its owner role: tables (one with a sequence) in its own schema."""
     for service, role in roles.items():
-        conn = await asyncpg.connect(plain(role_url(url, role.owner)))
+        conn = await asyncpg.connect(plain(role.owner_url(url)))
         try:
             await conn.execute(f"CREATE TABLE {service}.item (id bigserial PRIMARY KEY, name text NOT NULL)")
         finally:
@@ -34,7 +37,7 @@ async def migrate_as_owners(url: str, roles) -> None:
 
 
 async def as_role(url: str, role: str, sql: str):
-    conn = await asyncpg.connect(plain(role_url(url, role)))
+    conn = await asyncpg.connect(plain(role_url(url, role, PASSWORDS[role])))
     try:
         return await conn.fetch(sql)
     finally:
@@ -116,3 +119,9 @@ def test_a_prefix_that_would_be_cut_short_is_refused() -> None:
     assert service_roles("p" * 37, "contributions").owner == "p" * 37 + "_contributions_owner"
     with pytest.raises(ValueError, match="shorter prefix"):
         service_roles("p" * 44, "contributions")
+
+
+def test_every_role_has_a_password(database) -> None:
+    url, _ = database
+    rows = asyncio.run(as_superuser(url, "SELECT rolname FROM pg_authid WHERE rolpassword IS NOT NULL"))
+    assert set(PASSWORDS) <= {r["rolname"] for r in rows}

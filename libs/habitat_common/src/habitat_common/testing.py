@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.engine import make_url
 
 from habitat_common.auth import ACCESS_TOKEN_TYPE
-from habitat_common.provisioning.postgres import ServiceRoles, drop_roles, provision_postgres
+from habitat_common.provisioning.postgres import ServiceRoles, drop_roles, fresh_passwords, provision_postgres
 from habitat_common.provisioning.rabbitmq import (
     broker_users,
     delete_with_rabbitmqctl,
@@ -88,8 +88,9 @@ def temporary_database(prefix: str = "habitat_test") -> Iterator[str]:
 @contextmanager
 def temporary_service_roles(database_url: str) -> Iterator[dict[str, ServiceRoles]]:
     """Every service's owner and runtime role on this database, named after it (roles are cluster-wide, so
-    runs never share one); dropped afterwards, with whatever they own. Trust auth: no passwords."""
-    roles = asyncio.run(provision_postgres(database_url, prefix=make_url(database_url).database))
+    runs never share one), with random passwords; dropped afterwards, with whatever they own."""
+    prefix = make_url(database_url).database
+    roles = asyncio.run(provision_postgres(database_url, prefix=prefix, passwords=fresh_passwords(prefix)))
     try:
         yield roles
     finally:

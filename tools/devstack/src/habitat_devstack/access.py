@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from habitat_common.provisioning.postgres import ServiceRoles, provision_postgres, role_url
+from habitat_common.provisioning.postgres import ServiceRoles, fresh_passwords, provision_postgres
 from habitat_common.provisioning.rabbitmq import provision_broker_users
 from habitat_common.settings import RabbitSettings
 from habitat_common.testing import temporary_broker_users, temporary_service_roles
@@ -18,11 +18,10 @@ from habitat_devstack.stack import ServiceAccess
 def service_access(
     database_url: str, roles: Mapping[str, ServiceRoles], amqp_urls: Mapping[str, str]
 ) -> dict[str, ServiceAccess]:
-    """Local PostgreSQL trusts 127.0.0.1: the roles need no password."""
     return {
         service: ServiceAccess(
-            database_url=role_url(database_url, r.runtime),
-            migration_database_url=role_url(database_url, r.owner),
+            database_url=r.runtime_url(database_url),
+            migration_database_url=r.owner_url(database_url),
             amqp_url=amqp_urls.get(service),
         )
         for service, r in roles.items()
@@ -30,11 +29,12 @@ def service_access(
 
 
 def provision(database_url: str, amqp_url: str) -> dict[str, ServiceAccess]:
-    """Create or update the roles and users, named after the database, and keep them (make dev)."""
+    """Create or update the roles and users, named after the database, and keep them (make dev); fresh
+    passwords each time."""
     prefix = make_url(database_url).database
 
     async def run() -> tuple[dict[str, ServiceRoles], dict[str, str]]:
-        roles = await provision_postgres(database_url, prefix=prefix)
+        roles = await provision_postgres(database_url, prefix=prefix, passwords=fresh_passwords(prefix))
         users = await provision_broker_users(amqp_url, prefix=prefix, delivery_limit=RabbitSettings().delivery_limit)
         return roles, users
 

@@ -6,8 +6,9 @@ superuser) is handed to its owner, with everything in it.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -22,10 +23,18 @@ class ServiceRoles:
     service: str
     owner: str
     runtime: str
+    owner_password: str | None = field(default=None, repr=False)
+    runtime_password: str | None = field(default=None, repr=False)
 
     @property
     def schema(self) -> str:
         return self.service
+
+    def owner_url(self, url: str) -> str:
+        return role_url(url, self.owner, self.owner_password)
+
+    def runtime_url(self, url: str) -> str:
+        return role_url(url, self.runtime, self.runtime_password)
 
 
 def service_roles(prefix: str, service: str) -> ServiceRoles:
@@ -33,6 +42,12 @@ def service_roles(prefix: str, service: str) -> ServiceRoles:
     if len(roles.owner.encode()) > MAX_NAME:  # PostgreSQL would cut it short, and two names could meet
         raise ValueError(f"role name {roles.owner!r} is longer than {MAX_NAME} bytes: use a shorter prefix")
     return roles
+
+
+def fresh_passwords(prefix: str, services: tuple[str, ...] = SERVICES) -> dict[str, str]:
+    """Random passwords for every role: where 127.0.0.1 is trusted they are unused, elsewhere they are needed."""
+    roles = [service_roles(prefix, service) for service in services]
+    return {name: secrets.token_urlsafe(24) for r in roles for name in (r.owner, r.runtime)}
 
 
 def role_url(url: str, role: str, password: str | None = None) -> str:
@@ -125,10 +140,12 @@ async def provision_postgres(
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext('habitat provisioning'))")
             await conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
             for service in services:
-                roles = provisioned[service] = service_roles(prefix, service)
+                roles = service_roles(prefix, service)
+                roles = provisioned[service] = replace(
+                    roles, owner_password=passwords.get(roles.owner), runtime_password=passwords.get(roles.runtime)
+                )
                 for statement in provision_statements(
-                    database, roles, owner_password=passwords.get(roles.owner),
-                    runtime_password=passwords.get(roles.runtime),
+                    database, roles, owner_password=roles.owner_password, runtime_password=roles.runtime_password
                 ):
                     await conn.execute(statement)
     finally:
