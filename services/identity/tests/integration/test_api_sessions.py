@@ -122,5 +122,7 @@ class TestThrottling:
         for n in range(8):  # interleaved so machine load hits both alike; 4 per account stays under the lockout
             unknown.append(await timed(f"ghost{uuid.uuid4().hex[:6]}@example.org", n))
             wrong.append(await timed(members[n % 2].email, n))
-        a, b = statistics.mean(unknown), statistics.mean(wrong)
+        # medians: one scheduler hiccup on a loaded machine must not decide; skipping argon2 for unknown
+        # emails would still show as a systematic gap of an order of magnitude
+        a, b = statistics.median(unknown), statistics.median(wrong)
         assert abs(a - b) / max(a, b) < 0.30, (unknown, wrong)
