@@ -68,6 +68,22 @@ def test_a_service_user_cannot_publish_another_services_event(users, service, fo
         asyncio.run(publish(users[service], foreign))
 
 
+async def file_refusal(url: str, exchange: str, routing_key: str) -> None:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.get_exchange(exchange)
+        await target.publish(aio_pika.Message(b"{}"), routing_key=routing_key)
+
+
+def test_a_service_user_files_refusals_into_its_own_dead_letter_queues_only(users) -> None:
+    asyncio.run(file_refusal(users["ledger"], "habitat.dead-letter.ledger", LEDGER_QUEUE))
+    with pytest.raises(ChannelAccessRefused, match="access to exchange"):
+        asyncio.run(file_refusal(users["ledger"], "habitat.dead-letter.contributions", CONTRIBUTIONS_QUEUE))
+    with pytest.raises(ChannelAccessRefused, match="access to exchange"):
+        asyncio.run(file_refusal(users["ledger"], "habitat.dead-letter", CONTRIBUTIONS_QUEUE))
+
+
 def test_a_service_user_publishes_its_own_events(users) -> None:
     asyncio.run(publish(users["ledger"], "ledger.period_opened.v1"))
 

@@ -160,6 +160,10 @@ class TestConsumer:
         assert poison in bodies
         assert any(b'"always-broken"' in body for body in bodies)
         assert len(bodies) == 2
+        [refused] = [m for m in dead if m.body == poison]
+        assert refused.headers["x-habitat-dead-letter-reason"].startswith("malformed: not a ledger.period_opened.v1")
+        [exhausted] = [m for m in dead if m.body != poison]  # the delivery limit's, the broker's own reason
+        assert "x-habitat-dead-letter-reason" not in (exhausted.headers or {})
 
     async def test_a_consumer_handles_at_most_prefetch_count_deliveries_at_once(self, amqp_url) -> None:
         await fresh_topology(amqp_url)
@@ -225,7 +229,12 @@ class TestProducerCheck:
         assert seen == ["contributions"]
         dead = await queue_messages(amqp_url, subscription.dead_letter_queue_name)
         assert sorted(json.loads(m.body)["producer"] for m in dead) == ["identity", "ledger"]
-        assert all(m.headers["x-death"][0]["reason"] == "rejected" for m in dead)
+        reasons = sorted(m.headers["x-habitat-dead-letter-reason"] for m in dead)
+        assert reasons == [
+            f"wrong_producer: '{who}' published contributions.contribution_approved.v1, only 'contributions' may"
+            for who in ("identity", "ledger")
+        ]
+        assert {m.headers["x-habitat-dead-letter-queue"] for m in dead} == {subscription.queue_name}
 
 
 def approved() -> ContributionApprovedV1:

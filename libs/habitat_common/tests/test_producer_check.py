@@ -6,11 +6,12 @@ import uuid
 from datetime import date
 
 import pytest
-from faststream.rabbit import RabbitBroker, TestRabbitBroker
+from faststream.rabbit import RabbitBroker, RabbitQueue, TestRabbitBroker
+from faststream.rabbit.annotations import RabbitMessage
 
 from habitat_common.contracts import ContributionApprovedV1, Envelope, MemberRegisteredV1, PeriodOpenedV1
-from habitat_common.messaging.consumer import producer_of, subscribe
-from habitat_common.messaging.topology import EVENTS, Subscription
+from habitat_common.messaging.consumer import REASON_HEADER, producer_of, subscribe
+from habitat_common.messaging.topology import EVENTS, Subscription, refusals_exchange
 from habitat_common.telemetry import EVENTS_FAILED
 
 
@@ -35,6 +36,15 @@ async def test_an_event_from_another_producer_is_dead_lettered_not_handled(produ
         return True
 
     subscribe(broker, subscription, handle, delivery_limit=3)
+    filed: list[str] = []
+
+    @broker.subscriber(
+        RabbitQueue(subscription.dead_letter_queue_name, routing_key=subscription.queue_name),
+        refusals_exchange("contributions"),
+    )
+    async def dead_letters(body: object, message: RabbitMessage) -> None:
+        filed.append(message.headers[REASON_HEADER])
+
     refused = EVENTS_FAILED.labels("contributions", PeriodOpenedV1.routing_key(), "wrong_producer")
     before = refused._value.get()
     async with TestRabbitBroker(broker) as test_broker:
@@ -44,4 +54,5 @@ async def test_an_event_from_another_producer_is_dead_lettered_not_handled(produ
                                       routing_key=PeriodOpenedV1.routing_key())
     assert seen == ["genuine"]
     assert refused._value.get() == before + 1
+    assert filed == [f"wrong_producer: {producer!r} published ledger.period_opened.v1, only 'ledger' may"]
 

@@ -7,18 +7,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.exceptions import RejectMessage
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
 
 from habitat_common.contracts.envelope import Contract, Envelope
-from habitat_common.messaging.topology import Subscription, consumer_queue, events_exchange
+from habitat_common.messaging.topology import Subscription, consumer_queue, events_exchange, refusals_exchange
 from habitat_common.telemetry import EVENTS_CONSUMED, EVENTS_FAILED, correlation
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope], Awaitable[bool]]
+REASON_HEADER = "x-habitat-dead-letter-reason"
+QUEUE_HEADER = "x-habitat-dead-letter-queue"
 
 
 def producer_of(contract: type[Contract]) -> str:
@@ -33,13 +34,23 @@ def subscribe(
 
     handle returns True when the event had its effect and False for a duplicate. A payload that
     does not match the contract, or an envelope whose producer does not own the event type, is
-    rejected at once into the dead-letter queue; any other error is nacked so RabbitMQ redelivers it
+    filed at once in its dead-letter queue with the reason (header x-habitat-dead-letter-reason); any other error is nacked so RabbitMQ redelivers it
     until the queue's delivery limit dead-letters it. declare=False: the queue exists already (provisioned
     topology) and the broker user may only consume from it.
     """
     event = subscription.contract.routing_key()
     owner = producer_of(subscription.contract)
     envelope_type = Envelope[subscription.contract]  # type: ignore[name-defined]
+    refusals = refusals_exchange(subscription.consumer, declare=declare)
+
+    async def refuse(message: RabbitMessage, reason: str) -> None:
+        # published (confirmed) before this delivery is acked; should it fail, the delivery is nacked and
+        # the queue's delivery limit dead-letters it the broker's way, without our reason
+        headers = {**(message.headers or {}), REASON_HEADER: reason, QUEUE_HEADER: subscription.queue_name}
+        await broker.publish(
+            message.body, exchange=refusals, routing_key=subscription.queue_name, headers=headers,
+            message_id=message.message_id, content_type=message.content_type, persist=True, mandatory=True,
+        )
 
     @broker.subscriber(
         consumer_queue(subscription, delivery_limit=delivery_limit, declare=declare),
@@ -53,14 +64,18 @@ def subscribe(
         except ValidationError as error:
             EVENTS_FAILED.labels(subscription.consumer, event, "malformed").inc()
             log.error("malformed %s message %s rejected: %s", event, message.message_id, error.errors()[:3])
-            raise RejectMessage() from error
+            first = error.errors()[0] if error.errors() else {}
+            where = ".".join(str(part) for part in first.get("loc", ()))
+            await refuse(message, f"malformed: not a {event} envelope ({where}: {first.get('msg', 'invalid')})")
+            return
         if envelope.producer != owner:
             EVENTS_FAILED.labels(subscription.consumer, event, "wrong_producer").inc()
             log.error(
                 "%s %s from producer %r rejected: only %r publishes it",
                 event, envelope.event_id, envelope.producer, owner,
             )
-            raise RejectMessage()
+            await refuse(message, f"wrong_producer: {envelope.producer!r} published {event}, only {owner!r} may")
+            return
         with correlation(envelope.correlation_id):
             try:
                 applied = await handle(envelope)

@@ -23,6 +23,12 @@ EVENTS = RabbitExchange("habitat.events", type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange("habitat.dead-letter", type=ExchangeType.DIRECT, durable=True)
 
 
+def refusals_exchange(consumer: str, *, declare: bool = True) -> RabbitExchange:
+    """Where a consumer files what it refuses (malformed, wrong producer) with its reason: bound to that
+    consumer's dead-letter queues only, so a service can write into its own and no other's."""
+    return RabbitExchange(f"{DEAD_LETTERS.name}.{consumer}", type=ExchangeType.DIRECT, durable=True, declare=declare)
+
+
 def events_exchange(*, declare: bool = True) -> RabbitExchange:
     """EVENTS, or the same exchange only looked up (passively), for a broker user that may not declare it."""
     return EVENTS if declare else RabbitExchange(EVENTS.name, type=EVENTS.type, durable=True, declare=False)
@@ -93,3 +99,5 @@ async def declare_topology(broker: RabbitBroker, *, delivery_limit: int) -> None
         await queue.bind(events, routing_key=subscription.contract.routing_key())
         dlq = await broker.declare_queue(dead_letter_queue(subscription))
         await dlq.bind(dead_letters, routing_key=subscription.queue_name)
+        refusals = await broker.declare_exchange(refusals_exchange(subscription.consumer))
+        await dlq.bind(refusals, routing_key=subscription.queue_name)

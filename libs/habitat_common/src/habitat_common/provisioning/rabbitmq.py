@@ -1,7 +1,8 @@
 """RabbitMQ users per service: publish only the service's own routing keys, consume only its own queues.
 
 The topology is declared by provisioning (an administrator), so no service user may configure anything;
-writing is limited to `habitat.events`, and the topic permission narrows it to `<service>.*` keys.
+writing is limited to `habitat.events`, and the topic permission narrows it to `<service>.*` keys, and to
+the service's own `habitat.dead-letter.<service>` exchange (bound to its own dead-letter queues only).
 Users, permissions and topic permissions travel as a RabbitMQ definitions document, imported with
 `rabbitmqctl import_definitions` (this machine) or the management API (compose); both are idempotent.
 """
@@ -22,7 +23,7 @@ import aio_pika
 import httpx
 from faststream.rabbit import RabbitBroker
 
-from habitat_common.messaging.topology import EVENTS, SUBSCRIPTIONS, declare_topology
+from habitat_common.messaging.topology import EVENTS, SUBSCRIPTIONS, declare_topology, refusals_exchange
 from habitat_common.provisioning import SERVICES
 
 NOTHING = "^$"
@@ -43,7 +44,9 @@ class BrokerUser:
 
     @property
     def write(self) -> str:
-        return f"^{re.escape(EVENTS.name)}$"
+        # its events, and what it refuses into its own dead-letter queues (with the reason)
+        refusals = refusals_exchange(self.service).name
+        return f"^({re.escape(EVENTS.name)}|{re.escape(refusals)})$"
 
     @property
     def topic_write(self) -> str:
