@@ -1,0 +1,41 @@
+"""tools/run_tests.py decides when a suite failed: under CI a suite that collects nothing or skips
+every test fails (a green run must mean tests ran); locally both are tolerated."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("habitat_run_tests", ROOT / "tools" / "run_tests.py")
+run_tests = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(run_tests)
+
+
+@pytest.mark.parametrize("ci", [False, True])
+def test_a_suite_that_ran_and_passed_passes(ci: bool) -> None:
+    assert not run_tests.suite_failed(0, tests=10, failures=0, errors=0, skipped=3, ci=ci)
+
+
+@pytest.mark.parametrize("ci", [False, True])
+def test_failures_errors_and_other_exit_codes_fail(ci: bool) -> None:
+    assert run_tests.suite_failed(1, tests=10, failures=1, errors=0, skipped=0, ci=ci)
+    assert run_tests.suite_failed(1, tests=10, failures=0, errors=1, skipped=0, ci=ci)
+    assert run_tests.suite_failed(2, tests=0, failures=0, errors=0, skipped=0, ci=ci)  # interrupted
+    assert run_tests.suite_failed(4, tests=0, failures=0, errors=0, skipped=0, ci=ci)  # usage error
+
+
+def test_no_tests_collected_is_tolerated_locally_and_fails_under_ci() -> None:
+    assert not run_tests.suite_failed(5, tests=0, failures=0, errors=0, skipped=0, ci=False)
+    assert run_tests.suite_failed(5, tests=0, failures=0, errors=0, skipped=0, ci=True)
+
+
+def test_a_suite_that_skipped_everything_fails_under_ci_only() -> None:
+    assert not run_tests.suite_failed(0, tests=7, failures=0, errors=0, skipped=7, ci=False)
+    assert run_tests.suite_failed(0, tests=7, failures=0, errors=0, skipped=7, ci=True)
+
+
+def test_skip_reasons_are_printed() -> None:
+    assert '"-rs"' in (ROOT / "tools" / "run_tests.py").read_text()
