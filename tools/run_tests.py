@@ -43,9 +43,7 @@ def suite_failed(code: int, tests: int, failures: int, errors: int, skipped: int
         return ci
     if code != 0:
         return True
-    if ci and tests - skipped <= 0:
-        return True
-    return False
+    return ci and tests - skipped <= 0
 
 
 def main() -> int:
