@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -32,18 +34,26 @@ def make_engine(
     settings: DatabaseSettings,
     *,
     pre_ping: bool = True,
-    recycle_seconds: int = -1,
+    recycle_seconds: int | None = None,
     server_settings: dict[str, str] | None = None,
 ) -> AsyncEngine:
-    """The process's engine; pre_ping=False saves a round trip per checkout (then recycle connections instead);
-    server_settings are PostgreSQL settings for every connection of the pool."""
+    """The process's engine. Every checkout is pre-pinged, so connections a PostgreSQL restart broke are
+    replaced instead of failing a request; connections are recycled after settings.pool_recycle_seconds
+    (or recycle_seconds). Connection attempts time out after settings.connect_timeout_seconds and statements
+    after settings.command_timeout_seconds: while the database is down, requests fail fast (503, see
+    habitat_common.web.errors) rather than hang. server_settings are PostgreSQL settings for every connection."""
+    connect_args: dict[str, Any] = {"timeout": settings.connect_timeout_seconds}
+    if settings.command_timeout_seconds is not None:
+        connect_args["command_timeout"] = settings.command_timeout_seconds
+    if server_settings:
+        connect_args["server_settings"] = server_settings
     return create_async_engine(
         settings.url.get_secret_value(),
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_pre_ping=pre_ping,
-        pool_recycle=recycle_seconds,
-        connect_args={"server_settings": server_settings} if server_settings else {},
+        pool_recycle=settings.pool_recycle_seconds if recycle_seconds is None else recycle_seconds,
+        connect_args=connect_args,
     )
 
 
@@ -51,10 +61,15 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def database_is_reachable(engine: AsyncEngine) -> bool:
-    try:
+async def database_is_reachable(engine: AsyncEngine, timeout_seconds: float = 1.8) -> bool:
+    """A /readyz check; answers False within timeout_seconds when the database is down or does not answer."""
+
+    async def probe() -> None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.wait_for(probe(), timeout_seconds)
         return True
     except Exception:  # noqa: BLE001 - readiness reports any failure as "not ready"
         return False

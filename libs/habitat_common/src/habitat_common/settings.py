@@ -11,6 +11,15 @@ class DatabaseSettings(BaseModel):
     url: SecretStr = Field(default=SecretStr("postgresql+asyncpg://postgres@127.0.0.1:5432/habitat"))
     pool_size: int = 10
     max_overflow: int = 10
+    connect_timeout_seconds: float = Field(
+        default=1.5, gt=0, description="A connection attempt gives up after this long (an unreachable database: 503 fast)"
+    )
+    command_timeout_seconds: float | None = Field(
+        default=60.0, gt=0, description="A statement waiting longer than this on the server fails instead of hanging"
+    )
+    pool_recycle_seconds: int = Field(
+        default=1800, description="Pooled connections older than this are replaced (before server or proxy idle timeouts)"
+    )
 
 
 class RabbitSettings(BaseModel):

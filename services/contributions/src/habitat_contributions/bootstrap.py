@@ -59,11 +59,9 @@ SESSION_SETTINGS = {"temp_buffers": "128MB"}
 def build(settings: ContributionsSettings | None = None) -> Container:
     settings = settings or get_settings()
     orm.start_mappers()
-    # No pre-ping round trip per transaction: a connection the server dropped fails one request, which
-    # invalidates the pool (SQLAlchemy reconnects); connections are recycled before idle timeouts bite.
-    engine = make_engine(
-        settings.database, pre_ping=False, recycle_seconds=POOL_RECYCLE_SECONDS, server_settings=SESSION_SETTINGS
-    )
+    # Pre-pinged like every engine: without it the first request on each connection a PostgreSQL restart
+    # broke was a 500. Connections are recycled before idle timeouts bite.
+    engine = make_engine(settings.database, recycle_seconds=POOL_RECYCLE_SECONDS, server_settings=SESSION_SETTINGS)
     return Container(
         settings=settings,
         engine=engine,
