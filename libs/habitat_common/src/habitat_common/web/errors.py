@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from habitat_common.web import money
+from habitat_common.web import inputs, money
 
 
 class ApiError(Exception):
@@ -36,7 +36,7 @@ def install_error_handlers(app: FastAPI) -> None:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         message = f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
-        code = first.get("type") if first.get("type") in money.CODES else "invalid_request"
+        code = first.get("type") if first.get("type") in money.CODES | inputs.CODES else "invalid_request"
         return JSONResponse(error_body(code, message), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

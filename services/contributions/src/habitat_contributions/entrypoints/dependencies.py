@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.web.security import principal_dependency
@@ -29,6 +29,4 @@ Member = Annotated[Principal, Depends(principal_dependency(_verifier, "member"))
 Reviewer = Annotated[Principal, Depends(principal_dependency(_verifier, "steward"))]
 Admin = Annotated[Principal, Depends(principal_dependency(_verifier, "admin"))]
 Uow = Annotated[UnitOfWork, Depends(_uow)]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 AppContainer = Annotated[bootstrap.Container, Depends(_container)]

@@ -17,6 +17,7 @@ from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.caching import install_no_store
 from habitat_common.web.errors import error_body, install_error_handlers
+from habitat_common.web.inputs import Limit, Offset
 from habitat_common.web.observability import install_observability
 from habitat_contributions import bootstrap
 from habitat_contributions.config import ContributionsSettings
@@ -31,7 +32,7 @@ from habitat_contributions.domain.commands import (
 )
 from habitat_contributions.domain.model import Viewer
 from habitat_contributions.entrypoints import routes_admin
-from habitat_contributions.entrypoints.dependencies import AppContainer, Limit, Member, Offset, Reviewer, Uow
+from habitat_contributions.entrypoints.dependencies import AppContainer, Member, Reviewer, Uow
 from habitat_contributions.entrypoints.schemas import (
     ApproveBody,
     BatchApproveBody,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Response
+from habitat_common.web.inputs import Limit, Offset
 
 from habitat_gateway.routes.deps import MemberCaller, ServicesDep, StewardCaller
 from habitat_gateway.schemas_contributions import (
@@ -28,8 +29,6 @@ STALE = {409: {"description": "stale_revision: the member edited the contributio
                               "expected_revision (nothing changed; read it again and decide); already_decided"}}
 Type = Literal["labor", "capital", "property"]
 Status = Literal["pending", "approved", "rejected", "clarification_requested"]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def _json(body) -> dict:

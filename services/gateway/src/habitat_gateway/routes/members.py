@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from habitat_common.web.inputs import Limit, Offset
 
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
 from habitat_gateway.routes.imports import stream_csv
@@ -37,8 +38,8 @@ async def list_members(
     q: Annotated[str | None, Query(description="Search in email and display name")] = None,
     role: Literal["member", "steward", "admin"] | None = None,
     status: Literal["pending", "active", "inactive"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict:
     """Members (stewards and admins), filtered and paginated."""
     params = {"q": q, "role": role, "status": status, "limit": limit, "offset": offset}
@@ -89,8 +90,8 @@ async def audit_log(
     caller: AdminCaller,
     services: ServicesDep,
     subject_id: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict:
     """Every admin action (who, when, what, before/after), newest first (admins)."""
     params = {"subject_id": str(subject_id) if subject_id else None, "limit": limit, "offset": offset}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from habitat_common.web.errors import ApiError
+from habitat_common.web.inputs import Limit, Offset
 
 from habitat_identity.adapters.emails import check_email
 from habitat_identity.entrypoints.dependencies import Admin, ContainerDep
@@ -70,8 +71,8 @@ async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_r
 async def audit_log(
     _: Admin,
     c: ContainerDep,
-    limit: int = Query(default=100, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
     subject_id: uuid.UUID | None = None,
 ) -> AuditPage:
     """Every admin action, newest first (admins)."""

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Literal
 
 from fastapi import APIRouter, Query
+from habitat_common.web.inputs import Limit, Offset
 
 from habitat_identity.domain.commands import CreateMember, UpdateMember
 from habitat_identity.domain.errors import MemberNotFound
@@ -30,8 +31,8 @@ async def list_members(
     q: str | None = Query(default=None, max_length=200, description="Part of the email or display name"),
     role: Literal["member", "steward", "admin"] | None = None,
     status: Literal["pending", "active", "inactive"] | None = None,
-    limit: int = Query(default=100, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> MemberList:
     """A page of members by email, searchable and filtered (stewards and admins)."""
     found, total = await members.list_members(c.uow(), q=q, role=role, status=status, limit=limit, offset=offset)

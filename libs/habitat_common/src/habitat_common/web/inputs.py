@@ -1,0 +1,107 @@
+"""Input bounds every HTTP entrypoint shares: pages, text and dates.
+
+Rules in one place, so that the gateway and the services refuse the same inputs with the same
+codes (habitat_common.web.errors renders them as {"error": {"code": ..., "message": ...}} with 422):
+
+- pages: ``limit`` 1..MAX_LIMIT, ``offset`` 0..MAX_OFFSET (a 64-bit offset used to reach
+  PostgreSQL and fail there with a 500);
+- text: no NUL anywhere (PostgreSQL refuses \\x00 in text), code ``nul_character``; names and
+  other one-line labels refuse every control character, code ``control_character``;
+- dates: ISO strings ``YYYY-MM-DD`` only (never an integer read as seconds since 1970), years
+  MIN_YEAR..MAX_YEAR, codes ``invalid_date`` and ``date_out_of_range``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import AfterValidator, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+
+NUL_CHARACTER = "nul_character"
+CONTROL_CHARACTER = "control_character"
+INVALID_DATE = "invalid_date"
+DATE_OUT_OF_RANGE = "date_out_of_range"
+CODES = frozenset((NUL_CHARACTER, CONTROL_CHARACTER, INVALID_DATE, DATE_OUT_OF_RANGE))
+
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"Rows to skip, 0..{MAX_OFFSET:,}")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Rows to return, 1..{MAX_LIMIT}")]
+
+
+def no_nul(value: Any) -> Any:
+    """Refuse a string holding NUL (PostgreSQL cannot store it in text)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise PydanticCustomError(NUL_CHARACTER, "must not contain a NUL character")
+    return value
+
+
+def no_control(value: Any) -> Any:
+    """Refuse a one-line label holding any control character (NUL, tab, newline, DEL, C1 ...)."""
+    no_nul(value)
+    if isinstance(value, str) and any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise PydanticCustomError(CONTROL_CHARACTER, "must not contain control characters")
+    return value
+
+
+def nul_problem(text: str) -> int | None:
+    """The 1-based column of the first NUL in a CSV cell or line, or None (for FILE:LINE:COLUMN reports)."""
+    index = text.find("\x00")
+    return None if index < 0 else index + 1
+
+
+Text = Annotated[str, AfterValidator(no_nul)]
+"""Free text (descriptions, notes, emails, search terms): anything but NUL."""
+
+Name = Annotated[str, AfterValidator(no_control)]
+"""A one-line label (display names, titles): no control characters."""
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: Any) -> dt.date:
+    """A date from its ISO string YYYY-MM-DD only, its year within MIN_YEAR..MAX_YEAR."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            parsed = dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(INVALID_DATE, f"{value!r} is not a calendar date") from None
+    else:
+        shown = repr(value)[:30]
+        raise PydanticCustomError(INVALID_DATE, f"must be a date string YYYY-MM-DD, not {shown}")
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise PydanticCustomError(DATE_OUT_OF_RANGE, f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return parsed
+
+
+IsoDate = Annotated[
+    dt.date,
+    PlainValidator(iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+"""A date in JSON or a query string: "YYYY-MM-DD" only, years MIN_YEAR..MAX_YEAR."""
+
+__all__ = [
+    "CODES",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "IsoDate",
+    "Limit",
+    "Name",
+    "Offset",
+    "Text",
+    "iso_date",
+    "no_control",
+    "no_nul",
+    "nul_problem",
+]
