@@ -4,6 +4,7 @@ every test fails (a green run must mean tests ran); locally both are tolerated."
 from __future__ import annotations
 
 import importlib.util
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,23 @@ def test_a_suite_that_skipped_everything_fails_under_ci_only() -> None:
 
 def test_skip_reasons_are_printed() -> None:
     assert '"-rs"' in (ROOT / "tools" / "run_tests.py").read_text()
+
+
+def _pytest_config_for(suite: Path) -> dict:
+    """The [tool.pytest.ini_options] pytest picks for a suite: the nearest pyproject.toml that has one."""
+    for folder in [suite, *suite.parents]:
+        pyproject = folder / "pyproject.toml"
+        if pyproject.exists():
+            options = tomllib.loads(pyproject.read_text()).get("tool", {}).get("pytest", {}).get("ini_options")
+            if options is not None:
+                return options
+    raise AssertionError(f"no pytest config for {suite}")
+
+
+@pytest.mark.parametrize(
+    "suite", sorted(set(run_tests.ALL) | {s for group in run_tests.SUITES.values() for s in group})
+)
+def test_every_suite_has_a_timeout(suite: str) -> None:
+    """A deadlock must fail the suite, not hang CI: every suite's own pytest config sets `timeout`."""
+    options = _pytest_config_for(ROOT / suite)
+    assert int(options.get("timeout", 0)) > 0
