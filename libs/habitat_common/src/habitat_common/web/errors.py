@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from habitat_common.web import inputs, money
+from habitat_common.web.unavailable import install_database_unavailable_handler
 
 
 class ApiError(Exception):
@@ -26,6 +27,8 @@ def error_body(code: str, message: str) -> dict:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    install_database_unavailable_handler(app)  # database down: 503 database_unavailable, Retry-After
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
