@@ -1,0 +1,44 @@
+"""The ledger's own app while its PostgreSQL (a private cluster, never the shared one) is down and back."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+from habitat_common.settings import DatabaseSettings
+from habitat_common.testing import LocalKeys, private_postgres_cluster
+from ledger_api import Api
+from ledger_db import alembic
+
+from habitat_ledger.config import LedgerSettings
+from habitat_ledger.entrypoints.http import create_app
+
+
+async def test_ledger_answers_503_while_postgres_is_down_and_recovers_without_a_restart():
+    with private_postgres_cluster() as cluster:
+        alembic(cluster.url, ("upgrade", "head"))
+        keys = LocalKeys()
+        app = create_app(LedgerSettings(database=DatabaseSettings(url=cluster.url)), keys)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ledger") as client:
+            api = Api(client, keys)
+            try:
+                assert (await api.get("/periods")).status_code == 200
+                assert (await client.get("/readyz")).json()["checks"]["database"] is True
+
+                cluster.stop()
+                started = time.perf_counter()
+                down = await api.get("/periods")
+                assert time.perf_counter() - started < 2
+                assert down.status_code == 503, down.text
+                assert down.json()["error"]["code"] == "database_unavailable"
+                assert down.headers["retry-after"]
+                started = time.perf_counter()
+                ready = await client.get("/readyz")
+                assert time.perf_counter() - started < 2
+                assert ready.status_code == 503 and ready.json()["checks"]["database"] is False
+
+                cluster.start()
+                assert (await api.get("/periods")).status_code == 200
+                assert (await client.get("/readyz")).json()["checks"]["database"] is True
+            finally:
+                await app.state.ledger.engine.dispose()
