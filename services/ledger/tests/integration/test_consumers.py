@@ -62,7 +62,11 @@ class TestContributionApproved:
         assert await balances(uow_factory, contract.member_id) == (Decimal("1000.00"), Decimal("600.00"))
 
     async def test_labor_records_patronage_but_no_capital(self, handle, uow_factory, period_id, connection):
-        contract = approved("labor", value="1200.00", period_id=period_id)
+        # the builder zeroes labor's amounts; a labor event that carries capital amounts anyway
+        # (contributions bug, hand-made message) must still credit no capital
+        contract = approved("labor", value="1200.00", period_id=period_id).model_copy(
+            update={"book_amount": Decimal("1200.00"), "tax_amount": Decimal("900.00")}
+        )
         assert await handle(envelope(contract)) is True
         assert await balances(uow_factory, contract.member_id) == (Decimal("0.00"), Decimal("0.00"))
         assert await count(connection, "journal_transaction") == 0

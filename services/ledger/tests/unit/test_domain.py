@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -174,6 +175,11 @@ class TestCapitalLegs:
 
     def test_labor_never_reaches_capital(self):
         assert capital_legs(book_command(type="labor", value="800.00")) == []
+        # even when the event carries capital amounts (the builder would zero them)
+        command = dataclasses.replace(
+            book_command(type="labor", value="800.00"), book_amount=Decimal("800.00"), tax_amount=Decimal("500.00")
+        )
+        assert capital_legs(command) == []
 
     def test_property_with_zero_tax_basis_posts_book_only(self):
         legs = capital_legs(book_command(type="property", book="300.00", tax="0.00"))

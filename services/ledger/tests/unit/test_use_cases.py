@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -72,11 +73,16 @@ class TestBookContribution:
 
     async def test_labor_is_patronage_only(self):
         uow, member = FakeUnitOfWork().with_period(), uuid.uuid4()
-        command = book_command(type="labor", value="750.00", member_id=member)
+        command = dataclasses.replace(  # capital amounts on a labor event are ignored, not credited
+            book_command(type="labor", value="750.00", member_id=member),
+            book_amount=Decimal("750.00"),
+            tax_amount=Decimal("750.00"),
+        )
         assert await book_contribution(command, uow)
         assert uow.journal.transactions == []
         assert uow.patronage.rows[command.contribution_id].value == Decimal("750.00")
-        assert (await self.balance(uow, member)).book_balance == Decimal("0.00")
+        balance = await self.balance(uow, member)
+        assert (balance.book_balance, balance.tax_balance) == (Decimal("0.00"), Decimal("0.00"))
 
     async def test_the_same_contribution_is_booked_once(self):
         uow = FakeUnitOfWork().with_period()
