@@ -147,13 +147,27 @@ class TestCloseOverHttp:
         assert refused.status_code == 409 and refused.json()["error"]["code"] == "would_overdraw_capital"
         habitat.call("POST", f"/distributions/{big['id']}/cancel", admin, json={"reason": "typo"})
 
-        # K-1 ties; JSON and CSV agree on ann's ending tax capital
+        # K-1 ties: every row's Item L on both bases, and JSON and CSV agree on the endings
         k1 = habitat.call("GET", "/exports/k1", admin, params={"year": "2026", "format": "json"})
         assert k1.status_code == 200, k1.text
         rows = {row["member_id"]: row for row in k1.json()["rows"]}
         assert ann_id in rows and bob_id in rows
+        for member, row in rows.items():
+            for basis in ("item_l_tax", "book_704b"):
+                item = {name: Decimal(row[basis][name]) for name in (
+                    "beginning", "contributed", "income", "other", "withdrawals", "ending")}
+                computed = (item["beginning"] + item["contributed"] + item["income"] + item["other"]
+                            - item["withdrawals"])
+                assert computed == item["ending"], (member, basis, row[basis])
+        # ann's year ends where her capital account stands now (after the allocation and the cash paid)
+        assert Decimal(rows[ann_id]["item_l_tax"]["ending"]) == Decimal(habitat.capital(admin, ann_id)[1])
         csv_export = habitat.call("GET", "/exports/k1", admin, params={"year": "2026", "format": "csv"})
-        assert csv_export.status_code == 200 and ann_id in csv_export.text
+        assert csv_export.status_code == 200, csv_export.text
+        csv_rows = {line["member_id"]: line for line in csv.DictReader(io.StringIO(csv_export.text))}
+        assert set(csv_rows) == set(rows)
+        for member, row in rows.items():
+            assert Decimal(csv_rows[member]["tax_ending"]) == Decimal(row["item_l_tax"]["ending"]), member
+            assert Decimal(csv_rows[member]["book_ending"]) == Decimal(row["book_704b"]["ending"]), member
 
 
 @pytest.mark.skipif(not shutil.which("hledger"), reason="hledger is installed by .ci/run")
