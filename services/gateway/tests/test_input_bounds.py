@@ -44,3 +44,22 @@ class TestPageBounds:
             assert calls == []
             ok = await gw.get(path, params={"offset": 1_000_000}, headers=bearer(keys, role))
             assert ok.status_code == 200, ok.text
+
+
+class TestNoNulNorControlCharacters:
+    async def test_nul_and_control_characters_are_422_before_any_upstream_call(self, gateway_over, keys) -> None:
+        calls: list[httpx.Request] = []
+
+        def upstream(request: httpx.Request) -> httpx.Response:
+            calls.append(request)
+            return empty_page(request)
+
+        async with gateway_over(identity=upstream, contributions=upstream) as gw:
+            login = await gw.post("/api/v1/auth/login", json={"email": "a\x00@x.org", "password": "x" * 12})
+            assert login.status_code == 422 and login.json()["error"]["code"] == "nul_character", login.text
+            search = await gw.get("/api/v1/members", params={"q": "a\x00"}, headers=bearer(keys, "steward"))
+            assert search.status_code == 422 and search.json()["error"]["code"] == "nul_character", search.text
+            body = {"email": "ada@example.org", "display_name": "Ada\x1bKing", "role": "member"}
+            named = await gw.post("/api/v1/members", json=body, headers=bearer(keys, "admin"))
+            assert named.status_code == 422 and named.json()["error"]["code"] == "control_character", named.text
+            assert calls == []

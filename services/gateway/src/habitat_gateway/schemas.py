@@ -7,13 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from habitat_common.web.inputs import Name, RequestBody
 from pydantic import BaseModel, ConfigDict, Field
 
 Money = Decimal
 Role = Literal["member", "steward", "admin"]
 
 
-class Body(BaseModel):
+class Body(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -117,7 +118,7 @@ class AuditLog(Out):
 
 class CreateMemberRequest(Body):
     email: str = Field(min_length=3, max_length=320)
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: Name = Field(min_length=1, max_length=200)
     role: Role = "member"
     joined_at: date | None = None
 
@@ -125,7 +126,7 @@ class CreateMemberRequest(Body):
 class UpdateMemberRequest(Body):
     role: Role | None = None
     status: Literal["active", "inactive"] | None = None
-    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    display_name: Name | None = Field(default=None, min_length=1, max_length=200)
 
 
 class Period(Out):
@@ -142,6 +143,6 @@ class PeriodList(Out):
 
 
 class CreatePeriodRequest(Body):
-    name: str = Field(min_length=1, max_length=50, examples=["2026-Q1"])
+    name: Name = Field(min_length=1, max_length=50, examples=["2026-Q1"])
     starts_on: date
     ends_on: date

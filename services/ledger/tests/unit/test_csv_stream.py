@@ -115,3 +115,16 @@ class TestOpeningEntries:
         assert reversals.posting_amount == [-leg.amount for leg in first.legs()]
         assert len(openings) == 0  # a zero balance posts nothing
         assert openings.recorded_at > reversals.recorded_at
+
+
+def test_a_nul_character_is_a_located_problem_not_a_database_error():
+    """PostgreSQL refuses NUL in text: the file is refused with its FILE:LINE:COLUMN, wherever the chunks split."""
+    data = b"email,book,tax\nada@example.org,10.00,5.00\nbob@example.org,1\x000.00,5.00\n"
+    for split in (1, 7, len(data) - 10, len(data)):
+        stream = CsvRecordStream()
+        with pytest.raises(UnreadableFile) as raised:
+            stream.feed(data[:split])
+            stream.feed(data[split:])
+            stream.finish()
+        problem = raised.value.problem
+        assert (problem.line, problem.column, problem.code) == (3, 2, "invalid_character"), split

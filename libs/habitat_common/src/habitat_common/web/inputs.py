@@ -19,7 +19,7 @@ import unicodedata
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import AfterValidator, PlainValidator, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, PlainValidator, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 MAX_LIMIT = 500
@@ -84,6 +84,28 @@ def iso_date(value: Any) -> dt.date:
     return parsed
 
 
+def _no_nul_anywhere(value: Any) -> Any:
+    if isinstance(value, str):
+        return no_nul(value)
+    if isinstance(value, list | tuple):
+        for item in value:
+            _no_nul_anywhere(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul_anywhere(key)
+            _no_nul_anywhere(item)
+    return value
+
+
+class RequestBody(BaseModel):
+    """Base of every JSON request body: no string anywhere in it may hold NUL (code nul_character)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        return _no_nul_anywhere(value)
+
+
 IsoDate = Annotated[
     dt.date,
     PlainValidator(iso_date),
@@ -99,6 +121,7 @@ __all__ = [
     "Limit",
     "Name",
     "Offset",
+    "RequestBody",
     "Text",
     "iso_date",
     "no_control",

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
+from habitat_common.web.inputs import RequestBody
 from habitat_common.web.money import HoursIn, MoneyIn
 
 TypeName = Literal["labor", "capital", "property"]
@@ -25,7 +26,7 @@ ExpectedRevision = Annotated[
 ]
 
 
-class SubmitContributionBody(BaseModel):
+class SubmitContributionBody(RequestBody):
     """A new contribution; which amount fields apply depends on its type."""
 
     model_config = ConfigDict(extra="forbid")
@@ -50,7 +51,7 @@ class SubmitContributionBody(BaseModel):
     )
 
 
-class EditContributionBody(BaseModel):
+class EditContributionBody(RequestBody):
     """Fields to change while pending or in clarification (any subset; the type never changes)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -72,19 +73,19 @@ class RespondBody(EditContributionBody):
     answer: str = Field(description="Answer to the reviewer's question")
 
 
-class RejectBody(BaseModel):
+class RejectBody(RequestBody):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(description="Why it is rejected (shown to the member; at least 10 meaningful characters)")
     expected_revision: ExpectedRevision = None
 
 
-class ClarifyBody(BaseModel):
+class ClarifyBody(RequestBody):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(description="What the reviewer needs to know (at least 10 meaningful characters)")
     expected_revision: ExpectedRevision = None
 
 
-class BatchApproveBody(BaseModel):
+class BatchApproveBody(RequestBody):
     model_config = ConfigDict(extra="forbid")
     ids: list[uuid.UUID] = Field(min_length=1, max_length=500, description="Contributions to approve (max 500)")
     note: str | None = Field(default=None, max_length=2000)
@@ -101,7 +102,7 @@ class BatchApproveBody(BaseModel):
         return self
 
 
-class ApproveBody(BaseModel):
+class ApproveBody(RequestBody):
     """An approval, optionally with a note."""
 
     model_config = ConfigDict(extra="forbid")

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from habitat_common.web.inputs import Limit, Offset
+from habitat_common.web.inputs import Limit, Offset, Text
 
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
 from habitat_gateway.routes.imports import stream_csv
@@ -35,7 +35,7 @@ CSV_BODY = {
 async def list_members(
     caller: StewardCaller,
     services: ServicesDep,
-    q: Annotated[str | None, Query(description="Search in email and display name")] = None,
+    q: Annotated[Text | None, Query(description="Search in email and display name")] = None,
     role: Literal["member", "steward", "admin"] | None = None,
     status: Literal["pending", "active", "inactive"] | None = None,
     limit: Limit = 100,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -71,7 +72,7 @@ def parse_roster(data: bytes, check_email: EmailCheck) -> tuple[list[RosterRow],
 
 def _decode(data: bytes) -> tuple[str, CsvError | None]:
     try:
-        return data.decode("utf-8-sig"), None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data.count(b"\n", 0, exc.start) + 1
@@ -83,6 +84,13 @@ def _decode(data: bytes) -> tuple[str, CsvError | None]:
             f" (byte {exc.start - line_start + 1} of the line). Save it as UTF-8 and upload it again."
         )
         return "", CsvError(line, column, "", "bad_encoding", message)
+    if "\x00" in text:  # PostgreSQL cannot store it
+        before = text[: text.index("\x00")]
+        line, current = before.count("\n") + 1, before.rpartition("\n")[2]
+        column = len(next(csv.reader([current]), [""])) if current else 1
+        message = f"The file contains a NUL character (line {line}, column {column}); save it as plain UTF-8 text."
+        return "", CsvError(line, column, "", "invalid_character", message)
+    return text, None
 
 
 def _parse_row(
@@ -103,6 +111,10 @@ def _parse_row(
     name = values["display_name"]
     if not name:
         errors.append(CsvError(line, 2, "display_name", "empty_display_name", "The display name is empty."))
+    elif any(unicodedata.category(ch) == "Cc" for ch in name):
+        errors.append(
+            CsvError(line, 2, "display_name", "control_character", "The display name holds a control character.")
+        )
     elif len(name) > MAX_DISPLAY_NAME:
         errors.append(
             CsvError(line, 2, "display_name", "display_name_too_long", f"At most {MAX_DISPLAY_NAME} characters.")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from habitat_common.web.inputs import Limit, Offset
+from habitat_common.web.inputs import Limit, Offset, Text
 
 from habitat_identity.domain.commands import CreateMember, UpdateMember
 from habitat_identity.domain.errors import MemberNotFound
@@ -28,7 +28,7 @@ router = APIRouter(tags=["members"])
 async def list_members(
     _: Steward,
     c: ContainerDep,
-    q: str | None = Query(default=None, max_length=200, description="Part of the email or display name"),
+    q: Annotated[Text | None, Query(max_length=200, description="Part of the email or display name")] = None,
     role: Literal["member", "steward", "admin"] | None = None,
     status: Literal["pending", "active", "inactive"] | None = None,
     limit: Limit = 100,

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+from habitat_common.web.inputs import Name, RequestBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from habitat_identity.service_layer.sessions import TokenPair
@@ -20,17 +21,17 @@ SESSION_KIND = Field(
 )
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(RequestBody):
     email: str = Field(max_length=254, description="Email address (case-insensitive)")
     password: str = Field(max_length=1024)
     session: SessionKind = SESSION_KIND
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestBody):
     refresh_token: str = Field(max_length=512, description="The opaque refresh token from the last sign-in")
 
 
-class ChangePasswordRequest(BaseModel):
+class ChangePasswordRequest(RequestBody):
     current_password: str = Field(max_length=1024)
     session: SessionKind = SESSION_KIND
     new_password: str = Field(
@@ -81,17 +82,17 @@ class MemberList(BaseModel):
     total: int = Field(description="How many members match the filters in all")
 
 
-class CreateMemberRequest(BaseModel):
+class CreateMemberRequest(RequestBody):
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: Name = Field(min_length=1, max_length=200)
     role: Role = "member"
     joined_at: date | None = None
 
 
-class UpdateMemberRequest(BaseModel):
+class UpdateMemberRequest(RequestBody):
     role: Role | None = None
     status: Literal["active", "inactive"] | None = None
-    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    display_name: Name | None = Field(default=None, min_length=1, max_length=200)
 
 
 class Jwk(BaseModel):

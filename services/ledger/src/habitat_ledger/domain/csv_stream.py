@@ -110,6 +110,8 @@ class CsvRecordStream:
         return records
 
     def _text(self, text: str) -> list[Record]:
+        if "\x00" in text:  # PostgreSQL cannot store it
+            raise UnreadableFile(self._nul(self._partial + text[: text.index("\x00")]))
         records: list[Record] = []
         lines = (self._partial + text).split("\n")
         self._partial = lines.pop()
@@ -153,6 +155,13 @@ class CsvRecordStream:
             f"The file is not UTF-8: byte 0x{byte} on line {line}. Save it as UTF-8 (CSV UTF-8) and upload it again."
         )
         return CsvProblem(line, column, "", "bad_encoding", message)
+
+    def _nul(self, before: str) -> CsvProblem:
+        line = self._lines_done + len(self._record_lines) + before.count("\n") + 1
+        current = before.rpartition("\n")[2]
+        column = len(next(csv.reader([current]), [""])) if current else 1
+        message = f"The file contains a NUL character (line {line}, column {column}); save it as plain UTF-8 text."
+        return CsvProblem(line, column, "", "invalid_character", message)
 
     def _too_long(self) -> CsvProblem:
         line = self._lines_done + 1

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
+from habitat_common.web.inputs import RequestBody
 from habitat_common.web.money import MoneyIn
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,7 +38,7 @@ class StatementOut(BaseModel):
     tax_balance: Money
 
 
-class DistributionIn(BaseModel):
+class DistributionIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     member_id: uuid.UUID
     amount: MoneyIn = Field(description='Amount to pay, more than 0, as a decimal string such as "250.00"')
@@ -45,7 +46,7 @@ class DistributionIn(BaseModel):
     scheduled_on: date
 
 
-class CompleteIn(BaseModel):
+class CompleteIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     reference: str = Field(min_length=1, max_length=200, description="Payment reference (ACH trace, check no.)")
     paid_on: date | None = Field(default=None, description="Defaults to today in the co-op's time zone")
@@ -78,7 +79,7 @@ class DistributionList(BaseModel):
     items: list[DistributionOut]
 
 
-class ReverseIn(BaseModel):
+class ReverseIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
     occurred_on: date | None = Field(default=None, description="Reversal date; default: today in the co-op's time zone")

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from habitat_common.web.inputs import Name, RequestBody
 from habitat_common.web.money import MoneyIn
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
@@ -19,11 +20,11 @@ Money = Annotated[
 ]
 
 
-class PeriodIn(BaseModel):
+class PeriodIn(RequestBody):
     """A period to open; both dates are inclusive."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(
+    name: Name = Field(
         min_length=1, max_length=64, description="Human name, e.g. 2026-Q1", examples=["2026-Q1"]
     )
     starts_on: date = Field(description="First day, inclusive")
@@ -84,7 +85,7 @@ class WeightsIO(BaseModel):
     property: Text = Decimal("0.5")
 
 
-class WeightsIn(BaseModel):
+class WeightsIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     labor: DecimalIn = Decimal("1.0")
     capital: DecimalIn = Decimal("0.5")
@@ -145,7 +146,7 @@ class PreCloseOut(BaseModel):
     unapplied_events: int = Field(description="Events kept but not applied (see GET /exceptions)")
 
 
-class AllocationIn(BaseModel):
+class AllocationIn(RequestBody):
     """A proposal: the period's book result (a surplus, or a loss when negative), optionally a tax
     result that differs, weights and the cash portion in percent (0 for a loss)."""
 
@@ -212,7 +213,7 @@ class AllocationOut(BaseModel):
     posted_at: datetime | None
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
 
