@@ -165,6 +165,30 @@ class TestConsumer:
         [exhausted] = [m for m in dead if m.body != poison]  # the delivery limit's, the broker's own reason
         assert "x-habitat-dead-letter-reason" not in (exhausted.headers or {})
 
+    async def test_a_failure_because_the_database_is_unavailable_is_redelivered_after_a_pause(self, amqp_url) -> None:
+        await fresh_topology(amqp_url)
+        broker = RabbitBroker(amqp_url, logger=None)
+        attempts: list[float] = []
+
+        async def handle(envelope: Envelope) -> bool:
+            attempts.append(asyncio.get_running_loop().time())
+            if len(attempts) < 2:
+                raise ConnectionRefusedError(111, "Connect call failed")  # what asyncpg raises, PostgreSQL down
+            return True
+
+        subscribe(broker, SUBSCRIPTION, handle, delivery_limit=3, unavailable_pause_seconds=0.5)
+        await broker.start()
+        envelope = Envelope.wrap(period("while-down"), producer="ledger")
+        await broker.publish(envelope.model_dump(mode="json"), exchange=EVENTS, routing_key=PeriodOpenedV1.routing_key())
+        for _ in range(100):
+            if len(attempts) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        await broker.stop()
+
+        assert len(attempts) == 2
+        assert attempts[1] - attempts[0] >= 0.5
+
     async def test_a_consumer_handles_at_most_prefetch_count_deliveries_at_once(self, amqp_url) -> None:
         await fresh_topology(amqp_url)
         broker = make_broker(RabbitSettings(url=amqp_url, prefetch_count=2))

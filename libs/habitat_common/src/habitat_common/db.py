@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-
+import errno
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import asyncpg
 from sqlalchemy import MetaData, insert, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from habitat_common.contracts.envelope import Contract
@@ -73,6 +75,55 @@ async def database_is_reachable(engine: AsyncEngine, timeout_seconds: float = 1.
         return True
     except Exception:  # noqa: BLE001 - readiness reports any failure as "not ready"
         return False
+
+
+# asyncpg's own "the server is not there (any more)" errors, raw or as the cause of a SQLAlchemy error
+_ASYNCPG_UNAVAILABLE = (
+    asyncpg.exceptions.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.exceptions.ConnectionDoesNotExistError,  # closed under us
+    asyncpg.exceptions.PostgresConnectionError,  # SQLSTATE class 08
+    asyncpg.exceptions.OperatorInterventionError,  # admin / crash shutdown terminated the session
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.InterfaceError,
+)
+_CONNECT_ERRNOS = {
+    errno.ECONNREFUSED,
+    errno.ECONNRESET,
+    errno.EHOSTUNREACH,
+    errno.ENETUNREACH,
+    errno.ETIMEDOUT,
+    errno.EPIPE,
+}
+
+
+def _unavailable_itself(exc: BaseException) -> bool:
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if isinstance(exc, _ASYNCPG_UNAVAILABLE):
+        return True
+    if isinstance(exc, (TimeoutError, ConnectionError)):  # connect or command timeout, refused, reset
+        return True
+    if isinstance(exc, OSError):
+        # asyncio reports failing every address of a host as OSError("Multiple exceptions: ...") without errno
+        return exc.errno in _CONNECT_ERRNOS or str(exc).startswith("Multiple exceptions")
+    return False
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True when exc (or what it wraps) says the database could not be reached or went away."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen or len(seen) > 20:
+            continue
+        seen.add(id(current))
+        if _unavailable_itself(current):
+            return True
+        todo += [getattr(current, "orig", None), current.__cause__]
+    return False
 
 
 class SqlAlchemyUnitOfWorkBase:

@@ -19,7 +19,9 @@ async def test_ledger_answers_503_while_postgres_is_down_and_recovers_without_a_
         alembic(cluster.url, ("upgrade", "head"))
         keys = LocalKeys()
         app = create_app(LedgerSettings(database=DatabaseSettings(url=cluster.url)), keys)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ledger") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://ledger"
+        ) as client:
             api = Api(client, keys)
             try:
                 assert (await api.get("/periods")).status_code == 200

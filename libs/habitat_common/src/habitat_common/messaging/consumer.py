@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,6 +13,7 @@ from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
 
 from habitat_common.contracts.envelope import Contract, Envelope
+from habitat_common.db import is_database_unavailable
 from habitat_common.messaging.topology import Subscription, consumer_queue, events_exchange, refusals_exchange
 from habitat_common.telemetry import EVENTS_CONSUMED, EVENTS_FAILED, correlation
 
@@ -20,6 +22,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Envelope], Awaitable[bool]]
 REASON_HEADER = "x-habitat-dead-letter-reason"
 QUEUE_HEADER = "x-habitat-dead-letter-queue"
+UNAVAILABLE_PAUSE_SECONDS = 5.0
 
 
 def producer_of(contract: type[Contract]) -> str:
@@ -28,7 +31,13 @@ def producer_of(contract: type[Contract]) -> str:
 
 
 def subscribe(
-    broker: RabbitBroker, subscription: Subscription, handle: Handler, *, delivery_limit: int, declare: bool = True
+    broker: RabbitBroker,
+    subscription: Subscription,
+    handle: Handler,
+    *,
+    delivery_limit: int,
+    declare: bool = True,
+    unavailable_pause_seconds: float = UNAVAILABLE_PAUSE_SECONDS,
 ) -> None:
     """Attach handle to the subscription's queue.
 
@@ -36,7 +45,9 @@ def subscribe(
     does not match the contract, or an envelope whose producer does not own the event type, is
     filed at once in its dead-letter queue with the reason (header x-habitat-dead-letter-reason); any other error is nacked so RabbitMQ redelivers it
     until the queue's delivery limit dead-letters it. declare=False: the queue exists already (provisioned
-    topology) and the broker user may only consume from it.
+    topology) and the broker user may only consume from it. A failure because the database is unavailable
+    is nacked only after unavailable_pause_seconds: the consumer pauses instead of spinning through its
+    redeliveries.
     """
     event = subscription.contract.routing_key()
     owner = producer_of(subscription.contract)
@@ -79,7 +90,17 @@ def subscribe(
         with correlation(envelope.correlation_id):
             try:
                 applied = await handle(envelope)
-            except Exception:
+            except Exception as error:
+                if is_database_unavailable(error):
+                    # hold the delivery (and, with every prefetched one held alike, the consumer) a while
+                    # instead of spending the queue's delivery limit in milliseconds while PostgreSQL is down
+                    EVENTS_FAILED.labels(subscription.consumer, event, "database_unavailable").inc()
+                    log.warning(
+                        "handling %s %s: database unavailable; nacked for redelivery in %.0f s",
+                        event, envelope.event_id, unavailable_pause_seconds,
+                    )  # fmt: skip
+                    await asyncio.sleep(unavailable_pause_seconds)
+                    raise
                 EVENTS_FAILED.labels(subscription.consumer, event, "error").inc()
                 log.exception("handling %s %s failed; nacked for redelivery", event, envelope.event_id)
                 raise
