@@ -139,6 +139,13 @@ class _StubGateway(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
     def log_message(self, *args: object) -> None:
         pass
 
@@ -204,6 +211,17 @@ def test_live_caddy_does_not_expose_metrics(live_caddy: str) -> None:
         urllib.request.urlopen(live_caddy + "/metrics", timeout=5)
     assert error.value.code == 404
     assert b"secret" not in error.value.read()
+
+
+def test_live_caddy_answers_413_to_a_body_over_ten_megabytes(live_caddy: str) -> None:
+    """The body is cut off while streaming to the gateway: 413 (Caddy 2.6 alone would say 502)."""
+    small = urllib.request.Request(live_caddy + "/api/v1/auth/login", data=b"x" * 100, method="POST")
+    with urllib.request.urlopen(small, timeout=10) as response:
+        assert response.status == 200
+    big = urllib.request.Request(live_caddy + "/api/v1/auth/login", data=b"x" * (11 * 1024 * 1024), method="POST")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(big, timeout=30)
+    assert error.value.code == 413
 
 
 # ---- docker-compose ------------------------------------------------------------------
