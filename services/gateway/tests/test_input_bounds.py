@@ -63,3 +63,27 @@ class TestNoNulNorControlCharacters:
             named = await gw.post("/api/v1/members", json=body, headers=bearer(keys, "admin"))
             assert named.status_code == 422 and named.json()["error"]["code"] == "control_character", named.text
             assert calls == []
+
+
+class TestDates:
+    async def test_dates_are_iso_strings_in_range_before_any_upstream_call(self, gateway_over, keys) -> None:
+        calls: list[httpx.Request] = []
+
+        def upstream(request: httpx.Request) -> httpx.Response:
+            calls.append(request)
+            return empty_page(request)
+
+        period = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
+        async with gateway_over(ledger=upstream) as gw:
+            for changes, code in (
+                ({"starts_on": 86400000}, "invalid_date"),
+                ({"ends_on": "9999-12-31"}, "date_out_of_range"),
+            ):
+                response = await gw.post("/api/v1/periods", json={**period, **changes}, headers=bearer(keys, "admin"))
+                assert response.status_code == 422, response.text
+                assert response.json()["error"]["code"] == code
+            member = uuid.uuid4()
+            statement = f"/api/v1/capital-accounts/{member}/statement"
+            response = await gw.get(statement, params={"as_of": "0"}, headers=bearer(keys, "admin"))
+            assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_date", response.text
+            assert calls == []

@@ -94,7 +94,7 @@ class TestSubmitContribution:
             ({"description": "work work work"}, "invalid_description"),
             ({"amount": "10.00"}, "unexpected_field"),
             ({"hours": "abc"}, "invalid_amount"),
-            ({"contributed_on": "tomorrow"}, "invalid_request"),
+            ({"contributed_on": "tomorrow"}, "invalid_date"),
         ],
     )
     async def test_invalid_input_is_422_with_a_code(self, client, keys, container, changes, code):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from habitat_common.web.inputs import Name, RequestBody
+from habitat_common.web.inputs import IsoDate, Name, RequestBody
 from pydantic import BaseModel, ConfigDict, Field
 
 Money = Decimal
@@ -120,7 +120,7 @@ class CreateMemberRequest(Body):
     email: str = Field(min_length=3, max_length=320)
     display_name: Name = Field(min_length=1, max_length=200)
     role: Role = "member"
-    joined_at: date | None = None
+    joined_at: IsoDate | None = None
 
 
 class UpdateMemberRequest(Body):
@@ -144,5 +144,5 @@ class PeriodList(Out):
 
 class CreatePeriodRequest(Body):
     name: Name = Field(min_length=1, max_length=50, examples=["2026-Q1"])
-    starts_on: date
-    ends_on: date
+    starts_on: IsoDate
+    ends_on: IsoDate

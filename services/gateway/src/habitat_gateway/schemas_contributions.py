@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from habitat_common.web.inputs import IsoDate
 from habitat_common.web.money import HoursIn, MoneyIn
 from pydantic import Field
 
@@ -19,7 +20,7 @@ class SubmitContributionRequest(Body):
         description="Set to correct an approved contribution of yours, of the same type; values are then the "
         "changes and may be negative, but the original plus its approved corrections never goes below zero",
     )
-    contributed_on: date = Field(description="Not in the future (co-op time zone), not before you joined")
+    contributed_on: IsoDate = Field(description="Not in the future (co-op time zone), not before you joined")
     description: str = Field(description="What was done or given; required, not trivial")
     amount: MoneyIn | None = Field(default=None, description="capital: cash amount > 0, e.g. \"500.00\"")
     hours: HoursIn | None = Field(default=None, description="labor: hours > 0 and <= 24, as text, e.g. \"7.50\"")
@@ -45,7 +46,7 @@ class ReviewRequest(Body):
 
 
 class EditContributionRequest(Body):
-    contributed_on: date | None = None
+    contributed_on: IsoDate | None = None
     description: str | None = None
     amount: MoneyIn | None = None
     hours: HoursIn | None = None

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from habitat_common.web.inputs import IsoDate
 from habitat_common.web.money import MoneyIn
 from pydantic import ConfigDict, Field
 
@@ -141,12 +142,12 @@ class ScheduleDistributionRequest(Body):
     member_id: uuid.UUID
     amount: MoneyIn = Field(description="More than 0, as text, e.g. \"250.00\" (the ledger refuses 0 or less)")
     method: Literal["ach", "check", "cash", "other"]
-    scheduled_on: date
+    scheduled_on: IsoDate
 
 
 class CompleteDistributionRequest(Body):
     reference: str = Field(min_length=1, max_length=200, description="Payment reference, e.g. check number")
-    paid_on: date | None = Field(default=None, description="Default: today in the co-op's time zone")
+    paid_on: IsoDate | None = Field(default=None, description="Default: today in the co-op's time zone")
     override_reason: str | None = Field(
         default=None, description="Required to pay more than the member's capital (recorded)"
     )
@@ -168,7 +169,7 @@ class DistributionList(Out):
 
 class ReverseRequest(Body):
     reason: str = Field(min_length=1, max_length=2000)
-    occurred_on: date | None = Field(default=None, description="Reversal date; default: today in the co-op's time zone")
+    occurred_on: IsoDate | None = Field(default=None, description="Reversal date; default: today in the co-op's time zone")
 
 
 class Transaction(Out):

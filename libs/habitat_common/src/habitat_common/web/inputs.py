@@ -19,7 +19,7 @@ import unicodedata
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import AfterValidator, BaseModel, PlainValidator, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 MAX_LIMIT = 500
@@ -108,7 +108,7 @@ class RequestBody(BaseModel):
 
 IsoDate = Annotated[
     dt.date,
-    PlainValidator(iso_date),
+    BeforeValidator(iso_date),  # parses itself; the date schema then only passes the date on
     WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
 """A date in JSON or a query string: "YYYY-MM-DD" only, years MIN_YEAR..MAX_YEAR."""

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from habitat_common.web.inputs import RequestBody
+from habitat_common.web.inputs import IsoDate, RequestBody
 from habitat_common.web.money import HoursIn, MoneyIn
 
 TypeName = Literal["labor", "capital", "property"]
@@ -31,7 +31,7 @@ class SubmitContributionBody(RequestBody):
 
     model_config = ConfigDict(extra="forbid")
     type: TypeName = Field(description="labor, capital or property")
-    contributed_on: date = Field(description="Date the work was done or the asset handed over")
+    contributed_on: IsoDate = Field(description="Date the work was done or the asset handed over")
     description: str = Field(description="What was done or contributed (at least 10 meaningful characters)")
     hours: HoursIn | None = Field(
         default=None, description='Labor: hours worked that day as a decimal string ("7.50"), more than 0, at most 24'
@@ -55,7 +55,7 @@ class EditContributionBody(RequestBody):
     """Fields to change while pending or in clarification (any subset; the type never changes)."""
 
     model_config = ConfigDict(extra="forbid")
-    contributed_on: date | None = None
+    contributed_on: IsoDate | None = None
     description: str | None = None
     hours: HoursIn | None = None
     rate: MoneyIn | None = None

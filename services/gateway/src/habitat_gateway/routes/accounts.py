@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from fastapi import APIRouter
+from habitat_common.web.inputs import IsoDate
 
 from habitat_gateway.routes.deps import MemberCaller, ServicesDep
 from habitat_gateway.schemas_contributions import (
@@ -17,7 +17,7 @@ router = APIRouter(tags=["capital accounts"])
 
 @router.get("/capital-accounts/{member_id}", response_model=CapitalAccount)
 async def capital_account(
-    member_id: uuid.UUID, caller: MemberCaller, services: ServicesDep, as_of: date | None = None
+    member_id: uuid.UUID, caller: MemberCaller, services: ServicesDep, as_of: IsoDate | None = None
 ) -> dict:
     """Book and tax capital balances; members see only their own (others answer 404)."""
     params = {"as_of": as_of.isoformat() if as_of else None}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Response
+from habitat_common.web.inputs import IsoDate
 
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas_ledger import (
@@ -27,7 +27,7 @@ router = APIRouter(tags=["ledger"])
 
 @router.get("/capital-accounts/{member_id}/statement", response_model=Statement)
 async def statement(
-    member_id: uuid.UUID, caller: MemberCaller, services: ServicesDep, as_of: date | None = None
+    member_id: uuid.UUID, caller: MemberCaller, services: ServicesDep, as_of: IsoDate | None = None
 ) -> dict:
     """Every transaction with running book and tax balances, each linked to its source."""
     params = {"as_of": as_of.isoformat() if as_of else None}

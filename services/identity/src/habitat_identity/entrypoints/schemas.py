@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from habitat_common.web.inputs import Name, RequestBody
+from habitat_common.web.inputs import IsoDate, Name, RequestBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from habitat_identity.service_layer.sessions import TokenPair
@@ -86,7 +86,7 @@ class CreateMemberRequest(RequestBody):
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
     display_name: Name = Field(min_length=1, max_length=200)
     role: Role = "member"
-    joined_at: date | None = None
+    joined_at: IsoDate | None = None
 
 
 class UpdateMemberRequest(RequestBody):

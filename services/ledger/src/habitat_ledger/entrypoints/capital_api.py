@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from habitat_common.auth import Principal
 from habitat_common.web.errors import ApiError
+from habitat_common.web.inputs import IsoDate
 
 from habitat_ledger.entrypoints.dependencies import Member, Today, Uow
 from habitat_ledger.entrypoints.money_schemas import StatementLineOut, StatementOut
@@ -25,7 +25,7 @@ async def read_capital_account(
     caller: Member,
     uow: Uow,
     today: Today,
-    as_of: Annotated[date | None, Query(description="Only transactions dated on or before this day")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="Only transactions dated on or before this day")] = None,
 ) -> CapitalAccountOut:
     """Book and tax balance of a member (self, steward, admin); another member's → 404."""
     ensure_may_see(caller, member_id)
@@ -45,7 +45,7 @@ async def read_statement(
     caller: Member,
     uow: Uow,
     today: Today,
-    as_of: Annotated[date | None, Query(description="Transactions dated on or before this day; default all")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="Transactions dated on or before this day; default all")] = None,
 ) -> StatementOut:
     """Every transaction on the member's capital with running book and tax balances."""
     ensure_may_see(caller, member_id)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from habitat_common.web.inputs import RequestBody
+from habitat_common.web.inputs import IsoDate, RequestBody
 from habitat_common.web.money import MoneyIn
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,13 +43,13 @@ class DistributionIn(RequestBody):
     member_id: uuid.UUID
     amount: MoneyIn = Field(description='Amount to pay, more than 0, as a decimal string such as "250.00"')
     method: Literal["ach", "check", "cash", "other"]
-    scheduled_on: date
+    scheduled_on: IsoDate
 
 
 class CompleteIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     reference: str = Field(min_length=1, max_length=200, description="Payment reference (ACH trace, check no.)")
-    paid_on: date | None = Field(default=None, description="Defaults to today in the co-op's time zone")
+    paid_on: IsoDate | None = Field(default=None, description="Defaults to today in the co-op's time zone")
     override_reason: str | None = Field(default=None, max_length=2000, description="Needed to overdraw capital")
     method: Literal["ach", "check", "cash", "other"] | None = Field(default=None, description="How it was paid")
 
@@ -82,7 +82,7 @@ class DistributionList(BaseModel):
 class ReverseIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
-    occurred_on: date | None = Field(default=None, description="Reversal date; default: today in the co-op's time zone")
+    occurred_on: IsoDate | None = Field(default=None, description="Reversal date; default: today in the co-op's time zone")
 
 
 class PostingOut(BaseModel):

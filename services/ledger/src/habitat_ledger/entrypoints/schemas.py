@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from habitat_common.web.inputs import Name, RequestBody
+from habitat_common.web.inputs import IsoDate, Name, RequestBody
 from habitat_common.web.money import MoneyIn
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
@@ -27,8 +27,8 @@ class PeriodIn(RequestBody):
     name: Name = Field(
         min_length=1, max_length=64, description="Human name, e.g. 2026-Q1", examples=["2026-Q1"]
     )
-    starts_on: date = Field(description="First day, inclusive")
-    ends_on: date = Field(description="Last day, inclusive; not before starts_on")
+    starts_on: IsoDate = Field(description="First day, inclusive")
+    ends_on: IsoDate = Field(description="Last day, inclusive; not before starts_on")
 
 
 class PeriodOut(BaseModel):
