@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from pydantic import BaseModel, ValidationError
-
 from habitat_common.web.inputs import IsoDate, Name, RequestBody, Text
+from pydantic import BaseModel, Field, ValidationError
 
 
 class Body(RequestBody):
     text: Text = ""
     name: Name = "x"
     day: IsoDate | None = None
-    tags: list[str] = []
+    tags: list[str] = Field(default_factory=list)
 
 
 def code(**fields) -> str:
