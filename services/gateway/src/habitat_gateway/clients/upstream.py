@@ -30,6 +30,24 @@ class UpstreamError(ApiError):
         super().__init__(status, code, message, extra)
 
 
+class UpstreamNotJson(ApiError):
+    """A service answered with something that is not JSON (a proxy's or a crashed worker's text page)."""
+
+    def __init__(self, service: str, status: int) -> None:
+        super().__init__(
+            502, "upstream_error", f"The {service} service gave an unreadable answer (HTTP {status}); try again shortly."
+        )
+
+
+def _json_of(service: str, response: UpstreamResponse) -> Any:
+    """The body as JSON, or UpstreamNotJson: the gateway always answers its own JSON error, never raises
+    past its handlers (an unhandled error also made uvicorn drop the keep-alive connection Caddy reuses)."""
+    try:
+        return response.json()
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        raise UpstreamNotJson(service, response.status) from None
+
+
 class ServiceUnavailable(ApiError):
     def __init__(self, service: str) -> None:
         super().__init__(503, "service_unavailable", f"The {service} service is not reachable; try again shortly.")
@@ -63,7 +81,7 @@ class ServiceClient:
             except TransportFailure as error:
                 raise ServiceUnavailable(self.name) from error
         if response.status >= 400:
-            error = UpstreamError(response.status, response.json())
+            error = UpstreamError(response.status, _json_of(self.name, response))
             if retry_after := response.headers.get("retry-after"):
                 error.extra["retry_after"] = retry_after
             raise error
@@ -75,7 +93,7 @@ class ServiceClient:
     ) -> Any:
         response = await self._send(method, path, token=token, params=params, headers=headers, json=json,
                                     content=content)
-        return None if response.status == 204 else response.json()
+        return None if response.status == 204 else _json_of(self.name, response)
 
     async def call(
         self, method: str, path: str, *, json: Any = None, headers: dict[str, str] | None = None,
