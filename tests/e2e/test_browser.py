@@ -72,4 +72,4 @@ class TestBrowserMoneyPath:
         response = page.request.post(
             habitat.url + "/login", form={"email": habitat.admin_email, "password": habitat.admin_password}
         )
-        assert response.status == 403
+        assert (response.status, response.json()["error"]["code"]) == (403, "csrf_failed")

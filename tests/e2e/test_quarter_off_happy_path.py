@@ -134,13 +134,18 @@ class TestQuarterOffTheHappyPath:
         assert (loss_line["book_amount"], loss_line["tax_amount"]) == ("-1448.28", "-965.52")
 
         # --- closed means closed ----------------------------------------------------------------------
-        correction_tx = next(line for line in lines if line["source_type"] == "contribution")["transaction_id"]
-        backdated = habitat.call("POST", f"/transactions/{correction_tx}/reverse", admin,
-                                 json={"reason": "Backdated fix", "occurred_on": "2026-03-15"})
-        assert backdated.status_code == 409, backdated.text
+        # (a contribution's own transaction is never reversed directly, closed or not: asking would be
+        # refused as reversal_belongs_to_workflow, which proves nothing about the lock; a payment is dated)
+        payout = habitat.call("POST", "/distributions", admin, json={
+            "member_id": bob_id, "amount": "1.00", "method": "check", "scheduled_on": "2027-01-15"})
+        assert payout.status_code == 201, payout.text
+        payout_id = payout.json()["id"]
+        backdated = habitat.call("POST", f"/distributions/{payout_id}/complete", admin,
+                                 json={"reference": "CHK-Q1", "paid_on": "2026-03-15"})
+        assert (backdated.status_code, backdated.json()["error"]["code"]) == (409, "period_locked"), backdated.text
         early = habitat.call("POST", "/periods", admin,
                              json={"name": "2026-Q1b", "starts_on": "2026-03-01", "ends_on": "2026-04-30"})
-        assert early.status_code == 409, early.text
+        assert (early.status_code, early.json()["error"]["code"]) == (409, "period_before_lock"), early.text
 
         # --- K-1: Item L shows the loss, the year is issued, the next year's beginning ties -----------
         k1 = habitat.call("GET", "/exports/k1", admin, params={"year": "2026", "format": "json"})
@@ -151,7 +156,7 @@ class TestQuarterOffTheHappyPath:
         issued = habitat.call("POST", "/exports/k1/2026/issue", admin)
         assert issued.status_code in (200, 201), issued.text
         again = habitat.call("POST", "/exports/k1/2026/issue", admin)
-        assert again.status_code == 409, again.text
+        assert (again.status_code, again.json()["error"]["code"]) == (409, "k1_already_issued"), again.text
         next_year = habitat.call("GET", "/exports/k1", admin, params={"year": "2027", "format": "json"})
         assert next_year.status_code == 200, next_year.text
         carried = {row["member_id"]: row for row in next_year.json()["rows"]}
@@ -159,9 +164,12 @@ class TestQuarterOffTheHappyPath:
             for basis in ("item_l_tax", "book_704b"):
                 assert carried[member_id][basis]["beginning"] == rows[member_id][basis]["ending"]
         # the issued year is locked too: nothing posts on or before 2026-12-31
-        locked = habitat.call("POST", f"/transactions/{correction_tx}/reverse", admin,
-                              json={"reason": "Inside the issued year", "occurred_on": "2026-12-31"})
-        assert locked.status_code == 409, locked.text
+        locked = habitat.call("POST", f"/distributions/{payout_id}/complete", admin,
+                              json={"reference": "CHK-2026", "paid_on": "2026-12-31"})
+        assert (locked.status_code, locked.json()["error"]["code"]) == (409, "period_locked"), locked.text
+        assert "whose K-1s were issued" in locked.json()["error"]["message"]
+        cancelled = habitat.call("POST", f"/distributions/{payout_id}/cancel", admin, json={"reason": "only a test"})
+        assert cancelled.status_code == 200, cancelled.text
 
         # --- both journals pass hledger's strict check ------------------------------------------------
         if shutil.which("hledger") is None:

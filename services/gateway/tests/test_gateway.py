@@ -151,7 +151,7 @@ class TestWebForms:
         page = await client.get("/login")
         assert page.status_code == 200 and "csrf_token" in page.text
         response = await client.post("/login", data={"email": "a@b.coop", "password": "x"})
-        assert response.status_code == 403
+        assert (response.status_code, response.json()["error"]["code"]) == (403, "csrf_failed")
 
     async def test_dashboard_without_session_redirects_to_sign_in(self, client) -> None:
         response = await client.get("/dashboard")

@@ -107,4 +107,5 @@ class TestNewTemporaryPasswordButton:
             refused = await client.post(f"/admin/members/{member['id']}/temporary-password", data={})
         assert answer.status_code == 200 and "Fresh-Temp_123" in answer.text
         assert ("POST", f"/members/{member['id']}/temporary-password") in calls
-        assert refused.status_code == 403 and calls.count(("POST", f"/members/{member['id']}/temporary-password")) == 1
+        assert (refused.status_code, refused.json()["error"]["code"]) == (403, "csrf_failed")
+        assert calls.count(("POST", f"/members/{member['id']}/temporary-password")) == 1
