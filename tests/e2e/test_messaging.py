@@ -60,6 +60,7 @@ class TestWorkerOutage:
             habitat.stack.start("ledger-worker")
             habitat.stack.wait_ready("ledger-worker")
         eventually(lambda: habitat.capital(member, member_id) == ("250.10", "250.10"))
+        # a negative ("no second credit") cannot be waited for: a short settle, then still the same
         time.sleep(0.5)
         assert habitat.capital(member, member_id) == ("250.10", "250.10")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import httpx
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 class TestCapitalContributionPath:
-    def test_admin_member_steward_path_credits_capital_within_a_second(self, habitat: Habitat) -> None:
+    def test_admin_member_steward_path_credits_capital(self, habitat: Habitat) -> None:
         admin = habitat.admin_token()
         member_id, email, temporary = habitat.create_member("member")
         _, steward = habitat.active_member("steward")
@@ -48,16 +47,15 @@ class TestCapitalContributionPath:
 
         approved = habitat.call("POST", f"/contributions/{contribution['id']}/approve", steward, json={})
         assert approved.status_code == 200, approved.text
-        approved_at = time.monotonic()
 
         def credited():
             body = habitat.call("GET", "/me/dashboard", member).json()
             account = body["capital_account"]
             return (account["book_balance"], account["tax_balance"]) == ("500.00", "500.00") and body
 
-        dashboard = eventually(credited, timeout=5.0, interval=0.02)
-        lag = time.monotonic() - approved_at
-        assert lag < 1.0, f"credit took {lag:.3f}s"
+        # the credit arrives; how fast is bench/approval_lag.py's claim, not this test's (a slow
+        # machine would fail a time bound here without anything being wrong)
+        dashboard = eventually(credited, timeout=30.0)
         assert dashboard["profile"]["id"] == member_id
         assert [c["status"] for c in dashboard["recent_contributions"]] == ["approved"]
         # the admin sees the same account; the member's role cannot approve

@@ -151,6 +151,8 @@ class TestConsumer:
             if "fine" in seen and "flaky" in seen and attempts.get("always-broken", 0) >= 3:
                 break
             await asyncio.sleep(0.1)
+        # settle before asserting a negative (no further delivery of the handled or broken ones):
+        # nothing to wait for can prove "nothing else happens", so a short grace is all there is
         await asyncio.sleep(0.5)
         await broker.stop()
 
@@ -214,7 +216,9 @@ class TestConsumer:
             if in_flight == 2:
                 break
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.5)  # time for more deliveries, were any allowed
+        # a negative (no third delivery in flight) cannot be waited for: a short settle, time for more
+        # deliveries were any allowed
+        await asyncio.sleep(0.5)
         held = most
         release.set()
         for _ in range(100):
@@ -247,6 +251,7 @@ class TestProducerCheck:
             if seen:
                 break
             await asyncio.sleep(0.05)
+        # settle before asserting a negative (the other producers' events never reach the handler)
         await asyncio.sleep(0.5)
         await broker.stop()
 
