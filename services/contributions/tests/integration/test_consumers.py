@@ -98,7 +98,10 @@ class TestPeriodConsumer:
         assert period is not None and period.period_id == envelope.payload.period_id
 
 
-class TestThroughTheBroker:
+class TestThroughAnInMemoryBroker:
+    """FastStream's in-memory TestRabbitBroker: the subscription's wiring and decoding, not RabbitMQ
+    (the real broker is in habitat_common's messaging integration tests and the e2e suite)."""
+
     async def test_published_envelope_reaches_the_handler_through_the_shared_subscriber(self, container):
         broker = RabbitBroker()
         subscription, handle = next(pair for pair in consumers(container.uow) if pair[0].contract is MemberRegisteredV1)

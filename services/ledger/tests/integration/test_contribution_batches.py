@@ -191,7 +191,8 @@ def committing_database_url():
 
 class TestWorker:
     async def test_batches_reach_the_consumer_and_commit_balanced(self, committing_database_url):
-        """Through the worker's own subscription, committed, so the deferred balance check runs."""
+        """Through the worker's own subscription on FastStream's in-memory broker (not RabbitMQ),
+        committed, so the deferred balance check runs."""
         ledger = build(LedgerSettings(database=DatabaseSettings(url=committing_database_url)))
         try:
             period = await open_period(open_period_command(), ledger.uow())
