@@ -21,12 +21,19 @@ from habitat_common.contracts.envelope import Contract
 
 EVENTS = RabbitExchange("habitat.events", type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange("habitat.dead-letter", type=ExchangeType.DIRECT, durable=True)
+RETRY_PREFIX = "habitat.retry"
 
 
 def refusals_exchange(consumer: str, *, declare: bool = True) -> RabbitExchange:
     """Where a consumer files what it refuses (malformed, wrong producer) with its reason: bound to that
     consumer's dead-letter queues only, so a service can write into its own and no other's."""
     return RabbitExchange(f"{DEAD_LETTERS.name}.{consumer}", type=ExchangeType.DIRECT, durable=True, declare=declare)
+
+
+def retry_exchange(consumer: str, *, declare: bool = True) -> RabbitExchange:
+    """Where a consumer puts a message back for later: each of its work queues is bound under its own name
+    (a replay goes straight back), each delayed retry queue under its own name (a retry waits there first)."""
+    return RabbitExchange(f"{RETRY_PREFIX}.{consumer}", type=ExchangeType.DIRECT, durable=True, declare=declare)
 
 
 def events_exchange(*, declare: bool = True) -> RabbitExchange:
@@ -97,6 +104,8 @@ async def declare_topology(broker: RabbitBroker, *, delivery_limit: int) -> None
     for subscription in SUBSCRIPTIONS:
         queue = await broker.declare_queue(consumer_queue(subscription, delivery_limit=delivery_limit))
         await queue.bind(events, routing_key=subscription.contract.routing_key())
+        retries = await broker.declare_exchange(retry_exchange(subscription.consumer))
+        await queue.bind(retries, routing_key=subscription.queue_name)
         dlq = await broker.declare_queue(dead_letter_queue(subscription))
         await dlq.bind(dead_letters, routing_key=subscription.queue_name)
         refusals = await broker.declare_exchange(refusals_exchange(subscription.consumer))
