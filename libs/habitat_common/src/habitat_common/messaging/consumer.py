@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from habitat_common.contracts.envelope import Contract, Envelope
 from habitat_common.db import is_database_unavailable
+from habitat_common.faults import fault_point
 from habitat_common.messaging.topology import Subscription, consumer_queue, events_exchange, refusals_exchange
 from habitat_common.telemetry import EVENTS_CONSUMED, EVENTS_FAILED, correlation
 
@@ -90,6 +91,7 @@ def subscribe(
         with correlation(envelope.correlation_id):
             try:
                 applied = await handle(envelope)
+                fault_point("consumer.after_commit")  # committed, not yet acked: the fault suite's crash
             except Exception as error:
                 if is_database_unavailable(error):
                     # hold the delivery (and, with every prefetched one held alike, the consumer) a while

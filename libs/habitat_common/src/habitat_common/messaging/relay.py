@@ -10,6 +10,7 @@ from opentelemetry import propagate, trace
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from habitat_common.faults import fault_point
 from habitat_common.messaging.polling import PollingTask
 from habitat_common.messaging.topology import EVENTS
 from habitat_common.telemetry import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_LAG
@@ -62,6 +63,7 @@ class OutboxRelay:
             # consumers already tolerate events out of order (see ARCHITECTURE.md, Messages)
             await asyncio.gather(*(self._publish(row) for row in rows))
             if rows:
+                fault_point("relay.after_publish")  # published, not yet marked: the fault suite's crash
                 await session.execute(
                     update(t).where(t.c.id.in_([r.id for r in rows])).values(published_at=func.now())
                 )

@@ -1,0 +1,77 @@
+"""Fault points kill the process (SIGKILL) exactly when armed, and do nothing otherwise; each case runs in a
+subprocess because the spec is read at import and a firing point ends the process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+SCRIPT = """
+import sys
+from habitat_common.faults import fault_point
+for i in range(1, int(sys.argv[1]) + 1):
+    fault_point("consumer.after_commit")
+    print(i, flush=True)
+"""
+
+
+def run(spec: str | None, reach: int = 100) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "HABITAT_FAULT_POINTS"}
+    if spec is not None:
+        env["HABITAT_FAULT_POINTS"] = spec
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(reach)], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def reached(result: subprocess.CompletedProcess) -> int:
+    lines = result.stdout.split()
+    return int(lines[-1]) if lines else 0
+
+
+def test_unarmed_points_do_nothing():
+    result = run(None)
+    assert result.returncode == 0, result.stderr
+    assert reached(result) == 100
+
+
+def test_other_points_armed_do_nothing():
+    result = run("relay.after_publish:after=1")
+    assert result.returncode == 0, result.stderr
+    assert reached(result) == 100
+
+
+def test_after_n_kills_the_nth_time_with_sigkill():
+    result = run("consumer.after_commit:after=50")
+    assert result.returncode == -signal.SIGKILL
+    assert reached(result) == 49
+
+
+def test_a_bare_name_kills_the_first_time():
+    result = run("relay.after_publish, consumer.after_commit")
+    assert result.returncode == -signal.SIGKILL
+    assert reached(result) == 0
+
+
+def test_every_n_kills_at_the_nth():
+    result = run("consumer.after_commit:every=7")
+    assert result.returncode == -signal.SIGKILL
+    assert reached(result) == 6
+
+
+def test_probability_one_kills_at_once():
+    result = run("consumer.after_commit:p=1")
+    assert result.returncode == -signal.SIGKILL
+    assert reached(result) == 0
+
+
+@pytest.mark.parametrize("spec", ["consumer.after_commit:after=0", "consumer.after_commit:sometimes", "x:p=2"])
+def test_a_spec_it_cannot_read_fails_at_import(spec):
+    result = run(spec)
+    assert result.returncode == 1
+    assert "FaultSpecError" in result.stderr
+    assert reached(result) == 0
