@@ -24,7 +24,7 @@ def run(spec: str | None, reach: int = 100) -> subprocess.CompletedProcess:
     if spec is not None:
         env["HABITAT_FAULT_POINTS"] = spec
     return subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(reach)], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", SCRIPT, str(reach)], env=env, capture_output=True, text=True, timeout=60, check=False
     )
 
 

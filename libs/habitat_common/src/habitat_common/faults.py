@@ -34,7 +34,7 @@ class _Trigger:
     def fires(self) -> bool:
         self.reached += 1
         if self.probability:
-            return random.random() < self.probability  # noqa: S311 - fault injection, not cryptography
+            return random.random() < self.probability
         if self.every:
             return self.reached % self.every == 0
         return self.reached == max(self.after, 1)
