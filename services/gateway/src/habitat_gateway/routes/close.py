@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from habitat_common.web.money import MoneyIn
 
+from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas import Period
 from habitat_gateway.schemas_ledger import (
@@ -23,11 +24,20 @@ from habitat_gateway.schemas_ledger import (
 )
 from habitat_gateway.undecided import ensure_nothing_undecided, undecided_contributions
 
-router = APIRouter(tags=["period close"])
+router = APIRouter(tags=["period close"], responses=errors(*SIGNED_IN, *UPSTREAM))
+DECIDE = errors(404, 422, notes={
+    409: "allocation_not_pending / allocation_not_approved: not in the state this needs; stale_proposal",
+})
 Weight = Annotated[Decimal | None, Query(ge=0)]
 
 
-@router.get("/periods/{period_id}/draft-allocation", response_model=DraftAllocation)
+@router.get(
+    "/periods/{period_id}/draft-allocation", response_model=DraftAllocation,
+    responses=errors(404, notes={
+        409: "no_patronage: nobody has weighted patronage to allocate by",
+        422: "invalid_allocation_input (a weight over 1000); amount codes; invalid_request",
+    }),
+)
 async def draft_allocation(
     period_id: uuid.UUID, caller: MemberCaller, services: ServicesDep,
     surplus: Annotated[
@@ -48,7 +58,7 @@ async def draft_allocation(
     )
 
 
-@router.get("/periods/{period_id}/pre-close", response_model=PreCloseReport)
+@router.get("/periods/{period_id}/pre-close", response_model=PreCloseReport, responses=errors(404, 422))
 async def pre_close(period_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """Contributions still undecided first (list and count), then members, totals and reconciliation."""
     ledger, (undecided, count) = await asyncio.gather(
@@ -60,8 +70,8 @@ async def pre_close(period_id: uuid.UUID, caller: AdminCaller, services: Service
 
 @router.post(
     "/periods/{period_id}/close", response_model=Period,
-    responses={409: {"description": "pending_contributions: undecided contributions of the period, listed "
-                                    "(pending_contributions, pending_count)"}},
+    responses=errors(404, 422, notes={409: "pending_contributions: undecided contributions of the period, listed "
+                                           "(pending_contributions, pending_count); period_not_open"}),
 )
 async def start_close(period_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """Start closing: intake stops and contributions seal the period's approved totals.
@@ -72,7 +82,13 @@ async def start_close(period_id: uuid.UUID, caller: AdminCaller, services: Servi
     return await services.ledger.request("POST", f"/periods/{period_id}/close", token=caller.token)
 
 
-@router.post("/periods/{period_id}/allocations", response_model=Allocation, status_code=201)
+@router.post(
+    "/periods/{period_id}/allocations", response_model=Allocation, status_code=201,
+    responses=errors(*EDGE, 404, notes={
+        409: "not_reconciled; period_not_closing; proposal_pending; no_patronage",
+        422: "invalid_allocation_input, loss_has_no_cash_portion; amount codes; invalid_request",
+    }),
+)
 async def propose(
     period_id: uuid.UUID, body: ProposeAllocationRequest, caller: AdminCaller, services: ServicesDep
 ) -> dict:
@@ -82,19 +98,19 @@ async def propose(
     )
 
 
-@router.get("/allocations/{allocation_id}", response_model=Allocation)
+@router.get("/allocations/{allocation_id}", response_model=Allocation, responses=errors(404, 422))
 async def read_allocation(allocation_id: uuid.UUID, caller: MemberCaller, services: ServicesDep) -> dict:
     """A calculation record (members see their own row only)."""
     return await services.ledger.request("GET", f"/allocations/{allocation_id}", token=caller.token)
 
 
-@router.post("/allocations/{allocation_id}/approve", response_model=Allocation)
+@router.post("/allocations/{allocation_id}/approve", response_model=Allocation, responses=DECIDE)
 async def approve(allocation_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """Approve as one of the distinct approvers; the proposer alone is never enough."""
     return await services.ledger.request("POST", f"/allocations/{allocation_id}/approve", token=caller.token)
 
 
-@router.post("/allocations/{allocation_id}/reject", response_model=Allocation)
+@router.post("/allocations/{allocation_id}/reject", response_model=Allocation, responses=DECIDE | errors(*EDGE))
 async def reject(allocation_id: uuid.UUID, body: ReasonRequest, caller: AdminCaller, services: ServicesDep) -> dict:
     """Reject with a reason; a new proposal may then be made."""
     return await services.ledger.request(
@@ -102,13 +118,15 @@ async def reject(allocation_id: uuid.UUID, body: ReasonRequest, caller: AdminCal
     )
 
 
-@router.post("/allocations/{allocation_id}/post", response_model=Allocation)
+@router.post("/allocations/{allocation_id}/post", response_model=Allocation, responses=DECIDE)
 async def post(allocation_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """Post an approved allocation to every capital account on both bases and close the period (idempotent)."""
     return await services.ledger.request("POST", f"/allocations/{allocation_id}/post", token=caller.token)
 
 
-@router.get("/allocations/{allocation_id}/statement/{member_id}", response_model=AllocationStatement)
+@router.get(
+    "/allocations/{allocation_id}/statement/{member_id}", response_model=AllocationStatement, responses=errors(404, 422)
+)
 async def allocation_statement(
     allocation_id: uuid.UUID, member_id: uuid.UUID, caller: MemberCaller, services: ServicesDep
 ) -> dict:
@@ -118,7 +136,7 @@ async def allocation_statement(
     )
 
 
-@router.get("/periods/{period_id}/allocations", response_model=AllocationList)
+@router.get("/periods/{period_id}/allocations", response_model=AllocationList, responses=errors(404, 422))
 async def period_allocations(period_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """Every proposal made for a period, newest first (admins)."""
     return await services.ledger.request("GET", f"/periods/{period_id}/allocations", token=caller.token)

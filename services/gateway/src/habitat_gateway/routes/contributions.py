@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Response
 from habitat_common.web.inputs import Limit, Offset
 
+from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import MemberCaller, ServicesDep, StewardCaller
 from habitat_gateway.schemas_contributions import (
     BatchApproveRequest,
@@ -24,9 +25,18 @@ from habitat_gateway.schemas_contributions import (
     SubmitContributionRequest,
 )
 
-router = APIRouter(tags=["contributions"])
-STALE = {409: {"description": "stale_revision: the member edited the contribution after the revision named in "
-                              "expected_revision (nothing changed; read it again and decide); already_decided"}}
+router = APIRouter(tags=["contributions"], responses=errors(*SIGNED_IN, *UPSTREAM))
+REVIEW = errors(*EDGE, 422, notes={
+    403: "self_review: nobody reviews their own contribution; forbidden: stewards and admins only",
+    404: "not_found: no such contribution",
+    409: "stale_revision: the member edited the contribution after the revision named in expected_revision"
+         " (nothing changed; read it again and decide); already_decided",
+})
+EDIT = errors(*EDGE, 422, notes={
+    403: "not_submitter: only its submitter edits or answers it",
+    404: "not_found: no such contribution (or not yours)",
+    409: "already_decided: only pending or clarification-requested contributions change; period_not_open",
+})
 Type = Literal["labor", "capital", "property"]
 Status = Literal["pending", "approved", "rejected", "clarification_requested"]
 
@@ -35,7 +45,15 @@ def _json(body) -> dict:
     return body.model_dump(mode="json", exclude_none=True)
 
 
-@router.post("/contributions", response_model=Contribution, status_code=201)
+@router.post(
+    "/contributions", response_model=Contribution, status_code=201,
+    responses=errors(*EDGE, 404, notes={
+        403: "member_not_active: your membership is not active; forbidden",
+        409: "period_not_open: no open period holds the date; idempotency_conflict: the key was used with another"
+             " body; already_decided",
+        422: "invalid_contribution, invalid_description and other rule codes; invalid_request",
+    }),
+)
 async def submit_contribution(
     body: SubmitContributionRequest,
     caller: MemberCaller,
@@ -53,7 +71,7 @@ async def submit_contribution(
     )
 
 
-@router.get("/contributions", response_model=ContributionList)
+@router.get("/contributions", response_model=ContributionList, responses=errors(422))
 async def list_contributions(
     caller: MemberCaller,
     services: ServicesDep,
@@ -70,7 +88,7 @@ async def list_contributions(
     return await services.contributions.forward("GET", "/contributions", token=caller.token, params=params)
 
 
-@router.post("/contributions/batch-approve", response_model=BatchApproveResult)
+@router.post("/contributions/batch-approve", response_model=BatchApproveResult, responses=errors(*EDGE, 422))
 async def batch_approve(body: BatchApproveRequest, caller: StewardCaller, services: ServicesDep) -> Response:
     """Approve many; each is checked on its own and the result says which failed and why (an item edited
     since the revision named in `expected_revisions` fails with stale_revision)."""
@@ -79,13 +97,13 @@ async def batch_approve(body: BatchApproveRequest, caller: StewardCaller, servic
     )
 
 
-@router.get("/contributions/{contribution_id}", response_model=ContributionDetail)
+@router.get("/contributions/{contribution_id}", response_model=ContributionDetail, responses=errors(404, 422))
 async def read_contribution(contribution_id: uuid.UUID, caller: MemberCaller, services: ServicesDep) -> Response:
     """One contribution with its revisions and discussion: your own, or any for stewards and admins."""
     return await services.contributions.forward("GET", f"/contributions/{contribution_id}", token=caller.token)
 
 
-@router.patch("/contributions/{contribution_id}", response_model=ContributionDetail)
+@router.patch("/contributions/{contribution_id}", response_model=ContributionDetail, responses=EDIT)
 async def edit_contribution(
     contribution_id: uuid.UUID, body: EditContributionRequest, caller: MemberCaller, services: ServicesDep
 ) -> Response:
@@ -101,7 +119,7 @@ async def _review(services, caller, contribution_id: uuid.UUID, action: str, bod
     )
 
 
-@router.post("/contributions/{contribution_id}/approve", response_model=Contribution, responses=STALE)
+@router.post("/contributions/{contribution_id}/approve", response_model=Contribution, responses=REVIEW)
 async def approve_contribution(
     contribution_id: uuid.UUID, body: ReviewRequest, caller: StewardCaller, services: ServicesDep
 ) -> Response:
@@ -112,7 +130,7 @@ async def approve_contribution(
     return await _review(services, caller, contribution_id, "approve", body)
 
 
-@router.post("/contributions/{contribution_id}/reject", response_model=Contribution, responses=STALE)
+@router.post("/contributions/{contribution_id}/reject", response_model=Contribution, responses=REVIEW)
 async def reject_contribution(
     contribution_id: uuid.UUID, body: RejectRequest, caller: StewardCaller, services: ServicesDep
 ) -> Response:
@@ -121,7 +139,7 @@ async def reject_contribution(
     return await _review(services, caller, contribution_id, "reject", body)
 
 
-@router.post("/contributions/{contribution_id}/request-clarification", response_model=Contribution, responses=STALE)
+@router.post("/contributions/{contribution_id}/request-clarification", response_model=Contribution, responses=REVIEW)
 async def request_clarification(
     contribution_id: uuid.UUID, body: ClarificationRequest, caller: StewardCaller, services: ServicesDep
 ) -> Response:
@@ -129,7 +147,7 @@ async def request_clarification(
     return await _review(services, caller, contribution_id, "request-clarification", body)
 
 
-@router.post("/contributions/{contribution_id}/respond", response_model=Contribution)
+@router.post("/contributions/{contribution_id}/respond", response_model=Contribution, responses=EDIT)
 async def respond(
     contribution_id: uuid.UUID, body: RespondRequest, caller: MemberCaller, services: ServicesDep
 ) -> Response:
@@ -137,7 +155,7 @@ async def respond(
     return await _review(services, caller, contribution_id, "respond", body)
 
 
-@router.get("/review-queue", response_model=ReviewQueue)
+@router.get("/review-queue", response_model=ReviewQueue, responses=errors(422))
 async def review_queue(
     caller: StewardCaller,
     services: ServicesDep,

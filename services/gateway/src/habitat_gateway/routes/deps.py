@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.web.security import principal_dependency
 
@@ -20,9 +21,24 @@ async def services_of(request: Request) -> Services:
     return request.app.state.services
 
 
+# declares the bearer scheme in the OpenAPI (clients and fuzzers see which operations need a token);
+# the principal dependency does the checking and answers 401/403 in the house error body
+_BEARER = HTTPBearer(auto_error=False, description="The access_token from POST /auth/login")
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+
+
+def _caller(minimum_role: str = "member", *, allow_password_change_pending: bool = False):
+    check = principal_dependency(verifier_of, minimum_role, allow_password_change_pending=allow_password_change_pending)
+
+    async def caller(request: Request, _: Bearer) -> Principal:
+        return await check(request)
+
+    return caller
+
+
 ServicesDep = Annotated[Services, Depends(services_of)]
-AnyCaller = Annotated[Principal, Depends(principal_dependency(verifier_of, allow_password_change_pending=True))]
-MemberCaller = Annotated[Principal, Depends(principal_dependency(verifier_of, "member"))]
-StewardCaller = Annotated[Principal, Depends(principal_dependency(verifier_of, "steward"))]
-AdminCaller = Annotated[Principal, Depends(principal_dependency(verifier_of, "admin"))]
+AnyCaller = Annotated[Principal, Depends(_caller(allow_password_change_pending=True))]
+MemberCaller = Annotated[Principal, Depends(_caller("member"))]
+StewardCaller = Annotated[Principal, Depends(_caller("steward"))]
+AdminCaller = Annotated[Principal, Depends(_caller("admin"))]
 

@@ -11,21 +11,24 @@ from habitat_common.auth import Principal
 
 from habitat_gateway.clients.services import integrity_report
 from habitat_gateway.clients.upstream import ServiceClient
+from habitat_gateway.error_responses import SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, ServicesDep
 from habitat_gateway.schemas_imports import CapitalAccountsImportReport, ContributionsImportReport, IntegrityReport
 
-router = APIRouter(tags=["imports"])
+router = APIRouter(tags=["imports"], responses=errors(*SIGNED_IN, *UPSTREAM))
 IMPORT_TIMEOUT_SECONDS = 600.0  # a million-row file is minutes of upload on a slow link, not ten seconds
 
 
 def csv_body(example: str) -> dict:
     return {
         "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}, "example": example}}},
-        "responses": {
-            422: {"description": "invalid_csv: the failing pass (format, references, business, reconciliation),"
-                                 " error_count and errors [{line, column, field, code, message}]; nothing written"},
-        },
     }
+
+
+CSV_ERRORS = errors(413, notes={
+    422: "invalid_csv: the failing pass (format, references, business, reconciliation), error_count and errors"
+         " [{line, column, field, code, message}]; nothing written",
+})
 
 
 async def stream_csv(
@@ -51,7 +54,8 @@ CONTRIBUTIONS_EXAMPLE = (
 @router.post(
     "/imports/capital-accounts", response_model=CapitalAccountsImportReport, openapi_extra=csv_body(CAPITAL_EXAMPLE),
     responses={202: {"model": CapitalAccountsImportReport,
-                     "description": "Checked and kept: waits for a second admin (POST /money-moves/{id}/approve)"}},
+                     "description": "Checked and kept: waits for a second admin (POST /money-moves/{id}/approve)"}}
+    | CSV_ERRORS | errors(notes={409: "money_move_pending: another import waits for approval"}),
 )
 async def import_capital_accounts(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
@@ -63,7 +67,8 @@ async def import_capital_accounts(
 
 
 @router.post(
-    "/imports/contributions", response_model=ContributionsImportReport, openapi_extra=csv_body(CONTRIBUTIONS_EXAMPLE)
+    "/imports/contributions", response_model=ContributionsImportReport, openapi_extra=csv_body(CONTRIBUTIONS_EXAMPLE),
+    responses=CSV_ERRORS,
 )
 async def import_contributions(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False

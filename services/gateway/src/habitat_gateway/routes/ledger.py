@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Response
 from habitat_common.web.inputs import IsoDate
 
+from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas_ledger import (
     CompleteDistributionRequest,
@@ -22,10 +23,13 @@ from habitat_gateway.schemas_ledger import (
     Statement,
 )
 
-router = APIRouter(tags=["ledger"])
+router = APIRouter(tags=["ledger"], responses=errors(*SIGNED_IN, *UPSTREAM))
 
 
-@router.get("/capital-accounts/{member_id}/statement", response_model=Statement)
+@router.get(
+    "/capital-accounts/{member_id}/statement", response_model=Statement,
+    responses=errors(422, notes={404: "capital_account_not_found: none, or another member's"}),
+)
 async def statement(
     member_id: uuid.UUID, caller: MemberCaller, services: ServicesDep, as_of: IsoDate | None = None
 ) -> dict:
@@ -36,7 +40,7 @@ async def statement(
     )
 
 
-@router.get("/distributions", response_model=DistributionList)
+@router.get("/distributions", response_model=DistributionList, responses=errors(422))
 async def list_distributions(
     caller: MemberCaller, services: ServicesDep, member_id: uuid.UUID | None = None,
     status: Literal["scheduled", "completed", "cancelled"] | None = None,
@@ -48,7 +52,12 @@ async def list_distributions(
 
 @router.post(
     "/distributions", response_model=Distribution, status_code=201,
-    responses={403: {"description": "own_distribution: nobody schedules a payment to themselves"}},
+    responses=errors(*EDGE, notes={
+        403: "own_distribution: nobody schedules a payment to themselves",
+        404: "capital_account_not_found: no such member's capital account",
+        409: "period_locked: dated on or before the lock date",
+        422: "invalid_distribution (0 or less); amount codes; invalid_date; invalid_request",
+    }),
 )
 async def schedule(body: ScheduleDistributionRequest, caller: AdminCaller, services: ServicesDep) -> dict:
     """Schedule a distribution (capital is debited when it is completed); never to yourself."""
@@ -59,10 +68,12 @@ async def schedule(body: ScheduleDistributionRequest, caller: AdminCaller, servi
 
 @router.post(
     "/distributions/{distribution_id}/complete", response_model=MoneyMove, status_code=202,
-    responses={200: {"model": MoneyMove, "description": "Executed at once (a single-admin co-op)"},
-               403: {"description": "own_distribution: nobody completes or approves a payment to themselves"},
-               409: {"description": "would_overdraw_capital (give override_reason); period_locked; "
-                                    "distribution_not_scheduled; money_move_pending (another request waits)"}},
+    responses={200: {"model": MoneyMove, "description": "Executed at once (a single-admin co-op)"}} | errors(*EDGE, 422, notes={
+        403: "own_distribution: nobody completes or approves a payment to themselves",
+        404: "distribution_not_found",
+        409: "would_overdraw_capital (give override_reason); period_locked; distribution_not_scheduled;"
+             " money_move_pending (another request waits)",
+    }),
 )
 async def complete(
     distribution_id: uuid.UUID, body: CompleteDistributionRequest, caller: AdminCaller, services: ServicesDep
@@ -75,7 +86,10 @@ async def complete(
     )
 
 
-@router.post("/distributions/{distribution_id}/cancel", response_model=Distribution)
+@router.post(
+    "/distributions/{distribution_id}/cancel", response_model=Distribution,
+    responses=errors(*EDGE, 422, notes={404: "distribution_not_found", 409: "distribution_not_scheduled"}),
+)
 async def cancel(
     distribution_id: uuid.UUID, body: ReasonRequest, caller: AdminCaller, services: ServicesDep
 ) -> dict:
@@ -94,8 +108,8 @@ async def _passthrough(services, caller, path: str, params: dict) -> Response:
 @router.get(
     "/exports/k1",
     response_class=Response,
-    responses={200: {"content": {"application/json": {}, "text/csv": {}}, "description": "K-1 rows"},
-               409: {"description": "Some rows do not tie; nothing exported"}},
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}, "description": "K-1 rows"}}
+    | errors(422, notes={409: "k1_does_not_tie (with differences) or k1_periods_not_closed; nothing exported"}),
 )
 async def export_k1(
     caller: AdminCaller, services: ServicesDep, year: int, format: Literal["json", "csv"] = "json"
@@ -108,9 +122,11 @@ async def export_k1(
     "/exports/k1/{year}/issue",
     response_model=K1Issue,
     status_code=201,
-    responses={409: {"description": "k1_already_issued (with `issued`: what was issued), k1_does_not_tie (with"
-                                     " `differences`), or k1_previous_year_not_issued"},
-               422: {"description": "k1_year_not_started"}},
+    responses=errors(notes={
+        409: "k1_already_issued (with `issued`: what was issued), k1_does_not_tie (with `differences`),"
+             " k1_previous_year_not_issued, or k1_periods_not_closed",
+        422: "k1_year_not_started; invalid_request",
+    }),
 )
 async def issue_k1(year: Annotated[int, Path(ge=1900, le=2200)], caller: AdminCaller, services: ServicesDep) -> dict:
     """Issue a tax year's K-1s (admin): computed and tie-checked, each member's endings kept as next
@@ -121,7 +137,8 @@ async def issue_k1(year: Annotated[int, Path(ge=1900, le=2200)], caller: AdminCa
 @router.get(
     "/exports/journal",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}, "description": "hledger journal with balance assertions"}},
+    responses={200: {"content": {"text/plain": {}}, "description": "hledger journal with balance assertions"}}
+    | errors(422),
 )
 async def export_journal(caller: AdminCaller, services: ServicesDep, basis: Literal["book", "tax"]) -> Response:
     """The whole ledger as a plain-text double-entry journal (hledger format), one basis per file."""
@@ -130,10 +147,11 @@ async def export_journal(caller: AdminCaller, services: ServicesDep, basis: Lite
 
 @router.post(
     "/transactions/{transaction_id}/reverse", response_model=MoneyMove, status_code=202,
-    responses={201: {"model": MoneyMove, "description": "Executed at once (a single-admin co-op)"},
-               409: {"description": "already_reversed; period_locked (dated on or before the lock date); "
-                                    "reversal_belongs_to_workflow (the message says where to correct it); "
-                                    "money_move_pending"}},
+    responses={201: {"model": MoneyMove, "description": "Executed at once (a single-admin co-op)"}} | errors(*EDGE, 422, notes={
+        404: "transaction_not_found",
+        409: "already_reversed; period_locked (dated on or before the lock date); reversal_belongs_to_workflow"
+             " (the message says where to correct it); money_move_pending",
+    }),
 )
 async def reverse(
     transaction_id: uuid.UUID, body: ReverseRequest, caller: AdminCaller, services: ServicesDep

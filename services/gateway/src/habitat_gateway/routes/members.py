@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from habitat_common.web.inputs import Limit, Offset, Text
 
+from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
 from habitat_gateway.routes.imports import stream_csv
 from habitat_gateway.schemas import (
@@ -20,18 +21,17 @@ from habitat_gateway.schemas import (
     UpdateMemberRequest,
 )
 
-router = APIRouter(tags=["members"])
+router = APIRouter(tags=["members"], responses=errors(*SIGNED_IN, *UPSTREAM))
 ROSTER_TIMEOUT_SECONDS = 120.0  # a new member's password is hashed with argon2id: a large roster takes a while
 CSV_BODY = {
     "requestBody": {
         "required": True,
         "content": {"text/csv": {"schema": {"type": "string"}, "example": "email,display_name,role,joined_at\n"}},
     },
-    "responses": {422: {"description": "Malformed file: errors with line and column; nothing written"}},
 }
 
 
-@router.get("/members", response_model=MemberList)
+@router.get("/members", response_model=MemberList, responses=errors(422))
 async def list_members(
     caller: StewardCaller,
     services: ServicesDep,
@@ -46,7 +46,10 @@ async def list_members(
     return await services.identity.request("GET", "/members", token=caller.token, params=params)
 
 
-@router.post("/members", response_model=NewMember, status_code=201)
+@router.post(
+    "/members", response_model=NewMember, status_code=201,
+    responses=errors(*EDGE, 422, notes={409: "email_taken: another member has this email"}),
+)
 async def create_member(body: CreateMemberRequest, caller: AdminCaller, services: ServicesDep) -> dict:
     """Create a member; the one-time temporary password is returned only here."""
     return await services.identity.request(
@@ -54,14 +57,23 @@ async def create_member(body: CreateMemberRequest, caller: AdminCaller, services
     )
 
 
-@router.post("/members/{member_id}/temporary-password", response_model=NewMember)
+@router.post(
+    "/members/{member_id}/temporary-password", response_model=NewMember,
+    responses=errors(404, 422, notes={409: "cannot_change_self: change your own password instead"}),
+)
 async def issue_temporary_password(member_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """Give a member a new one-time temporary password (admins), when theirs expired or was lost;
     shown only here. The member changes it at the next sign-in; their sessions end."""
     return await services.identity.request("POST", f"/members/{member_id}/temporary-password", token=caller.token)
 
 
-@router.post("/members/import", response_model=ImportReport, openapi_extra=CSV_BODY)
+@router.post(
+    "/members/import", response_model=ImportReport, openapi_extra=CSV_BODY,
+    responses=errors(notes={
+        413: "too_many_rows / file_too_large: the roster is over its limit; nothing written",
+        422: "invalid_csv: errors with line and column; nothing written",
+    }),
+)
 async def import_members(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
 ) -> Response:
@@ -69,13 +81,19 @@ async def import_members(
     return await stream_csv(services.identity, "/members/import", request, caller, dry_run, ROSTER_TIMEOUT_SECONDS)
 
 
-@router.get("/members/{member_id}", response_model=Member)
+@router.get("/members/{member_id}", response_model=Member, responses=errors(404, 422))
 async def read_member(member_id: uuid.UUID, caller: MemberCaller, services: ServicesDep) -> dict:
     """A member record: yourself, or anyone for stewards and admins (others answer 404)."""
     return await services.identity.request("GET", f"/members/{member_id}", token=caller.token)
 
 
-@router.patch("/members/{member_id}", response_model=Member)
+@router.patch(
+    "/members/{member_id}", response_model=Member,
+    responses=errors(*EDGE, 404, notes={
+        409: "cannot_change_self: nobody changes their own role or status",
+        422: "invalid_member_change (e.g. a pending member set inactive); invalid_request",
+    }),
+)
 async def update_member(
     member_id: uuid.UUID, body: UpdateMemberRequest, caller: AdminCaller, services: ServicesDep
 ) -> dict:
@@ -85,7 +103,7 @@ async def update_member(
     )
 
 
-@router.get("/audit-log", response_model=AuditLog, tags=["audit"])
+@router.get("/audit-log", response_model=AuditLog, tags=["audit"], responses=errors(422))
 async def audit_log(
     caller: AdminCaller,
     services: ServicesDep,

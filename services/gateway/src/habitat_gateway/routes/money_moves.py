@@ -7,13 +7,14 @@ from typing import Literal
 
 from fastapi import APIRouter
 
+from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, ServicesDep
 from habitat_gateway.schemas_ledger import MoneyMove, MoneyMoveList, ReasonRequest
 
-router = APIRouter(tags=["money moves"])
+router = APIRouter(tags=["money moves"], responses=errors(*SIGNED_IN, *UPSTREAM))
 
 
-@router.get("/money-moves", response_model=MoneyMoveList)
+@router.get("/money-moves", response_model=MoneyMoveList, responses=errors(422))
 async def list_money_moves(
     caller: AdminCaller, services: ServicesDep, status: Literal["requested", "executed", "rejected"] | None = None
 ) -> dict:
@@ -21,7 +22,7 @@ async def list_money_moves(
     return await services.ledger.request("GET", "/money-moves", token=caller.token, params={"status": status})
 
 
-@router.get("/money-moves/{move_id}", response_model=MoneyMove)
+@router.get("/money-moves/{move_id}", response_model=MoneyMove, responses=errors(422, notes={404: "money_move_not_found"}))
 async def read_money_move(move_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """One money move."""
     return await services.ledger.request("GET", f"/money-moves/{move_id}", token=caller.token)
@@ -29,9 +30,12 @@ async def read_money_move(move_id: uuid.UUID, caller: AdminCaller, services: Ser
 
 @router.post(
     "/money-moves/{move_id}/approve", response_model=MoneyMove,
-    responses={403: {"description": "own_distribution: nobody approves a payment to themselves"},
-               409: {"description": "money_move_not_pending (rejected); or what the execution re-checks:"
-                                    " period_locked, would_overdraw_capital, already_reversed, ..."}},
+    responses=errors(422, notes={
+        403: "own_distribution: nobody approves a payment to themselves",
+        404: "money_move_not_found",
+        409: "money_move_not_pending (rejected); or what the execution re-checks: period_locked,"
+             " would_overdraw_capital, already_reversed, ...",
+    }),
 )
 async def approve(move_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """Approve as another admin (the requester alone is never enough); the approval that completes the
@@ -39,7 +43,10 @@ async def approve(move_id: uuid.UUID, caller: AdminCaller, services: ServicesDep
     return await services.ledger.request("POST", f"/money-moves/{move_id}/approve", token=caller.token)
 
 
-@router.post("/money-moves/{move_id}/reject", response_model=MoneyMove)
+@router.post(
+    "/money-moves/{move_id}/reject", response_model=MoneyMove,
+    responses=errors(*EDGE, 422, notes={404: "money_move_not_found", 409: "money_move_not_pending"}),
+)
 async def reject(move_id: uuid.UUID, body: ReasonRequest, caller: AdminCaller, services: ServicesDep) -> dict:
     """Turn a waiting request down with a reason (its requester may withdraw it so); nothing moves."""
     return await services.ledger.request(
