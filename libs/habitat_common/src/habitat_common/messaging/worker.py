@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.consumer import Handler, subscribe
+from habitat_common.messaging.dead_letter_store import DeadLetterStore
+from habitat_common.messaging.dead_letters import keep_dead_letters, replayer
 from habitat_common.messaging.polling import PollingTask
 from habitat_common.messaging.relay import OutboxRelay
 from habitat_common.messaging.topology import Subscription, declare_topology, events_exchange
@@ -47,12 +49,19 @@ def build_worker(
     handlers: Sequence[tuple[Subscription, Handler]],
     broker: RabbitBroker | None = None,
     background: Sequence[PollingTask] = (),
+    dead_letters: Table | None = None,
 ) -> AsgiFastStream:
     """Compose consumers, relay, the service's own background loops and /healthz, /readyz, /metrics into one
-    ASGI worker app; each loop is a readiness check under its name."""
+    ASGI worker app; each loop is a readiness check under its name. With a dead_letters table, the worker also
+    keeps its consumers' dead letters there and replays those an operator asks for."""
     broker = broker or make_broker(rabbit)
     for subscription, handle in handlers:
         subscribe(broker, subscription, handle, delivery_limit=rabbit.delivery_limit, declare=rabbit.declare_topology)
+    if dead_letters is not None and handlers:
+        store = DeadLetterStore(session_factory, dead_letters)
+        subscriptions = [subscription for subscription, _ in handlers]
+        keep_dead_letters(broker, subscriptions, store, declare=rabbit.declare_topology)
+        background = [*background, replayer(service, broker, subscriptions, store, declare=rabbit.declare_topology)]
     relay = OutboxRelay(
         service=service,
         broker=broker,

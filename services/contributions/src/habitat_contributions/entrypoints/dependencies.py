@@ -27,6 +27,7 @@ async def _uow(container: Annotated[bootstrap.Container, Depends(_container)]) -
 
 Member = Annotated[Principal, Depends(principal_dependency(_verifier, "member"))]
 Reviewer = Annotated[Principal, Depends(principal_dependency(_verifier, "steward"))]
-Admin = Annotated[Principal, Depends(principal_dependency(_verifier, "admin"))]
+admin_principal = principal_dependency(_verifier, "admin")
+Admin = Annotated[Principal, Depends(admin_principal)]
 Uow = Annotated[UnitOfWork, Depends(_uow)]
 AppContainer = Annotated[bootstrap.Container, Depends(_container)]

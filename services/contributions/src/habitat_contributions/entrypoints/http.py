@@ -11,15 +11,18 @@ from fastapi.responses import JSONResponse
 
 from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.db import database_is_reachable
+from habitat_common.messaging.dead_letter_store import DeadLetterStore
 from habitat_common.messaging.probe import broker_is_reachable
 from habitat_common.revocation import revocation_feed_for
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.caching import install_no_store
+from habitat_common.web.dead_letters import dead_letters_router
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.inputs import Limit, Offset
 from habitat_common.web.observability import install_observability
 from habitat_contributions import bootstrap
+from habitat_contributions.adapters import orm
 from habitat_contributions.config import ContributionsSettings
 from habitat_contributions.domain import errors
 from habitat_contributions.domain.commands import (
@@ -32,7 +35,7 @@ from habitat_contributions.domain.commands import (
 )
 from habitat_contributions.domain.model import Viewer
 from habitat_contributions.entrypoints import routes_admin
-from habitat_contributions.entrypoints.dependencies import AppContainer, Member, Reviewer, Uow
+from habitat_contributions.entrypoints.dependencies import AppContainer, Member, Reviewer, Uow, admin_principal
 from habitat_contributions.entrypoints.schemas import (
     ApproveBody,
     BatchApproveBody,
@@ -124,6 +127,8 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     install_no_store(app)
     app.include_router(_routes())
     app.include_router(routes_admin.router)
+    dead_letters = DeadLetterStore(container.session_factory, orm.dead_letter)
+    app.include_router(dead_letters_router(service=SERVICE, store_of=lambda _: dead_letters, admin=admin_principal))
     return app
 
 

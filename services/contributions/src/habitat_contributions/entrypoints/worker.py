@@ -115,4 +115,5 @@ def create_worker(broker: RabbitBroker | None = None) -> AsgiFastStream:
         handlers=consumers(container.uow),
         broker=broker,
         background=[import_announcer(container)],
+        dead_letters=orm.dead_letter,
     )

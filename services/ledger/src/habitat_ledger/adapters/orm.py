@@ -7,6 +7,7 @@ The database enforces what must never be violated even by a buggy caller: no ove
 
 from __future__ import annotations
 
+from habitat_common.messaging.dead_letter_store import dead_letter_table
 from habitat_common.messaging.inbox import inbox_table
 from habitat_common.messaging.outbox import outbox_table
 from sqlalchemy import (
@@ -148,6 +149,7 @@ patronage_total = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+dead_letter = dead_letter_table(metadata)
 
 mapper_registry = registry(metadata=metadata)
 

@@ -23,7 +23,8 @@ async def unit_of_work(request: Request) -> UnitOfWork:
 
 
 Member = Annotated[Principal, Depends(principal_dependency(verifier_of, "member"))]
-Admin = Annotated[Principal, Depends(principal_dependency(verifier_of, "admin"))]
+admin_principal = principal_dependency(verifier_of, "admin")
+Admin = Annotated[Principal, Depends(admin_principal)]
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 Steward = Annotated[Principal, Depends(principal_dependency(verifier_of, "steward"))]
 

@@ -9,15 +9,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import database_is_reachable
+from habitat_common.messaging.dead_letter_store import DeadLetterStore
 from habitat_common.messaging.probe import broker_is_reachable
 from habitat_common.revocation import revocation_feed_for
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.web.caching import install_no_store
+from habitat_common.web.dead_letters import dead_letters_router
 from habitat_common.web.errors import error_body, install_error_handlers
 from habitat_common.web.observability import install_observability
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_ledger import bootstrap
+from habitat_ledger.adapters.orm import dead_letter
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.domain.errors import InvalidCsv, K1AlreadyIssued, K1DoesNotTie, LedgerError
 from habitat_ledger.entrypoints import (
@@ -33,6 +36,7 @@ from habitat_ledger.entrypoints import (
     money_moves_api,
     periods_api,
 )
+from habitat_ledger.entrypoints.dependencies import admin_principal
 
 STATUS_OF = {
     "invalid_period": 422,
@@ -129,4 +133,8 @@ def create_app(
         app.include_router(module.router)
     for module in (imports_api, integrity_api, k1_api, money_moves_api):
         app.include_router(module.router)
+    dead_letters = DeadLetterStore(ledger.session_factory, dead_letter)
+    app.include_router(
+        dead_letters_router(service=bootstrap.SERVICE, store_of=lambda _: dead_letters, admin=admin_principal)
+    )
     return app

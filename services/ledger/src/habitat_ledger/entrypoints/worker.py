@@ -15,7 +15,7 @@ from habitat_common.messaging.topology import Subscription
 from habitat_common.messaging.worker import build_worker
 
 from habitat_ledger import bootstrap
-from habitat_ledger.adapters.orm import outbox
+from habitat_ledger.adapters.orm import dead_letter, outbox
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.consumers import (
     MEMBER_REGISTERED,
@@ -52,4 +52,5 @@ def create_worker(
             (MEMBER_UPDATED_SUB, member_handler(ledger.uow, MEMBER_UPDATED)),
         ],
         broker=broker,
+        dead_letters=dead_letter,
     )
