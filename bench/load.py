@@ -128,8 +128,8 @@ async def prepare(url: str, admin: tuple[str, str], database_url: str, members: 
 
 
 def table(step: dict) -> str:
-    lines = [f"--- {step['members']} members (+ stewards, admin): {step['total']['per_second']:.1f} requests/s "
-             f"over {step['seconds']:.0f} s",
+    lines = [f"--- {step['members']} members (+ stewards, admin): "
+             + f"{step['total']['per_second']:.1f} requests/s over {step['seconds']:.0f} s",
              f"{'endpoint':<40} {'requests':>8} {'per s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}"]
     for name, e in sorted(step["endpoints"].items()) + [("all", step["total"])]:
         lines.append(f"{name:<40} {e['requests']:>8} {e['per_second']:>7.1f} {e['p50']:>7.0f} {e['p95']:>7.0f} "

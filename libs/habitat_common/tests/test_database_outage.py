@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 
 import pytest
 from sqlalchemy import text
@@ -12,6 +12,11 @@ from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import private_postgres_cluster
 
 pytestmark = pytest.mark.integration
+
+# Not a speed claim: a hang would wait out SQLAlchemy's 30 s pool checkout, asyncpg's 60 s default connect
+# timeout or the 60 s statement timeout; an answer well inside this generous limit shows the outage is
+# answered (503) rather than waited out, however slow the machine.
+NOT_HANGING_SECONDS = 15
 
 
 @pytest.fixture
@@ -61,7 +66,7 @@ def outage_app(engine):
     return app
 
 
-async def test_while_the_database_is_down_requests_answer_503_fast_and_recover_by_themselves(cluster):
+async def test_while_the_database_is_down_requests_answer_503_instead_of_hanging_and_recover_by_themselves(cluster):
     import httpx
 
     engine = make_engine(DatabaseSettings(url=cluster.url, pool_size=2))
@@ -72,16 +77,12 @@ async def test_while_the_database_is_down_requests_answer_503_fast_and_recover_b
 
         cluster.stop()
         for _ in range(3):  # pooled (now broken) connections and fresh attempts alike
-            started = time.perf_counter()
-            response = await client.get("/things")
-            assert time.perf_counter() - started < 2
+            response = await asyncio.wait_for(client.get("/things"), NOT_HANGING_SECONDS)
             assert response.status_code == 503, response.text
             assert response.json()["error"]["code"] == "database_unavailable"
             assert response.json()["error"]["message"]
             assert int(response.headers["retry-after"]) > 0
-        started = time.perf_counter()
-        ready = await client.get("/readyz")
-        assert time.perf_counter() - started < 2
+        ready = await asyncio.wait_for(client.get("/readyz"), NOT_HANGING_SECONDS)
         assert ready.status_code == 503 and ready.json()["checks"]["database"] is False
 
         cluster.start()
@@ -92,7 +93,7 @@ async def test_while_the_database_is_down_requests_answer_503_fast_and_recover_b
         await engine.dispose()
 
 
-async def test_an_unreachable_database_answers_503_within_the_connect_timeout():
+async def test_an_unreachable_database_answers_503_instead_of_hanging():
     """A host that does not answer at all (no refusal): the connect timeout bounds the wait."""
     import httpx
 
@@ -100,14 +101,10 @@ async def test_an_unreachable_database_answers_503_within_the_connect_timeout():
     engine = make_engine(DatabaseSettings(url="postgresql+asyncpg://postgres@192.0.2.1:5432/postgres"))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=outage_app(engine)), base_url="http://t")
     try:
-        started = time.perf_counter()
-        response = await client.get("/things")
-        assert time.perf_counter() - started < 2
+        response = await asyncio.wait_for(client.get("/things"), NOT_HANGING_SECONDS)
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "database_unavailable"
-        started = time.perf_counter()
-        assert (await client.get("/readyz")).status_code == 503
-        assert time.perf_counter() - started < 2
+        assert (await asyncio.wait_for(client.get("/readyz"), NOT_HANGING_SECONDS)).status_code == 503
     finally:
         await client.aclose()
         await engine.dispose()

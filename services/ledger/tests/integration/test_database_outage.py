@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 
 import httpx
 from habitat_common.settings import DatabaseSettings
@@ -12,6 +12,10 @@ from ledger_db import alembic
 
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.http import create_app
+
+# Not a speed claim: a hang would wait out SQLAlchemy's 30 s pool checkout or the 60 s statement timeout;
+# an answer well inside this generous limit shows the outage is answered, however slow the machine.
+NOT_HANGING_SECONDS = 15
 
 
 async def test_ledger_answers_503_while_postgres_is_down_and_recovers_without_a_restart():
@@ -28,15 +32,11 @@ async def test_ledger_answers_503_while_postgres_is_down_and_recovers_without_a_
                 assert (await client.get("/readyz")).json()["checks"]["database"] is True
 
                 cluster.stop()
-                started = time.perf_counter()
-                down = await api.get("/periods")
-                assert time.perf_counter() - started < 2
+                down = await asyncio.wait_for(api.get("/periods"), NOT_HANGING_SECONDS)
                 assert down.status_code == 503, down.text
                 assert down.json()["error"]["code"] == "database_unavailable"
                 assert down.headers["retry-after"]
-                started = time.perf_counter()
-                ready = await client.get("/readyz")
-                assert time.perf_counter() - started < 2
+                ready = await asyncio.wait_for(client.get("/readyz"), NOT_HANGING_SECONDS)
                 assert ready.status_code == 503 and ready.json()["checks"]["database"] is False
 
                 cluster.start()
