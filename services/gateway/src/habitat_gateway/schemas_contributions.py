@@ -12,6 +12,12 @@ from pydantic import Field
 
 from habitat_gateway.schemas import Body, Member, Money, Out
 
+# the contributions domain folds white space and asks for meaningful text of 10 (an answer: 5) to 2000
+# characters (422 invalid_description, invalid_reason, ...); the schema states the lengths it can
+Description = Annotated[str, Field(min_length=10, max_length=2000)]
+Reason = Annotated[str, Field(min_length=10, max_length=2000)]
+Answer = Annotated[str, Field(min_length=5, max_length=2000)]
+
 
 class SubmitContributionRequest(Body):
     type: Literal["labor", "capital", "property"]
@@ -21,7 +27,7 @@ class SubmitContributionRequest(Body):
         "changes and may be negative, but the original plus its approved corrections never goes below zero",
     )
     contributed_on: IsoDate = Field(description="Not in the future (co-op time zone), not before you joined")
-    description: str = Field(description="What was done or given; required, not trivial")
+    description: Description = Field(description="What was done or given; required, not trivial")
     amount: MoneyIn | None = Field(default=None, description="capital: cash amount > 0, e.g. \"500.00\"")
     hours: HoursIn | None = Field(default=None, description="labor: hours > 0 and <= 24, as text, e.g. \"7.50\"")
     rate: MoneyIn | None = Field(default=None, description="labor: hourly rate within the co-op's rate card")
@@ -47,7 +53,7 @@ class ReviewRequest(Body):
 
 class EditContributionRequest(Body):
     contributed_on: IsoDate | None = None
-    description: str | None = None
+    description: Description | None = None
     amount: MoneyIn | None = None
     hours: HoursIn | None = None
     rate: MoneyIn | None = None
@@ -56,21 +62,21 @@ class EditContributionRequest(Body):
 
 
 class RejectRequest(Body):
-    reason: str = Field(description="Why; shown to the member")
+    reason: Reason = Field(description="Why; shown to the member")
     expected_revision: ExpectedRevision = None
 
 
 class ClarificationRequest(Body):
-    question: str = Field(description="What the reviewer needs to know")
+    question: Reason = Field(description="What the reviewer needs to know")
     expected_revision: ExpectedRevision = None
 
 
 class RespondRequest(EditContributionRequest):
-    answer: str = Field(description="The member's answer to the reviewer's question")
+    answer: Answer = Field(description="The member's answer to the reviewer's question")
 
 
 class BatchApproveRequest(Body):
-    ids: list[uuid.UUID] = Field(max_length=500)
+    ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
     note: str | None = Field(default=None, max_length=2000)
     expected_revisions: dict[uuid.UUID, Annotated[int, Field(ge=1)]] | None = Field(
         default=None,

@@ -5,21 +5,28 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from habitat_common.web.inputs import IsoDate
 from habitat_common.web.money import MoneyIn
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StringConstraints
 
 from habitat_gateway.schemas import Body, Out
 
 Money = Decimal
 
 
+# ratios travel as decimal text like money (a JSON number is refused); the ledger's domain holds the bounds:
+# a weight 0..1000 with at most 4 places, a cash portion 0..100 with at most 2 (422 invalid_allocation_input)
+WEIGHT_PATTERN = r"^\d{1,4}(\.\d{1,4})?$"
+Weight = Annotated[str, StringConstraints(pattern=WEIGHT_PATTERN)]
+Percent = Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,2})?$")]
+
+
 class Weights(Body):
-    labor: Decimal = Field(default=Decimal("1.0"), ge=0)
-    capital: Decimal = Field(default=Decimal("0.5"), ge=0)
-    property: Decimal = Field(default=Decimal("0.5"), ge=0)
+    labor: Weight = Field(default="1.0", description="0 to 1000, at most 4 decimals, as text")
+    capital: Weight = "0.5"
+    property: Weight = "0.5"
 
 
 class ProposeAllocationRequest(Body):
@@ -35,9 +42,10 @@ class ProposeAllocationRequest(Body):
         " negative for a loss. Default: equal to surplus",
     )
     weights: Weights = Field(default_factory=Weights, description="Patronage weight per contribution type")
-    cash_portion: Decimal = Field(
-        default=Decimal(0), ge=0, le=100,
-        description="Percent of each book allocation paid in cash (0-100); a loss has none (422 loss_has_no_cash_portion)",
+    cash_portion: Percent = Field(
+        default="0",
+        description="Percent of each book allocation paid in cash, \"0\" to \"100\" as text; a loss has none"
+        " (422 loss_has_no_cash_portion)",
     )
 
 
@@ -149,7 +157,7 @@ class CompleteDistributionRequest(Body):
     reference: str = Field(min_length=1, max_length=200, description="Payment reference, e.g. check number")
     paid_on: IsoDate | None = Field(default=None, description="Default: today in the co-op's time zone")
     override_reason: str | None = Field(
-        default=None, description="Required to pay more than the member's capital (recorded)"
+        default=None, min_length=1, max_length=2000, description="Required to pay more than the member's capital (recorded)"
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,6 +13,7 @@ from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas import Period
 from habitat_gateway.schemas_ledger import (
+    WEIGHT_PATTERN,
     Allocation,
     AllocationList,
     AllocationStatement,
@@ -28,7 +28,7 @@ router = APIRouter(tags=["period close"], responses=errors(*SIGNED_IN, *UPSTREAM
 DECIDE = errors(404, 422, notes={
     409: "allocation_not_pending / allocation_not_approved: not in the state this needs; stale_proposal",
 })
-Weight = Annotated[Decimal | None, Query(ge=0)]
+Weight = Annotated[str | None, Query(pattern=WEIGHT_PATTERN, description="0 to 1000, at most 4 decimals")]
 
 
 @router.get(
