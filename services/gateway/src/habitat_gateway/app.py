@@ -23,6 +23,7 @@ from habitat_gateway.routes import (
     auth,
     close,
     contributions,
+    dead_letters,
     imports,
     ledger,
     members,
@@ -108,6 +109,7 @@ def create_app(
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, members, periods, contributions, accounts, close, ledger, imports, money_moves):
         api.include_router(module.router)
+    api.include_router(dead_letters.router)
     app.include_router(api)
     for module in (ui_auth, ui_member, ui_review, ui_admin, ui_imports, ui_ledger):
         app.include_router(module.router)
