@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -161,11 +162,11 @@ def body_for_display(body: bytes) -> tuple[str, str]:
 
 def checked_reason(reason: str) -> str:
     """An operator's discard reason: 1..MAX_REASON characters, not blank, no control characters."""
+    if any(unicodedata.category(ch) == "Cc" for ch in reason):
+        raise InvalidReason("reason must not contain control characters")
     text = reason.strip()
     if not text or len(text) > MAX_REASON:
         raise InvalidReason(f"reason must be 1 to {MAX_REASON} characters")
-    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text):
-        raise InvalidReason("reason must not contain control characters")
     return text
 
 
