@@ -22,6 +22,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -168,9 +169,9 @@ def run_locust(plan: dict) -> list[dict]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(plan, f)
     steps: list[dict] = []
+    process = subprocess.Popen([sys.executable, str(HERE / "locustfile_load.py"), f.name],
+                               stdout=subprocess.PIPE, text=True)
     try:
-        process = subprocess.Popen([sys.executable, str(HERE / "locustfile_load.py"), f.name],
-                                   stdout=subprocess.PIPE, text=True)
         for line in process.stdout:
             kind, _, payload = line.partition(" ")
             if kind == "REFERENCE":
@@ -186,6 +187,9 @@ def run_locust(plan: dict) -> list[dict]:
         if process.wait():
             raise SystemExit(f"the locust process failed with exit code {process.returncode}")
     finally:
+        if process.poll() is None:  # we were stopped: so is the load
+            process.terminate()
+            process.wait()
         os.unlink(f.name)
     return steps
 
@@ -201,6 +205,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="smoke run for CI: 20 members in two short steps, polling every 2 s")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped bench still stops its stack
     if args.quick:
         args.max_users, args.start, args.step, args.step_seconds, args.poll_seconds = 20, 10, 20, 5, 2
     sizes = step_sizes(args.start, args.step, args.max_users)

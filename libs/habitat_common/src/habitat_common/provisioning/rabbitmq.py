@@ -1,8 +1,9 @@
 """RabbitMQ users per service: publish only the service's own routing keys, consume only its own queues.
 
 The topology is declared by provisioning (an administrator), so no service user may configure anything;
-writing is limited to `habitat.events`, and the topic permission narrows it to `<service>.*` keys, and to
-the service's own `habitat.dead-letter.<service>` exchange (bound to its own dead-letter queues only).
+writing is limited to `habitat.events`, and the topic permission narrows it to `<service>.*` keys, to
+the service's own `habitat.dead-letter.<service>` exchange (bound to its own dead-letter queues only) and to
+its own `habitat.retry.<service>` exchange (bound to its own work and delayed retry queues only).
 Users, permissions and topic permissions travel as a RabbitMQ definitions document, imported with
 `rabbitmqctl import_definitions` (this machine) or the management API (compose); both are idempotent.
 """
@@ -23,7 +24,14 @@ import aio_pika
 import httpx
 from faststream.rabbit import RabbitBroker
 
-from habitat_common.messaging.topology import EVENTS, SUBSCRIPTIONS, declare_topology, refusals_exchange
+from habitat_common.messaging.topology import (
+    DEFAULT_RETRY_TIERS,
+    EVENTS,
+    SUBSCRIPTIONS,
+    declare_topology,
+    refusals_exchange,
+    retry_exchange,
+)
 from habitat_common.provisioning import SERVICES
 
 NOTHING = "^$"
@@ -94,12 +102,13 @@ def import_over_http(management_url: str, admin: tuple[str, str], document: dict
     response.raise_for_status()
 
 
-async def declare_as_admin(amqp_url: str, *, delivery_limit: int) -> None:
-    """Declare every exchange and queue with an administrator's connection, before any worker starts."""
+async def declare_as_admin(amqp_url: str, *, delivery_limit: int, retry_tiers: int = DEFAULT_RETRY_TIERS) -> None:
+    """Declare every exchange and queue with an administrator's connection, before any worker starts; retry_tiers
+    delayed retry queues per consumer queue, as many as the services' retry schedule has delays."""
     broker = RabbitBroker(amqp_url, logger=None)
     await broker.connect()
     try:
-        await declare_topology(broker, delivery_limit=delivery_limit)
+        await declare_topology(broker, delivery_limit=delivery_limit, retry_tiers=retry_tiers)
     finally:
         await broker.stop()
 
@@ -116,13 +125,18 @@ def user_url(amqp_url: str, user: str, password: str) -> str:
 
 
 async def provision_broker_users(
-    admin_amqp_url: str, *, prefix: str, delivery_limit: int, services: Iterable[str] = SERVICES
+    admin_amqp_url: str,
+    *,
+    prefix: str,
+    delivery_limit: int,
+    services: Iterable[str] = SERVICES,
+    retry_tiers: int = DEFAULT_RETRY_TIERS,
 ) -> dict[str, str]:
     """Declare the topology as the administrator, then (re)create each service's user on its vhost with a
     fresh password (rabbitmqctl, this machine); returns each service's AMQP URL."""
     users = broker_users(prefix, services)
     passwords = {u.name: secrets.token_urlsafe(24) for u in users.values()}
-    await declare_as_admin(admin_amqp_url, delivery_limit=delivery_limit)
+    await declare_as_admin(admin_amqp_url, delivery_limit=delivery_limit, retry_tiers=retry_tiers)
     import_with_rabbitmqctl(definitions(vhost_of(admin_amqp_url), users.values(), passwords))
     urls = {service: user_url(admin_amqp_url, u.name, passwords[u.name]) for service, u in users.items()}
     for url in urls.values():
