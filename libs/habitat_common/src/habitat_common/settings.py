@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
+
+from habitat_common.messaging.retry_schedule import (
+    DEFAULT_RETRY_DELAYS_SECONDS,
+    DEFAULT_RETRY_JITTER,
+    RetrySchedule,
+    schedule_of,
+)
 
 
 class DatabaseSettings(BaseModel):
@@ -39,6 +46,24 @@ class RabbitSettings(BaseModel):
     )
     relay_interval_seconds: float = 0.05
     relay_batch_size: int = 100
+    retry_delays_seconds: tuple[float, ...] = Field(
+        default=DEFAULT_RETRY_DELAYS_SECONDS,
+        description="Wait before each retry of an event whose handling failed (a JSON list in the env, e.g."
+        " LEDGER_RABBIT__RETRY_DELAYS_SECONDS='[1, 2, 4]'); one delayed retry queue each, so provisioning"
+        " declares as many; once all are spent the event is dead-lettered",
+    )
+    retry_jitter: float = Field(
+        default=DEFAULT_RETRY_JITTER, description="Each retry delay is spread by up to this fraction either way"
+    )
+
+    @model_validator(mode="after")
+    def _schedule_is_valid(self) -> RabbitSettings:
+        self.retry_schedule  # noqa: B018 - refuses an empty, non-positive or shrinking schedule
+        return self
+
+    @property
+    def retry_schedule(self) -> RetrySchedule:
+        return schedule_of(self.retry_delays_seconds, self.retry_jitter)
 
 
 class AuthSettings(BaseModel):

@@ -33,6 +33,9 @@ EVENTS_CONSUMED = Counter(
     "habitat_events_consumed_total", "Events handled by a consumer", ["consumer", "event", "outcome"]
 )
 EVENTS_FAILED = Counter("habitat_events_failed_total", "Event deliveries that failed", ["consumer", "event", "reason"])
+RETRIES_SCHEDULED = Counter(
+    "habitat_event_retries_scheduled_total", "Failed deliveries put in a delayed retry queue", ["consumer", "event"]
+)
 OUTBOX_BACKLOG = Gauge("habitat_outbox_backlog", "Outbox rows not yet published", ["service"])
 OUTBOX_LAG = Gauge("habitat_outbox_oldest_unpublished_seconds", "Age of the oldest unpublished row", ["service"])
 IMPORT_EVENTS_PENDING = Gauge(

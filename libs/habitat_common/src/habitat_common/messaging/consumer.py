@@ -1,4 +1,4 @@
-"""Registering idempotent consumers: decode the envelope, reject poison, nack failures."""
+"""Registering idempotent consumers: decode the envelope, file poison, retry failures later, bury the hopeless."""
 
 from __future__ import annotations
 
@@ -15,8 +15,22 @@ from pydantic import ValidationError
 from habitat_common.contracts.envelope import Contract, Envelope
 from habitat_common.db import is_database_unavailable
 from habitat_common.faults import fault_point
-from habitat_common.messaging.topology import Subscription, consumer_queue, events_exchange, refusals_exchange
-from habitat_common.telemetry import EVENTS_CONSUMED, EVENTS_FAILED, correlation
+from habitat_common.messaging.retry import (
+    exhausted_reason,
+    publish_confirmed,
+    retries_done,
+    retry_headers,
+    utc_now,
+)
+from habitat_common.messaging.retry_schedule import DEFAULT_RETRY_SCHEDULE, RetrySchedule
+from habitat_common.messaging.topology import (
+    Subscription,
+    consumer_queue,
+    events_exchange,
+    refusals_exchange,
+    retry_exchange,
+)
+from habitat_common.telemetry import EVENTS_CONSUMED, EVENTS_FAILED, RETRIES_SCHEDULED, correlation
 
 log = logging.getLogger(__name__)
 
@@ -39,30 +53,54 @@ def subscribe(
     delivery_limit: int,
     declare: bool = True,
     unavailable_pause_seconds: float = UNAVAILABLE_PAUSE_SECONDS,
+    retry: RetrySchedule = DEFAULT_RETRY_SCHEDULE,
 ) -> None:
     """Attach handle to the subscription's queue.
 
     handle returns True when the event had its effect and False for a duplicate. A payload that
     does not match the contract, or an envelope whose producer does not own the event type, is
-    filed at once in its dead-letter queue with the reason (header x-habitat-dead-letter-reason); any other error is nacked so RabbitMQ redelivers it
-    until the queue's delivery limit dead-letters it. declare=False: the queue exists already (provisioned
-    topology) and the broker user may only consume from it. A failure because the database is unavailable
-    is nacked only after unavailable_pause_seconds: the consumer pauses instead of spinning through its
-    redeliveries.
+    filed at once in its dead-letter queue with the reason (header x-habitat-dead-letter-reason). Any other
+    error is retried later: the message goes to the delayed retry queue of its next retry (header
+    x-habitat-retries counts them, x-habitat-last-error says why) with the retry schedule's jittered delay as
+    its expiration, and only once the broker confirmed that is the delivery acked; when the schedule is spent
+    it is filed in its dead-letter queue as retries_exhausted. Should the retry or the filing not be
+    confirmed, the delivery is nacked and the queue's delivery limit remains the last resort. A failure
+    because the database is unavailable waits unavailable_pause_seconds before that: the consumer pauses
+    instead of spinning its prefetched deliveries through their retries. declare=False: the queues exist
+    already (provisioned topology) and the broker user may only consume from them.
     """
     event = subscription.contract.routing_key()
     owner = producer_of(subscription.contract)
     envelope_type = Envelope[subscription.contract]  # type: ignore[name-defined]
     refusals = refusals_exchange(subscription.consumer, declare=declare)
+    retries = retry_exchange(subscription.consumer, declare=declare)
 
     async def refuse(message: RabbitMessage, reason: str) -> None:
         # published (confirmed) before this delivery is acked; should it fail, the delivery is nacked and
         # the queue's delivery limit dead-letters it the broker's way, without our reason
         headers = {**(message.headers or {}), REASON_HEADER: reason, QUEUE_HEADER: subscription.queue_name}
-        await broker.publish(
-            message.body, exchange=refusals, routing_key=subscription.queue_name, headers=headers,
-            message_id=message.message_id, content_type=message.content_type, persist=True, mandatory=True,
+        await publish_confirmed(
+            broker, message.body, exchange=refusals, routing_key=subscription.queue_name, headers=headers,
+            message_id=message.message_id, content_type=message.content_type,
         )
+
+    async def retry_later(message: RabbitMessage, envelope: Envelope, error: Exception) -> None:
+        # published (confirmed) before this delivery is acked, like a refusal
+        done, now = retries_done(message.headers), utc_now()
+        if retry.exhausted(done):
+            EVENTS_FAILED.labels(subscription.consumer, event, "retries_exhausted").inc()
+            reason = exhausted_reason(message.headers, error, now)
+            log.error("%s %s dead-lettered: %s", event, envelope.event_id, reason)
+            await refuse(message, reason)
+            return
+        delay = retry.delay_seconds(done + 1)
+        await publish_confirmed(
+            broker, message.body, exchange=retries, routing_key=subscription.retry_queue_name(done + 1),
+            headers=retry_headers(message.headers, error, now), expiration=delay,
+            message_id=message.message_id, content_type=message.content_type,
+        )
+        RETRIES_SCHEDULED.labels(subscription.consumer, event).inc()
+        log.warning("%s %s: retry %d of %d in %.1f s", event, envelope.event_id, done + 1, retry.retries, delay)
 
     @broker.subscriber(
         consumer_queue(subscription, delivery_limit=delivery_limit, declare=declare),
@@ -95,16 +133,17 @@ def subscribe(
             except Exception as error:
                 if is_database_unavailable(error):
                     # hold the delivery (and, with every prefetched one held alike, the consumer) a while
-                    # instead of spending the queue's delivery limit in milliseconds while PostgreSQL is down
+                    # instead of churning the prefetch through retries in milliseconds while PostgreSQL is down
                     EVENTS_FAILED.labels(subscription.consumer, event, "database_unavailable").inc()
                     log.warning(
-                        "handling %s %s: database unavailable; nacked for redelivery in %.0f s",
+                        "handling %s %s: database unavailable; retried after a %.0f s pause",
                         event, envelope.event_id, unavailable_pause_seconds,
                     )  # fmt: skip
                     await asyncio.sleep(unavailable_pause_seconds)
-                    raise
-                EVENTS_FAILED.labels(subscription.consumer, event, "error").inc()
-                log.exception("handling %s %s failed; nacked for redelivery", event, envelope.event_id)
-                raise
+                else:
+                    EVENTS_FAILED.labels(subscription.consumer, event, "error").inc()
+                    log.exception("handling %s %s failed", event, envelope.event_id)
+                await retry_later(message, envelope, error)
+                return
             log.info("%s %s %s", "applied" if applied else "ignored duplicate", event, envelope.event_id)
         EVENTS_CONSUMED.labels(subscription.consumer, event, "applied" if applied else "duplicate").inc()

@@ -1,4 +1,5 @@
-"""RabbitMQ topology: one topic exchange, a quorum queue per consumer and event, dead-letter queues."""
+"""RabbitMQ topology: one topic exchange, a quorum queue per consumer and event, delayed retry queues,
+dead-letter queues."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from habitat_common.contracts import (
     PeriodSealedV1,
 )
 from habitat_common.contracts.envelope import Contract
+from habitat_common.messaging.retry_schedule import DEFAULT_RETRY_DELAYS_SECONDS
 
 EVENTS = RabbitExchange("habitat.events", type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange("habitat.dead-letter", type=ExchangeType.DIRECT, durable=True)
 RETRY_PREFIX = "habitat.retry"
+DEFAULT_RETRY_TIERS = len(DEFAULT_RETRY_DELAYS_SECONDS)
 
 
 def refusals_exchange(consumer: str, *, declare: bool = True) -> RabbitExchange:
@@ -53,6 +56,10 @@ class Subscription:
     @property
     def dead_letter_queue_name(self) -> str:
         return f"{self.queue_name}.dlq"
+
+    def retry_queue_name(self, retry: int) -> str:
+        """Where the message waits before retry number `retry` (1-based)."""
+        return f"{self.queue_name}.retry.{retry}"
 
 
 # Every consumer queue of the system, declared by every worker at start-up so that an event
@@ -97,8 +104,26 @@ def dead_letter_queue(subscription: Subscription) -> RabbitQueue:
     )
 
 
-async def declare_topology(broker: RabbitBroker, *, delivery_limit: int) -> None:
-    """Declare exchanges, every consumer queue and its dead-letter queue (idempotent)."""
+def retry_queue(subscription: Subscription, retry: int) -> RabbitQueue:
+    """A delayed retry queue: nobody consumes it; each message sits out its own expiration (per-message TTL),
+    then RabbitMQ dead-letters it back to the work queue. One queue per retry number, because an expired
+    message only leaves from the head of its queue: in one queue for all, a 1 s retry would wait behind
+    a 300 s one, while within a tier the expirations differ by the jitter only. Classic and durable (the
+    messages are persistent): quorum ones honour per-message TTLs too, but each is a replicated log of its own,
+    and with a tier per retry per consumer queue they would be most of the broker's quorum queues for a
+    single node's worth of safety."""
+    return RabbitQueue(
+        subscription.retry_queue_name(retry),
+        queue_type=QueueType.CLASSIC,
+        durable=True,
+        routing_key=subscription.retry_queue_name(retry),
+        arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": subscription.queue_name},
+    )
+
+
+async def declare_topology(broker: RabbitBroker, *, delivery_limit: int, retry_tiers: int = DEFAULT_RETRY_TIERS) -> None:
+    """Declare exchanges, every consumer queue, its retry_tiers delayed retry queues and its dead-letter queue
+    (idempotent)."""
     events = await broker.declare_exchange(EVENTS)
     dead_letters = await broker.declare_exchange(DEAD_LETTERS)
     for subscription in SUBSCRIPTIONS:
@@ -106,6 +131,9 @@ async def declare_topology(broker: RabbitBroker, *, delivery_limit: int) -> None
         await queue.bind(events, routing_key=subscription.contract.routing_key())
         retries = await broker.declare_exchange(retry_exchange(subscription.consumer))
         await queue.bind(retries, routing_key=subscription.queue_name)
+        for retry in range(1, retry_tiers + 1):
+            tier = await broker.declare_queue(retry_queue(subscription, retry))
+            await tier.bind(retries, routing_key=tier.name)
         dlq = await broker.declare_queue(dead_letter_queue(subscription))
         await dlq.bind(dead_letters, routing_key=subscription.queue_name)
         refusals = await broker.declare_exchange(refusals_exchange(subscription.consumer))

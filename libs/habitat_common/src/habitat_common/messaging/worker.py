@@ -56,7 +56,10 @@ def build_worker(
     keeps its consumers' dead letters there and replays those an operator asks for."""
     broker = broker or make_broker(rabbit)
     for subscription, handle in handlers:
-        subscribe(broker, subscription, handle, delivery_limit=rabbit.delivery_limit, declare=rabbit.declare_topology)
+        subscribe(
+            broker, subscription, handle, delivery_limit=rabbit.delivery_limit, declare=rabbit.declare_topology,
+            retry=rabbit.retry_schedule,
+        )
     if dead_letters is not None and handlers:
         store = DeadLetterStore(session_factory, dead_letters)
         subscriptions = [subscription for subscription, _ in handlers]
@@ -87,7 +90,7 @@ def build_worker(
     async def declare() -> None:
         await broker.connect()
         if rabbit.declare_topology:
-            await declare_topology(broker, delivery_limit=rabbit.delivery_limit)
+            await declare_topology(broker, delivery_limit=rabbit.delivery_limit, retry_tiers=rabbit.retry_schedule.retries)
         settle_startup_objects()
 
     async def start_loops() -> None:

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from habitat_common.messaging.topology import DEFAULT_RETRY_TIERS
 from habitat_common.provisioning import SERVICES
 from habitat_common.provisioning.postgres import provision_postgres, service_roles
 from habitat_common.provisioning.rabbitmq import (
@@ -43,6 +44,7 @@ class ProvisionSettings(BaseSettings):
     management_url: str = "http://rabbitmq:15672"
     prefix: str = "habitat"  # roles and users are <prefix>_<service>[_owner]
     delivery_limit: int = 5  # as the services' RABBIT__DELIVERY_LIMIT
+    retry_tiers: int = DEFAULT_RETRY_TIERS  # as many as the services' RABBIT__RETRY_DELAYS_SECONDS has delays
     identity: ServiceSecrets
     contributions: ServiceSecrets
     ledger: ServiceSecrets
@@ -76,7 +78,9 @@ def main() -> None:
     log.info("PostgreSQL: %s", ", ".join(f"{settings.prefix}_{s}[_owner]" for s in SERVICES))
 
     amqp = settings.amqp_url.get_secret_value()
-    retried(lambda: asyncio.run(declare_as_admin(amqp, delivery_limit=settings.delivery_limit)), "RabbitMQ topology")
+    retried(lambda: asyncio.run(
+        declare_as_admin(amqp, delivery_limit=settings.delivery_limit, retry_tiers=settings.retry_tiers)
+    ), "RabbitMQ topology")
     users = broker_users(settings.prefix)
     document = definitions(
         vhost_of(amqp), users.values(),
