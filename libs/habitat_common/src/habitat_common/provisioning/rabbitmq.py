@@ -52,9 +52,10 @@ class BrokerUser:
 
     @property
     def write(self) -> str:
-        # its events, and what it refuses into its own dead-letter queues (with the reason)
-        refusals = refusals_exchange(self.service).name
-        return f"^({re.escape(EVENTS.name)}|{re.escape(refusals)})$"
+        # its events, what it refuses into its own dead-letter queues (with the reason) and what it puts back
+        # into its own delayed retry queues
+        exchanges = (EVENTS.name, refusals_exchange(self.service).name, retry_exchange(self.service).name)
+        return "^(" + "|".join(map(re.escape, exchanges)) + ")$"
 
     @property
     def topic_write(self) -> str:
