@@ -30,6 +30,7 @@ TABLES = (
     "period_replica",
     "outbox",
     "inbox",
+    "dead_letter",
 )
 
 pytestmark = pytest.mark.integration
