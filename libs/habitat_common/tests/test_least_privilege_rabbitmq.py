@@ -11,6 +11,7 @@ import pytest
 from aiormq.exceptions import ChannelAccessRefused
 from habitat_common.contracts import Envelope, PeriodOpenedV1
 from habitat_common.messaging.consumer import subscribe
+from habitat_common.messaging.retry_schedule import RetrySchedule
 from habitat_common.messaging.topology import SUBSCRIPTIONS, Subscription, events_exchange
 from habitat_common.messaging.worker import make_broker
 from habitat_common.settings import RabbitSettings
@@ -84,6 +85,23 @@ def test_a_service_user_files_refusals_into_its_own_dead_letter_queues_only(user
         asyncio.run(file_refusal(users["ledger"], "habitat.dead-letter", CONTRIBUTIONS_QUEUE))
 
 
+def test_a_service_user_puts_messages_back_through_its_own_retry_exchange_only(users) -> None:
+    # into its own delayed retry queue, and straight back into its own work queue (a replay)
+    asyncio.run(file_refusal(users["ledger"], "habitat.retry.ledger", f"{LEDGER_QUEUE}.retry.1"))
+    asyncio.run(file_refusal(users["ledger"], "habitat.retry.ledger", LEDGER_QUEUE))
+    asyncio.run(take_one(users["ledger"], LEDGER_QUEUE))
+    with pytest.raises(ChannelAccessRefused, match="access to exchange"):
+        asyncio.run(file_refusal(users["ledger"], "habitat.retry.contributions", CONTRIBUTIONS_QUEUE))
+    with pytest.raises(ChannelAccessRefused, match="access to exchange"):
+        asyncio.run(file_refusal(users["contributions"], "habitat.retry.ledger", f"{LEDGER_QUEUE}.retry.1"))
+
+
+def test_a_service_user_cannot_consume_its_delayed_retry_queues(users) -> None:
+    # nobody consumes them: a message leaves only when its expiration is up
+    with pytest.raises(ChannelAccessRefused, match="access to queue"):
+        asyncio.run(take_one(users["ledger"], f"{LEDGER_QUEUE}.retry.1"))
+
+
 def test_a_service_user_publishes_its_own_events(users) -> None:
     asyncio.run(publish(users["ledger"], "ledger.period_opened.v1"))
 
@@ -125,3 +143,31 @@ async def test_a_worker_without_declare_rights_consumes_its_own_queue(users) -> 
     finally:
         await broker.stop()
     assert seen == ["2026-Q1"]
+
+
+async def test_a_worker_without_declare_rights_retries_a_failure_through_its_retry_queues(users) -> None:
+    broker = make_broker(RabbitSettings(url=users["contributions"], declare_topology=False))
+    attempts: list[str] = []
+
+    async def handle(envelope: Envelope) -> bool:
+        attempts.append(envelope.payload.name)
+        if len(attempts) == 1:
+            raise RuntimeError("not yet")
+        return True
+
+    subscribe(broker, Subscription("contributions", PeriodOpenedV1), handle, delivery_limit=5, declare=False,
+              retry=RetrySchedule((0.2,), jitter=0))
+    await broker.start()
+    try:
+        ledger = make_broker(RabbitSettings(url=users["ledger"]))
+        await ledger.connect()
+        await ledger.publish(envelope("2026-Q2"), exchange=events_exchange(declare=False),
+                             routing_key=PeriodOpenedV1.routing_key(), persist=True)
+        await ledger.stop()
+        for _ in range(600):
+            if len(attempts) == 2:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await broker.stop()
+    assert attempts == ["2026-Q2", "2026-Q2"]
