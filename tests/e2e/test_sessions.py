@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -11,6 +10,9 @@ import pytest
 from .conftest import Habitat, eventually
 
 pytestmark = pytest.mark.e2e
+# Generous for a slow machine, yet an access token lives 15 minutes: only the revocation refuses it this soon.
+# How soon it does is measured by bench/revocation.py.
+REFUSED_WITHIN_SECONDS = 30
 PROCESSES = (("gateway", "/api/v1/me/dashboard"), ("contributions", "/contributions"), ("ledger", "/periods"))
 
 
@@ -28,9 +30,7 @@ class TestSessionsEnd:
         assert habitat.call("GET", "/me/dashboard", token).status_code == 200
         deactivated = habitat.call("PATCH", f"/members/{member_id}", habitat.admin_token(), json={"status": "inactive"})
         assert deactivated.status_code == 200 and deactivated.json()["status"] == "inactive"
-        started = time.monotonic()
-        eventually(lambda: refused_everywhere(habitat, token), timeout=5, interval=0.1)
-        assert time.monotonic() - started < 3.0
+        eventually(lambda: refused_everywhere(habitat, token), timeout=REFUSED_WITHIN_SECONDS, interval=0.1)
 
     def test_changing_the_password_ends_the_other_sessions_only(self, habitat: Habitat) -> None:
         _, email, temporary = habitat.create_member()
@@ -43,7 +43,8 @@ class TestSessionsEnd:
         renewed = habitat.call("POST", "/auth/password", phone["access_token"],
                                json={"current_password": password, "new_password": "second-chosen-passphrase-47"})
         assert renewed.status_code == 200
-        eventually(lambda: refused_everywhere(habitat, laptop["access_token"]), timeout=5, interval=0.1)
+        eventually(lambda: refused_everywhere(habitat, laptop["access_token"]), timeout=REFUSED_WITHIN_SECONDS,
+                   interval=0.1)
         assert habitat.call("POST", "/auth/refresh", json={"refresh_token": laptop["refresh_token"]}).status_code == 401
         assert habitat.call("GET", "/me/dashboard", renewed.json()["access_token"]).status_code == 200
 

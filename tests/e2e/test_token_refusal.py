@@ -17,9 +17,13 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from habitat_common.testing import LocalKeys
 from habitat_devstack.stack import ROOT
 
-from .conftest import JWKS_CACHE_SECONDS, Habitat, eventually
+from .conftest import Habitat, eventually
 
 pytestmark = pytest.mark.e2e
+# Generous for a slow machine (the stack refreshes revocations every second and key sets every
+# JWKS_CACHE_SECONDS), yet an access token lives 15 minutes: only the revocation or the retired key
+# refuses it this soon. How soon it does is measured by bench/revocation.py.
+REFUSED_WITHIN_SECONDS = 30
 
 # one authenticated read per process that verifies tokens
 PROTECTED = (
@@ -125,7 +129,8 @@ class TestEndedSessionsAndCaching:
         admin = habitat.login(habitat.admin_email, habitat.admin_password)
         assert not refused_everywhere(habitat, member_id, admin["access_token"])
         assert habitat.call("POST", "/auth/logout", json={"refresh_token": admin["refresh_token"]}).status_code == 204
-        eventually(lambda: refused_everywhere(habitat, member_id, admin["access_token"]), timeout=5, interval=0.1)
+        eventually(lambda: refused_everywhere(habitat, member_id, admin["access_token"]),
+                   timeout=REFUSED_WITHIN_SECONDS, interval=0.1)
 
     def test_answers_to_a_valid_token_are_no_store_everywhere(self, habitat: Habitat, member: tuple[str, str]) -> None:
         member_id, token = member
@@ -166,6 +171,6 @@ class TestRetiredKeyLast:
         )
         assert rotated.returncode == 0, rotated.stderr
         # within the key-set lifetime (plus a poll), never the old key's remaining quarter of an hour
-        eventually(lambda: refused_everywhere(habitat, member_id, token), timeout=JWKS_CACHE_SECONDS + 3, interval=0.2)
+        eventually(lambda: refused_everywhere(habitat, member_id, token), timeout=REFUSED_WITHIN_SECONDS, interval=0.2)
         # identity signs with the new key as soon as it reloads its own keys (within the same interval)
-        eventually(lambda: accepted_everywhere(habitat, member_id, habitat.admin_token()), timeout=JWKS_CACHE_SECONDS + 3)
+        eventually(lambda: accepted_everywhere(habitat, member_id, habitat.admin_token()), timeout=REFUSED_WITHIN_SECONDS)
