@@ -40,6 +40,8 @@ bench: install
 	$(PY) bench/intake.py
 	$(PY) bench/close.py
 	$(PY) bench/import_contributions.py
+	$(PY) bench/revocation.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) .local
