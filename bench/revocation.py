@@ -22,14 +22,11 @@ import time
 
 import httpx
 from habitat_devstack.stack import StackConfig
+from load import auth, sign_in
 from stack import percentile, running_stack
 
 PROCESSES = (("gateway", "/api/v1/me/dashboard"), ("contributions", "/contributions"), ("ledger", "/periods"))
 GIVE_UP_SECONDS = 60
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def signed_in(client: httpx.AsyncClient, admin: str) -> dict:
@@ -37,12 +34,7 @@ async def signed_in(client: httpx.AsyncClient, admin: str) -> dict:
     created = await client.post("/api/v1/members", headers=auth(admin), json={
         "email": email, "display_name": "Bench Revoked", "role": "member", "joined_at": "2020-01-01"})
     created.raise_for_status()
-    temporary = created.json()["temporary_password"]
-    first = (await client.post("/api/v1/auth/login", json={"email": email, "password": temporary})).json()
-    changed = await client.post("/api/v1/auth/password", headers=auth(first["access_token"]), json={
-        "current_password": temporary, "new_password": "zq-bench-" + secrets.token_hex(8)})
-    changed.raise_for_status()
-    return {"id": created.json()["id"]} | changed.json()
+    return {"id": created.json()["id"]} | await sign_in(client, email, created.json()["temporary_password"])
 
 
 async def refused_after(config: StackConfig, process: str, path: str, token: str, since: float) -> float:
@@ -58,15 +50,15 @@ async def refused_after(config: StackConfig, process: str, path: str, token: str
 async def end_and_time(client: httpx.AsyncClient, config: StackConfig, admin: str, member: dict, how: str) -> list[float]:
     for process, path in PROCESSES:  # accepted everywhere before
         async with httpx.AsyncClient(base_url=config.service_url(process), timeout=10) as direct:
-            answer = await direct.get(path, headers=auth(member["access_token"]))
+            answer = await direct.get(path, headers=auth(member["access"]))
         assert answer.status_code == 200, (process, answer.status_code)
     if how == "sign-out":
-        ended = await client.post("/api/v1/auth/logout", json={"refresh_token": member["refresh_token"]})
+        ended = await client.post("/api/v1/auth/logout", json={"refresh_token": member["refresh"]})
     else:
         ended = await client.patch(f"/api/v1/members/{member['id']}", headers=auth(admin), json={"status": "inactive"})
     ended.raise_for_status()
     since = time.perf_counter()
-    return list(await asyncio.gather(*(refused_after(config, p, path, member["access_token"], since)
+    return list(await asyncio.gather(*(refused_after(config, p, path, member["access"], since)
                                        for p, path in PROCESSES)))
 
 
