@@ -15,8 +15,9 @@ from aiormq.exceptions import ChannelAccessRefused
 from habitat_common.testing import docker_engine_reachable
 from sqlalchemy.engine import make_url
 
-from .broker import APPROVED, LEDGER_QUEUE, approved_envelope, drain_queue, metric_value, publish_raw
+from .broker import APPROVED, LEDGER_QUEUE, approved_envelope, metric_value, publish_raw
 from .conftest import Habitat, eventually
+from .dead_letter_api import dead_bodies
 from .test_messaging import approve_capital
 
 pytestmark = pytest.mark.e2e
@@ -120,6 +121,7 @@ def test_an_approval_claiming_another_producer_is_dead_lettered_and_credits_noth
     before = refused()
     publish_raw(habitat.config.amqp_url, APPROVED, json.dumps(forged).encode(), forged["event_id"])
     eventually(lambda: refused() >= before + 1)
-    dead = eventually(lambda: drain_queue(habitat.config.amqp_url, f"{LEDGER_QUEUE}.dlq"))
-    assert [json.loads(body)["producer"] for body in dead] == ["identity"]
+    dead = eventually(lambda: [json.loads(body) for body in dead_bodies(habitat, LEDGER_QUEUE)
+                               if json.loads(body).get("event_id") == forged["event_id"]])
+    assert [envelope["producer"] for envelope in dead] == ["identity"]
     assert habitat.capital(member, member_id) == ("40.00", "40.00")

@@ -10,8 +10,9 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from .broker import APPROVED, LEDGER_QUEUE, approved_envelope, drain_queue, metric_value, publish_raw
+from .broker import APPROVED, LEDGER_QUEUE, approved_envelope, metric_value, publish_raw
 from .conftest import Habitat, eventually
+from .dead_letter_api import dead_bodies
 
 pytestmark = pytest.mark.e2e
 
@@ -67,8 +68,6 @@ class TestWorkerOutage:
 
 class TestPoisonMessage:
     def test_malformed_event_is_dead_lettered_and_others_still_flow(self, habitat: Habitat) -> None:
-        dead_letter_queue = f"{LEDGER_QUEUE}.dlq"
-        drain_queue(habitat.config.amqp_url, dead_letter_queue)
         poison = json.dumps({"event_id": str(uuid.uuid4()), "payload": {"amount": 1.5}}).encode()
         publish_raw(habitat.config.amqp_url, APPROVED, poison, message_id="poison")
 
@@ -77,7 +76,8 @@ class TestPoisonMessage:
         approve_capital(habitat, member, steward, "75.25")
         eventually(lambda: habitat.capital(member, member_id) == ("75.25", "75.25"))
 
-        dead = eventually(lambda: drain_queue(habitat.config.amqp_url, dead_letter_queue))
+        # the ledger worker keeps what dies in its dead_letter table (tests/e2e/test_dead_letters.py)
+        dead = eventually(lambda: [body for body in dead_bodies(habitat, LEDGER_QUEUE) if body == poison])
         assert dead == [poison]
         assert metric_value(ledger_metrics(habitat), "habitat_events_failed_total", reason="malformed") >= 1
         assert Decimal(habitat.capital(member, member_id)[0]) == Decimal("75.25")

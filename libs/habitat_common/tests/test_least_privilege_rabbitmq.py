@@ -108,11 +108,16 @@ def test_a_service_user_publishes_its_own_events(users) -> None:
 
 @pytest.mark.parametrize("service, queue", [
     ("ledger", CONTRIBUTIONS_QUEUE), ("identity", CONTRIBUTIONS_QUEUE), ("contributions", LEDGER_QUEUE),
-    ("ledger", f"{LEDGER_QUEUE}.dlq"),
+    ("ledger", f"{CONTRIBUTIONS_QUEUE}.dlq"),
 ])
 def test_a_service_user_cannot_consume_another_services_queue(users, service, queue) -> None:
     with pytest.raises(ChannelAccessRefused, match="access to queue"):
         asyncio.run(take_one(users[service], queue))
+
+
+@pytest.mark.parametrize("service, queue", [("ledger", LEDGER_QUEUE), ("ledger", f"{LEDGER_QUEUE}.dlq")])
+def test_a_service_user_consumes_its_own_queues_and_their_dead_letters(users, service, queue) -> None:
+    asyncio.run(take_one(users[service], queue))  # the worker's dead-letter keeper reads the .dlq
 
 
 def test_a_service_user_cannot_declare_queues(users) -> None:

@@ -48,7 +48,9 @@ class BrokerUser:
 
     @property
     def read(self) -> str:
-        return "^(" + "|".join(map(re.escape, self.queues)) + ")$" if self.queues else NOTHING
+        # its work queues and their dead-letter queues (its worker keeps what dies there)
+        names = [n for s in SUBSCRIPTIONS if s.consumer == self.service for n in (s.queue_name, s.dead_letter_queue_name)]
+        return "^(" + "|".join(map(re.escape, names)) + ")$" if names else NOTHING
 
     @property
     def write(self) -> str:
