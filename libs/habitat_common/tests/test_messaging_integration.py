@@ -24,6 +24,7 @@ from habitat_common.messaging.topology import EVENTS, Subscription, declare_topo
 from habitat_common.messaging.worker import make_broker
 from habitat_common.settings import RabbitSettings, TelemetrySettings
 from habitat_common.telemetry import configure_tracing
+from habitat_common.testing import take_all
 
 pytestmark = pytest.mark.integration
 SUBSCRIPTION = Subscription("contributions", PeriodOpenedV1)
@@ -33,18 +34,6 @@ QUICK_RETRIES = RetrySchedule((0.1, 0.2), jitter=0)
 def period(name: str = "2026-Q1") -> PeriodOpenedV1:
     return PeriodOpenedV1(period_id=uuid.uuid4(), name=name, starts_on=date(2026, 1, 1),
                           ends_on=date(2026, 3, 31), status="open")
-
-
-async def queue_messages(amqp_url: str, queue_name: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
-    connection = await aio_pika.connect(amqp_url)
-    messages = []
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.get_queue(queue_name)
-        while (message := await queue.get(fail=False)) is not None:
-            messages.append(message)
-            await message.ack()
-    return messages
 
 
 async def fresh_topology(amqp_url: str) -> None:
@@ -78,7 +67,7 @@ class TestOutboxRelay:
         assert await relay.relay_once() == 0
         await broker.stop()
 
-        [message] = await queue_messages(amqp_url, SUBSCRIPTION.queue_name)
+        [message] = await take_all(amqp_url, SUBSCRIPTION.queue_name)
         assert message.message_id == str(envelope.event_id)
         assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
         assert trace_id in message.headers["traceparent"]
@@ -110,7 +99,7 @@ class TestOutboxRelay:
         for broker in brokers:
             await broker.stop()
         assert sum(counts) == 60
-        names = [json.loads(m.body)["payload"]["name"] for m in await queue_messages(amqp_url, SUBSCRIPTION.queue_name)]
+        names = [json.loads(m.body)["payload"]["name"] for m in await take_all(amqp_url, SUBSCRIPTION.queue_name)]
         assert sorted(names) == sorted(f"P{i}" for i in range(60))
 
 
@@ -161,7 +150,7 @@ class TestConsumer:
 
         assert sorted(seen) == ["fine", "flaky"]
         assert attempts["always-broken"] == 1 + QUICK_RETRIES.retries
-        dead = await queue_messages(amqp_url, SUBSCRIPTION.dead_letter_queue_name)
+        dead = await take_all(amqp_url, SUBSCRIPTION.dead_letter_queue_name)
         bodies = [m.body for m in dead]
         assert poison in bodies
         assert any(b'"always-broken"' in body for body in bodies)
@@ -236,7 +225,7 @@ class TestProducerCheck:
         await broker.stop()
 
         assert seen == ["contributions"]
-        dead = await queue_messages(amqp_url, subscription.dead_letter_queue_name)
+        dead = await take_all(amqp_url, subscription.dead_letter_queue_name)
         assert sorted(json.loads(m.body)["producer"] for m in dead) == ["identity", "ledger"]
         reasons = sorted(m.headers["x-habitat-dead-letter-reason"] for m in dead)
         assert reasons == [

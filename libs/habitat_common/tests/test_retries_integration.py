@@ -21,6 +21,7 @@ from habitat_common.messaging.retry import (
 from habitat_common.messaging.retry_schedule import RetrySchedule
 from habitat_common.messaging.topology import EVENTS, Subscription, declare_topology, retry_exchange
 from habitat_common.telemetry import EVENTS_FAILED, RETRIES_SCHEDULED
+from habitat_common.testing import take_all
 
 pytestmark = pytest.mark.integration
 SUBSCRIPTION = Subscription("contributions", PeriodOpenedV1)
@@ -48,18 +49,6 @@ async def fresh_topology(amqp_url: str) -> None:
     await broker.stop()
 
 
-async def drain(amqp_url: str, queue_name: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
-    connection = await aio_pika.connect(amqp_url)
-    messages = []
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.get_queue(queue_name)
-        while (message := await queue.get(fail=False)) is not None:
-            messages.append(message)
-            await message.ack()
-    return messages
-
-
 async def depth(amqp_url: str, queue_name: str) -> int:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
@@ -79,7 +68,7 @@ async def eventually(condition, *, limit: float = 30.0, step: float = 0.05) -> N
 async def dead_letters(amqp_url: str, *, limit: float = 30.0) -> list[aio_pika.abc.AbstractIncomingMessage]:
     """Wait (generously) until the dead-letter queue holds something; take all of it."""
     deadline = asyncio.get_running_loop().time() + limit
-    while not (dead := await drain(amqp_url, SUBSCRIPTION.dead_letter_queue_name)):
+    while not (dead := await take_all(amqp_url, SUBSCRIPTION.dead_letter_queue_name)):
         assert asyncio.get_running_loop().time() < deadline, "nothing was dead-lettered"
         await asyncio.sleep(0.05)
     return dead
@@ -126,7 +115,7 @@ class TestRetries:
         assert gaps[0] >= 0.18 and gaps[1] >= 0.36
         assert gaps[1] > gaps[0]
         assert scheduled._value.get() == before + 2
-        assert await drain(amqp_url, SUBSCRIPTION.dead_letter_queue_name) == []
+        assert await take_all(amqp_url, SUBSCRIPTION.dead_letter_queue_name) == []
 
     async def test_retries_carry_their_count_the_last_error_and_the_first_failure(self, amqp_url) -> None:
         await fresh_topology(amqp_url)
@@ -239,5 +228,5 @@ class TestConfirmedPublish:
                                     routing_key=SUBSCRIPTION.queue_name)
         finally:
             await broker.stop()
-        [replayed] = await drain(amqp_url, SUBSCRIPTION.queue_name)
+        [replayed] = await take_all(amqp_url, SUBSCRIPTION.queue_name)
         assert replayed.body == b"{}"

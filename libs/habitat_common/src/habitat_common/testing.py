@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+import aio_pika
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.engine import make_url
@@ -116,6 +117,19 @@ def temporary_vhost(prefix: str = "habitat_test") -> Iterator[str]:
         yield f"{base}/{quote(vhost, safe='')}"
     finally:
         subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
+
+
+async def take_all(amqp_url: str, queue_name: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    """Every message waiting in the queue, taken (acked) one by one."""
+    connection = await aio_pika.connect(amqp_url)
+    messages = []
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(queue_name)
+        while (message := await queue.get(fail=False)) is not None:
+            messages.append(message)
+            await message.ack()
+    return messages
 
 
 @contextmanager
