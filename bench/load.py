@@ -130,7 +130,8 @@ async def prepare(url: str, admin: tuple[str, str], database_url: str, members: 
 
 def table(step: dict) -> str:
     lines = [f"--- {step['members']} members (+ stewards, admin): "
-             + f"{step['total']['per_second']:.1f} requests/s over {step['seconds']:.0f} s",
+             + f"{step['total']['per_second']:.1f} requests/s over {step['seconds']:.0f} s, "
+             + f"load average {step['load_average']:.1f} on {os.cpu_count()} CPUs",
              f"{'endpoint':<40} {'requests':>8} {'per s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}"]
     for name, e in sorted(step["endpoints"].items()) + [("all", step["total"])]:
         lines.append(f"{name:<40} {e['requests']:>8} {e['per_second']:>7.1f} {e['p50']:>7.0f} {e['p95']:>7.0f} "
@@ -177,10 +178,11 @@ def run_locust(plan: dict) -> list[dict]:
             if kind == "REFERENCE":
                 ref = json.loads(payload)["total"]
                 print(f"reference: /healthz through Caddy, 20 locust users back to back: {ref['per_second']:.0f} "
-                      f"requests/s, p50 {ref['p50']:.0f} ms, p95 {ref['p95']:.0f} ms, errors {ref['errors']}",
-                      flush=True)
+                      f"requests/s, p50 {ref['p50']:.0f} ms, p95 {ref['p95']:.0f} ms, errors {ref['errors']} "
+                      f"(load average {os.getloadavg()[0]:.1f})", flush=True)
             elif kind == "STEP":
-                steps.append(json.loads(payload))
+                # other work on the box shows here: figures taken at a high load average are not the stack's alone
+                steps.append(json.loads(payload) | {"load_average": os.getloadavg()[0]})
                 print(table(steps[-1]), flush=True)
             else:
                 print(line, end="")
