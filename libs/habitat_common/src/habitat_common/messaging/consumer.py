@@ -88,10 +88,10 @@ def subscribe(
         # published (confirmed) before this delivery is acked, like a refusal
         done, now = retries_done(message.headers), utc_now()
         if retry.exhausted(done):
-            EVENTS_FAILED.labels(subscription.consumer, event, "retries_exhausted").inc()
             reason = exhausted_reason(message.headers, error, now)
-            log.error("%s %s dead-lettered: %s", event, envelope.event_id, reason)
             await refuse(message, reason)
+            EVENTS_FAILED.labels(subscription.consumer, event, "retries_exhausted").inc()
+            log.error("%s %s dead-lettered: %s", event, envelope.event_id, reason)
             return
         delay = retry.delay_seconds(done + 1)
         await publish_confirmed(

@@ -12,6 +12,8 @@ from pamqp.commands import Basic
 RETRIES_HEADER = "x-habitat-retries"
 LAST_ERROR_HEADER = "x-habitat-last-error"
 FIRST_FAILED_HEADER = "x-habitat-first-failed-at"
+# what a replay of a dead letter should drop for the message to get a fresh schedule
+RETRY_HEADERS = frozenset((RETRIES_HEADER, LAST_ERROR_HEADER, FIRST_FAILED_HEADER))
 ERROR_TEXT_LIMIT = 300
 
 
