@@ -46,7 +46,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
         text = DOC.read_text()
         if TABLE_START in text and TABLE_END in text:
             fresh = f"{TABLE_START}\n{table(RESULTS)}\n{TABLE_END}"
-            DOC.write_text(re.sub(re.escape(TABLE_START) + ".*?" + re.escape(TABLE_END), lambda _: fresh, text, flags=re.S))
+            DOC.write_text(re.sub(re.escape(TABLE_START) + ".*?" + re.escape(TABLE_END), lambda _: fresh, text, flags=re.DOTALL))
             terminalreporter.write_line(f"table kept in {DOC}")
 
 

@@ -162,7 +162,7 @@ def quiesce(database_url: str, amqp_url: str, *, timeout: float = QUIESCENCE_TIM
     while True:
         try:
             current = snapshot(database_url)
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        except (TimeoutError, OSError, asyncpg.PostgresError):
             current = None  # the database itself may be the fault: keep waiting
         if current is not None:
             if last is None or current.key() != last.key():
