@@ -72,9 +72,9 @@ def chaos_habitat(*, pg_admin_url: str | None = None, rabbit=None, prefix: str =
                 os.environ[key] = value
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_habitat() -> Iterator[Habitat]:
-    """One stack for the recipes of a module that break only our own processes: on the shared PostgreSQL and a
+    """One stack for the recipes that break only our own processes (each restores what it broke): on the shared PostgreSQL and a
     RabbitMQ node of its own (vhost creation on the shared node can stall for minutes while other suites load
     it, and a chaos run should not add to that)."""
     with private_rabbit() as rabbit, chaos_habitat(rabbit=rabbit) as habitat:

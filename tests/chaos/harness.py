@@ -26,8 +26,8 @@ import httpx
 from tests.e2e.conftest import eventually
 
 FULL = os.environ.get("HABITAT_CHAOS_FULL", "") not in ("", "0", "false")
-MEMBERS = int(os.environ.get("HABITAT_CHAOS_MEMBERS", "100" if FULL else "10"))
-APPROVALS = int(os.environ.get("HABITAT_CHAOS_APPROVALS", "1000" if FULL else "100"))
+MEMBERS = int(os.environ.get("HABITAT_CHAOS_MEMBERS", "100" if FULL else "5"))
+APPROVALS = int(os.environ.get("HABITAT_CHAOS_APPROVALS", "1000" if FULL else "50"))
 QUIESCENCE_TIMEOUT = float(os.environ.get("HABITAT_CHAOS_QUIESCENCE_SECONDS", "300"))
 SETTLED_FOR = 5.0
 THREADS = 4
