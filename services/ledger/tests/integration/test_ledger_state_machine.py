@@ -798,6 +798,8 @@ def harness() -> Iterator[Harness]:
             harness.close()
 
 
+# A pass takes about a minute; a failure is then shrunk, which hypothesis gives up to five minutes more.
+@pytest.mark.timeout(900)
 def test_the_ledger_keeps_its_invariants_under_random_operations(harness: Harness) -> None:
     LedgerMachine.harness = harness
     run_state_machine_as_test(
