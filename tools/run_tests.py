@@ -20,11 +20,12 @@ SUITES = {
         "libs/habitat_common/tests", "services/identity/tests/integration",
         "services/contributions/tests/integration", "services/ledger/tests/integration", "tests/deploy",
     ],
-    "e2e": ["tests/e2e"],
+    "e2e": ["tests/e2e", "tests/chaos"],
 }
 ALL = [
     "libs/habitat_common/tests", "services/identity/tests", "services/contributions/tests", "services/ledger/tests",
     "services/gateway/tests", "tools/habitat_cli/tests", "tests/deploy", "tests/e2e",
+    "tests/chaos",  # its fast recipes only; `make chaos` runs them all (HABITAT_CHAOS_FULL=1)
 ]
 
 

@@ -29,6 +29,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:  # a recipe starts stacks and private instances and waits for quiescence
+        item.add_marker(pytest.mark.timeout(1800 if FULL else 900))
     if FULL:
         return
     slow = [item for item in items if item.get_closest_marker("fast") is None]

@@ -15,7 +15,7 @@ from tests.chaos.harness import Workload, dead_letters, quiesce, snapshot
 
 from .conftest import Habitat, started_habitat
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # a stack, a 20 s outage, the retries
 APPROVALS, MEMBERS = 40, 4
 OUTAGE_SECONDS = 20
 
