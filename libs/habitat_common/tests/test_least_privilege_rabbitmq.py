@@ -125,33 +125,39 @@ def test_a_service_user_cannot_declare_queues(users) -> None:
         asyncio.run(declare(users["ledger"], "ledger.sneaky"))
 
 
-async def test_a_worker_without_declare_rights_consumes_its_own_queue(users) -> None:
+async def run_worker_of_contributions(users, handle, until, period_name: str, **options) -> None:
+    """contributions' worker as its own broker user (declares nothing) while ledger's user publishes one
+    period opened; waits (generously) until `until()` holds."""
     broker = make_broker(RabbitSettings(url=users["contributions"], declare_topology=False))
+    subscribe(broker, Subscription("contributions", PeriodOpenedV1), handle, delivery_limit=5, declare=False,
+              **options)
+    await broker.start()
+    try:
+        ledger = make_broker(RabbitSettings(url=users["ledger"]))
+        await ledger.connect()
+        await ledger.publish(envelope(period_name), exchange=events_exchange(declare=False),
+                             routing_key=PeriodOpenedV1.routing_key(), persist=True)
+        await ledger.stop()
+        for _ in range(600):
+            if until():
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await broker.stop()
+
+
+async def test_a_worker_without_declare_rights_consumes_its_own_queue(users) -> None:
     seen: list[str] = []
 
     async def handle(envelope: Envelope) -> bool:
         seen.append(envelope.payload.name)
         return True
 
-    subscribe(broker, Subscription("contributions", PeriodOpenedV1), handle, delivery_limit=5, declare=False)
-    await broker.start()
-    try:
-        ledger = make_broker(RabbitSettings(url=users["ledger"]))
-        await ledger.connect()
-        await ledger.publish(envelope("2026-Q1"), exchange=events_exchange(declare=False),
-                             routing_key=PeriodOpenedV1.routing_key(), persist=True)
-        await ledger.stop()
-        for _ in range(100):
-            if seen:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        await broker.stop()
+    await run_worker_of_contributions(users, handle, lambda: bool(seen), "2026-Q1")
     assert seen == ["2026-Q1"]
 
 
 async def test_a_worker_without_declare_rights_retries_a_failure_through_its_retry_queues(users) -> None:
-    broker = make_broker(RabbitSettings(url=users["contributions"], declare_topology=False))
     attempts: list[str] = []
 
     async def handle(envelope: Envelope) -> bool:
@@ -160,19 +166,6 @@ async def test_a_worker_without_declare_rights_retries_a_failure_through_its_ret
             raise RuntimeError("not yet")
         return True
 
-    subscribe(broker, Subscription("contributions", PeriodOpenedV1), handle, delivery_limit=5, declare=False,
-              retry=RetrySchedule((0.2,), jitter=0))
-    await broker.start()
-    try:
-        ledger = make_broker(RabbitSettings(url=users["ledger"]))
-        await ledger.connect()
-        await ledger.publish(envelope("2026-Q2"), exchange=events_exchange(declare=False),
-                             routing_key=PeriodOpenedV1.routing_key(), persist=True)
-        await ledger.stop()
-        for _ in range(600):
-            if len(attempts) == 2:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        await broker.stop()
+    await run_worker_of_contributions(users, handle, lambda: len(attempts) == 2, "2026-Q2",
+                                      retry=RetrySchedule((0.2,), jitter=0))
     assert attempts == ["2026-Q2", "2026-Q2"]
