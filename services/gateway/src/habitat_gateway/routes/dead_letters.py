@@ -24,15 +24,15 @@ from habitat_common.web.errors import ApiError
 from habitat_common.web.inputs import MAX_LIMIT, Limit, Offset
 
 from habitat_gateway.clients.upstream import ServiceClient, Services
+from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, ServicesDep
 
-router = APIRouter(tags=["dead letters"])
-NOT_FOUND = {404: {"description": "unknown_queue: no consuming service has that work queue"}}
-REFUSALS = {
-    404: {"description": "unknown_queue; dead_letter_not_found: an id is not a letter of that queue"},
-    409: {"description": "dead_letter_not_dead: discarding a letter replayed (or asked to be), or replaying a"
-                         " discarded one"},
-}
+router = APIRouter(tags=["dead letters"], responses=errors(*SIGNED_IN, *UPSTREAM))
+UNKNOWN_QUEUE = "unknown_queue: no consuming service has that work queue"
+REFUSALS = errors(*EDGE, 422, notes={
+    404: f"{UNKNOWN_QUEUE}; dead_letter_not_found: an id is not a letter of that queue",
+    409: "dead_letter_not_dead: discarding a letter replayed (or asked to be), or replaying a discarded one",
+})
 
 
 def consumers(services: Services) -> dict[str, ServiceClient]:
@@ -58,8 +58,8 @@ def merged(answers: list[dict], *, limit: int, offset: int) -> dict:
     }
 
 
-@router.get("/dead-letters", response_model=DeadLetterList,
-            responses={**NOT_FOUND, 422: {"description": f"page_too_deep: without queue, offset + limit > {MAX_LIMIT}"}})
+@router.get("/dead-letters", response_model=DeadLetterList, responses=errors(notes={
+    404: UNKNOWN_QUEUE, 422: f"invalid_request; page_too_deep: without queue, offset + limit > {MAX_LIMIT}"}))
 async def list_dead_letters(
     caller: AdminCaller, services: ServicesDep, queue: str | None = None, status: StatusFilter = "dead",
     limit: Limit = 50, offset: Offset = 0,
@@ -79,7 +79,7 @@ async def list_dead_letters(
     return merged(list(answers), limit=limit, offset=offset)
 
 
-@router.get("/dead-letters/{queue}", response_model=QueueLetters, responses=NOT_FOUND)
+@router.get("/dead-letters/{queue}", response_model=QueueLetters, responses=errors(422, notes={404: UNKNOWN_QUEUE}))
 async def show_queue(
     queue: str, caller: AdminCaller, services: ServicesDep, status: StatusFilter = "dead",
     limit: Limit = 50, offset: Offset = 0,
