@@ -66,7 +66,7 @@ period_seal = Table(
     Column("period_id", ID, primary_key=True),
     Column("members", JSONB, nullable=False),
     Column("total_count", Integer, nullable=False),
-    Column("total_value", MONEY, nullable=False),
+    Column("total_value", Numeric, nullable=False),  # a sum of amounts: not bounded like one (migration 0015)
     Column("pending_count", Integer, nullable=False),
     Column("received_at", TZ, nullable=False),
 )

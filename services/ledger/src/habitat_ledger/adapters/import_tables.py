@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, Table
+from sqlalchemy import Column, DateTime, Integer, Numeric, Table
 from sqlalchemy.dialects.postgresql import UUID
 
-from habitat_ledger.adapters.schema import MONEY, metadata
+from habitat_ledger.adapters.schema import metadata
 
 capital_import = Table(
     "capital_import",
@@ -17,6 +17,7 @@ capital_import = Table(
     Column("created", Integer, nullable=False),
     Column("updated", Integer, nullable=False),
     Column("unchanged", Integer, nullable=False),
-    Column("book_total", MONEY, nullable=False),
-    Column("tax_total", MONEY, nullable=False),
+    # sums of amounts: not bounded like one (migration 0015)
+    Column("book_total", Numeric, nullable=False),
+    Column("tax_total", Numeric, nullable=False),
 )
