@@ -17,6 +17,7 @@ from habitat_common.db import make_engine, make_sessionmaker, schema_metadata
 from habitat_common.messaging import dead_letter_rules as rules
 from habitat_common.messaging.dead_letter_store import DeadLetterStore, dead_letter_table
 from habitat_common.messaging.dead_letters import DEAD_LETTERS, keep_dead_letters, replayer
+from habitat_common.messaging.retry import RETRIES_HEADER
 from habitat_common.messaging.topology import Subscription, declare_topology, refusals_exchange
 from habitat_common.settings import DatabaseSettings
 
@@ -59,7 +60,8 @@ async def file_refusal(amqp_url: str) -> None:
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.get_exchange(refusals_exchange("ledger").name)
         await exchange.publish(
-            aio_pika.Message(BODY, message_id="m-1", headers={rules.REASON_HEADER: "malformed: test"}),
+            aio_pika.Message(BODY, message_id="m-1", headers={rules.REASON_HEADER: "retries_exhausted: test",
+                                                              RETRIES_HEADER: 10, "x-correlation-id": "c-1"}),
             routing_key=LEDGER.queue_name,
         )
 
@@ -94,7 +96,7 @@ async def test_a_dead_message_is_kept_then_acked_and_replayed_to_its_own_queue_o
     try:
         await file_refusal(amqp_url)
         [row] = await until(lambda: _some(rows(store)))
-        assert (row.reason, row.message_id, bytes(row.body)) == ("malformed: test", "m-1", BODY)
+        assert (row.reason, row.message_id, bytes(row.body)) == ("retries_exhausted: test", "m-1", BODY)
         await until(lambda: _gauge_is(LEDGER.queue_name, 1))
         assert await waiting(amqp_url, LEDGER.dead_letter_queue_name) == 0  # acked once kept
 
@@ -114,6 +116,8 @@ async def test_a_dead_message_is_kept_then_acked_and_replayed_to_its_own_queue_o
     assert message.body == BODY and message.message_id == "m-1"
     assert message.headers[rules.LETTER_ID_HEADER] == str(row.id)
     assert rules.REASON_HEADER not in message.headers
+    assert RETRIES_HEADER not in message.headers  # a replay starts a fresh retry schedule
+    assert message.headers["x-correlation-id"] == "c-1"
 
 
 async def test_while_the_database_is_down_the_message_stays_in_its_queue(store, amqp_url) -> None:

@@ -53,6 +53,8 @@ def test_a_replay_drops_the_death_marks_and_names_its_letter() -> None:
                "traceparent": "00-ab"}
     assert rules.replay_headers(headers, letter) == {
         "x-correlation-id": "c", "traceparent": "00-ab", rules.LETTER_ID_HEADER: str(letter)}
+    retried = headers | {"x-habitat-retries": 10}
+    assert "x-habitat-retries" not in rules.replay_headers(retried, letter, drop=frozenset({"x-habitat-retries"}))
 
 
 def test_a_body_is_shown_as_text_or_base64() -> None:

@@ -145,10 +145,13 @@ def read_death(
     )
 
 
-def replay_headers(headers: Mapping[str, Any], letter_id: uuid.UUID) -> dict[str, Any]:
-    """The headers a replayed message travels with: the original ones without the death marks, plus the
-    letter's id (so that dying again reopens the same row)."""
-    kept = {k: v for k, v in headers.items() if k not in DEATH_HEADERS}
+def replay_headers(
+    headers: Mapping[str, Any], letter_id: uuid.UUID, *, drop: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The headers a replayed message travels with: the original ones without the death marks (nor those in
+    drop: the consumer's retry count, so that a replay starts a fresh retry schedule), plus the letter's id
+    (so that dying again reopens the same row)."""
+    kept = {k: v for k, v in headers.items() if k not in DEATH_HEADERS | drop}
     return kept | {LETTER_ID_HEADER: str(letter_id)}
 
 

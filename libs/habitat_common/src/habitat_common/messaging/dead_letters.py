@@ -16,6 +16,7 @@ from prometheus_client import Gauge
 from habitat_common.messaging import dead_letter_rules as rules
 from habitat_common.messaging.dead_letter_store import DeadLetterStore
 from habitat_common.messaging.polling import PollingTask
+from habitat_common.messaging.retry import RETRY_HEADERS
 from habitat_common.messaging.topology import Subscription, dead_letter_queue, retry_exchange
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,8 @@ def replayer(
         if exchange is None:  # a queue this worker no longer consumes: leave it asked for, and say so
             raise rules.UnknownQueue(f"{row.queue} is not a work queue of {service}")
         await broker.publish(
-            row.body, exchange=exchange, routing_key=row.queue, headers=rules.replay_headers(row.headers, row.id),
+            row.body, exchange=exchange, routing_key=row.queue,
+            headers=rules.replay_headers(row.headers, row.id, drop=RETRY_HEADERS),
             message_id=row.message_id, content_type=row.content_type, persist=True, mandatory=True,
         )
         log.info("dead letter %s replayed to %s", row.id, row.queue)
