@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from habitat_common.web.inputs import IsoDate, Name, RequestBody, Text
@@ -55,3 +56,36 @@ def test_the_json_schema_says_a_date_string():
         day: IsoDate
 
     assert Only.model_json_schema()["properties"]["day"]["format"] == "date"
+
+
+@pytest.mark.parametrize(
+    ("day", "valid"),
+    [("1900-01-01", True), ("2200-12-31", True), ("2026-02-28", True), ("1899-12-31", False), ("2201-01-01", False),
+     ("9999-12-31", False), ("0001-01-01", False)],
+)
+def test_the_date_pattern_in_the_schema_admits_the_years_the_validator_does(day, valid):
+    """Fuzzing sent schema-valid dates (year 9999) the server refused: the pattern now spells 1900..2200."""
+    pattern = Body.model_json_schema()["properties"]["day"]["anyOf"][0]["pattern"]
+    assert bool(re.fullmatch(pattern, day)) is valid
+    if valid:
+        assert Body(day=day).day == dt.date.fromisoformat(day)
+    else:
+        assert code(day=day) == "date_out_of_range"
+
+
+@pytest.mark.parametrize("text", ["plain", "tab\there", "nul\x00", "bell\x07", "del\x7f", "c1\x85", "é ünïcode"])
+def test_name_and_text_patterns_in_the_schema_refuse_what_their_validators_refuse(text):
+    """Fuzzing sent schema-valid names with control characters the server refused (control_character)."""
+    schema = Body.model_json_schema()["properties"]
+    name_ok = bool(re.fullmatch(schema["name"]["pattern"], text))
+    text_ok = bool(re.fullmatch(schema["text"]["pattern"], text))
+    assert name_ok is (code_of(name=text) is None)
+    assert text_ok is (code_of(text=text) is None)
+
+
+def code_of(**fields) -> str | None:
+    try:
+        Body(**fields)
+    except ValidationError as error:
+        return error.errors()[0]["type"]
+    return None

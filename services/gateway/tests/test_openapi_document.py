@@ -96,3 +96,21 @@ async def test_ratios_are_decimal_text_in_the_schema_and_at_the_server(gateway_o
         assert passed.status_code == 404, passed.text
         sent = calls[0].read().decode()
         assert '"cash_portion":"10"' in sent.replace(" ", "") and '"labor":"1.5"' in sent.replace(" ", "")
+
+
+@pytest.mark.parametrize("year", [1899, 2201, 99999999999])
+async def test_a_k1_export_year_outside_1900_2200_is_refused_at_the_gateway(gateway_over, keys, year) -> None:
+    """Fuzzing found the year unbounded in the gateway's schema; the ledger refused it. Now both say 1900..2200."""
+    calls: list[httpx.Request] = []
+
+    def ledger(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(200, json=[])
+
+    async with gateway_over(ledger=ledger) as gw:
+        refused = await gw.get("/api/v1/exports/k1", params={"year": year}, headers=bearer(keys, "admin"))
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_request", refused.text
+        assert calls == []
+        parameters = (await gw.get("/api/v1/openapi.json")).json()["paths"]["/api/v1/exports/k1"]["get"]["parameters"]
+        year_schema = next(p["schema"] for p in parameters if p["name"] == "year")
+        assert (year_schema["minimum"], year_schema["maximum"]) == (1900, 2200)

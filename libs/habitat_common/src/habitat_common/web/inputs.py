@@ -58,10 +58,24 @@ def nul_problem(text: str) -> int | None:
     return None if index < 0 else index + 1
 
 
-Text = Annotated[str, AfterValidator(no_nul)]
+class JsonSchemaPattern:
+    """Adds `pattern` to a type's JSON schema only: the validator beside it keeps its own error code, and the
+    OpenAPI tells clients (and fuzzers) what the validator refuses."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        return handler(core_schema) | {"pattern": self.pattern}
+
+
+NO_NUL_PATTERN = r"^[^\x00]*$"
+NO_CONTROL_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"  # Unicode category Cc, what no_control refuses
+
+Text = Annotated[str, AfterValidator(no_nul), JsonSchemaPattern(NO_NUL_PATTERN)]
 """Free text (descriptions, notes, emails, search terms): anything but NUL."""
 
-Name = Annotated[str, AfterValidator(no_control)]
+Name = Annotated[str, AfterValidator(no_control), JsonSchemaPattern(NO_CONTROL_PATTERN)]
 """A one-line label (display names, titles): no control characters."""
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -106,18 +120,24 @@ class RequestBody(BaseModel):
         return _no_nul_anywhere(value)
 
 
+# the years MIN_YEAR..MAX_YEAR (1900..2200) spelled as a pattern, for the schema
+ISO_DATE_PATTERN = r"^(19\d\d|2[01]\d\d|2200)-\d{2}-\d{2}$"
 IsoDate = Annotated[
     dt.date,
     BeforeValidator(iso_date),  # parses itself; the date schema then only passes the date on
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}),
 ]
 """A date in JSON or a query string: "YYYY-MM-DD" only, years MIN_YEAR..MAX_YEAR."""
 
 __all__ = [
     "CODES",
+    "ISO_DATE_PATTERN",
     "MAX_LIMIT",
     "MAX_OFFSET",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "IsoDate",
+    "JsonSchemaPattern",
     "Limit",
     "Name",
     "Offset",

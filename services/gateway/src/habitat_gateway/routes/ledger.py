@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Response
-from habitat_common.web.inputs import IsoDate
+from fastapi import APIRouter, Path, Query, Response
+from habitat_common.web.inputs import MAX_YEAR, MIN_YEAR, IsoDate
 
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
@@ -112,7 +112,8 @@ async def _passthrough(services, caller, path: str, params: dict) -> Response:
     | errors(422, notes={409: "k1_does_not_tie (with differences) or k1_periods_not_closed; nothing exported"}),
 )
 async def export_k1(
-    caller: AdminCaller, services: ServicesDep, year: int, format: Literal["json", "csv"] = "json"
+    caller: AdminCaller, services: ServicesDep, year: Annotated[int, Query(ge=MIN_YEAR, le=MAX_YEAR)],
+    format: Literal["json", "csv"] = "json",
 ) -> Response:
     """K-1 data for a tax year: Item L on tax basis (tied), Item J, book (704(b)) figures alongside."""
     return await _passthrough(services, caller, "/exports/k1", {"year": year, "format": format})
@@ -128,7 +129,7 @@ async def export_k1(
         422: "k1_year_not_started; invalid_request",
     }),
 )
-async def issue_k1(year: Annotated[int, Path(ge=1900, le=2200)], caller: AdminCaller, services: ServicesDep) -> dict:
+async def issue_k1(year: Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)], caller: AdminCaller, services: ServicesDep) -> dict:
     """Issue a tax year's K-1s (admin): computed and tie-checked, each member's endings kept as next
     year's beginning, and the year locked like a closed period. Done once per year."""
     return await services.ledger.request("POST", f"/exports/k1/{year}/issue", token=caller.token)
