@@ -37,6 +37,7 @@ test-e2e: install
 # every fault recipe on 1,000 approvals across 100 members; keeps the table in docs/reliability.md
 chaos: install
 	HABITAT_CHAOS_FULL=1 HABITAT_CHAOS_KEEP_TABLE=1 $(PY) -m pytest -q -p no:cacheprovider -rs --timeout 3600 tests/chaos
+	HABITAT_FUZZ_EXAMPLES=40 $(PY) -m pytest -q -s -p no:cacheprovider --timeout 3600 tests/e2e/test_fuzz_api.py
 
 bench: install
 	$(PY) bench/approval_lag.py

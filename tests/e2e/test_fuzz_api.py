@@ -6,7 +6,7 @@ the operation documents, a body that matches the documented schema, and, for the
 same request without it refused (401).
 
 Bounded for `make test`: HABITAT_FUZZ_EXAMPLES examples per operation and generation mode (positive: valid
-by the schema; negative: not), each sent as all four callers (default 6), seeded with HABITAT_FUZZ_SEED
+by the schema; negative: not), each sent as all four callers (default 3), seeded with HABITAT_FUZZ_SEED
 (default 14) so a run can be repeated; `make chaos` sets a larger count. Every failing case is collected
 (with a curl command to replay it) rather than stopping at the first, and the run prints a summary: cases
 and statuses per caller, failures per operation.
@@ -55,7 +55,7 @@ EXCLUDED = {
 }
 __doc__ += "".join(f"\n- {method} {path}" for method, path in sorted(EXCLUDED)) + "\n"
 
-EXAMPLES = int(os.environ.get("HABITAT_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("HABITAT_FUZZ_EXAMPLES", "3"))
 SEED = int(os.environ.get("HABITAT_FUZZ_SEED", "14"))
 ROLES = ("anonymous", "member", "steward", "admin")
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
