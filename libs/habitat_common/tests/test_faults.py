@@ -45,28 +45,19 @@ def test_other_points_armed_do_nothing():
     assert reached(result) == 100
 
 
-def test_after_n_kills_the_nth_time_with_sigkill():
-    result = run("consumer.after_commit:after=50")
+@pytest.mark.parametrize(
+    ("spec", "completed"),
+    [
+        ("consumer.after_commit:after=50", 49),  # the 50th time
+        ("relay.after_publish, consumer.after_commit", 0),  # a bare name: the first time
+        ("consumer.after_commit:every=7", 6),
+        ("consumer.after_commit:p=1", 0),
+    ],
+)
+def test_an_armed_point_kills_with_sigkill_when_its_trigger_fires(spec, completed):
+    result = run(spec)
     assert result.returncode == -signal.SIGKILL
-    assert reached(result) == 49
-
-
-def test_a_bare_name_kills_the_first_time():
-    result = run("relay.after_publish, consumer.after_commit")
-    assert result.returncode == -signal.SIGKILL
-    assert reached(result) == 0
-
-
-def test_every_n_kills_at_the_nth():
-    result = run("consumer.after_commit:every=7")
-    assert result.returncode == -signal.SIGKILL
-    assert reached(result) == 6
-
-
-def test_probability_one_kills_at_once():
-    result = run("consumer.after_commit:p=1")
-    assert result.returncode == -signal.SIGKILL
-    assert reached(result) == 0
+    assert reached(result) == completed
 
 
 @pytest.mark.parametrize("spec", ["consumer.after_commit:after=0", "consumer.after_commit:sometimes", "x:p=2"])
