@@ -23,6 +23,7 @@ OK, FORBIDDEN, HIDDEN = "ok", "forbidden", "hidden"
 ROLES = ("member", "steward", "admin")
 PUBLIC = {("POST", "/auth/login"), ("POST", "/auth/refresh"), ("POST", "/auth/logout")}
 FUTURE_YEAR = "2999"
+MATRIX_QUEUE = "contributions.ledger.period_closed.v1"
 
 
 def everyone(outcome: str = OK) -> dict:
@@ -96,6 +97,10 @@ RULES: dict[tuple[str, str], dict] = {
     ("GET", "/exports/k1"): only("admin"),
     ("POST", "/exports/k1/{year}/issue"): only("admin"),
     ("GET", "/exports/journal"): only("admin"),
+    ("GET", "/dead-letters"): only("admin"),
+    ("GET", "/dead-letters/{queue}"): only("admin"),
+    ("POST", "/dead-letters/{queue}/replay"): only("admin"),
+    ("POST", "/dead-letters/{queue}/discard"): only("admin"),
 }
 
 CSV = b"email,display_name,role\nmatrix-import@e2e.coop,Matrix Import,member\n"
@@ -132,6 +137,9 @@ BODIES: dict[tuple[str, str], Callable[["World", str], dict]] = {
     ("POST", "/transactions/{transaction_id}/reverse"): lambda w, r: {"json": {"reason": "matrix"}},
     ("POST", "/money-moves/{move_id}/reject"): lambda w, r: {"json": {"reason": "matrix"}},
     ("GET", "/exports/journal"): lambda w, r: {"params": {"basis": "tax"}},
+    # a queue that never has dead letters in these tests: replaying or discarding "all of them" touches none
+    ("POST", "/dead-letters/{queue}/replay"): lambda w, r: {"json": {}},
+    ("POST", "/dead-letters/{queue}/discard"): lambda w, r: {"json": {"reason": "authorization matrix"}},
 }
 
 
@@ -164,6 +172,7 @@ class World:
             "{transaction_id}": self.transaction_id,
             "{move_id}": self.move_id,
             "{year}": FUTURE_YEAR,  # an admin gets in and is refused 422: issuing would lock this shared stack's year
+            "{queue}": MATRIX_QUEUE,
         }
         if "{contribution_id}" in template:
             values["{contribution_id}"] = self.contribution_of(owner)
