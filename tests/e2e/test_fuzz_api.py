@@ -55,6 +55,7 @@ EXCLUDED = {
 }
 __doc__ += "".join(f"\n- {method} {path}" for method, path in sorted(EXCLUDED)) + "\n"
 
+LOCKS_THE_CALLERS_OUT = ("POST", "/api/v1/auth/password")
 EXAMPLES = int(os.environ.get("HABITAT_FUZZ_EXAMPLES", "3"))
 SEED = int(os.environ.get("HABITAT_FUZZ_SEED", "14"))
 ROLES = ("anonymous", "member", "steward", "admin")
@@ -198,6 +199,9 @@ def test_every_operation_answers_as_documented(api_schema, callers) -> None:
     tally = Tally()
     operations = [result.ok() for result in api_schema.get_all_operations()]
     fuzzed = [op for op in operations if (op.method.upper(), op.path) not in EXCLUDED]
+    # wrong current passwords lock the callers' accounts (429 too_many_attempts): changing passwords goes
+    # last, so no caller needs to sign in again after it
+    fuzzed.sort(key=lambda op: (op.method.upper(), op.path) == LOCKS_THE_CALLERS_OUT)
     assert len(fuzzed) >= 50 and len(operations) - len(fuzzed) == len(EXCLUDED), [op.path for op in operations]
     with requests.Session() as http:
         for operation in fuzzed:

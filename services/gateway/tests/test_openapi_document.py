@@ -114,3 +114,19 @@ async def test_a_k1_export_year_outside_1900_2200_is_refused_at_the_gateway(gate
         parameters = (await gw.get("/api/v1/openapi.json")).json()["paths"]["/api/v1/exports/k1"]["get"]["parameters"]
         year_schema = next(p["schema"] for p in parameters if p["name"] == "year")
         assert (year_schema["minimum"], year_schema["maximum"]) == (1900, 2200)
+
+
+async def test_a_throttled_password_change_is_a_documented_429_with_retry_after(gateway_over, keys) -> None:
+    """Fuzzing found POST /auth/password answering 429 (wrong current passwords lock the account) undocumented."""
+
+    def identity(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": "30"},
+                              json={"error": {"code": "too_many_attempts", "message": "Wait."}})
+
+    async with gateway_over(identity=identity) as gw:
+        response = await gw.post("/api/v1/auth/password", json={"current_password": "x", "new_password": "y" * 12},
+                                 headers=bearer(keys, "member"))
+        assert response.status_code == 429 and response.headers["retry-after"] == "30", response.text
+        assert response.json()["error"]["code"] == "too_many_attempts"
+        documented = (await gw.get("/api/v1/openapi.json")).json()["paths"]["/api/v1/auth/password"]["post"]
+        assert documented["responses"]["429"]["content"]["application/json"]["schema"]["$ref"] == ERROR_BODY

@@ -60,6 +60,8 @@ async def logout(body: RefreshRequest, services: ServicesDep) -> Response:
     responses=errors(*SIGNED_IN, *EDGE, notes={
         400: "invalid_password: the current password is wrong",
         422: "weak_password: too short, contains your email or name, or easy to guess; invalid_request",
+        429: "too_many_attempts: the current password is a guess like a sign-in's, and the account is locked"
+             " after too many wrong ones; try again after Retry-After seconds",
     }),
 )
 async def change_password(body: PasswordChangeRequest, caller: AnyCaller, services: ServicesDep) -> dict:
