@@ -69,6 +69,9 @@ class FakeAccounts:
     async def ensure(self, ref: AccountRef) -> Account:
         return self.by_code.setdefault(ref.code, Account.from_ref(ref))
 
+    async def lock(self, ref: AccountRef) -> Account:
+        return await self.ensure(ref)
+
     async def ensure_many(self, refs: list[AccountRef]) -> dict[str, Account]:
         return {ref.code: await self.ensure(ref) for ref in refs}
 

@@ -75,6 +75,12 @@ class SqlAlchemyAccountRepository:
         )
         return (await self.session.scalars(select(Account).where(account.c.code == ref.code))).one()
 
+    async def lock(self, ref: AccountRef) -> Account:
+        """The account, created if missing, locked until the transaction ends: whoever checks its balance
+        before posting against it holds this, so two such checks never both pass on the same money."""
+        await self.ensure(ref)
+        return (await self.session.scalars(select(Account).where(account.c.code == ref.code).with_for_update())).one()
+
     async def ensure_many(self, refs: list[AccountRef]) -> dict[str, Account]:
         """Every account named, created where missing, in two statements whatever their number."""
         unique = {ref.code: Account.from_ref(ref) for ref in refs}

@@ -83,6 +83,8 @@ async def completion_checks(
     paid_on = command.paid_on or today
     await ensure_open_date(paid_on, uow, "A payment")
     capital = AccountRef.member_capital(distribution.member_id)
+    # held until commit: completions of the member's other distributions wait here, then see this one's debit
+    await uow.accounts.lock(capital)
     sums = await uow.journal.posting_sums(capital.code, None)
     balance = CapitalBalance.from_posting_sums(
         distribution.member_id, sums.by_basis.get(Basis.BOOK), sums.by_basis.get(Basis.TAX), paid_on

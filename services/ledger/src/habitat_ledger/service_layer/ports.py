@@ -68,6 +68,9 @@ class AccountRepository(Protocol):
     """Accounts, created on first use by their natural key (code)."""
 
     async def ensure(self, ref: AccountRef) -> Account: ...
+    async def lock(self, ref: AccountRef) -> Account:
+        """Ensure the account and hold it until the unit of work ends (balance checks before a debit)."""
+        ...
     async def ensure_many(self, refs: list[AccountRef]) -> dict[str, Account]: ...
 
 
