@@ -5,7 +5,7 @@ basis, capital is the sum of its postings and what the test's own model expects,
 sum to their result, nothing lands under a close, the journal only grows, and a replay changes nothing.
 
 One temporary database per run, migrated once; each example starts from empty tables (the fixture
-truncates them, with the append-only triggers off for that statement only). HABITAT_STATEFUL_EXAMPLES
+truncates them, with the append-only triggers off for that one transaction). HABITAT_STATEFUL_EXAMPLES
 and HABITAT_STATEFUL_STEPS raise the budget for nightly runs (`make chaos`).
 """
 
@@ -137,7 +137,7 @@ class Harness:
         return SqlAlchemyUnitOfWork(self.sessions)
 
     async def empty(self) -> None:
-        """The test's own setup between examples: every ledger table emptied (triggers off for this statement)."""
+        """The test's own setup between examples: every ledger table emptied (triggers off for this transaction)."""
         async with self.engine.begin() as conn:
             tables = (
                 await conn.execute(
@@ -196,6 +196,9 @@ class LedgerMachine(RuleBasedStateMachine):
         before = self.snapshot()
         with pytest.raises(error) as raised:
             self.h.run(work())
+        assert type(raised.value) is error, (
+            f"refused with {type(raised.value).__name__}, not {error.__name__}"
+        )
         assert self.snapshot() == before, f"a refused operation ({error.__name__}) changed the ledger"
         return raised.value
 
