@@ -44,6 +44,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's "error parsing the body" (a body that is not UTF-8): malformed like any other body
+            # it cannot read, which is 422 invalid_request (schemathesis found this one answering 400 http_error)
+            return JSONResponse(error_body("invalid_request", f"body: {exc.detail}"), status_code=422)
         code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "http_error"
         )
