@@ -125,7 +125,7 @@ async def prepare(url: str, admin: tuple[str, str], database_url: str, members: 
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         login = await client.post("/api/v1/auth/login", json={"email": admin[0], "password": admin[1]})
         login.raise_for_status()
-        admin_pair = login.json()
+        admin_pair = login.json() | {"at": time.time()}
         period = await client.post("/api/v1/periods", headers=auth(admin_pair["access_token"]),
                                    json={"name": "load", "starts_on": "2026-01-01", "ends_on": "2026-12-31"})
         period.raise_for_status()
@@ -142,7 +142,7 @@ async def prepare(url: str, admin: tuple[str, str], database_url: str, members: 
         "url": url, "period_id": period.json()["id"], "contributed_on": "2026-06-01",
         "members": [p for p in pairs if p["email"].startswith("load-member-")],
         "stewards": [p for p in pairs if p["email"].startswith("load-steward-")],
-        "admin": {"access": admin_pair["access_token"], "refresh": admin_pair["refresh_token"], "at": time.time()},
+        "admin": {"access": admin_pair["access_token"], "refresh": admin_pair["refresh_token"], "at": admin_pair["at"]},
     }
 
 
