@@ -7,6 +7,8 @@ import subprocess
 import threading
 import time
 
+import asyncpg
+
 from tests.e2e.conftest import Habitat, eventually
 
 from .harness import Result, Workload, quiesce, result_of, snapshot
@@ -38,10 +40,14 @@ def approve_in_background(workload: Workload) -> threading.Thread:
 def until_credited(habitat: Habitat, workload: Workload, share: float) -> None:
     """Wait until `share` of the workload is credited: the fault then hits it mid-stream."""
     subject = set(workload.pending)
-    eventually(
-        lambda: len(subject & set(snapshot(habitat.config.database_url).credited)) >= len(subject) * share,
-        timeout=300, interval=0.1,
-    )
+
+    def reached() -> bool:
+        try:
+            return len(subject & set(snapshot(habitat.config.database_url).credited)) >= len(subject) * share
+        except (OSError, asyncpg.PostgresError, TimeoutError):
+            return False  # a busy or faulty database (too many clients): look again
+
+    eventually(reached, timeout=300, interval=0.1)
 
 
 def settle_and_count(habitat: Habitat, recipe: str, workload: Workload, thread: threading.Thread,

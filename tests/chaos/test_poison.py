@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from tests.e2e.broker import APPROVED, publish_raw
 from tests.e2e.conftest import Habitat, eventually
 
@@ -16,7 +14,6 @@ from .recipes import approve_in_background, settle_and_count, until_credited
 POISON = (b"{not json", b'{"event_id": "nope"}', b'{"payload": {"contribution_id": 7}}')
 
 
-@pytest.mark.fast
 def test_poison_among_good_messages(shared_habitat: Habitat) -> None:
     habitat = shared_habitat
     admin = habitat.admin_token()
