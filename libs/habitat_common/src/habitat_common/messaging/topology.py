@@ -108,16 +108,23 @@ def retry_queue(subscription: Subscription, retry: int) -> RabbitQueue:
     """A delayed retry queue: nobody consumes it; each message sits out its own expiration (per-message TTL),
     then RabbitMQ dead-letters it back to the work queue. One queue per retry number, because an expired
     message only leaves from the head of its queue: in one queue for all, a 1 s retry would wait behind
-    a 300 s one, while within a tier the expirations differ by the jitter only. Classic and durable (the
-    messages are persistent): quorum ones honour per-message TTLs too, but each is a replicated log of its own,
-    and with a tier per retry per consumer queue they would be most of the broker's quorum queues for a
-    single node's worth of safety."""
+    a 300 s one, while within a tier the expirations differ by the jitter only.
+
+    Quorum, with at-least-once dead-lettering: a message leaves the retry queue only once its work queue has
+    confirmed it. A classic queue dead-letters at most once, and the fault suite lost an approval that way —
+    it expired while the broker was stopping (stop_app) and its way back to the work queue was dropped.
+    At-least-once needs reject-publish overflow (RabbitMQ refuses it with the default drop-head)."""
     return RabbitQueue(
         subscription.retry_queue_name(retry),
-        queue_type=QueueType.CLASSIC,
+        queue_type=QueueType.QUORUM,
         durable=True,
         routing_key=subscription.retry_queue_name(retry),
-        arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": subscription.queue_name},
+        arguments={
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": subscription.queue_name,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        },
     )
 
 
