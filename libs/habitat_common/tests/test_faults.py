@@ -66,3 +66,36 @@ def test_a_spec_it_cannot_read_fails_at_import(spec):
     assert result.returncode == 1
     assert "FaultSpecError" in result.stderr
     assert reached(result) == 0
+
+
+FAILURES = """
+import sys
+from habitat_common.faults import InjectedFault, fault_failure
+failed = 0
+for i in range(int(sys.argv[1])):
+    try:
+        fault_failure("consumer.first_delivery")
+    except InjectedFault:
+        failed += 1
+print(failed, flush=True)
+"""
+
+
+@pytest.mark.parametrize(("spec", "failed"), [(None, 0), ("consumer.after_commit", 0),
+                                              ("consumer.first_delivery:every=4", 25),
+                                              ("consumer.first_delivery:after=3", 1)])
+def test_an_armed_failure_point_raises_a_transient_error_and_never_kills(spec, failed):
+    env = {k: v for k, v in os.environ.items() if k != "HABITAT_FAULT_POINTS"}
+    if spec is not None:
+        env["HABITAT_FAULT_POINTS"] = spec
+    result = subprocess.run([sys.executable, "-c", FAILURES, "100"], env=env, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split()[-1]) == failed
+
+
+def test_an_injected_fault_is_not_taken_for_an_unavailable_database():
+    from habitat_common.db import is_database_unavailable
+    from habitat_common.faults import InjectedFault
+
+    assert not is_database_unavailable(InjectedFault("armed"))

@@ -1,4 +1,4 @@
-"""Fault points for the fault suite: kill this process at a named place in the code.
+"""Fault points for the fault suite: kill this process, or fail one operation, at a named place in the code.
 
 HABITAT_FAULT_POINTS names the points to arm, comma separated, each with an optional trigger:
 
@@ -7,7 +7,10 @@ HABITAT_FAULT_POINTS names the points to arm, comma separated, each with an opti
     consumer.after_commit:p=0.05      SIGKILL with probability 0.05 each time
     relay.after_publish               SIGKILL the first time
 
-Unset (production), fault_point() is a dictionary lookup on an empty dict and nothing else.
+The same spec arms failure points (fault_failure): instead of a kill, the operation at that place fails
+with InjectedFault, e.g. consumer.first_delivery:p=0.5 (half the messages fail their first delivery once).
+
+Unset (production), fault_point() and fault_failure() are a dictionary lookup on an empty dict and nothing else.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ import signal
 from dataclasses import dataclass
 
 ENV = "HABITAT_FAULT_POINTS"
+
+
+class InjectedFault(RuntimeError):
+    """A failure the fault suite asked for; like any handler error, the consumer retries it later."""
 
 
 class FaultSpecError(ValueError):
@@ -71,3 +78,10 @@ def fault_point(name: str) -> None:
     trigger = _ARMED.get(name)
     if trigger is not None and trigger.fires():
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def fault_failure(name: str) -> None:
+    """Raise InjectedFault when HABITAT_FAULT_POINTS arms `name` and its trigger fires; otherwise do nothing."""
+    trigger = _ARMED.get(name)
+    if trigger is not None and trigger.fires():
+        raise InjectedFault(f"fault point {name} armed by {ENV}")

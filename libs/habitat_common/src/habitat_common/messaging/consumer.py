@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from habitat_common.contracts.envelope import Contract, Envelope
 from habitat_common.db import is_database_unavailable
-from habitat_common.faults import fault_point
+from habitat_common.faults import fault_failure, fault_point
 from habitat_common.messaging.retry import (
     exhausted_reason,
     publish_confirmed,
@@ -128,6 +128,8 @@ def subscribe(
             return
         with correlation(envelope.correlation_id):
             try:
+                if not retries_done(message.headers):  # the fault suite: a first delivery fails, its retry does not
+                    fault_failure("consumer.first_delivery")
                 applied = await handle(envelope)
                 fault_point("consumer.after_commit")  # committed, not yet acked: the fault suite's crash
             except Exception as error:
