@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
-from .conftest import Habitat, eventually
+from .conftest import Habitat, eventually, started_habitat
 
 pytestmark = pytest.mark.e2e
 
@@ -296,6 +296,14 @@ class World:
         if template.endswith("/post"):
             return self.approved_allocation()
         return self.pending_allocation()
+
+
+@pytest.fixture(scope="module")
+def habitat() -> Iterator[Habitat]:
+    """A stack of the matrix's own: it proposes, approves and posts allocations, opens periods, reverses
+    entries and changes passwords for real, state the shared stack's other tests must not inherit."""
+    with started_habitat("habitat_matrix") as env:
+        yield env
 
 
 @pytest.fixture(scope="module")
