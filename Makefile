@@ -4,19 +4,33 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PACKAGES := libs/habitat_common services/identity services/contributions services/ledger services/gateway tools/devstack tools/habitat_cli
 STAMP := $(VENV)/.installed
+LOCK := requirements-dev.lock
+PIP_TOOLS := pip-tools==7.7.0
 
-.PHONY: install dev test lint test-unit test-integration test-e2e chaos bench clean
+.PHONY: install dev prerequisites lock test lint test-unit test-integration test-e2e chaos bench clean
 
-$(STAMP): requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+# Third-party packages exactly as locked (pins and hashes), then ours, editable, without resolving anything.
+$(STAMP): $(LOCK) requirements.lock requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	python3 tools/lock/lock.py --check
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install -q --no-deps --no-build-isolation $(addprefix -e ,$(PACKAGES))
 	touch $(STAMP)
 
 install: $(STAMP)
 
-dev: install
+# PostgreSQL, RabbitMQ, Caddy: installed and started if missing (HABITAT_SKIP_PREREQUISITES=1: yours are elsewhere)
+prerequisites:
+	@if [ -z "$${HABITAT_SKIP_PREREQUISITES:-}" ]; then deploy/lib/prerequisites.sh; fi
+
+dev: prerequisites install
 	$(PY) -m habitat_devstack.dev
+
+# Regenerate requirements.lock and requirements-dev.lock after changing a dependency (`lock ARGS=--upgrade`: newest)
+lock:
+	test -x .local/lock-venv/bin/python || python3 -m venv .local/lock-venv
+	.local/lock-venv/bin/python -m pip install -q $(PIP_TOOLS)
+	.local/lock-venv/bin/python tools/lock/lock.py $(ARGS)
 
 lint: install
 	$(VENV)/bin/lint-imports
@@ -39,6 +53,12 @@ chaos: install
 	HABITAT_CHAOS_FULL=1 HABITAT_CHAOS_KEEP_TABLE=1 $(PY) -m pytest -q -p no:cacheprovider -rs --timeout 3600 tests/chaos
 	HABITAT_FUZZ_EXAMPLES=40 $(PY) -m pytest -q -s -p no:cacheprovider --timeout 3600 tests/e2e/test_fuzz_api.py
 
+# upgrade from the last release in deploy/RELEASES with reads running, then roll back to its backup
+# (`make test` runs the upgrade half; see docs/migrations.md)
+.PHONY: upgrade-drill
+upgrade-drill: install
+	HABITAT_UPGRADE_DRILL_FULL=1 $(PY) -m pytest -q -s -p no:cacheprovider --timeout 900 tests/e2e/test_upgrade.py
+
 bench: install
 	$(PY) bench/approval_lag.py
 	$(PY) bench/signin.py
@@ -47,6 +67,12 @@ bench: install
 	$(PY) bench/import_contributions.py
 	$(PY) bench/revocation.py
 	$(PY) bench/load.py
+
+# Kubernetes manifests (deploy/k8s): render every overlay, validate against the API schemas, compare with compose
+.PHONY: k8s
+k8s: install
+	$(PY) -m pytest -q -p no:cacheprovider tests/deploy/test_k8s.py
+	deploy/k8s/apply.sh --dry-run deploy/k8s/overlays/small | tail -n 1
 
 clean:
 	rm -rf $(VENV) .local

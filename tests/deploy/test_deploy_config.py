@@ -46,6 +46,7 @@ COMPOSE_SECRETS = {
     "SIGNING_KEY_PASSPHRASE": "keys-secret-789",
     "DEVICE_COOKIE_SECRET": "device-secret-321",
     "HABITAT_DOMAIN": "habitat.example.coop",
+    "HABITAT_VERSION": "0.1.0",  # no default: never a floating "latest"
     **{f"{s.upper()}_{kind}_PASSWORD": f"{s}-{kind.lower()}-secret" for s in SERVICES for kind in ("DB_OWNER", "DB", "MQ")},
 }
 ADMIN_SECRETS = ("pg-secret-123", "mq-secret-456")
@@ -549,7 +550,7 @@ def test_servers_keep_connections_open_longer_than_their_clients_pool_them() -> 
 
 def test_dockerfile_runs_as_non_root_with_a_healthcheck() -> None:
     lines = [line.strip() for line in DOCKERFILE.read_text().splitlines()]
-    assert "ARG PYTHON_IMAGE=python:3.11-slim" in lines
+    assert any(re.fullmatch(r"ARG PYTHON_IMAGE=python:3\.11\.\d+-slim-\w+", line) for line in lines)
     assert any(line.startswith("ARG SERVICE") for line in lines)
     final_stage = lines[max(i for i, line in enumerate(lines) if line.startswith("FROM ")) :]
     users = [line for line in final_stage if line.startswith("USER ")]

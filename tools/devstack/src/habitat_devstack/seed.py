@@ -8,6 +8,7 @@ from datetime import date
 
 import httpx
 
+PAGE = 100
 DEMO_PERIOD = {"name": "2026-Q4", "starts_on": "2026-10-01", "ends_on": "2026-12-31"}
 DEMO_MEMBERS = (
     ("steward@demo.coop", "Sam Steward", "steward"),
@@ -40,6 +41,23 @@ def _login(client: httpx.Client, email: str, password: str) -> dict:
     return response.json()
 
 
+def _member_exists(client: httpx.Client, token: str, email: str) -> bool:
+    """Whether a member has this email, however many members there are: search by it and page through the
+    matches (the search also matches other emails and names that contain it)."""
+    offset = 0
+    while True:
+        response = client.get(
+            "/api/v1/members", params={"q": email, "limit": PAGE, "offset": offset}, headers=_auth(token)
+        )
+        response.raise_for_status()
+        page = response.json()
+        if any(m["email"].lower() == email.lower() for m in page["items"]):
+            return True
+        offset += len(page["items"])
+        if not page["items"] or offset >= page["total"]:
+            return False
+
+
 def _submit(client: httpx.Client, token: str, body: dict, deadline_seconds: float = 10.0) -> dict:
     """Submit, waiting briefly for the period and the member's activation to reach the replicas."""
     deadline = time.monotonic() + deadline_seconds
@@ -62,10 +80,9 @@ def seed_demo(base_url: str, admin_email: str, admin_password: str) -> dict[str,
         periods = client.get("/api/v1/periods", headers=_auth(admin)).json()["items"]
         if not any(p["name"] == DEMO_PERIOD["name"] for p in periods):
             client.post("/api/v1/periods", json=DEMO_PERIOD, headers=_auth(admin)).raise_for_status()
-        existing = {m["email"] for m in client.get("/api/v1/members", headers=_auth(admin)).json()["items"]}
         tokens: dict[str, str] = {}
         for email, name, role in DEMO_MEMBERS:
-            if email in existing:
+            if _member_exists(client, admin, email):
                 continue
             body = {"email": email, "display_name": name, "role": role, "joined_at": date(2026, 1, 15).isoformat()}
             response = client.post("/api/v1/members", json=body, headers=_auth(admin))

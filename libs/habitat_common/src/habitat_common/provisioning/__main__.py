@@ -50,6 +50,16 @@ class ProvisionSettings(BaseSettings):
     ledger: ServiceSecrets
 
 
+PLACEHOLDER = "change-me"  # deploy/.env.example's values: never a password anyone may use
+
+
+def placeholders(settings: ProvisionSettings) -> list[str]:
+    """The secrets still holding the example's placeholder."""
+    found = [k for k in ("postgres_url", "amqp_url") if PLACEHOLDER in getattr(settings, k).get_secret_value()]
+    return found + [f"{service}.{name}" for service in SERVICES for name, value in getattr(settings, service)
+                    if PLACEHOLDER in value.get_secret_value()]
+
+
 def retried(step: Callable[[], object], what: str, attempts: int = 30, pause: float = 2.0) -> None:
     """A fresh RabbitMQ answers ping before its management API listens."""
     for attempt in range(1, attempts + 1):
@@ -67,6 +77,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     settings = ProvisionSettings()
     secrets = {service: getattr(settings, service) for service in SERVICES}
+    if left := placeholders(settings):
+        raise SystemExit(f"refusing to provision: {', '.join(left)} still hold the example's '{PLACEHOLDER}'"
+                         " placeholder; put generated secrets in .env (deploy/setup.sh does)")
     passwords: dict[str, str | None] = {}
     for service, secret in secrets.items():
         roles = service_roles(settings.prefix, service)
