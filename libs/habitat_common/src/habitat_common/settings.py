@@ -66,6 +66,19 @@ class RabbitSettings(BaseModel):
         return schedule_of(self.retry_delays_seconds, self.retry_jitter)
 
 
+class MessagingSettings(BaseModel):
+    """How long the messaging bookkeeping is kept (e.g. LEDGER_MESSAGING__RETENTION_DAYS): published outbox rows
+    and inbox (processed-event) rows older than this are pruned by the worker; unpublished rows never are."""
+
+    retention_days: int = Field(
+        default=30, ge=1,
+        description="Days published outbox rows and processed-event ids are kept; a redelivery or dead-letter replay"
+        " of an event older than this is no longer recognised as a duplicate",
+    )
+    prune_interval_seconds: float = Field(default=600.0, gt=0, description="Pause between pruning rounds")
+    prune_batch_size: int = Field(default=1000, ge=1, description="Rows deleted per transaction")
+
+
 class AuthSettings(BaseModel):
     """How access tokens are verified."""
 

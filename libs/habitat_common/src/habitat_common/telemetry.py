@@ -6,10 +6,10 @@ import json
 import logging
 import sys
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from collections.abc import Iterator
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -35,6 +35,9 @@ EVENTS_CONSUMED = Counter(
 EVENTS_FAILED = Counter("habitat_events_failed_total", "Event deliveries that failed", ["consumer", "event", "reason"])
 RETRIES_SCHEDULED = Counter(
     "habitat_event_retries_scheduled_total", "Failed deliveries put in a delayed retry queue", ["consumer", "event"]
+)
+MESSAGING_ROWS_PRUNED = Counter(
+    "habitat_messaging_rows_pruned_total", "Outbox and inbox rows pruned past the retention", ["service", "table"]
 )
 OUTBOX_BACKLOG = Gauge("habitat_outbox_backlog", "Outbox rows not yet published", ["service"])
 OUTBOX_LAG = Gauge("habitat_outbox_oldest_unpublished_seconds", "Age of the oldest unpublished row", ["service"])

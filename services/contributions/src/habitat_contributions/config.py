@@ -8,7 +8,13 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from habitat_common.coop import CoopSettings
-from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
+from habitat_common.settings import (
+    AuthSettings,
+    DatabaseSettings,
+    MessagingSettings,
+    RabbitSettings,
+    TelemetrySettings,
+)
 
 
 class ContributionsDatabaseSettings(DatabaseSettings):
@@ -25,6 +31,10 @@ class ContributionsSettings(BaseSettings):
 
     database: DatabaseSettings = Field(default_factory=ContributionsDatabaseSettings)
     rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
+    messaging: MessagingSettings = Field(
+        default_factory=MessagingSettings,
+        description="CONTRIBUTIONS_MESSAGING__RETENTION_DAYS: how long published outbox rows and processed-event ids stay",
+    )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     coop: CoopSettings = Field(default_factory=CoopSettings, description="HABITAT_COOP_*: the co-op's time zone")

@@ -6,7 +6,13 @@ import os
 from datetime import timedelta
 
 from habitat_common.coop import CoopSettings
-from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
+from habitat_common.settings import (
+    AuthSettings,
+    DatabaseSettings,
+    MessagingSettings,
+    RabbitSettings,
+    TelemetrySettings,
+)
 from habitat_common.web.client_address import LOOPBACK, TrustedProxies
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +49,10 @@ class IdentitySettings(BaseSettings):
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
+    messaging: MessagingSettings = Field(
+        default_factory=MessagingSettings,
+        description="IDENTITY_MESSAGING__RETENTION_DAYS: how long published outbox rows and processed-event ids stay",
+    )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     coop: CoopSettings = Field(default_factory=CoopSettings)

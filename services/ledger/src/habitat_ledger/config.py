@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from habitat_common.coop import CoopSettings
-from habitat_common.settings import AuthSettings, DatabaseSettings, RabbitSettings, TelemetrySettings
+from habitat_common.settings import (
+    AuthSettings,
+    DatabaseSettings,
+    MessagingSettings,
+    RabbitSettings,
+    TelemetrySettings,
+)
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -15,6 +21,10 @@ class LedgerSettings(BaseSettings):
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     rabbit: RabbitSettings = Field(default_factory=RabbitSettings)
+    messaging: MessagingSettings = Field(
+        default_factory=MessagingSettings,
+        description="LEDGER_MESSAGING__RETENTION_DAYS: how long published outbox rows and processed-event ids stay",
+    )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     coop: CoopSettings = Field(default_factory=CoopSettings, description="HABITAT_COOP_TIME_ZONE: whose today")

@@ -18,10 +18,11 @@ from habitat_common.messaging.consumer import Handler, subscribe
 from habitat_common.messaging.dead_letter_store import DeadLetterStore
 from habitat_common.messaging.dead_letters import keep_dead_letters, replayer
 from habitat_common.messaging.polling import PollingTask
+from habitat_common.messaging.pruning import MessagingPruner
 from habitat_common.messaging.relay import OutboxRelay
 from habitat_common.messaging.topology import Subscription, declare_topology, events_exchange
 from habitat_common.runtime import settle_startup_objects
-from habitat_common.settings import RabbitSettings
+from habitat_common.settings import MessagingSettings, RabbitSettings
 from habitat_common.web.observability import health_router
 
 
@@ -50,10 +51,13 @@ def build_worker(
     broker: RabbitBroker | None = None,
     background: Sequence[PollingTask] = (),
     dead_letters: Table | None = None,
+    inbox: Table | None = None,
+    messaging: MessagingSettings | None = None,
 ) -> AsgiFastStream:
     """Compose consumers, relay, the service's own background loops and /healthz, /readyz, /metrics into one
     ASGI worker app; each loop is a readiness check under its name. With a dead_letters table, the worker also
-    keeps its consumers' dead letters there and replays those an operator asks for."""
+    keeps its consumers' dead letters there and replays those an operator asks for. The outbox's published rows
+    and the inbox's rows are pruned past messaging.retention_days (dead letters never are)."""
     broker = broker or make_broker(rabbit)
     for subscription, handle in handlers:
         subscribe(
@@ -74,6 +78,12 @@ def build_worker(
         batch_size=rabbit.relay_batch_size,
         exchange=events_exchange(declare=rabbit.declare_topology),
     )
+
+    pruner = MessagingPruner(
+        service=service, session_factory=session_factory, tables=[outbox, *([inbox] if inbox is not None else [])],
+        settings=messaging or MessagingSettings(),
+    )
+    background = [*background, pruner]
 
     async def broker_ok() -> bool:
         return await broker.ping(timeout=2.0)
@@ -114,7 +124,7 @@ def build_worker(
     )
 
 
-def _running(loop: OutboxRelay | PollingTask):
+def _running(loop: OutboxRelay | PollingTask | MessagingPruner):
     async def check() -> bool:
         return loop.is_running()
 

@@ -10,7 +10,7 @@ from habitat_common.db import make_engine, make_sessionmaker
 from habitat_common.messaging.worker import build_worker
 from habitat_common.telemetry import configure_logging, configure_tracing
 
-from habitat_identity.adapters.orm import outbox
+from habitat_identity.adapters.orm import inbox, outbox
 from habitat_identity.bootstrap import get_settings
 from habitat_identity.config import IdentitySettings
 
@@ -27,5 +27,7 @@ def create_worker(settings: IdentitySettings | None = None) -> AsgiFastStream:
         engine=engine,
         session_factory=make_sessionmaker(engine),
         outbox=outbox,
+        inbox=inbox,
+        messaging=settings.messaging,
         handlers=[],
     )

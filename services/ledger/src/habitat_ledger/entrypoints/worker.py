@@ -15,7 +15,7 @@ from habitat_common.messaging.topology import Subscription
 from habitat_common.messaging.worker import build_worker
 
 from habitat_ledger import bootstrap
-from habitat_ledger.adapters.orm import dead_letter, outbox
+from habitat_ledger.adapters.orm import dead_letter, inbox, outbox
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.consumers import (
     MEMBER_REGISTERED,
@@ -44,6 +44,8 @@ def create_worker(
         engine=ledger.engine,
         session_factory=ledger.session_factory,
         outbox=outbox,
+        inbox=inbox,
+        messaging=ledger.settings.messaging,
         handlers=[
             (CONTRIBUTION_APPROVED, contribution_approved_handler(ledger.uow)),
             (CONTRIBUTIONS_IMPORTED, contributions_imported_handler(ledger.uow)),
