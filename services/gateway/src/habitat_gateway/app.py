@@ -20,6 +20,7 @@ from habitat_gateway.clients.upstream import ServiceClient, Services
 from habitat_gateway.config import GatewaySettings, get_settings
 from habitat_gateway.routes import (
     accounts,
+    api_docs,
     auth,
     close,
     contributions,
@@ -87,7 +88,7 @@ def create_app(
         description="Patronage accounting for cooperatives. Money is a decimal string; errors are "
         '{"error": {"code", "message"}}.',
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # our own page (routes/api_docs.py): Swagger UI from /static, no CDN, no inline script
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -111,6 +112,7 @@ def create_app(
         api.include_router(module.router)
     api.include_router(dead_letters.router)
     app.include_router(api)
+    app.include_router(api_docs.router)
     for module in (ui_auth, ui_member, ui_review, ui_admin, ui_imports, ui_ledger):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
