@@ -38,7 +38,7 @@ for arg in "$@"; do
   case "$arg" in
     --native) mode=native ;;
     --compose) mode=compose ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail 2 "unknown argument '$arg' (usage: deploy/backup.sh [--native|--compose])" ;;
   esac
 done

@@ -53,7 +53,7 @@ for arg in "$@"; do
     --native) mode=native ;;
     --compose) mode=compose ;;
     --skip-validate) skip_validate=1 ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) fail 2 "unknown option '$arg' (usage: deploy/restore.sh [--native|--compose] [--skip-validate] FILE [DATABASE])" ;;
     *) positional+=("$arg") ;;
   esac

@@ -63,7 +63,7 @@ while (($#)); do
     --compose) mode=compose ;;
     --keep-data) keep_data=1 ;;
     --url) (($# >= 2)) || fail 2 "--url needs a value"; url="$2"; shift ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail 2 "unknown argument '$1' (usage: deploy/rollback.sh [--native|--compose] [--keep-data] [--url URL])" ;;
   esac
   shift

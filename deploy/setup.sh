@@ -29,7 +29,7 @@ PY="${HABITAT_PYTHON:-$ROOT/.venv/bin/python}"
 SMOKE=1
 ACTION=up
 
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^[^#]/{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ "$#" -gt 0 ]; do
   case "$1" in

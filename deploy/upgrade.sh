@@ -39,7 +39,7 @@ fail() { # fail CODE MESSAGE
   printf 'upgrade: %sFAILED%s (exit %s) after %ss\n' "$RED" "$RESET" "$1" "$((SECONDS - started))" >&2
   exit "$1"
 }
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; }
+usage() { sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; }
 
 # ---- the state file: KEY=VALUE lines, read without sourcing ----
 state_get() { if [[ -f "$STATE_FILE" ]]; then sed -n "s/^$1=//p" "$STATE_FILE" | tail -n1; fi; }

@@ -27,7 +27,7 @@ overlay=""
 while (($#)); do
   case "$1" in
     --dry-run) dry_run=1; shift ;;
-    -h|--help) usage ;;
+    -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "${RED}unknown option: $1${RESET}" >&2; usage ;;
     *) [[ -z "$overlay" ]] || usage; overlay="$1"; shift ;;
   esac

@@ -89,6 +89,20 @@ def test_setup_twice_changes_nothing_the_second_time_and_refuses_a_placeholder(n
     assert _records(state) == running  # not restarted
     assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
 
+    # the guide's first admin, natively: a one-time password that must be changed at the first sign-in
+    admin = subprocess.run(
+        [sys.executable, "-m", "habitat_devstack.setup_native", "admin", "--email", "first@setup.coop",
+         "--display-name", "First Admin"],
+        check=False, env=native_env, capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )
+    assert admin.returncode == 0, admin.stderr
+    one_time = re.search(r"first@setup\.coop may sign in once with: (\S+)", admin.stdout)
+    assert one_time, admin.stdout
+    signed_in = httpx.post(f"{url}/api/v1/auth/login", json={"email": "first@setup.coop", "password": one_time[1]},
+                           timeout=30)
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.json()["must_change_password"] is True
+
     env_file.write_text(written.replace(f"LEDGER_DB_PASSWORD={values['LEDGER_DB_PASSWORD']}",
                                         "LEDGER_DB_PASSWORD=change-me-openssl-rand-hex-24"))
     refused = _setup(native_env)

@@ -21,7 +21,7 @@ while (($#)); do
   case "$1" in
     --from-env) [[ $# -ge 2 ]] || usage; from_env="$2"; shift 2 ;;
     --dir) [[ $# -ge 2 ]] || usage; dir="$2"; shift 2 ;;
-    -h|--help) usage ;;
+    -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "${RED}unknown argument: $1${RESET}" >&2; usage ;;
   esac
 done
