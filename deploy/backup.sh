@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Back up Habitat's database: one pg_dump (custom format, every service's schema) with its sha256 checksum,
 # old backups of this script pruned, an optional off-site copy. The backup's path is the last line on stdout;
 # everything else goes to stderr, so cron and automation can use `path=$(deploy/backup.sh)`.
@@ -19,26 +20,16 @@ set -euo pipefail
 NAME_PREFIX=habitat
 STAMP_PATTERN='^habitat-[0-9]{8}T[0-9]{6}Z\.dump$'
 
-if [[ -t 2 && -z "${NO_COLOR:-}" ]]; then
-  RED=$'\e[31m' GREEN=$'\e[32m' YELLOW=$'\e[33m' RESET=$'\e[0m'
-else
-  RED='' GREEN='' YELLOW='' RESET=''
-fi
-say() { printf '%s\n' "$*" >&2; }
-ok() { say "${GREEN}ok${RESET}    $*"; }
-warn() { say "${YELLOW}warn${RESET}  $*"; }
-fail() { # fail CODE MESSAGE
-  say "${RED}error${RESET} $2"
-  say "backup: FAILED"
-  exit "$1"
-}
+OPS_NAME=backup
+# shellcheck source=lib/ops.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/ops.sh"
 
 mode="${HABITAT_DEPLOY_MODE:-}"
 for arg in "$@"; do
   case "$arg" in
     --native) mode=native ;;
     --compose) mode=compose ;;
-    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) usage_of "$0"; exit 0 ;;
     *) fail 2 "unknown argument '$arg' (usage: deploy/backup.sh [--native|--compose])" ;;
   esac
 done

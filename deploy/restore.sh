@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Restore a backup of deploy/backup.sh into a fresh database and prove it: checksum verified first (nothing
 # is created on a mismatch), the service roles made to exist so ownership and grants survive, pg_restore,
 # provisioning again (logins, passwords, grants), every service's migrations forward as its owner role,
@@ -26,23 +27,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVICES=(identity contributions ledger)
 
-if [[ -t 2 && -z "${NO_COLOR:-}" ]]; then
-  RED=$'\e[31m' GREEN=$'\e[32m' YELLOW=$'\e[33m' RESET=$'\e[0m'
-else
-  RED='' GREEN='' YELLOW='' RESET=''
-fi
-say() { printf '%s\n' "$*" >&2; }
-ok() { say "${GREEN}ok${RESET}    $*"; }
-warn() { say "${YELLOW}warn${RESET}  $*"; }
+OPS_NAME=restore
+# shellcheck source=lib/ops.sh
+. "$ROOT/deploy/lib/ops.sh"
 created_db=""
-fail() { # fail CODE MESSAGE
-  say "${RED}error${RESET} $2"
+on_failure() {
   if [[ -n "$created_db" ]]; then
     say "dropping $created_db, which this run created"
     sql postgres "DROP DATABASE IF EXISTS \"$created_db\" WITH (FORCE)" >/dev/null 2>&1 || true
   fi
-  say "restore: FAILED"
-  exit "$1"
 }
 
 mode="${HABITAT_DEPLOY_MODE:-}"
@@ -53,7 +46,7 @@ for arg in "$@"; do
     --native) mode=native ;;
     --compose) mode=compose ;;
     --skip-validate) skip_validate=1 ;;
-    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) usage_of "$0"; exit 0 ;;
     -*) fail 2 "unknown option '$arg' (usage: deploy/restore.sh [--native|--compose] [--skip-validate] FILE [DATABASE])" ;;
     *) positional+=("$arg") ;;
   esac

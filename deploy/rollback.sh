@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Roll back the last deploy/upgrade.sh: the release that ran before it, on the data of the pre-upgrade
 # backup (restored with deploy/restore.sh into a fresh database, which then takes the live one's name;
 # the upgraded database is kept, renamed, for inspection). Writes made since that backup are NOT in
@@ -23,38 +24,12 @@ STATE_DIR="${HABITAT_STATE_DIR:-$ROOT/.local/deploy}"
 STATE_FILE="$STATE_DIR/release.env"
 export HABITAT_STATE_DIR="$STATE_DIR"
 
-if [[ -t 2 && -z "${NO_COLOR:-}" ]]; then
-  RED=$'\e[31m' GREEN=$'\e[32m' BOLD=$'\e[1m' RESET=$'\e[0m'
-else
-  RED='' GREEN='' BOLD='' RESET=''
-fi
-started=$SECONDS
-step() { printf '%s==>%s %s\n' "$BOLD" "$RESET" "$*" >&2; }
-ok() { printf '%sok%s    %s\n' "$GREEN" "$RESET" "$*" >&2; }
-fail() { # fail CODE MESSAGE
-  printf '%serror%s %s\n' "$RED" "$RESET" "$2" >&2
-  printf 'rollback: %sFAILED%s (exit %s) after %ss\n' "$RED" "$RESET" "$1" "$((SECONDS - started))" >&2
-  exit "$1"
-}
+OPS_NAME=rollback
+# shellcheck source=lib/ops.sh
+. "$HERE/lib/ops.sh"
 
-state_get() { if [[ -f "$STATE_FILE" ]]; then sed -n "s/^$1=//p" "$STATE_FILE" | tail -n1; fi; }
-state_set() { # state_set KEY VALUE [KEY VALUE ...]: rewrite atomically
-  local tmp="$STATE_FILE.tmp" keys=()
-  local -A values=()
-  while IFS='=' read -r key value; do
-    [[ -n "$key" ]] || continue
-    [[ -v "values[$key]" ]] || keys+=("$key")
-    values[$key]="$value"
-  done <"$STATE_FILE"
-  while (($# >= 2)); do
-    [[ -v "values[$1]" ]] || keys+=("$1")
-    values[$1]="$2"
-    shift 2
-  done
-  : >"$tmp"
-  for key in "${keys[@]}"; do printf '%s=%s\n' "$key" "${values[$key]}" >>"$tmp"; done
-  mv "$tmp" "$STATE_FILE"
-}
+# shellcheck source=lib/release_state.sh
+. "$HERE/lib/release_state.sh"
 
 mode="${HABITAT_DEPLOY_MODE:-}" url="" keep_data=0
 while (($#)); do
@@ -63,7 +38,7 @@ while (($#)); do
     --compose) mode=compose ;;
     --keep-data) keep_data=1 ;;
     --url) (($# >= 2)) || fail 2 "--url needs a value"; url="$2"; shift ;;
-    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) usage_of "$0"; exit 0 ;;
     *) fail 2 "unknown argument '$1' (usage: deploy/rollback.sh [--native|--compose] [--keep-data] [--url URL])" ;;
   esac
   shift
@@ -171,4 +146,4 @@ smoke_test() {
 step "smoke-testing $url"
 smoke_test >&2 || fail 6 "the smoke test failed after rolling back to $previous"
 printf 'rollback: %sdone%s — %s runs again%s in %ss\n' "$GREEN" "$RESET" "$previous" \
-  "$( ((keep_data)) && echo ' (data kept)' || echo " on the data of $backup")" "$((SECONDS - started))"
+  "$( ((keep_data)) && echo ' (data kept)' || echo " on the data of $backup")" "$((SECONDS - OPS_STARTED))"

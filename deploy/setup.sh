@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # First deploy of Habitat on one host; idempotent (run it again: it changes only what is missing).
 #
 #   deploy/setup.sh [--native|--compose] [--domain NAME] [--version TAG] [--env-file PATH] [--no-smoke]
@@ -16,7 +17,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HABITAT_LOG_TAG=setup
-# shellcheck source=deploy/lib/common.sh
+# shellcheck source=lib/common.sh
 . "$ROOT/deploy/lib/common.sh"
 
 EXAMPLE="$ROOT/deploy/.env.example"
@@ -29,7 +30,7 @@ PY="${HABITAT_PYTHON:-$ROOT/.venv/bin/python}"
 SMOKE=1
 ACTION=up
 
-usage() { sed -n '2,/^[^#]/{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^[^#]/{/^# shellcheck/d; /^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ "$#" -gt 0 ]; do
   case "$1" in

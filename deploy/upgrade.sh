@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Upgrade Habitat to VERSION with no downtime for reads: back up, run the new release's migrations
 # (expand only: the running release keeps working on the new schema, see docs/migrations.md), replace
 # the replicas one at a time, smoke-test. What ran before and the pre-upgrade backup are recorded in
@@ -26,43 +27,13 @@ STATE_DIR="${HABITAT_STATE_DIR:-$ROOT/.local/deploy}"
 STATE_FILE="$STATE_DIR/release.env"
 export HABITAT_STATE_DIR="$STATE_DIR"
 
-if [[ -t 2 && -z "${NO_COLOR:-}" ]]; then
-  RED=$'\e[31m' GREEN=$'\e[32m' BOLD=$'\e[1m' RESET=$'\e[0m'
-else
-  RED='' GREEN='' BOLD='' RESET=''
-fi
-started=$SECONDS
-step() { printf '%s==>%s %s\n' "$BOLD" "$RESET" "$*" >&2; }
-ok() { printf '%sok%s    %s\n' "$GREEN" "$RESET" "$*" >&2; }
-fail() { # fail CODE MESSAGE
-  printf '%serror%s %s\n' "$RED" "$RESET" "$2" >&2
-  printf 'upgrade: %sFAILED%s (exit %s) after %ss\n' "$RED" "$RESET" "$1" "$((SECONDS - started))" >&2
-  exit "$1"
-}
-usage() { sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; }
+OPS_NAME=upgrade
+# shellcheck source=lib/ops.sh
+. "$HERE/lib/ops.sh"
+usage() { usage_of "$0"; }
 
-# ---- the state file: KEY=VALUE lines, read without sourcing ----
-state_get() { if [[ -f "$STATE_FILE" ]]; then sed -n "s/^$1=//p" "$STATE_FILE" | tail -n1; fi; }
-state_set() { # state_set KEY VALUE [KEY VALUE ...]: rewrite atomically
-  mkdir -p "$STATE_DIR"
-  local tmp="$STATE_FILE.tmp" keys=()
-  local -A values=()
-  if [[ -f "$STATE_FILE" ]]; then
-    while IFS='=' read -r key value; do
-      [[ -n "$key" ]] || continue
-      [[ -v "values[$key]" ]] || keys+=("$key")
-      values[$key]="$value"
-    done <"$STATE_FILE"
-  fi
-  while (($# >= 2)); do
-    [[ -v "values[$1]" ]] || keys+=("$1")
-    values[$1]="$2"
-    shift 2
-  done
-  : >"$tmp"
-  for key in "${keys[@]}"; do printf '%s=%s\n' "$key" "${values[$key]}" >>"$tmp"; done
-  mv "$tmp" "$STATE_FILE"
-}
+# shellcheck source=lib/release_state.sh
+. "$HERE/lib/release_state.sh"
 
 mode="${HABITAT_DEPLOY_MODE:-}" url="" version="" code_only=0
 while (($#)); do
@@ -199,4 +170,4 @@ fi
 
 state_set HABITAT_PREVIOUS_VERSION "$current" HABITAT_VERSION "$target" HABITAT_UPGRADE_STATUS upgraded \
   HABITAT_UPGRADED_AT "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-printf 'upgrade: %sdone%s — %s → %s in %ss; backup %s\n' "$GREEN" "$RESET" "$current" "$target" "$((SECONDS - started))" "$backup"
+printf 'upgrade: %sdone%s — %s → %s in %ss; backup %s\n' "$GREEN" "$RESET" "$current" "$target" "$((SECONDS - OPS_STARTED))" "$backup"

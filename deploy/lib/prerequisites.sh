@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Make sure this Debian machine has what Habitat needs natively, installing and starting only what is missing:
 # PostgreSQL (trusting postgres on 127.0.0.1), RabbitMQ, Caddy, Python's venv, openssl. Used by `make dev`,
 # `.ci/run` and `deploy/setup.sh --native`; idempotent.
@@ -12,7 +13,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HABITAT_LOG_TAG="${HABITAT_LOG_TAG:-prerequisites}"
-# shellcheck source=deploy/lib/common.sh
+# shellcheck source=common.sh
 . "$HERE/common.sh"
 
 test_tools=""
@@ -21,7 +22,7 @@ for arg in "$@"; do
   case "$arg" in
     --with-test-tools) test_tools=1 ;;
     --check) check_only=1 ;;
-    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/{/^# shellcheck/d; /^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$arg' (use --with-test-tools, --check or --help)" 2 ;;
   esac
 done
