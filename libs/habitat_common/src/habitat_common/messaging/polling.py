@@ -9,7 +9,37 @@ from collections.abc import Awaitable, Callable
 log = logging.getLogger(__name__)
 
 
-class PollingTask:
+class BackgroundLoop:
+    """A named asyncio task running run() beside the service until stop(); readiness asks is_running()."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    async def run(self) -> None:
+        raise NotImplementedError
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep up to `seconds`, waking at once when the loop is being stopped."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name=self.name)
+
+    def is_running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task:
+            await self._task
+
+
+class PollingTask(BackgroundLoop):
     """Runs step() until stopped. step() does up to batch_size units of work and says how many it did: a full
     batch runs it again at once, some work after interval_seconds, and while idle the wait doubles up to
     MAX_IDLE_WAIT_SECONDS (an idle loop polling every 50 ms costs a few % of a core per service). A failing
@@ -29,13 +59,11 @@ class PollingTask:
         batch_size: int,
         measure: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
-        self.name = name
+        super().__init__(name)
         self._step = step
         self._measure = measure
         self._interval = interval_seconds
         self._batch_size = batch_size
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task | None = None
 
     async def run(self) -> None:
         idle_wait = self._interval
@@ -55,18 +83,4 @@ class PollingTask:
                 await asyncio.sleep(0)  # let the rest of the process run between full batches
                 continue
             idle_wait = self._interval if done else min(idle_wait * 2, self.MAX_IDLE_WAIT_SECONDS)
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=idle_wait)
-            except TimeoutError:
-                pass
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name=self.name)
-
-    def is_running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task:
-            await self._task
+            await self.pause(idle_wait)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Table, and_, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from habitat_common.messaging.polling import BackgroundLoop
 from habitat_common.settings import MessagingSettings
 from habitat_common.telemetry import MESSAGING_ROWS_PRUNED
 
@@ -44,7 +45,7 @@ async def prune_batch(
     return result.rowcount or 0
 
 
-class MessagingPruner:
+class MessagingPruner(BackgroundLoop):
     """A worker's loop: every interval, each table's prunable rows go in batches until a batch comes back
     short. Runs beside the relay; any number of replicas may run it. Readiness checks it by name."""
 
@@ -56,15 +57,13 @@ class MessagingPruner:
         tables: Sequence[Table],
         settings: MessagingSettings,
     ) -> None:
-        self.name = f"{service}-messaging-pruner"
+        super().__init__(f"{service}-messaging-pruner")
         self._service = service
         self._session_factory = session_factory
         self._tables = tuple(tables)
         for table in self._tables:
             prunable(table, datetime.now(UTC))  # refuses, at start, a table the rule does not know
         self._settings = settings
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task | None = None
 
     async def prune_once(self, now: datetime | None = None) -> dict[str, int]:
         """Prune every table down to the retention; rows deleted per table."""
@@ -90,18 +89,4 @@ class MessagingPruner:
                 await self.prune_once()
             except Exception:  # a database hiccup must not end the loop: the next round prunes the rest
                 log.exception("%s failed; trying again next round", self.name)
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._settings.prune_interval_seconds)
-            except TimeoutError:
-                pass
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name=self.name)
-
-    def is_running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task:
-            await self._task
+            await self.pause(self._settings.prune_interval_seconds)
