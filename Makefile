@@ -48,10 +48,12 @@ test-integration: install
 test-e2e: install
 	$(PY) tools/run_tests.py e2e
 
-# every fault recipe on 1,000 approvals across 100 members; keeps the table in docs/reliability.md
+# the long proofs: every fault recipe on 1,000 approvals across 100 members (keeps the table in
+# docs/reliability.md), the long API fuzz, and the load bench's smoke run
 chaos: install
 	HABITAT_CHAOS_FULL=1 HABITAT_CHAOS_KEEP_TABLE=1 $(PY) -m pytest -q -p no:cacheprovider -rs --timeout 3600 tests/chaos
 	HABITAT_FUZZ_EXAMPLES=40 $(PY) -m pytest -q -s -p no:cacheprovider --timeout 3600 tests/e2e/test_fuzz_api.py
+	$(PY) -m pytest -q -p no:cacheprovider --timeout 900 tests/bench  # bench/load.py's smoke run through Caddy
 
 # upgrade from the last release in deploy/RELEASES with reads running, then roll back to its backup
 # (`make test` runs the upgrade half; see docs/migrations.md)
