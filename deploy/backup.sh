@@ -33,10 +33,7 @@ for arg in "$@"; do
     *) fail 2 "unknown argument '$arg' (usage: deploy/backup.sh [--native|--compose])" ;;
   esac
 done
-if [[ -z "$mode" ]]; then
-  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then mode=compose; else mode=native; fi
-fi
-[[ "$mode" == native || "$mode" == compose ]] || fail 2 "HABITAT_DEPLOY_MODE must be native or compose, not '$mode'"
+settle_mode
 
 dir="${HABITAT_BACKUP_DIR:-}"
 [[ -n "$dir" ]] || fail 2 "HABITAT_BACKUP_DIR is not set: say where backups go"

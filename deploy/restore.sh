@@ -56,10 +56,7 @@ done
 file="${positional[0]}"
 db="${positional[1]:-habitat_restore_$(date -u +%Y%m%dt%H%M%Sz)}"
 [[ "$db" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || fail 2 "database name '$db': use lower-case letters, digits and _ (at most 63)"
-if [[ -z "$mode" ]]; then
-  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then mode=compose; else mode=native; fi
-fi
-[[ "$mode" == native || "$mode" == compose ]] || fail 2 "HABITAT_DEPLOY_MODE must be native or compose, not '$mode'"
+settle_mode
 republish="${HABITAT_RESTORE_REPUBLISH_MINUTES:-30}"
 [[ "$republish" =~ ^[0-9]+$ ]] || fail 2 "HABITAT_RESTORE_REPUBLISH_MINUTES must be a whole number, not '$republish'"
 

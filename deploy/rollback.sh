@@ -43,10 +43,7 @@ while (($#)); do
   esac
   shift
 done
-if [[ -z "$mode" ]]; then
-  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then mode=compose; else mode=native; fi
-fi
-[[ "$mode" == native || "$mode" == compose ]] || fail 2 "HABITAT_DEPLOY_MODE must be native or compose, not '$mode'"
+settle_mode
 
 native() { "$PY" -m habitat_devstack.native "$@"; }
 compose() {

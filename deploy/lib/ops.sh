@@ -23,3 +23,13 @@ fail() { # fail CODE MESSAGE
 }
 # the comment block at the top of a script, without the '#'
 usage_of() { sed -n '2,/^[^#]/{/^# shellcheck/d; /^#/p}' "$1" | sed 's/^# \{0,1\}//'; }
+
+# `mode` as --native/--compose or HABITAT_DEPLOY_MODE left it; empty: compose where a Docker engine answers,
+# else native (this host's PostgreSQL, RabbitMQ and Caddy)
+settle_mode() {
+  # shellcheck disable=SC2154  # `mode` belongs to the sourcing script
+  if [[ -z "$mode" ]]; then
+    if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then mode=compose; else mode=native; fi
+  fi
+  [[ "$mode" == native || "$mode" == compose ]] || fail 2 "HABITAT_DEPLOY_MODE must be native or compose, not '$mode'"
+}
