@@ -4,6 +4,7 @@ every test fails (a green run must mean tests ran); locally both are tolerated."
 from __future__ import annotations
 
 import importlib.util
+import sys
 import tomllib
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("habitat_run_tests", ROOT / "tools" / "run_tests.py")
 run_tests = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = run_tests  # its dataclasses look their module up there
 _spec.loader.exec_module(run_tests)
 
 
@@ -60,3 +62,28 @@ def test_every_suite_has_a_timeout(suite: str) -> None:
     """A deadlock must fail the suite, not hang CI: every suite's own pytest config sets `timeout`."""
     options = _pytest_config_for(ROOT / suite)
     assert int(options.get("timeout", 0)) > 0
+
+
+def test_the_e2e_split_runs_every_module_exactly_once() -> None:
+    shared, own = run_tests.e2e_split()
+    modules = sorted(f"tests/e2e/{p.name}" for p in (ROOT / "tests" / "e2e").glob("test_*.py"))
+    assert sorted(shared + own) == modules
+    assert not set(shared) & set(own)
+
+
+def test_every_module_named_as_starting_its_own_stack_exists() -> None:
+    """A renamed drill must not silently move into the shared-stack suite's list of names."""
+    for module in run_tests.E2E_OWN_STACKS:
+        assert (ROOT / "tests" / "e2e" / module).exists(), module
+
+
+def test_all_expands_to_suites_that_cover_every_configured_path() -> None:
+    paths = [path for suite in run_tests._suites(run_tests.ALL) for path in suite.paths]
+    assert len(paths) == len(set(paths))
+    assert {p for p in paths if not p.startswith("tests/e2e/")} == set(run_tests.ALL) - {"tests/e2e"}
+
+
+@pytest.mark.parametrize(("configured", "expected"), [("1", 1), ("3", 3), ("0", 1)])
+def test_lanes_follow_the_setting(configured: str, expected: int, monkeypatch) -> None:
+    monkeypatch.setenv("HABITAT_TEST_LANES", configured)
+    assert run_tests.lanes() == expected
