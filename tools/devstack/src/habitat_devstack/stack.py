@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,8 +109,11 @@ class StackConfig:
 
 
 def migrate(config: StackConfig) -> None:
-    """Run every service's Alembic migrations (each in its own schema, as its owner role) up to head."""
-    for service in SERVICES:
+    """Run every service's Alembic migrations (each in its own schema, as its owner role) up to head.
+
+    The services' histories are independent (each owns its schema), so they run at once."""
+
+    def upgrade(service: str) -> None:
         env = config.env()
         if own := config.access.get(service):
             env[f"{service.upper()}_DATABASE__URL"] = own.migration_database_url
@@ -117,6 +121,19 @@ def migrate(config: StackConfig) -> None:
             [sys.executable, "-m", "alembic", "-c", str(ROOT / "services" / service / "alembic.ini"), "upgrade", "head"],
             env=env, check=True, capture_output=True, cwd=ROOT,
         )
+
+    with ThreadPoolExecutor(max_workers=len(SERVICES)) as pool:
+        for done in [pool.submit(upgrade, service) for service in SERVICES]:
+            done.result()
+
+
+def _reap(process: subprocess.Popen, timeout: float) -> None:
+    """Wait for a signalled process; SIGKILL its group if it outlives the timeout."""
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 class Stack:
@@ -185,12 +202,15 @@ class Stack:
         if process is None or process.poll() is not None:
             return
         os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        _reap(process, timeout)
 
-    def stop_all(self) -> None:
-        for name in reversed(list(self.processes)):
-            self.stop(name)
+    def stop_all(self, timeout: float = 15.0) -> None:
+        """SIGTERM every process at once, so their graceful shutdowns overlap (a second signal would make
+        uvicorn skip its own); SIGKILL what is still running when the timeout is up."""
+        running = [p for p in reversed(list(self.processes.values())) if p.poll() is None]
+        self.processes.clear()
+        for process in running:
+            os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in running:
+            _reap(process, max(0.1, deadline - time.monotonic()))

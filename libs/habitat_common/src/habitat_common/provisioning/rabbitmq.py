@@ -96,8 +96,13 @@ def import_with_rabbitmqctl(document: dict) -> None:
 
 
 def delete_with_rabbitmqctl(users: Iterable[BrokerUser]) -> None:
-    for user in users:
-        subprocess.run([rabbitmqctl(), "delete_user", user.name], check=False, capture_output=True)
+    """Delete the users, all at once: each rabbitmqctl call is a second or two of starting an Erlang VM."""
+    calls = [
+        subprocess.Popen([rabbitmqctl(), "delete_user", user.name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for user in users
+    ]
+    for call in calls:
+        call.wait()
 
 
 def import_over_http(management_url: str, admin: tuple[str, str], document: dict) -> None:
