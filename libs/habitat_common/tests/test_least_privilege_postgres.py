@@ -125,3 +125,27 @@ def test_every_role_has_a_password(database) -> None:
     url, _ = database
     rows = asyncio.run(as_superuser(url, "SELECT rolname FROM pg_authid WHERE rolpassword IS NOT NULL"))
     assert set(PASSWORDS) <= {r["rolname"] for r in rows}
+
+
+def test_the_monitoring_role_reads_statistics_and_no_service_table(database) -> None:
+    """The postgres exporter's role: connections and settings for the alerts, nothing of the co-op's data."""
+    url, roles = database
+    prefix = roles["ledger"].owner.removesuffix("_ledger_owner")
+    role = f"{prefix}_monitoring"
+    PASSWORDS[role] = "monitoring-secret-1"
+    try:
+        asyncio.run(provision_postgres(url, prefix=prefix, monitoring_password=PASSWORDS[role]))
+        [limit] = run(url, role, "SELECT setting FROM pg_settings WHERE name = 'max_connections'")
+        assert int(limit["setting"]) > 0
+        assert run(url, role, "SELECT sum(numbackends) AS n FROM pg_stat_database")[0]["n"] >= 1
+        # pg_monitor shows other roles' sessions (what they wait on), which a plain login may not see
+        assert run(url, role, "SELECT count(*) AS n FROM pg_stat_activity WHERE query IS NOT NULL"
+                              " AND query <> '<insufficient privilege>'")[0]["n"] >= 1
+        for service in ("identity", "contributions", "ledger"):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                run(url, role, f"SELECT * FROM {service}.item")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            run(url, role, "CREATE TABLE public.mine (id int)")
+    finally:
+        asyncio.run(as_superuser(url, f'DROP OWNED BY "{role}"'))
+        asyncio.run(as_superuser(url, f'DROP ROLE "{role}"'))

@@ -59,3 +59,22 @@ def test_json_log_lines_carry_the_correlation_id() -> None:
     assert line["message"] == "hello world"
     assert line["correlation_id"] == "corr-9"
     assert line["service"] == "sample"
+
+
+async def test_probes_and_scrapes_are_not_timed_as_api_requests() -> None:
+    """A /readyz 503 while the database is down must not count as the API's 5xx (HabitatHttpErrors)."""
+    from prometheus_client import REGISTRY
+
+    async def down() -> bool:
+        return False
+
+    app = app_with({"database": down})
+    for path in ("/readyz", "/healthz", "/metrics"):
+        await call(app, path)
+    for route in ("/readyz", "/healthz", "/metrics"):
+        for status in ("200", "503"):
+            labels = {"service": "sample", "method": "GET", "route": route, "status": status}
+            assert REGISTRY.get_sample_value("habitat_http_request_duration_seconds_count", labels) is None
+    await call(app, "/things/1")
+    labels = {"service": "sample", "method": "GET", "route": "/things/{thing_id}", "status": "200"}
+    assert REGISTRY.get_sample_value("habitat_http_request_duration_seconds_count", labels) >= 1

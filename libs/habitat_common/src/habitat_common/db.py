@@ -13,10 +13,12 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from habitat_common.contracts.envelope import Contract
+from habitat_common.db_pool import metered_pool
 from habitat_common.messaging.inbox import claim
 from habitat_common.messaging.outbox import outbox_row
 from habitat_common.settings import DatabaseSettings
 from habitat_common.telemetry import current_correlation_id
+from habitat_common.tracing import instrument_engine
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -38,25 +40,30 @@ def make_engine(
     pre_ping: bool = True,
     recycle_seconds: int | None = None,
     server_settings: dict[str, str] | None = None,
+    service: str = "habitat",
 ) -> AsyncEngine:
     """The process's engine. Every checkout is pre-pinged, so connections a PostgreSQL restart broke are
     replaced instead of failing a request; connections are recycled after settings.pool_recycle_seconds
     (or recycle_seconds). Connection attempts time out after settings.connect_timeout_seconds and statements
     after settings.command_timeout_seconds: while the database is down, requests fail fast (503, see
-    habitat_common.web.errors) rather than hang. server_settings are PostgreSQL settings for every connection."""
+    habitat_common.web.errors) rather than hang. server_settings are PostgreSQL settings for every connection.
+    The pool exports habitat_db_pool_* metrics labelled with service (see habitat_common.db_pool)."""
     connect_args: dict[str, Any] = {"timeout": settings.connect_timeout_seconds}
     if settings.command_timeout_seconds is not None:
         connect_args["command_timeout"] = settings.command_timeout_seconds
     if server_settings:
         connect_args["server_settings"] = server_settings
-    return create_async_engine(
+    engine = create_async_engine(
         settings.url.get_secret_value(),
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_pre_ping=pre_ping,
         pool_recycle=settings.pool_recycle_seconds if recycle_seconds is None else recycle_seconds,
         connect_args=connect_args,
+        poolclass=metered_pool(service),
     )
+    instrument_engine(engine)  # a span per statement, inside the request's or the message's trace
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 from habitat_common.messaging.retry_schedule import (
     DEFAULT_RETRY_DELAYS_SECONDS,
@@ -111,11 +111,63 @@ class AuthSettings(BaseModel):
         return self.revocations_stale_after_seconds or 3 * self.revocations_poll_seconds
 
 
-class TelemetrySettings(BaseModel):
-    """Logging and tracing."""
+def log_level_of(name: str) -> str:
+    """A standard level name, upper case; a typo fails at start instead of logging at the wrong level."""
+    level = name.strip().upper()
+    level = "WARNING" if level == "WARN" else level
+    if level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET"):
+        raise ValueError(f"{name!r} is not a log level (CRITICAL, ERROR, WARNING, INFO, DEBUG)")
+    return level
 
-    log_level: str = "INFO"
+
+def logger_levels_of(spec: str) -> dict[str, str]:
+    """'sqlalchemy.engine=INFO, aiormq=WARNING' as {logger: LEVEL}; an empty spec is {}."""
+    levels = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        logger, equals, level = item.partition("=")
+        if not equals or not logger.strip():
+            raise ValueError(f"{item!r}: per-logger levels are written logger=LEVEL, comma-separated")
+        levels[logger.strip()] = log_level_of(level)
+    return levels
+
+
+class TelemetrySettings(BaseModel):
+    """Logging and tracing (the OTLP export is configured by the standard OTEL_* variables, see tracing.py)."""
+
+    log_level: str = Field(default="INFO", description="Root level of every process of the service")
+    worker_log_level: str | None = Field(
+        default=None, description="Root level of the worker process instead of log_level (the HTTP process keeps it)"
+    )
+    log_levels: str = Field(
+        default="",
+        description="Per-logger levels for every process, e.g. 'sqlalchemy.engine=INFO,aiormq=WARNING'; a logger"
+        " not named follows the root level",
+    )
     trace_console: bool = False
     trace_sample_ratio: float = Field(
         default=0.1, ge=0, le=1, description="Share of locally started traces recorded; callers' sampled traces always are"
     )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        return log_level_of(value)
+
+    @field_validator("worker_log_level")
+    @classmethod
+    def _known_worker_level(cls, value: str | None) -> str | None:
+        return log_level_of(value) if value else None  # empty (compose's `:-` default) is unset
+
+    @field_validator("log_levels")
+    @classmethod
+    def _known_levels(cls, value: str) -> str:
+        logger_levels_of(value)
+        return value
+
+    def root_level(self, process: str) -> str:
+        """The root level of process ("http" or "worker")."""
+        return (self.worker_log_level if process == "worker" else None) or self.log_level
+
+    def logger_levels(self) -> dict[str, str]:
+        """log_levels as {logger: LEVEL}."""
+        return logger_levels_of(self.log_levels)

@@ -12,42 +12,23 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from opentelemetry import trace
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
-from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
-from prometheus_client import Counter, Gauge, Histogram
 
+from habitat_common.metrics import (  # noqa: F401 - re-exported: the metrics lived here before metrics.py
+    EVENTS_CONSUMED,
+    EVENTS_FAILED,
+    EVENTS_PUBLISHED,
+    HTTP_LATENCY,
+    IMPORT_EVENTS_LAG,
+    IMPORT_EVENTS_PENDING,
+    MESSAGING_ROWS_PRUNED,
+    OUTBOX_BACKLOG,
+    OUTBOX_LAG,
+    RETRIES_SCHEDULED,
+)
 from habitat_common.settings import TelemetrySettings
+from habitat_common.tracing import configure_tracing  # noqa: F401 - re-exported: it lived here before tracing.py
 
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
-
-HTTP_LATENCY = Histogram(
-    "habitat_http_request_duration_seconds",
-    "HTTP request latency",
-    ["service", "method", "route", "status"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-)
-EVENTS_PUBLISHED = Counter("habitat_events_published_total", "Events relayed from the outbox", ["service", "event"])
-EVENTS_CONSUMED = Counter(
-    "habitat_events_consumed_total", "Events handled by a consumer", ["consumer", "event", "outcome"]
-)
-EVENTS_FAILED = Counter("habitat_events_failed_total", "Event deliveries that failed", ["consumer", "event", "reason"])
-RETRIES_SCHEDULED = Counter(
-    "habitat_event_retries_scheduled_total", "Failed deliveries put in a delayed retry queue", ["consumer", "event"]
-)
-MESSAGING_ROWS_PRUNED = Counter(
-    "habitat_messaging_rows_pruned_total", "Outbox and inbox rows pruned past the retention", ["service", "table"]
-)
-OUTBOX_BACKLOG = Gauge("habitat_outbox_backlog", "Outbox rows not yet published", ["service"])
-OUTBOX_LAG = Gauge("habitat_outbox_oldest_unpublished_seconds", "Age of the oldest unpublished row", ["service"])
-IMPORT_EVENTS_PENDING = Gauge(
-    "habitat_import_events_pending", "Events of committed imports not yet written to the outbox", ["service"]
-)
-IMPORT_EVENTS_LAG = Gauge(
-    "habitat_import_events_oldest_pending_seconds", "Age of the oldest committed import with events still to write",
-    ["service"],
-)
 
 
 def current_correlation_id() -> str | None:
@@ -65,18 +46,27 @@ def correlation(correlation_id: str | None) -> Iterator[str]:
         _correlation_id.reset(token)
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line, with the correlation id and trace id when there is one."""
+# what every LogRecord has; anything else on a record came from `extra=` and goes into the JSON
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+# uvicorn's ANSI-coloured copy of the message: noise in a JSON line
+_DROPPED_EXTRAS = frozenset({"color_message"})
 
-    def __init__(self, service: str) -> None:
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, service (and process), logger, message, the correlation id, trace
+    and span ids when there are some, and every `extra=` field (renamed extra_<name> should it clash)."""
+
+    def __init__(self, service: str, process: str | None = None) -> None:
         super().__init__()
         self._service = service
+        self._process = process
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "service": self._service,
+            **({"process": self._process} if self._process else {}),
             "logger": record.name,
             "message": record.getMessage(),
         }
@@ -85,33 +75,28 @@ class JsonFormatter(logging.Formatter):
         span_context = trace.get_current_span().get_span_context()
         if span_context.is_valid:
             entry["trace_id"] = format(span_context.trace_id, "032x")
+            entry["span_id"] = format(span_context.span_id, "016x")
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES and key not in _DROPPED_EXTRAS:
+                entry[f"extra_{key}" if key in entry else key] = value
         return json.dumps(entry, default=str)
 
 
-def configure_logging(service: str, settings: TelemetrySettings) -> None:
+def configure_logging(service: str, settings: TelemetrySettings, *, process: str = "http") -> None:
+    """JSON lines on stdout for the whole process (uvicorn's and FastStream's loggers included) at the
+    process's root level (settings.root_level: "http" or "worker"), with settings.log_levels per logger."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonFormatter(service))
+    handler.setFormatter(JsonFormatter(service, process))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
+    root.setLevel(settings.root_level(process))
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "faststream", "faststream.access"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
-
-
-def configure_tracing(service: str, settings: TelemetrySettings) -> TracerProvider:
-    """Install a tracer provider; spans carry the service name and follow HTTP and messages."""
-    current = trace.get_tracer_provider()
-    if isinstance(current, TracerProvider):
-        return current
-    # a request whose caller sent a sampled trace is always recorded; our own roots are sampled at a ratio,
-    # since recording every span of every request costs a noticeable share of a request's CPU
-    sampler = ParentBased(TraceIdRatioBased(settings.trace_sample_ratio))
-    provider = TracerProvider(resource=Resource.create({"service.name": service}), sampler=sampler)
-    if settings.trace_console:
-        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
-    trace.set_tracer_provider(provider)
-    return provider
+    for name, level in settings.logger_levels().items():
+        logging.getLogger(name).setLevel(level)

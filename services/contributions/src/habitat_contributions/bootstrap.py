@@ -61,7 +61,12 @@ def build(settings: ContributionsSettings | None = None) -> Container:
     orm.start_mappers()
     # Pre-pinged like every engine: without it the first request on each connection a PostgreSQL restart
     # broke was a 500. Connections are recycled before idle timeouts bite.
-    engine = make_engine(settings.database, recycle_seconds=POOL_RECYCLE_SECONDS, server_settings=SESSION_SETTINGS)
+    engine = make_engine(
+        settings.database,
+        recycle_seconds=POOL_RECYCLE_SECONDS,
+        server_settings=SESSION_SETTINGS,
+        service="contributions",
+    )
     return Container(
         settings=settings,
         engine=engine,

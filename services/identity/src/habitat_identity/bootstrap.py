@@ -72,7 +72,7 @@ def build_container(
     """Wire identity; verifier defaults to one backed by identity's own keys (no HTTP call to itself)."""
     settings = settings or get_settings()
     start_mappers()
-    engine = make_engine(settings.database)
+    engine = make_engine(settings.database, service="identity")
     session_factory = make_sessionmaker(engine)
     keys = KeyRing(
         session_factory, cache_seconds=settings.auth.jwks_cache_seconds, passphrase=signing_key_passphrase(settings)

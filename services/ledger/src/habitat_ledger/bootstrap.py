@@ -52,13 +52,15 @@ def build(
     *,
     session_factory: async_sessionmaker[AsyncSession] | None = None,
     clock: Clock | None = None,
+    process: str = "http",
 ) -> Ledger:
-    """Wire one process; tests may hand in a session factory bound to their own transaction, and a clock."""
+    """Wire one process ("http" or "worker": its log level); tests may hand in a session factory bound to their
+    own transaction, and a clock."""
     settings = settings or get_settings()
-    configure_logging(SERVICE, settings.telemetry)
+    configure_logging(SERVICE, settings.telemetry, process=process)
     configure_tracing(SERVICE, settings.telemetry)
     start_mappers()
-    engine = make_engine(settings.database)
+    engine = make_engine(settings.database, service=SERVICE)
     return Ledger(settings, engine, session_factory or make_sessionmaker(engine), clock or system_clock)
 
 

@@ -30,6 +30,7 @@ from habitat_common.messaging.topology import (
     refusals_exchange,
     retry_exchange,
 )
+from habitat_common.metrics import EVENT_LAG, EVENTS_REDELIVERED, preinitialise
 from habitat_common.telemetry import EVENTS_CONSUMED, EVENTS_FAILED, RETRIES_SCHEDULED, correlation
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def subscribe(
     """
     event = subscription.contract.routing_key()
     owner = producer_of(subscription.contract)
+    _preinitialise(subscription.consumer, event)
     envelope_type = Envelope[subscription.contract]  # type: ignore[name-defined]
     refusals = refusals_exchange(subscription.consumer, declare=declare)
     retries = retry_exchange(subscription.consumer, declare=declare)
@@ -109,6 +111,8 @@ def subscribe(
     )
     async def consume(body: Any, message: RabbitMessage) -> None:
         """Decode the envelope, then let the service's handler apply it once."""
+        if retries_done(message.headers) or getattr(message.raw_message, "redelivered", False):
+            EVENTS_REDELIVERED.labels(subscription.consumer, event).inc()
         try:
             envelope = envelope_type.model_validate_json(message.body)
         except ValidationError as error:
@@ -149,3 +153,17 @@ def subscribe(
                 return
             log.info("%s %s %s", "applied" if applied else "ignored duplicate", event, envelope.event_id)
         EVENTS_CONSUMED.labels(subscription.consumer, event, "applied" if applied else "duplicate").inc()
+        if applied:
+            lag = (utc_now() - envelope.occurred_at).total_seconds()
+            EVENT_LAG.labels(subscription.consumer, event).observe(max(lag, 0.0))
+
+
+FAILURE_REASONS = ("retries_exhausted", "malformed", "wrong_producer", "database_unavailable", "error")
+
+
+def _preinitialise(consumer: str, event: str) -> None:
+    """The consumer's series at 0 before its first delivery, so a rate or increase over them is 0, not empty."""
+    preinitialise(EVENTS_CONSUMED, [consumer], [event], ["applied", "duplicate"])
+    preinitialise(EVENTS_FAILED, [consumer], [event], FAILURE_REASONS)
+    for metric in (EVENT_LAG, EVENTS_REDELIVERED, RETRIES_SCHEDULED):
+        preinitialise(metric, [consumer], [event])

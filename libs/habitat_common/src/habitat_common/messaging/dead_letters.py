@@ -11,17 +11,16 @@ from collections.abc import Sequence
 from faststream import AckPolicy
 from faststream.rabbit import QueueType, RabbitBroker, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
-from prometheus_client import Gauge
 
 from habitat_common.messaging import dead_letter_rules as rules
 from habitat_common.messaging.dead_letter_store import DeadLetterStore
 from habitat_common.messaging.polling import PollingTask
 from habitat_common.messaging.retry import RETRY_HEADERS
 from habitat_common.messaging.topology import Subscription, dead_letter_queue, retry_exchange
+from habitat_common.metrics import DEAD_LETTERS
 
 log = logging.getLogger(__name__)
 
-DEAD_LETTERS = Gauge("habitat_dead_letters", "Dead letters waiting for an operator (status dead)", ["queue"])
 UNAVAILABLE_PAUSE_SECONDS = 5.0
 REPLAY_BATCH = 50
 

@@ -63,6 +63,7 @@ class MessagingPruner(BackgroundLoop):
         self._tables = tuple(tables)
         for table in self._tables:
             prunable(table, datetime.now(UTC))  # refuses, at start, a table the rule does not know
+            MESSAGING_ROWS_PRUNED.labels(service, table.name)  # the series at 0 before the first prune
         self._settings = settings
 
     async def prune_once(self, now: datetime | None = None) -> dict[str, int]:

@@ -48,6 +48,7 @@ class ProvisionSettings(BaseSettings):
     identity: ServiceSecrets
     contributions: ServiceSecrets
     ledger: ServiceSecrets
+    monitoring_password: SecretStr | None = None  # <prefix>_monitoring, for the postgres exporter
 
 
 PLACEHOLDER = "change-me"  # deploy/.env.example's values: never a password anyone may use
@@ -55,7 +56,8 @@ PLACEHOLDER = "change-me"  # deploy/.env.example's values: never a password anyo
 
 def placeholders(settings: ProvisionSettings) -> list[str]:
     """The secrets still holding the example's placeholder."""
-    found = [k for k in ("postgres_url", "amqp_url") if PLACEHOLDER in getattr(settings, k).get_secret_value()]
+    found = [k for k in ("postgres_url", "amqp_url", "monitoring_password")
+             if getattr(settings, k) is not None and PLACEHOLDER in getattr(settings, k).get_secret_value()]
     return found + [f"{service}.{name}" for service in SERVICES for name, value in getattr(settings, service)
                     if PLACEHOLDER in value.get_secret_value()]
 
@@ -86,7 +88,9 @@ def main() -> None:
         passwords[roles.owner] = secret.db_owner_password.get_secret_value()
         passwords[roles.runtime] = secret.db_password.get_secret_value()
     admin_db = settings.postgres_url.get_secret_value().replace("postgresql://", "postgresql+asyncpg://", 1)
-    retried(lambda: asyncio.run(provision_postgres(admin_db, prefix=settings.prefix, passwords=passwords)),
+    monitoring = settings.monitoring_password.get_secret_value() if settings.monitoring_password else None
+    retried(lambda: asyncio.run(provision_postgres(admin_db, prefix=settings.prefix, passwords=passwords,
+                                                   monitoring_password=monitoring)),
             "PostgreSQL roles")
     log.info("PostgreSQL: %s", ", ".join(f"{settings.prefix}_{s}[_owner]" for s in SERVICES))
 

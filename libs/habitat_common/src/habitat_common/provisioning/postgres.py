@@ -121,15 +121,27 @@ def provision_statements(
     ]
 
 
+def monitoring_statements(database: str, role: str, password: str | None) -> list[str]:
+    """A login role that reads PostgreSQL's statistics (pg_monitor) and no table of any service."""
+    return [
+        *_login_role(role, password),
+        f"GRANT CONNECT ON DATABASE {ident(database)} TO {ident(role)}",
+        f"GRANT pg_monitor TO {ident(role)}",
+    ]
+
+
 def _plain(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def provision_postgres(
     admin_url: str, *, prefix: str, passwords: Mapping[str, str | None] | None = None,
-    services: tuple[str, ...] = SERVICES,
+    services: tuple[str, ...] = SERVICES, monitoring_password: str | None = None,
 ) -> dict[str, ServiceRoles]:
-    """Create or update every service's roles and schema in admin_url's database; passwords by role name."""
+    """Create or update every service's roles and schema in admin_url's database; passwords by role name.
+
+    With monitoring_password, also <prefix>_monitoring: the postgres exporter's read-only statistics role.
+    """
     passwords = passwords or {}
     database = make_url(admin_url).database
     conn = await asyncpg.connect(_plain(admin_url))
@@ -147,6 +159,9 @@ async def provision_postgres(
                 for statement in provision_statements(
                     database, roles, owner_password=roles.owner_password, runtime_password=roles.runtime_password
                 ):
+                    await conn.execute(statement)
+            if monitoring_password is not None:
+                for statement in monitoring_statements(database, f"{prefix}_monitoring", monitoring_password):
                     await conn.execute(statement)
     finally:
         await conn.close()

@@ -1,19 +1,39 @@
-"""HTTP middleware (correlation id, latency histogram) and the health/readiness/metrics routes."""
+"""HTTP middleware (correlation id, latency histograms, requests in flight) and the health/readiness/metrics routes.
+
+A route marked @long_running (imports, exports, period close, allocation propose/post) is timed in
+habitat_http_long_request_duration_seconds and kept out of the API latency SLO histogram."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from habitat_common.telemetry import HTTP_LATENCY, correlation
+from habitat_common.metrics import HTTP_IN_FLIGHT, HTTP_LATENCY, HTTP_LONG_LATENCY
+from habitat_common.telemetry import correlation
 
 Check = Callable[[], Awaitable[bool]]
 CORRELATION_HEADER = "X-Correlation-ID"
+PROBE_PATHS = frozenset({"/healthz", "/health", "/readyz", "/metrics"})
+LONG_RUNNING_MARK = "__habitat_long_running__"
+Endpoint = TypeVar("Endpoint", bound=Callable)
+
+
+def long_running(endpoint: Endpoint) -> Endpoint:
+    """Mark a route's endpoint as long-running (put it under the route decorator): its requests are timed in the
+    long-request histogram with buckets up to 10 minutes, not in the API latency SLO histogram."""
+    setattr(endpoint, LONG_RUNNING_MARK, True)
+    return endpoint
+
+
+def is_long_running(route: object) -> bool:
+    """True when the matched route's endpoint was marked with @long_running."""
+    return getattr(getattr(route, "endpoint", None), LONG_RUNNING_MARK, False)
 
 
 class ObservabilityMiddleware:
@@ -25,6 +45,7 @@ class ObservabilityMiddleware:
     def __init__(self, app, service: str) -> None:
         self.app = app
         self.service = service
+        self.in_flight = HTTP_IN_FLIGHT.labels(service)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -33,6 +54,11 @@ class ObservabilityMiddleware:
         started = time.perf_counter()
         incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-correlation-id"), None)
         status = 500
+        # probes and scrapes are not traffic: counted, a scrape would always see itself in flight, and a
+        # stopped database would count as the API's 5xx
+        counted = scope["path"] not in PROBE_PATHS
+        if counted:
+            self.in_flight.inc()
         with correlation(incoming) as correlation_id:
 
             async def send_with_id(message) -> None:
@@ -45,15 +71,19 @@ class ObservabilityMiddleware:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
-                path = getattr(scope.get("route"), "path", "unmatched")
-                HTTP_LATENCY.labels(self.service, scope["method"], path, str(status)).observe(
-                    time.perf_counter() - started
-                )
+                if counted:  # a probe is not an API request: its 503s while a dependency is down are /readyz's
+                    self.in_flight.dec()  # answer, not errors of the API's objective
+                    route = scope.get("route")
+                    histogram = HTTP_LONG_LATENCY if is_long_running(route) else HTTP_LATENCY
+                    path = getattr(route, "path", "unmatched")
+                    elapsed = time.perf_counter() - started
+                    histogram.labels(self.service, scope["method"], path, str(status)).observe(elapsed)
 
 
 def install_observability(app: FastAPI, service: str, checks: dict[str, Check]) -> None:
-    """Correlation ids, latency metrics, tracing, and /healthz, /readyz, /metrics."""
+    """Correlation ids, latency and in-flight metrics, tracing, and /healthz, /readyz, /metrics."""
     app.add_middleware(ObservabilityMiddleware, service=service)
+    HTTP_IN_FLIGHT.labels(service)
     app.include_router(health_router(checks))
     # one server span per request is the trace we need; per-message send/receive spans cost ~a fifth of a request
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics", exclude_spans=["receive", "send"])

@@ -89,6 +89,7 @@ class PostgresContributionImportStore:
     async def summarize(self) -> ImportSummary:
         by_status = dict.fromkeys(sorted(STATUSES), 0)
         by_type = dict.fromkeys(sorted(TYPES), 0)
+        created_by_type = dict.fromkeys(sorted(TYPES), 0)
         rows = created = 0
         approved_value = Decimal(0)
         for group in await self._db.fetch(import_sql.SUMMARY):
@@ -96,8 +97,11 @@ class PostgresContributionImportStore:
             by_type[group["type"]] += group["rows"]
             rows += group["rows"]
             created += group["created"]
+            created_by_type[group["type"]] += group["created"]
             approved_value += group["approved_value"]
-        return ImportSummary(rows, created, rows - created, by_status, by_type, approved_value.quantize(CENT))
+        return ImportSummary(
+            rows, created, rows - created, by_status, by_type, approved_value.quantize(CENT), created_by_type
+        )
 
     async def sample(self, size: int) -> list[dict]:
         return [dict(row) for row in await self._db.fetch(import_sql.SAMPLE, size)]

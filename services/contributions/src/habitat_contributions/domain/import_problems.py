@@ -47,6 +47,7 @@ class ImportSummary:
     by_status: dict[str, int]
     by_type: dict[str, int]
     approved_value: Decimal
+    created_by_type: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

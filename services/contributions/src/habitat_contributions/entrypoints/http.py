@@ -13,6 +13,13 @@ from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.dead_letter_store import DeadLetterStore
 from habitat_common.messaging.probe import broker_is_reachable
+from habitat_common.metrics import (
+    CHANNELS,
+    CONTRIBUTIONS_DECIDED,
+    CONTRIBUTIONS_SUBMITTED,
+    preinitialise,
+    preinitialise_imports,
+)
 from habitat_common.revocation import revocation_feed_for
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
@@ -33,7 +40,7 @@ from habitat_contributions.domain.commands import (
     RespondToClarification,
     SubmitContribution,
 )
-from habitat_contributions.domain.model import Viewer
+from habitat_contributions.domain.model import ContributionStatus, ContributionType, Viewer
 from habitat_contributions.entrypoints import routes_admin
 from habitat_contributions.entrypoints.dependencies import AppContainer, Member, Reviewer, Uow, admin_principal
 from habitat_contributions.entrypoints.schemas import (
@@ -124,12 +131,22 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
 
     checks = {"database": database_ok, "broker": broker_ok} | ({"revocations": feed.ready} if feed else {})
     install_observability(app, SERVICE, checks)
+    _preinitialise_metrics()
     install_no_store(app)
     app.include_router(_routes())
     app.include_router(routes_admin.router)
     dead_letters = DeadLetterStore(container.session_factory, orm.dead_letter)
     app.include_router(dead_letters_router(service=SERVICE, store_of=lambda _: dead_letters, admin=admin_principal))
     return app
+
+
+def _preinitialise_metrics() -> None:
+    """Business series at 0 before the first submission, decision and import."""
+    types = [str(t) for t in ContributionType]
+    decisions = [str(s) for s in ContributionStatus if s != ContributionStatus.PENDING]
+    preinitialise(CONTRIBUTIONS_SUBMITTED, types, CHANNELS)
+    preinitialise(CONTRIBUTIONS_DECIDED, types, decisions)
+    preinitialise_imports(SERVICE, [routes_admin.IMPORT_KIND])
 
 
 async def _filter(

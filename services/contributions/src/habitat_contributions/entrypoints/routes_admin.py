@@ -6,12 +6,15 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Request
 
+from habitat_common.metrics import measured_import
+from habitat_common.web.observability import long_running
 from habitat_contributions.domain.errors import InvalidImport
 from habitat_contributions.entrypoints.dependencies import Admin, AppContainer
 from habitat_contributions.entrypoints.schemas_admin import ImportResultOut, IntegrityOut
 from habitat_contributions.service_layer import importing, integrity
 
 router = APIRouter(tags=["admin"])
+IMPORT_KIND = "contributions"
 CSV_BODY = {
     "requestBody": {
         "required": True,
@@ -33,25 +36,36 @@ def import_problems(error: InvalidImport) -> dict:
 
 
 @router.post("/imports/contributions", response_model=ImportResultOut, openapi_extra=CSV_BODY)
+@long_running
 async def import_contributions(request: Request, principal: Admin, container: AppContainer, dry_run: bool = False):
     """Import historical contributions from CSV (the raw body, read as a stream); all or nothing.
 
     422 invalid_csv lists the problems of the first failing pass (format, references, business,
     reconciliation); rows imported before with the same values count as unchanged."""
-    report = await importing.import_contributions(
-        request.stream(),
-        dry_run=dry_run,
-        actor_id=principal.member_id,
-        store=container.import_store(),
-        policy=container.policy,
-        today=container.settings.coop.today(),
+    measured = measured_import(
+        "contributions", IMPORT_KIND, refusals=InvalidImport, rejected_rows=_rejected_rows, enabled=not dry_run
     )
+    with measured as run:
+        report = await importing.import_contributions(
+            request.stream(),
+            dry_run=dry_run,
+            actor_id=principal.member_id,
+            store=container.import_store(),
+            policy=container.policy,
+            today=container.settings.coop.today(),
+        )
+        run.accepted = report.summary.rows
     return {
         "dry_run": report.dry_run,
         "import_id": report.import_id,
         "summary": asdict(report.summary),
         "sample": report.sample,
     }
+
+
+def _rejected_rows(error: BaseException) -> int:
+    """Problems of the refused file's first failing pass (a row may have several)."""
+    return error.count if isinstance(error, InvalidImport) else 0
 
 
 @router.get("/integrity", response_model=IntegrityOut)

@@ -25,6 +25,7 @@ from habitat_common.messaging.worker import build_worker
 from habitat_common.telemetry import IMPORT_EVENTS_LAG, IMPORT_EVENTS_PENDING, configure_logging, configure_tracing
 from habitat_contributions import bootstrap
 from habitat_contributions.adapters import orm, translators
+from habitat_contributions.entrypoints.gauges import contributions_gauges
 from habitat_contributions.service_layer import importing, replicas
 from habitat_contributions.service_layer.ports import UnitOfWork
 
@@ -101,10 +102,11 @@ def import_announcer(container: bootstrap.Container) -> PollingTask:
 
 
 def create_worker(broker: RabbitBroker | None = None) -> AsgiFastStream:
-    """Worker app: consumers, outbox relay, the import events loop, /healthz, /readyz, /metrics."""
+    """Worker app: consumers, outbox relay, the import events loop, the gauges read from the database, /healthz,
+    /readyz, /metrics."""
     container = bootstrap.build()
     settings = container.settings
-    configure_logging(SERVICE, settings.telemetry)
+    configure_logging(SERVICE, settings.telemetry, process="worker")
     configure_tracing(SERVICE, settings.telemetry)
     return build_worker(
         service=SERVICE,
@@ -116,6 +118,6 @@ def create_worker(broker: RabbitBroker | None = None) -> AsgiFastStream:
         messaging=settings.messaging,
         handlers=consumers(container.uow),
         broker=broker,
-        background=[import_announcer(container)],
+        background=[import_announcer(container), contributions_gauges(container.engine, zone=settings.coop.zone)],
         dead_letters=orm.dead_letter,
     )

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from habitat_common.metrics import CONTRIBUTIONS_SUBMITTED
 from habitat_contributions.domain.commands import EditContribution, RespondToClarification, SubmitContribution
 from habitat_contributions.domain.corrections import Entry, Figures
 from habitat_contributions.domain.dates import check_contributed_on
@@ -73,6 +74,7 @@ async def submit_contribution(
         uow.contributions.add(contribution)
         uow.events.extend(contribution.submitted())
         await uow.commit()
+        CONTRIBUTIONS_SUBMITTED.labels(str(contribution.type), "api").inc()
         return contribution
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from habitat_common.metrics import CONTRIBUTIONS_SUBMITTED
 from habitat_contributions.domain.contribution_file import ContributionFile
 from habitat_contributions.domain.errors import InvalidImport
 from habitat_contributions.domain.import_problems import MAX_LISTED, CsvProblem, ImportReport, ProblemLog
@@ -55,6 +56,8 @@ async def import_contributions(
             import_id, actor_id=actor_id, dual_approval_threshold=policy.dual_approval_threshold, rows=summary.rows
         )
         await store.commit()
+    for kind, count in summary.created_by_type.items():
+        CONTRIBUTIONS_SUBMITTED.labels(kind, "import").inc(count)
     summary = replace(summary, created=created, unchanged=summary.rows - created)
     return ImportReport(dry_run, import_id, summary, sample)
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from habitat_common.metrics import CONTRIBUTIONS_DECIDED
 from habitat_contributions.domain.commands import ApproveContribution, RejectContribution, RequestClarification
 from habitat_contributions.domain.corrections import Entry
 from habitat_contributions.domain.description import meaningful_text
@@ -78,6 +79,8 @@ async def approve_contribution(
             uow.events.append(event)
         await _reseal_if_closing(closing, contribution, uow)
         await uow.commit()
+        if event is not None:  # a first of two required approvals decides nothing yet
+            _count_decision(contribution)
         return contribution
 
 
@@ -91,6 +94,7 @@ async def reject_contribution(cmd: RejectContribution, uow: UnitOfWork, *, now: 
         )
         await _reseal_if_closing(closing, contribution, uow)
         await uow.commit()
+        _count_decision(contribution)
         return contribution
 
 
@@ -106,7 +110,14 @@ async def request_clarification(
         )
         uow.events.append(asked)
         await uow.commit()
+        _count_decision(contribution)
         return contribution
+
+
+def _count_decision(contribution: Contribution) -> None:
+    """A committed decision, named by the status it gave the contribution (approved, rejected,
+    clarification_requested)."""
+    CONTRIBUTIONS_DECIDED.labels(str(contribution.type), str(contribution.status)).inc()
 
 
 @dataclass(frozen=True)

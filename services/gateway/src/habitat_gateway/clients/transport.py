@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import aiohttp
 import httpx
+from opentelemetry.instrumentation.aiohttp_client import create_trace_config
 
 # Shorter than the services' keep-alive (uvicorn --timeout-keep-alive 75): a pooled connection is
 # never reused at the moment the service closes it.
@@ -59,6 +60,8 @@ class AiohttpTransport:
                 # one session serves every caller: a cookie a service sets (a device cookie) must never be
                 # kept and sent on for the next caller
                 cookie_jar=aiohttp.DummyCookieJar(),
+                # a client span per call, whose context goes to the service in the traceparent header
+                trace_configs=[create_trace_config()],
             )
         return self._session
 
@@ -82,7 +85,7 @@ class AiohttpTransport:
 
 
 class HttpxTransport:
-    """httpx, for tests that answer with httpx.MockTransport."""
+    """httpx, for tests that answer with httpx.MockTransport (no client spans, no trace context sent)."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client

@@ -1,4 +1,5 @@
-"""A pooled client per service that forwards the caller's token, correlation id and trace context."""
+"""A pooled client per service that forwards the caller's token and correlation id (the transport's
+instrumentation sends the trace context)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,9 @@ from typing import Any
 
 from habitat_common.telemetry import current_correlation_id
 from habitat_common.web.errors import ApiError
-from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind
 from starlette.responses import Response
 
 from habitat_gateway.clients.transport import AiohttpTransport, Transport, TransportFailure, UpstreamResponse
-
-tracer = trace.get_tracer("habitat.gateway")
 
 
 class UpstreamError(ApiError):
@@ -72,14 +69,12 @@ class ServiceClient:
         if correlation_id := current_correlation_id():
             headers["X-Correlation-ID"] = correlation_id
         clean_params = {k: str(v) for k, v in (params or {}).items() if v is not None}
-        with tracer.start_as_current_span(f"{method} {self.name}", kind=SpanKind.CLIENT):
-            propagate.inject(headers)
-            try:
-                response = await self._transport.send(
-                    method, path, headers=headers, params=clean_params, json=json, content=content, timeout=timeout
-                )
-            except TransportFailure as error:
-                raise ServiceUnavailable(self.name) from error
+        try:
+            response = await self._transport.send(
+                method, path, headers=headers, params=clean_params, json=json, content=content, timeout=timeout
+            )
+        except TransportFailure as error:
+            raise ServiceUnavailable(self.name) from error
         if response.status >= 400:
             error = UpstreamError(response.status, _json_of(self.name, response))
             if retry_after := response.headers.get("retry-after"):

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from habitat_common.web.money import MoneyIn
+from habitat_common.web.observability import long_running
 
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
@@ -73,6 +74,7 @@ async def pre_close(period_id: uuid.UUID, caller: AdminCaller, services: Service
     responses=errors(404, 422, notes={409: "pending_contributions: undecided contributions of the period, listed "
                                            "(pending_contributions, pending_count); period_not_open"}),
 )
+@long_running
 async def start_close(period_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """Start closing: intake stops and contributions seal the period's approved totals.
 
@@ -89,6 +91,7 @@ async def start_close(period_id: uuid.UUID, caller: AdminCaller, services: Servi
         422: "invalid_allocation_input, loss_has_no_cash_portion; amount codes; invalid_request",
     }),
 )
+@long_running
 async def propose(
     period_id: uuid.UUID, body: ProposeAllocationRequest, caller: AdminCaller, services: ServicesDep
 ) -> dict:
@@ -119,6 +122,7 @@ async def reject(allocation_id: uuid.UUID, body: ReasonRequest, caller: AdminCal
 
 
 @router.post("/allocations/{allocation_id}/post", response_model=Allocation, responses=DECIDE)
+@long_running
 async def post(allocation_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
     """Post an approved allocation to every capital account on both bases and close the period (idempotent)."""
     return await services.ledger.request("POST", f"/allocations/{allocation_id}/post", token=caller.token)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from habitat_common.auth import Principal
+from habitat_common.web.observability import long_running
 
 from habitat_gateway.clients.services import integrity_report
 from habitat_gateway.clients.upstream import ServiceClient
@@ -57,6 +58,7 @@ CONTRIBUTIONS_EXAMPLE = (
                      "description": "Checked and kept: waits for a second admin (POST /money-moves/{id}/approve)"}}
     | CSV_ERRORS | errors(notes={409: "money_move_pending: another import waits for approval"}),
 )
+@long_running
 async def import_capital_accounts(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
 ) -> Response:
@@ -70,6 +72,7 @@ async def import_capital_accounts(
     "/imports/contributions", response_model=ContributionsImportReport, openapi_extra=csv_body(CONTRIBUTIONS_EXAMPLE),
     responses=CSV_ERRORS,
 )
+@long_running
 async def import_contributions(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
 ) -> Response:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from habitat_common.web.inputs import MAX_YEAR, MIN_YEAR, IsoDate
+from habitat_common.web.observability import long_running
 
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
@@ -111,6 +112,7 @@ async def _passthrough(services, caller, path: str, params: dict) -> Response:
     responses={200: {"content": {"application/json": {}, "text/csv": {}}, "description": "K-1 rows"}}
     | errors(422, notes={409: "k1_does_not_tie (with differences) or k1_periods_not_closed; nothing exported"}),
 )
+@long_running
 async def export_k1(
     caller: AdminCaller, services: ServicesDep, year: Annotated[int, Query(ge=MIN_YEAR, le=MAX_YEAR)],
     format: Literal["json", "csv"] = "json",
@@ -129,6 +131,7 @@ async def export_k1(
         422: "k1_year_not_started; invalid_request",
     }),
 )
+@long_running
 async def issue_k1(year: Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)], caller: AdminCaller, services: ServicesDep) -> dict:
     """Issue a tax year's K-1s (admin): computed and tie-checked, each member's endings kept as next
     year's beginning, and the year locked like a closed period. Done once per year."""
@@ -141,6 +144,7 @@ async def issue_k1(year: Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)], caller:
     responses={200: {"content": {"text/plain": {}}, "description": "hledger journal with balance assertions"}}
     | errors(422),
 )
+@long_running
 async def export_journal(caller: AdminCaller, services: ServicesDep, basis: Literal["book", "tax"]) -> Response:
     """The whole ledger as a plain-text double-entry journal (hledger format), one basis per file."""
     return await _passthrough(services, caller, "/exports/journal", {"basis": basis})

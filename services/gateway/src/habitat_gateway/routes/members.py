@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from habitat_common.web.inputs import Limit, Offset, Text
+from habitat_common.web.observability import long_running
 
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
@@ -74,6 +75,7 @@ async def issue_temporary_password(member_id: uuid.UUID, caller: AdminCaller, se
         422: "invalid_csv: errors with line and column; nothing written",
     }),
 )
+@long_running
 async def import_members(
     request: Request, caller: AdminCaller, services: ServicesDep, dry_run: bool = False
 ) -> Response:

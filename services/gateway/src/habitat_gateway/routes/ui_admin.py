@@ -9,6 +9,7 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from habitat_common.csv_safe import spreadsheet_row
+from habitat_common.web.observability import long_running
 
 from habitat_gateway.routes.deps import ServicesDep
 from habitat_gateway.routes.ui_common import (
@@ -61,6 +62,7 @@ async def import_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/admin/members/import")
+@long_running
 async def import_members(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     """Upload → dry-run preview (the file travels back in the page) → confirm → real run."""
     form = await request.form()

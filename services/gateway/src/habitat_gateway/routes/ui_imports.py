@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from habitat_common.web.observability import long_running
 
 from habitat_gateway.clients.services import integrity_report
 from habitat_gateway.routes.deps import ServicesDep
@@ -41,6 +42,7 @@ async def imports_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/admin/imports/{kind}")
+@long_running
 async def import_file(request: Request, kind: str, session: SessionDep, services: ServicesDep) -> Response:
     """Upload → dry-run preview (the file travels back in the page) → confirm → real run."""
     if not session.principal.has_role("admin"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from habitat_common.web.observability import long_running
 
 from habitat_gateway.routes.deps import ServicesDep
 from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, form_fields, redirect, render
@@ -62,6 +63,7 @@ async def period(request: Request, period_id: str, session: SessionDep, services
 
 
 @router.post("/periods/{period_id}/close")
+@long_running
 async def start_close(request: Request, period_id: str, session: SessionDep, services: ServicesDep) -> Response:
     form, _ = await form_fields(request, ())
     check_csrf(request, form.get("csrf_token"))
@@ -105,6 +107,7 @@ async def allocation(request: Request, allocation_id: str, session: SessionDep, 
 
 
 @router.post("/allocations/{allocation_id}/{action}")
+@long_running
 async def allocation_action(
     request: Request, allocation_id: str, action: str, session: SessionDep, services: ServicesDep
 ) -> Response:
@@ -195,6 +198,7 @@ async def exports(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/admin/exports/k1/issue")
+@long_running
 async def issue_k1(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     """Issue a year's K-1s from the exports page; a refusal is shown there with its sentence."""
     form, _ = await form_fields(request, ("year",))
@@ -212,6 +216,7 @@ async def issue_k1(request: Request, session: SessionDep, services: ServicesDep)
 
 
 @router.get("/admin/exports/{kind}")
+@long_running
 async def download(request: Request, kind: str, session: SessionDep, services: ServicesDep) -> Response:
     """K-1 (csv/json) and journals (book/tax) as files, fetched with the browser's session."""
     if not session.principal.has_role("admin"):

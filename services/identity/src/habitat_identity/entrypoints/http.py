@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.probe import broker_is_reachable
+from habitat_common.metrics import SIGNIN_ATTEMPTS, SIGNIN_OUTCOMES, preinitialise, preinitialise_imports
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.caching import install_no_store
@@ -80,6 +81,8 @@ def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier
     if container.revocation_feed:
         checks["revocations"] = container.revocation_feed.ready
     install_observability(app, "identity", checks)
+    preinitialise(SIGNIN_ATTEMPTS, SIGNIN_OUTCOMES)
+    preinitialise_imports("identity", [routes_admin.IMPORT_KIND])
     install_no_store(app)
     app.include_router(routes_auth.router)
     app.include_router(routes_members.router)

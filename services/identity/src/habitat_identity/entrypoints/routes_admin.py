@@ -6,10 +6,13 @@ import uuid
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
+from habitat_common.metrics import measured_import
 from habitat_common.web.errors import ApiError
 from habitat_common.web.inputs import Limit, Offset
+from habitat_common.web.observability import long_running
 
 from habitat_identity.adapters.emails import check_email
+from habitat_identity.domain.errors import InvalidCsv, RosterTooLarge
 from habitat_identity.entrypoints.dependencies import Admin, ContainerDep
 from habitat_identity.entrypoints.schemas import (
     AuditEntryOut,
@@ -25,6 +28,7 @@ from habitat_identity.entrypoints.schemas import (
 from habitat_identity.service_layer import feeds, onboarding
 
 router = APIRouter(tags=["admin"])
+IMPORT_KIND = "members"
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 CSV_BODY = {
     "requestBody": {
@@ -35,24 +39,30 @@ CSV_BODY = {
 
 
 @router.post("/members/import", response_model=ImportResult, openapi_extra=CSV_BODY)
+@long_running
 async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_run: bool = True) -> ImportResult:
     """Create or update members from a CSV roster (raw body); 422 invalid_csv lists every error, writes nothing;
     413 too_many_rows over IDENTITY_IMPORT_MAX_ROWS rows."""
     data = await request.body()
     if len(data) > MAX_ROSTER_BYTES:
         raise ApiError(413, "file_too_large", f"The file is larger than {MAX_ROSTER_BYTES // 1024 // 1024} MiB.")
-    report = await onboarding.import_members(
-        data,
-        dry_run=dry_run,
-        actor_id=caller.member_id,
-        uow=c.uow(),
-        hasher=c.hasher,
-        check_email=check_email,
-        sign_in_url=c.settings.public_url,
-        today=c.settings.coop.today(),
-        max_rows=c.settings.import_max_rows,
-        temporary_password_ttl=timedelta(days=c.settings.temporary_password_days),
+    measured = measured_import(
+        "identity", IMPORT_KIND, refusals=(InvalidCsv, RosterTooLarge), rejected_rows=_rejected_rows, enabled=not dry_run
     )
+    with measured as run:
+        report = await onboarding.import_members(
+            data,
+            dry_run=dry_run,
+            actor_id=caller.member_id,
+            uow=c.uow(),
+            hasher=c.hasher,
+            check_email=check_email,
+            sign_in_url=c.settings.public_url,
+            today=c.settings.coop.today(),
+            max_rows=c.settings.import_max_rows,
+            temporary_password_ttl=timedelta(days=c.settings.temporary_password_days),
+        )
+        run.accepted = len(report.rows)
     return ImportResult(
         dry_run=report.dry_run,
         summary=ImportSummary(
@@ -65,6 +75,11 @@ async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_r
         ],
         welcome_emails=[WelcomeEmailOut(email=w.email, subject=w.subject, body=w.body) for w in report.welcomes],
     )
+
+
+def _rejected_rows(error: BaseException) -> int:
+    """Rows named by an invalid roster's errors (0 for a roster refused for its size)."""
+    return len({e.line for e in error.errors}) if isinstance(error, InvalidCsv) else 0
 
 
 @router.get("/audit-log", response_model=AuditPage)

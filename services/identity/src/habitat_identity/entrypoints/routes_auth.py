@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
+from habitat_common.metrics import SIGNIN_ATTEMPTS
 from habitat_common.web.client_address import client_address
 from habitat_common.web.security import UNAUTHORIZED
 
 from habitat_identity.domain.commands import ChangePassword
-from habitat_identity.domain.errors import MemberNotFound
+from habitat_identity.domain.errors import IdentityError, MemberNotFound, TooManyAttempts
 from habitat_identity.domain.model import normalize_email
 from habitat_identity.entrypoints.dependencies import ContainerDep, SignedIn
 from habitat_identity.entrypoints.schemas import (
@@ -33,18 +34,26 @@ async def login(body: LoginRequest, request: Request, response: Response, c: Con
     A success sets the device cookie (habitat_device): later sign-ins to the same account from this
     client skip the per-client limit. 403 temporary_password_expired: ask an admin for a new one.
     """
-    pair = await auth.login(
-        body.email,
-        body.password,
-        c.uow(),
-        c.hasher,
-        c.issuer,
-        client=client_address(request, c.settings.trusted_proxies),
-        device_cookie=request.cookies.get(DEVICE_COOKIE),
-        devices=c.devices,
-        session_kind=body.session,
-        rules=c.settings.sessions.rules(),
-    )
+    try:
+        pair = await auth.login(
+            body.email,
+            body.password,
+            c.uow(),
+            c.hasher,
+            c.issuer,
+            client=client_address(request, c.settings.trusted_proxies),
+            device_cookie=request.cookies.get(DEVICE_COOKIE),
+            devices=c.devices,
+            session_kind=body.session,
+            rules=c.settings.sessions.rules(),
+        )
+    except TooManyAttempts:
+        SIGNIN_ATTEMPTS.labels("throttled").inc()
+        raise
+    except IdentityError:  # wrong or unknown credentials, inactive member, expired temporary password
+        SIGNIN_ATTEMPTS.labels("failure").inc()
+        raise
+    SIGNIN_ATTEMPTS.labels("success").inc()
     response.set_cookie(
         DEVICE_COOKIE,
         c.devices.issue(normalize_email(body.email)),

@@ -1,6 +1,6 @@
 """The identity worker (uvicorn --factory habitat_identity.entrypoints.worker:create_worker).
 
-identity consumes no events; the worker only relays the outbox to RabbitMQ.
+identity consumes no events; the worker relays the outbox to RabbitMQ and refreshes the gauges read from the database.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_identity.adapters.orm import inbox, outbox
 from habitat_identity.bootstrap import get_settings
 from habitat_identity.config import IdentitySettings
+from habitat_identity.entrypoints.gauges import identity_gauges
 
 
 def create_worker(settings: IdentitySettings | None = None) -> AsgiFastStream:
-    """The outbox relay with /healthz, /readyz and /metrics."""
+    """The outbox relay and the gauges refreshed from the database, with /healthz, /readyz and /metrics."""
     settings = settings or get_settings()
-    configure_logging("identity-worker", settings.telemetry)
+    configure_logging("identity-worker", settings.telemetry, process="worker")
     configure_tracing("identity-worker", settings.telemetry)
-    engine = make_engine(settings.database)
+    engine = make_engine(settings.database, service="identity")
     return build_worker(
         service="identity",
         rabbit=settings.rabbit,
@@ -30,4 +31,5 @@ def create_worker(settings: IdentitySettings | None = None) -> AsgiFastStream:
         inbox=inbox,
         messaging=settings.messaging,
         handlers=[],
+        background=[identity_gauges(engine)],
     )

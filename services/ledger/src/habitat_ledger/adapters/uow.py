@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from habitat_common.db import SqlAlchemyUnitOfWorkBase
+from habitat_common.metrics import ALLOCATIONS_POSTED, DISTRIBUTIONS_POSTED
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,6 +39,7 @@ from habitat_ledger.domain.errors import (
     PeriodOverlap,
     ProposalPending,
 )
+from habitat_ledger.domain.events import AllocationPosted, DistributionCompleted
 
 # A race past the service's friendly checks still ends in the same friendly error.
 CONSTRAINT_ERRORS: dict[str, type[LedgerError]] = {
@@ -86,6 +88,10 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.money_moves = SqlAlchemyMoneyMoveRepository(session)
 
     async def commit(self) -> None:
+        """Commit, then count the allocations and distributions this transaction posted (whichever use case
+        posted them: an allocation's post, a distribution's completion, a money move's approval)."""
+        allocations = sum(isinstance(event, AllocationPosted) for event in self.events)
+        distributions = sum(isinstance(event, DistributionCompleted) for event in self.events)
         try:
             await super().commit()
         except IntegrityError as error:
@@ -93,3 +99,5 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
             if known is None:
                 raise
             raise known("The change conflicts with another one recorded at the same time.") from error
+        ALLOCATIONS_POSTED.inc(allocations)
+        DISTRIBUTIONS_POSTED.inc(distributions)

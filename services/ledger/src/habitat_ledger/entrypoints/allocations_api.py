@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
+from habitat_common.web.observability import long_running
 
 from habitat_ledger.domain.errors import AllocationNotFound
 from habitat_ledger.domain.proposal import Allocation
@@ -77,6 +78,7 @@ async def reject(allocation_id: uuid.UUID, body: ReasonIn, caller: Admin, uow: U
 
 
 @router.post("/allocations/{allocation_id}/post", response_model=AllocationOut)
+@long_running
 async def post(allocation_id: uuid.UUID, caller: Admin, uow: Uow, today: Today) -> AllocationOut:
     """Post an approved allocation in one transaction; posting again answers the posted record.
 

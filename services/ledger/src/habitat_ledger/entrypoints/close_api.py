@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from habitat_common.web.money import MoneyIn
+from habitat_common.web.observability import long_running
 
 from habitat_ledger.domain.allocation import TYPES, Weights, explain
 from habitat_ledger.domain.commands import ProposeAllocation
@@ -96,12 +97,14 @@ async def pre_close(period_id: uuid.UUID, _: Admin, uow: Uow) -> PreCloseOut:
 
 
 @router.post("/periods/{period_id}/close", response_model=PeriodOut)
+@long_running
 async def start_close(period_id: uuid.UUID, caller: Admin, uow: Uow) -> PeriodOut:
     """open → closing (intake stops; contributions seals its totals); again answers the period as is."""
     return PeriodOut.model_validate(await closing.start_close(period_id, caller.member_id, uow))
 
 
 @router.post("/periods/{period_id}/allocations", status_code=status.HTTP_201_CREATED, response_model=AllocationOut)
+@long_running
 async def propose(
     period_id: uuid.UUID, body: AllocationIn, caller: Admin, uow: Uow, required: ApprovalsRequired
 ) -> AllocationOut:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
+from habitat_common.web.observability import long_running
 
 from habitat_ledger.domain.journal import Basis
 from habitat_ledger.entrypoints.dependencies import Admin, Uow
@@ -15,6 +16,7 @@ router = APIRouter(tags=["exports"])
 
 
 @router.get("/exports/journal", response_class=PlainTextResponse)
+@long_running
 async def journal(_: Admin, uow: Uow, basis: Literal["book", "tax"] = "book") -> PlainTextResponse:
     """The whole ledger on one basis as an hledger journal with balance assertions on member capital."""
     text = await exports.journal_export(Basis(basis), uow)

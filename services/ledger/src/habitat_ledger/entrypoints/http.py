@@ -11,6 +11,12 @@ from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.dead_letter_store import DeadLetterStore
 from habitat_common.messaging.probe import broker_is_reachable
+from habitat_common.metrics import (
+    ALLOCATIONS_POSTED,
+    DISTRIBUTIONS_POSTED,
+    preinitialise,
+    preinitialise_imports,
+)
 from habitat_common.revocation import revocation_feed_for
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.web.caching import install_no_store
@@ -127,6 +133,9 @@ def create_app(
 
     checks = {"database": database, "broker": broker} | ({"revocations": feed.ready} if feed else {})
     install_observability(app, bootstrap.SERVICE, checks)
+    preinitialise_imports(bootstrap.SERVICE, [imports_api.IMPORT_KIND])
+    preinitialise(ALLOCATIONS_POSTED)
+    preinitialise(DISTRIBUTIONS_POSTED)
     install_no_store(app)
     app.include_router(periods_api.router)
     for module in (capital_api, close_api, allocations_api, distributions_api, exports_api, journal_api):

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from habitat_common.csv_safe import spreadsheet_row
+from habitat_common.web.observability import long_running
 
 from habitat_ledger.domain.k1 import ItemL, K1Row
 from habitat_ledger.domain.k1_issue import K1Issue
@@ -80,6 +81,7 @@ def issue_json(issue: K1Issue) -> dict:
 
 
 @router.get("/exports/k1", response_model=None)
+@long_running
 async def k1(
     _: Admin,
     uow: Uow,
@@ -97,6 +99,7 @@ async def k1(
 
 
 @router.post("/exports/k1/{year}/issue", status_code=201)
+@long_running
 async def issue(year: Year, caller: Admin, uow: Uow, today: Today) -> dict:
     """Issue the year's K-1s: stores each member's endings (next year's beginning) and locks the year.
 

@@ -25,6 +25,7 @@ from habitat_ledger.entrypoints.consumers import (
     member_handler,
     period_sealed_handler,
 )
+from habitat_ledger.entrypoints.gauges import ledger_gauges
 
 CONTRIBUTION_APPROVED = Subscription("ledger", ContributionApprovedV1)
 CONTRIBUTIONS_IMPORTED = Subscription("ledger", ContributionsImportedV1)
@@ -36,8 +37,8 @@ MEMBER_UPDATED_SUB = Subscription("ledger", MemberUpdatedV1)
 def create_worker(
     settings: LedgerSettings | None = None, broker: RabbitBroker | None = None
 ) -> AsgiFastStream:
-    """Consumers plus the outbox relay, with /healthz, /readyz and /metrics."""
-    ledger = bootstrap.build(settings)
+    """Consumers, the outbox relay and the gauges read from the database, with /healthz, /readyz and /metrics."""
+    ledger = bootstrap.build(settings, process="worker")
     return build_worker(
         service=bootstrap.SERVICE,
         rabbit=ledger.settings.rabbit,
@@ -54,5 +55,6 @@ def create_worker(
             (MEMBER_UPDATED_SUB, member_handler(ledger.uow, MEMBER_UPDATED)),
         ],
         broker=broker,
+        background=[ledger_gauges(ledger.engine)],
         dead_letters=dead_letter,
     )
