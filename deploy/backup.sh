@@ -10,6 +10,9 @@
 # HABITAT_BACKUP_RETENTION_DAYS    backups of this script older than this are deleted (default 30; 0 keeps all)
 # HABITAT_BACKUP_OFFSITE_COMMAND   optional shell command run with the dump's path as $1 (its checksum is
 #                                  "$1.sha256"); its failure fails the backup (exit 3), the local copy stays
+# HABITAT_TEXTFILE_DIR             optional: on success, write habitat_backup_last_success_timestamp_seconds and
+#                                  habitat_backup_size_bytes to habitat_backup.prom there (node exporter's textfile
+#                                  collector; the HabitatBackupStale alert reads it)
 # HABITAT_DEPLOY_MODE              native|compose (default: compose where a Docker engine answers, else native)
 # native:  HABITAT_BACKUP_DATABASE_URL (postgresql://user@host:port/db) or the libpq PG* variables
 # compose: HABITAT_COMPOSE_FILE (default docker-compose.prod.yml), POSTGRES_USER/POSTGRES_DB (default habitat)
@@ -99,6 +102,24 @@ if ((retention > 0)); then
     fi
   done
   ((pruned == 0)) || ok "pruned $pruned backup(s) older than $retention days"
+fi
+
+if [[ -n "${HABITAT_TEXTFILE_DIR:-}" ]]; then
+  # written whole then renamed: the node exporter never reads half a file
+  metrics="$HABITAT_TEXTFILE_DIR/habitat_backup.prom"
+  if mkdir -p "$HABITAT_TEXTFILE_DIR" && {
+    printf '# HELP habitat_backup_last_success_timestamp_seconds When deploy/backup.sh last succeeded.\n'
+    printf '# TYPE habitat_backup_last_success_timestamp_seconds gauge\n'
+    printf 'habitat_backup_last_success_timestamp_seconds %s\n' "$(date -u +%s)"
+    printf '# HELP habitat_backup_size_bytes Size of the last successful backup.\n'
+    printf '# TYPE habitat_backup_size_bytes gauge\n'
+    printf 'habitat_backup_size_bytes %s\n' "$(stat -c %s "$file")"
+  } >"$metrics.$$.tmp" && chmod 0644 "$metrics.$$.tmp" && mv "$metrics.$$.tmp" "$metrics"; then
+    ok "metrics written to $metrics"
+  else
+    rm -f "$metrics.$$.tmp"
+    fail 1 "the backup $file is kept, but its metrics could not be written to $HABITAT_TEXTFILE_DIR"
+  fi
 fi
 
 say "backup: ${GREEN}done${RESET} — $name, $pruned pruned"

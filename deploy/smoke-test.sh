@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke-test a running Habitat: deploy/smoke-test.sh URL [--ca-cert FILE] [--http-port N] [--json] ...
+# Smoke-test a running Habitat: deploy/smoke-test.sh URL [--ca-cert FILE] [--http-port N] [--json] [--metrics-file F] ...
 #
 # A thin wrapper: the checks are `habitat smoke` (tools/habitat_cli/src/habitat_cli/smoke_checks.py), run
 #   1. from the repository's .venv, when it exists (make install);
@@ -88,6 +88,20 @@ while [[ $# -gt 0 ]]; do
 		mounts+=(--volume "$(realpath "${1#--ca-cert=}"):$ca_in_container:ro")
 		args+=(--ca-cert "$ca_in_container")
 		shift
+		;;
+	--metrics-file | --metrics-file=*)
+		# the file's directory (the node exporter's textfile directory) is mounted: written in place, renamed there
+		if [[ "$1" == --metrics-file ]]; then
+			[[ $# -ge 2 ]] || { say "--metrics-file needs a path"; exit 2; }
+			metrics="$(realpath -m "$2")"
+			shift 2
+		else
+			metrics="$(realpath -m "${1#--metrics-file=}")"
+			shift
+		fi
+		mkdir -p "$(dirname "$metrics")"
+		mounts+=(--volume "$(dirname "$metrics"):/run/habitat-smoke-metrics")
+		args+=(--metrics-file "/run/habitat-smoke-metrics/$(basename "$metrics")")
 		;;
 	*)
 		args+=("$1")

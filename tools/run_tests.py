@@ -25,7 +25,7 @@ E2E = "tests/e2e"
 E2E_OWN_STACKS = (
     "test_upgrade.py", "test_restore_drill.py", "test_postgres_outage.py", "test_authorization_matrix.py",
     "test_period_close.py", "test_quarter_off_happy_path.py", "test_browser_close.py", "test_browser_loss.py",
-    "test_imports.py", "test_fuzz_api.py",
+    "test_imports.py", "test_fuzz_api.py", "test_traces.py",
 )
 
 

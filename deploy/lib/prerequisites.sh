@@ -43,6 +43,13 @@ python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ -n "$test_tools" ]; then
   need chromium chromium
   need promtool prometheus
+  # tests/deploy/test_alerting.py: amtool check-config / routes test, and a real Alertmanager on loopback
+  need amtool prometheus-alertmanager
+  need prometheus-alertmanager prometheus-alertmanager
+  # tests/e2e/test_observability_live.py: a real Prometheus scraping the exporters of the compose file
+  need prometheus prometheus
+  need prometheus-node-exporter prometheus-node-exporter
+  need prometheus-postgres-exporter prometheus-postgres-exporter
   need docker-compose docker-compose
   need hledger hledger
 fi
@@ -145,6 +152,16 @@ else
   say "starting RabbitMQ"
   start_rabbitmq
   changed "started RabbitMQ (open files $(rabbitmq_open_files_limit))"
+fi
+
+# The broker's own Prometheus endpoint (:15692), as compose enables it (deploy/rabbitmq/enabled_plugins)
+if [ -z "$check_only" ]; then
+  if as_root rabbitmq-plugins -q is_enabled rabbitmq_prometheus >/dev/null 2>&1; then
+    ok "RabbitMQ Prometheus endpoint enabled"
+  else
+    as_root rabbitmq-plugins -q enable rabbitmq_prometheus >/dev/null || die "could not enable rabbitmq_prometheus"
+    changed "RabbitMQ Prometheus endpoint enabled (:15692)"
+  fi
 fi
 
 say "prerequisites ready: ${HABITAT_CHANGED} changed, ${HABITAT_UNCHANGED} already in place"

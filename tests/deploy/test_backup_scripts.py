@@ -12,6 +12,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,6 +117,23 @@ class TestBackup:
         failed = run(BACKUP, "--native", **env, HABITAT_BACKUP_OFFSITE_COMMAND="exit 7")
         assert failed.returncode == 3 and failed.stdout == ""
         assert "off-site copy command failed (exit 7)" in failed.stderr and "backup: FAILED" in failed.stderr
+
+    def test_a_success_is_written_for_the_node_exporter_and_a_failure_is_not(self, source, tmp_path) -> None:
+        from prometheus_client.parser import text_string_to_metric_families
+
+        textfile, started = tmp_path / "textfile", int(time.time())
+        done = run(BACKUP, "--native", HABITAT_BACKUP_DIR=str(tmp_path / "b"), HABITAT_TEXTFILE_DIR=str(textfile),
+                   HABITAT_BACKUP_DATABASE_URL=plain(source[0]))
+        assert done.returncode == 0, done.stderr
+        written = (textfile / "habitat_backup.prom").read_text()
+        samples = {s.name: s.value for f in text_string_to_metric_families(written) for s in f.samples}
+        assert samples["habitat_backup_size_bytes"] == Path(done.stdout.strip()).stat().st_size
+        assert started <= samples["habitat_backup_last_success_timestamp_seconds"] <= time.time()
+        assert [p.name for p in textfile.iterdir()] == ["habitat_backup.prom"]  # the temporary file was renamed
+        failed = run(BACKUP, "--native", HABITAT_BACKUP_DIR=str(tmp_path / "b"), HABITAT_TEXTFILE_DIR=str(textfile),
+                     HABITAT_BACKUP_DATABASE_URL=f"{ADMIN_URL.rsplit('/', 1)[0]}/no_such_database_{secrets.token_hex(3)}")
+        assert failed.returncode == 1
+        assert (textfile / "habitat_backup.prom").read_text() == written  # the last success stands
 
     @pytest.mark.parametrize("env, message", [
         ({}, "HABITAT_BACKUP_DIR is not set"),

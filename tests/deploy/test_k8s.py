@@ -38,6 +38,14 @@ NOT_IN_CLUSTER = {
     "postgres": "external, or CloudNativePG (deploy/k8s/operators)",
     "rabbitmq": "external, or the RabbitMQ Cluster Operator (deploy/k8s/operators)",
     "prometheus": "the cluster's Prometheus scrapes the pods (prometheus.io/* annotations, NetworkPolicy monitoring)",
+    "otel-collector": "the cluster's OpenTelemetry collector: OTEL_EXPORTER_OTLP_ENDPOINT in habitat-config",
+    "jaeger": "the cluster's trace store, behind its collector",
+    "grafana": "the cluster's Grafana imports deploy/grafana/dashboards (their datasource is a variable)",
+    # the rest of the monitoring profile: a cluster has its own (Alertmanager, node and postgres exporters,
+    # kube-prometheus); its exporter can log in as provision's habitat_monitoring role
+    "alertmanager": "the cluster's Alertmanager takes deploy/alertmanager/alertmanager.yml's routes",
+    "postgres-exporter": "the cluster's postgres exporter, as the habitat_monitoring role",
+    "node-exporter": "the cluster's node exporters (kube-prometheus)",
 }
 JOBS = ("provision", "migrate-identity", "migrate-contributions", "migrate-ledger")
 # compose ${X:-default} whose default names a compose network: in a cluster it is the pod network
@@ -668,6 +676,7 @@ def test_the_secret_generator_takes_a_compose_env_and_refuses_a_placeholder(tmp_
     keys = [
         "POSTGRES_PASSWORD",
         "RABBITMQ_PASSWORD",
+        "MONITORING_DB_PASSWORD",
         "SIGNING_KEY_PASSPHRASE",
         "DEVICE_COOKIE_SECRET",
         *(f"{s}_{k}_PASSWORD" for s in ("IDENTITY", "CONTRIBUTIONS", "LEDGER") for k in ("DB_OWNER", "DB", "MQ")),

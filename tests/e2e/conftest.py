@@ -143,8 +143,9 @@ def browser() -> Iterator[object]:
 
 
 @contextmanager
-def started_habitat(prefix: str = "habitat_e2e") -> Iterator[Habitat]:
-    """A whole stack on its own database and vhost, with the admin and the 2026-Q1 period."""
+def started_habitat(prefix: str = "habitat_e2e", extra_env: dict[str, str] | None = None) -> Iterator[Habitat]:
+    """A whole stack on its own database and vhost, with the admin and the 2026-Q1 period; extra_env is added
+    to every process's environment."""
     log_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
     with (
         temporary_database(prefix) as database_url,
@@ -160,6 +161,7 @@ def started_habitat(prefix: str = "habitat_e2e") -> Iterator[Habitat]:
                 "IDENTITY_SIGNING_KEY_PASSPHRASE": secrets.token_hex(16),
                 # key sets expire in seconds, not minutes, so a retired key's refusal is seen quickly
                 **{f"{p}_AUTH__JWKS_CACHE_SECONDS": str(JWKS_CACHE_SECONDS) for p in TOKEN_VERIFIERS},
+                **(extra_env or {}),
             },
         )
         migrate(config)

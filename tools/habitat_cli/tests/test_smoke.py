@@ -202,3 +202,46 @@ def test_a_ca_file_that_is_not_a_certificate_is_refused(tmp_path: Path) -> None:
     code, output = smoke("https://habitat.example.coop", "--ca-cert", str(bogus))
     assert code == 2
     assert f"--ca-cert {bogus} is not a PEM certificate" in output
+
+
+def samples_of(text: str) -> dict[str, list]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {family.name: family.samples for family in text_string_to_metric_families(text)}
+
+
+def test_the_metrics_file_counts_the_failed_checks_for_the_node_exporter(tmp_path: Path) -> None:
+    metrics = tmp_path / "textfile" / "habitat_smoke.prom"
+    started = time.time()
+    with stub_site(habitat_like()) as url:
+        assert smoke(url, "--metrics-file", str(metrics))[0] == 0
+    families = samples_of(metrics.read_text())
+    assert families["habitat_smoke_checks_failed"][0].value == 0
+    assert started <= families["habitat_smoke_last_run_timestamp_seconds"][0].value <= time.time()
+    assert "habitat_tls_certificate_expiry_timestamp_seconds" not in families  # plain HTTP: no certificate
+    with stub_site(changed(lambda routes: routes.pop("/readyz"))) as url:
+        code, checks = smoke_json(url, "--metrics-file", str(metrics))
+    assert code == 1
+    assert samples_of(metrics.read_text())["habitat_smoke_checks_failed"][0].value == len(failing(checks)) >= 1
+    assert [p.name for p in metrics.parent.iterdir()] == ["habitat_smoke.prom"]  # written whole, then renamed
+
+
+def test_the_certificates_expiry_is_written_per_host() -> None:
+    from habitat_cli.smoke_checks import Report, Result
+    from habitat_cli.smoke_metrics import metrics_text
+
+    report = Report("https://habitat.example.coop:8443", [Result("HTTPS", True, "ok"), Result("latency", False, "slow")],
+                    certificate_expires_at=1_900_000_000.0)
+    families = samples_of(metrics_text(report, now=1_800_000_000.0))
+    [expiry] = families["habitat_tls_certificate_expiry_timestamp_seconds"]
+    assert (expiry.labels, expiry.value) == ({"host": "habitat.example.coop"}, 1_900_000_000.0)
+    assert families["habitat_smoke_checks_failed"][0].value == 1
+    assert families["habitat_smoke_last_run_timestamp_seconds"][0].value == 1_800_000_000.0
+
+
+def test_an_unwritable_metrics_file_is_a_sentence_and_exit_1(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with stub_site(habitat_like()) as url:
+        code, output = smoke(url, "--metrics-file", str(blocker / "habitat_smoke.prom"))
+    assert code == 1 and "--metrics-file" in output

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from habitat_cli.output import JsonFlag, fail, out, print_json
 from habitat_cli.smoke_checks import Options, Report, Result, run_checks
+from habitat_cli.smoke_metrics import write_metrics
 
 USAGE_ERROR = 2
 
@@ -57,6 +58,10 @@ def smoke(
     requests: Annotated[int, typer.Option(min=2, help="Requests timed for the latency check.")] = 20,
     p95_ms: Annotated[float, typer.Option(help="Largest acceptable 95th-percentile response time.")] = 500.0,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for any one answer.")] = 10.0,
+    metrics_file: Annotated[Path | None, typer.Option(
+        "--metrics-file", help="Also write the outcome and the certificate's expiry here, for Prometheus's node "
+        "exporter (e.g. $HABITAT_TEXTFILE_DIR/habitat_smoke.prom).",
+    )] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Smoke-test a running site as an anonymous visitor: pages, health, API docs, HTTPS, headers, latency."""
@@ -65,6 +70,11 @@ def smoke(
         latency_requests=requests, p95_limit_ms=p95_ms, timeout=timeout,
     )
     report = run_checks(options, on_result=(lambda _: None) if as_json else show)
+    if metrics_file is not None:
+        try:
+            write_metrics(metrics_file, report)
+        except OSError as error:
+            fail(f"--metrics-file {metrics_file}: {error.strerror or error}", 1)
     if as_json:
         print_json({
             "url": report.url, "passed": report.passed, "failed": report.failed,

@@ -107,6 +107,13 @@ class Site:
         ):
             return tls.version() or "?", tls.getpeercert() or {}
 
+    def certificate_expires_at(self) -> float | None:
+        """The verified certificate's notAfter (epoch seconds); None when no handshake verifies."""
+        try:
+            return float(ssl.cert_time_to_seconds(self.peer_certificate[1]["notAfter"]))
+        except (OSError, KeyError, ValueError):
+            return None
+
     def close(self) -> None:
         self.http.close()
 
@@ -309,6 +316,7 @@ CHECKS = (
 class Report:
     url: str
     results: list[Result] = field(default_factory=list)
+    certificate_expires_at: float | None = None  # https only, when the certificate verified
 
     @property
     def failed(self) -> int:
@@ -344,6 +352,8 @@ def run_checks(options: Options, on_result: Callable[[Result], None] = lambda _:
             result.seconds = time.perf_counter() - started
             report.results.append(result)
             on_result(result)
+        if site.https and not unreachable:
+            report.certificate_expires_at = site.certificate_expires_at()
     finally:
         site.close()
     return report
