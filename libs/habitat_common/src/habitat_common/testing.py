@@ -16,12 +16,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import aio_pika
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from prometheus_client import REGISTRY
 from sqlalchemy.engine import make_url
 
 from habitat_common.auth import ACCESS_TOKEN_TYPE
@@ -271,3 +272,22 @@ def private_postgres_cluster() -> Iterator[PrivateCluster]:
                 )  # fmt: skip
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def sample_value(name: str, **labels: str) -> float:
+    """A Prometheus sample of this process's registry (0 when the series does not exist)."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+class SampleDelta:
+    """The change of one sample across a block: `with SampleDelta("x_total", kind="a") as d: ...; d.change`."""
+
+    def __init__(self, name: str, **labels: str) -> None:
+        self.name, self.labels = name, labels
+
+    def __enter__(self) -> Self:
+        self.before = sample_value(self.name, **self.labels)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.change = sample_value(self.name, **self.labels) - self.before

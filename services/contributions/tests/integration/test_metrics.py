@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Self
 from zoneinfo import ZoneInfo
 
 import pytest
 from prometheus_client import REGISTRY
 
+from habitat_common.testing import SampleDelta, sample_value
 from habitat_contributions.entrypoints.gauges import contributions_gauges
 from tests.integration.db import active_member, open_q1
 from tests.integration.imports import coop, csv_file, post_import, row
@@ -20,22 +20,6 @@ pytestmark = pytest.mark.integration
 CAPITAL = {"type": "capital", "contributed_on": "2026-02-11", "description": "Cash for the new roof", "amount": "50.00"}
 
 
-def value(name: str, **labels: str) -> float:
-    return REGISTRY.get_sample_value(name, labels) or 0.0
-
-
-class Delta:
-    """The change of one sample across a block."""
-
-    def __init__(self, name: str, **labels: str) -> None:
-        self.name, self.labels = name, labels
-
-    def __enter__(self) -> Self:
-        self.before = value(self.name, **self.labels)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.change = value(self.name, **self.labels) - self.before
 
 
 class TestCounters:
@@ -53,7 +37,7 @@ class TestCounters:
     async def test_a_submission_counts_once_and_its_idempotent_replay_not_again(self, client, keys, container):
         await open_q1(container)
         me = uuid.uuid4()
-        with Delta("habitat_contributions_submitted_total", type="labor", channel="api") as submitted:
+        with SampleDelta("habitat_contributions_submitted_total", type="labor", channel="api") as submitted:
             first = await submit(client, keys, me, headers={"Idempotency-Key": "k-1"})
             again = await submit(client, keys, me, headers={"Idempotency-Key": "k-1"})
             refused = await submit(client, keys, me, contributed_on="2020-01-01")
@@ -66,9 +50,9 @@ class TestCounters:
         headers = auth(keys, steward, "steward")
         ids = [(await submit(client, keys, uuid.uuid4(), CAPITAL)).json()["id"] for _ in range(3)]
         with (
-            Delta("habitat_contributions_decided_total", type="capital", decision="approved") as approved,
-            Delta("habitat_contributions_decided_total", type="capital", decision="rejected") as rejected,
-            Delta("habitat_contributions_decided_total", type="capital", decision="clarification_requested") as asked,
+            SampleDelta("habitat_contributions_decided_total", type="capital", decision="approved") as approved,
+            SampleDelta("habitat_contributions_decided_total", type="capital", decision="rejected") as rejected,
+            SampleDelta("habitat_contributions_decided_total", type="capital", decision="clarification_requested") as asked,
         ):
             assert (await client.post(f"/contributions/{ids[0]}/approve", json={}, headers=headers)).status_code == 200
             again = await client.post(f"/contributions/{ids[0]}/approve", json={}, headers=headers)
@@ -86,14 +70,14 @@ class TestCounters:
         bad = csv_file(row("L-9", member="nobody@example.coop"), row("L-8", period="1999-Q1"))
         labels = {"service": "contributions", "kind": "contributions"}
         with (
-            Delta("habitat_imports_total", outcome="committed", **labels) as committed,
-            Delta("habitat_imports_total", outcome="refused", **labels) as refused,
-            Delta("habitat_import_rows_total", outcome="accepted", **labels) as accepted,
-            Delta("habitat_import_rows_total", outcome="rejected", **labels) as rejected,
-            Delta("habitat_import_duration_seconds_count", **labels) as timed,
-            Delta("habitat_contributions_submitted_total", type="labor", channel="import") as labor,
-            Delta("habitat_contributions_submitted_total", type="capital", channel="import") as capital,
-            Delta("habitat_http_long_request_duration_seconds_count", service="contributions", method="POST",
+            SampleDelta("habitat_imports_total", outcome="committed", **labels) as committed,
+            SampleDelta("habitat_imports_total", outcome="refused", **labels) as refused,
+            SampleDelta("habitat_import_rows_total", outcome="accepted", **labels) as accepted,
+            SampleDelta("habitat_import_rows_total", outcome="rejected", **labels) as rejected,
+            SampleDelta("habitat_import_duration_seconds_count", **labels) as timed,
+            SampleDelta("habitat_contributions_submitted_total", type="labor", channel="import") as labor,
+            SampleDelta("habitat_contributions_submitted_total", type="capital", channel="import") as capital,
+            SampleDelta("habitat_http_long_request_duration_seconds_count", service="contributions", method="POST",
                   route="/imports/contributions", status="200") as long_requests,
         ):
             dry = await post_import(client, keys, people.ada, good, dry_run=True)
@@ -126,16 +110,16 @@ class TestGauges:
         zone = ZoneInfo("UTC")
         loop = contributions_gauges(container.engine, zone=zone, interval_seconds=60, clock=lambda: now)
         assert await loop.refresh() is True
-        assert value("habitat_review_pending", type="labor") == 2
-        assert value("habitat_review_pending", type="capital") == 1
+        assert sample_value("habitat_review_pending", type="labor") == 2
+        assert sample_value("habitat_review_pending", type="capital") == 1
         assert REGISTRY.get_sample_value("habitat_review_pending", {"type": "property"}) == 0
-        oldest = value("habitat_review_oldest_pending_seconds")
+        oldest = sample_value("habitat_review_oldest_pending_seconds")
         assert 0 <= oldest < 120
-        assert value("habitat_period_members_active", period="2026-Q1") == 4
-        assert value("habitat_period_members_submitted", period="2026-Q1") == 2
-        assert value("habitat_period_participation_ratio", period="2026-Q1") == 0.5
+        assert sample_value("habitat_period_members_active", period="2026-Q1") == 4
+        assert sample_value("habitat_period_members_submitted", period="2026-Q1") == 2
+        assert sample_value("habitat_period_participation_ratio", period="2026-Q1") == 0.5
         deadline = datetime.combine((now + timedelta(days=3)).date(), datetime.min.time(), UTC)
-        assert value("habitat_period_seconds_to_deadline", period="2026-Q1") == (deadline - now).total_seconds()
+        assert sample_value("habitat_period_seconds_to_deadline", period="2026-Q1") == (deadline - now).total_seconds()
         assert REGISTRY.get_sample_value("habitat_period_members_active", {"period": "2025-Q4"}) is None
 
         # everything decided and the period no longer open: the queue empties and the period's series go away
@@ -145,8 +129,8 @@ class TestGauges:
             await connection.execute(text("UPDATE contributions.contribution SET status = 'rejected'"))
             await connection.execute(text("UPDATE contributions.period_replica SET status = 'closing'"))
         assert await loop.refresh() is True
-        assert value("habitat_review_pending", type="labor") == 0
-        assert value("habitat_review_oldest_pending_seconds") == 0
+        assert sample_value("habitat_review_pending", type="labor") == 0
+        assert sample_value("habitat_review_oldest_pending_seconds") == 0
         assert REGISTRY.get_sample_value("habitat_period_members_active", {"period": "2026-Q1"}) is None
         assert REGISTRY.get_sample_value("habitat_period_participation_ratio", {"period": "2026-Q1"}) is None
 
@@ -158,9 +142,9 @@ class TestGauges:
         await active_member(container)
         good = contributions_gauges(container.engine, zone=ZoneInfo("UTC"), interval_seconds=60)
         assert await good.refresh() is True
-        assert value("habitat_period_members_active", period="2031-Q1") == 1
+        assert sample_value("habitat_period_members_active", period="2031-Q1") == 1
         down = make_engine(DatabaseSettings(url="postgresql+asyncpg://nobody@127.0.0.1:1/none", connect_timeout_seconds=1))
         failing = contributions_gauges(down, zone=ZoneInfo("UTC"), interval_seconds=60)
         assert await failing.refresh() is False
-        assert value("habitat_period_members_active", period="2031-Q1") == 1
+        assert sample_value("habitat_period_members_active", period="2031-Q1") == 1
         await down.dispose()

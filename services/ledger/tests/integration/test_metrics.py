@@ -3,9 +3,8 @@ through the HTTP API, and the capital and period gauges the worker reads from kn
 
 from __future__ import annotations
 
-from typing import Self
-
 import pytest
+from habitat_common.testing import SampleDelta, sample_value
 from integration.test_capital_import import GOOD, members, upload  # noqa: F401 - members: autouse fixture
 from integration.test_close_http import approved_allocation, period  # noqa: F401 - period: fixture
 from integration.test_money_http import ana_with_500, schedule  # noqa: F401 - ana_with_500: fixture
@@ -16,22 +15,6 @@ from habitat_ledger.entrypoints.gauges import ledger_gauges
 pytestmark = pytest.mark.integration
 
 
-def value(name: str, **labels: str) -> float:
-    return REGISTRY.get_sample_value(name, labels) or 0.0
-
-
-class Delta:
-    """The change of one sample across a block."""
-
-    def __init__(self, name: str, **labels: str) -> None:
-        self.name, self.labels = name, labels
-
-    def __enter__(self) -> Self:
-        self.before = value(self.name, **self.labels)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.change = value(self.name, **self.labels) - self.before
 
 
 POST_ROUTE = {"service": "ledger", "method": "POST", "route": "/allocations/{allocation_id}/post", "status": "200"}
@@ -41,9 +24,9 @@ class TestPostedCounters:
     async def test_an_allocation_posted_twice_counts_once_as_a_long_request(self, api, period, uow_factory):  # noqa: F811
         allocation_id = await approved_allocation(api, uow_factory, period)
         with (
-            Delta("habitat_allocations_posted_total") as posted,
-            Delta("habitat_distributions_posted_total") as paid,
-            Delta("habitat_http_long_request_duration_seconds_count", **POST_ROUTE) as long_requests,
+            SampleDelta("habitat_allocations_posted_total") as posted,
+            SampleDelta("habitat_distributions_posted_total") as paid,
+            SampleDelta("habitat_http_long_request_duration_seconds_count", **POST_ROUTE) as long_requests,
         ):
             assert (await api.post(f"/allocations/{allocation_id}/post")).json()["status"] == "posted"
             assert (await api.post(f"/allocations/{allocation_id}/post")).json()["status"] == "posted"
@@ -52,10 +35,10 @@ class TestPostedCounters:
 
     async def test_a_distribution_counts_when_its_completion_is_approved(self, api, ana_with_500):  # noqa: F811
         distribution = await schedule(api, "200.00")
-        with Delta("habitat_distributions_posted_total") as paid:
+        with SampleDelta("habitat_distributions_posted_total") as paid:
             requested = await api.post(f"/distributions/{distribution['id']}/complete", {"reference": "CHK-7"})
             assert requested.status_code == 202
-            between = value("habitat_distributions_posted_total")
+            between = sample_value("habitat_distributions_posted_total")
             assert (await api.second_admin_approves(requested)).status_code == 200
         assert between == paid.before  # only requested: nothing paid yet
         assert paid.change == 1
@@ -65,11 +48,11 @@ class TestImports:
     async def test_committed_refused_and_dry_runs(self, api):
         labels = {"service": "ledger", "kind": "capital_accounts"}
         with (
-            Delta("habitat_imports_total", outcome="committed", **labels) as committed,
-            Delta("habitat_imports_total", outcome="refused", **labels) as refused,
-            Delta("habitat_import_rows_total", outcome="accepted", **labels) as accepted,
-            Delta("habitat_import_rows_total", outcome="rejected", **labels) as rejected,
-            Delta("habitat_import_duration_seconds_count", **labels) as timed,
+            SampleDelta("habitat_imports_total", outcome="committed", **labels) as committed,
+            SampleDelta("habitat_imports_total", outcome="refused", **labels) as refused,
+            SampleDelta("habitat_import_rows_total", outcome="accepted", **labels) as accepted,
+            SampleDelta("habitat_import_rows_total", outcome="rejected", **labels) as rejected,
+            SampleDelta("habitat_import_duration_seconds_count", **labels) as timed,
         ):
             assert (await upload(api, GOOD, dry_run=True)).status_code == 200
             assert (await upload(api, GOOD)).status_code == 200
@@ -86,10 +69,10 @@ class TestGauges:
         assert (await upload(api, GOOD)).status_code == 200  # Ana 1500 / 1200, Ben -20.50 / 0 (book / tax)
         loop = ledger_gauges(connection, interval_seconds=60)
         assert await loop.refresh() is True
-        assert value("habitat_capital_total", basis="book") == 1479.50
-        assert value("habitat_capital_total", basis="tax") == 1200.00
-        assert value("habitat_capital_accounts_negative", basis="book") == 1
-        assert value("habitat_capital_accounts_negative", basis="tax") == 0
-        assert value("habitat_periods", status="open") == 2
+        assert sample_value("habitat_capital_total", basis="book") == 1479.50
+        assert sample_value("habitat_capital_total", basis="tax") == 1200.00
+        assert sample_value("habitat_capital_accounts_negative", basis="book") == 1
+        assert sample_value("habitat_capital_accounts_negative", basis="tax") == 0
+        assert sample_value("habitat_periods", status="open") == 2
         assert REGISTRY.get_sample_value("habitat_periods", {"status": "closed"}) == 0
         assert REGISTRY.get_sample_value("habitat_periods", {"status": "closing"}) == 0
