@@ -75,6 +75,7 @@ EXPORTER_METRICS = {
     "node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes",
     # Caddy's admin endpoint
     "caddy_reverse_proxy_upstreams_healthy",
+    "caddy_http_request_duration_seconds_count",
 }
 
 

@@ -76,10 +76,8 @@ HOST_VARIABLES = {
 }
 CUSTOM_RESOURCE_GROUPS = ("postgresql.cnpg.io/", "rabbitmq.com/")
 TRUSTED_INGRESS = [
-    "\t# Kubernetes: the ingress controller forwards the client's address; believe it from there only\n",
-    "\tservers {\n",
+    "\t\t# Kubernetes: the ingress controller forwards the client's address; believe it from there only\n",
     "\t\ttrusted_proxies static {$HABITAT_INGRESS_PROXIES}\n",
-    "\t}\n",
 ]
 SECRET_NAMES = ("habitat-admin", "habitat-identity", "habitat-contributions", "habitat-ledger")
 
@@ -613,12 +611,12 @@ def test_images_are_the_same_version_in_every_process_and_job(rendered) -> None:
 
 def test_the_caddyfile_is_the_repositorys_plus_the_trusted_ingress(tmp_path) -> None:
     root = (ROOT / "Caddyfile").read_text().splitlines(keepends=True)
-    admin = next(i for i, line in enumerate(root) if line.strip().startswith("admin "))
-    expected = root[: admin + 1] + TRUSTED_INGRESS + root[admin + 1 :]
+    servers = next(i for i, line in enumerate(root) if line.strip() == "servers {")
+    expected = root[: servers + 1] + TRUSTED_INGRESS + root[servers + 1 :]
     copied = (K8S / "base" / "Caddyfile").read_text().splitlines(keepends=True)
     assert copied[0].startswith("# GENERATED COPY of the repository's Caddyfile")
     assert copied[2:] == expected, (
-        "deploy/k8s/base/Caddyfile is not ./Caddyfile plus the trusted-proxies block after `admin`: copy it again"
+        "deploy/k8s/base/Caddyfile is not ./Caddyfile plus trusted_proxies at the top of `servers`: copy it again"
     )
     caddy = shutil.which("caddy")
     if caddy is None:
