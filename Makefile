@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-PACKAGES := libs/habitat_common services/identity services/contributions services/ledger services/gateway tools/devstack tools/habitat_cli
+PACKAGES := libs/habitat_common services/identity services/contributions services/ledger services/notifications services/gateway tools/devstack tools/habitat_cli
 STAMP := $(VENV)/.installed
 LOCK := requirements-dev.lock
 PIP_TOOLS := pip-tools==7.7.0
@@ -34,7 +34,7 @@ lock:
 
 lint: install
 	$(VENV)/bin/lint-imports
-	for svc in identity contributions ledger gateway; do (cd services/$$svc && ../../$(VENV)/bin/lint-imports) || exit 1; done
+	for svc in identity contributions ledger notifications gateway; do (cd services/$$svc && ../../$(VENV)/bin/lint-imports) || exit 1; done
 
 test: lint
 	$(PY) tools/run_tests.py all

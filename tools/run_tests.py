@@ -25,7 +25,7 @@ E2E = "tests/e2e"
 E2E_OWN_STACKS = (
     "test_upgrade.py", "test_restore_drill.py", "test_postgres_outage.py", "test_authorization_matrix.py",
     "test_period_close.py", "test_quarter_off_happy_path.py", "test_browser_close.py", "test_browser_loss.py",
-    "test_imports.py", "test_fuzz_api.py", "test_traces.py",
+    "test_imports.py", "test_fuzz_api.py", "test_traces.py", "test_notifications_live.py",
 )
 
 
@@ -57,11 +57,13 @@ def _suites(names: list[str]) -> list[Suite]:
 SUITES = {
     "unit": [
         "libs/habitat_common/tests", "services/identity/tests/unit", "services/contributions/tests/unit",
-        "services/ledger/tests/unit", "services/gateway/tests", "tools/habitat_cli/tests",
+        "services/ledger/tests/unit", "services/notifications/tests/unit", "services/gateway/tests",
+        "tools/habitat_cli/tests",
     ],
     "integration": [
         "libs/habitat_common/tests", "services/identity/tests/integration",
-        "services/contributions/tests/integration", "services/ledger/tests/integration", "tests/deploy",
+        "services/contributions/tests/integration", "services/ledger/tests/integration",
+        "services/notifications/tests/integration", "tests/deploy",
     ],
     "e2e": [E2E, "tests/chaos"],
 }
@@ -69,7 +71,7 @@ SUITES = {
 ALL = [
     E2E, "tests/chaos",  # its fast recipes only; `make chaos` runs them all (HABITAT_CHAOS_FULL=1)
     "tests/deploy", "services/ledger/tests", "services/contributions/tests", "services/identity/tests",
-    "libs/habitat_common/tests", "services/gateway/tests", "tools/habitat_cli/tests",
+    "services/notifications/tests", "libs/habitat_common/tests", "services/gateway/tests", "tools/habitat_cli/tests",
 ]
 
 

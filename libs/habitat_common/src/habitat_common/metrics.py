@@ -119,6 +119,21 @@ DISTRIBUTIONS_POSTED = Counter(
     "habitat_distributions_posted_total", "Distributions paid and posted to the journal", registry=None
 )
 
+# --- business: notifications ------------------------------------------------------------------------------
+# queued: written; retried: refused for now, tried again later; sent, failed (attempts spent), bounced (5xx)
+MAIL_OUTCOMES = ("queued", "sent", "retried", "failed", "bounced")
+MAIL_BACKLOG_STATUSES = ("queued", "failed", "bounced")
+NOTIFICATIONS_MESSAGES = Counter(
+    "habitat_notifications_messages_total", "Mails written and each sending attempt's outcome", ["kind", "status"]
+)
+NOTIFICATIONS_BACKLOG = Gauge(
+    "habitat_notifications_backlog", "Mails not sent: queued, failed, bounced (from the database)", ["status"]
+)
+NOTIFICATIONS_OLDEST_QUEUED = Gauge(
+    "habitat_notifications_oldest_queued_seconds", "Age of the oldest queued mail (from the database)",
+    registry=None,
+)
+
 # --- imports ----------------------------------------------------------------------------------------------
 IMPORT_OUTCOMES = ("committed", "refused")
 ROW_OUTCOMES = ("accepted", "rejected")

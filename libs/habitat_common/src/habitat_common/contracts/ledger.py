@@ -81,6 +81,23 @@ class AllocationPostedV1(Contract):
     cash_distributions_scheduled: Decimal = Field(decimal_places=2, description="Total cash portion scheduled")
 
 
+class AllocationSharePostedV1(Contract):
+    """One member's row of an allocation that was just posted, with the ledger's plain-language account of it
+    (one event per member in the allocation, published with AllocationPostedV1)."""
+
+    EVENT_TYPE: ClassVar[str] = "ledger.allocation_share_posted"
+    VERSION: ClassVar[int] = 1
+    allocation_id: uuid.UUID = Field(description="Calculation record id")
+    period_id: uuid.UUID = Field(description="Period now closed")
+    period_name: str = Field(description="The period's name, e.g. 2026-Q4")
+    member_id: uuid.UUID = Field(description="The member this row belongs to")
+    allocation: Decimal = Field(decimal_places=2, description="Book allocation (negative: a share of a loss)")
+    tax_allocation: Decimal = Field(decimal_places=2, description="Tax-basis allocation")
+    cash_portion_amount: Decimal = Field(decimal_places=2, description="Part of the allocation scheduled in cash")
+    retained_amount: Decimal = Field(decimal_places=2, description="Part that stays in the capital account")
+    explanation: list[str] = Field(description="How the share came about, in sentences (as on the statement)")
+
+
 class DistributionCompletedV1(Contract):
     """A scheduled distribution was paid; capital was debited on both bases."""
 

@@ -8,11 +8,18 @@ from dataclasses import dataclass
 from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 
 from habitat_common.contracts import (
+    AllocationSharePostedV1,
     ContributionApprovedV1,
+    ContributionClarificationRequestedV1,
+    ContributionRejectedV1,
     ContributionsImportedV1,
+    ContributionSubmittedV1,
+    InvitationIssuedV1,
+    NewDeviceSignedInV1,
     MemberDeactivatedV1,
     MemberRegisteredV1,
     MemberUpdatedV1,
+    PasswordResetRequestedV1,
     PeriodClosedV1,
     PeriodClosingV1,
     PeriodOpenedV1,
@@ -76,6 +83,20 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("ledger", PeriodSealedV1),
     Subscription("ledger", MemberRegisteredV1),
     Subscription("ledger", MemberUpdatedV1),
+    Subscription("notifications", MemberRegisteredV1),
+    Subscription("notifications", MemberUpdatedV1),
+    Subscription("notifications", MemberDeactivatedV1),
+    Subscription("notifications", InvitationIssuedV1),
+    Subscription("notifications", PasswordResetRequestedV1),
+    Subscription("notifications", NewDeviceSignedInV1),
+    Subscription("notifications", ContributionApprovedV1),
+    Subscription("notifications", ContributionRejectedV1),
+    Subscription("notifications", ContributionClarificationRequestedV1),
+    Subscription("notifications", AllocationSharePostedV1),
+    Subscription("notifications", ContributionSubmittedV1),
+    Subscription("notifications", PeriodOpenedV1),
+    Subscription("notifications", PeriodClosingV1),
+    Subscription("notifications", PeriodClosedV1),
 )
 
 

@@ -48,6 +48,7 @@ class ProvisionSettings(BaseSettings):
     identity: ServiceSecrets
     contributions: ServiceSecrets
     ledger: ServiceSecrets
+    notifications: ServiceSecrets
     monitoring_password: SecretStr | None = None  # <prefix>_monitoring, for the postgres exporter
 
 
