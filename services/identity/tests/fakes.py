@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from habitat_identity.domain.model import AuditEntry, Member, RefreshToken, Revocation
+from habitat_identity.domain.password_tokens import PasswordToken
 from habitat_identity.domain.passwords import Strength
 from habitat_identity.domain.throttle import LoginThrottle
 
@@ -47,6 +48,11 @@ class FakeMemberRepository:
         ]
         return found[offset : offset + limit], len(found)
 
+    async def page_by_id(self, *, after: uuid.UUID | None, limit: int) -> list[Member]:
+        found = sorted((m for m in self.members.values() if after is None or m.id > after), key=lambda m: m.id)
+        self.seen.update(found[:limit])
+        return found[:limit]
+
 
 class FakeRefreshTokenRepository:
     def __init__(self) -> None:
@@ -57,6 +63,9 @@ class FakeRefreshTokenRepository:
 
     async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
         return self.tokens.get(token_hash)
+
+    async def any_of(self, member_id: uuid.UUID) -> bool:
+        return any(token.member_id == member_id for token in self.tokens.values())
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
         for token in self.tokens.values():
@@ -70,6 +79,24 @@ class FakeRefreshTokenRepository:
                 token.revoked_at = now
                 families.add(token.family_id)
         return sorted(families, key=str)
+
+
+class FakePasswordTokenRepository:
+    def __init__(self) -> None:
+        self.tokens: dict[str, PasswordToken] = {}
+
+    def add(self, token: PasswordToken) -> None:
+        self.tokens[token.token_hash] = token
+
+    async def get_by_hash(self, token_hash: str) -> PasswordToken | None:
+        return self.tokens.get(token_hash)
+
+    async def revoke_unused(self, member_id: uuid.UUID, now: datetime) -> int:
+        unused = [t for t in self.tokens.values()
+                  if t.member_id == member_id and t.used_at is None and t.revoked_at is None]
+        for token in unused:
+            token.revoked_at = now
+        return len(unused)
 
 
 class FakeAuditLog:
@@ -126,6 +153,7 @@ class FakeUnitOfWork:
     def __init__(self, members: list[Member] | None = None) -> None:
         self.members = FakeMemberRepository(members)
         self.refresh_tokens = FakeRefreshTokenRepository()
+        self.password_tokens = FakePasswordTokenRepository()
         self.audit = FakeAuditLog()
         self.revocations = FakeRevocationFeed()
         self.throttles = FakeLoginThrottles()

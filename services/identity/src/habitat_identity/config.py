@@ -80,9 +80,23 @@ class IdentitySettings(BaseSettings):
     temporary_password_days: int = Field(
         default=7, ge=1, le=90, description="A temporary password (new member, import) signs in for this long"
     )
+    password_reset_minutes: int = Field(
+        default=30, ge=5, le=24 * 60, description="A forgot-password link works this long (IDENTITY_PASSWORD_RESET_MINUTES)"
+    )
+    invitation_days: int = Field(
+        default=7, ge=1, le=90, description="An invitation link (new member, import, re-invite) works this long"
+    )
     password_hash_concurrency: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         ge=1,
         description="argon2 hashes/verifications run at once per process (default: the CPU count)",
     )
     import_max_rows: int = Field(default=5000, ge=1, description="Rows one roster import request may carry")
+
+    @property
+    def password_reset_ttl(self) -> timedelta:
+        return timedelta(minutes=self.password_reset_minutes)
+
+    @property
+    def invitation_ttl(self) -> timedelta:
+        return timedelta(days=self.invitation_days)

@@ -100,7 +100,7 @@ async def clean_tables(app) -> None:
         await conn.execute(
             text(
                 "TRUNCATE identity.member, identity.refresh_token, identity.audit_log, identity.outbox, identity.inbox,"
-                " identity.revocation, identity.login_throttle"
+                " identity.revocation, identity.login_throttle, identity.password_token"
             )
         )
 
@@ -121,7 +121,8 @@ async def a_stored_member(app, *, role: str = "member", email: str | None = None
     """Create a pending member through the use case; returns it and its temporary password."""
     container = app.state.container
     command = CreateMember(email or f"m{uuid.uuid4().hex[:8]}@example.org", "Some Member", role)
-    created = await members.create_member(command, None, container.uow(), container.hasher)
+    # handed over in person: no invitation, so the outbox holds only what a test does itself
+    created = await members.create_member(command, None, container.uow(), container.hasher, send_invitation=False)
     return created.member, created.temporary_password
 
 

@@ -42,17 +42,18 @@ class TestImportMembers:
         assert [w["email"] for w in real["welcome_emails"]] == ["ada@example.org", "bob@example.org"]
         assert real["credentials"][0]["temporary_password"] in real["welcome_emails"][0]["body"]
         assert "http://localhost:8080" in real["welcome_emails"][0]["body"]
-        assert all(row["member_id"] for row in real["rows"]) and await outbox_count(local_app) == 2
+        # each new member: registered, and an invitation to choose a password
+        assert all(row["member_id"] for row in real["rows"]) and await outbox_count(local_app) == 4
 
         again = (await upload(local_client, admin, ROSTER, False)).json()
         assert again["summary"] == {"created": 0, "updated": 0, "unchanged": 2} and again["credentials"] == []
-        assert await outbox_count(local_app) == 2
+        assert await outbox_count(local_app) == 4
 
         changed = ROSTER.replace(b"Bob Smith,member", b"Bob Smith,steward")
         update = (await upload(local_client, admin, changed, False)).json()
         assert update["summary"] == {"created": 0, "updated": 1, "unchanged": 1}
         assert update["rows"][1]["changes"] == {"role": ["member", "steward"]}
-        assert await outbox_count(local_app) == 3
+        assert await outbox_count(local_app) == 5
 
         log = (await local_client.get("/audit-log", headers=bearer(admin))).json()
         assert {e["action"] for e in log["items"][:2]} == {"members.imported", "member.updated"}

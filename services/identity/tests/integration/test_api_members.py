@@ -63,12 +63,14 @@ class TestCreateMember:
             "steward",
             "2026-02-01",
         )
-        assert len(body["temporary_password"]) >= 16
-        [event] = await rows(local_app, outbox)
+        assert len(body["temporary_password"]) >= 16 and body["invitation_expires_at"]
+        event, invitation = await rows(local_app, outbox)
         assert event.routing_key == "identity.member_registered.v1"
         assert event.payload["payload"]["member_id"] == body["id"]
-        [entry] = await rows(local_app, audit_log)
+        assert invitation.routing_key == "identity.invitation_issued.v1"  # send_invitation defaults to true
+        entry, invited = await rows(local_app, audit_log)
         assert (entry.actor_id, entry.action, str(entry.subject_id)) == (admin_id, "member.created", body["id"])
+        assert invited.action == "member.invited"
 
     async def test_taken_email_is_409(self, local_app, local_client, local_keys):
         await a_stored_member(local_app, email="taken@example.org")

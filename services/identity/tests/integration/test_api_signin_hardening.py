@@ -211,3 +211,46 @@ class TestReissuingATemporaryPassword:
         me = uuid.uuid4()
         answer = await local_client.post(f"/members/{me}/temporary-password", headers=bearer(local_keys.mint(me, "admin")))
         assert answer.status_code == 409 and answer.json()["error"]["code"] == "cannot_change_self"
+
+
+async def new_device_notices(app) -> list[dict]:
+    async with app.state.container.engine.connect() as conn:
+        rows = await conn.execute(text(
+            "SELECT payload FROM identity.outbox WHERE routing_key = 'identity.new_device_signed_in.v1' ORDER BY id"
+        ))
+        return [row.payload["payload"] for row in rows]  # the envelope's contract
+
+
+class TestNewDeviceNotice:
+    async def test_a_sign_in_without_the_accounts_device_cookie_tells_the_member_once_a_day_per_network(
+        self, app, client
+    ):
+        member, temporary = await a_stored_member(app)
+        first = await login(client, member.email, temporary, forwarded_for="192.0.2.10")
+        assert first.status_code == 200 and await new_device_notices(app) == []  # the first sign-in ever is no news
+        assert (await login(client, member.email, temporary, forwarded_for="192.0.2.10")).status_code == 200
+        assert await new_device_notices(app) == []  # this browser holds the account's device cookie
+        async with client_from(app, "127.0.0.1") as stranger:
+            agent = {"User-Agent": "Mozilla/5.0 " + "x" * 400}
+            answer = await stranger.post("/auth/login", json={"email": member.email, "password": temporary},
+                                         headers={"X-Forwarded-For": "198.51.100.7", **agent})
+            assert answer.status_code == 200
+            [notice] = await new_device_notices(app)
+            assert notice["member_id"] == str(member.id) and notice["email"] == member.email
+            assert notice["client"] == "198.51.100.7" and len(notice["user_agent"]) == 200
+            stranger.cookies.clear()
+            await stranger.post("/auth/login", json={"email": member.email, "password": temporary},
+                                headers={"X-Forwarded-For": "198.51.100.8"})  # another address: news again
+        assert len(await new_device_notices(app)) == 2
+        async with client_from(app, "127.0.0.1") as again:  # the same address within the day: no second mail
+            await again.post("/auth/login", json={"email": member.email, "password": temporary},
+                             headers={"X-Forwarded-For": "198.51.100.7"})
+        assert len(await new_device_notices(app)) == 2
+
+    async def test_a_failed_sign_in_from_a_new_device_tells_nobody(self, app, client):
+        member, temporary = await a_stored_member(app)
+        assert (await login(client, member.email, temporary)).status_code == 200
+        async with client_from(app, "127.0.0.1") as stranger:
+            answer = await stranger.post("/auth/login", json={"email": member.email, "password": "wrong one!"},
+                                         headers={"X-Forwarded-For": "198.51.100.9"})
+        assert answer.status_code == 401 and await new_device_notices(app) == []

@@ -16,6 +16,7 @@ EXPECTED = {
     "inbox",
     "revocation",
     "login_throttle",
+    "password_token",
     "alembic_version",
 }
 

@@ -17,7 +17,8 @@ class TestCreateMember:
     async def test_creates_pending_member_with_temporary_password_event_and_audit(self):
         uow = FakeUnitOfWork()
         created = await members.create_member(
-            CreateMember("New@Example.org", "New Person", "steward", date(2026, 2, 1)), ADMIN_ID, uow, FakeHasher()
+            CreateMember("New@Example.org", "New Person", "steward", date(2026, 2, 1)), ADMIN_ID, uow, FakeHasher(),
+            send_invitation=False,
         )
         member = created.member
         assert (member.email, member.status, member.role, member.joined_at) == (

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from habitat_identity.adapters.emails import check_email
 from habitat_identity.domain.errors import InvalidCsv
-from habitat_identity.domain.events import MemberRegistered, MemberUpdated
+from habitat_identity.domain.events import InvitationIssued, MemberRegistered, MemberUpdated
 from habitat_identity.service_layer import onboarding
 
 from tests.builders import a_member
@@ -68,7 +68,8 @@ class TestImportMembers:
         new = await uow.members.get_by_email("new@example.org")
         assert (new.status, new.must_change_password, new.joined_at) == ("pending", True, date(2026, 2, 1))
         assert uow.commits == 1
-        assert sorted((type(e) for e in uow.published), key=lambda t: t.__name__) == [MemberRegistered, MemberUpdated]
+        assert sorted((type(e) for e in uow.published), key=lambda t: t.__name__) == [
+            InvitationIssued, MemberRegistered, MemberUpdated]
         [welcome] = report.welcomes
         assert new.password_hash == f"hashed:{welcome.temporary_password}"
         assert "https://coop.example/" in welcome.body and welcome.temporary_password in welcome.body

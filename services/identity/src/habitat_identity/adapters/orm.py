@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import registry
 
 from habitat_identity.domain.model import Member, RefreshToken
+from habitat_identity.domain.password_tokens import PasswordToken
 from habitat_identity.domain.throttle import LoginThrottle
 
 SCHEMA = "identity"
@@ -47,6 +48,20 @@ refresh_token = Table(
     Column("session_kind", Text, nullable=False, server_default="api"),
     Column("session_started_at", DateTime(timezone=True), nullable=False),
     Column("successor_sealed", Text),
+)
+
+# Reset and invitation links, stored as the sha256 of their token; a row is spent, superseded or expires.
+password_token = Table(
+    "password_token",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("purpose", Text, nullable=False),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
 )
 
 signing_key = Table(
@@ -104,6 +119,7 @@ def start_mappers() -> None:
         return
     mapper_registry.map_imperatively(Member, member)
     mapper_registry.map_imperatively(RefreshToken, refresh_token)
+    mapper_registry.map_imperatively(PasswordToken, password_token)
     mapper_registry.map_imperatively(LoginThrottle, login_throttle)
     _mapped = True
 

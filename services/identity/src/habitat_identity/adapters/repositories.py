@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_identity.adapters.orm import audit_log, member, refresh_token
@@ -61,6 +61,16 @@ class SqlAlchemyMemberRepository:
         self.seen.update(found)
         return found, int(total or 0)
 
+    async def page_by_id(self, *, after: uuid.UUID | None, limit: int) -> list[Member]:
+        # FOR SHARE: an update of these rows waits for our commit, so it cannot commit between our read
+        # and our events' occurred_at and then be overtaken at the consumers by our older snapshot
+        query = select(Member).order_by(member.c.id).limit(limit).with_for_update(read=True)
+        if after is not None:
+            query = query.where(member.c.id > after)
+        found = list((await self._session.execute(query)).scalars())
+        self.seen.update(found)
+        return found
+
 
 class SqlAlchemyRefreshTokenRepository:
     """Hashed refresh tokens in identity.refresh_token."""
@@ -75,6 +85,10 @@ class SqlAlchemyRefreshTokenRepository:
         # Locked so two concurrent refreshes of one token cannot both rotate it.
         query = select(RefreshToken).where(refresh_token.c.token_hash == token_hash).with_for_update()
         return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def any_of(self, member_id: uuid.UUID) -> bool:
+        query = select(exists().where(refresh_token.c.member_id == member_id))
+        return bool((await self._session.execute(query)).scalar())
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
         await self._revoke(refresh_token.c.family_id == family_id, now)

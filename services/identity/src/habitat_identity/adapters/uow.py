@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from habitat_identity.adapters import orm, translators
 from habitat_identity.adapters.feeds import SqlAlchemyLoginThrottles, SqlAlchemyRevocationFeed
 from habitat_identity.adapters.integrity import SqlAlchemyIntegrityChecks
+from habitat_identity.adapters.password_tokens import SqlAlchemyPasswordTokenRepository
 from habitat_identity.adapters.repositories import (
     SqlAlchemyAuditLog,
     SqlAlchemyMemberRepository,
@@ -24,6 +25,7 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
 
     members: SqlAlchemyMemberRepository
     refresh_tokens: SqlAlchemyRefreshTokenRepository
+    password_tokens: SqlAlchemyPasswordTokenRepository
     audit: SqlAlchemyAuditLog
     revocations: SqlAlchemyRevocationFeed
     throttles: SqlAlchemyLoginThrottles
@@ -42,6 +44,7 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.members = SqlAlchemyMemberRepository(session)
         self.integrity = SqlAlchemyIntegrityChecks(session)
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(session)
+        self.password_tokens = SqlAlchemyPasswordTokenRepository(session)
         self.audit = SqlAlchemyAuditLog(session)
         self.revocations = SqlAlchemyRevocationFeed(session)
         self.throttles = SqlAlchemyLoginThrottles(session)

@@ -57,6 +57,20 @@ class TemporaryPasswordExpired(IdentityError):
     message = "Your temporary password has expired. Ask an admin to issue you a new one."
 
 
+class InvalidPasswordToken(IdentityError):
+    """The link is unknown, was superseded by a newer one, or is for another purpose."""
+
+    message = "This link is not valid (a newer one may have been sent). Ask for a new one."
+
+
+class PasswordTokenUsed(InvalidPasswordToken):
+    message = "This link was already used. Ask for a new one if you need to set your password again."
+
+
+class PasswordTokenExpired(InvalidPasswordToken):
+    message = "This link has expired. Ask for a new one."
+
+
 class RosterTooLarge(IdentityError):
     """A roster has more rows than one import may create or update."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -32,3 +32,34 @@ class MemberDeactivated:
     """A member became inactive."""
 
     member_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class _SignInLink:
+    member_id: uuid.UUID
+    email: str
+    display_name: str
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PasswordResetRequested(_SignInLink):
+    """A member asked for a password reset link (the raw token travels only in this event)."""
+
+
+@dataclass(frozen=True)
+class InvitationIssued(_SignInLink):
+    """A new (or re-invited) member gets a link to choose a password."""
+
+
+@dataclass(frozen=True)
+class NewDeviceSignedIn:
+    """A member signed in from a client holding no device cookie of theirs (the notice is security mail)."""
+
+    member_id: uuid.UUID
+    email: str
+    display_name: str
+    signed_in_at: datetime
+    client: str
+    user_agent: str

@@ -158,6 +158,11 @@ class Member:
             self.events.append(MemberDeactivated(member_id=self.id))
         return True
 
+    def republish(self) -> None:
+        """Announce the whole current state again, changing nothing: a replica that missed past events
+        catches up, one that is current applies the same facts (consumers keep the newest by occurred_at)."""
+        self.events.append(MemberUpdated(**self._state()))
+
     def snapshot(self) -> dict[str, Any]:
         """What the audit log records about the member (never the password hash)."""
         state = self._state()

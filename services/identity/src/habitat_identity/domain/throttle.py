@@ -83,6 +83,31 @@ class ClientLimit:
             throttle.locked_until = None
 
 
+@dataclass(frozen=True)
+class RequestLimit:
+    """At most `max_requests` per `window` under one key (password-reset requests per email, per client).
+
+    Unlike sign-ins, every request counts (there is no password that proves it right)."""
+
+    prefix: str
+    max_requests: int
+    window: timedelta
+
+    def key(self, subject: str) -> str:
+        return f"{self.prefix}:{subject}"
+
+    def allows(self, throttle: LoginThrottle, now: datetime) -> bool:
+        """Count this request; False when it is over the limit (then it must have no effect)."""
+        if throttle.window_started_at is None or now - throttle.window_started_at >= self.window:
+            throttle.failures, throttle.window_started_at, throttle.locked_until = 0, now, None
+        if throttle.failures >= self.max_requests:
+            return False
+        throttle.failures += 1
+        if throttle.failures >= self.max_requests:
+            throttle.locked_until = throttle.window_started_at + self.window
+        return True
+
+
 IPV6_CLIENT_PREFIX = 64  # one IPv6 subscriber gets a whole /64: its addresses are one client
 
 

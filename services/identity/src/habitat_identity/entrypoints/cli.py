@@ -1,4 +1,5 @@
-"""Command line: `python -m habitat_identity.cli {ensure-admin, import-members, rotate-signing-key} ...`."""
+"""Command line: `python -m habitat_identity.cli {ensure-admin, import-members, rotate-signing-key,
+republish-members} ...`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from habitat_identity.config import IdentitySettings
 from habitat_identity.domain.commands import EnsureAdmin
 from habitat_identity.domain.errors import EmailTaken, IdentityError
 from habitat_identity.entrypoints.cli_import import add_import_parser, import_members
-from habitat_identity.service_layer import members
+from habitat_identity.service_layer import members, republish
 
 
 def read_password(args: argparse.Namespace) -> str:
@@ -62,7 +63,25 @@ async def _rotate(args: argparse.Namespace, container: Container) -> int:
     return 0
 
 
-COMMANDS = {"ensure-admin": _ensure_admin, "import-members": import_members, "rotate-signing-key": _rotate}
+async def _republish(args: argparse.Namespace, container: Container) -> int:
+    count = await republish.republish_members(container.uow(), batch_size=args.batch_size)
+    print(f"{count} member snapshots written to the outbox (identity.member_updated); the worker publishes them")
+    return 0
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+COMMANDS = {
+    "ensure-admin": _ensure_admin,
+    "import-members": import_members,
+    "rotate-signing-key": _rotate,
+    "republish-members": _republish,
+}
 
 
 async def _run(args: argparse.Namespace, settings: IdentitySettings | None) -> int:
@@ -96,6 +115,13 @@ def main(argv: list[str] | None = None, settings: IdentitySettings | None = None
     rotate = commands.add_parser("rotate-signing-key", help="sign with a new key; old keys verify until their tokens expire")
     rotate.add_argument(
         "--retire-now", action="store_true", help="a compromised key: stop accepting the old keys' tokens at once"
+    )
+    backfill = commands.add_parser(
+        "republish-members",
+        help="announce every member's current state again (fills a new consumer's replica; harmless to repeat)",
+    )
+    backfill.add_argument(
+        "--batch-size", type=_positive, default=republish.REPUBLISH_BATCH, help="members per transaction"
     )
     args = parser.parse_args(argv)
     try:

@@ -48,6 +48,7 @@ async def import_members(args: argparse.Namespace, container: Any) -> int:
             sign_in_url=container.settings.public_url,
             today=container.settings.coop.today(),
             temporary_password_ttl=timedelta(days=container.settings.temporary_password_days),
+            invitation_ttl=container.settings.invitation_ttl,
         )
     except InvalidCsv as invalid:
         for error in invalid.errors:

@@ -21,7 +21,7 @@ from habitat_common.web.observability import install_observability
 from habitat_identity.bootstrap import build_container
 from habitat_identity.config import IdentitySettings
 from habitat_identity.domain import errors
-from habitat_identity.entrypoints import routes_admin, routes_auth, routes_members
+from habitat_identity.entrypoints import routes_admin, routes_auth, routes_members, routes_recovery
 
 # Domain error → (HTTP status, machine code).
 ERROR_STATUS: dict[type[errors.IdentityError], tuple[int, str]] = {
@@ -37,6 +37,9 @@ ERROR_STATUS: dict[type[errors.IdentityError], tuple[int, str]] = {
     errors.TemporaryPasswordExpired: (403, "temporary_password_expired"),
     errors.RosterTooLarge: (413, "too_many_rows"),
     errors.InvalidCsv: (422, "invalid_csv"),
+    errors.InvalidPasswordToken: (400, "invalid_token"),
+    errors.PasswordTokenUsed: (400, "token_used"),
+    errors.PasswordTokenExpired: (400, "token_expired"),
 }
 
 
@@ -85,6 +88,7 @@ def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier
     preinitialise_imports("identity", [routes_admin.IMPORT_KIND])
     install_no_store(app)
     app.include_router(routes_auth.router)
+    app.include_router(routes_recovery.router)
     app.include_router(routes_members.router)
     app.include_router(routes_admin.router)
     return app

@@ -61,6 +61,7 @@ async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_r
             today=c.settings.coop.today(),
             max_rows=c.settings.import_max_rows,
             temporary_password_ttl=timedelta(days=c.settings.temporary_password_days),
+            invitation_ttl=c.settings.invitation_ttl,
         )
         run.accepted = len(report.rows)
     return ImportResult(

@@ -46,6 +46,7 @@ async def login(body: LoginRequest, request: Request, response: Response, c: Con
             devices=c.devices,
             session_kind=body.session,
             rules=c.settings.sessions.rules(),
+            user_agent=request.headers.get("user-agent", ""),
         )
     except TooManyAttempts:
         SIGNIN_ATTEMPTS.labels("throttled").inc()

@@ -15,11 +15,12 @@ from habitat_identity.entrypoints.dependencies import Admin, AnyMember, Containe
 from habitat_identity.entrypoints.schemas import (
     CreatedMemberOut,
     CreateMemberRequest,
+    InvitationOut,
     MemberList,
     MemberOut,
     UpdateMemberRequest,
 )
-from habitat_identity.service_layer import members
+from habitat_identity.service_layer import members, recovery
 
 router = APIRouter(tags=["members"])
 
@@ -41,14 +42,28 @@ async def list_members(
 
 @router.post("/members", response_model=CreatedMemberOut, status_code=201)
 async def create_member(body: CreateMemberRequest, caller: Admin, c: ContainerDep) -> CreatedMemberOut:
-    """Create a pending member with a one-time temporary password (admins)."""
+    """Create a pending member with a one-time temporary password (admins), and mail them an invitation
+    link unless send_invitation is false."""
     command = CreateMember(body.email, body.display_name, body.role, body.joined_at)
     created = await members.create_member(
         command, caller.member_id, c.uow(), c.hasher, today=c.settings.coop.today(),
         temporary_password_ttl=timedelta(days=c.settings.temporary_password_days),
+        send_invitation=body.send_invitation, invitation_ttl=c.settings.invitation_ttl,
     )
     out = MemberOut.model_validate(created.member)
-    return CreatedMemberOut(**out.model_dump(), temporary_password=created.temporary_password)
+    invited = created.invitation.expires_at if created.invitation else None
+    return CreatedMemberOut(
+        **out.model_dump(), temporary_password=created.temporary_password, invitation_expires_at=invited
+    )
+
+
+@router.post("/members/{member_id}/invitation", response_model=InvitationOut, status_code=201)
+async def invite_member(member_id: uuid.UUID, caller: Admin, c: ContainerDep) -> InvitationOut:
+    """Mail a member a new invitation link (admins); links sent before stop working.
+
+    404 not_found; 422 invalid_member_change for an inactive member."""
+    token = await recovery.invite_member(member_id, caller.member_id, c.uow(), ttl=c.settings.invitation_ttl)
+    return InvitationOut(member_id=member_id, expires_at=token.expires_at)
 
 
 @router.post("/members/{member_id}/temporary-password", response_model=CreatedMemberOut)

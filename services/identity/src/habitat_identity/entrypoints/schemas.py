@@ -39,6 +39,27 @@ class ChangePasswordRequest(RequestBody):
     )
 
 
+class ForgotPasswordRequest(RequestBody):
+    email: str = Field(min_length=1, max_length=254, description="The member's email address (case-insensitive)")
+
+
+class ResetRequested(BaseModel):
+    status: Literal["accepted"] = "accepted"
+    message: str = Field(description="The same sentence whether or not the address belongs to a member")
+
+
+class SetPasswordRequest(RequestBody):
+    token: str = Field(min_length=1, max_length=256, description="The token from the link that was mailed")
+    new_password: str = Field(
+        max_length=1024, description="12 to 256 characters; not your email or name; hard to guess (zxcvbn score >= 3)"
+    )
+
+
+class InvitationOut(BaseModel):
+    member_id: uuid.UUID
+    expires_at: datetime = Field(description="When the mailed link stops working")
+
+
 class TokenResponse(BaseModel):
     access_token: str
     refresh_token: str
@@ -75,6 +96,9 @@ class MemberOut(BaseModel):
 
 class CreatedMemberOut(MemberOut):
     temporary_password: str = Field(description="One-time password; shown only in this response")
+    invitation_expires_at: datetime | None = Field(
+        default=None, description="When the mailed invitation link expires; null when none was sent"
+    )
 
 
 class MemberList(BaseModel):
@@ -87,6 +111,11 @@ class CreateMemberRequest(RequestBody):
     display_name: Name = Field(min_length=1, max_length=200)
     role: Role = "member"
     joined_at: IsoDate | None = None
+    send_invitation: bool = Field(
+        default=True,
+        description="Mail the member a single-use link to choose a password (valid 7 days by default). false: the"
+        " admin hands the temporary password over in person",
+    )
 
 
 class UpdateMemberRequest(RequestBody):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from habitat_identity.domain.commands import ChangePassword
 from habitat_identity.domain.errors import (
@@ -12,9 +12,11 @@ from habitat_identity.domain.errors import (
     MemberNotFound,
     TemporaryPasswordExpired,
 )
-from habitat_identity.domain.model import Revocation, normalize_email
+from habitat_identity.domain.events import NewDeviceSignedIn
+from habitat_identity.domain.model import Member, Revocation, normalize_email
 from habitat_identity.domain.passwords import check_password_policy
 from habitat_identity.domain.sessions import SessionRules
+from habitat_identity.domain.throttle import RequestLimit, client_key
 from habitat_identity.service_layer.lockout import (
     ACCOUNT_LOCKOUT,
     CLIENT_LIMIT,
@@ -37,6 +39,12 @@ from habitat_identity.service_layer.sessions import (
     hash_refresh_token,
     start_session,
 )
+
+
+NEW_DEVICE_NOTICES = RequestLimit("new-device", max_requests=1, window=timedelta(hours=24))
+"""A member hears of sign-ins from new devices at most once a day per client network (a script signing in
+through the API without cookies would otherwise mail them every time)."""
+USER_AGENT_CHARACTERS = 200
 
 
 def utcnow() -> datetime:
@@ -63,6 +71,7 @@ async def login(
     clock: Clock | None = None,
     session_kind: str = "api",
     rules: SessionRules = DEFAULT_RULES,
+    user_agent: str = "",
 ) -> TokenPair:
     """Exchange email and password for tokens; one answer for unknown email, wrong password, inactive.
 
@@ -70,6 +79,8 @@ async def login(
     a success takes its count back; while either is over its limit the answer is TooManyAttempts. A
     browser holding this account's device cookie skips the per-client limit, never the account's
     lockout. A right but expired temporary password is TemporaryPasswordExpired (and stays counted).
+    A success without this account's device cookie tells the member by mail (NewDeviceSignedIn), unless it
+    is their first sign-in ever or they heard of this client network within the day.
     """
     clock = clock or SystemClock()
     email = normalize_email(email)
@@ -94,9 +105,22 @@ async def login(
         await attempt_succeeded(uow, account_key, client_key)
         if hasher.needs_rehash(member.password_hash):
             member.rehash(await hasher.hash(password))
+        if devices is not None and not trusted:
+            await _notice_new_device(member, uow, client, user_agent, clock.now())
         pair = await start_session(member, uow, issuer, clock.now(), kind=session_kind, rules=rules)
         await uow.commit()
         return pair
+
+
+async def _notice_new_device(member: Member, uow: UnitOfWork, client: str, user_agent: str, now: datetime) -> None:
+    if not await uow.refresh_tokens.any_of(member.id):
+        return  # the first sign-in ever: the member has just chosen their password, no news to them
+    seen = await uow.throttles.lock(NEW_DEVICE_NOTICES.key(f"{member.id}:{client_key(client)}"))
+    if NEW_DEVICE_NOTICES.allows(seen, now):
+        member.events.append(NewDeviceSignedIn(
+            member_id=member.id, email=member.email, display_name=member.display_name, signed_in_at=now,
+            client=client, user_agent=user_agent[:USER_AGENT_CHARACTERS],
+        ))
 
 
 async def refresh(
@@ -209,5 +233,7 @@ async def change_password(
         pair = await start_session(member, uow, issuer, now, kind=session_kind, rules=rules)
         for family in await uow.refresh_tokens.revoke_all_of(member.id, now, except_family=pair.session_id):
             uow.revocations.add(Revocation(member.id, session_id=family))
+        # the member chose a password: a reset or invitation link still in a mailbox must not replace it
+        await uow.password_tokens.revoke_unused(member.id, now)
         await uow.commit()
         return pair

@@ -17,17 +17,20 @@ from habitat_identity.domain.model import (
     changed_fields,
     normalize_email,
 )
+from habitat_identity.domain.password_tokens import INVITATION_TTL, PasswordToken
 from habitat_identity.domain.passwords import check_password_policy
 from habitat_identity.service_layer.auth import utcnow
 from habitat_identity.service_layer.ports import PasswordHasher, PasswordStrengthEstimator, UnitOfWork
+from habitat_identity.service_layer.recovery import stage_invitation
 
 
 @dataclass(frozen=True)
 class CreatedMember:
-    """A new member and the one-time temporary password to hand over."""
+    """A new member, the one-time temporary password to hand over, and the invitation mailed (if any)."""
 
     member: Member
     temporary_password: str
+    invitation: PasswordToken | None = None
 
 
 def new_temporary_password() -> str:
@@ -43,10 +46,13 @@ def new_temporary_password() -> str:
 async def create_member(
     command: CreateMember, actor_id: uuid.UUID | None, uow: UnitOfWork, hasher: PasswordHasher,
     *, today: date | None = None, temporary_password_ttl: timedelta = TEMPORARY_PASSWORD_TTL,
+    send_invitation: bool = True, invitation_ttl: timedelta = INVITATION_TTL,
 ) -> CreatedMember:
     """Register a pending member with a temporary password (expiring after temporary_password_ttl); 409
     when the email is taken.
 
+    Unless send_invitation is False (the admin hands the temporary password over in person), the
+    member is also mailed an invitation: a single-use link to choose a password, valid invitation_ttl.
     joined_at defaults to `today`, the co-op's date (its time zone), not the server's.
     """
     temporary = new_temporary_password()
@@ -66,8 +72,9 @@ async def create_member(
         )
         uow.members.add(member)
         uow.audit.add(AuditEntry(actor_id, "member.created", member.id, None, member.snapshot(), now))
+        invitation = stage_invitation(member, actor_id, uow, now, invitation_ttl) if send_invitation else None
         await uow.commit()
-        return CreatedMember(member, temporary)
+        return CreatedMember(member, temporary, invitation)
 
 
 async def issue_temporary_password(
@@ -122,6 +129,7 @@ async def record_member_change(
     if after["status"] == "inactive" and before["status"] != "inactive":
         action = "member.deactivated"
         await uow.refresh_tokens.revoke_all_of(member.id, now)
+        await uow.password_tokens.revoke_unused(member.id, now)  # a reactivation must not revive old links
     elif before["status"] == "inactive" and after["status"] != "inactive":
         action = "member.reactivated"
     else:

@@ -9,10 +9,12 @@ from typing import Any
 
 from habitat_identity.domain.errors import InvalidCsv, RosterTooLarge
 from habitat_identity.domain.model import TEMPORARY_PASSWORD_TTL, AuditEntry, Member
+from habitat_identity.domain.password_tokens import INVITATION_TTL
 from habitat_identity.domain.roster import EmailCheck, RosterRow, parse_roster
 from habitat_identity.service_layer.auth import utcnow
 from habitat_identity.service_layer.members import new_temporary_password, record_member_change
 from habitat_identity.service_layer.ports import PasswordHasher, UnitOfWork
+from habitat_identity.service_layer.recovery import stage_invitation
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class _Run:
     hashes: dict[str, str]
     today: date
     temporary_password_ttl: timedelta
+    invitation_ttl: timedelta | None  # None: no invitations are mailed
 
 
 @dataclass
@@ -88,12 +91,15 @@ async def import_members(
     today: date | None = None,
     max_rows: int | None = None,
     temporary_password_ttl: timedelta = TEMPORARY_PASSWORD_TTL,
+    send_invitations: bool = True,
+    invitation_ttl: timedelta = INVITATION_TTL,
 ) -> ImportReport:
     """Create or update members by email from a roster file, all-or-nothing; InvalidCsv lists every error.
 
     A row without joined_at joins `today`, the co-op's date (its time zone), not the server's.
     More than max_rows rows is RosterTooLarge before anything is hashed; new members' temporary
     passwords are hashed in the hasher's bulk share, so sign-ins keep being served meanwhile.
+    Each new member is also mailed an invitation link (valid invitation_ttl) unless send_invitations is False.
     """
     rows, errors = parse_roster(data, check_email)
     if errors:
@@ -109,7 +115,7 @@ async def import_members(
         hashes = await hasher.hash_many(list(passwords.values()))
         run = _Run(
             report, uow, actor_id, now, sign_in_url, passwords, dict(zip(passwords, hashes, strict=True)),
-            today or now.date(), temporary_password_ttl,
+            today or now.date(), temporary_password_ttl, invitation_ttl if send_invitations else None,
         )
         for row in rows:
             member = existing.get(row.email)
@@ -142,6 +148,8 @@ def _create(row: RosterRow, run: _Run) -> ImportedRow:
     )
     run.uow.members.add(member)
     run.uow.audit.add(AuditEntry(run.actor_id, "member.created", member.id, None, member.snapshot(), run.now))
+    if run.invitation_ttl is not None:
+        stage_invitation(member, run.actor_id, run.uow, run.now, run.invitation_ttl)
     password = run.passwords[row.email]
     subject, body = welcome_email(member.display_name, member.email, password, run.sign_in_url)
     run.report.welcomes.append(Welcome(member.email, member.display_name, password, subject, body))

@@ -8,6 +8,7 @@ from typing import Any, Protocol, Self
 
 from habitat_identity.domain.integrity import IntegrityCheck
 from habitat_identity.domain.model import AuditEntry, Member, RefreshToken, Revocation
+from habitat_identity.domain.password_tokens import PasswordToken
 from habitat_identity.domain.passwords import Strength
 from habitat_identity.domain.throttle import LoginThrottle
 
@@ -29,6 +30,11 @@ class MemberRepository(Protocol):
     ) -> tuple[list[Member], int]:
         """One page of members by email, and how many match in all."""
 
+    async def page_by_id(self, *, after: uuid.UUID | None, limit: int) -> list[Member]:
+        """Up to limit members with an id above after, by id, share-locked until the transaction ends: a
+        concurrent change waits, so its event is stamped after anything this transaction publishes."""
+        ...
+
 
 class RefreshTokenRepository(Protocol):
     """Hashed refresh tokens and their families."""
@@ -38,12 +44,29 @@ class RefreshTokenRepository(Protocol):
     async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
         """The token row, locked for the rest of the transaction."""
 
+    async def any_of(self, member_id: uuid.UUID) -> bool:
+        """Whether the member ever started a session (refresh tokens are kept, revoked or not)."""
+        ...
+
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None: ...
 
     async def revoke_all_of(
         self, member_id: uuid.UUID, now: datetime, *, except_family: uuid.UUID | None = None
     ) -> list[uuid.UUID]:
         """Revoke the member's live tokens; returns the families that had any."""
+
+
+class PasswordTokenRepository(Protocol):
+    """Hashed reset and invitation tokens."""
+
+    def add(self, token: PasswordToken) -> None: ...
+
+    async def get_by_hash(self, token_hash: str) -> PasswordToken | None:
+        """The token row, locked for the rest of the transaction (two uses at once: one wins)."""
+
+    async def revoke_unused(self, member_id: uuid.UUID, now: datetime) -> int:
+        """Supersede every unused, unrevoked token of the member; how many there were."""
+        ...
 
 
 class RevocationFeed(Protocol):
@@ -90,6 +113,7 @@ class UnitOfWork(Protocol):
 
     members: MemberRepository
     refresh_tokens: RefreshTokenRepository
+    password_tokens: PasswordTokenRepository
     audit: AuditLog
     revocations: RevocationFeed
     throttles: LoginThrottles
