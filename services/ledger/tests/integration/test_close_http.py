@@ -176,7 +176,10 @@ class TestApproveAndPost:
         cash = (await api.get("/distributions", ANA, "member")).json()["items"]
         assert [(d["amount"], d["status"], d["allocation_id"]) for d in cash] == [("138.89", "scheduled", allocation_id)]
         keys = (await connection.execute(text("SELECT routing_key FROM ledger.outbox ORDER BY id"))).scalars().all()
-        assert keys[-2:] == ["ledger.allocation_posted.v1", "ledger.period_closed.v1"]
+        posting = keys[keys.index("ledger.allocation_posted.v1"):]
+        shares = posting.count("ledger.allocation_share_posted.v1")  # one per member row of the allocation
+        assert shares >= 1 and posting == [
+            "ledger.allocation_posted.v1", *["ledger.allocation_share_posted.v1"] * shares, "ledger.period_closed.v1"]
         statement = (await api.get(f"/allocations/{allocation_id}/statement/{ANA}", ANA, "member")).json()
         assert statement["allocation"] == "555.56" and any("138.89" in line for line in statement["lines"])
 

@@ -18,13 +18,20 @@ from habitat_ledger.domain.errors import (
     PeriodNotClosing,
     ProposalPending,
 )
-from habitat_ledger.domain.events import AllocationApproved, AllocationPosted, PeriodClosed, PeriodClosing
+from habitat_ledger.domain.events import (
+    AllocationApproved,
+    AllocationPosted,
+    AllocationSharePosted,
+    PeriodClosed,
+    PeriodClosing,
+)
 from habitat_ledger.domain.proposal import content_hash
 from habitat_ledger.service_layer.allocations import approve_allocation, propose_allocation, reject_allocation
 from habitat_ledger.service_layer.capital import get_capital_account
 from habitat_ledger.service_layer.closing import pre_close_report, record_seal, start_close
 from habitat_ledger.service_layer.contributions import book_contribution
 from habitat_ledger.service_layer.posting import post_allocation
+from habitat_ledger.service_layer.statements import allocation_statement
 
 A, B = uuid.UUID(int=1), uuid.UUID(int=2)
 ADMIN, OTHER, THIRD = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -180,7 +187,20 @@ class TestPostAllocation:
         assert sorted(d.amount for d in uow.distributions.rows.values()) == [Decimal("200.00")] * 2
         assert all(d.status == "scheduled" for d in uow.distributions.rows.values())
         assert uow.periods.rows[DEFAULT_PERIOD_ID].status == "closed"
-        assert [type(e) for e in uow.published][-2:] == [AllocationPosted, PeriodClosed]
+        assert [type(e) for e in uow.published][-4:] == [
+            AllocationPosted, AllocationSharePosted, AllocationSharePosted, PeriodClosed]
+
+    async def test_each_member_gets_their_share_with_the_statements_sentences(self):
+        uow, record = await self.approved((A, "labor", "1000.00"), (B, "capital", "2000.00"))
+        await post_allocation(record.id, ADMIN, uow)
+        shares = {e.member_id: e for e in uow.published if isinstance(e, AllocationSharePosted)}
+        assert set(shares) == {A, B}
+        a = shares[A]
+        assert (a.allocation, a.tax_allocation, a.cash_portion_amount, a.retained_amount) == (
+            Decimal("500.00"), Decimal("500.00"), Decimal("200.00"), Decimal("300.00"))
+        statement = await allocation_statement(record.id, A, uow)
+        assert list(a.explanation) == statement.lines  # the mail and the statement page say the same
+        assert "Your allocation is 500.00." in a.explanation
 
     async def test_one_transaction_moves_the_whole_surplus_into_each_members_capital(self):
         uow, record = await self.approved((A, "labor", "1000.00"), (B, "capital", "2000.00"))
@@ -190,7 +210,8 @@ class TestPostAllocation:
             ("book", Decimal("-500.00")), ("book", Decimal("-500.00")), ("book", Decimal("1000.00")),
             ("tax", Decimal("-500.00")), ("tax", Decimal("-500.00")), ("tax", Decimal("1000.00")),
         ]
-        assert isinstance(uow.published[-2], AllocationPosted) and uow.published[-2].member_count == 2
+        [announced] = [e for e in uow.published if isinstance(e, AllocationPosted)]
+        assert announced.member_count == 2
 
     async def test_posting_again_changes_nothing(self):
         uow, record = await self.approved((A, "labor", "10.00"))

@@ -9,6 +9,7 @@ from habitat_common.contracts import (
     AllocationApprovedV1,
     AllocationPostedV1,
     AllocationProposedV1,
+    AllocationSharePostedV1,
     ContributionApprovedV1,
     ContributionsImportedV1,
     DistributionCompletedV1,
@@ -65,6 +66,16 @@ def _(event: events.AllocationApproved) -> list[Contract]:
 def _(event: events.AllocationPosted) -> list[Contract]:
     return [AllocationPostedV1(allocation_id=event.allocation_id, period_id=event.period_id, surplus=event.surplus,
                                member_count=event.member_count, cash_distributions_scheduled=event.cash_scheduled)]
+
+
+@to_contracts.register
+def _(event: events.AllocationSharePosted) -> list[Contract]:
+    return [AllocationSharePostedV1(
+        allocation_id=event.allocation_id, period_id=event.period_id, period_name=event.period_name,
+        member_id=event.member_id, allocation=event.allocation, tax_allocation=event.tax_allocation,
+        cash_portion_amount=event.cash_portion_amount, retained_amount=event.retained_amount,
+        explanation=list(event.explanation),
+    )]
 
 
 @to_contracts.register

@@ -57,6 +57,21 @@ class AllocationPosted:
 
 
 @dataclass(frozen=True)
+class AllocationSharePosted:
+    """A member's row of a posted allocation, with its plain-language account (the member's share mail)."""
+
+    allocation_id: uuid.UUID
+    period_id: uuid.UUID
+    period_name: str
+    member_id: uuid.UUID
+    allocation: Decimal
+    tax_allocation: Decimal
+    cash_portion_amount: Decimal
+    retained_amount: Decimal
+    explanation: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DistributionCompleted:
     distribution_id: uuid.UUID
     member_id: uuid.UUID

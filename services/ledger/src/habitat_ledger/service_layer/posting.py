@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 
 from habitat_ledger.domain.allocation_posting import allocation_description, allocation_entry, cash_schedule
 from habitat_ledger.domain.errors import AllocationNotApproved, StaleProposal
-from habitat_ledger.domain.events import AllocationPosted, PeriodClosed
+from habitat_ledger.domain.events import AllocationPosted, AllocationSharePosted, PeriodClosed
+from habitat_ledger.domain.period import Period
 from habitat_ledger.domain.proposal import Allocation, AllocationStatus
+from habitat_ledger.domain.share_words import explain_share
 from habitat_ledger.service_layer.allocations import require_allocation
 from habitat_ledger.service_layer.locks import ensure_open_date
 from habitat_ledger.service_layer.periods import require_period
@@ -53,10 +55,25 @@ async def post_allocation(
         period.close(now)
         uow.events += [
             AllocationPosted(allocation.id, period.id, allocation.surplus, credited, cash),
+            *await _shares(allocation, period, uow),
             PeriodClosed(period.id, period.name),
         ]
         await uow.commit()
     return allocation
+
+
+async def _shares(allocation: Allocation, period: Period, uow: UnitOfWork) -> list[AllocationSharePosted]:
+    """Each member's row with its account in words, for the member's share mail (read with the rows, which
+    the posting itself writes set-based without loading)."""
+    full = await require_allocation(allocation.id, uow)
+    return [
+        AllocationSharePosted(
+            allocation_id=full.id, period_id=period.id, period_name=period.name, member_id=row.member_id,
+            allocation=row.allocation, tax_allocation=row.tax_allocation, cash_portion_amount=row.cash_portion_amount,
+            retained_amount=row.retained_amount, explanation=tuple(explain_share(full, period.name, row)),
+        )
+        for row in full.rows
+    ]
 
 
 async def _stale(allocation: Allocation, uow: UnitOfWork) -> bool:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from habitat_ledger.domain.allocation import plain, result_words
 from habitat_ledger.domain.errors import AllocationNotFound
 from habitat_ledger.domain.money import ZERO
 from habitat_ledger.domain.proposal import AllocationRow
+from habitat_ledger.domain.share_words import explain_share
 from habitat_ledger.domain.statement import StatementLine, running_lines
 from habitat_ledger.service_layer.allocations import require_allocation
 from habitat_ledger.service_layer.periods import require_period
@@ -67,27 +67,5 @@ async def allocation_statement(allocation_id: uuid.UUID, member_id: uuid.UUID, u
     row = allocation.row_of(member_id)
     if row is None:
         raise AllocationNotFound("This member has no row in that allocation.")
-    total = sum((r.weighted_patronage for r in allocation.rows if r.weighted_patronage > 0), ZERO)
-    kind = "loss" if allocation.surplus < 0 else "surplus"
-    why = f", because only positive weighted patronage shares in the {kind}." if row.weighted_patronage <= 0 else "."
-    separate_tax = allocation.tax_surplus != allocation.surplus
-    lines = [
-        (
-            f"For period {period.name}, the co-op allocated {result_words(allocation.surplus)} by weighted patronage "
-            f"(weights: labor {plain(allocation.weights.labor)}, capital {plain(allocation.weights.capital)}, "
-            f"property {plain(allocation.weights.property)})."
-        ),
-        *([f"On the tax basis the result was {result_words(allocation.tax_surplus)}, allocated by the same shares."]
-          if separate_tax else []),
-        f"Your weighted patronage was {plain(row.weighted_patronage)} of {plain(total)} in total, a share of {row.share}.",
-        f"Your allocation is {row.allocation}{why}",
-        *([f"Your tax-basis allocation is {row.tax_allocation}."] if separate_tax else []),
-        (
-            "A loss is charged to your capital account; none of it is paid in cash."
-            if allocation.surplus < 0 else
-            f"{plain(allocation.cash_portion)}% is paid in cash: {row.cash_portion_amount} is scheduled as a "
-            f"distribution, and {row.retained_amount} stays in your capital account."
-        ),
-        f"This allocation is {allocation.status}.",
-    ]
+    lines = explain_share(allocation, period.name, row)
     return AllocationStatement(member_id, lines, row)
