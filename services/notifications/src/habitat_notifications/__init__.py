@@ -1,0 +1,1 @@
+"""Habitat notifications: mail written first, sent by a loop with retries, recorded."""

@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL (SQLAlchemy), SMTP (aiosmtplib), templates (Jinja2), contracts."""

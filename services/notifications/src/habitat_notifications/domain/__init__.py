@@ -1,0 +1,1 @@
+"""Pure domain model of the mail Habitat sends: standard library only."""

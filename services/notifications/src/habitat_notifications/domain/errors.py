@@ -1,0 +1,28 @@
+"""What a notifications use case can refuse."""
+
+from __future__ import annotations
+
+
+class NotificationsError(Exception):
+    """Base: a stable code for the API and a message for people."""
+
+    code = "notifications_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MessageNotFound(NotificationsError):
+    code = "message_not_found"
+
+
+class NotResendable(NotificationsError):
+    code = "not_resendable"
+
+
+class MemberUnknown(NotificationsError):
+    """An event names a member the replica does not know yet: the delivery is retried later (order across
+    queues is not guaranteed)."""
+
+    code = "member_unknown"

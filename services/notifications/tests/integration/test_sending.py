@@ -1,0 +1,75 @@
+import asyncio
+
+from habitat_notifications import bootstrap
+from habitat_notifications.domain.messages import RETRIED
+from tests.integration.db import deliver, registered, rejected, rows, send_all
+
+
+class TestRetries:
+    async def test_a_temporary_refusal_is_retried_and_recorded(self, container, mailbox):
+        member_id = await registered(container, email="later@example.coop")
+        await deliver(container, rejected(member_id))
+        mailbox.data_answers.append("451 4.3.0 Mailbox busy, try later")
+        [first] = await send_all(container)
+        assert first.status == RETRIED
+        [row] = await rows(container)
+        assert (row.status, row.attempts, row.last_error) == ("queued", 1, "451 4.3.0 Mailbox busy, try later")
+        assert row.next_attempt_at > row.created_at
+        await asyncio.sleep(0.01)  # the (test-sized) backoff
+        [second] = await send_all(container)
+        assert second.status == "sent"
+        [row] = await rows(container)
+        assert (row.status, row.attempts, row.sent_at is not None) == ("sent", 2, True)
+        assert len(mailbox.to("later@example.coop")) == 1
+
+    async def test_a_permanent_refusal_bounces_at_once_with_the_answer(self, container, mailbox):
+        member_id = await registered(container, email="nobody@example.coop")
+        await deliver(container, rejected(member_id))
+        mailbox.refuse["nobody@example.coop"] = "550 5.1.1 No such user"
+        [outcome] = await send_all(container)
+        assert outcome.status == "bounced"
+        [row] = await rows(container)
+        assert (row.status, row.attempts, row.last_error) == ("bounced", 1, "550 5.1.1 No such user")
+        assert await send_all(container) == []  # never tried again
+
+    async def test_attempts_spent_fail_the_message_with_the_last_answer(self, container, mailbox):
+        member_id = await registered(container)
+        await deliver(container, rejected(member_id))
+        mailbox.data_answers.extend(["451 first", "452 second", "421 third"])
+        statuses = []
+        for _ in range(3):
+            await asyncio.sleep(0.01)
+            statuses += [o.status for o in await send_all(container)]
+        assert statuses == [RETRIED, RETRIED, "failed"]
+        [row] = await rows(container)
+        assert (row.status, row.attempts, row.last_error, row.next_attempt_at) == ("failed", 3, "421 third", None)
+        assert mailbox.received == []
+
+    async def test_a_server_that_is_not_there_is_a_transient_failure(self, container, settings):
+        dead = bootstrap.build(settings.model_copy(update={"smtp": settings.smtp.model_copy(update={"port": 9})}))
+        try:
+            member_id = await registered(dead)
+            await deliver(dead, rejected(member_id))
+            [outcome] = await send_all(dead)
+            assert outcome.status == RETRIED
+            [row] = await rows(dead)
+            assert row.status == "queued" and row.last_error
+        finally:
+            await dead.engine.dispose()
+
+
+class TestSeveralSenders:
+    async def test_two_sender_loops_on_one_database_never_send_a_message_twice(self, container, settings, mailbox):
+        members = [await registered(container) for _ in range(12)]
+        for member_id in members:
+            await deliver(container, rejected(member_id))
+        mailbox.delay = 0.02  # long enough for the two senders to overlap
+        other = bootstrap.build(settings)
+        try:
+            first, second = await asyncio.gather(send_all(container), send_all(other))
+        finally:
+            await other.engine.dispose()
+        assert len(first) + len(second) == 12 and first and second
+        ids = [m["Message-ID"] for m in mailbox.received]
+        assert len(ids) == 12 and len(set(ids)) == 12
+        assert {r.status for r in await rows(container)} == {"sent"}
