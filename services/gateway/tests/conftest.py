@@ -30,7 +30,7 @@ def keys() -> LocalKeys:
 @pytest.fixture
 def gateway_over(keys: LocalKeys):
     """gateway_over(ledger=handler, ...) is an HTTP client of the gateway whose services answer with the
-    handlers given (identity, contributions, ledger; any left out answers 404); tokens are minted by `keys`."""
+    handlers given (identity, contributions, ledger, notifications; any left out answers 404); tokens are minted by `keys`."""
 
     @asynccontextmanager
     async def start(**handlers: Handler) -> AsyncIterator[httpx.AsyncClient]:
@@ -38,7 +38,7 @@ def gateway_over(keys: LocalKeys):
             mock = httpx.AsyncClient(base_url=f"http://{name}", transport=httpx.MockTransport(handlers.get(name, not_found)))
             return ServiceClient(name, f"http://{name}", timeout=5, max_connections=5, transport=HttpxTransport(mock))
 
-        services = Services(service("identity"), service("contributions"), service("ledger"))
+        services = Services(service("identity"), service("contributions"), service("ledger"), service("notifications"))
         app = create_app(GatewaySettings(cookie_secure=False), TokenVerifier(AuthSettings(), keys), services)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as http:
             yield http

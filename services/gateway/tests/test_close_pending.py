@@ -67,7 +67,7 @@ async def gateway(keys: LocalKeys, upstream: Upstream) -> httpx.AsyncClient:
         mock = httpx.AsyncClient(base_url=f"http://{name}", transport=httpx.MockTransport(upstream.handler(name)))
         return ServiceClient(name, f"http://{name}", timeout=5, max_connections=5, transport=HttpxTransport(mock))
 
-    services = Services(service("identity"), service("contributions"), service("ledger"))
+    services = Services(service("identity"), service("contributions"), service("ledger"), service("notifications"))
     app = create_app(GatewaySettings(cookie_secure=False), TokenVerifier(AuthSettings(), keys), services)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw")
 

@@ -11,6 +11,7 @@ import httpx
 ADMIN = uuid.uuid4()
 LEDGER_QUEUE = "ledger.contributions.contribution_approved.v1"
 CONTRIBUTIONS_QUEUE = "contributions.identity.member_registered.v1"
+NOTIFICATIONS_QUEUE = "notifications.identity.password_reset_requested.v1"
 
 
 def letter(queue: str, dead_at: str) -> dict:
@@ -42,18 +43,20 @@ def admin(keys) -> dict:
     return {"Authorization": f"Bearer {keys.mint(ADMIN, 'admin')}"}
 
 
-async def test_the_list_merges_both_services_oldest_first(gateway_over, keys) -> None:
+async def test_the_list_merges_every_consuming_service_oldest_first(gateway_over, keys) -> None:
     ledger = Consumer(LEDGER_QUEUE, [letter(LEDGER_QUEUE, "2026-12-01T10:00:00Z")])
     contributions = Consumer(CONTRIBUTIONS_QUEUE, [letter(CONTRIBUTIONS_QUEUE, "2026-11-30T10:00:00Z"),
                                                    letter(CONTRIBUTIONS_QUEUE, "2026-12-02T10:00:00Z")])
-    async with gateway_over(ledger=ledger.handle, contributions=contributions.handle) as gw:
-        response = await gw.get("/api/v1/dead-letters", params={"limit": 2, "offset": 1}, headers=admin(keys))
+    notifications = Consumer(NOTIFICATIONS_QUEUE, [letter(NOTIFICATIONS_QUEUE, "2026-12-03T10:00:00Z")])
+    async with gateway_over(ledger=ledger.handle, contributions=contributions.handle,
+                            notifications=notifications.handle) as gw:
+        response = await gw.get("/api/v1/dead-letters", params={"limit": 3, "offset": 1}, headers=admin(keys))
         assert response.status_code == 200, response.text
         body = response.json()
-        assert [q["queue"] for q in body["queues"]] == [CONTRIBUTIONS_QUEUE, LEDGER_QUEUE]
-        assert body["total"] == 3
-        assert [i["dead_at"][:10] for i in body["items"]] == ["2026-12-01", "2026-12-02"]
-        assert ledger.calls[0][2] == {"status": "dead", "limit": "3", "offset": "0"}
+        assert [q["queue"] for q in body["queues"]] == [CONTRIBUTIONS_QUEUE, LEDGER_QUEUE, NOTIFICATIONS_QUEUE]
+        assert body["total"] == 4
+        assert [i["dead_at"][:10] for i in body["items"]] == ["2026-12-01", "2026-12-02", "2026-12-03"]
+        assert ledger.calls[0][2] == {"status": "dead", "limit": "4", "offset": "0"}
         too_deep = await gw.get("/api/v1/dead-letters", params={"limit": 500, "offset": 1}, headers=admin(keys))
         assert (too_deep.status_code, too_deep.json()["error"]["code"]) == (422, "page_too_deep")
 

@@ -76,7 +76,7 @@ async def client(keys: LocalKeys, upstream: FakeUpstream):
         mock = httpx.AsyncClient(base_url=f"http://{name}", transport=httpx.MockTransport(upstream.handler(name)))
         return ServiceClient(name, f"http://{name}", timeout=5, max_connections=5, transport=HttpxTransport(mock))
 
-    services = Services(service("identity"), service("contributions"), service("ledger"))
+    services = Services(service("identity"), service("contributions"), service("ledger"), service("notifications"))
     app = create_app(GatewaySettings(cookie_secure=False), TokenVerifier(AuthSettings(), keys), services)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as http:
         yield http

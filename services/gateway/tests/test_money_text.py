@@ -36,7 +36,7 @@ async def gateway():
         mock = httpx.AsyncClient(base_url=f"http://{name}", transport=httpx.MockTransport(answer))
         return ServiceClient(name, f"http://{name}", timeout=5, max_connections=5, transport=HttpxTransport(mock))
 
-    services = Services(service("identity"), service("contributions"), service("ledger"))
+    services = Services(service("identity"), service("contributions"), service("ledger"), service("notifications"))
     app = create_app(GatewaySettings(cookie_secure=False), TokenVerifier(AuthSettings(), keys), services)
     headers = {"Authorization": f"Bearer {keys.mint(ADMIN, 'admin')}"}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw", headers=headers) as http:

@@ -10,7 +10,9 @@ import pytest
 from habitat_common.testing import LocalKeys
 
 ERROR_BODY = "#/components/schemas/ErrorBody"
-PUBLIC = {("post", "/api/v1/auth/login"), ("post", "/api/v1/auth/refresh"), ("post", "/api/v1/auth/logout")}
+PUBLIC = {("post", "/api/v1/auth/login"), ("post", "/api/v1/auth/refresh"), ("post", "/api/v1/auth/logout"),
+          ("post", "/api/v1/auth/forgot-password"), ("post", "/api/v1/auth/reset-password"),
+          ("post", "/api/v1/auth/accept-invitation")}
 
 
 def bearer(keys: LocalKeys, role: str) -> dict:

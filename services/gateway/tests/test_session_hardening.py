@@ -83,7 +83,7 @@ class TestReadiness:
             return ServiceClient(name, f"http://{name}", timeout=5, max_connections=5, transport=HttpxTransport(mock))
 
         settings = GatewaySettings(auth=AuthSettings(revocations_url="http://identity/auth/revocations"))
-        app = create_app(settings, services=Services(service("identity"), service("contributions"), service("ledger")))
+        app = create_app(settings, services=Services(service("identity"), service("contributions"), service("ledger"), service("notifications")))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as client:
             response = await client.get("/readyz")
         assert response.status_code == 503

@@ -81,7 +81,7 @@ async def test_over_real_sockets_the_keep_alive_connection_survives_a_text_error
     def service(name: str) -> ServiceClient:
         return ServiceClient(name, f"http://127.0.0.1:{upstream_port}", timeout=5, max_connections=5)
 
-    services = Services(service("identity"), service("contributions"), service("ledger"))
+    services = Services(service("identity"), service("contributions"), service("ledger"), service("notifications"))
     app = create_app(GatewaySettings(cookie_secure=False), TokenVerifier(AuthSettings(), keys), services)
     gateway_port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=gateway_port, log_level="warning", lifespan="off"))

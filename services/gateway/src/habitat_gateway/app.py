@@ -29,12 +29,16 @@ from habitat_gateway.routes import (
     ledger,
     members,
     money_moves,
+    notifications,
     periods,
+    recovery,
     ui_admin,
     ui_auth,
     ui_imports,
     ui_ledger,
     ui_member,
+    ui_notifications,
+    ui_recovery,
     ui_review,
 )
 from habitat_gateway.routes.ui_session import NotSignedIn
@@ -52,6 +56,7 @@ def build_services(settings: GatewaySettings) -> Services:
         identity=client("identity", settings.identity_url),
         contributions=client("contributions", settings.contributions_url),
         ledger=client("ledger", settings.ledger_url),
+        notifications=client("notifications", settings.notifications_url),
     )
 
 
@@ -108,12 +113,14 @@ def create_app(
     install_observability(app, "gateway", checks)
     install_no_store(app, public_prefixes=("/static/",))
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, members, periods, contributions, accounts, close, ledger, imports, money_moves):
+    for module in (
+        auth, recovery, members, periods, contributions, accounts, close, ledger, imports, money_moves, notifications,
+    ):
         api.include_router(module.router)
     api.include_router(dead_letters.router)
     app.include_router(api)
     app.include_router(api_docs.router)
-    for module in (ui_auth, ui_member, ui_review, ui_admin, ui_imports, ui_ledger):
+    for module in (ui_auth, ui_recovery, ui_member, ui_review, ui_admin, ui_imports, ui_ledger, ui_notifications):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app

@@ -16,6 +16,7 @@ class GatewaySettings(BaseSettings):
     identity_url: str = "http://127.0.0.1:8101"
     contributions_url: str = "http://127.0.0.1:8102"
     ledger_url: str = "http://127.0.0.1:8103"
+    notifications_url: str = "http://127.0.0.1:8104"
     upstream_timeout_seconds: float = 10.0
     upstream_max_connections: int = 100
     cookie_secure: bool = Field(default=True, description="Secure cookies; browsers allow them on http://localhost")

@@ -29,6 +29,8 @@ async def sign_in(
 
     session "web" starts a web UI session (identity's shorter lifetimes), "api" a refresh-token family."""
     headers = {"X-Forwarded-For": caller_address(request)}
+    if agent := request.headers.get("user-agent"):
+        headers["User-Agent"] = agent[:200]  # named in the member's new-device notice
     if device := request.cookies.get(DEVICE_COOKIE):
         headers["Cookie"] = f"{DEVICE_COOKIE}={device}"
     answer = await services.identity.call(

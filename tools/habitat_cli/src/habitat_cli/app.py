@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from habitat_cli import dead_letters, exports, imports, members, money_moves, periods, smoke, validation
+from habitat_cli import dead_letters, exports, imports, members, money_moves, notify, periods, smoke, validation
 from habitat_cli.client import Client, CliError, signed_in
 from habitat_cli.credentials import CredentialStore
 from habitat_cli.output import JsonFlag, fail, handles_errors, note, print_json
@@ -21,6 +21,7 @@ app.add_typer(exports.app, name="export")
 app.add_typer(imports.app, name="import")
 app.add_typer(money_moves.app, name="money-moves")
 app.add_typer(dead_letters.app, name="dlq")
+app.add_typer(notify.app, name="notify")
 app.command("validate")(validation.validate)
 app.command("smoke")(smoke.smoke)
 

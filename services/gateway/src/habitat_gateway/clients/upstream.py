@@ -132,16 +132,22 @@ class ServiceClient:
 
 
 class Services:
-    """The three services, built once per process."""
+    """The services behind the gateway, built once per process."""
 
-    def __init__(self, identity: ServiceClient, contributions: ServiceClient, ledger: ServiceClient) -> None:
+    def __init__(
+        self, identity: ServiceClient, contributions: ServiceClient, ledger: ServiceClient,
+        notifications: ServiceClient,
+    ) -> None:
         self.identity = identity
         self.contributions = contributions
         self.ledger = ledger
+        self.notifications = notifications
 
     def all(self) -> tuple[ServiceClient, ...]:
+        """The services the gateway cannot serve without (its readiness, the integrity report). Notifications
+        is not one: with mail down, members still sign in, submit and read their accounts."""
         return (self.identity, self.contributions, self.ledger)
 
     async def close(self) -> None:
-        for client in self.all():
+        for client in (*self.all(), self.notifications):
             await client.close()

@@ -2,7 +2,7 @@
 
 Each consuming service keeps its own dead letters; a queue's name starts with its consumer
 (`ledger.contributions.contribution_approved.v1`), which picks the service. The list without a queue is
-both services' answers merged.
+every consuming service's answers merged.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ REFUSALS = errors(*EDGE, 422, notes={
 
 
 def consumers(services: Services) -> dict[str, ServiceClient]:
-    return {"contributions": services.contributions, "ledger": services.ledger}
+    return {
+        "contributions": services.contributions, "ledger": services.ledger, "notifications": services.notifications,
+    }
 
 
 def service_of(queue: str, services: Services) -> ServiceClient:
@@ -49,7 +51,7 @@ def service_of(queue: str, services: Services) -> ServiceClient:
 
 
 def merged(answers: list[dict], *, limit: int, offset: int) -> dict:
-    """Both services' lists as one: every queue, the letters in one order (oldest death first), one page."""
+    """Every consuming service's list as one: every queue, the letters in one order (oldest death first), one page."""
     items = sorted((item for answer in answers for item in answer["items"]), key=lambda i: (i["dead_at"], i["id"]))
     return {
         "queues": [queue for answer in answers for queue in answer["queues"]],

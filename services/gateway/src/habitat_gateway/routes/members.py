@@ -16,6 +16,7 @@ from habitat_gateway.schemas import (
     AuditLog,
     CreateMemberRequest,
     ImportReport,
+    Invitation,
     Member,
     MemberList,
     NewMember,
@@ -52,7 +53,11 @@ async def list_members(
     responses=errors(*EDGE, 422, notes={409: "email_taken: another member has this email"}),
 )
 async def create_member(body: CreateMemberRequest, caller: AdminCaller, services: ServicesDep) -> dict:
-    """Create a member; the one-time temporary password is returned only here."""
+    """Create a member; the one-time temporary password is returned only here.
+
+    The member is also mailed an invitation: a single-use link to choose their own password (valid 7
+    days). Send `send_invitation: false` to skip the mail when you hand the temporary password over
+    in person; either way the temporary password works until it expires."""
     return await services.identity.request(
         "POST", "/members", token=caller.token, json=body.model_dump(mode="json", exclude_none=True)
     )
@@ -66,6 +71,15 @@ async def issue_temporary_password(member_id: uuid.UUID, caller: AdminCaller, se
     """Give a member a new one-time temporary password (admins), when theirs expired or was lost;
     shown only here. The member changes it at the next sign-in; their sessions end."""
     return await services.identity.request("POST", f"/members/{member_id}/temporary-password", token=caller.token)
+
+
+@router.post(
+    "/members/{member_id}/invitation", response_model=Invitation, status_code=201,
+    responses=errors(404, notes={422: "invalid_member_change: reactivate the member first; invalid_request"}),
+)
+async def invite_member(member_id: uuid.UUID, caller: AdminCaller, services: ServicesDep) -> dict:
+    """Mail a member a new invitation link to choose their password (admins); links sent before stop working."""
+    return await services.identity.request("POST", f"/members/{member_id}/invitation", token=caller.token)
 
 
 @router.post(

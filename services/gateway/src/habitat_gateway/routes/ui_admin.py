@@ -1,5 +1,5 @@
-"""UI for admins: members (list, search, create, role, deactivate, new temporary password), CSV onboarding,
-audit log."""
+"""UI for admins: members (list, search, create, role, deactivate, new temporary password, invite again), CSV
+onboarding, audit log."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ async def members(request: Request, session: SessionDep, services: ServicesDep) 
 async def create_member(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     form, body = await form_fields(request, ("email", "display_name", "role", "joined_at"))
     check_csrf(request, form.get("csrf_token"))
+    body["send_invitation"] = form.get("send_invitation") == "yes"
     try:
         created = await services.identity.request("POST", "/members", token=session.principal.token, json=body)
     except ApiError as error:
@@ -122,6 +123,17 @@ async def issue_temporary_password(
     except ApiError as error:
         return await _members_page(request, session, services, status=error.status, error=error.message)
     return await _members_page(request, session, services, reissued=issued)
+
+
+@router.post("/admin/members/{member_id}/invitation")
+async def invite_member(request: Request, member_id: str, session: SessionDep, services: ServicesDep) -> Response:
+    form, _ = await form_fields(request, ())
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        await services.identity.request("POST", f"/members/{member_id}/invitation", token=session.principal.token)
+    except ApiError as error:
+        return await _members_page(request, session, services, status=error.status, error=error.message)
+    return await _members_page(request, session, services, invited=member_id)
 
 
 @router.post("/admin/members/{member_id}")

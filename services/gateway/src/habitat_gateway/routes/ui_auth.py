@@ -20,9 +20,16 @@ async def home() -> Response:
     return RedirectResponse("/dashboard", status_code=303)
 
 
+# What the sign-in page says after a mailed link did its work (?done=...); anything else says nothing.
+NOTICES = {
+    "password_set": "Your new password is set, and every session of your account has ended. Sign in with it.",
+    "invitation_accepted": "Your password is set. Sign in with it.",
+}
+
+
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request) -> Response:
-    return render(request, "login.html")
+async def login_page(request: Request, done: str = "") -> Response:
+    return render(request, "login.html", notice=NOTICES.get(done))
 
 
 @router.post("/login")
