@@ -13,7 +13,7 @@
 # HABITAT_RESTORE_REPUBLISH_MINUTES  events published this long before the backup are published again (default 30)
 # native:  HABITAT_RESTORE_ADMIN_URL  PostgreSQL administrator, postgresql://user@host:port/maintenance-db
 #                                     (default from PGUSER/PGHOST/PGPORT, PGPASSWORD honoured)
-#          validate starts identity, contributions, ledger and the gateway on free ports on the restored
+#          validate starts identity, contributions, ledger, notifications and the gateway on free ports on the restored
 #          database (as the runtime roles) and signs in as HABITAT_RESTORE_ADMIN_EMAIL with the password in
 #          HABITAT_RESTORE_ADMIN_PASSWORD_FILE (or HABITAT_RESTORE_ADMIN_PASSWORD); the broker
 #          HABITAT_RESTORE_AMQP_URL (default local guest) is only probed. Role passwords: <SVC>_DB_PASSWORD...
@@ -25,7 +25,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SERVICES=(identity contributions ledger)
+SERVICES=(identity contributions ledger notifications)
 
 OPS_NAME=restore
 # shellcheck source=lib/ops.sh

@@ -22,8 +22,9 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("identity", "contributions", "ledger")
-HTTP_PROCESSES = ("identity", "contributions", "ledger", "gateway")
+# a backup from before a service existed gets its schema here: provisioning creates it, its migrations fill it
+SERVICES = ("identity", "contributions", "ledger", "notifications")
+HTTP_PROCESSES = (*SERVICES, "gateway")
 READY_TIMEOUT_SECONDS = 120.0  # a busy host (the restore itself just loaded it) starts services slowly
 
 

@@ -109,7 +109,8 @@ else
     HABITAT_DEPLOY_LOCK_HELD=1 "$HERE/upgrade.sh" --compose --code-only ${url:+--url "$url"} "$previous" || fail 4 "could not roll the containers back to $previous"
   else
     step "stopping the application (Caddy answers 502/503 until it is back)"
-    compose stop gateway identity contributions ledger identity-worker contributions-worker ledger-worker >&2
+    compose stop gateway identity contributions ledger notifications identity-worker contributions-worker \
+      ledger-worker notifications-worker >&2
     restored="habitat_rb_$(date -u +%Y%m%d%H%M%S)"
     # validated after the switch, through the smoke test and `habitat validate` (see docs/migrations.md)
     "$HERE/restore.sh" --compose --skip-validate "$backup" "$restored" >&2 || fail 3 "deploy/restore.sh failed; the database is untouched"
@@ -120,6 +121,12 @@ ALTER DATABASE "$restored" RENAME TO habitat;
 SQL
     compose up -d --no-deps gateway identity contributions ledger identity-worker contributions-worker ledger-worker >&2 ||
       fail 4 "$previous did not start"
+    # a release from before the notifications service has no image of it: mail stays off until the next upgrade
+    if docker image inspect "${HABITAT_REGISTRY:-habitat}/notifications:$previous" >/dev/null 2>&1; then
+      compose up -d --no-deps notifications notifications-worker >&2 || fail 4 "$previous did not start (notifications)"
+    else
+      warn "$previous has no notifications image: notifications and notifications-worker stay stopped (no mail)"
+    fi
   fi
   if [[ -f "$ROOT/.env" ]] && grep -q '^HABITAT_VERSION=' "$ROOT/.env"; then
     sed -i "s/^HABITAT_VERSION=.*/HABITAT_VERSION=$previous/" "$ROOT/.env"

@@ -116,7 +116,7 @@ $out"
     export HABITAT_VERSION="$target"
     compose pull --quiet || fail 4 "could not pull the images of $target"
     # provision is idempotent (roles, grants, broker topology of the new release), then each service's migrations
-    for job in provision migrate-identity migrate-contributions migrate-ledger; do
+    for job in provision migrate-identity migrate-contributions migrate-ledger migrate-notifications; do
       compose run --rm --no-deps "$job" >&2 || fail 4 "$job of $target failed, $current still serves; backup: $backup"
     done
   fi
@@ -131,12 +131,16 @@ if [[ "$mode" == native ]]; then
 else
   # compose has no rolling update: per service, a second container of the new image next to the old one,
   # wait until Docker calls it healthy, then stop and remove the old one (Caddy and the gateway reach the
-  # services by DNS name, which then answers with the new container only)
-  for svc in identity contributions ledger identity-worker contributions-worker ledger-worker gateway; do
+  # services by DNS name, which then answers with the new container only). A process the running release
+  # does not have yet (notifications, for an upgrade from a release before it) is started once.
+  for svc in identity contributions ledger notifications identity-worker contributions-worker ledger-worker \
+    notifications-worker gateway; do
     old="$(compose ps -q "$svc")"
     count="$(wc -w <<<"$old")"
-    ((count > 0)) || fail 5 "$svc has no running container"
-    compose up -d --no-deps --no-recreate --scale "$svc=$((count * 2))" "$svc" >&2 || fail 5 "$svc: could not start $target"
+    if ((count == 0)) && [[ "$svc" != notifications* ]]; then fail 5 "$svc has no running container"; fi
+    if ((count == 0)) && [[ "$svc" == notifications-worker ]]; then announce_members=1; fi
+    compose up -d --no-deps --no-recreate --scale "$svc=$((count > 0 ? count * 2 : 1))" "$svc" >&2 ||
+      fail 5 "$svc: could not start $target"
     fresh=()
     for id in $(compose ps -q "$svc"); do grep -qx "$id" <<<"$old" || fresh+=("$id"); done
     for id in "${fresh[@]}"; do
@@ -148,9 +152,15 @@ else
       [[ "$health" == healthy ]] || fail 5 "$svc container $id of $target is '$health' after 120 s; the old ones still serve"
     done
     # shellcheck disable=SC2086  # one id per word
-    docker stop --time 30 $old >&2 && docker rm $old >&2
+    [[ -z "$old" ]] || { docker stop --time 30 $old >&2 && docker rm $old >&2; }
     ok "$svc: ${#fresh[@]} container(s) of $target"
   done
+  if ((${announce_members:-0})); then
+    # notifications is new here: its replica of the members is empty until identity announces each once
+    compose exec -T identity python -m habitat_identity.cli republish-members >&2 ||
+      fail 5 "republish-members failed: notifications knows no member yet; run it again (deploy/DEPLOYMENT.md)"
+    ok "members announced to notifications"
+  fi
   if [[ -f "$ROOT/.env" ]] && grep -q '^HABITAT_VERSION=' "$ROOT/.env"; then
     sed -i "s/^HABITAT_VERSION=.*/HABITAT_VERSION=$target/" "$ROOT/.env"
   fi

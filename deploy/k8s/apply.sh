@@ -105,7 +105,7 @@ wait_jobs() {
 
 k8s_apply() { "$kubectl" apply -f "$rendered" -l "habitat.coop/phase=$1"; }
 
-secrets=(habitat-admin habitat-identity habitat-contributions habitat-ledger)
+secrets=(habitat-admin habitat-identity habitat-contributions habitat-ledger habitat-notifications)
 echo "${BOLD}phase config${RESET}"
 k8s_apply config
 k get secret "${secrets[@]}" -o name >/dev/null 2>&1 \

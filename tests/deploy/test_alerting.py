@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 ALERTMANAGER = ROOT / "deploy" / "alertmanager"
 RENDER = ALERTMANAGER / "render.sh"
-HABITAT_JOBS = ("gateway", "identity", "contributions", "ledger", "identity-worker", "contributions-worker",
-                "ledger-worker")
+HABITAT_JOBS = ("gateway", "identity", "contributions", "ledger", "notifications", "identity-worker",
+                "contributions-worker", "ledger-worker", "notifications-worker")
 SCRAPED_JOBS = {*HABITAT_JOBS, "rabbitmq", "postgres", "caddy", "node", "alertmanager", "prometheus"}
 RULES = [rule for group in yaml.safe_load((PROMETHEUS / "alerts.yml").read_text())["groups"] for rule in group["rules"]]
 ALERTS = [rule for rule in RULES if "alert" in rule]

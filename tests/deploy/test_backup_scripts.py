@@ -26,6 +26,7 @@ BACKUP, RESTORE = ROOT / "deploy" / "backup.sh", ROOT / "deploy" / "restore.sh"
 ADMIN_URL = os.environ.get("HABITAT_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 NAME = re.compile(r"^habitat-\d{8}T\d{6}Z\.dump$")
 LEDGER_BEHIND_HEAD = "0014_dead_letters"
+NOTIFICATIONS_HEAD = "0002_reminders"
 
 
 def plain(url: str) -> str:
@@ -48,7 +49,8 @@ def database_exists(name: str) -> bool:
 
 @pytest.fixture(scope="module")
 def source() -> Iterator[tuple[str, dict]]:
-    """A habitat database one ledger migration behind head, on its service roles (migrated as the owners)."""
+    """A habitat database one ledger migration behind head, on its service roles (migrated as the owners); its
+    notifications schema is empty, as in a backup taken before the notifications service existed."""
     with temporary_database("habitat_backup") as url, temporary_service_roles(url) as roles:
         for service, revision in (("identity", "head"), ("contributions", "head"), ("ledger", LEDGER_BEHIND_HEAD)):
             env = os.environ | {f"{service.upper()}_DATABASE__URL": roles[service].owner_url(url)}
@@ -92,6 +94,7 @@ class TestBackup:
         listing = subprocess.run(["pg_restore", "--list", str(backup)], capture_output=True, text=True, check=True)
         for schema in ("identity", "contributions", "ledger"):  # every service's schema, with its data
             assert f"TABLE DATA {schema} outbox" in listing.stdout
+        assert " SCHEMA - notifications " in listing.stdout  # the whole database: a new service's schema too
 
     def test_retention_deletes_only_its_own_older_backups(self, source, tmp_path: Path) -> None:
         old, foreign = tmp_path / "habitat-20200101T000000Z.dump", tmp_path / "habitat-manual-2020.dump"
@@ -162,6 +165,10 @@ class TestRestore:
         assert done.stdout.strip() == restored_name
         assert "(0 created)" in done.stderr  # the roles were there
         assert "ledger: migrated 0014_dead_letters -> 0015_unbounded_totals" in done.stderr, done.stderr
+        # every service's schema is brought forward, one that was empty in the backup included
+        assert f"notifications: migrated nothing -> {NOTIFICATIONS_HEAD}" in done.stderr, done.stderr
+        assert query(restored_name, "SELECT version_num FROM notifications.alembic_version") == NOTIFICATIONS_HEAD
+        assert query(restored_name, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'notifications'") == roles["notifications"].owner
         assert query(restored_name, "SELECT version_num FROM ledger.alembic_version") == "0015_unbounded_totals"
         # in flight at the dump: published again by the relay (consumers drop duplicates); older ones stay sent
         assert "1 event(s) of the last 30 minutes before the backup will be published again" in done.stderr

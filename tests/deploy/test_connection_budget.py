@@ -19,10 +19,15 @@ def test_the_default_deployment_fits_max_connections_with_a_margin(compose: dict
     assert result.max_connections == 250
     by_name = {p.service: p for p in result.processes}
     # every process that opens a pool is counted, with its service's own defaults
-    assert set(by_name) == {"identity", "identity-worker", "contributions", "contributions-worker", "ledger", "ledger-worker"}
+    assert set(by_name) == {
+        "identity", "identity-worker", "contributions", "contributions-worker", "ledger", "ledger-worker",
+        "notifications", "notifications-worker",
+    }
     assert (by_name["contributions"].pool_size, by_name["contributions"].max_overflow) == (24, 10)
     assert (by_name["ledger"].pool_size, by_name["ledger"].max_overflow) == (10, 10)
-    assert set(result.one_shots) == {"provision", "migrate-identity", "migrate-contributions", "migrate-ledger"}
+    assert set(result.one_shots) == {
+        "provision", "migrate-identity", "migrate-contributions", "migrate-ledger", "migrate-notifications"
+    }
     assert result.fits, result.table()
     assert result.needed <= 0.9 * result.max_connections
 

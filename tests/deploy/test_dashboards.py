@@ -52,6 +52,8 @@ HABITAT_METRICS = {
     "habitat_distributions_posted_total", "habitat_imports_total", "habitat_import_rows_total",
     "habitat_import_duration_seconds", "habitat_backup_last_success_timestamp_seconds", "habitat_backup_size_bytes",
     "habitat_tls_certificate_expiry_timestamp_seconds",
+    # notifications (issue 17): mail to members
+    "habitat_notifications_messages_total", "habitat_notifications_backlog", "habitat_notifications_oldest_queued_seconds",
 }
 GRAFANA_UNITS = {value for name, value in vars(units).items() if not name.startswith("_") and isinstance(value, str)}
 HISTOGRAM_SUFFIXES = ("_bucket", "_count", "_sum")

@@ -28,7 +28,7 @@ COMPOSE = ROOT / "docker-compose.prod.yml"
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 
-SERVICES = ("identity", "contributions", "ledger")
+SERVICES = ("identity", "contributions", "ledger", "notifications")
 SCALABLE = (*SERVICES, *(f"{s}-worker" for s in SERVICES), "gateway")
 SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
@@ -48,6 +48,8 @@ COMPOSE_SECRETS = {
     "MONITORING_DB_PASSWORD": "monitoring-secret-654",
     "HABITAT_DOMAIN": "habitat.example.coop",
     "HABITAT_VERSION": "0.1.0",  # no default: never a floating "latest"
+    "NOTIFICATIONS_SMTP_HOST": "smtp.example.coop",  # members' mail has no safe default server or sender
+    "NOTIFICATIONS_SMTP_FROM_ADDRESS": "habitat@example.coop",
     **{f"{s.upper()}_{kind}_PASSWORD": f"{s}-{kind.lower()}-secret" for s in SERVICES for kind in ("DB_OWNER", "DB", "MQ")},
 }
 ADMIN_SECRETS = ("pg-secret-123", "mq-secret-456")

@@ -47,7 +47,7 @@ NOT_IN_CLUSTER = {
     "postgres-exporter": "the cluster's postgres exporter, as the habitat_monitoring role",
     "node-exporter": "the cluster's node exporters (kube-prometheus)",
 }
-JOBS = ("provision", "migrate-identity", "migrate-contributions", "migrate-ledger")
+JOBS = ("provision", "migrate-identity", "migrate-contributions", "migrate-ledger", "migrate-notifications")
 # compose ${X:-default} whose default names a compose network: in a cluster it is the pod network
 CLUSTER_DEFAULTS = {"HABITAT_BACKEND_SUBNET", "HABITAT_CADDY_ADDRESS"}
 # values that differ on purpose, with the reason
@@ -58,7 +58,10 @@ DIFFERENT_ON_PURPOSE = {
     # TLS ends at the Ingress, whose host is HABITAT_DOMAIN (checked in test_ingress_*)
     ("caddy", "HABITAT_SITE_ADDRESS"): "http://:8080",
 }
-NOT_SECRETS = {"HABITAT_DOMAIN"}  # required in compose, but a host name: the Ingress's
+# required in compose, but names, not secrets: habitat-config holds an example value that an overlay replaces
+NOT_SECRETS = {"HABITAT_DOMAIN", "NOTIFICATIONS_SMTP_HOST", "NOTIFICATIONS_SMTP_FROM_ADDRESS"}
+# optional in compose and secret: a Secret the operator creates (absent: unset), never generated nor a ConfigMap key
+OPERATOR_SECRETS = {"NOTIFICATIONS_SMTP_PASSWORD": "habitat-smtp"}
 IMAGE_VARIABLES = {"HABITAT_REGISTRY", "HABITAT_VERSION"}  # kustomize `images:` in the overlays
 INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<arg>[^}]*)\}")
 DEPENDENT = re.compile(r"\$\((?P<name>[A-Za-z_][A-Za-z0-9_]*)\)")
@@ -79,7 +82,7 @@ TRUSTED_INGRESS = [
     "\t\t# Kubernetes: the ingress controller forwards the client's address; believe it from there only\n",
     "\t\ttrusted_proxies static {$HABITAT_INGRESS_PROXIES}\n",
 ]
-SECRET_NAMES = ("habitat-admin", "habitat-identity", "habitat-contributions", "habitat-ledger")
+SECRET_NAMES = ("habitat-admin", "habitat-identity", "habitat-contributions", "habitat-ledger", "habitat-notifications")
 
 
 # ---- rendering ----------------------------------------------------------------------------------------
@@ -223,6 +226,11 @@ def source_problems(name: str, variable: str, entry: dict, reference: re.Match, 
     """A compose ${X:?} is a Secret key X; a ${X:-default} a ConfigMap key X holding the same default."""
     source = entry.get("valueFrom", {})
     required = reference["op"] in (":?", "?") or reference["op"] is None
+    if variable in OPERATOR_SECRETS:
+        ref = source.get("secretKeyRef", {})
+        if (ref.get("name"), ref.get("key"), ref.get("optional")) != (OPERATOR_SECRETS[variable], variable, True):
+            return [f"{name}: {variable} must come from optional Secret {OPERATOR_SECRETS[variable]} key {variable}"]
+        return []
     if required and variable not in NOT_SECRETS:
         ref = source.get("secretKeyRef", {})
         if ref.get("key") != variable or ref.get("name") not in SECRET_NAMES:
@@ -233,7 +241,7 @@ def source_problems(name: str, variable: str, entry: dict, reference: re.Match, 
         return [f"{name}: {variable} must come from ConfigMap habitat-config key {variable}"]
     if variable not in cm:
         return [f"habitat-config has no key {variable}"]
-    if variable not in CLUSTER_DEFAULTS and cm[variable] != reference["arg"]:
+    if variable not in CLUSTER_DEFAULTS and not required and cm[variable] != reference["arg"]:
         return [f"habitat-config {variable}={cm[variable]!r}, compose's default is {reference['arg']!r}"]
     return []
 
@@ -643,7 +651,7 @@ def test_the_secret_generator_makes_every_secret_the_manifests_read(rendered, tm
         [str(script), "--dir", str(tmp_path)], check=False, capture_output=True, text=True, timeout=30
     )
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip().splitlines()[-1].startswith("secrets: 4 written, 0 kept")
+    assert first.stdout.strip().splitlines()[-1].startswith("secrets: 5 written, 0 kept")
     secrets = {doc["metadata"]["name"]: doc for doc in render(tmp_path) if doc["kind"] == "Secret"}
     assert set(secrets) == set(SECRET_NAMES)
     import base64
@@ -656,14 +664,14 @@ def test_the_secret_generator_makes_every_secret_the_manifests_read(rendered, tm
         for name, workload in workloads(docs).items():
             for entry in container(workload).get("env", []):
                 ref = entry.get("valueFrom", {}).get("secretKeyRef")
-                if ref:
+                if ref and not ref.get("optional"):
                     assert ref["key"] in secrets[ref["name"]]["data"], (
                         f"{name}: Secret {ref['name']} has no key {ref['key']}"
                     )
     again = subprocess.run(
         [str(script), "--dir", str(tmp_path)], check=False, capture_output=True, text=True, timeout=30
     )
-    assert again.returncode == 0 and "0 written, 4 kept" in again.stdout
+    assert again.returncode == 0 and "0 written, 5 kept" in again.stdout
     assert {
         k: base64.b64decode(v).decode() for s in render(tmp_path) if s["kind"] == "Secret" for k, v in s["data"].items()
     } == values
@@ -677,7 +685,8 @@ def test_the_secret_generator_takes_a_compose_env_and_refuses_a_placeholder(tmp_
         "MONITORING_DB_PASSWORD",
         "SIGNING_KEY_PASSPHRASE",
         "DEVICE_COOKIE_SECRET",
-        *(f"{s}_{k}_PASSWORD" for s in ("IDENTITY", "CONTRIBUTIONS", "LEDGER") for k in ("DB_OWNER", "DB", "MQ")),
+        *(f"{s}_{k}_PASSWORD" for s in ("IDENTITY", "CONTRIBUTIONS", "LEDGER", "NOTIFICATIONS")
+          for k in ("DB_OWNER", "DB", "MQ")),
     ]
     dotenv = tmp_path / "compose.env"
     dotenv.write_text("HABITAT_DOMAIN=habitat.example.coop\n" + "".join(f'{k}="{k.lower()}0a"\n' for k in keys))
@@ -755,7 +764,7 @@ if args[:2] == ["-n", "habitat"]:
     args = args[2:]
 if args[:2] == ["get", "jobs"]:
     phase = args[args.index("-l") + 1].split("=")[1]
-    names = {"provision": ["provision"], "migrate": ["migrate-identity", "migrate-contributions", "migrate-ledger"]}[phase]
+    names = {"provision": ["provision"], "migrate": ["migrate-identity", "migrate-contributions", "migrate-ledger", "migrate-notifications"]}[phase]
     print("\n".join(f"job.batch/{n}" for n in names))
 elif args[0] == "get" and args[1].startswith("job.batch/"):
     print("Failed" if args[1].endswith("/" + os.environ.get("FAIL_JOB", "-")) else "Complete")

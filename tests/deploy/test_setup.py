@@ -83,7 +83,8 @@ def test_setup_twice_changes_nothing_the_second_time_and_refuses_a_placeholder(n
     assert all(re.fullmatch(r"[0-9a-f]{48}|[0-9a-f]{64}", s) for s in secrets)
     assert values["HABITAT_VERSION"] not in ("", "latest")
     running = _records(state)
-    assert len(running) == 9  # 4 HTTP processes, 3 workers, 2 Caddy
+    assert len(running) == 11  # 5 HTTP processes, 4 workers (notifications' too), 2 Caddy
+    assert {"notifications.0.json", "notifications-worker.0.json"} <= set(running)
 
     second = _setup(native_env, "--no-smoke")
     assert second.returncode == 0, second.stderr

@@ -95,7 +95,7 @@ class TestServicesExport:
 
     def test_every_process_gets_the_otlp_endpoint_empty_unless_dotenv_sets_it(self, services) -> None:
         processes = self.python_processes(services)
-        assert len(processes) == 7
+        assert len(processes) == 9  # four services with a worker each, and the gateway
         for name, service in processes.items():
             assert service["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "${OTEL_EXPORTER_OTLP_ENDPOINT:-}", name
             assert service["environment"]["OTEL_TRACES_SAMPLER"].startswith("${OTEL_TRACES_SAMPLER:-parentbased_")

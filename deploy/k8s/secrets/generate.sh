@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes the four env files that ./kustomization.yaml turns into Secrets, with fresh random values
+# Writes the five env files that ./kustomization.yaml turns into Secrets, with fresh random values
 # (openssl rand -hex: URL-safe, as the connection URLs need), or with the values of an existing compose
 # .env (--from-env), so a co-op moving from one VPS keeps its passwords and SIGNING_KEY_PASSPHRASE (the
 # database's signing keys are encrypted with it). Never overwrites a file: delete it to make a new one.
@@ -87,5 +87,6 @@ write_file identity IDENTITY_DB_OWNER_PASSWORD:24 IDENTITY_DB_PASSWORD:24 IDENTI
   SIGNING_KEY_PASSPHRASE:32 DEVICE_COOKIE_SECRET:32
 write_file contributions CONTRIBUTIONS_DB_OWNER_PASSWORD:24 CONTRIBUTIONS_DB_PASSWORD:24 CONTRIBUTIONS_MQ_PASSWORD:24
 write_file ledger LEDGER_DB_OWNER_PASSWORD:24 LEDGER_DB_PASSWORD:24 LEDGER_MQ_PASSWORD:24
+write_file notifications NOTIFICATIONS_DB_OWNER_PASSWORD:24 NOTIFICATIONS_DB_PASSWORD:24 NOTIFICATIONS_MQ_PASSWORD:24
 
 echo "secrets: $written written, $kept kept in $dir; next: kubectl apply -k $dir"

@@ -109,8 +109,12 @@ def _settings_defaults(prefix: str) -> tuple[int, int]:
     from habitat_contributions.config import ContributionsSettings
     from habitat_identity.config import IdentitySettings
     from habitat_ledger.config import LedgerSettings
+    from habitat_notifications.config import NotificationsSettings
 
-    settings = {"IDENTITY": IdentitySettings, "CONTRIBUTIONS": ContributionsSettings, "LEDGER": LedgerSettings}[prefix]
+    settings = {
+        "IDENTITY": IdentitySettings, "CONTRIBUTIONS": ContributionsSettings, "LEDGER": LedgerSettings,
+        "NOTIFICATIONS": NotificationsSettings,
+    }[prefix]
     database = settings.model_fields["database"].default_factory()
     return database.pool_size, database.max_overflow
 

@@ -1,4 +1,5 @@
-"""`make dev`: database, migrations, bootstrap admin, every process and Caddy, demo co-op; Ctrl-C stops."""
+"""`make dev`: database, migrations, bootstrap admin, a local mailbox, every process and Caddy, demo co-op;
+Ctrl-C stops."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from pathlib import Path
 import asyncpg
 
 from habitat_devstack.access import provision
+from habitat_devstack.mailbox import running_mailbox
 from habitat_devstack.seed import seed_demo
-from habitat_devstack.stack import ROOT, Stack, StackConfig, migrate
+from habitat_devstack.stack import ROOT, SERVICES, Stack, StackConfig, migrate
 
 LOCAL = ROOT / ".local"
 ADMIN_EMAIL = os.environ.get("HABITAT_DEV_ADMIN_EMAIL", "admin@demo.coop")
@@ -47,7 +49,7 @@ def main() -> None:
     database_url = f"{base}/{DATABASE}"
     print(f"giving each service its own PostgreSQL roles and RabbitMQ user ({DATABASE}_<service>) ...", flush=True)
     config = StackConfig(database_url=database_url, amqp_url=AMQP_URL, access=provision(database_url, AMQP_URL))
-    print("migrating identity, contributions, ledger ...", flush=True)
+    print(f"migrating {', '.join(SERVICES)} ...", flush=True)
     migrate(config)
     password = local_secret(LOCAL / "dev-admin-password", lambda: f"hab-{secrets.token_urlsafe(16)}")
     # the demo admin keeps its password (dev only): production admins change theirs at first sign-in
@@ -60,6 +62,16 @@ def main() -> None:
     # Ctrl-C must work even when started from a shell that ignores SIGINT for background jobs
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    mail_dir = LOCAL / "mail"
+    # every mail the stack sends lands here: StackConfig points NOTIFICATIONS_SMTP__* at this port
+    with running_mailbox(mail_dir, port=config.ports["mailbox"]) as mailbox:
+        print(f"mail: smtp://{mailbox.host}:{mailbox.port}, a line here per mail, each kept in {mail_dir}/", flush=True)
+        run(stack, password, mail_dir)
+
+
+def run(stack: Stack, password: str, mail_dir: Path) -> None:
+    """Start every process and the demo co-op, then wait for Ctrl-C and stop them all."""
+    config = stack.config
     try:
         print("starting services, workers, gateway and Caddy ...", flush=True)
         stack.start_all()
@@ -74,6 +86,7 @@ def main() -> None:
             f"  admin sign-in: {ADMIN_EMAIL} / {password}\n"
             f"  demo members (email password): {members_file}\n"
             f"  API docs: {config.url}/api/v1/docs   logs: {config.log_dir}\n"
+            f"  mail the stack sends: {mail_dir}/ (one .eml file each; open it in any mail client)\n"
             "Press Ctrl-C to stop.",
             flush=True,
         )

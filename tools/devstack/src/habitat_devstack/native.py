@@ -7,9 +7,10 @@ checkout itself ("working-tree"); its processes run on this virtualenv with PYTH
 libs/*/src and services/*/src (the dependencies are the same, the code is the release's).
 
 Each HTTP process runs as N replicas behind Caddy: the gateway behind the edge (the project's
-Caddyfile, HABITAT_GATEWAY_UPSTREAM lists every replica), identity/contributions/ledger behind an
-internal Caddy (deploy/Caddyfile.internal) that the gateway and the token verifiers call, so a replica
-going away is a refused dial that Caddy retries on another one, whatever release the caller runs.
+Caddyfile, HABITAT_GATEWAY_UPSTREAM lists every replica), each service (identity, contributions, ledger,
+notifications) behind an internal Caddy (deploy/Caddyfile.internal) that the gateway and the token
+verifiers call, so a replica going away is a refused dial that Caddy retries on another one, whatever
+release the caller runs.
 
 State ($HABITAT_STATE_DIR, default .local/deploy): stack.json (ports, environment; 0600: it holds the
 services' passwords), run/<process>.<replica>.json (pid, port, release), logs/.
@@ -35,12 +36,14 @@ import httpx
 from habitat_devstack.stack import KEEP_ALIVE_SECONDS, ROOT, SERVICES, StackConfig, _target
 
 WORKING_TREE = "working-tree"
-HTTP_PROCESSES = ("identity", "contributions", "ledger", "gateway")
+HTTP_PROCESSES = (*SERVICES, "gateway")
 WORKERS = tuple(f"{service}-worker" for service in SERVICES)
 # the order of a rolling restart: the services before their callers, the gateway last
-ROLL_ORDER = ("identity", "contributions", "ledger", *WORKERS, "gateway")
+ROLL_ORDER = (*SERVICES, *WORKERS, "gateway")
 HEALTH_INTERVAL = 1.0  # the edge's active health checks (HABITAT_CADDY_HEALTH_INTERVAL); waited out per replica
 EXPORTED_PATHS = ("libs", "services", "tools", "Caddyfile")
+# set per process by _caddy_env, never saved in stack.json
+UNSAVED_ENV = ("HABITAT_SITE_ADDRESS", "HABITAT_GATEWAY_UPSTREAM", "HABITAT_CADDY_ADMIN", "XDG_DATA_HOME", "XDG_CONFIG_HOME")
 
 
 class DeployError(RuntimeError):
@@ -96,7 +99,7 @@ def init(config: StackConfig, directory: Path, replicas: int = 2) -> NativeStack
     # the callers reach each service through the internal balancer, never one replica
     config.ports = dict(config.ports) | lb_ports
     overrides = {k: v for k, v in config.env().items() if os.environ.get(k) != v}
-    for key in ("HABITAT_SITE_ADDRESS", "HABITAT_GATEWAY_UPSTREAM", "HABITAT_CADDY_ADMIN", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+    for key in UNSAVED_ENV:
         overrides.pop(key, None)
     ports = {name: [_free_port() for _ in range(replicas)] for name in HTTP_PROCESSES}
     ports |= {name: [_free_port()] for name in WORKERS}  # reads never wait on a worker: one each
@@ -109,6 +112,29 @@ def init(config: StackConfig, directory: Path, replicas: int = 2) -> NativeStack
     )
     stack.save(directory)
     return stack
+
+
+def adopt(config: StackConfig, directory: Path, replicas: int = 2) -> list[str]:
+    """Lay out the services a deployment from before them lacks (replica and balancer ports, the schema owner's
+    URL, their environment); what it has stays as it is. The services added: every process, the proxies
+    included, must be started again to serve them."""
+    stack = NativeStack.load(directory)
+    missing = [service for service in SERVICES if service not in stack.lb_ports]
+    if not missing:
+        return []
+    for service in missing:
+        stack.lb_ports[service] = _free_port()
+        stack.replicas[service] = [_free_port() for _ in range(replicas)]
+        stack.replicas[f"{service}-worker"] = [_free_port()]
+        if own := config.access.get(service):
+            stack.migration_urls[service] = own.migration_database_url
+    # the callers reach the new services through the internal balancer, and mail links lead to the edge
+    config.ports = dict(config.ports) | stack.lb_ports | {"caddy": stack.edge_port}
+    for key, value in config.env().items():
+        if key not in stack.env and os.environ.get(key) != value and key not in UNSAVED_ENV:
+            stack.env[key] = value
+    stack.save(directory)
+    return missing
 
 
 # ---- releases ----------------------------------------------------------------------------------
@@ -151,6 +177,16 @@ def release_dir(version: str, directory: Path) -> Path:
     return target
 
 
+def release_services(release: Path) -> tuple[str, ...]:
+    """The services a release has: one from before a service existed (notifications) runs without it."""
+    return tuple(service for service in SERVICES if (release / "services" / service / "alembic.ini").is_file())
+
+
+def release_processes(release: Path) -> set[str]:
+    services = release_services(release)
+    return {*services, *(f"{service}-worker" for service in services), "gateway"}
+
+
 def release_env(stack: NativeStack, release: Path) -> dict[str, str]:
     paths = [str(p) for folder in ("libs", "services", "tools") for p in sorted((release / folder).glob("*/src"))]
     return dict(os.environ) | stack.env | {"PYTHONPATH": os.pathsep.join(paths), "PYTHONUNBUFFERED": "1"}
@@ -170,7 +206,12 @@ def migrate(version: str, directory: Path) -> None:
     """Every service's migrations of this release, as its schema owner: the expand step of an upgrade."""
     stack = NativeStack.load(directory)
     release = release_dir(version, directory)
-    for service in SERVICES:
+    if missing := [service for service in release_services(release) if service not in stack.lb_ports]:
+        raise DeployError(
+            f"{version} has {', '.join(missing)}, which this deployment ({directory}) was laid out without: run"
+            " deploy/setup.sh --native once (it adds their roles, ports and routes, then starts everything)"
+        )
+    for service in release_services(release):
         env = release_env(stack, release)
         if service in stack.migration_urls:
             env[f"{service.upper()}_DATABASE__URL"] = stack.migration_urls[service]
@@ -258,8 +299,13 @@ def spawn_replica(name: str, replica: int, version: str, directory: Path) -> tup
 
 
 def start_replicas(members: list[tuple[str, int]], version: str, directory: Path) -> None:
-    """Start these (process, replica) pairs side by side and wait until each answers /readyz."""
-    spawned = [(name, replica, *spawn_replica(name, replica, version, directory)) for name, replica in members]
+    """Start these (process, replica) pairs side by side and wait until each answers /readyz; the processes of
+    a service the release does not have are left out."""
+    present = release_processes(release_dir(version, directory))
+    spawned = [
+        (name, replica, *spawn_replica(name, replica, version, directory))
+        for name, replica in members if name in present
+    ]
     for name, replica, pid, port, log in spawned:
         _wait_ready(f"http://127.0.0.1:{port}/readyz", pid, f"{name} replica {replica + 1} ({version})", log)
 
@@ -303,7 +349,8 @@ def spawn_proxies(directory: Path) -> None:
 def wait_proxies(directory: Path) -> None:
     stack = NativeStack.load(directory)
     internal = json.loads(_record_path(directory, "caddy-internal", 0).read_text())["pid"]
-    for service in SERVICES:
+    running = {name for name, records in status(directory).items() if any(r["alive"] for r in records)}
+    for service in (s for s in SERVICES if s in running):  # a release from before a service runs without it
         _wait_ready(f"http://127.0.0.1:{stack.lb_ports[service]}/readyz", internal,
                     f"internal proxy to {service}", directory / "logs" / "caddy-internal.log")
     edge = json.loads(_record_path(directory, "caddy", 0).read_text())["pid"]
@@ -311,7 +358,7 @@ def wait_proxies(directory: Path) -> None:
 
 
 def _wave(stack: NativeStack, replica: int) -> list[tuple[str, int]]:
-    return [(name, replica) for name in ROLL_ORDER if replica < len(stack.replicas[name])]
+    return [(name, replica) for name in ROLL_ORDER if replica < len(stack.replicas.get(name, ()))]
 
 
 def start_apps(version: str, directory: Path) -> None:
@@ -357,7 +404,7 @@ def roll(version: str, directory: Path, log=print) -> None:
 def stop_apps(directory: Path) -> None:
     stack = NativeStack.load(directory)
     for name in reversed(ROLL_ORDER):
-        for replica in range(len(stack.replicas[name])):
+        for replica in range(len(stack.replicas.get(name, ()))):
             stop_replica(name, replica, directory)
 
 

@@ -161,9 +161,31 @@ def provision(admin_url: str, amqp_url: str, prefix: str, env: Mapping[str, str]
             "IDENTITY_SIGNING_KEY_PASSPHRASE": env["SIGNING_KEY_PASSPHRASE"],
             "IDENTITY_DEVICE_COOKIE_SECRET": env["DEVICE_COOKIE_SECRET"],
             "HABITAT_COOP_TIME_ZONE": env.get("HABITAT_COOP_TIME_ZONE") or "UTC",
-            **{f"{p}_TELEMETRY__LOG_LEVEL": level for p in ("IDENTITY", "CONTRIBUTIONS", "LEDGER", "GATEWAY")},
+            **{f"{p}_TELEMETRY__LOG_LEVEL": level for p in (*(s.upper() for s in SERVICES), "GATEWAY")},
+            **mail_settings(env),
         },
     )
+
+
+# .env's names (those of docker-compose.prod.yml) -> the notifications service's settings
+MAIL_SETTINGS = {
+    "NOTIFICATIONS_SMTP_HOST": "NOTIFICATIONS_SMTP__HOST", "NOTIFICATIONS_SMTP_PORT": "NOTIFICATIONS_SMTP__PORT",
+    "NOTIFICATIONS_SMTP_STARTTLS": "NOTIFICATIONS_SMTP__STARTTLS", "NOTIFICATIONS_SMTP_TLS": "NOTIFICATIONS_SMTP__TLS",
+    "NOTIFICATIONS_SMTP_USERNAME": "NOTIFICATIONS_SMTP__USERNAME",
+    "NOTIFICATIONS_SMTP_PASSWORD": "NOTIFICATIONS_SMTP__PASSWORD",
+    "NOTIFICATIONS_SMTP_FROM_ADDRESS": "NOTIFICATIONS_SMTP__FROM_ADDRESS", "HABITAT_COOP_NAME": "NOTIFICATIONS_COOP_NAME",
+}
+
+
+def mail_settings(env: Mapping[str, str]) -> dict[str, str]:
+    """The SMTP server and sender of .env for the notifications processes. Without NOTIFICATIONS_SMTP_HOST mail
+    is written and waits (retried, listed at /admin/mail) until one is set and the processes restarted."""
+    if not env.get("NOTIFICATIONS_SMTP_HOST"):
+        print("[setup] warn NOTIFICATIONS_SMTP_HOST is empty in .env: no mail reaches members until it is set",
+              file=sys.stderr, flush=True)
+        return {}
+    # an empty one is left to the service's default (an empty username: no login)
+    return {setting: env[name] for name, setting in MAIL_SETTINGS.items() if env.get(name)}
 
 
 def _ports() -> dict[str, int]:
@@ -219,8 +241,14 @@ def up(env_file: Path, directory: Path, replicas: int) -> tuple[Report, str]:
     what = f"roles {prefix}_<service>[_owner] and broker users {prefix}_<service> on vhost {vhost_of(amqp_url)}"
     report.ok(f"{what} (passwords as in {env_file.name})") if existed else report.done(f"{what} created")
 
+    added: list[str] = []
     if (directory / "stack.json").exists():
-        report.ok(f"deployment laid out in {directory}")
+        config.ports = _ports()
+        if added := native.adopt(config, directory, replicas=replicas):
+            # the processes count no longer matches: everything, the proxies included, starts again below
+            report.done(f"{', '.join(added)} added to the deployment in {directory}")
+        else:
+            report.ok(f"deployment laid out in {directory}")
     else:
         config.ports = _ports()
         config.log_dir = directory / "logs"
@@ -255,7 +283,20 @@ def up(env_file: Path, directory: Path, replicas: int) -> tuple[Report, str]:
     if not _healthy(stack.url):
         raise SetupError(f"{stack.url}/healthz does not answer 200; see {directory / 'logs'}")
     report.ok(f"healthy at {stack.url}")
+    if "notifications" in added:
+        report.done(announce_members(directory))
     return report, stack.url
+
+
+def announce_members(directory: Path) -> str:
+    """A deployment that gains notifications has members it never heard of: identity announces each once."""
+    done = native.run_in_release(
+        native.WORKING_TREE, ["-m", "habitat_identity.cli", "republish-members"], directory,
+        text=True, capture_output=True,
+    )
+    if done.returncode != 0:
+        raise SetupError(f"republish-members failed: {done.stderr.strip()[-500:]}")
+    return done.stdout.strip() or "members announced to the new services"
 
 
 def first_admin(email: str, display_name: str, directory: Path) -> int:

@@ -16,17 +16,21 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[4]
-SERVICES = ("identity", "contributions", "ledger")
+SERVICES = ("identity", "contributions", "ledger", "notifications")
 DEV_PORTS = {
     "gateway": 8100,
     "identity": 8101,
     "contributions": 8102,
     "ledger": 8103,
+    "notifications": 8104,
     "identity-worker": 8111,
     "contributions-worker": 8112,
     "ledger-worker": 8113,
+    "notifications-worker": 8114,
     "caddy": 8080,
     "caddy-admin": 2019,
+    # not started by Stack: make dev and the e2e stack run a local SMTP server (habitat_devstack.mailbox) here
+    "mailbox": 8025,
 }
 
 
@@ -84,7 +88,7 @@ class StackConfig:
         env = dict(os.environ)
         jwks = f"{self.service_url('identity')}/.well-known/jwks.json"
         revocations = f"{self.service_url('identity')}/auth/revocations"
-        for prefix in ("IDENTITY", "CONTRIBUTIONS", "LEDGER", "GATEWAY"):
+        for prefix in ("IDENTITY", "CONTRIBUTIONS", "LEDGER", "NOTIFICATIONS", "GATEWAY"):
             env[f"{prefix}_AUTH__JWKS_URL"] = jwks
             env[f"{prefix}_AUTH__REVOCATIONS_URL"] = revocations
         for service in SERVICES:
@@ -98,6 +102,12 @@ class StackConfig:
             "GATEWAY_IDENTITY_URL": self.service_url("identity"),
             "GATEWAY_CONTRIBUTIONS_URL": self.service_url("contributions"),
             "GATEWAY_LEDGER_URL": self.service_url("ledger"),
+            "GATEWAY_NOTIFICATIONS_URL": self.service_url("notifications"),
+            # every mail goes to the local mailbox, and its links lead back to this stack
+            "NOTIFICATIONS_SMTP__HOST": "127.0.0.1",
+            "NOTIFICATIONS_SMTP__PORT": str(self.ports["mailbox"]),
+            "NOTIFICATIONS_SMTP__STARTTLS": "false",
+            "NOTIFICATIONS_PUBLIC_URL": self.url,
             "HABITAT_SITE_ADDRESS": self.url,
             "HABITAT_GATEWAY_UPSTREAM": f"127.0.0.1:{self.ports['gateway']}",
             "HABITAT_CADDY_ADMIN": f"localhost:{self.ports['caddy-admin']}",
@@ -141,7 +151,7 @@ class Stack:
 
     PROCESSES = (
         "identity", "identity-worker", "contributions", "contributions-worker",
-        "ledger", "ledger-worker", "gateway",
+        "ledger", "ledger-worker", "notifications", "notifications-worker", "gateway",
     )
 
     def __init__(self, config: StackConfig) -> None:
