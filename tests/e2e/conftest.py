@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import subprocess
 import sys
@@ -17,10 +18,11 @@ import httpx
 import pytest
 from habitat_common.testing import temporary_database, temporary_vhost
 from habitat_devstack.access import temporary_access
+from habitat_devstack.mailbox import Mailbox, running_mailbox
 from habitat_devstack.stack import ROOT, Stack, StackConfig, free_ports, migrate
 
 PERIOD = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
-TOKEN_VERIFIERS = ("GATEWAY", "IDENTITY", "CONTRIBUTIONS", "LEDGER")
+TOKEN_VERIFIERS = ("GATEWAY", "IDENTITY", "CONTRIBUTIONS", "LEDGER", "NOTIFICATIONS")
 JWKS_CACHE_SECONDS = 2
 
 
@@ -44,6 +46,7 @@ class Habitat:
     admin_password: str
     period_id: str = ""
     second_admin: tuple[str, str] | None = None  # email, password
+    mailbox: Mailbox | None = None  # the stack's SMTP server: mailbox.wait_for(address) returns the parsed mail
 
     @property
     def url(self) -> str:
@@ -145,16 +148,21 @@ def browser() -> Iterator[object]:
 @contextmanager
 def started_habitat(prefix: str = "habitat_e2e", extra_env: dict[str, str] | None = None) -> Iterator[Habitat]:
     """A whole stack on its own database and vhost, with the admin and the 2026-Q1 period; extra_env is added
-    to every process's environment."""
+    to every process's environment. Every mail the stack sends lands in env.mailbox (its lines in mailbox.log)."""
     log_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+    ports = free_ports()
     with (
         temporary_database(prefix) as database_url,
         temporary_vhost(prefix) as amqp_url,
         # each service on its own PostgreSQL roles and RabbitMQ user, as in production
         temporary_access(database_url, amqp_url) as access,
+        open(log_dir / "mailbox.log", "a") as mail_log,
+        running_mailbox(
+            log_dir / "mail", port=ports["mailbox"], log=functools.partial(print, file=mail_log, flush=True)
+        ) as mailbox,
     ):
         config = StackConfig(
-            database_url=database_url, amqp_url=amqp_url, ports=free_ports(), log_dir=log_dir, access=access,
+            database_url=database_url, amqp_url=amqp_url, ports=ports, log_dir=log_dir, access=access,
             # signing keys stored encrypted, as in production
             extra_env={
                 "GATEWAY_UI_REFRESH_SECONDS": "1",
@@ -175,7 +183,7 @@ def started_habitat(prefix: str = "habitat_e2e", extra_env: dict[str, str] | Non
         stack = Stack(config)
         try:
             stack.start_all()
-            env = Habitat(stack, config, admin_email, admin_password)
+            env = Habitat(stack, config, admin_email, admin_password, mailbox=mailbox)
             response = env.call("POST", "/periods", env.admin_token(), json=PERIOD)
             assert response.status_code == 201, response.text
             env.period_id = response.json()["id"]

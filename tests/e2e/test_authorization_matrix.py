@@ -24,7 +24,8 @@ pytestmark = pytest.mark.e2e
 
 OK, FORBIDDEN, HIDDEN = "ok", "forbidden", "hidden"
 ROLES = ("member", "steward", "admin")
-PUBLIC = {("POST", "/auth/login"), ("POST", "/auth/refresh"), ("POST", "/auth/logout")}
+PUBLIC = {("POST", "/auth/login"), ("POST", "/auth/refresh"), ("POST", "/auth/logout"),
+          ("POST", "/auth/forgot-password"), ("POST", "/auth/reset-password"), ("POST", "/auth/accept-invitation")}
 FUTURE_YEAR = "2199"
 MATRIX_QUEUE = "contributions.ledger.period_closed.v1"
 
@@ -57,6 +58,7 @@ RULES: dict[tuple[str, str], dict] = {
     ("PATCH", "/members/{member_id}"): only("admin"),
     # an admin's own id: 409 cannot_change_self, so the matrix never resets a member it signs in as
     ("POST", "/members/{member_id}/temporary-password"): only("admin"),
+    ("POST", "/members/{member_id}/invitation"): only("admin"),
     ("GET", "/audit-log"): only("admin"),
     ("POST", "/imports/capital-accounts"): only("admin"),
     ("POST", "/imports/contributions"): only("admin"),
@@ -104,6 +106,11 @@ RULES: dict[tuple[str, str], dict] = {
     ("GET", "/dead-letters/{queue}"): only("admin"),
     ("POST", "/dead-letters/{queue}/replay"): only("admin"),
     ("POST", "/dead-letters/{queue}/discard"): only("admin"),
+    ("GET", "/notifications/preferences/me"): everyone(),
+    ("PUT", "/notifications/preferences/me"): everyone(),
+    ("GET", "/notifications/messages"): only("admin"),
+    ("POST", "/notifications/messages/{message_id}/resend"): only("admin"),
+    ("POST", "/notifications/runs"): only("admin"),
 }
 
 MEMBERS_CSV = "email,display_name,role\nmatrix-import-{n}@e2e.coop,Matrix Import,member\n"
@@ -159,6 +166,8 @@ BODIES: dict[tuple[str, str], Callable[["World", str], dict]] = {
     # a queue that never has dead letters in these tests: replaying or discarding "all of them" touches none
     ("POST", "/dead-letters/{queue}/replay"): lambda w, r: {"json": {}},
     ("POST", "/dead-letters/{queue}/discard"): lambda w, r: {"json": {"reason": "authorization matrix"}},
+    ("PUT", "/notifications/preferences/me"): lambda w, r: {"json": {"decisions": True, "reminders": True}},
+    ("POST", "/notifications/runs"): lambda w, r: {"json": {"kind": "steward_digest"}},
 }
 
 # The only answers besides 2xx that count as "got in": business refusals reached after authorization,
@@ -166,6 +175,8 @@ BODIES: dict[tuple[str, str], Callable[["World", str], dict]] = {
 EXPECTED_REFUSALS: dict[tuple[str, str], set[tuple[int, str]]] = {
     # issuing a real year would lock its dates for every other test on this stack
     ("POST", "/exports/k1/{year}/issue"): {(422, "k1_year_not_started")},
+    # the stack's SMTP server accepts every mail, and only a failed or bounced one is resent
+    ("POST", "/notifications/messages/{message_id}/resend"): {(409, "not_resendable")},
 }
 
 @dataclass
@@ -179,6 +190,7 @@ class World:
     move_id: str = ""
     opening_transaction_id: str = ""
     pending_password: dict[str, str] = field(default_factory=dict)
+    message_id: str = ""
 
     def next_password(self, role: str) -> str:
         self.pending_password[role] = f"matrix-{secrets.token_urlsafe(16)}"
@@ -203,6 +215,16 @@ class World:
                                   json={"question": "Which account did this come from?"})
         assert asked.status_code == 200, asked.text
         return contribution_id
+
+    def mail_message(self) -> str:
+        """A mail in the log: the spare member's invitation, written when the member was created."""
+        if not self.message_id:
+            def listed():
+                return self.habitat.call("GET", "/notifications/messages", self.habitat.admin_token(),
+                                         params={"recipient_id": self.ids["spare"]}).json()["items"]
+
+            self.message_id = eventually(listed, timeout=30)[0]["id"]
+        return self.message_id
 
     def pending_allocation(self) -> str:
         """The close period's proposal awaiting approval, proposed by the bootstrap admin if there is none."""
@@ -264,7 +286,8 @@ class World:
         owner = "other" if whose == "other" else role
         if template.endswith("/statement/{member_id}") and whose == "any":
             owner = "member"  # stewards and admins read the allocation member's statement
-        if template in ("/members/{member_id}", "/members/{member_id}/temporary-password") and method != "GET":
+        if template in ("/members/{member_id}", "/members/{member_id}/temporary-password",
+                        "/members/{member_id}/invitation") and method != "GET":
             owner = "spare"  # an admin may not change itself; a spare member keeps the others' sessions alive
         values = {
             "{member_id}": lambda: self.ids[owner],
@@ -276,6 +299,7 @@ class World:
             "{move_id}": lambda: self.move_id if method == "GET" else self.requested_move(),
             "{year}": lambda: FUTURE_YEAR,
             "{queue}": lambda: MATRIX_QUEUE,
+            "{message_id}": self.mail_message,
             "{contribution_id}": lambda: (self.questioned_contribution_of(owner) if template.endswith("/respond")
                                           else self.contribution_of(owner)),
         }
@@ -387,7 +411,7 @@ def test_anonymous_callers_get_401(habitat: Habitat, operation: tuple[str, str])
     method, template = operation
     path = template.replace("{", "").replace("}", "")
     for name in ("member_id", "period_id", "contribution_id", "allocation_id", "distribution_id", "transaction_id",
-                 "move_id"):
+                 "move_id", "message_id"):
         path = path.replace(name, str(uuid.uuid4()))
     path = path.replace("year", FUTURE_YEAR)
     response = habitat.call(method, path, json={} if method in ("POST", "PATCH") else None)

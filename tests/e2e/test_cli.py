@@ -194,6 +194,15 @@ def test_export_journal_to_a_private_file(habitat, admin, tmp_path):
     assert as_json(run(admin, "export", "journal", "--basis", "tax", "--json"))["basis"] == "tax"
 
 
+def test_a_reminder_slot_runs_once_however_often_it_is_asked_for(admin):
+    # the digest's slot is today: the worker's schedule may have run it already, but never twice
+    first = as_json(run(admin, "notify", "run", "steward_digest", "--json"))
+    again = ok(run(admin, "notify", "run", "steward_digest"))
+    assert first["key"] and f"already ran this slot ({first['key']})" in again.stdout
+    unknown = run(admin, "notify", "run", "monthly_newsletter")
+    assert unknown.returncode == 2 and "monthly_newsletter" in unknown.stderr
+
+
 def test_a_member_without_admin_rights_gets_the_api_refusal_in_one_line(habitat, tmp_path):
     _, email, temporary = habitat.create_member()
     new_password = f"cli-{secrets.token_urlsafe(16)}"

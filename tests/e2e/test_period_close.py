@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from habitat_devstack.mailbox import plain_text
 
 from .conftest import Habitat, eventually, started_habitat
 
@@ -120,6 +121,18 @@ class TestCloseOverHttp:
         statement = habitat.call("GET", f"/capital-accounts/{ann_id}/statement", ann).json()
         assert [line["source_type"] for line in statement["lines"]].count("allocation") == 1  # posted once
 
+        # ann hears her share by mail, with the ledger's account of it, once though two admins posted at once
+        ann_share = Decimal(ann_book) - Decimal("1000.00")
+        ann_email = habitat.call("GET", "/me", ann).json()["email"]
+
+        def share_mails() -> list:
+            return [m for m in habitat.mailbox.messages(ann_email) if m["X-Habitat-Kind"] == "allocation_posted"]
+
+        eventually(lambda: len(share_mails()) >= 1, timeout=30, interval=0.2)
+        share_text = plain_text(share_mails()[0])
+        assert f"Your share: {ann_share}." in share_text and f"Your allocation is {ann_share}." in share_text
+        assert "Your weighted patronage was 1500" in share_text and f"/allocations/{record['id']}" in share_text
+
         # 20% cash: distributions scheduled; completing one debits capital on both bases
         scheduled = habitat.call("GET", "/distributions", ann).json()["items"]
         assert len(scheduled) == 1 and scheduled[0]["status"] == "scheduled"
@@ -168,6 +181,7 @@ class TestCloseOverHttp:
         for member, row in rows.items():
             assert Decimal(csv_rows[member]["tax_ending"]) == Decimal(row["item_l_tax"]["ending"]), member
             assert Decimal(csv_rows[member]["book_ending"]) == Decimal(row["book_704b"]["ending"]), member
+        assert len(share_mails()) == 1  # still one, long after the posting
 
 
 @pytest.mark.skipif(not shutil.which("hledger"), reason="hledger is installed by .ci/run")
