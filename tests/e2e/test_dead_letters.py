@@ -57,7 +57,7 @@ class TestPoison:
         summary = habitat.call("GET", "/dead-letters", habitat.admin_token()).json()
         queue = next(q for q in summary["queues"] if q["queue"] == LEDGER_QUEUE)
         assert queue["count"] >= 1 and queue["age_seconds"] >= listed["age_seconds"]
-        assert {q["queue"].partition(".")[0] for q in summary["queues"]} == {"contributions", "ledger"}
+        assert {q["queue"].partition(".")[0] for q in summary["queues"]} == {"contributions", "ledger", "notifications"}
 
         assert listed["body"].encode() == poison and listed["message_id"] == "dlq-poison"
         assert listed["headers"]["x-habitat-dead-letter-queue"] == LEDGER_QUEUE
