@@ -119,16 +119,19 @@ class FakeJournal:
                     last = max(last or t.occurred_on, t.occurred_on)
         return PostingSums(dict(sums), last)
 
-    async def capital_movements(self, member_id: uuid.UUID, as_of: date | None) -> list[CapitalMovement]:
+    async def capital_movements(
+        self, member_id: uuid.UUID, as_of: date | None, last: int | None = None
+    ) -> list[CapitalMovement]:
         moves: dict[uuid.UUID, list] = {}
         for t, account, p in self._capital(as_of):
             if account.member_id == member_id:
                 entry = moves.setdefault(t.id, [t, Decimal("0.00"), Decimal("0.00")])
                 entry[1 if p.basis == Basis.BOOK else 2] -= p.amount
-        return [
+        found = [
             CapitalMovement(t.id, t.occurred_on, str(t.source_type), t.source_id, t.description, book, tax)
             for t, book, tax in moves.values()
         ]
+        return found if last is None else found[-last:]
 
     def _line(self, transaction: JournalTransaction) -> tuple[str, bool]:
         """The line a transaction lands on (a reversal: its original's), and whether its sign is flipped."""
@@ -441,6 +444,50 @@ class FakeMoneyMoves:
         )
 
 
+class FakeContributionBatches:
+    """The batch path's reads and writes over the same fakes the single path uses."""
+
+    def __init__(self, patronage: FakePatronage, pending: FakePending, periods: FakePeriods) -> None:
+        self._patronage, self._pending, self._periods = patronage, pending, periods
+
+    async def recorded(self, contribution_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        return {c for c in contribution_ids if c in self._patronage.rows or ("contribution_approved", c) in self._pending.rows}
+
+    async def period_locks(self, period_ids: set[uuid.UUID]) -> dict[uuid.UUID, bool]:
+        return {p: self._periods.rows[p].is_locked for p in period_ids if p in self._periods.rows}
+
+    async def add_patronage(self, rows) -> None:
+        for i, contribution_id in enumerate(rows.contribution_ids):
+            await self._patronage.add(Patronage(contribution_id, rows.member_ids[i], rows.period_ids[i], rows.types[i],
+                                                rows.values[i], rows.recorded_at, rows.corrects_contribution_ids[i]))
+
+    async def add_pending(self, events: list[PendingEvent]) -> None:
+        for event in events:
+            await self._pending.add(event)
+
+
+class FakeJournalRows:
+    """JournalRows written as the journal's transactions, one per row."""
+
+    def __init__(self, accounts: FakeAccounts, journal: FakeJournal) -> None:
+        self._accounts, self._journal = accounts, journal
+
+    async def add_rows(self, rows) -> None:
+        accounts = await self._accounts.ensure_many(list(rows.accounts.values()))
+        for i, transaction_id in enumerate(rows.ids):
+            postings = [
+                Posting(accounts[rows.posting_account[j]].id, rows.posting_basis[j], rows.posting_amount[j])
+                for j, owner in enumerate(rows.posting_transaction) if owner == transaction_id
+            ]
+            transaction = JournalTransaction.record(
+                source_type=SourceType(rows.source_types[i]), source_id=rows.source_ids[i],
+                occurred_on=rows.occurred_on[i], description=rows.descriptions[i], postings=postings,
+                now=rows.recorded_at, reverses_id=rows.reverses_ids[i], member_id=rows.member_ids[i],
+                recorded_by=rows.recorded_by,
+            )
+            await self._journal.add(dataclasses.replace(transaction, id=transaction_id))
+
+
 class FakeUnitOfWork:
     """Keeps state across `async with` blocks, like a database; records what was committed."""
 
@@ -457,6 +504,8 @@ class FakeUnitOfWork:
         self.allocation_postings = FakeAllocationPostings(self.allocations, self.journal, self.distributions)
         self.k1_issues = FakeK1Issues()
         self.money_moves = FakeMoneyMoves()
+        self.contribution_batches = FakeContributionBatches(self.patronage, self.pending, self.periods)
+        self.journal_rows = FakeJournalRows(self.accounts, self.journal)
         self.events: list[object] = []
         self.published: list[object] = []
         self.claims: set[tuple[str, uuid.UUID]] = set()
@@ -495,6 +544,9 @@ class FakeUnitOfWork:
             return False
         self.claims.add((consumer, event_id))
         return True
+
+    async def claim_events(self, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        return {event_id for event_id in event_ids if await self.claim_event(consumer, event_id)}
 
 
 async def opening_balance(uow: FakeUnitOfWork, member_id: uuid.UUID, amount: str, on: date = date(2025, 12, 31)):

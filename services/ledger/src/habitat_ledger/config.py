@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from habitat_common.coop import CoopSettings
+from habitat_common.messaging.batching import BatchSettings
 from habitat_common.settings import (
     AuthSettings,
     DatabaseSettings,
@@ -24,6 +25,10 @@ class LedgerSettings(BaseSettings):
     messaging: MessagingSettings = Field(
         default_factory=MessagingSettings,
         description="LEDGER_MESSAGING__RETENTION_DAYS: how long published outbox rows and processed-event ids stay",
+    )
+    batching: BatchSettings = Field(
+        default_factory=BatchSettings,
+        description="LEDGER_BATCHING__SIZE / __WAIT_MS / __IN_FLIGHT: approvals booked per unit of work by the worker",
     )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)

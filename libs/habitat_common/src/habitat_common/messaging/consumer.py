@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import Channel, RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
 
@@ -55,6 +55,7 @@ def subscribe(
     declare: bool = True,
     unavailable_pause_seconds: float = UNAVAILABLE_PAUSE_SECONDS,
     retry: RetrySchedule = DEFAULT_RETRY_SCHEDULE,
+    channel: Channel | None = None,
 ) -> None:
     """Attach handle to the subscription's queue.
 
@@ -68,7 +69,8 @@ def subscribe(
     confirmed, the delivery is nacked and the queue's delivery limit remains the last resort. A failure
     because the database is unavailable waits unavailable_pause_seconds before that: the consumer pauses
     instead of spinning its prefetched deliveries through their retries. declare=False: the queues exist
-    already (provisioned topology) and the broker user may only consume from them.
+    already (provisioned topology) and the broker user may only consume from them. channel: the subscriber's own
+    channel (its prefetch) instead of the broker's default one.
     """
     event = subscription.contract.routing_key()
     owner = producer_of(subscription.contract)
@@ -108,6 +110,7 @@ def subscribe(
         consumer_queue(subscription, delivery_limit=delivery_limit, declare=declare),
         events_exchange(declare=declare),
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        channel=channel,
     )
     async def consume(body: Any, message: RabbitMessage) -> None:
         """Decode the envelope, then let the service's handler apply it once."""

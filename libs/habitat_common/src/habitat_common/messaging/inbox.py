@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, func
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, func, text
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,3 +29,19 @@ async def claim(session: AsyncSession, table: Table, consumer: str, event_id: uu
         .returning(table.c.event_id)
     )
     return result.first() is not None
+
+
+async def claim_many(session: AsyncSession, table: Table, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The event ids consumer sees for the first time; the others are duplicates. One statement, the same text
+    whatever their number (prepared once per connection), the ids an array parameter."""
+    if not event_ids:
+        return set()
+    result = await session.execute(
+        text(
+            f"INSERT INTO {table.fullname} (consumer, event_id)"
+            " SELECT DISTINCT CAST(:consumer AS text), unnest(CAST(:ids AS uuid[]))"
+            " ON CONFLICT DO NOTHING RETURNING event_id"
+        ),
+        {"consumer": consumer, "ids": list(event_ids)},
+    )
+    return set(result.scalars())

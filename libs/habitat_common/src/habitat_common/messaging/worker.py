@@ -14,6 +14,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from habitat_common.db import database_is_reachable
+from habitat_common.messaging.batching import BatchHandler, BatchSettings, subscribe_batches
 from habitat_common.messaging.consumer import Handler, subscribe
 from habitat_common.messaging.dead_letter_store import DeadLetterStore
 from habitat_common.messaging.dead_letters import keep_dead_letters, replayer
@@ -53,20 +54,28 @@ def build_worker(
     dead_letters: Table | None = None,
     inbox: Table | None = None,
     messaging: MessagingSettings | None = None,
+    batch_handlers: Sequence[tuple[Subscription, BatchHandler]] = (),
+    batching: BatchSettings | None = None,
 ) -> AsgiFastStream:
     """Compose consumers, relay, the service's own background loops and /healthz, /readyz, /metrics into one
     ASGI worker app; each loop is a readiness check under its name. With a dead_letters table, the worker also
     keeps its consumers' dead letters there and replays those an operator asks for. The outbox's published rows
-    and the inbox's rows are pruned past messaging.retention_days (dead letters never are)."""
+    and the inbox's rows are pruned past messaging.retention_days (dead letters never are). batch_handlers apply
+    their deliveries in batches (batching: how many, how long gathered)."""
     broker = broker or make_broker(rabbit)
     for subscription, handle in handlers:
         subscribe(
             broker, subscription, handle, delivery_limit=rabbit.delivery_limit, declare=rabbit.declare_topology,
             retry=rabbit.retry_schedule,
         )
-    if dead_letters is not None and handlers:
+    for subscription, handle_batch in batch_handlers:
+        subscribe_batches(
+            broker, subscription, handle_batch, batching=batching or BatchSettings(),
+            delivery_limit=rabbit.delivery_limit, declare=rabbit.declare_topology, retry=rabbit.retry_schedule,
+        )
+    subscriptions = [subscription for subscription, _ in (*handlers, *batch_handlers)]
+    if dead_letters is not None and subscriptions:
         store = DeadLetterStore(session_factory, dead_letters)
-        subscriptions = [subscription for subscription, _ in handlers]
         keep_dead_letters(broker, subscriptions, store, declare=rabbit.declare_topology)
         background = [*background, replayer(service, broker, subscriptions, store, declare=rabbit.declare_topology)]
     relay = OutboxRelay(
@@ -100,7 +109,16 @@ def build_worker(
     async def declare() -> None:
         await broker.connect()
         if rabbit.declare_topology:
-            await declare_topology(broker, delivery_limit=rabbit.delivery_limit, retry_tiers=rabbit.retry_schedule.retries)
+            # over a connection of its own: a broker keeps each queue it declared with the channel it used, and a
+            # batching subscriber would then consume on that channel (the default prefetch) instead of its own
+            declarer = RabbitBroker(rabbit.url.get_secret_value(), logger=None)
+            await declarer.connect()
+            try:
+                await declare_topology(
+                    declarer, delivery_limit=rabbit.delivery_limit, retry_tiers=rabbit.retry_schedule.retries
+                )
+            finally:
+                await declarer.stop()
         settle_startup_objects()
 
     async def start_loops() -> None:

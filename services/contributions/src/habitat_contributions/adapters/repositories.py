@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_contributions.adapters import orm
+from habitat_contributions.adapters.contribution_views import contribution_page
 from habitat_contributions.adapters.intake import intake_figures
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
@@ -48,7 +49,8 @@ class SqlAlchemyContributionRepository:
         return await self._session.get(Contribution, contribution_id, with_for_update=True, populate_existing=True)
 
     async def list(self, where: ContributionFilter) -> Page:
-        return await self._page(where, orm.contribution.c.submitted_at.desc(), orm.contribution.c.id.desc())
+        # a read model (column-level, one round trip): the list is never changed, so no entities are loaded
+        return await contribution_page(self._session, where)
 
     async def oldest_first(self, where: ContributionFilter) -> Page:
         return await self._page(where, orm.contribution.c.submitted_at, orm.contribution.c.id)

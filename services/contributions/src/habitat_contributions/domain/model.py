@@ -78,6 +78,11 @@ class ThreadEntry:
     text: str
 
 
+def current_revision(numbers: list[int]) -> int:
+    """The current revision of a contribution whose revisions are numbered so, in order (none: 1)."""
+    return numbers[-1] if numbers else 1
+
+
 @dataclass(frozen=True)
 class Viewer:
     """Who is looking: a member sees their own contributions, a reviewer (steward/admin) sees all."""
@@ -177,7 +182,7 @@ class Contribution:
     @property
     def revision(self) -> int:
         """The current revision's number (an imported decided contribution keeps no revision: it is 1)."""
-        return self.revisions[-1].number if self.revisions else 1
+        return current_revision([r.number for r in self.revisions])
 
     def reviewers_approving(self) -> set[uuid.UUID]:
         """The distinct reviewers whose own approval stands (imported approvals are nobody's decision here)."""

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.db import database_is_reachable
@@ -41,7 +42,7 @@ from habitat_contributions.domain.commands import (
     SubmitContribution,
 )
 from habitat_contributions.domain.model import ContributionStatus, ContributionType, Viewer
-from habitat_contributions.entrypoints import routes_admin
+from habitat_contributions.entrypoints import routes_admin, routes_rate_card
 from habitat_contributions.entrypoints.dependencies import AppContainer, Member, Reviewer, Uow, admin_principal
 from habitat_contributions.entrypoints.schemas import (
     ApproveBody,
@@ -81,6 +82,12 @@ STATUS_OF_ERROR: dict[type[errors.ContributionError], int] = {
 def _intake_rules(container: bootstrap.Container) -> dict:
     """What submissions and edits are checked against: rate card, review policy, the co-op's today."""
     return {"card": container.rate_card, "policy": container.policy, "today": container.settings.coop.today()}
+
+
+def _json(body: BaseModel) -> Response:
+    """One validation, then pydantic's own JSON: FastAPI would validate the answer again against the
+    response model and encode it in two more passes."""
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 def _viewer(principal: Principal) -> Viewer:
@@ -135,6 +142,7 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     install_no_store(app)
     app.include_router(_routes())
     app.include_router(routes_admin.router)
+    app.include_router(routes_rate_card.router)
     dead_letters = DeadLetterStore(container.session_factory, orm.dead_letter)
     app.include_router(dead_letters_router(service=SERVICE, store_of=lambda _: dead_letters, admin=admin_principal))
     return app
@@ -184,10 +192,10 @@ def _routes() -> APIRouter:
         return await handlers.submit_contribution(cmd, uow, **_intake_rules(container))
 
     @router.get("/contributions", response_model=ContributionList)
-    async def list_contributions(principal: Member, uow: Uow, where: Filter):
+    async def list_contributions(principal: Member, uow: Uow, where: Filter) -> Response:
         """Own contributions for members; everyone's for stewards and admins; newest first."""
         page = await queries.list_contributions(where, _viewer(principal), uow)
-        return {"items": page.items, "total": page.total}
+        return _json(ContributionList.model_validate({"items": page.items, "total": page.total}))
 
     @router.get("/contributions/{contribution_id}", response_model=ContributionOut)
     async def get_contribution(contribution_id: uuid.UUID, principal: Member, uow: Uow):

@@ -31,7 +31,10 @@ class ContributionFilter:
 
 @dataclass(frozen=True)
 class Page:
-    items: list[Contribution]
+    """A page and the count of all that match; items are Contribution entities, or (the list's read model)
+    mappings with the fields of the API's contribution."""
+
+    items: list[Any]
     total: int
 
 

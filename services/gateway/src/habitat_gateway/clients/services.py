@@ -8,20 +8,32 @@ from typing import Any
 from habitat_gateway import integrity
 from habitat_gateway.clients.upstream import Services
 
+# The dashboard reads a bounded statement: the latest lines of the capital account (balances are the
+# ledger's, whatever came before); its allocations are those among them, so at most one a period for
+# years of weekly contributions. The whole statement stays on the statement page.
+STATEMENT_WINDOW = 200
+
 
 async def dashboard(services: Services, token: str, member_id: str) -> dict[str, Any]:
-    """Profile, capital account, recent contributions and allocations, fetched concurrently."""
-    profile, account, contributions, statement = await asyncio.gather(
+    """Profile, capital account, recent contributions and allocations, fetched concurrently.
+
+    The capital account is the statement's: its balances and as_of are the account's, so the ledger is
+    asked once."""
+    profile, contributions, statement = await asyncio.gather(
         services.identity.request("GET", "/me", token=token),
-        services.ledger.request("GET", f"/capital-accounts/{member_id}", token=token),
         services.contributions.request(
             "GET", "/contributions", token=token, params={"member_id": member_id, "limit": 20}
         ),
-        services.ledger.request("GET", f"/capital-accounts/{member_id}/statement", token=token),
+        services.ledger.request(
+            "GET", f"/capital-accounts/{member_id}/statement", token=token, params={"last": STATEMENT_WINDOW}
+        ),
     )
     return {
         "profile": profile,
-        "capital_account": account,
+        "capital_account": {
+            "member_id": statement["member_id"], "book_balance": statement["book_balance"],
+            "tax_balance": statement["tax_balance"], "as_of": statement.get("as_of"),
+        },
         "recent_contributions": contributions["items"][:20],
         "allocations": [line for line in statement["lines"] if line["source_type"] == "allocation"],
         "statement": statement["lines"][-20:],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Request, Response
 
 from habitat_gateway.clients.services import dashboard
@@ -9,11 +11,13 @@ from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AnyCaller, MemberCaller, ServicesDep
 from habitat_gateway.schemas import LoginRequest, Member, PasswordChangeRequest, RefreshRequest, TokenPair
 from habitat_gateway.schemas_contributions import (
+    Contribution,
     Dashboard,
 )
 from habitat_gateway.signin import keep_device_cookie, sign_in
 
 router = APIRouter(tags=["auth"], responses=errors(*UPSTREAM))
+CONTRIBUTION_FIELDS = tuple(Contribution.model_fields)
 
 
 @router.post(
@@ -70,12 +74,18 @@ async def change_password(body: PasswordChangeRequest, caller: AnyCaller, servic
 
 
 @router.get("/me", response_model=Member, responses=errors(*SIGNED_IN))
-async def me(caller: AnyCaller, services: ServicesDep) -> dict:
+async def me(caller: AnyCaller, services: ServicesDep) -> Response:
     """Your own member record."""
-    return await services.identity.request("GET", "/me", token=caller.token)
+    return await services.identity.forward("GET", "/me", token=caller.token)
 
 
 @router.get("/me/dashboard", response_model=Dashboard, responses=errors(*SIGNED_IN))
-async def my_dashboard(caller: MemberCaller, services: ServicesDep) -> dict:
+async def my_dashboard(caller: MemberCaller, services: ServicesDep) -> Response:
     """Profile, capital account (book and tax) and recent contributions in one call."""
-    return await dashboard(services, caller.token, str(caller.member_id))
+    data = await dashboard(services, caller.token, str(caller.member_id))
+    # each part is already in its service's documented shape: only the contributions carry more (revisions,
+    # thread) than the dashboard shows, so they are cut to its fields instead of validating everything again
+    data["recent_contributions"] = [
+        {name: item[name] for name in CONTRIBUTION_FIELDS if name in item} for item in data["recent_contributions"]
+    ]
+    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), media_type="application/json")

@@ -97,9 +97,11 @@ async def change_password(body: ChangePasswordRequest, caller: SignedIn, c: Cont
 
 
 @router.get("/me", response_model=MemberOut, tags=["members"])
-async def me(caller: SignedIn, c: ContainerDep) -> MemberOut:
+async def me(caller: SignedIn, c: ContainerDep) -> Response:
     """The signed-in member."""
-    return MemberOut.model_validate(await members.get_member(caller.member_id, c.uow()))
+    # validated once here; returned as a model, FastAPI would validate and encode it again (every page asks)
+    body = MemberOut.model_validate(await members.get_member(caller.member_id, c.uow()))
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 @router.get("/.well-known/jwks.json", response_model=Jwks, tags=["auth"])

@@ -68,18 +68,23 @@ class SqlAlchemyJournalRepository:
             last_occurred_on=max((last for _, _, last in rows), default=None),
         )
 
-    async def capital_movements(self, member_id: uuid.UUID, as_of: date | None) -> list[CapitalMovement]:
+    async def capital_movements(
+        self, member_id: uuid.UUID, as_of: date | None, last: int | None = None
+    ) -> list[CapitalMovement]:
         t = journal_transaction.c
         query = (
             select(t.id, t.occurred_on, t.source_type, t.source_id, t.description, basis_sum("book"), basis_sum("tax"))
             .select_from(POSTINGS_WITH_ACCOUNTS)
             .where(account.c.kind == "member_capital", account.c.member_id == member_id)
             .group_by(t.id)
-            .order_by(*ORDER)
         )
         if as_of is not None:
             query = query.where(t.occurred_on <= as_of)
-        return [CapitalMovement(*row) for row in (await self.session.execute(query)).all()]
+        if last is None:
+            rows = (await self.session.execute(query.order_by(*ORDER))).all()
+        else:
+            rows = (await self.session.execute(query.order_by(*(c.desc() for c in ORDER)).limit(last))).all()[::-1]
+        return [CapitalMovement(*row) for row in rows]
 
     async def k1_figures(self, year: int) -> K1Figures:
         return await k1_queries.k1_figures(self.session, year)

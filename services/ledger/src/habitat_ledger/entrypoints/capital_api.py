@@ -46,10 +46,13 @@ async def read_statement(
     uow: Uow,
     today: Today,
     as_of: Annotated[IsoDate | None, Query(description="Transactions dated on or before this day; default all")] = None,
+    last: Annotated[
+        int | None, Query(ge=1, le=1000, description="Only the latest this many transactions (balances unchanged)")
+    ] = None,
 ) -> StatementOut:
     """Every transaction on the member's capital with running book and tax balances."""
     ensure_may_see(caller, member_id)
-    statement = await capital_statement(member_id, uow, as_of=as_of, today=today)
+    statement = await capital_statement(member_id, uow, as_of=as_of, today=today, last=last)
     return StatementOut(
         member_id=member_id,
         display_name=statement.display_name,

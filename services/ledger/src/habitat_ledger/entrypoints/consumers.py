@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 
 from habitat_common.contracts import (
     ContributionApprovedV1,
@@ -13,6 +14,7 @@ from habitat_common.contracts import (
     MemberUpdatedV1,
     PeriodSealedV1,
 )
+from habitat_common.messaging.batching import BatchHandler
 from habitat_common.messaging.consumer import Handler
 
 from habitat_ledger.adapters.translators import (
@@ -23,7 +25,7 @@ from habitat_ledger.adapters.translators import (
 )
 from habitat_ledger.service_layer.closing import record_seal
 from habitat_ledger.service_layer.contribution_batches import book_contribution_batch
-from habitat_ledger.service_layer.contributions import apply_waiting_contributions, book_contribution
+from habitat_ledger.service_layer.contributions import apply_waiting_contributions
 from habitat_ledger.service_layer.members import replicate_member
 from habitat_ledger.service_layer.ports import UnitOfWork
 
@@ -35,18 +37,50 @@ MEMBER_UPDATED = "ledger.member_updated"
 UowFactory = Callable[[], UnitOfWork]
 
 
+def contribution_approved_batch_handler(uow_factory: UowFactory) -> BatchHandler:
+    """Batch handler for ContributionApprovedV1: one unit of work for many deliveries, through the batch path."""
+
+    async def on_contributions_approved(envelopes: Sequence[Envelope[ContributionApprovedV1]]) -> list[bool]:
+        """Book approved contributions (or keep them aside until their period exists); apply any waiting ones.
+        Per envelope: False for a duplicate (the same event, or its contribution booked before or earlier in
+        the batch)."""
+        async with uow_factory() as uow:
+            claimed = await uow.claim_events(CONTRIBUTION_APPROVED, [e.event_id for e in envelopes])
+            if not claimed:
+                return [False] * len(envelopes)
+            fresh = [e for e in envelopes if e.event_id in claimed]
+            outcome = await book_contribution_batch([to_book_contribution(e.payload) for e in fresh], uow)
+            await apply_waiting_contributions(uow)
+            await uow.commit()  # the claims are kept even when their contribution was already booked
+        return took_effect(envelopes, claimed, outcome.changed_ids)
+
+    return on_contributions_approved
+
+
+def took_effect(
+    envelopes: Sequence[Envelope[ContributionApprovedV1]], claimed: set[uuid.UUID], changed: frozenset[uuid.UUID]
+) -> list[bool]:
+    """Per envelope, whether it changed the books: claimed now, and the first of the batch for its contribution."""
+    left = set(changed)
+    outcomes = []
+    for envelope in envelopes:
+        contribution = envelope.payload.contribution_id
+        effect = envelope.event_id in claimed and contribution in left
+        if effect:
+            left.discard(contribution)
+        outcomes.append(effect)
+    return outcomes
+
+
 def contribution_approved_handler(uow_factory: UowFactory) -> Handler:
-    """Handler for ContributionApprovedV1; returns False for a duplicate (same event or same contribution)."""
+    """Handler for ContributionApprovedV1, a batch of one; returns False for a duplicate (same event or same
+    contribution)."""
+    handle_batch = contribution_approved_batch_handler(uow_factory)
 
     async def on_contribution_approved(envelope: Envelope[ContributionApprovedV1]) -> bool:
         """Book an approved contribution (or keep it aside until its period exists); apply any waiting ones."""
-        async with uow_factory() as uow:
-            if not await uow.claim_event(CONTRIBUTION_APPROVED, envelope.event_id):
-                return False
-            booked = await book_contribution(to_book_contribution(envelope.payload), uow)
-            await apply_waiting_contributions(uow)
-            await uow.commit()  # the claim is kept even when the contribution was already booked
-            return booked
+        (applied,) = await handle_batch([envelope])
+        return applied
 
     return on_contribution_approved
 

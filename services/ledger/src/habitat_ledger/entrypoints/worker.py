@@ -20,7 +20,7 @@ from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.consumers import (
     MEMBER_REGISTERED,
     MEMBER_UPDATED,
-    contribution_approved_handler,
+    contribution_approved_batch_handler,
     contributions_imported_handler,
     member_handler,
     period_sealed_handler,
@@ -47,8 +47,9 @@ def create_worker(
         outbox=outbox,
         inbox=inbox,
         messaging=ledger.settings.messaging,
+        batch_handlers=[(CONTRIBUTION_APPROVED, contribution_approved_batch_handler(ledger.uow))],
+        batching=ledger.settings.batching,
         handlers=[
-            (CONTRIBUTION_APPROVED, contribution_approved_handler(ledger.uow)),
             (CONTRIBUTIONS_IMPORTED, contributions_imported_handler(ledger.uow)),
             (PERIOD_SEALED, period_sealed_handler(ledger.uow)),
             (MEMBER_REGISTERED_SUB, member_handler(ledger.uow, MEMBER_REGISTERED)),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from habitat_ledger.domain.commands import BookContribution
@@ -13,12 +14,13 @@ from habitat_ledger.service_layer.ports import UnitOfWork
 
 @dataclass(frozen=True)
 class BatchOutcome:
-    """How many contributions of a batch were booked, set aside (waiting or exceptions) or skipped."""
+    """How many contributions of a batch were booked, set aside (waiting or exceptions) or skipped; which changed."""
 
     booked: int
     waiting: int
     exceptions: int
     skipped: int
+    changed_ids: frozenset[uuid.UUID] = field(default=frozenset())
 
     @property
     def changed(self) -> bool:
@@ -49,4 +51,5 @@ async def book_contribution_batch(
     await uow.journal_rows.add_rows(plan.entries)
     # last: its trigger locks the batch's members' patronage totals, which concurrent batches share, until commit
     await uow.contribution_batches.add_patronage(plan.patronage)
-    return BatchOutcome(len(plan.patronage), plan.waiting, plan.exceptions, plan.skipped)
+    changed = frozenset(plan.patronage.contribution_ids) | {event.key for event in plan.pending}
+    return BatchOutcome(len(plan.patronage), plan.waiting, plan.exceptions, plan.skipped, changed)

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from habitat_ledger.domain.capital import CapitalBalance
 from habitat_ledger.domain.errors import AllocationNotFound
+from habitat_ledger.domain.journal import AccountRef, Basis
 from habitat_ledger.domain.money import ZERO
 from habitat_ledger.domain.proposal import AllocationRow
 from habitat_ledger.domain.share_words import explain_share
-from habitat_ledger.domain.statement import StatementLine, running_lines
+from habitat_ledger.domain.statement import StatementLine, latest_lines, running_lines
 from habitat_ledger.service_layer.allocations import require_allocation
 from habitat_ledger.service_layer.periods import require_period
 from habitat_ledger.service_layer.ports import UnitOfWork
@@ -41,18 +43,28 @@ class AllocationStatement:
 
 
 async def capital_statement(
-    member_id: uuid.UUID, uow: UnitOfWork, *, as_of: date | None = None, today: date | None = None
+    member_id: uuid.UUID, uow: UnitOfWork, *, as_of: date | None = None, today: date | None = None,
+    last: int | None = None,
 ) -> CapitalStatement:
-    """Every transaction on the member's capital dated on or before as_of.
+    """Every transaction on the member's capital dated on or before as_of (with last: only the latest
+    that many, their balances from the account's sums, so the older history is not read).
 
     Without as_of the statement covers every transaction, like the balance, so a close dated at the
     end of a period still in the future (or a back-office entry dated ahead) is never hidden; it is
     then reported as of today or its last line's date, whichever is later.
     """
     async with uow:
-        movements = await uow.journal.capital_movements(member_id, as_of or date.max)
+        movements = await uow.journal.capital_movements(member_id, as_of or date.max, last)
         member = await uow.members.get(member_id)
-    lines = running_lines(movements)
+        if last is not None:
+            sums = await uow.journal.posting_sums(AccountRef.member_capital(member_id).code, as_of or date.max)
+    if last is None:
+        lines = running_lines(movements)
+    else:
+        balance = CapitalBalance.from_posting_sums(
+            member_id, sums.by_basis.get(Basis.BOOK), sums.by_basis.get(Basis.TAX), as_of or date.max
+        )
+        lines = latest_lines(movements, balance.book_balance, balance.tax_balance)
     if as_of is None:
         today = today or datetime.now(UTC).date()
         as_of = max([today, *(line.movement.occurred_on for line in lines)])

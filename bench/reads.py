@@ -1,0 +1,215 @@
+"""Read paths under load: the contributions page, /me and the member dashboard, direct and through Caddy.
+
+Starts its own stack (temporary database and vhost, real processes behind Caddy), seeds one period
+with --contributions contributions over --members members (one member, the one signed in, has
+--own of them, 2 in 3 approved so the ledger has their credits), then runs wrk (2 threads, 16
+connections, --seconds each after a short warm-up) against
+
+  contributions page (50 rows)  direct to the contributions service, and through Caddy (gateway)
+  /me                           direct to identity, and through Caddy
+  member dashboard              through Caddy
+  reference                     a minimal FastAPI + asyncpg handler returning the same 50 rows
+                                (bench/reads_reference.py), started here under uvicorn with the
+                                services' worker count
+
+and prints requests/s, p50/p95/p99 per target and the ratios issue 18 names (direct ÷ reference,
+Caddy ÷ direct). Needs wrk (apt-get install wrk).
+
+    .venv/bin/python bench/reads.py [--seconds 10] [--connections 16] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+from approval_lag import Bench, auth
+from habitat_devstack.stack import ROOT, free_ports
+from stack import running_stack
+
+HERE = Path(__file__).resolve().parent
+LUA = """
+wrk.headers["Authorization"] = "Bearer {token}"
+local threads = {{}}
+function setup(thread) table.insert(threads, thread) end
+function init(args) failed = 0 end
+function response(status, headers, body) if status >= 300 then failed = failed + 1 end end
+done = function(summary, latency, requests)
+  local e, statuses = summary.errors, 0
+  for _, thread in ipairs(threads) do statuses = statuses + thread:get("failed") end
+  io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, statuses))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Figures:
+    name: str
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int  # connect, read, write errors and timeouts (5 s)
+    failed: int  # answers other than 2xx
+
+    def line(self) -> str:
+        return (f"{self.name:<36} {self.rps:9.1f} req/s   p50={self.p50_ms:7.1f} ms  p95={self.p95_ms:7.1f} ms  "
+                f"p99={self.p99_ms:7.1f} ms  errors={self.errors} non-2xx={self.failed}")
+
+
+def wrk(name: str, url: str, token: str, args: argparse.Namespace) -> Figures:
+    """wrk against url with the bearer token; a short warm-up run is discarded."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA.format(token=token))
+    try:
+        base = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-s", script.name, "--timeout", "5s"]
+        subprocess.run([*base, "-d", "2s", url], check=True, capture_output=True, text=True)
+        out = subprocess.run([*base, "-d", f"{args.seconds}s", url], check=True, capture_output=True, text=True)
+    finally:
+        os.unlink(script.name)
+    match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", out.stdout)
+    if not match:
+        raise SystemExit(f"wrk gave no result for {name}:\n{out.stdout}\n{out.stderr}")
+    requests, micros, p50, p95, p99, errors, failed = map(int, match.groups())
+    return Figures(name, requests / (micros / 1e6), p50 / 1000, p95 / 1000, p99 / 1000, errors, failed)
+
+
+async def seed(bench: Bench, database_url: str, admin: str, args: argparse.Namespace) -> tuple[str, str]:
+    """The signed-in member's own contributions through the API (2 in 3 approved, credited by the ledger);
+    everybody else's straight into the table. Returns (member token, member id)."""
+    period = {"name": "bench", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+    (await bench.client.post("/api/v1/periods", headers=auth(admin), json=period)).raise_for_status()
+    member, steward = await bench.person(admin, "member"), await bench.person(admin, "steward")
+    await asyncio.sleep(1.0)  # let the period reach the contributions replica
+    ids = await bench.submit_many(member, args.own)
+    await bench.approve_all(steward, ids[: args.own * 2 // 3])
+    await bench.credits(ids[: args.own * 2 // 3])
+    me = (await bench.client.get("/api/v1/me", headers=auth(member))).json()
+    conn = await asyncpg.connect(bench.database_url)
+    try:
+        period_id = await conn.fetchval("SELECT period_id FROM contributions.contribution WHERE id = $1",
+                                        uuid.UUID(ids[0]))
+        await _bulk_contributions(conn, period_id, args.contributions - args.own, args.members - 1)
+    finally:
+        await conn.close()
+    return member, me["id"]
+
+
+async def _bulk_contributions(conn: asyncpg.Connection, period_id: uuid.UUID, n: int, members: int) -> None:
+    others = [uuid.uuid4() for _ in range(members)]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = []
+    for i in range(n):
+        at = start + timedelta(minutes=37 * i)
+        rows.append((uuid.uuid4(), others[i % members], period_id, at.date(), at,
+                     f"Bulk-seeded capital contribution number {i}", random.randint(100, 90000) / 100))
+    async with conn.transaction():
+        await conn.executemany(
+            "INSERT INTO contributions.contribution (id, member_id, period_id, type, contributed_on, description,"
+            " amount, value, book_amount, tax_amount, status, submitted_at, approvals_required)"
+            " VALUES ($1, $2, $3, 'capital', $4, $6, $7, $7, $7, $7, 'pending', $5, 1)", rows)
+        await conn.executemany(
+            "INSERT INTO contributions.contribution_revision (contribution_id, number, fields, edited_at, edited_by)"
+            " VALUES ($1, 1, jsonb_build_object('description', $3::text, 'amount', $4::text), $2, $5)",
+            [(r[0], r[4], r[5], f"{r[6]:.2f}", r[1]) for r in rows])
+    await conn.execute("ANALYZE contributions.contribution; ANALYZE contributions.contribution_revision")
+
+
+def start_reference(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_ports()["gateway"]
+    env = dict(os.environ, READS_REFERENCE_DSN=database_url)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "reads_reference:create_app", "--app-dir", str(HERE),
+         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--workers", str(workers),
+         "--log-level", "warning"],
+        env=env, cwd=ROOT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the reference app did not start")
+
+
+def ratio(name: str, part: Figures, whole: Figures, target: float) -> str:
+    value = part.rps / whole.rps
+    return f"{name:<52} {value * 100:6.1f}%   (target ≥ {target * 100:.0f}%: {'met' if value >= target else 'NOT met'})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="per target, after a 2 s warm-up")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn processes per HTTP service and the reference")
+    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--contributions", type=int, default=10_000)
+    parser.add_argument("--own", type=int, default=60, help="contributions of the signed-in member")
+    args = parser.parse_args()
+    workers = {name: args.workers for name in ("identity", "contributions", "ledger", "gateway")}
+    with running_stack("habitat_bench_reads", workers=workers) as running:
+        config = running.config
+        database_url = re.sub(r"^postgresql\+asyncpg://", "postgresql://", config.database_url)
+
+        async def prepare() -> tuple[str, str]:
+            client = httpx.AsyncClient(base_url=config.url, timeout=60, limits=httpx.Limits(max_connections=8))
+            bench = Bench(client, config.database_url, 8)
+            try:
+                return await seed(bench, database_url, await bench.login(*running.admin), args)
+            finally:
+                await client.aclose()
+
+        token, member_id = asyncio.run(prepare())
+        print(f"seeded {args.contributions} contributions over {args.members} members ({args.own} of the "
+              f"signed-in member's); wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
+              f"{args.workers} worker(s) per service")
+        reference, reference_url = start_reference(database_url, args.workers)
+        try:
+            page = f"/contributions?member_id={member_id}&limit=50"
+            figures = {
+                "reference": wrk("reference (FastAPI + asyncpg, 50 rows)", reference_url + page, token, args),
+                "page_direct": wrk("contributions page direct", config.service_url("contributions") + page, token,
+                                   args),
+                "page_caddy": wrk("contributions page via Caddy", config.url + "/api/v1" + page, token, args),
+                "me_direct": wrk("/me direct (identity)", config.service_url("identity") + "/me", token, args),
+                "me_caddy": wrk("/me via Caddy", config.url + "/api/v1/me", token, args),
+                "dashboard": wrk("member dashboard via Caddy", config.url + "/api/v1/me/dashboard", token, args),
+            }
+        finally:
+            reference.terminate()
+            reference.wait(10)
+        for f in figures.values():
+            print(f.line())
+        print(ratio("contributions page direct ÷ reference", figures["page_direct"], figures["reference"], .5))
+        print(ratio("contributions page via Caddy ÷ direct", figures["page_caddy"], figures["page_direct"], .5))
+        print(ratio("/me via Caddy ÷ direct", figures["me_caddy"], figures["me_direct"], .5))
+        dashboard = figures["dashboard"]
+        met = dashboard.rps >= 500 and dashboard.p95_ms <= 100
+        print(f"{'dashboard ≥ 500 req/s at p95 ≤ 100 ms':<52} {dashboard.rps:6.1f} req/s p95 {dashboard.p95_ms:.1f} ms"
+              f"   ({'met' if met else 'NOT met'})")
+        if any(f.errors or f.failed for f in figures.values()):
+            raise SystemExit("some requests failed (errors above): the figures are not comparable")
+
+
+if __name__ == "__main__":
+    main()

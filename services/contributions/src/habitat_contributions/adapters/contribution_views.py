@@ -1,0 +1,80 @@
+"""The contributions list as a read model: one column-level query, rows as plain mappings (no ORM entities).
+
+A page with its approvals, revisions and thread, and the count of all that match, comes back in one
+round trip; each row's children travel as one JSON document built by PostgreSQL, their times in UTC
+ISO form. The statement is plain SQL, written once per combination of filters: building and keying a
+SQLAlchemy expression of this size cost more per request than running it. The rules stay where they
+are: who may see what is decided by the caller (queries.list_contributions), the current revision by
+the domain's current_revision.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from sqlalchemy import TextClause, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitat_contributions.domain.model import current_revision
+from habitat_contributions.service_layer.ports import ContributionFilter, Page
+
+FILTERS = ("member_id", "period_id", "status", "type")
+ISO_UTC = """'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'"""
+COLUMNS = (
+    "id, member_id, period_id, type, contributed_on, description, value, book_amount, tax_amount, hours, rate, "
+    "amount, fair_market_value, adjusted_basis, status, submitted_at, decided_at, decided_by, decision_note, "
+    "corrects_contribution_id, import_reference, approvals_required"
+)
+
+
+def _utc(column: str) -> str:
+    return f"to_char({column} AT TIME ZONE 'UTC', {ISO_UTC})"
+
+
+CHILDREN = f"""json_build_object(
+  'approvals', (SELECT coalesce(json_agg(json_build_object(
+      'reviewer_id', a.reviewer_id, 'at', {_utc('a.approved_at')}, 'note', a.note, 'imported', a.imported,
+      'imported_by', a.imported_by) ORDER BY a.approved_at), '[]')
+    FROM contributions.contribution_approval a WHERE a.contribution_id = c.id),
+  'revisions', (SELECT coalesce(json_agg(json_build_object(
+      'number', r.number, 'fields', r.fields, 'edited_at', {_utc('r.edited_at')}, 'edited_by', r.edited_by)
+      ORDER BY r.number), '[]')
+    FROM contributions.contribution_revision r WHERE r.contribution_id = c.id),
+  'thread', (SELECT coalesce(json_agg(json_build_object(
+      'kind', m.kind, 'by', m.author_id, 'at', {_utc('m.written_at')}, 'text', m.text) ORDER BY m.id), '[]')
+    FROM contributions.contribution_message m WHERE m.contribution_id = c.id)
+)::text"""
+
+
+@cache
+def _statement(filters: tuple[str, ...], newest_first: bool) -> tuple[TextClause, TextClause]:
+    """The page query and the bare count, for the filters given (each `column = :column`)."""
+    where = " AND ".join(f"c.{name} = :{name}" for name in filters) or "true"
+    direction = "DESC" if newest_first else "ASC"
+    count = f"SELECT count(*) FROM contributions.contribution c WHERE {where}"
+    page = (
+        f"SELECT {COLUMNS}, {CHILDREN} AS children, ({count}) AS total FROM contributions.contribution c "
+        f"WHERE {where} ORDER BY c.submitted_at {direction}, c.id {direction} LIMIT :limit OFFSET :offset"
+    )
+    return text(page), text(count)
+
+
+async def contribution_page(session: AsyncSession, where: ContributionFilter, *, newest_first: bool = True) -> Page:
+    """A page of contributions as mappings with the fields of the API's contribution, and the total."""
+    params: dict[str, Any] = {name: getattr(where, name) for name in FILTERS if getattr(where, name) is not None}
+    page, count = _statement(tuple(params), newest_first)
+    result = await session.execute(page, params | {"limit": where.limit, "offset": where.offset})
+    names = list(result.keys())
+    rows = result.all()
+    if not rows:
+        return Page([], 0 if where.offset == 0 else (await session.scalar(count, params)) or 0)
+    items = []
+    for row in rows:
+        item = dict(zip(names, row, strict=True))
+        item.pop("total")
+        item |= json.loads(item.pop("children"))
+        item["revision"] = current_revision([r["number"] for r in item["revisions"]])
+        items.append(item)
+    return Page(items, rows[0][-1])
