@@ -52,6 +52,8 @@ if [ -n "$test_tools" ]; then
   need prometheus-postgres-exporter prometheus-postgres-exporter
   need docker-compose docker-compose
   need hledger hledger
+  # bench/reads.py: HTTP load for the read-path figures
+  need wrk wrk
 fi
 mapfile -t missing < <(printf '%s\n' "${missing[@]+"${missing[@]}"}" | awk 'NF && !seen[$0]++')
 
@@ -95,6 +97,16 @@ if [ -n "$installed_postgres" ]; then
   fi
 fi
 
+# pg_cluster VERSION start|restart: the cluster, then wait until it accepts connections
+pg_cluster() {
+  as_root pg_ctlcluster --skip-systemctl-redirect "$1" main "$2"
+  for _ in $(seq 1 30); do
+    pg_isready -q -h "$PG_HOST" -p "$PG_PORT" && return 0
+    sleep 1
+  done
+  die "PostgreSQL $1 did not accept connections within 30 s of '$2'"
+}
+
 if pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
   ok "PostgreSQL accepting connections on ${PG_HOST}:${PG_PORT}"
 elif [ -n "$check_only" ]; then
@@ -103,13 +115,26 @@ else
   version="$(pg_version)"
   [ -n "$version" ] || die "PostgreSQL is installed but has no cluster (/etc/postgresql is empty): pg_createcluster 15 main"
   say "starting PostgreSQL ${version}"
-  as_root pg_ctlcluster --skip-systemctl-redirect "${version}" main start
-  for _ in $(seq 1 30); do
-    pg_isready -q -h "$PG_HOST" -p "$PG_PORT" && break
-    sleep 1
-  done
-  pg_isready -q -h "$PG_HOST" -p "$PG_PORT" || die "PostgreSQL ${version} did not accept connections within 30 s"
+  pg_cluster "$version" start
   changed "started PostgreSQL ${version}"
+fi
+
+# Each whole test stack holds ~30 connections (five services, HTTP + worker each) and the suites run two at once
+# beside the tests' own pools and benchmarks: PostgreSQL's default of 100 runs out ("too many clients"), which
+# the services rightly answer as 503 database_unavailable. Raising it takes a restart, done once.
+PG_MIN_CONNECTIONS="${HABITAT_PG_MIN_CONNECTIONS:-300}"
+pg_max_connections() { psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -Atc 'SHOW max_connections' 2>/dev/null; }
+current_connections="$(pg_max_connections)"
+if [ -n "$current_connections" ] && [ "$current_connections" -ge "$PG_MIN_CONNECTIONS" ]; then
+  ok "PostgreSQL max_connections ${current_connections}"
+elif [ -n "$check_only" ]; then
+  die "PostgreSQL allows ${current_connections:-?} connections; the test suites need ${PG_MIN_CONNECTIONS} (run deploy/lib/prerequisites.sh)"
+else
+  version="$(pg_version)"
+  psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -qAtc "ALTER SYSTEM SET max_connections = ${PG_MIN_CONNECTIONS}" \
+    || die "could not raise PostgreSQL max_connections"
+  pg_cluster "$version" restart
+  changed "PostgreSQL max_connections ${current_connections:-?} -> $(pg_max_connections) (restarted)"
 fi
 
 # --- RabbitMQ ------------------------------------------------------------------------------

@@ -562,6 +562,16 @@ def test_dockerfile_runs_as_non_root_with_a_healthcheck() -> None:
     assert any("/healthz" in line for line in final_stage)
 
 
+def test_the_gateway_image_carries_the_guides_where_its_setting_points() -> None:
+    lines = [line.strip() for line in DOCKERFILE.read_text().splitlines()]
+    final_stage = lines[max(i for i, line in enumerate(lines) if line.startswith("FROM ")) :]
+    copies = [line.split()[1:] for line in final_stage if line.startswith("COPY ") and "--from" not in line]
+    setting = [line.split("=", 1)[1] for line in final_stage if line.startswith("ENV GATEWAY_GUIDES_DIR=")]
+    assert setting, "the runtime stage sets GATEWAY_GUIDES_DIR"
+    assert ["docs/guides", setting[0]] in copies, "the runtime stage copies docs/guides where the setting points"
+    assert (ROOT / "docs" / "guides" / "getting-started.md").is_file()
+
+
 def test_ci_script_is_valid_bash_and_runs_make_test() -> None:
     script = ROOT / ".ci" / "run"
     assert os.access(script, os.X_OK)

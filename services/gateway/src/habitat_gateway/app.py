@@ -34,6 +34,7 @@ from habitat_gateway.routes import (
     recovery,
     ui_admin,
     ui_auth,
+    ui_guides,
     ui_imports,
     ui_ledger,
     ui_member,
@@ -120,7 +121,9 @@ def create_app(
     api.include_router(dead_letters.router)
     app.include_router(api)
     app.include_router(api_docs.router)
-    for module in (ui_auth, ui_recovery, ui_member, ui_review, ui_admin, ui_imports, ui_ledger, ui_notifications):
+    for module in (
+        ui_auth, ui_recovery, ui_member, ui_review, ui_admin, ui_imports, ui_ledger, ui_notifications, ui_guides,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from habitat_common.settings import AuthSettings, TelemetrySettings
 from habitat_common.web.client_address import LOOPBACK, TrustedProxies
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# in a checkout: services/gateway/src/habitat_gateway/config.py -> the repository's docs/guides
+CHECKOUT_GUIDES = Path(__file__).resolve().parents[4] / "docs" / "guides"
 
 
 class GatewaySettings(BaseSettings):
@@ -25,6 +29,10 @@ class GatewaySettings(BaseSettings):
         default=LOOPBACK,
         description="Peers whose X-Forwarded-For is believed (GATEWAY_TRUSTED_PROXIES, comma-separated addresses"
         " or networks: Caddy's); never `*`",
+    )
+    guides_dir: Path = Field(
+        default=CHECKOUT_GUIDES,
+        description="GATEWAY_GUIDES_DIR: the Markdown guides served at /guides (the image copies docs/guides here)",
     )
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()

@@ -14,6 +14,7 @@ from habitat_ledger.domain.commands import CompleteDistribution, ReplicateMember
 from habitat_ledger.domain.errors import (
     AlreadyReversed,
     DistributionNotScheduled,
+    InvalidDistribution,
     PeriodLocked,
     WouldOverdrawCapital,
 )
@@ -49,6 +50,16 @@ def complete(distribution, override=None, paid_on=date(2026, 4, 2)):
 
 
 class TestDistributions:
+    @pytest.mark.parametrize("amount", ["0.00", "-0.01", "1000000000000.00"])
+    async def test_an_amount_outside_zero_to_the_money_maximum_is_refused_and_nothing_written(self, amount):
+        uow = await member_with()
+        command = ScheduleDistribution(MEMBER, Decimal(amount), "ach", date(2026, 4, 1), uuid.uuid4())
+        with pytest.raises(InvalidDistribution):
+            await schedule_distribution(command, uow)
+        assert uow.distributions.rows == {}
+        ok = ScheduleDistribution(MEMBER, Decimal("999999999999.99"), "ach", date(2026, 4, 1), uuid.uuid4())
+        assert (await schedule_distribution(ok, uow)).amount == Decimal("999999999999.99")
+
     async def test_completing_debits_capital_on_both_bases(self):
         uow = await member_with()
         done = await complete_distribution(complete(await scheduled(uow)), uow)

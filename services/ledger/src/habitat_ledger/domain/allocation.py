@@ -29,7 +29,7 @@ from fractions import Fraction
 from typing import TypeVar
 
 from habitat_ledger.domain.errors import InvalidAllocationInput, NoPatronage
-from habitat_ledger.domain.money import CENT, ZERO, money
+from habitat_ledger.domain.money import CENT, MAX_AMOUNT, ZERO, money
 
 TYPES = ("labor", "capital", "property")
 SHARE_PLACES = Decimal("0.0000000001")
@@ -132,7 +132,7 @@ def weighted_sum(by_type: Mapping[str, Decimal], weights: Weights) -> Decimal:
     return total
 
 
-MAX_RESULT = Decimal("999999999999.99")  # what NUMERIC(14, 2) holds
+MAX_RESULT = MAX_AMOUNT
 
 
 def surplus_of(value: Decimal, name: str = "surplus") -> Decimal:

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from habitat_ledger.domain.errors import DistributionNotScheduled, InvalidDistribution
 from habitat_ledger.domain.journal import AccountRef, Basis, Leg
-from habitat_ledger.domain.money import ZERO, money
+from habitat_ledger.domain.money import MAX_AMOUNT, ZERO, money
 
 METHODS = ("ach", "check", "cash", "other")
 
@@ -56,6 +56,8 @@ class Distribution:
         amount = money(amount)
         if amount <= ZERO:
             raise InvalidDistribution("A distribution pays a positive amount.")
+        if amount > MAX_AMOUNT:
+            raise InvalidDistribution(f"A distribution pays at most {MAX_AMOUNT}.")
         if method not in METHODS:
             raise InvalidDistribution(f"The payment method is one of {', '.join(METHODS)}.")
         return cls(

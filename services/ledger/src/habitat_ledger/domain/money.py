@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("999999999999.99")  # what the NUMERIC(14, 2) money columns hold
 
 
 def money(value: Decimal | int | str) -> Decimal:

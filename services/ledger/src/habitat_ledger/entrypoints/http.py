@@ -34,6 +34,7 @@ from habitat_ledger.entrypoints import (
     capital_api,
     close_api,
     distributions_api,
+    example_api,
     exports_api,
     imports_api,
     integrity_api,
@@ -138,7 +139,10 @@ def create_app(
     preinitialise(DISTRIBUTIONS_POSTED)
     install_no_store(app)
     app.include_router(periods_api.router)
-    for module in (capital_api, close_api, allocations_api, distributions_api, exports_api, journal_api):
+    # example_api before allocations_api: /allocations/example is not an /allocations/{allocation_id}
+    for module in (
+        capital_api, close_api, example_api, allocations_api, distributions_api, exports_api, journal_api,
+    ):
         app.include_router(module.router)
     for module in (imports_api, integrity_api, k1_api, money_moves_api):
         app.include_router(module.router)
