@@ -23,6 +23,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+# The node sizes its file handle budget from the soft open-files limit: at the usual 1,024 a vhost of Habitat's
+# ~130 quorum queues reserves it all and the node stops accepting AMQP connections (they hang, unrefused).
+# Debian's rabbitmq-server wrapper switches to the rabbitmq user through su, which resets the limit, so as root
+# the switch is made here with the limit raised inside it (as deploy/lib/prerequisites.sh does for the shared node).
+RAISED_LIMIT = '{ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; }'
+
+
+def server_command() -> list[str]:
+    if os.geteuid() == 0 and os.path.exists(SERVER):
+        script = f"cd /var/lib/rabbitmq && {RAISED_LIMIT} && exec {SERVER} -detached"
+        return ["su", "rabbitmq", "-s", "/bin/sh", "-c", script]
+    return ["sh", "-c", f"{RAISED_LIMIT} && exec rabbitmq-server -detached"]
+
+
 class PrivateRabbit:
     """A RabbitMQ node started with rabbitmq-server -detached under its own name, ports and directories."""
 
@@ -55,7 +70,7 @@ class PrivateRabbit:
         )
 
     def start(self) -> None:
-        subprocess.run(["rabbitmq-server", "-detached"], env=self.env, check=True, capture_output=True, timeout=60)
+        subprocess.run(server_command(), env=self.env, check=True, capture_output=True, timeout=60)
         self.wait_accepting()
 
     def wait_accepting(self, timeout: float = 90.0) -> None:

@@ -12,13 +12,20 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from habitat_common.contracts import Envelope, MemberRegisteredV1, PeriodSealedV1, SealedMemberTotal
+from habitat_common.contracts import (
+    AllocationPostedV1,
+    Envelope,
+    MemberRegisteredV1,
+    PeriodSealedV1,
+    SealedMemberTotal,
+)
 from ledger_api import ADMIN, ADMIN2
 from ledger_builders import approved, envelope, quarter_contributions
 from sqlalchemy import text
 
 from habitat_ledger.domain.seal import PeriodSeal, reconcile
 from habitat_ledger.entrypoints.consumers import (
+    allocation_posted_handler,
     contribution_approved_handler,
     member_handler,
     period_sealed_handler,
@@ -176,12 +183,23 @@ class TestApproveAndPost:
         cash = (await api.get("/distributions", ANA, "member")).json()["items"]
         assert [(d["amount"], d["status"], d["allocation_id"]) for d in cash] == [("138.89", "scheduled", allocation_id)]
         keys = (await connection.execute(text("SELECT routing_key FROM ledger.outbox ORDER BY id"))).scalars().all()
-        posting = keys[keys.index("ledger.allocation_posted.v1"):]
-        shares = posting.count("ledger.allocation_share_posted.v1")  # one per member row of the allocation
-        assert shares >= 1 and posting == [
-            "ledger.allocation_posted.v1", *["ledger.allocation_share_posted.v1"] * shares, "ledger.period_closed.v1"]
+        assert keys[-2:] == ["ledger.allocation_posted.v1", "ledger.period_closed.v1"]  # shares: the worker's job
         statement = (await api.get(f"/allocations/{allocation_id}/statement/{ANA}", ANA, "member")).json()
         assert statement["allocation"] == "555.56" and any("138.89" in line for line in statement["lines"])
+
+        # the worker's own consumer of allocation_posted announces each member's share, once per event
+        [posted_event] = (await connection.execute(text(
+            "SELECT payload FROM ledger.outbox WHERE routing_key = 'ledger.allocation_posted.v1'"))).scalars().all()
+        delivery = Envelope[AllocationPostedV1].model_validate(posted_event)
+        assert await allocation_posted_handler(uow_factory)(delivery) is True
+        assert await allocation_posted_handler(uow_factory)(delivery) is False  # redelivered: nothing again
+        shares = (await connection.execute(text(
+            "SELECT payload -> 'payload' FROM ledger.outbox WHERE routing_key = 'ledger.allocation_share_posted.v1'"
+        ))).scalars().all()
+        mine = next(share for share in shares if share["member_id"] == str(ANA))
+        assert len(shares) == len({share["member_id"] for share in shares}) >= 2
+        assert (mine["allocation"], mine["cash_portion_amount"]) == ("555.56", "138.89")
+        assert mine["explanation"] == statement["lines"]
 
     async def test_a_contribution_arriving_after_the_close_is_an_exception(self, api, period, uow_factory):
         allocation_id = await approved_allocation(api, uow_factory, period)

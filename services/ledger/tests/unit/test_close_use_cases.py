@@ -30,7 +30,7 @@ from habitat_ledger.service_layer.allocations import approve_allocation, propose
 from habitat_ledger.service_layer.capital import get_capital_account
 from habitat_ledger.service_layer.closing import pre_close_report, record_seal, start_close
 from habitat_ledger.service_layer.contributions import book_contribution
-from habitat_ledger.service_layer.posting import post_allocation
+from habitat_ledger.service_layer.posting import announce_shares, post_allocation
 from habitat_ledger.service_layer.statements import allocation_statement
 
 A, B = uuid.UUID(int=1), uuid.UUID(int=2)
@@ -187,12 +187,17 @@ class TestPostAllocation:
         assert sorted(d.amount for d in uow.distributions.rows.values()) == [Decimal("200.00")] * 2
         assert all(d.status == "scheduled" for d in uow.distributions.rows.values())
         assert uow.periods.rows[DEFAULT_PERIOD_ID].status == "closed"
-        assert [type(e) for e in uow.published][-4:] == [
-            AllocationPosted, AllocationSharePosted, AllocationSharePosted, PeriodClosed]
+        assert [type(e) for e in uow.published][-2:] == [AllocationPosted, PeriodClosed]
+        assert not any(isinstance(e, AllocationSharePosted) for e in uow.published)  # announced after the close
 
     async def test_each_member_gets_their_share_with_the_statements_sentences(self):
         uow, record = await self.approved((A, "labor", "1000.00"), (B, "capital", "2000.00"))
+        async with uow:
+            assert await announce_shares(record.id, uow) == 0  # not posted yet: nothing to announce
         await post_allocation(record.id, ADMIN, uow)
+        async with uow:
+            assert await announce_shares(record.id, uow) == 2
+            await uow.commit()
         shares = {e.member_id: e for e in uow.published if isinstance(e, AllocationSharePosted)}
         assert set(shares) == {A, B}
         a = shares[A]

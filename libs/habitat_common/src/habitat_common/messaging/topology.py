@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 
 from habitat_common.contracts import (
+    AllocationPostedV1,
     AllocationSharePostedV1,
     ContributionApprovedV1,
     ContributionClarificationRequestedV1,
@@ -15,10 +16,10 @@ from habitat_common.contracts import (
     ContributionsImportedV1,
     ContributionSubmittedV1,
     InvitationIssuedV1,
-    NewDeviceSignedInV1,
     MemberDeactivatedV1,
     MemberRegisteredV1,
     MemberUpdatedV1,
+    NewDeviceSignedInV1,
     PasswordResetRequestedV1,
     PeriodClosedV1,
     PeriodClosingV1,
@@ -81,6 +82,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("ledger", ContributionApprovedV1),
     Subscription("ledger", ContributionsImportedV1),
     Subscription("ledger", PeriodSealedV1),
+    Subscription("ledger", AllocationPostedV1),
     Subscription("ledger", MemberRegisteredV1),
     Subscription("ledger", MemberUpdatedV1),
     Subscription("notifications", MemberRegisteredV1),

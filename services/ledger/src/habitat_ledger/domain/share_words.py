@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from habitat_ledger.domain.allocation import plain, result_words
 from habitat_ledger.domain.money import ZERO
 from habitat_ledger.domain.proposal import Allocation, AllocationRow
@@ -10,7 +12,16 @@ from habitat_ledger.domain.proposal import Allocation, AllocationRow
 def explain_share(allocation: Allocation, period_name: str, row: AllocationRow) -> list[str]:
     """How the member's allocation came about: the result and weights, their weighted patronage and share, their
     allocation on each basis, and what is paid in cash or stays in their capital account."""
+    return explain_shares(allocation, period_name, [row])[0]
+
+
+def explain_shares(allocation: Allocation, period_name: str, rows: list[AllocationRow]) -> list[list[str]]:
+    """explain_share for each of rows, the allocation's total weighted patronage summed once."""
     total = sum((r.weighted_patronage for r in allocation.rows if r.weighted_patronage > 0), ZERO)
+    return [_sentences(allocation, period_name, row, total) for row in rows]
+
+
+def _sentences(allocation: Allocation, period_name: str, row: AllocationRow, total: Decimal) -> list[str]:
     kind = "loss" if allocation.surplus < 0 else "surplus"
     why = f", because only positive weighted patronage shares in the {kind}." if row.weighted_patronage <= 0 else "."
     separate_tax = allocation.tax_surplus != allocation.surplus

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from habitat_common.contracts import (
+    AllocationPostedV1,
     ContributionApprovedV1,
     ContributionsImportedV1,
     Envelope,
@@ -28,10 +29,12 @@ from habitat_ledger.service_layer.contribution_batches import book_contribution_
 from habitat_ledger.service_layer.contributions import apply_waiting_contributions
 from habitat_ledger.service_layer.members import replicate_member
 from habitat_ledger.service_layer.ports import UnitOfWork
+from habitat_ledger.service_layer.posting import announce_shares
 
 CONTRIBUTION_APPROVED = "ledger.contribution_approved"
 CONTRIBUTIONS_IMPORTED = "ledger.contributions_imported"
 PERIOD_SEALED = "ledger.period_sealed"
+ALLOCATION_POSTED = "ledger.allocation_posted"
 MEMBER_REGISTERED = "ledger.member_registered"
 MEMBER_UPDATED = "ledger.member_updated"
 UowFactory = Callable[[], UnitOfWork]
@@ -107,6 +110,21 @@ def contributions_imported_handler(uow_factory: UowFactory, at_once: int = IMPOR
             return outcome.changed
 
     return on_contributions_imported
+
+
+def allocation_posted_handler(uow_factory: UowFactory) -> Handler:
+    """Handler for the ledger's own AllocationPostedV1: announce each member's share (after the close committed)."""
+
+    async def on_allocation_posted(envelope: Envelope[AllocationPostedV1]) -> bool:
+        """Stage one AllocationSharePosted per member row, once per event."""
+        async with uow_factory() as uow:
+            if not await uow.claim_event(ALLOCATION_POSTED, envelope.event_id):
+                return False
+            await announce_shares(envelope.payload.allocation_id, uow)
+            await uow.commit()
+            return True
+
+    return on_allocation_posted
 
 
 def period_sealed_handler(uow_factory: UowFactory) -> Handler:

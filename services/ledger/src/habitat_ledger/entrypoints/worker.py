@@ -5,6 +5,7 @@ from __future__ import annotations
 from faststream.asgi import AsgiFastStream
 from faststream.rabbit import RabbitBroker
 from habitat_common.contracts import (
+    AllocationPostedV1,
     ContributionApprovedV1,
     ContributionsImportedV1,
     MemberRegisteredV1,
@@ -20,6 +21,7 @@ from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.consumers import (
     MEMBER_REGISTERED,
     MEMBER_UPDATED,
+    allocation_posted_handler,
     contribution_approved_batch_handler,
     contributions_imported_handler,
     member_handler,
@@ -30,6 +32,7 @@ from habitat_ledger.entrypoints.gauges import ledger_gauges
 CONTRIBUTION_APPROVED = Subscription("ledger", ContributionApprovedV1)
 CONTRIBUTIONS_IMPORTED = Subscription("ledger", ContributionsImportedV1)
 PERIOD_SEALED = Subscription("ledger", PeriodSealedV1)
+ALLOCATION_POSTED_SUB = Subscription("ledger", AllocationPostedV1)
 MEMBER_REGISTERED_SUB = Subscription("ledger", MemberRegisteredV1)
 MEMBER_UPDATED_SUB = Subscription("ledger", MemberUpdatedV1)
 
@@ -52,6 +55,7 @@ def create_worker(
         handlers=[
             (CONTRIBUTIONS_IMPORTED, contributions_imported_handler(ledger.uow)),
             (PERIOD_SEALED, period_sealed_handler(ledger.uow)),
+            (ALLOCATION_POSTED_SUB, allocation_posted_handler(ledger.uow)),
             (MEMBER_REGISTERED_SUB, member_handler(ledger.uow, MEMBER_REGISTERED)),
             (MEMBER_UPDATED_SUB, member_handler(ledger.uow, MEMBER_UPDATED)),
         ],

@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime
 from habitat_ledger.domain.allocation_posting import allocation_description, allocation_entry, cash_schedule
 from habitat_ledger.domain.errors import AllocationNotApproved, StaleProposal
 from habitat_ledger.domain.events import AllocationPosted, AllocationSharePosted, PeriodClosed
-from habitat_ledger.domain.period import Period
 from habitat_ledger.domain.proposal import Allocation, AllocationStatus
-from habitat_ledger.domain.share_words import explain_share
+from habitat_ledger.domain.share_words import explain_shares
 from habitat_ledger.service_layer.allocations import require_allocation
 from habitat_ledger.service_layer.locks import ensure_open_date
 from habitat_ledger.service_layer.periods import require_period
@@ -55,25 +54,31 @@ async def post_allocation(
         period.close(now)
         uow.events += [
             AllocationPosted(allocation.id, period.id, allocation.surplus, credited, cash),
-            *await _shares(allocation, period, uow),
             PeriodClosed(period.id, period.name),
         ]
         await uow.commit()
     return allocation
 
 
-async def _shares(allocation: Allocation, period: Period, uow: UnitOfWork) -> list[AllocationSharePosted]:
-    """Each member's row with its account in words, for the member's share mail (read with the rows, which
-    the posting itself writes set-based without loading)."""
-    full = await require_allocation(allocation.id, uow)
-    return [
+async def announce_shares(allocation_id: uuid.UUID, uow: UnitOfWork) -> int:
+    """Stage each member's row of a posted allocation as an AllocationSharePosted with its account in words (the
+    member's share mail), inside the caller's unit of work; how many. Run by the ledger's own consumer of
+    AllocationPosted, so the closing transaction stays one set-based write however many members there are."""
+    allocation = await require_allocation(allocation_id, uow)
+    if allocation.status != AllocationStatus.POSTED:
+        return 0
+    period = await require_period(allocation.period_id, uow)
+    sentences = explain_shares(allocation, period.name, allocation.rows)
+    uow.events += [
         AllocationSharePosted(
-            allocation_id=full.id, period_id=period.id, period_name=period.name, member_id=row.member_id,
-            allocation=row.allocation, tax_allocation=row.tax_allocation, cash_portion_amount=row.cash_portion_amount,
-            retained_amount=row.retained_amount, explanation=tuple(explain_share(full, period.name, row)),
+            allocation_id=allocation.id, period_id=period.id, period_name=period.name, member_id=row.member_id,
+            allocation=row.allocation, tax_allocation=row.tax_allocation,
+            cash_portion_amount=row.cash_portion_amount, retained_amount=row.retained_amount,
+            explanation=tuple(explained),
         )
-        for row in full.rows
+        for row, explained in zip(allocation.rows, sentences, strict=True)
     ]
+    return len(allocation.rows)
 
 
 async def _stale(allocation: Allocation, uow: UnitOfWork) -> bool:
