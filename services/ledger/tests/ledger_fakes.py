@@ -277,8 +277,9 @@ class FakePending:
             and (e.period_id == period_id if period_id else e.period_id in self._periods.rows)
         ]
 
-    async def mark_applied(self, event: PendingEvent) -> None:
-        event.applied_at = event.recorded_at
+    async def mark_applied(self, events: list[PendingEvent], at) -> None:
+        for event in events:
+            self.rows[(event.kind, event.key)].applied_at = at
 
 
 class FakeSeals:

@@ -12,6 +12,7 @@ contribution cannot go away, is kept by refusing DELETE, TRUNCATE and a changed 
 (contributions are never deleted; a wrong one is corrected or rejected).
 """
 
+# History: the current text of the trigger functions and triggers below is in migrations/sql/invariants.sql.
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -8,6 +8,7 @@ Rows are the audit trail of dead letters (replays asked for and done, discards w
 runtime role may update them as a letter moves, but a trigger refuses to delete any.
 """
 
+# History: the current text of the trigger functions and triggers below is in migrations/sql/invariants.sql.
 from __future__ import annotations
 
 from collections.abc import Sequence

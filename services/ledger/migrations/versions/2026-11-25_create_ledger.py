@@ -5,6 +5,7 @@ Revises:
 Create Date: 2026-11-25
 """
 
+# History: the current text of the trigger functions and triggers below is in migrations/sql/invariants.sql.
 from __future__ import annotations
 
 from collections.abc import Sequence

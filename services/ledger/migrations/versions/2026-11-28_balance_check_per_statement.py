@@ -12,6 +12,7 @@ them all with one grouped query at commit, then removes the row. Every posting i
 at commit, whether its transaction is new or not; an unbalanced transaction is still refused.
 """
 
+# History: the current text of the trigger functions and triggers below is in migrations/sql/invariants.sql.
 from __future__ import annotations
 
 from collections.abc import Sequence

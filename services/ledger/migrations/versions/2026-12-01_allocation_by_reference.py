@@ -17,6 +17,7 @@ deleted), so a proposal reads thousands of totals instead of scanning millions o
 ledger's integrity check compares them with a fresh GROUP BY.
 """
 
+# History: the current text of the trigger functions and triggers below is in migrations/sql/invariants.sql.
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -14,6 +14,7 @@ changed id on the referenced tables (journal transactions were already append-on
 allocation records are never deleted).
 """
 
+# History: the current text of the trigger functions and triggers below is in migrations/sql/invariants.sql.
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -12,6 +12,7 @@ import slowed down as the ledger grew: a 1,000,000-row import took ~10 minutes t
 is an index condition: one index lookup per transaction, the same rows, the same refusal.
 """
 
+# History: the current text of the trigger functions and triggers below is in migrations/sql/invariants.sql.
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -11,6 +11,7 @@ event), whichever comes first, so even a member known only from postings keeps o
 Existing members are numbered in the order their capital was first booked, then by id.
 """
 
+# History: the current text of the trigger functions and triggers below is in migrations/sql/invariants.sql.
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -7,6 +7,7 @@ insert is one statement, so the deferred balance check (migration 0004) queues o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as upsert
@@ -96,8 +97,9 @@ class SqlAlchemyJournalRowsWriter:
 
 
 class SqlAlchemyContributionBatchRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, flush: Callable[[], Awaitable[None]]) -> None:
         self.session = session
+        self._flush = flush
 
     async def recorded(self, contribution_ids: list[uuid.UUID]) -> set[uuid.UUID]:
         if not contribution_ids:
@@ -113,6 +115,9 @@ class SqlAlchemyContributionBatchRepository:
     async def add_patronage(self, rows: PatronageRows) -> None:
         if not rows:
             return
+        # a period opened in this unit of work (open_period booking what waited for it) is referenced below
+        if self.session.new:
+            await self._flush()
         await self.session.execute(
             INSERT_PATRONAGE,
             {

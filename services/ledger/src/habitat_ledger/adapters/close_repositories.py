@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as upsert
@@ -66,16 +66,6 @@ class SqlAlchemyPendingEventRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, event: PendingEvent) -> None:
-        await self.session.execute(
-            upsert(pending_event).values(vars(event)).on_conflict_do_nothing(index_elements=["kind", "key"])
-        )
-
-    async def get(self, kind: str, key: uuid.UUID) -> PendingEvent | None:
-        query = select(pending_event).where(pending_event.c.kind == kind, pending_event.c.key == key)
-        row = (await self.session.execute(query)).mappings().first()
-        return PendingEvent(**row) if row else None
-
     async def unresolved(self) -> list[PendingEvent]:
         query = select(pending_event).where(pending_event.c.applied_at.is_(None)).order_by(pending_event.c.recorded_at)
         return [PendingEvent(**row) for row in (await self.session.execute(query)).mappings()]
@@ -95,10 +85,11 @@ class SqlAlchemyPendingEventRepository:
             rows = (await self.session.execute(query)).mappings().all()
         return [PendingEvent(**row) for row in rows]
 
-    async def mark_applied(self, event: PendingEvent) -> None:
-        await self.session.execute(
-            update(pending_event).where(pending_event.c.id == event.id).values(applied_at=datetime.now(UTC))
-        )
+    async def mark_applied(self, events: list[PendingEvent], at: datetime) -> None:
+        if events:
+            ids = [event.id for event in events]
+            applied = update(pending_event).where(pending_event.c.id.in_(ids)).values(applied_at=at)
+            await self.session.execute(applied)
 
 
 # domain.seal.reconcile() over the ledger's running totals and the sealed ones, compared in the database:

@@ -10,7 +10,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.orm import account, patronage, patronage_total, period
-from habitat_ledger.domain.contribution import Patronage
 from habitat_ledger.domain.journal import Account, AccountRef
 from habitat_ledger.domain.period import Period
 from habitat_ledger.domain.proposal import PatronageSnapshot
@@ -97,12 +96,6 @@ class SqlAlchemyAccountRepository:
 class SqlAlchemyPatronageRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def add(self, record: Patronage) -> None:
-        self.session.add(record)
-
-    async def get(self, contribution_id: uuid.UUID) -> Patronage | None:
-        return await self.session.get(Patronage, contribution_id)
 
     async def totals(self, period_id: uuid.UUID) -> list[PatronageTotal]:
         query = (

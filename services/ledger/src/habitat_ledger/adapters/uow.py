@@ -84,7 +84,7 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.allocations = SqlAlchemyAllocationRepository(session)
         self.distributions = SqlAlchemyDistributionRepository(session)
         self.journal_rows = SqlAlchemyJournalRowsWriter(session)
-        self.contribution_batches = SqlAlchemyContributionBatchRepository(session)
+        self.contribution_batches = SqlAlchemyContributionBatchRepository(session, flush=self._flush)
         self.capital_imports = SqlAlchemyCapitalImportRepository(session)
         self.integrity = SqlAlchemyIntegrityRepository(session)
         self.k1_issues = SqlAlchemyK1IssueRepository(session)
@@ -102,9 +102,20 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         try:
             await super().commit()
         except IntegrityError as error:
-            known = CONSTRAINT_ERRORS.get(constraint_name(error) or "")
-            if known is None:
-                raise
-            raise known("The change conflicts with another one recorded at the same time.") from error
+            _raise_friendly(error)
         ALLOCATIONS_POSTED.inc(allocations)
         DISTRIBUTIONS_POSTED.inc(distributions)
+
+    async def _flush(self) -> None:
+        """Write the objects added so far, with commit's friendly errors (for a set-based insert that references one)."""
+        try:
+            await self.session.flush()
+        except IntegrityError as error:
+            _raise_friendly(error)
+
+
+def _raise_friendly(error: IntegrityError) -> None:
+    known = CONSTRAINT_ERRORS.get(constraint_name(error) or "")
+    if known is None:
+        raise error
+    raise known("The change conflicts with another one recorded at the same time.") from error

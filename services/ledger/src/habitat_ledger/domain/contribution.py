@@ -26,23 +26,11 @@ class Patronage:
     recorded_at: datetime
     corrects_contribution_id: uuid.UUID | None = None
 
-    @classmethod
-    def from_command(cls, command: BookContribution, now: datetime) -> Patronage:
-        return cls(
-            contribution_id=command.contribution_id,
-            member_id=command.member_id,
-            period_id=command.period_id,
-            type=command.type,
-            value=money(command.value),
-            recorded_at=now,
-            corrects_contribution_id=command.corrects_contribution_id,
-        )
-
 
 @dataclass
 class PatronageRows:
-    """Many contributions' patronage as columns, for one set-based write (as Patronage.from_command
-    would record each; plain lists, since a mapped Patronage per row costs more than its insert)."""
+    """Contributions' patronage as columns, for one set-based write, however many (plain lists, since a
+    mapped Patronage per row costs more than its insert)."""
 
     recorded_at: datetime
     contribution_ids: list[uuid.UUID] = field(default_factory=list)

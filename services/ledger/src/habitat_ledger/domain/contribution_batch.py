@@ -1,8 +1,9 @@
-"""A batch of approved contributions booked at once, with exactly the single contribution's accounting.
+"""How approved contributions are booked: the one rule, for a batch of any size (a single one is a batch of one).
 
 For each contribution not seen before: its period unknown → it waits (pending, unknown period);
-its period closed → it is kept as an exception (pending, period closed); otherwise patronage for
-every type and, for cash and property, one capital transaction (capital_legs, booking_description).
+its period closed, or the contribution dated on or before the lock date → it is kept as an
+exception (pending, period closed); otherwise patronage for every type and, for cash and
+property, one capital transaction (capital_legs, booking_description).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def plan_bookings(
     now: datetime,
     locked_through: date | None = None,
 ) -> BatchBookings:
-    """Split a batch by what book_contribution would do with each contribution.
+    """Split a batch into what is skipped, set aside and booked.
 
     recorded: contributions already booked or set aside (skipped); period_locked: every known
     period of the batch, True when closed; locked_through: the lock date (domain.lock), on or
@@ -83,3 +84,14 @@ def plan_bookings(
                 member_id=command.member_id,
             )
     return plan
+
+
+def plan_waiting(events: list[PendingEvent], *, now: datetime) -> BatchBookings:
+    """The bookings of contributions that waited for their period, now that it exists and is open.
+
+    Booked as plan_bookings books any contribution of an open period; the lock date is not looked
+    at, as their period opened after it (open_period refuses one starting on or before it).
+    """
+    commands = [event.command() for event in events]
+    open_periods = {command.period_id: False for command in commands}
+    return plan_bookings(commands, recorded=set(), period_locked=open_periods, now=now)

@@ -144,13 +144,18 @@ class JournalTransaction:
             source_type=SourceType.REVERSAL,
             source_id=self.id,
             occurred_on=occurred_on,
-            description=f"Reversal of {self.description}: {reason}",
+            description=reversal_description(self.description, reason),
             postings=[Posting(p.account_id, p.basis, -p.amount) for p in self.postings],
             now=now,
             reverses_id=self.id,
             member_id=self.member_id,
             recorded_by=by,
         )
+
+
+def reversal_description(description: str, reason: str) -> str:
+    """How a reversal reads: what it reverses, and why (an admin's reason, or the import that replaced it)."""
+    return f"Reversal of {description}: {reason}"
 
 
 def ensure_balanced(postings: list[Posting]) -> None:

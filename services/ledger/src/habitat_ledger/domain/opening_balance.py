@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from habitat_ledger.domain.journal import AccountRef, Basis, Leg, SourceType
+from habitat_ledger.domain.journal import AccountRef, Basis, Leg, SourceType, reversal_description
 from habitat_ledger.domain.journal_rows import JournalRows
 from habitat_ledger.domain.money import ZERO
 
@@ -84,7 +84,7 @@ def opening_entries(changes: list[OpeningChange], import_id: uuid.UUID, *, by: u
                 source_id=current.transaction_id,
                 reverses_id=current.transaction_id,
                 occurred_on=current.occurred_on,
-                description=f"Reversal of {current.description}: replaced by import {import_id}",
+                description=reversal_description(current.description, f"replaced by import {import_id}"),
                 legs=[Leg(leg.account, leg.basis, -leg.amount) for leg in current.legs],
                 member_id=member_id,
             )

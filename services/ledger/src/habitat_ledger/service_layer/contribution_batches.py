@@ -1,4 +1,4 @@
-"""Booking a batch of approved contributions (an import) set-based, as book_contribution books one."""
+"""Booking approved contributions set-based: an import's batch, a delivery's, or a single one (a batch of one)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from habitat_ledger.domain.commands import BookContribution
-from habitat_ledger.domain.contribution_batch import first_of_each, plan_bookings
+from habitat_ledger.domain.contribution_batch import BatchBookings, first_of_each, plan_bookings
 from habitat_ledger.service_layer.locks import current_lock
 from habitat_ledger.service_layer.ports import UnitOfWork
 
@@ -32,11 +32,10 @@ async def book_contribution_batch(
 ) -> BatchOutcome:
     """Record many approved contributions inside the caller's open unit of work; the caller commits.
 
-    Each one is treated as book_contribution treats it: skipped when booked or set aside before,
-    waiting when its period is unknown, an exception when its period is closed or it is dated on
-    or before the lock date, otherwise
-    patronage plus (cash and property) one capital transaction. A few statements per batch,
-    whatever its size.
+    Each one is skipped when booked or set aside before, waiting when its period is unknown, an
+    exception when its period is closed or it is dated on or before the lock date, otherwise
+    patronage plus (cash and property) one capital transaction (domain.contribution_batch). A few
+    statements per batch, whatever its size.
     """
     now = now or datetime.now(UTC)
     unique = first_of_each(commands)
@@ -47,9 +46,14 @@ async def book_contribution_batch(
     plan = plan_bookings(
         commands, recorded=recorded, period_locked=locks, now=now, locked_through=lock.through if lock else None
     )
+    await write_bookings(plan, uow)
+    changed = frozenset(plan.patronage.contribution_ids) | {event.key for event in plan.pending}
+    return BatchOutcome(len(plan.patronage), plan.waiting, plan.exceptions, plan.skipped, changed)
+
+
+async def write_bookings(plan: BatchBookings, uow: UnitOfWork) -> None:
+    """Write what a plan books and sets aside, a statement per table, in the caller's unit of work."""
     await uow.contribution_batches.add_pending(plan.pending)
     await uow.journal_rows.add_rows(plan.entries)
     # last: its trigger locks the batch's members' patronage totals, which concurrent batches share, until commit
     await uow.contribution_batches.add_patronage(plan.patronage)
-    changed = frozenset(plan.patronage.contribution_ids) | {event.key for event in plan.pending}
-    return BatchOutcome(len(plan.patronage), plan.waiting, plan.exceptions, plan.skipped, changed)

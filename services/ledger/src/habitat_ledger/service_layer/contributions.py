@@ -3,6 +3,7 @@
 An approved contribution whose period the ledger does not know yet waits in pending_event and is
 applied when the period exists; one dated in a closed period, or on or before the lock date, is
 kept there as an exception for an admin (GET /exceptions, pre-close report). Nothing is dropped.
+One path books them all: a single contribution is a batch of one (service_layer.contribution_batches).
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import uuid
 from datetime import UTC, datetime
 
 from habitat_ledger.domain.commands import BookContribution
-from habitat_ledger.domain.contribution import Patronage, booking_description, capital_legs
-from habitat_ledger.domain.journal import JournalTransaction, Posting, SourceType
-from habitat_ledger.domain.pending import CONTRIBUTION_APPROVED, PERIOD_CLOSED, UNKNOWN_PERIOD, PendingEvent
-from habitat_ledger.service_layer.locks import current_lock
+from habitat_ledger.domain.contribution_batch import plan_waiting
+from habitat_ledger.domain.pending import PendingEvent
+from habitat_ledger.service_layer.contribution_batches import book_contribution_batch, write_bookings
 from habitat_ledger.service_layer.ports import UnitOfWork
 
 
@@ -26,25 +26,7 @@ async def book_contribution(
     Returns False, changing nothing, when the contribution was booked (or set aside) before: a
     redelivery under another event id. A source is booked once.
     """
-    now = now or datetime.now(UTC)
-    if await uow.patronage.get(command.contribution_id) or await uow.pending.get(
-        CONTRIBUTION_APPROVED, command.contribution_id
-    ):
-        return False
-    period = await uow.periods.get(command.period_id)
-    if period is None or period.is_locked or await _under_the_lock(command, uow):
-        reason = UNKNOWN_PERIOD if period is None else PERIOD_CLOSED
-        await uow.pending.add(PendingEvent.of_contribution(command, reason, now))
-        return True
-    await _book(command, uow, now)
-    return True
-
-
-async def _under_the_lock(command: BookContribution, uow: UnitOfWork) -> bool:
-    """Dated on or before the lock date though its period is open (a later period closed first, or its
-    year's K-1s issued): kept as an exception like one of a closed period."""
-    lock = await current_lock(uow)
-    return lock is not None and command.contributed_on <= lock.through
+    return (await book_contribution_batch([command], uow, now=now)).changed
 
 
 async def apply_waiting_contributions(
@@ -53,10 +35,10 @@ async def apply_waiting_contributions(
     """Book the contributions that waited for a period that now exists (caller commits)."""
     now = now or datetime.now(UTC)
     waiting = await uow.pending.waiting_for_known_periods(period_id)
-    for event in waiting:
-        await uow.pending.mark_applied(event)
-        event.applied_at = now
-        await _book(event.command(), uow, now)
+    if not waiting:
+        return 0
+    await uow.pending.mark_applied(waiting, now)
+    await write_bookings(plan_waiting(waiting, now=now), uow)
     return len(waiting)
 
 
@@ -64,21 +46,3 @@ async def list_exceptions(uow: UnitOfWork) -> list[PendingEvent]:
     """Events kept but not applied: waiting for their period, or dated in a closed period."""
     async with uow:
         return await uow.pending.unresolved()
-
-
-async def _book(command: BookContribution, uow: UnitOfWork, now: datetime) -> None:
-    await uow.patronage.add(Patronage.from_command(command, now))
-    legs = capital_legs(command)
-    if not legs:
-        return
-    accounts = await uow.accounts.ensure_many([leg.account for leg in legs])
-    transaction = JournalTransaction.record(
-        source_type=SourceType.CONTRIBUTION,
-        source_id=command.contribution_id,
-        occurred_on=command.contributed_on,
-        description=booking_description(command),
-        postings=[Posting(accounts[leg.account.code].id, leg.basis, leg.amount) for leg in legs],
-        now=now,
-        member_id=command.member_id,
-    )
-    await uow.journal.add(transaction)

@@ -10,7 +10,7 @@ from typing import Protocol, Self
 
 from habitat_ledger.domain.allocation_posting import AllocationEntry, CashSchedule
 from habitat_ledger.domain.capital_import import ImportSummary, OpeningBalanceRow, PlannedRow
-from habitat_ledger.domain.contribution import Patronage, PatronageRows
+from habitat_ledger.domain.contribution import PatronageRows
 from habitat_ledger.domain.csv_stream import ProblemLog
 from habitat_ledger.domain.distribution import Distribution
 from habitat_ledger.domain.hledger import Entry
@@ -95,10 +95,8 @@ class JournalRepository(Protocol):
 
 
 class PatronageRepository(Protocol):
-    """One patronage record per approved contribution."""
+    """One patronage record per approved contribution (written by ContributionBatchRepository)."""
 
-    async def add(self, patronage: Patronage) -> None: ...
-    async def get(self, contribution_id: uuid.UUID) -> Patronage | None: ...
     async def totals(self, period_id: uuid.UUID) -> list[PatronageTotal]: ...
     async def count(self, period_id: uuid.UUID) -> int: ...
     async def snapshot(self, period_id: uuid.UUID) -> PatronageSnapshot:
@@ -138,13 +136,11 @@ class MemberRepository(Protocol):
 
 
 class PendingEventRepository(Protocol):
-    """Events kept until they can take effect, or for an admin to resolve."""
+    """Events kept until they can take effect, or for an admin to resolve (set aside by ContributionBatchRepository)."""
 
-    async def add(self, event: PendingEvent) -> None: ...
-    async def get(self, kind: str, key: uuid.UUID) -> PendingEvent | None: ...
     async def unresolved(self) -> list[PendingEvent]: ...
     async def waiting_for_known_periods(self, period_id: uuid.UUID | None = None) -> list[PendingEvent]: ...
-    async def mark_applied(self, event: PendingEvent) -> None: ...
+    async def mark_applied(self, events: list[PendingEvent], at: datetime) -> None: ...
 
 
 class SealRepository(Protocol):
