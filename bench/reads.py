@@ -3,19 +3,22 @@
 Starts its own stack (temporary database and vhost, real processes behind Caddy), seeds one period
 with --contributions contributions over --members members (one member, the one signed in, has
 --own of them, 2 in 3 approved so the ledger has their credits), then runs wrk (2 threads, 16
-connections, --seconds each after a short warm-up) against
+connections) against
 
   contributions page (50 rows)  direct to the contributions service, and through Caddy (gateway)
   /me                           direct to identity, and through Caddy
-  member dashboard              through Caddy
+  member dashboard              direct to the gateway, and through Caddy
   reference                     a minimal FastAPI + asyncpg handler returning the same 50 rows
                                 (bench/reads_reference.py), started here under uvicorn with the
                                 services' worker count
 
-and prints requests/s, p50/p95/p99 per target and the ratios issue 18 names (direct ÷ reference,
+Each target is warmed up, then measured in --rounds rounds taken in turn (--seconds in all per target),
+so a change in the machine's other load falls on every target alike. Prints requests/s and p50/p95/p99
+per target, the CPU each request cost in each process (from /proc: Caddy, gateway, services, the
+PostgreSQL backends of the bench's database), and the ratios issue 18 names (direct ÷ reference,
 Caddy ÷ direct). Needs wrk (apt-get install wrk).
 
-    .venv/bin/python bench/reads.py [--seconds 10] [--connections 16] [--workers 1]
+    .venv/bin/python bench/reads.py [--seconds 12] [--rounds 3] [--connections 16] [--workers 1]
 """
 
 from __future__ import annotations
@@ -50,11 +53,29 @@ function response(status, headers, body) if status >= 300 then failed = failed +
 done = function(summary, latency, requests)
   local e, statuses = summary.errors, 0
   for _, thread in ipairs(threads) do statuses = statuses + thread:get("failed") end
-  io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+  io.write(string.format("RESULT %d %d %d %d\\n", summary.requests, summary.duration,
     e.connect + e.read + e.write + e.timeout, statuses))
+  local points = {{}}
+  for q = 0.5, 99.5, 0.5 do table.insert(points, latency:percentile(q)) end
+  io.write("QUANTILES " .. table.concat(points, " ") .. "\\n")
 end
 """
+QUANTILES = [q / 2 for q in range(1, 200)]  # the 0.5 % steps the Lua script writes
+# the processes whose CPU a request costs (PostgreSQL's: the backends connected to the bench's database)
+STACK_PROCESSES = ("caddy", "gateway", "identity", "contributions", "ledger")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Round:
+    """One wrk run: requests, seconds, latency quantiles (ms, at QUANTILES), failures, CPU seconds by process."""
+
+    requests: int
+    seconds: float
+    quantiles_ms: list[float]
+    errors: int  # connect, read, write errors and timeouts (5 s)
+    failed: int  # answers other than 2xx
+    cpu: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -64,29 +85,146 @@ class Figures:
     p50_ms: float
     p95_ms: float
     p99_ms: float
-    errors: int  # connect, read, write errors and timeouts (5 s)
-    failed: int  # answers other than 2xx
+    errors: int
+    failed: int
+    cpu_ms: dict[str, float]  # CPU milliseconds per request, by process
+
+    @classmethod
+    def of(cls, name: str, rounds: list[Round]) -> Figures:
+        """The rounds of one target together: requests over the summed time; each round's quantiles weighted
+        by its requests."""
+        requests = sum(r.requests for r in rounds)
+        points = sorted((value, r.requests) for r in rounds for value in r.quantiles_ms)
+
+        def quantile(q: float) -> float:
+            wanted, seen = q * requests * len(QUANTILES), 0
+            for value, weight in points:
+                seen += weight
+                if seen >= wanted:
+                    return value
+            return points[-1][0]
+
+        cpu = {name: 1000 * sum(r.cpu.get(name, 0.0) for r in rounds) / max(requests, 1) for name in rounds[0].cpu}
+        return cls(
+            name,
+            requests / sum(r.seconds for r in rounds),
+            quantile(0.5),
+            quantile(0.95),
+            quantile(0.99),
+            sum(r.errors for r in rounds),
+            sum(r.failed for r in rounds),
+            cpu,
+        )
 
     def line(self) -> str:
-        return (f"{self.name:<36} {self.rps:9.1f} req/s   p50={self.p50_ms:7.1f} ms  p95={self.p95_ms:7.1f} ms  "
-                f"p99={self.p99_ms:7.1f} ms  errors={self.errors} non-2xx={self.failed}")
+        return (
+            f"{self.name:<36} {self.rps:9.1f} req/s   p50={self.p50_ms:7.1f} ms  p95={self.p95_ms:7.1f} ms  "
+            f"p99={self.p99_ms:7.1f} ms  errors={self.errors} non-2xx={self.failed}"
+        )
+
+    def cpu_line(self) -> str:
+        parts = "  ".join(f"{name} {ms:.2f}" for name, ms in self.cpu_ms.items() if ms >= 0.005)
+        return f"{self.name:<36} {sum(self.cpu_ms.values()):6.2f} ms = {parts}"
 
 
-def wrk(name: str, url: str, token: str, args: argparse.Namespace) -> Figures:
-    """wrk against url with the bearer token; a short warm-up run is discarded."""
+def _process_tree(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    tree, todo = set(), [pid]
+    while todo:
+        tree.add(current := todo.pop())
+        todo += children.get(current, [])
+    return tree
+
+
+def _database_backends(database: str) -> set[int]:
+    backends = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if command.startswith("postgres: ") and f" {database} " in command:
+                backends.add(int(entry.name))
+    return backends
+
+
+def _cpu_seconds(pids: set[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone since it was listed
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / CLOCK_TICKS
+
+
+class CpuMeter:
+    """CPU seconds each stack process (with its uvicorn workers) and the database's backends spent meanwhile."""
+
+    def __init__(self, pids: dict[str, int], database: str) -> None:
+        self.trees = {name: _process_tree(pid) for name, pid in pids.items()}
+        self.database = database
+
+    def snapshot(self) -> dict[str, float]:
+        return {name: _cpu_seconds(tree) for name, tree in self.trees.items()} | {
+            "postgres": _cpu_seconds(_database_backends(self.database))
+        }
+
+
+def wrk(url: str, token: str, seconds: float, args: argparse.Namespace, meter: CpuMeter | None = None) -> Round:
+    """One wrk run against url with the bearer token."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA.format(token=token))
     try:
-        base = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-s", script.name, "--timeout", "5s"]
-        subprocess.run([*base, "-d", "2s", url], check=True, capture_output=True, text=True)
-        out = subprocess.run([*base, "-d", f"{args.seconds}s", url], check=True, capture_output=True, text=True)
+        command = [
+            "wrk",
+            "-t",
+            str(args.threads),
+            "-c",
+            str(args.connections),
+            "-s",
+            script.name,
+            "--timeout",
+            "5s",
+            "-d",
+            f"{seconds}s",
+            url,
+        ]
+        before = meter.snapshot() if meter else {}
+        out = subprocess.run(command, check=True, capture_output=True, text=True)
+        after = meter.snapshot() if meter else {}
     finally:
         os.unlink(script.name)
-    match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", out.stdout)
-    if not match:
-        raise SystemExit(f"wrk gave no result for {name}:\n{out.stdout}\n{out.stderr}")
-    requests, micros, p50, p95, p99, errors, failed = map(int, match.groups())
-    return Figures(name, requests / (micros / 1e6), p50 / 1000, p95 / 1000, p99 / 1000, errors, failed)
+    result = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+)", out.stdout)
+    quantiles = re.search(r"QUANTILES (.+)", out.stdout)
+    if not result or not quantiles:
+        raise SystemExit(f"wrk gave no result for {url}:\n{out.stdout}\n{out.stderr}")
+    requests, micros, errors, failed = map(int, result.groups())
+    cpu = {name: after[name] - before[name] for name in after}
+    return Round(requests, micros / 1e6, [float(v) / 1000 for v in quantiles.group(1).split()], errors, failed, cpu)
+
+
+def measure(
+    targets: dict[str, tuple[str, str]], token: str, args: argparse.Namespace, meter: CpuMeter
+) -> dict[str, Figures]:
+    """Each target warmed up, then measured in --rounds rounds taken in turn, so a change in the machine's
+    other load falls on every target alike rather than on whichever ran at that moment."""
+    for _, url in targets.values():
+        wrk(url, token, 2, args)
+    rounds: dict[str, list[Round]] = {key: [] for key in targets}
+    for _ in range(args.rounds):
+        for key, (_, url) in targets.items():
+            rounds[key].append(wrk(url, token, max(1, round(args.seconds / args.rounds)), args, meter))
+    return {key: Figures.of(name, rounds[key]) for key, (name, _) in targets.items()}
 
 
 async def seed(bench: Bench, database_url: str, admin: str, args: argparse.Namespace) -> tuple[str, str]:
@@ -102,8 +240,9 @@ async def seed(bench: Bench, database_url: str, admin: str, args: argparse.Names
     me = (await bench.client.get("/api/v1/me", headers=auth(member))).json()
     conn = await asyncpg.connect(bench.database_url)
     try:
-        period_id = await conn.fetchval("SELECT period_id FROM contributions.contribution WHERE id = $1",
-                                        uuid.UUID(ids[0]))
+        period_id = await conn.fetchval(
+            "SELECT period_id FROM contributions.contribution WHERE id = $1", uuid.UUID(ids[0])
+        )
         await _bulk_contributions(conn, period_id, args.contributions - args.own, args.members - 1)
     finally:
         await conn.close()
@@ -116,17 +255,29 @@ async def _bulk_contributions(conn: asyncpg.Connection, period_id: uuid.UUID, n:
     rows = []
     for i in range(n):
         at = start + timedelta(minutes=37 * i)
-        rows.append((uuid.uuid4(), others[i % members], period_id, at.date(), at,
-                     f"Bulk-seeded capital contribution number {i}", random.randint(100, 90000) / 100))
+        rows.append(
+            (
+                uuid.uuid4(),
+                others[i % members],
+                period_id,
+                at.date(),
+                at,
+                f"Bulk-seeded capital contribution number {i}",
+                random.randint(100, 90000) / 100,
+            )
+        )
     async with conn.transaction():
         await conn.executemany(
             "INSERT INTO contributions.contribution (id, member_id, period_id, type, contributed_on, description,"
             " amount, value, book_amount, tax_amount, status, submitted_at, approvals_required)"
-            " VALUES ($1, $2, $3, 'capital', $4, $6, $7, $7, $7, $7, 'pending', $5, 1)", rows)
+            " VALUES ($1, $2, $3, 'capital', $4, $6, $7, $7, $7, $7, 'pending', $5, 1)",
+            rows,
+        )
         await conn.executemany(
             "INSERT INTO contributions.contribution_revision (contribution_id, number, fields, edited_at, edited_by)"
             " VALUES ($1, 1, jsonb_build_object('description', $3::text, 'amount', $4::text), $2, $5)",
-            [(r[0], r[4], r[5], f"{r[6]:.2f}", r[1]) for r in rows])
+            [(r[0], r[4], r[5], f"{r[6]:.2f}", r[1]) for r in rows],
+        )
     await conn.execute("ANALYZE contributions.contribution; ANALYZE contributions.contribution_revision")
 
 
@@ -134,10 +285,27 @@ def start_reference(database_url: str, workers: int) -> tuple[subprocess.Popen, 
     port = free_ports()["gateway"]
     env = dict(os.environ, READS_REFERENCE_DSN=database_url)
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "reads_reference:create_app", "--app-dir", str(HERE),
-         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--workers", str(workers),
-         "--log-level", "warning"],
-        env=env, cwd=ROOT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "reads_reference:create_app",
+            "--app-dir",
+            str(HERE),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -158,7 +326,8 @@ def ratio(name: str, part: Figures, whole: Figures, target: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10, help="per target, after a 2 s warm-up")
+    parser.add_argument("--seconds", type=int, default=12, help="per target (over all rounds), after a 2 s warm-up")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per target, the targets taken in turn")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes per HTTP service and the reference")
@@ -180,33 +349,50 @@ def main() -> None:
                 await client.aclose()
 
         token, member_id = asyncio.run(prepare())
-        print(f"seeded {args.contributions} contributions over {args.members} members ({args.own} of the "
-              f"signed-in member's); wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
-              f"{args.workers} worker(s) per service")
+        print(
+            f"seeded {args.contributions} contributions over {args.members} members ({args.own} of the "
+            f"signed-in member's); wrk -t{args.threads} -c{args.connections}, {args.rounds} rounds of "
+            f"{max(1, round(args.seconds / args.rounds))} s per target, "
+            f"{args.workers} worker(s) per service; load average {os.getloadavg()[0]:.1f}"
+        )
         reference, reference_url = start_reference(database_url, args.workers)
+        meter = CpuMeter(
+            {name: running.stack.processes[name].pid for name in STACK_PROCESSES} | {"reference": reference.pid},
+            database_url.rsplit("/", 1)[1],
+        )
+        page = f"/contributions?member_id={member_id}&limit=50"
+        targets = {
+            "reference": ("reference (FastAPI + asyncpg, 50 rows)", reference_url + page),
+            "page_direct": ("contributions page direct", config.service_url("contributions") + page),
+            "page_caddy": ("contributions page via Caddy", config.url + "/api/v1" + page),
+            "me_direct": ("/me direct (identity)", config.service_url("identity") + "/me"),
+            "me_caddy": ("/me via Caddy", config.url + "/api/v1/me"),
+            "dashboard_gateway": (
+                "member dashboard direct (gateway)",
+                config.service_url("gateway") + "/api/v1/me/dashboard",
+            ),
+            "dashboard": ("member dashboard via Caddy", config.url + "/api/v1/me/dashboard"),
+        }
         try:
-            page = f"/contributions?member_id={member_id}&limit=50"
-            figures = {
-                "reference": wrk("reference (FastAPI + asyncpg, 50 rows)", reference_url + page, token, args),
-                "page_direct": wrk("contributions page direct", config.service_url("contributions") + page, token,
-                                   args),
-                "page_caddy": wrk("contributions page via Caddy", config.url + "/api/v1" + page, token, args),
-                "me_direct": wrk("/me direct (identity)", config.service_url("identity") + "/me", token, args),
-                "me_caddy": wrk("/me via Caddy", config.url + "/api/v1/me", token, args),
-                "dashboard": wrk("member dashboard via Caddy", config.url + "/api/v1/me/dashboard", token, args),
-            }
+            figures = measure(targets, token, args, meter)
         finally:
             reference.terminate()
             reference.wait(10)
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
         for f in figures.values():
             print(f.line())
-        print(ratio("contributions page direct ÷ reference", figures["page_direct"], figures["reference"], .5))
-        print(ratio("contributions page via Caddy ÷ direct", figures["page_caddy"], figures["page_direct"], .5))
-        print(ratio("/me via Caddy ÷ direct", figures["me_caddy"], figures["me_direct"], .5))
+        print("CPU ms per request, by process (the machine's other load inflates them too):")
+        for f in figures.values():
+            print("  " + f.cpu_line())
+        print(ratio("contributions page direct ÷ reference", figures["page_direct"], figures["reference"], 0.5))
+        print(ratio("contributions page via Caddy ÷ direct", figures["page_caddy"], figures["page_direct"], 0.5))
+        print(ratio("/me via Caddy ÷ direct", figures["me_caddy"], figures["me_direct"], 0.5))
         dashboard = figures["dashboard"]
         met = dashboard.rps >= 500 and dashboard.p95_ms <= 100
-        print(f"{'dashboard ≥ 500 req/s at p95 ≤ 100 ms':<52} {dashboard.rps:6.1f} req/s p95 {dashboard.p95_ms:.1f} ms"
-              f"   ({'met' if met else 'NOT met'})")
+        print(
+            f"{'dashboard ≥ 500 req/s at p95 ≤ 100 ms':<52} {dashboard.rps:6.1f} req/s p95 {dashboard.p95_ms:.1f} ms"
+            f"   ({'met' if met else 'NOT met'})"
+        )
         if any(f.errors or f.failed for f in figures.values()):
             raise SystemExit("some requests failed (errors above): the figures are not comparable")
 
