@@ -26,7 +26,7 @@ BACKUP, RESTORE = ROOT / "deploy" / "backup.sh", ROOT / "deploy" / "restore.sh"
 ADMIN_URL = os.environ.get("HABITAT_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 NAME = re.compile(r"^habitat-\d{8}T\d{6}Z\.dump$")
 LEDGER_BEHIND_HEAD = "0014_dead_letters"
-NOTIFICATIONS_HEAD = "0002_reminders"
+NOTIFICATIONS_HEAD = "0003_invariants_in_one_place"
 
 
 def plain(url: str) -> str:
@@ -164,12 +164,12 @@ class TestRestore:
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == restored_name
         assert "(0 created)" in done.stderr  # the roles were there
-        assert "ledger: migrated 0014_dead_letters -> 0015_unbounded_totals" in done.stderr, done.stderr
+        assert "ledger: migrated 0014_dead_letters -> 0016_invariants_in_one_place" in done.stderr, done.stderr
         # every service's schema is brought forward, one that was empty in the backup included
         assert f"notifications: migrated nothing -> {NOTIFICATIONS_HEAD}" in done.stderr, done.stderr
         assert query(restored_name, "SELECT version_num FROM notifications.alembic_version") == NOTIFICATIONS_HEAD
         assert query(restored_name, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'notifications'") == roles["notifications"].owner
-        assert query(restored_name, "SELECT version_num FROM ledger.alembic_version") == "0015_unbounded_totals"
+        assert query(restored_name, "SELECT version_num FROM ledger.alembic_version") == "0016_invariants_in_one_place"
         # in flight at the dump: published again by the relay (consumers drop duplicates); older ones stay sent
         assert "1 event(s) of the last 30 minutes before the backup will be published again" in done.stderr
         assert query(restored_name, "SELECT routing_key FROM ledger.outbox WHERE published_at IS NULL") == "ledger.in_flight.v1"

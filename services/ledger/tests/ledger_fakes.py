@@ -133,6 +133,13 @@ class FakeJournal:
         ]
         return found if last is None else found[-last:]
 
+    async def capital_by_member(self, as_of: date) -> dict[uuid.UUID, tuple[Decimal, Decimal]]:
+        found: dict[uuid.UUID, list[Decimal]] = {}
+        for _, account, p in self._capital(as_of):
+            sums = found.setdefault(account.member_id, [Decimal("0.00"), Decimal("0.00")])
+            sums[0 if p.basis == Basis.BOOK else 1] -= p.amount
+        return {member_id: (book, tax) for member_id, (book, tax) in found.items()}
+
     def _line(self, transaction: JournalTransaction) -> tuple[str, bool]:
         """The line a transaction lands on (a reversal: its original's), and whether its sign is flipped."""
         flipped = False

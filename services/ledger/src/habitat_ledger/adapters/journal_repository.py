@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,6 +86,16 @@ class SqlAlchemyJournalRepository:
         else:
             rows = (await self.session.execute(query.order_by(*(c.desc() for c in ORDER)).limit(last))).all()[::-1]
         return [CapitalMovement(*row) for row in rows]
+
+    async def capital_by_member(self, as_of: date) -> dict[uuid.UUID, tuple[Decimal, Decimal]]:
+        t = journal_transaction.c
+        query = (
+            select(account.c.member_id, basis_sum("book"), basis_sum("tax"))
+            .select_from(POSTINGS_WITH_ACCOUNTS)
+            .where(account.c.kind == "member_capital", t.occurred_on <= as_of)
+            .group_by(account.c.member_id)
+        )
+        return {member_id: (book, tax) for member_id, book, tax in (await self.session.execute(query)).all()}
 
     async def k1_figures(self, year: int) -> K1Figures:
         return await k1_queries.k1_figures(self.session, year)

@@ -233,3 +233,9 @@ class MoneyMovePending(LedgerError):
     """Another request to move the same money waits for approval; approve or reject it first."""
 
     code = "money_move_pending"
+
+
+class InvalidStatementRange(LedgerError):
+    """A statement's dates out of order, or spanning more than a statement may."""
+
+    code = "invalid_statement_range"

@@ -34,6 +34,7 @@ from habitat_ledger.entrypoints import (
     capital_api,
     close_api,
     distributions_api,
+    documents_api,
     example_api,
     exports_api,
     imports_api,
@@ -82,6 +83,7 @@ STATUS_OF = {
     "money_move_not_found": 404,
     "money_move_not_pending": 409,
     "money_move_pending": 409,
+    "invalid_statement_range": 422,
 }
 
 
@@ -139,9 +141,10 @@ def create_app(
     preinitialise(DISTRIBUTIONS_POSTED)
     install_no_store(app)
     app.include_router(periods_api.router)
-    # example_api before allocations_api: /allocations/example is not an /allocations/{allocation_id}
+    # example_api before allocations_api: /allocations/example is not an /allocations/{allocation_id}; so
+    # documents_api: /allocations/{id}/statement/{member_id}.pdf is not a member_id "….pdf"
     for module in (
-        capital_api, close_api, example_api, allocations_api, distributions_api, exports_api, journal_api,
+        capital_api, close_api, example_api, documents_api, allocations_api, distributions_api, exports_api, journal_api,
     ):
         app.include_router(module.router)
     for module in (imports_api, integrity_api, k1_api, money_moves_api):

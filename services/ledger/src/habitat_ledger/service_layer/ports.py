@@ -87,6 +87,9 @@ class JournalRepository(Protocol):
     ) -> list[CapitalMovement]:
         """The member's capital movements in journal order; with last, only the latest that many."""
         ...
+    async def capital_by_member(self, as_of: date) -> dict[uuid.UUID, tuple[Decimal, Decimal]]:
+        """Each member's capital (book, tax), credit-positive, from postings dated on or before as_of."""
+        ...
     async def k1_figures(self, year: int) -> K1Figures: ...
     async def kept_year(self, year: int) -> bool:
         """Whether the year has member capital activity other than opening balances carried in."""
