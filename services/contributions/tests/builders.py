@@ -77,3 +77,43 @@ def property_(
         "adjusted_basis": Decimal(basis),
     }
     return SubmitContribution(**{**values, **overrides})
+
+
+def resolved_row(line: int = 2, **overrides):
+    """An import row as the database resolves it: an approved capital contribution of 5 by a@b.coop in 2026-Q1,
+    decided by the steward s@b.coop (IMPORT_NAMES), nothing imported before, correcting nothing."""
+    from habitat_contributions.domain.import_passes import ResolvedRow
+
+    values = {
+        "line": line,
+        "reference": f"C-{line}",
+        "member_email": "a@b.coop",
+        "period": "2026-Q1",
+        "type": "capital",
+        "contributed_on": IN_Q1,
+        "hours": None,
+        "rate": None,
+        "amount": Decimal(5),
+        "fair_market_value": None,
+        "adjusted_basis": None,
+        "status": "approved",
+        "approver_email": "s@b.coop",
+        "decided_at": T0,
+        "corrects_reference": None,
+    }
+    return ResolvedRow(**{**values, **overrides})
+
+
+def import_names(*, joined_at: date | None = None, period_status: str = "open"):
+    """Members a@b.coop (member), s@b.coop (steward), x@b.coop (two members) and period 2026-Q1."""
+    from habitat_contributions.domain.import_passes import Member, Names, Period
+
+    members = {
+        "a@b.coop": Member(1, MEMBER, "member", joined_at),
+        "s@b.coop": Member(1, STEWARD, "steward", None),
+        "x@b.coop": Member(2, uuid.uuid4(), "member", None),
+    }
+    return Names(members, {"2026-Q1": Period(1, PERIOD, Q1_START, Q1_END, period_status)})
+
+
+MEMBER, STEWARD, PERIOD = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

@@ -89,7 +89,7 @@ class TestSubmitContribution:
         [
             ({"rate": "150.01"}, "rate_out_of_range"),
             ({"hours": "1.005"}, "amount_too_precise"),
-            ({"hours": "25"}, "invalid_hours"),
+            ({"hours": "25"}, "hours_out_of_range"),
             ({"hours": 8}, "amount_not_string"),
             ({"description": "work work work"}, "invalid_description"),
             ({"amount": "10.00"}, "unexpected_field"),

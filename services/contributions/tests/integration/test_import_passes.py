@@ -123,7 +123,7 @@ class TestBusinessPass:
             (8, 9, "amount", "zero_correction"),
             (9, 5, "contributed_on", "outside_period"),
             (10, 14, "decided_at", "decided_before_contributed"),
-            (11, 13, "approver_email", "self_approval"),
+            (11, 13, "approver_email", "self_review"),
             (12, 15, "corrects_reference", "correction_of_other_member"),
             (13, 15, "corrects_reference", "correction_of_unapproved"),
         ]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 
 from habitat_contributions.domain.contribution_rows import Header
 from habitat_contributions.domain.corrections import Entry, Figures
-from habitat_contributions.domain.import_rules import CorrectionRow, DatedRow, correction_problems, date_problems
+from habitat_contributions.domain.import_rules import CorrectionRow, correction_problems
 from habitat_contributions.domain.model import ContributionStatus, ContributionType
 
 HEADER = Header(1, ("reference", "member_email", "period", "type", "contributed_on", "amount", "fair_market_value",
@@ -28,15 +27,6 @@ def row(line, correction, original=None, before=None) -> CorrectionRow:
 
 def found(problems) -> list[tuple]:
     return [(p.line, p.column, p.field, p.code) for p in problems]
-
-
-def test_dates_after_today_or_before_joining_point_at_contributed_on():
-    rows = [DatedRow(2, date(2026, 2, 1), None), DatedRow(3, date(2026, 2, 2), None),
-            DatedRow(4, date(2026, 1, 1), date(2026, 1, 2)), DatedRow(5, date(2026, 1, 2), date(2026, 1, 2))]  # fmt: skip
-    assert found(date_problems(rows, today=date(2026, 2, 1), header=HEADER)) == [
-        (3, 5, "contributed_on", "contributed_in_future"),
-        (4, 5, "contributed_on", "contributed_before_joining"),
-    ]
 
 
 def test_approved_correction_rows_count_in_line_order_for_the_rows_after_them():

@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -6,8 +7,8 @@ import pytest
 
 from habitat_contributions.domain.errors import InvalidImport
 from habitat_contributions.domain.import_problems import CsvProblem, ImportSummary
-from habitat_contributions.domain.import_rules import DatedRow
 from habitat_contributions.service_layer.importing import import_contributions
+from tests.builders import import_names, resolved_row
 
 FILE = (
     b"reference,member_email,period,type,contributed_on,amount,status\nC-1,a@b.coop,Q1,capital,2026-01-02,5,pending\n"
@@ -17,12 +18,12 @@ FILE = (
 class FakeImportStore:
     """Records what the use case asks of the store; problems and the summary are given."""
 
-    def __init__(self, problems=(None, [], 0), created: int = 1) -> None:
-        self._problems = problems
+    def __init__(self, rows=(), created: int = 1, names=None) -> None:
+        self._rows = list(rows) or [resolved_row(contributed_on=date(2026, 1, 2))]
+        self._names = names or import_names()
         self._created = created
         self.staged: list[tuple] = []
         self.calls: list[str] = []
-        self.dated: list = []
 
     async def __aenter__(self):
         self.calls.append("begin")
@@ -35,15 +36,13 @@ class FakeImportStore:
         async for rows in batches:
             self.staged.extend(rows)
 
-    async def problems(self, columns, limit):
-        self.calls.append("problems")
-        return self._problems
+    async def resolve(self):
+        self.calls.append("resolve")
+        return self._names
 
-    async def dated_rows(self):
-        return self.dated
-
-    async def correction_rows(self):
-        return []
+    async def resolved_rows(self, chunk):
+        for start in range(0, len(self._rows), chunk):
+            yield self._rows[start : start + chunk]
 
     async def summarize(self):
         return ImportSummary(1, self._created, 1 - self._created, {}, {}, Decimal("0.00"))
@@ -72,13 +71,13 @@ class TestImportContributions:
         store = FakeImportStore()
         report = await run(store)
         assert [row[2] for row in store.staged] == ["C-1"]
-        assert store.calls == ["begin", "problems", "write", "commit", "end"]
+        assert store.calls == ["begin", "resolve", "write", "commit", "end"]
         assert report.import_id is not None and report.summary.created == 1 and report.sample == [{"line": 2}]
 
     async def test_a_dry_run_never_writes(self):
         store = FakeImportStore()
         report = await run(store, dry_run=True)
-        assert store.calls == ["begin", "problems", "end"] and report.import_id is None
+        assert store.calls == ["begin", "resolve", "end"] and report.import_id is None
 
     async def test_a_file_with_nothing_new_writes_nothing(self):
         store = FakeImportStore(created=0)
@@ -94,7 +93,8 @@ class TestImportContributions:
 
     async def test_the_first_failing_database_pass_is_raised(self):
         problem = CsvProblem(2, 2, "member_email", "unknown_member", "No member has the email a@b.coop.")
-        store = FakeImportStore(problems=("references", [problem], 1))
+        names = import_names()
+        store = FakeImportStore([resolved_row()], names=replace(names, members={"s@b.coop": names.members["s@b.coop"]}))
         with pytest.raises(InvalidImport) as error:
             await run(store)
         assert (error.value.pass_name, error.value.problems, error.value.message) == (
@@ -105,27 +105,23 @@ class TestImportContributions:
         assert "write" not in store.calls
 
     async def test_live_intake_rules_are_business_problems_before_reconciliation(self):
-        reconciliation = CsvProblem(2, 1, "reference", "duplicate_reference", "reference C-1 already appears.")
-        store = FakeImportStore(problems=("reconciliation", [reconciliation], 1))
-        store.dated = [DatedRow(2, date(2026, 1, 2), date(2026, 1, 3))]
+        late = resolved_row(contributed_on=date(2026, 1, 2), first_line=1)
+        store = FakeImportStore([late], names=import_names(joined_at=date(2026, 1, 3)))
         with pytest.raises(InvalidImport) as error:
             await run(store, today=date(2026, 2, 1))
         assert error.value.pass_name == "business"
         assert [(p.line, p.column, p.code) for p in error.value.problems] == [(2, 5, "contributed_before_joining")]
 
-    async def test_they_join_the_business_problems_the_database_found(self):
-        business = CsvProblem(2, 6, "amount", "non_positive_amount", "amount must be more than 0.")
-        store = FakeImportStore(problems=("business", [business], 1))
-        store.dated = [DatedRow(2, date(2026, 1, 2), None)]
+    async def test_they_join_the_business_problems_of_the_amounts(self):
+        store = FakeImportStore([resolved_row(contributed_on=date(2026, 1, 2), amount=Decimal(0))])
         with pytest.raises(InvalidImport) as error:
             await run(store, today=date(2026, 1, 1))
         assert error.value.count == 2
         assert [p.code for p in error.value.problems] == ["contributed_in_future", "non_positive_amount"]
 
     async def test_reference_problems_come_first_and_alone(self):
-        problem = CsvProblem(2, 2, "member_email", "unknown_member", "No member has the email a@b.coop.")
-        store = FakeImportStore(problems=("references", [problem], 1))
-        store.dated = [DatedRow(2, date(2026, 1, 2), None)]
+        unknown = resolved_row(contributed_on=date(2026, 1, 2), member_email="nobody@b.coop")
+        store = FakeImportStore([unknown])
         with pytest.raises(InvalidImport) as error:
             await run(store, today=date(2026, 1, 1))
         assert (error.value.pass_name, error.value.count) == ("references", 1)

@@ -40,11 +40,15 @@ class TestValueLabor:
         with pytest.raises(InvalidContribution):
             value_labor(D("2"), D("75.00"), card)
 
-    @pytest.mark.parametrize("hours", ["0", "-1", "24.01", "25"])
-    def test_hours_must_be_positive_and_at_most_a_day(self, hours):
+    @pytest.mark.parametrize(
+        ("hours", "code"),
+        [("0", "non_positive_amount"), ("-1", "non_positive_amount"), ("24.01", "hours_out_of_range"),
+         ("25", "hours_out_of_range")],
+    )  # fmt: skip
+    def test_hours_must_be_positive_and_at_most_a_day(self, hours, code):
         with pytest.raises(InvalidContribution) as error:
             value_labor(D(hours), None, CARD)
-        assert error.value.code == "invalid_hours"
+        assert error.value.code == code
 
     def test_twenty_four_hours_is_the_limit(self):
         assert value_labor(D("24"), D("150"), CARD)[2].value == D("3600.00")

@@ -15,16 +15,14 @@ from habitat_common.contracts import ContributionsImportedV1
 from habitat_common.messaging.outbox import outbox_row
 from habitat_common.telemetry import current_correlation_id
 from habitat_contributions.adapters import import_sql
-from habitat_contributions.adapters.import_checks import PASSES, problems_query
 from habitat_contributions.adapters.uow import PRODUCER
 from habitat_contributions.domain.contribution_rows import STAGED, STATUSES, TYPES
 from habitat_contributions.domain.corrections import Entry, Figures
-from habitat_contributions.domain.import_problems import CsvProblem, ImportSummary
-from habitat_contributions.domain.import_rules import CorrectionRow, DatedRow
+from habitat_contributions.domain.import_passes import Member, Names, Period, ResolvedRow, Stored
+from habitat_contributions.domain.import_problems import ImportSummary
 from habitat_contributions.domain.model import ContributionStatus, ContributionType
 from habitat_contributions.domain.valuation import CENT
 
-PROBLEMS = problems_query()
 EVENT_BATCH = 1000  # contributions per ContributionsImportedV1 (the contract's maximum)
 COPY_CHUNK = 256 * 1024  # characters per COPY message
 _TABS = len(STAGED) - 1
@@ -70,21 +68,18 @@ class PostgresContributionImportStore:
             import_sql.STAGING, source=_as_copy_text(batches), columns=STAGED, format="text", null=""
         )
 
-    async def problems(self, columns: tuple[str, ...], limit: int) -> tuple[str | None, list[CsvProblem], int]:
+    async def resolve(self) -> Names:
         for lock in import_sql.LOCKS:
             await self._db.execute(lock)
         await self._db.execute(import_sql.RESOLVE)
-        rows = await self._db.fetch(PROBLEMS, list(columns), limit)
-        if not rows:
-            return None, [], 0
-        listed = [CsvProblem(r["line"], r["column_number"], r["field"], r["code"], r["message"]) for r in rows]
-        return PASSES[rows[0]["pass"]][0], listed, rows[0]["total"]
+        members = {row[0]: Member(*row[1:]) for row in await self._db.fetch(import_sql.NAMED_MEMBERS)}
+        periods = {row[0]: Period(*row[1:]) for row in await self._db.fetch(import_sql.NAMED_PERIODS)}
+        return Names(members, periods)
 
-    async def dated_rows(self) -> list[DatedRow]:
-        return [DatedRow(*row) for row in await self._db.fetch(import_sql.DATED_ROWS)]
-
-    async def correction_rows(self) -> list[CorrectionRow]:
-        return [_correction_row(r) for r in await self._db.fetch(import_sql.CORRECTION_ROWS)]
+    async def resolved_rows(self, chunk: int) -> AsyncIterator[list[ResolvedRow]]:
+        cursor = await self._db.cursor(import_sql.RESOLVED_ROWS)
+        while records := await cursor.fetch(chunk):
+            yield [_resolved(record) for record in records]
 
     async def summarize(self) -> ImportSummary:
         by_status = dict.fromkeys(sorted(STATUSES), 0)
@@ -132,17 +127,27 @@ class PostgresContributionImportStore:
         self._transaction = None
 
 
-def _correction_row(r: Any) -> CorrectionRow:
-    def entry(prefix: str, id: Any, member_id: Any, status: str, corrects: str | None) -> Entry:
-        figures = Figures(*(r[f"{prefix}{name}"] for name in ("value", "book_amount", "tax_amount")))
-        kind = ContributionType(r[f"{prefix}type"])
-        return Entry(id, member_id, kind, ContributionStatus(status), corrects, figures)
+# Positions in import_sql.RESOLVED_ROWS: the row's values up to first_line, then target, approved_before, the
+# description of a row imported before and the stored values.
+_TARGET, _APPROVED, _DESCRIPTION = 16, 17, 18
 
-    return CorrectionRow(
-        line=r["line"],
-        correction=entry("", None, r["member_id"], r["status"], None),
-        original=entry("target_", r["target_id"], r["target_member_id"], r["target_status"], r["target_corrects"]),
-        approved_before=Figures(r["approved_value"], r["approved_book_amount"], r["approved_tax_amount"]),
+
+def _resolved(record: Any) -> ResolvedRow:
+    """A resolved row from its record; only a row imported before or correcting another needs more than the
+    record's first values in order."""
+    description, target, approved = record[_DESCRIPTION], record[_TARGET], record[_APPROVED]
+    if description is None and target is None:
+        return ResolvedRow(*record[:_TARGET])
+    if target is not None:
+        id, member_id, kind, status, corrects, *figures = target
+        target = Entry(id, member_id, ContributionType(kind), ContributionStatus(status), corrects, Figures(*figures))
+    stored = None if description is None else Stored(*record[_DESCRIPTION + 1 :])
+    return ResolvedRow(
+        *record[:_TARGET],
+        stored=stored,
+        target=target,
+        approved_before=None if approved is None else Figures(*approved),
+        description=description,
     )
 
 

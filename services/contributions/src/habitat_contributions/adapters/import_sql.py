@@ -68,7 +68,7 @@ _FIGURES = """
 # Members by email and periods by name (case-insensitive); `matches` tells unknown (NULL) from ambiguous (> 1).
 # Targets: the contributions that rows correct, from the file (first row of a reference) or imported before,
 # with what rule 10 looks at (type, status, figures, whether it is itself a correction).
-_PRELUDE = f"""
+_NAMES = f"""
     members AS (
         SELECT lower(email) AS email, count(*) AS matches,
                (array_agg(member_id ORDER BY member_id))[1] AS member_id,
@@ -82,7 +82,10 @@ _PRELUDE = f"""
                (array_agg(ends_on ORDER BY period_id))[1] AS ends_on,
                (array_agg(status ORDER BY period_id))[1] AS status
         FROM {SCHEMA}.period_replica GROUP BY lower(name)
-    ), corrected AS (
+    )
+"""
+_PRELUDE = f"""
+    {_NAMES}, corrected AS (
         SELECT DISTINCT corrects_reference AS reference FROM {STAGING} WHERE corrects_reference IS NOT NULL
     ), file_targets AS (
         SELECT DISTINCT ON (s.reference) s.reference, s.id, m.member_id, s.status, s.type, s.corrects_reference,
@@ -108,9 +111,7 @@ _FROM = """
 """
 _RESOLVED = f"""
     s.*,
-    m.member_id, m.matches AS member_matches, m.joined_at AS member_joined_at,
-    p.period_id, p.starts_on, p.ends_on, p.status AS period_status, p.matches AS period_matches,
-    a.member_id AS approver_id, a.role AS approver_role, a.matches AS approver_matches,
+    m.member_id, p.period_id, a.member_id AS approver_id,
     e.id AS existing_id,
     t.id AS target_id, t.member_id AS target_member_id, t.status AS target_status, t.type AS target_type,
     t.corrects_reference AS target_corrects, t.value AS target_value, t.book_amount AS target_book_amount,
@@ -155,25 +156,40 @@ RESOLVE = f"""
     LEFT JOIN {SCHEMA}.period_replica AS ep ON ep.period_id = e.period_id
 """
 
-# The facts live intake's rules need (domain/import_rules.py), for the new rows only: every row's date and its
-# member's joining date; each correction row (not of itself: the references pass names that), what it corrects
-# and that original's corrections approved in the database.
-DATED_ROWS = f"""
-    SELECT line, contributed_on, member_joined_at AS joined_at FROM {RESOLVED} WHERE existing_id IS NULL
+# What the names of a file resolve to (domain/import_passes.Names): members by email (the file's are lower-cased
+# already), periods by the names the file writes.
+NAMED_MEMBERS = f"WITH {_NAMES} SELECT email, matches, member_id, role, joined_at FROM members"
+NAMED_PERIODS = f"""
+    WITH {_NAMES}
+    SELECT s.period, p.matches, p.period_id, p.starts_on, p.ends_on, p.status
+    FROM (SELECT DISTINCT period FROM {STAGING}) AS s JOIN periods AS p ON p.name = lower(s.period)
 """
-CORRECTION_ROWS = f"""
-    SELECT r.line, r.member_id, r.type, r.status, r.value, r.book_amount, r.tax_amount,
-           r.target_id, r.target_member_id, r.target_type, r.target_status, r.target_corrects,
-           r.target_value, r.target_book_amount, r.target_tax_amount,
-           coalesce(d.value, 0) AS approved_value, coalesce(d.book_amount, 0) AS approved_book_amount,
-           coalesce(d.tax_amount, 0) AS approved_tax_amount
+# The resolved rows as the passes judge them (domain/import_passes.ResolvedRow), in line order: the row's own
+# values, the first line of its reference when repeated, what it corrects with that original's corrections
+# approved in the database (records, NULL when none: few rows correct another), then for a reference imported
+# before the row's description and that contribution's values (plain columns, NULL when new: a re-run has one
+# per row, and asyncpg decodes anonymous records ten times slower).
+_STORED = ", ".join(
+    f"e_{column}::text" if column in ("type", "status") else f"e_{column}"
+    for column in ("member_id", "member_email", "period_id", "period_name", "type", "contributed_on", "description",
+                   "hours", "rate", "amount", "fair_market_value", "adjusted_basis", "status", "decided_by",
+                   "approver_email", "decided_at", "corrects_contribution_id")
+)  # fmt: skip
+RESOLVED_ROWS = f"""
+    SELECT r.line, r.reference, r.member_email, r.period, r.type, r.contributed_on, r.hours, r.rate,
+           r.amount, r.fair_market_value, r.adjusted_basis, r.status, r.approver_email, r.decided_at,
+           r.corrects_reference, r.first_line,
+           CASE WHEN r.target_id IS NOT NULL THEN ROW(r.target_id, r.target_member_id, r.target_type,
+                r.target_status, r.target_corrects, r.target_value, r.target_book_amount, r.target_tax_amount)
+           END AS target,
+           CASE WHEN r.target_id IS NOT NULL AND r.existing_id IS NULL THEN (
+               SELECT ROW(coalesce(sum(c.value), 0), coalesce(sum(c.book_amount), 0), coalesce(sum(c.tax_amount), 0))
+               FROM {SCHEMA}.contribution AS c
+               WHERE c.corrects_contribution_id = r.target_id AND c.status = 'approved'
+           ) END AS approved_before,
+           CASE WHEN r.existing_id IS NOT NULL THEN r.description END AS description,
+           {_STORED}
     FROM {RESOLVED} AS r
-    LEFT JOIN LATERAL (
-        SELECT sum(c.value) AS value, sum(c.book_amount) AS book_amount, sum(c.tax_amount) AS tax_amount
-        FROM {SCHEMA}.contribution AS c
-        WHERE c.corrects_contribution_id = r.target_id AND c.status = 'approved'
-    ) AS d ON true
-    WHERE r.existing_id IS NULL AND r.target_id IS NOT NULL AND r.corrects_reference <> r.reference
     ORDER BY r.line
 """
 

@@ -22,7 +22,8 @@ is an error, optional ones may be left out:
                                 original plus its approved corrections never goes below zero (rule 10)
 
 Here each record is checked on its own, without the database (the format pass); references, business rules
-and reconciliation are checked later over the whole file, by the database.
+and reconciliation are checked later over the whole file: the database resolves the rows, domain.import_passes
+judges them.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Live intake's rules applied to an import file's rows: the very functions a submission goes through
-(dates.check_contributed_on, corrections.check_correction); the database only fetches the facts they need.
+"""Rule 10 applied to an import file's correction rows: the very function a submission goes through
+(corrections.check_correction), row after row in line order; the database only fetches the facts it needs.
 Each refusal becomes a problem of the business pass at the row's line and the column of the field it is about.
 """
 
@@ -7,24 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from habitat_contributions.domain.contribution_rows import Header
 from habitat_contributions.domain.corrections import TARGET, CorrectionRefused, Entry, Figures, check_correction
-from habitat_contributions.domain.dates import check_contributed_on
-from habitat_contributions.domain.errors import InvalidContribution
 from habitat_contributions.domain.import_problems import CsvProblem
 from habitat_contributions.domain.model import ContributionStatus
 
 # A file names what a row corrects by reference, not by id.
 FILE_FIELD = {TARGET: "corrects_reference"}
-
-
-@dataclass(frozen=True)
-class DatedRow:
-    line: int
-    contributed_on: date
-    joined_at: date | None
 
 
 @dataclass(frozen=True)
@@ -38,36 +28,35 @@ class CorrectionRow:
     approved_before: Figures
 
 
-def date_problems(rows: Iterable[DatedRow], *, today: date, header: Header) -> list[CsvProblem]:
-    """Rows dated after `today` (the co-op's) or before their member joined."""
-    problems = []
-    for row in rows:
-        try:
-            check_contributed_on(row.contributed_on, today=today, joined_at=row.joined_at)
-        except InvalidContribution as error:
-            problems.append(_problem(row.line, "contributed_on", error, header))
-    return problems
+class CorrectionTally:
+    """Rule 10 over correction rows taken in line order: an approved correction that passes counts toward the
+    bound of the rows after it, as if they had been approved one after the other."""
 
+    def __init__(self) -> None:
+        self._approved: dict[object, Figures] = {}
 
-def correction_problems(rows: Iterable[CorrectionRow], header: Header) -> list[CsvProblem]:
-    """Correction rows that rule 10 refuses. Rows are taken in line order: an approved correction that passes
-    counts toward the bound of the rows after it, as if they had been approved one after the other."""
-    approved: dict[object, Figures] = {}
-    problems = []
-    for row in sorted(rows, key=lambda r: r.line):
+    def judge(self, row: CorrectionRow) -> tuple[str, CorrectionRefused] | None:
+        """The file field a refusal is about and the refusal, or None when the row passes (or lacks an amount:
+        the business pass reports that)."""
         if not (row.correction.figures.known and row.original.figures.known):
-            continue  # an amount is missing: the business pass reports that
+            return None
         key = row.original.id
-        so_far = approved.get(key, row.approved_before)
+        so_far = self._approved.get(key, row.approved_before)
         try:
             check_correction(row.correction, row.original, so_far)
         except CorrectionRefused as error:
-            problems.append(_problem(row.line, FILE_FIELD.get(error.field, error.field), error, header))
-            continue
+            return FILE_FIELD.get(error.field, error.field), error
         if row.correction.status == ContributionStatus.APPROVED:
-            approved[key] = so_far + row.correction.figures
+            self._approved[key] = so_far + row.correction.figures
+        return None
+
+
+def correction_problems(rows: Iterable[CorrectionRow], header: Header) -> list[CsvProblem]:
+    """Correction rows that rule 10 refuses, at their line and the column of the field each refusal is about."""
+    tally = CorrectionTally()
+    problems = []
+    for row in sorted(rows, key=lambda r: r.line):
+        if refused := tally.judge(row):
+            field, error = refused
+            problems.append(CsvProblem(row.line, header.column(field) or 1, field, error.code, error.message))
     return problems
-
-
-def _problem(line: int, field: str, error: InvalidContribution, header: Header) -> CsvProblem:
-    return CsvProblem(line, header.column(field) or 1, field, error.code, error.message)

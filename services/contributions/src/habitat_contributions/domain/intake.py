@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
 from habitat_contributions.domain.commands import SubmitContribution
 from habitat_contributions.domain.description import clean_description
 from habitat_contributions.domain.errors import InvalidContribution
 from habitat_contributions.domain.model import DEFAULT_POLICY, Contribution, ContributionType, ReviewPolicy
-from habitat_contributions.domain.valuation import RateCard, Valuation, value_capital, value_labor, value_property
+from habitat_contributions.domain.valuation import (
+    RateCard,
+    Valuation,
+    sign_problems,
+    value_capital,
+    value_labor,
+    value_property,
+)
 
 FIELDS_BY_TYPE = {
     ContributionType.LABOR: ("hours", "rate"),
@@ -88,10 +97,30 @@ def valued(
 
 
 def _check_fields(cmd: SubmitContribution, kind: ContributionType) -> None:
-    for name in REQUIRED_BY_TYPE[kind]:
-        if getattr(cmd, name) is None:
-            raise InvalidContribution(f"{name} is required for a {kind} contribution.", code="missing_field")
+    amounts = {name: getattr(cmd, name) for name in MONEY_FIELDS}
+    for _, code, message in field_problems(kind, amounts, required=REQUIRED_BY_TYPE):
+        raise InvalidContribution(message, code=code)
+
+
+def field_problems(
+    kind: str, amounts: dict[str, Decimal | None], *, required: dict[ContributionType, tuple[str, ...]]
+) -> Iterator[tuple[str, str, str]]:
+    """(field, code, message) for each amount the type requires and lacks, then each it does not use.
+
+    Live intake requires REQUIRED_BY_TYPE (labor's rate defaults to the rate card), an import FIELDS_BY_TYPE."""
+    for name in required[kind]:
+        if amounts[name] is None:
+            yield name, "missing_field", f"{name} is required for a {kind} contribution."
     allowed = FIELDS_BY_TYPE[kind]
     for name in MONEY_FIELDS:
-        if name not in allowed and getattr(cmd, name) is not None:
-            raise InvalidContribution(f"{name} does not apply to a {kind} contribution.", code="unexpected_field")
+        if name not in allowed and amounts[name] is not None:
+            yield name, "unexpected_field", f"{name} does not apply to a {kind} contribution."
+
+
+def amount_problems(
+    kind: str, amounts: dict[str, Decimal | None], *, correction: bool, required: dict
+) -> Iterator[tuple[str, str, str]]:
+    """field_problems, then valuation.sign_problems of the amounts the type uses."""
+    yield from field_problems(kind, amounts, required=required)
+    used = {name: amounts[name] for name in FIELDS_BY_TYPE[kind]}
+    yield from sign_problems(kind, used, correction=correction)

@@ -83,6 +83,13 @@ def current_revision(numbers: list[int]) -> int:
     return numbers[-1] if numbers else 1
 
 
+def self_decision(member_id: uuid.UUID, reviewer_id: uuid.UUID | None) -> SelfReview | None:
+    """The refusal when a reviewer would decide their own contribution (a review or an imported decision)."""
+    if reviewer_id == member_id:
+        return SelfReview("Nobody may review their own contribution; another steward or an admin must.")
+    return None
+
+
 @dataclass(frozen=True)
 class Viewer:
     """Who is looking: a member sees their own contributions, a reviewer (steward/admin) sees all."""
@@ -289,8 +296,8 @@ class Contribution:
             raise AlreadyDecided(f"This contribution is already {self.status}; it cannot change any more.")
 
     def _check_reviewable_by(self, reviewer_id: uuid.UUID, expected_revision: int | None) -> None:
-        if reviewer_id == self.member_id:
-            raise SelfReview("Nobody may review their own contribution; another steward or an admin must.")
+        if refusal := self_decision(self.member_id, reviewer_id):
+            raise refusal
         self.check_open()
         self.check_revision(expected_revision)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -52,17 +53,46 @@ def as_money(raw: object, field: str) -> Decimal:
     return amount.quantize(CENT)
 
 
+def sign_problems(kind: str, amounts: dict[str, Decimal | None], *, correction: bool) -> Iterator[tuple[str, str, str]]:
+    """(field, code, message) for each amount of the type (those given) with a sign or size the type forbids:
+    more than 0, a correction's either sign but never 0 (a property correction may fix the adjusted basis
+    alone), an adjusted basis never negative outside a correction, a rate more than 0, at most 24 hours a day.
+    Live intake and the import both judge amounts by these rules."""
+    for name, amount in amounts.items():
+        if amount is None:
+            continue
+        if name == "adjusted_basis":
+            if not correction and amount < 0:
+                yield name, "negative_amount", f"{name} must not be negative."
+        elif name == "rate":
+            if amount <= 0:
+                yield name, "non_positive_amount", "rate must be more than 0."
+        elif not correction and amount <= 0:
+            yield name, "non_positive_amount", f"{name} must be more than 0 (only a correction may be negative)."
+        elif correction and amount == 0:
+            if name != "fair_market_value":
+                yield name, "zero_correction", f"A correction's {name} may be negative but never 0."
+            elif not amounts.get("adjusted_basis"):
+                say = f"A correction's {name} may be negative but never 0 unless it fixes the adjusted_basis alone."
+                yield name, "zero_correction", say
+    hours = amounts.get("hours")
+    if kind == "labor" and hours is not None and abs(hours) > MAX_HOURS_PER_DAY:
+        yield "hours", "hours_out_of_range", f"hours must be at most {MAX_HOURS_PER_DAY} for one day."
+
+
+def _refuse(problems: Iterator[tuple[str, str, str]]) -> None:
+    for _, code, message in problems:
+        raise InvalidContribution(message, code=code)
+
+
 def value_labor(
     hours: Decimal, rate: Decimal | None, card: RateCard, *, correction: bool = False
 ) -> tuple[Decimal, Decimal, Valuation]:
     """Hours x rate, rounded half-up to the cent; labor is patronage only, never capital.
 
-    A correction may remove hours (negative hours, never zero)."""
+    A correction may remove hours (negative hours, never zero); the rate is the rate card's range."""
     hours = as_money(hours, "hours")
-    low = -MAX_HOURS_PER_DAY if correction else ZERO
-    if not (low <= hours <= MAX_HOURS_PER_DAY and hours != ZERO and (correction or hours > ZERO)):
-        span = "between -24 and 24 and not 0" if correction else "more than 0 and at most 24"
-        raise InvalidContribution(f"hours must be {span} for one day.", code="invalid_hours")
+    _refuse(sign_problems("labor", {"hours": hours}, correction=correction))
     rate = card.default if rate is None else as_money(rate, "rate")
     if not card.minimum <= rate <= card.maximum:
         raise InvalidContribution(
@@ -75,8 +105,7 @@ def value_labor(
 def value_capital(amount: Decimal, *, correction: bool = False) -> Valuation:
     """Cash capital counts at face value for patronage and on both capital bases (a correction may be negative)."""
     amount = as_money(amount, "amount")
-    if amount == ZERO or (amount < ZERO and not correction):
-        raise InvalidContribution("amount must be more than 0.", code="invalid_amount")
+    _refuse(sign_problems("capital", {"amount": amount}, correction=correction))
     return Valuation(value=amount, book_amount=amount, tax_amount=amount)
 
 
@@ -86,12 +115,6 @@ def value_property(fair_market_value: Decimal, adjusted_basis: Decimal, *, corre
     A correction carries the changes, either sign, and may fix the basis alone (fair market value 0)."""
     fmv = as_money(fair_market_value, "fair_market_value")
     basis = as_money(adjusted_basis, "adjusted_basis")
-    if correction and fmv == ZERO == basis:
-        raise InvalidContribution(
-            "A correction must change the fair_market_value, the adjusted_basis or both.", code="invalid_amount"
-        )
-    if fmv <= ZERO and not correction:
-        raise InvalidContribution("fair_market_value must be more than 0.", code="invalid_amount")
-    if basis < ZERO and not correction:
-        raise InvalidContribution("adjusted_basis must not be negative.", code="invalid_amount")
+    amounts = {"fair_market_value": fmv, "adjusted_basis": basis}
+    _refuse(sign_problems("property", amounts, correction=correction))
     return Valuation(value=fmv, book_amount=fmv, tax_amount=basis)

@@ -10,12 +10,13 @@ from datetime import UTC, date, datetime
 from habitat_common.metrics import CONTRIBUTIONS_SUBMITTED
 from habitat_contributions.domain.contribution_file import ContributionFile
 from habitat_contributions.domain.errors import InvalidImport
-from habitat_contributions.domain.import_problems import MAX_LISTED, CsvProblem, ImportReport, ProblemLog
-from habitat_contributions.domain.import_rules import correction_problems, date_problems
+from habitat_contributions.domain.import_passes import ImportJudgement
+from habitat_contributions.domain.import_problems import ImportReport, ProblemLog
 from habitat_contributions.domain.model import DEFAULT_POLICY, ReviewPolicy
 from habitat_contributions.service_layer.ports import ContributionImportStore, ImportEvents
 
 SAMPLE_SIZE = 10
+RESOLVED_CHUNK = 5000  # resolved rows judged at a time
 
 
 async def import_contributions(
@@ -31,20 +32,22 @@ async def import_contributions(
     announce_imports puts in the outbox once this has committed) from a CSV file read as a stream; rows imported
     before with the same values are left unchanged.
 
-    Passes run in order (format while streaming, then references, business rules, reconciliation) and the
-    first one that finds problems raises InvalidImport with all of them (the first 200 listed); nothing is
-    written then, nor on a dry run. The business pass includes live intake's rules on dates (not after
-    `today`, the co-op's, nor before the member joined) and on corrections (rule 10)."""
+    Passes run in order (format while streaming, then references, business rules, reconciliation: the
+    database resolves the rows, domain.import_passes judges them) and the first one that finds problems raises
+    InvalidImport with all of them (the first 200 listed); nothing is written then, nor on a dry run. The
+    business pass applies live intake's rules: dates (not after `today`, the co-op's, nor before the member
+    joined), amounts, self-review and corrections (rule 10)."""
     log = ProblemLog()
     file = ContributionFile(log)
     async with store:
         await store.stage(_staged(body, file))
         if log:
             raise InvalidImport("format", log.count, log.listed)
-        found = await store.problems(file.header.names, MAX_LISTED)
-        if found[0] != "references":  # rows can be judged once what they name is known
-            found = _with_business(found, await _intake_rule_problems(store, file, today or datetime.now(UTC).date()))
-        pass_name, listed, count = found
+        names = await store.resolve()
+        judgement = ImportJudgement(file.header, names, today=today or datetime.now(UTC).date())
+        async for rows in store.resolved_rows(RESOLVED_CHUNK):
+            judgement.feed(rows)
+        pass_name, listed, count = judgement.outcome()
         if count:
             raise InvalidImport(pass_name, count, listed)
         summary = await store.summarize()
@@ -60,23 +63,6 @@ async def import_contributions(
         CONTRIBUTIONS_SUBMITTED.labels(kind, "import").inc(count)
     summary = replace(summary, created=created, unchanged=summary.rows - created)
     return ImportReport(dry_run, import_id, summary, sample)
-
-
-async def _intake_rule_problems(store: ContributionImportStore, file: ContributionFile, today: date) -> list:
-    dated = date_problems(await store.dated_rows(), today=today, header=file.header)
-    return [*dated, *correction_problems(await store.correction_rows(), file.header)]
-
-
-def _with_business(found: tuple, refused: list[CsvProblem]) -> tuple:
-    """The database passes' outcome with more business problems: they come before any reconciliation problem."""
-    pass_name, listed, count = found
-    if not refused:
-        return found
-    if pass_name == "business":
-        merged = sorted([*listed, *refused], key=lambda p: (p.line, p.column, p.code))
-        return pass_name, merged[:MAX_LISTED], count + len(refused)
-    ordered = sorted(refused, key=lambda p: (p.line, p.column, p.code))
-    return "business", ordered[:MAX_LISTED], len(refused)
 
 
 async def announce_imports(events: ImportEvents, *, batches: int) -> int:

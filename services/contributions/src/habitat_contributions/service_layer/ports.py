@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,8 +11,8 @@ from typing import Any, Protocol, Self
 
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
-from habitat_contributions.domain.import_problems import CsvProblem, ImportSummary
-from habitat_contributions.domain.import_rules import CorrectionRow, DatedRow
+from habitat_contributions.domain.import_passes import Names, ResolvedRow
+from habitat_contributions.domain.import_problems import ImportSummary
 from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
 
@@ -158,7 +158,7 @@ class UnitOfWork(Protocol):
 
 
 class ContributionImportStore(Protocol):
-    """One import's transaction: staged rows, the database passes, the summary and the set-based write.
+    """One import's transaction: staged rows resolved for the passes, the summary and the set-based write.
 
     Leaving the context without commit() rolls everything back."""
 
@@ -170,19 +170,13 @@ class ContributionImportStore(Protocol):
         """Bulk-load the format-valid rows (values in contribution_rows.STAGED order) as they arrive."""
         ...
 
-    async def problems(self, columns: tuple[str, ...], limit: int) -> tuple[str | None, list[CsvProblem], int]:
-        """The first database pass (references, business, reconciliation) that finds problems in the staged
-        rows: its name, the first `limit` problems in line order and their total; (None, [], 0) if none does.
-
-        columns are the file's column names in order (problems point at them)."""
+    async def resolve(self) -> Names:
+        """Hold the periods the staged rows name against sealing and resolve the rows against this service's
+        tables; what the file's names resolve to."""
         ...
 
-    async def dated_rows(self) -> list[DatedRow]:
-        """Each new row's line, date and its member's joining date (after problems(): the rows are resolved)."""
-        ...
-
-    async def correction_rows(self) -> list[CorrectionRow]:
-        """Each new correction row whose target is known, with that target and its approved corrections."""
+    def resolved_rows(self, chunk: int) -> AsyncIterator[list[ResolvedRow]]:
+        """The resolved rows (after resolve()), up to `chunk` at a time in line order."""
         ...
 
     async def summarize(self) -> ImportSummary: ...
