@@ -54,6 +54,8 @@ if [ -n "$test_tools" ]; then
   need hledger hledger
   # bench/reads.py: HTTP load for the read-path figures
   need wrk wrk
+  # tests/e2e/axe.py: npm pack fetches the pinned axe-core for the accessibility checks
+  need npm npm
 fi
 mapfile -t missing < <(printf '%s\n' "${missing[@]+"${missing[@]}"}" | awk 'NF && !seen[$0]++')
 

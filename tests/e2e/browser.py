@@ -16,3 +16,15 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
+
+
+def signed_in_page(habitat, browser, role: str, **context_options):
+    """A fresh member of `role` on a new browser context, signed in past the forced password change."""
+    _, email, temporary = habitat.create_member(role)
+    page = browser.new_context(**context_options).new_page()
+    sign_in(page, habitat.url, email, temporary)
+    page.fill("input[name=current_password]", temporary)
+    page.fill("input[name=new_password]", f"{role}-signs-in-for-a-browser-test-42")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/dashboard")
+    return page

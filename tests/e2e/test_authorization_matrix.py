@@ -84,6 +84,8 @@ RULES: dict[tuple[str, str], dict] = {
     ("GET", "/review-queue"): only("steward", "admin"),
     ("GET", "/capital-accounts/{member_id}"): own_or_hidden(),
     ("GET", "/capital-accounts/{member_id}/statement"): own_or_hidden(),
+    ("GET", "/capital-accounts/{member_id}/statement.csv"): own_or_hidden(),
+    ("GET", "/capital-accounts/{member_id}/statement.pdf"): own_or_hidden(),
     ("GET", "/allocations/{allocation_id}"): everyone(),
     ("POST", "/allocations/{allocation_id}/approve"): only("admin"),
     ("POST", "/allocations/{allocation_id}/reject"): only("admin"),
@@ -93,6 +95,8 @@ RULES: dict[tuple[str, str], dict] = {
     ("POST", "/distributions/{distribution_id}/complete"): only("admin"),
     ("POST", "/distributions/{distribution_id}/cancel"): only("admin"),
     ("GET", "/allocations/{allocation_id}/statement/{member_id}"): own_or_hidden(),
+    ("GET", "/allocations/{allocation_id}/statement/{member_id}.pdf"): own_or_hidden(),
+    ("GET", "/periods/{period_id}/report.pdf"): only("steward", "admin"),
     ("POST", "/transactions/{transaction_id}/reverse"): only("admin"),
     ("GET", "/money-moves"): only("admin"),
     ("GET", "/money-moves/{move_id}"): only("admin"),
@@ -284,7 +288,7 @@ class World:
         """The operation's path for this caller, with an object in the state the operation needs."""
         method, template = operation
         owner = "other" if whose == "other" else role
-        if template.endswith("/statement/{member_id}") and whose == "any":
+        if template.endswith(("/statement/{member_id}", "/statement/{member_id}.pdf")) and whose == "any":
             owner = "member"  # stewards and admins read the allocation member's statement
         if template in ("/members/{member_id}", "/members/{member_id}/temporary-password",
                         "/members/{member_id}/invitation") and method != "GET":

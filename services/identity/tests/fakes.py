@@ -38,7 +38,7 @@ class FakeMemberRepository:
         self.seen.update(found.values())
         return found
 
-    async def search(self, *, q, role, status, limit, offset) -> tuple[list[Member], int]:
+    async def search(self, *, q, role, status, limit, offset, after=None) -> tuple[list[Member], int]:
         found = [
             m
             for m in sorted(self.members.values(), key=lambda m: m.email)
@@ -46,7 +46,8 @@ class FakeMemberRepository:
             and (not role or m.role == role)
             and (not status or m.status == status)
         ]
-        return found[offset : offset + limit], len(found)
+        following = [m for m in found if after is None or (m.email, m.id) > after]
+        return following[offset : offset + limit], len(found)
 
     async def page_by_id(self, *, after: uuid.UUID | None, limit: int) -> list[Member]:
         found = sorted((m for m in self.members.values() if after is None or m.id > after), key=lambda m: m.id)
@@ -106,9 +107,10 @@ class FakeAuditLog:
     def add(self, entry: AuditEntry) -> None:
         self.entries.append(entry)
 
-    async def list(self, *, limit: int, offset: int, subject_id=None) -> tuple[list[AuditEntry], int]:
+    async def list(self, *, limit: int, offset: int, subject_id=None, after=None) -> tuple[list[AuditEntry], int]:
         found = [e for e in reversed(self.entries) if subject_id is None or e.subject_id == subject_id]
-        return found[offset : offset + limit], len(found)
+        following = [e for e in found if after is None or e.at < after[0] or (e.at == after[0] and e.id > after[1])]
+        return following[offset : offset + limit], len(found)
 
 
 class FakeRevocationFeed:

@@ -274,6 +274,18 @@ def private_postgres_cluster() -> Iterator[PrivateCluster]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+async def every_page(client, path: str, headers: dict, **params) -> list[list[dict]]:
+    """The items of each page of a keyset-paged list, following next_cursor from the first page."""
+    found, after = [], None
+    while True:
+        response = await client.get(path, headers=headers, params=params | ({"after": after} if after else {}))
+        assert response.status_code == 200, response.text
+        found.append(response.json()["items"])
+        after = response.json()["next_cursor"]
+        if after is None:
+            return found
+
+
 def sample_value(name: str, **labels: str) -> float:
     """A Prometheus sample of this process's registry (0 when the series does not exist)."""
     return REGISTRY.get_sample_value(name, labels) or 0.0

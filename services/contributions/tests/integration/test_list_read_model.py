@@ -69,4 +69,4 @@ class TestListContributions:
         mine = (await client.get("/contributions", headers=auth(keys, member))).json()
         asked = (await client.get("/contributions", params={"member_id": str(other)},
                                   headers=auth(keys, member))).json()
-        assert mine == asked == {"items": [], "total": 0}
+        assert mine == asked == {"items": [], "total": 0, "next_cursor": None}

@@ -44,12 +44,14 @@ class FakeContributionRepository:
         return found
 
     async def list(self, where: ContributionFilter) -> Page:
-        found = sorted(self._matching(where), key=lambda c: c.submitted_at, reverse=True)
-        return Page(found[where.offset : where.offset + where.limit], len(found))
+        found = sorted(self._matching(where), key=lambda c: (c.submitted_at, c.id), reverse=True)
+        following = [c for c in found if where.after is None or (c.submitted_at, c.id) < where.after]
+        return Page(following[where.offset : where.offset + where.limit], len(found))
 
     async def oldest_first(self, where: ContributionFilter) -> Page:
-        found = sorted(self._matching(where), key=lambda c: c.submitted_at)
-        return Page(found[where.offset : where.offset + where.limit], len(found))
+        found = sorted(self._matching(where), key=lambda c: (c.submitted_at, c.id))
+        following = [c for c in found if where.after is None or (c.submitted_at, c.id) > where.after]
+        return Page(following[where.offset : where.offset + where.limit], len(found))
 
     async def approved_totals(self, period_id: uuid.UUID) -> tuple[list[MemberTotal], int]:
         totals: dict[uuid.UUID, MemberTotal] = {}

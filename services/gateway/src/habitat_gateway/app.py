@@ -25,6 +25,7 @@ from habitat_gateway.routes import (
     close,
     contributions,
     dead_letters,
+    documents,
     imports,
     ledger,
     members,
@@ -34,6 +35,7 @@ from habitat_gateway.routes import (
     recovery,
     ui_admin,
     ui_auth,
+    ui_documents,
     ui_guides,
     ui_imports,
     ui_ledger,
@@ -114,6 +116,8 @@ def create_app(
     install_observability(app, "gateway", checks)
     install_no_store(app, public_prefixes=("/static/",))
     api = APIRouter(prefix=API_PREFIX)
+    # documents before close: /allocations/{id}/statement/{member_id}.pdf is not a member_id "….pdf"
+    api.include_router(documents.router)
     for module in (
         auth, recovery, members, periods, contributions, accounts, close, ledger, imports, money_moves, notifications,
     ):
@@ -123,6 +127,7 @@ def create_app(
     app.include_router(api_docs.router)
     for module in (
         ui_auth, ui_recovery, ui_member, ui_review, ui_admin, ui_imports, ui_ledger, ui_notifications, ui_guides,
+        ui_documents,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")

@@ -14,6 +14,9 @@ Money = Decimal
 Role = Literal["member", "steward", "admin"]
 
 
+NEXT_PAGE = "Cursor of the page after this one, to pass as `after` with the same filters; null on the last page"
+
+
 class Body(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
@@ -100,6 +103,7 @@ class NewMember(Member):
 class MemberList(Out):
     items: list[Member]
     total: int = Field(description="Members matching the filters, before limit/offset")
+    next_cursor: str | None = Field(None, description=NEXT_PAGE)
 
 
 class ImportRow(Out):
@@ -149,6 +153,7 @@ class AuditEntry(Out):
 class AuditLog(Out):
     items: list[AuditEntry]
     total: int
+    next_cursor: str | None = Field(None, description=NEXT_PAGE)
 
 
 class CreateMemberRequest(Body):

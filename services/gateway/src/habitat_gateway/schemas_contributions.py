@@ -10,7 +10,7 @@ from habitat_common.web.inputs import IsoDate
 from habitat_common.web.money import HoursIn, MoneyIn
 from pydantic import Field
 
-from habitat_gateway.schemas import Body, Member, Money, Out
+from habitat_gateway.schemas import NEXT_PAGE, Body, Member, Money, Out
 
 # the contributions domain folds white space and asks for meaningful text of 10 (an answer: 5) to 2000
 # characters (422 invalid_description, invalid_reason, ...); the schema states the lengths it can
@@ -163,6 +163,7 @@ class ContributionDetail(Contribution):
 class ContributionList(Out):
     items: list[Contribution]
     total: int | None = None
+    next_cursor: str | None = Field(None, description=NEXT_PAGE)
 
 
 class QueuedContribution(Contribution):
@@ -174,6 +175,7 @@ class QueuedContribution(Contribution):
 class ReviewQueue(Out):
     items: list[QueuedContribution]
     total: int | None = None
+    next_cursor: str | None = Field(None, description=NEXT_PAGE)
 
 
 class TypeFigures(Out):

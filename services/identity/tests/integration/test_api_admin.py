@@ -131,7 +131,7 @@ class TestListMembers:
         stewards = (await local_client.get("/members", params={"role": "steward"}, headers=bearer(token))).json()
         assert stewards["total"] == 2
         pending = (await local_client.get("/members", params={"status": "active"}, headers=bearer(token))).json()
-        assert pending == {"items": [], "total": 0}
+        assert pending == {"items": [], "total": 0, "next_cursor": None}
         too_many = await local_client.get("/members", params={"limit": 501}, headers=bearer(token))
         assert too_many.status_code == 422
 

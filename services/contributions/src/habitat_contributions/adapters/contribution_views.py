@@ -48,15 +48,30 @@ CHILDREN = f"""json_build_object(
 )::text"""
 
 
+SEARCH = (
+    "(c.description ILIKE :q OR EXISTS (SELECT 1 FROM contributions.member_replica r "
+    "WHERE r.member_id = c.member_id AND r.display_name ILIKE :q))"
+)
+
+
+def like_pattern(q: str) -> str:
+    """An ILIKE pattern finding q anywhere, its wildcards and backslashes taken literally."""
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 @cache
-def _statement(filters: tuple[str, ...], newest_first: bool) -> tuple[TextClause, TextClause]:
-    """The page query and the bare count, for the filters given (each `column = :column`)."""
-    where = " AND ".join(f"c.{name} = :{name}" for name in filters) or "true"
+def _statement(
+    filters: tuple[str, ...], newest_first: bool, keyset: bool = False, search: bool = False
+) -> tuple[TextClause, TextClause]:
+    """The page query and the bare count, for the filters given (each `column = :column`), the search
+    (`:q`) and the keyset position (rows after `(:after_at, :after_id)` in the page's order; the count ignores it)."""
+    where = " AND ".join([f"c.{name} = :{name}" for name in filters] + ([SEARCH] if search else [])) or "true"
     direction = "DESC" if newest_first else "ASC"
     count = f"SELECT count(*) FROM contributions.contribution c WHERE {where}"
+    after = f" AND (c.submitted_at, c.id) {'<' if newest_first else '>'} (:after_at, :after_id)" if keyset else ""
     page = (
         f"SELECT {COLUMNS}, {CHILDREN} AS children, ({count}) AS total FROM contributions.contribution c "
-        f"WHERE {where} ORDER BY c.submitted_at {direction}, c.id {direction} LIMIT :limit OFFSET :offset"
+        f"WHERE {where}{after} ORDER BY c.submitted_at {direction}, c.id {direction} LIMIT :limit OFFSET :offset"
     )
     return text(page), text(count)
 
@@ -64,12 +79,16 @@ def _statement(filters: tuple[str, ...], newest_first: bool) -> tuple[TextClause
 async def contribution_page(session: AsyncSession, where: ContributionFilter, *, newest_first: bool = True) -> Page:
     """A page of contributions as mappings with the fields of the API's contribution, and the total."""
     params: dict[str, Any] = {name: getattr(where, name) for name in FILTERS if getattr(where, name) is not None}
-    page, count = _statement(tuple(params), newest_first)
-    result = await session.execute(page, params | {"limit": where.limit, "offset": where.offset})
+    page, count = _statement(tuple(params), newest_first, where.after is not None, bool(where.q))
+    if where.q:
+        params["q"] = like_pattern(where.q)
+    position = {} if where.after is None else {"after_at": where.after[0], "after_id": where.after[1]}
+    result = await session.execute(page, params | position | {"limit": where.limit, "offset": where.offset})
     names = list(result.keys())
     rows = result.all()
     if not rows:
-        return Page([], 0 if where.offset == 0 else (await session.scalar(count, params)) or 0)
+        first = where.offset == 0 and where.after is None
+        return Page([], 0 if first else (await session.scalar(count, params)) or 0)
     items = []
     for row in rows:
         item = dict(zip(names, row, strict=True))

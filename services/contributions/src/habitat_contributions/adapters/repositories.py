@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_contributions.adapters import orm
-from habitat_contributions.adapters.contribution_views import contribution_page
+from habitat_contributions.adapters.contribution_views import contribution_page, like_pattern
 from habitat_contributions.adapters.intake import intake_figures
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
@@ -29,7 +29,14 @@ def _conditions(where: ContributionFilter) -> list:
         (c.status, where.status),
         (c.type, where.type),
     )
-    return [column == value for column, value in wanted if value is not None]
+    conditions = [column == value for column, value in wanted if value is not None]
+    if where.q:
+        pattern = like_pattern(where.q)
+        named = select(orm.member_replica.c.member_id).where(
+            orm.member_replica.c.member_id == c.member_id, orm.member_replica.c.display_name.ilike(pattern)
+        )
+        conditions.append(or_(c.description.ilike(pattern), exists(named)))
+    return conditions
 
 
 class SqlAlchemyContributionRepository:
@@ -57,9 +64,16 @@ class SqlAlchemyContributionRepository:
 
     async def _page(self, where: ContributionFilter, *order) -> Page:
         conditions = _conditions(where)
-        query = select(Contribution).where(*conditions).order_by(*order).limit(where.limit).offset(where.offset)
+        following = [] if where.after is None else [tuple_(*order) > tuple_(*where.after)]
+        query = (
+            select(Contribution)
+            .where(*conditions, *following)
+            .order_by(*order)
+            .limit(where.limit)
+            .offset(where.offset)
+        )
         items = list((await self._session.scalars(query)).all())
-        if where.offset == 0 and len(items) < where.limit:
+        if where.offset == 0 and where.after is None and len(items) < where.limit:
             return Page(items, len(items))
         total = await self._session.scalar(select(func.count()).select_from(orm.contribution).where(*conditions))
         return Page(items, total or 0)

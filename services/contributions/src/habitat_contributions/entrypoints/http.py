@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -27,8 +28,9 @@ from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.caching import install_no_store
 from habitat_common.web.dead_letters import dead_letters_router
 from habitat_common.web.errors import error_body, install_error_handlers
-from habitat_common.web.inputs import Limit, Offset
+from habitat_common.web.inputs import Limit, Offset, Text
 from habitat_common.web.observability import install_observability
+from habitat_common.web.paging import After, aware_datetime, decode_cursor, encode_cursor
 from habitat_contributions import bootstrap
 from habitat_contributions.adapters import orm
 from habitat_contributions.config import ContributionsSettings
@@ -164,13 +166,29 @@ async def _filter(
     type: TypeName | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    q: Annotated[Text | None, Query(max_length=200, description="Part of the description or member's name")] = None,
 ) -> ContributionFilter:
     return ContributionFilter(
-        member_id=member_id, period_id=period_id, status=status, type=type, limit=limit, offset=offset
+        member_id=member_id, period_id=period_id, status=status, type=type, limit=limit, offset=offset, q=q or None
     )
 
 
+def _after(where: ContributionFilter, cursor: str | None, kind: str) -> ContributionFilter:
+    """The filter positioned after the (submitted_at, id) in a cursor of this list (422 invalid_cursor if not)."""
+    return replace(where, after=decode_cursor(cursor, kind, aware_datetime, uuid.UUID)) if cursor else where
+
+
+def _next_cursor(kind: str, last: Any, more: bool) -> str | None:
+    """The cursor after a page's last row (an entity or the read model's mapping), None on the last page."""
+    if not more:
+        return None
+    submitted_at, row_id = (last["submitted_at"], last["id"]) if isinstance(last, dict) else (last.submitted_at, last.id)
+    return encode_cursor(kind, submitted_at, row_id)
+
+
 Filter = Annotated[ContributionFilter, Depends(_filter)]
+LIST_CURSOR = "contributions"
+QUEUE_CURSOR = "review-queue"
 
 
 def _routes() -> APIRouter:
@@ -192,10 +210,13 @@ def _routes() -> APIRouter:
         return await handlers.submit_contribution(cmd, uow, **_intake_rules(container))
 
     @router.get("/contributions", response_model=ContributionList)
-    async def list_contributions(principal: Member, uow: Uow, where: Filter) -> Response:
-        """Own contributions for members; everyone's for stewards and admins; newest first."""
+    async def list_contributions(principal: Member, uow: Uow, where: Filter, after: After = None) -> Response:
+        """Own contributions for members; everyone's for stewards and admins; newest first; `next_cursor` pages on."""
+        where = _after(where, after, LIST_CURSOR)
         page = await queries.list_contributions(where, _viewer(principal), uow)
-        return _json(ContributionList.model_validate({"items": page.items, "total": page.total}))
+        following = _next_cursor(LIST_CURSOR, page.items[-1], page.more) if page.items else None
+        body = {"items": page.items, "total": page.total, "next_cursor": following}
+        return _json(ContributionList.model_validate(body))
 
     @router.get("/contributions/{contribution_id}", response_model=ContributionOut)
     async def get_contribution(contribution_id: uuid.UUID, principal: Member, uow: Uow):
@@ -255,9 +276,11 @@ def _routes() -> APIRouter:
         return await review.request_clarification(cmd, uow)
 
     @router.get("/review-queue", response_model=ReviewQueue)
-    async def review_queue(principal: Reviewer, uow: Uow, container: AppContainer, where: Filter):
-        """Pending contributions (or status=...), oldest first, with age in hours and the overdue flag."""
-        queued, total = await queries.review_queue(where, uow, target=container.policy.review_target)
+    async def review_queue(principal: Reviewer, uow: Uow, container: AppContainer, where: Filter, after: After = None):
+        """Pending contributions (or status=...), oldest first, with age in hours and the overdue flag;
+        `next_cursor` pages on."""
+        where = _after(where, after, QUEUE_CURSOR)
+        queued, total, more = await queries.review_queue(where, uow, target=container.policy.review_target)
         items = [
             QueuedContributionOut.model_validate(
                 {
@@ -269,7 +292,8 @@ def _routes() -> APIRouter:
             )
             for q in queued
         ]
-        return {"items": items, "total": total}
+        following = _next_cursor(QUEUE_CURSOR, queued[-1].contribution, more) if queued else None
+        return {"items": items, "total": total, "next_cursor": following}
 
     @router.get("/periods/{period_id}/intake", response_model=IntakeOut)
     async def intake(period_id: uuid.UUID, principal: Reviewer, uow: Uow):

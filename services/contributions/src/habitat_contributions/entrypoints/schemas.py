@@ -26,6 +26,9 @@ ExpectedRevision = Annotated[
 ]
 
 
+NEXT_PAGE = "Cursor of the page after this one, to pass as `after` with the same filters; null on the last page"
+
+
 class SubmitContributionBody(RequestBody):
     """A new contribution; which amount fields apply depends on its type."""
 
@@ -178,6 +181,7 @@ class ContributionOut(BaseModel):
 class ContributionList(BaseModel):
     items: list[ContributionOut]
     total: int
+    next_cursor: str | None = Field(None, description=NEXT_PAGE)
 
 
 class QueuedContributionOut(ContributionOut):
@@ -191,6 +195,7 @@ class QueuedContributionOut(ContributionOut):
 class ReviewQueue(BaseModel):
     items: list[QueuedContributionOut]
     total: int
+    next_cursor: str | None = Field(None, description=NEXT_PAGE)
 
 
 class ErrorOut(BaseModel):

@@ -27,6 +27,9 @@ class ContributionFilter:
     type: str | None = None
     limit: int = 50
     offset: int = 0
+    # keyset paging: rows after this (submitted_at, id) in the list's order; the total ignores it
+    after: tuple[datetime, uuid.UUID] | None = None
+    q: str | None = None  # part of the description or of the member's display name, any case
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Page:
 
     items: list[Any]
     total: int
+    more: bool = False  # whether rows follow this page (set by the use cases, which ask for one row extra)
 
 
 @dataclass(frozen=True)

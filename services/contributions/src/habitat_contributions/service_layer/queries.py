@@ -34,13 +34,23 @@ async def get_contribution(contribution_id: uuid.UUID, viewer: Viewer, uow: Unit
 
 
 async def list_contributions(where: ContributionFilter, viewer: Viewer, uow: UnitOfWork) -> Page:
-    """Contributions matching the filter, newest first; a plain member only ever gets their own."""
+    """Contributions matching the filter, newest first (then by id), after where.after if given; a plain member
+    only ever gets their own. The page says whether more follow it."""
     if not viewer.is_reviewer:
         if where.member_id not in (None, viewer.member_id):
             return Page([], 0)
         where = replace(where, member_id=viewer.member_id)
     async with uow:
-        return await uow.contributions.list(where)
+        return _one_extra(await uow.contributions.list(_one_more(where)), where.limit)
+
+
+def _one_more(where: ContributionFilter) -> ContributionFilter:
+    return replace(where, limit=where.limit + 1)
+
+
+def _one_extra(page: Page, limit: int) -> Page:
+    """The page asked for with one row more, cut back to limit, saying whether that row was there."""
+    return Page(page.items[:limit], page.total, more=len(page.items) > limit)
 
 
 async def review_queue(
@@ -49,12 +59,13 @@ async def review_queue(
     *,
     target: timedelta = timedelta(hours=48),
     now: datetime | None = None,
-) -> tuple[list[QueuedContribution], int]:
-    """Pending contributions (or another status asked for), oldest first, with age and the review-target flag."""
+) -> tuple[list[QueuedContribution], int, bool]:
+    """Pending contributions (or another status asked for), oldest first (then by id), after where.after if
+    given, with age and the review-target flag; the total, and whether more follow the page."""
     now = now or utcnow()
     where = replace(where, status=where.status or ContributionStatus.PENDING)
     async with uow:
-        page = await uow.contributions.oldest_first(where)
+        page = _one_extra(await uow.contributions.oldest_first(_one_more(where)), where.limit)
         names = await uow.members.names([c.member_id for c in page.items])
     queued = [
         QueuedContribution(
@@ -65,7 +76,7 @@ async def review_queue(
         )
         for c in page.items
     ]
-    return queued, page.total
+    return queued, page.total, page.more
 
 
 async def intake_dashboard(period_id: uuid.UUID, uow: UnitOfWork) -> dict:

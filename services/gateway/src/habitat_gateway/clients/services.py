@@ -37,6 +37,7 @@ async def dashboard(services: Services, token: str, member_id: str) -> dict[str,
         "recent_contributions": contributions["items"][:20],
         "allocations": [line for line in statement["lines"] if line["source_type"] == "allocation"],
         "statement": statement["lines"][-20:],
+        "statement_window": statement["lines"],  # the page's capital chart; not part of the API's answer
     }
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Response
-from habitat_common.web.inputs import Limit, Offset
+from fastapi import APIRouter, Header, Query, Response
+from habitat_common.web.inputs import Limit, Offset, Text
+from habitat_common.web.paging import After
 
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import MemberCaller, ServicesDep, StewardCaller
@@ -25,6 +26,7 @@ from habitat_gateway.schemas_contributions import (
     SubmitContributionRequest,
 )
 
+Search = Annotated[Text | None, Query(max_length=200, description="Part of the description or member's name")]
 router = APIRouter(tags=["contributions"], responses=errors(*SIGNED_IN, *UPSTREAM))
 REVIEW = errors(*EDGE, 422, notes={
     403: "self_review: nobody reviews their own contribution; forbidden: stewards and admins only",
@@ -81,9 +83,12 @@ async def list_contributions(
     type: Type | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    q: Search = None,
+    after: After = None,
 ) -> Response:
-    """Your contributions; stewards and admins see everyone's. Newest first, filtered, paginated."""
-    params = {"status": status, "member_id": member_id, "period_id": period_id, "type": type}
+    """Your contributions; stewards and admins see everyone's. Newest first, filtered, searched, paginated;
+    follow `next_cursor` as `after` for the next page."""
+    params = {"status": status, "member_id": member_id, "period_id": period_id, "type": type, "q": q, "after": after}
     params = {k: str(v) for k, v in params.items() if v} | {"limit": limit, "offset": offset}
     return await services.contributions.forward("GET", "/contributions", token=caller.token, params=params)
 
@@ -165,8 +170,11 @@ async def review_queue(
     type: Type | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    q: Search = None,
+    after: After = None,
 ) -> Response:
-    """Contributions awaiting review, oldest first, with age and the 48-hour flag."""
-    params = {"status": status, "member_id": member_id, "period_id": period_id, "type": type}
+    """Contributions awaiting review, oldest first, with age and the 48-hour flag; searched, and paged on by
+    following `next_cursor` as `after`."""
+    params = {"status": status, "member_id": member_id, "period_id": period_id, "type": type, "q": q, "after": after}
     params = {k: str(v) for k, v in params.items() if v} | {"limit": limit, "offset": offset}
     return await services.contributions.forward("GET", "/review-queue", token=caller.token, params=params)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from habitat_common.web.inputs import Limit, Offset, Text
 from habitat_common.web.observability import long_running
+from habitat_common.web.paging import After
 
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
@@ -42,9 +43,10 @@ async def list_members(
     status: Literal["pending", "active", "inactive"] | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    after: After = None,
 ) -> dict:
-    """Members (stewards and admins), filtered and paginated."""
-    params = {"q": q, "role": role, "status": status, "limit": limit, "offset": offset}
+    """Members (stewards and admins), filtered and paginated by email; follow `next_cursor` as `after` for the next page."""
+    params = {"q": q, "role": role, "status": status, "limit": limit, "offset": offset, "after": after}
     return await services.identity.request("GET", "/members", token=caller.token, params=params)
 
 
@@ -126,7 +128,8 @@ async def audit_log(
     subject_id: uuid.UUID | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    after: After = None,
 ) -> dict:
-    """Every admin action (who, when, what, before/after), newest first (admins)."""
-    params = {"subject_id": str(subject_id) if subject_id else None, "limit": limit, "offset": offset}
+    """Every admin action (who, when, what, before/after), newest first (admins); follow `next_cursor` as `after`."""
+    params = {"subject_id": str(subject_id) if subject_id else None, "limit": limit, "offset": offset, "after": after}
     return await services.identity.request("GET", "/audit-log", token=caller.token, params=params)

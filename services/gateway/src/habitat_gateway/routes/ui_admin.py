@@ -21,19 +21,24 @@ from habitat_gateway.routes.ui_common import (
     render,
     uploaded_file,
 )
+from habitat_gateway.routes.ui_paging import fetch_page, page_links, page_query
 from habitat_gateway.routes.ui_session import check_csrf
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MEMBERS_PAGE = 100
+AUDIT_PAGE = 200
 
 
 async def _members_page(request: Request, session, services, status: int = 200, **extra) -> Response:
     filters = {k: request.query_params.get(k, "") for k in ("q", "role", "status")}
-    listing = await services.identity.request(
-        "GET", "/members", token=session.principal.token, params={k: v for k, v in filters.items() if v}
-    )
+    params = {k: v for k, v in filters.items() if v} | page_query(request, MEMBERS_PAGE)
+    listing, refused = await fetch_page(services.identity, "/members", session.principal.token, params)
+    if refused:
+        status, extra = 422, {"error": refused} | extra
     return render(request, "members.html", status=status, session=session, items=listing["items"],
-                  total=listing.get("total", len(listing["items"])), filters=filters, **extra)
+                  total=listing.get("total", len(listing["items"])), filters=filters,
+                  limit=request.query_params.get("limit", ""), **page_links(request, listing.get("next_cursor")), **extra)
 
 
 @router.get("/admin/members", response_class=HTMLResponse)
@@ -106,8 +111,10 @@ async def credentials_download(request: Request, session: SessionDep) -> Respons
 async def audit(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     if not session.principal.has_role("admin"):
         return forbidden(request, session, "admin")
-    log = await services.identity.request("GET", "/audit-log", token=session.principal.token, params={"limit": 200})
-    return render(request, "audit.html", session=session, items=log["items"])
+    params = page_query(request, AUDIT_PAGE)
+    log, refused = await fetch_page(services.identity, "/audit-log", session.principal.token, params)
+    return render(request, "audit.html", status=422 if refused else 200, session=session, items=log["items"],
+                  error=refused, **page_links(request, log.get("next_cursor")))
 
 
 @router.post("/admin/members/{member_id}/temporary-password")

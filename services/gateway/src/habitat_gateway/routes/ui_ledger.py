@@ -6,13 +6,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from habitat_common.web.observability import long_running
 
+from habitat_gateway.chart_data import allocation_by_member, member_share
 from habitat_gateway.routes.deps import ServicesDep
-from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, form_fields, redirect, render
+from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, form_fields, redirect, render, templates
 from habitat_gateway.routes.ui_session import check_csrf
 from habitat_gateway.undecided import ensure_nothing_undecided, undecided_contributions
 
 router = APIRouter(include_in_schema=False)
 WEIGHTS = ("labor", "capital", "property")
+templates.env.globals["allocation_chart"] = allocation_by_member  # the draft's and a proposal's rows, as drawn
 
 
 @router.get("/periods", response_class=HTMLResponse)
@@ -45,6 +47,7 @@ async def _period_page(request: Request, session, services, period_id: str, stat
         context["draft"] = await services.ledger.request(
             "GET", f"/periods/{period_id}/draft-allocation", token=token, params=params
         )
+        context["share_chart"] = member_share(context["draft"], str(session.principal.member_id))
     except ApiError as error:
         context["draft_error"] = error.message
     if session.principal.has_role("admin"):

@@ -5,15 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from habitat_gateway.chart_data import capital_over_time, patronage_by_type
 from habitat_gateway.clients.services import dashboard
 from habitat_gateway.routes.deps import ServicesDep
 from habitat_gateway.routes.ui_common import ApiError, SessionDep, form_fields, redirect, render
+from habitat_gateway.routes.ui_paging import fetch_page, page_links, page_query
 from habitat_gateway.routes.ui_session import check_csrf
 
 router = APIRouter(include_in_schema=False)
 VALUE_FIELDS = ("amount", "hours", "rate", "fair_market_value", "adjusted_basis")
 SUBMIT_FIELDS = ("type", "contributed_on", "description", *VALUE_FIELDS, "corrects_contribution_id")
 EDIT_FIELDS = ("contributed_on", "description", *VALUE_FIELDS)
+MY_PAGE = 100
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
@@ -22,7 +25,12 @@ async def dashboard_page(request: Request, session: SessionDep, services: Servic
         return redirect(request, "/password", session)
     data = await dashboard(services, session.principal.token, str(session.principal.member_id))
     refresh = request.app.state.settings.ui_refresh_seconds
-    return render(request, "dashboard.html", session=session, refresh_seconds=refresh, **data)
+    # the pictures come from what the page fetched (the statement window, the latest contributions): no extra call
+    charts = {
+        "capital_chart": capital_over_time(data["statement_window"]),
+        "patronage_chart": patronage_by_type(data["recent_contributions"]),
+    }
+    return render(request, "dashboard.html", session=session, refresh_seconds=refresh, **data, **charts)
 
 
 @router.get("/dashboard/live", response_class=HTMLResponse)
@@ -51,22 +59,27 @@ async def submit(request: Request, session: SessionDep, services: ServicesDep) -
     return redirect(request, "/contributions", session)
 
 
-async def _my_list(services, session, params: dict) -> dict:
-    params = {k: v for k, v in params.items() if v} | {"member_id": str(session.principal.member_id), "limit": 100}
-    return await services.contributions.request("GET", "/contributions", token=session.principal.token, params=params)
+async def _my_list(request: Request, services, session) -> tuple[dict, str | None]:
+    """A page of the member's own contributions, filtered, searched and positioned as the address says."""
+    params = {k: request.query_params.get(k) for k in ("status", "q")}
+    params = {k: v for k, v in params.items() if v} | {"member_id": str(session.principal.member_id)}
+    params |= page_query(request, MY_PAGE)
+    return await fetch_page(services.contributions, "/contributions", session.principal.token, params)
 
 
 @router.get("/contributions", response_class=HTMLResponse)
 async def my_contributions(request: Request, session: SessionDep, services: ServicesDep) -> Response:
-    listing = await _my_list(services, session, {"status": request.query_params.get("status")})
+    listing, refused = await _my_list(request, services, session)
     refresh = request.app.state.settings.ui_refresh_seconds
-    return render(request, "my_contributions.html", session=session, items=listing["items"],
-                  refresh_seconds=refresh, status_filter=request.query_params.get("status", ""))
+    return render(request, "my_contributions.html", status=422 if refused else 200, session=session,
+                  items=listing["items"], refresh_seconds=refresh, status_filter=request.query_params.get("status", ""),
+                  q=request.query_params.get("q", ""), limit=request.query_params.get("limit", ""),
+                  live_query=request.url.query, error=refused, **page_links(request, listing.get("next_cursor")))
 
 
 @router.get("/contributions/live", response_class=HTMLResponse)
 async def my_contributions_fragment(request: Request, session: SessionDep, services: ServicesDep) -> Response:
-    listing = await _my_list(services, session, {"status": request.query_params.get("status")})
+    listing, _ = await _my_list(request, services, session)
     return render(request, "my_contributions_live.html", session=session, items=listing["items"])
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from habitat_gateway.chart_data import intake_progress, review_ages
 from habitat_gateway.routes.deps import ServicesDep
 from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, redirect, render
+from habitat_gateway.routes.ui_paging import fetch_page, page_links, page_query
 from habitat_gateway.routes.ui_session import check_csrf
 
 router = APIRouter(include_in_schema=False)
-FILTERS = ("type", "member_id", "period_id", "status")
+FILTERS = ("type", "member_id", "period_id", "status", "q")
+QUEUE_PAGE = 50  # the contributions service's own default, as before paging
 
 
 def _seen_revision(form, contribution_id: str) -> int | None:
@@ -21,12 +27,14 @@ def _seen_revision(form, contribution_id: str) -> int | None:
 
 async def _queue_page(request: Request, session, services, status: int = 200, **extra) -> Response:
     filters = {k: request.query_params.get(k, "") for k in FILTERS}
-    queue = await services.contributions.request(
-        "GET", "/review-queue", token=session.principal.token, params={k: v for k, v in filters.items() if v}
-    )
+    params = {k: v for k, v in filters.items() if v} | page_query(request, QUEUE_PAGE)
+    queue, refused = await fetch_page(services.contributions, "/review-queue", session.principal.token, params)
+    if refused:
+        status, extra = 422, extra | {"error": refused}
     periods = await services.ledger.request("GET", "/periods", token=session.principal.token)
     return render(request, "review.html", status=status, session=session, items=queue["items"],
-                  filters=filters, periods=periods["items"], **extra)
+                  filters=filters, periods=periods["items"], limit=request.query_params.get("limit", ""),
+                  **page_links(request, queue.get("next_cursor")), **extra)
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -74,9 +82,19 @@ async def intake(request: Request, session: SessionDep, services: ServicesDep) -
     period_id = request.query_params.get("period_id") or next(
         (p["id"] for p in periods if p["status"] == "open"), periods[0]["id"] if periods else None
     )
-    figures = None
+    figures, charts = None, {}
     if period_id:
-        figures = await services.contributions.request(
-            "GET", f"/periods/{period_id}/intake", token=session.principal.token
+        token = session.principal.token
+        figures, pending = await asyncio.gather(
+            services.contributions.request("GET", f"/periods/{period_id}/intake", token=token),
+            services.contributions.request(
+                "GET", "/review-queue", token=token, params={"period_id": period_id, "status": "pending", "limit": 500}
+            ),
         )
-    return render(request, "intake.html", session=session, periods=periods, period_id=period_id, d=figures)
+        now = datetime.now(UTC)
+        period = next((p for p in periods if p["id"] == period_id), None)
+        charts = {
+            "progress_chart": intake_progress(figures, period, now.date()),
+            "ages_chart": review_ages(pending["items"], now),
+        }
+    return render(request, "intake.html", session=session, periods=periods, period_id=period_id, d=figures, **charts)

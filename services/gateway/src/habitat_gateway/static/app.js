@@ -3,9 +3,14 @@
   const live = document.getElementById("live");
   if (live) {
     const seconds = Number(live.dataset.refreshSeconds || 15);
+    let shown = null;
     setInterval(async () => {
       const response = await fetch(live.dataset.liveUrl, { credentials: "same-origin" });
-      if (response.ok) live.innerHTML = await response.text();
+      if (!response.ok) return;
+      const html = await response.text();
+      // the region is aria-live: replaced only when something changed, so nothing is re-announced in vain
+      if (html !== shown) live.innerHTML = html;
+      shown = html;
     }, seconds * 1000);
   }
   const form = document.getElementById("submit-form");

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_identity.adapters.orm import audit_log, member, refresh_token
@@ -45,7 +45,14 @@ class SqlAlchemyMemberRepository:
         return {m.email: m for m in found}
 
     async def search(
-        self, *, q: str | None, role: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        q: str | None,
+        role: str | None,
+        status: str | None,
+        limit: int,
+        offset: int,
+        after: tuple[str, uuid.UUID] | None = None,
     ) -> tuple[list[Member], int]:
         conditions = []
         if q:
@@ -56,7 +63,9 @@ class SqlAlchemyMemberRepository:
         if status:
             conditions.append(member.c.status == status)
         total = await self._session.scalar(select(func.count()).select_from(member).where(*conditions))
-        query = select(Member).where(*conditions).order_by(member.c.email).limit(limit).offset(offset)
+        if after is not None:
+            conditions.append(tuple_(member.c.email, member.c.id) > tuple_(*after))
+        query = select(Member).where(*conditions).order_by(member.c.email, member.c.id).limit(limit).offset(offset)
         found = list((await self._session.execute(query)).scalars())
         self.seen.update(found)
         return found, int(total or 0)
@@ -138,9 +147,19 @@ class SqlAlchemyAuditLog:
             )
         self._pending = []
 
-    async def list(self, *, limit: int, offset: int, subject_id: uuid.UUID | None) -> tuple[list[AuditEntry], int]:
+    async def list(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        subject_id: uuid.UUID | None,
+        after: tuple[datetime, uuid.UUID] | None = None,
+    ) -> tuple[list[AuditEntry], int]:
         conditions = [] if subject_id is None else [audit_log.c.subject_id == subject_id]
         total = await self._session.scalar(select(func.count()).select_from(audit_log).where(*conditions))
+        if after is not None:  # newest first, then by id: the rows after (at, id) in that order
+            at, entry_id = after
+            conditions.append(or_(audit_log.c.at < at, and_(audit_log.c.at == at, audit_log.c.id > entry_id)))
         query = (
             select(audit_log)
             .where(*conditions)

@@ -10,6 +10,7 @@ from habitat_common.metrics import measured_import
 from habitat_common.web.errors import ApiError
 from habitat_common.web.inputs import Limit, Offset
 from habitat_common.web.observability import long_running
+from habitat_common.web.paging import After, aware_datetime, decode_cursor, encode_cursor
 
 from habitat_identity.adapters.emails import check_email
 from habitat_identity.domain.errors import InvalidCsv, RosterTooLarge
@@ -28,6 +29,7 @@ from habitat_identity.entrypoints.schemas import (
 from habitat_identity.service_layer import feeds, onboarding
 
 router = APIRouter(tags=["admin"])
+AUDIT_CURSOR = "audit-log"
 IMPORT_KIND = "members"
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 CSV_BODY = {
@@ -90,10 +92,15 @@ async def audit_log(
     limit: Limit = 100,
     offset: Offset = 0,
     subject_id: uuid.UUID | None = None,
+    after: After = None,
 ) -> AuditPage:
-    """Every admin action, newest first (admins)."""
-    entries, total = await feeds.read_audit_log(c.uow(), limit=limit, offset=offset, subject_id=subject_id)
-    return AuditPage(items=[AuditEntryOut.model_validate(e) for e in entries], total=total)
+    """Every admin action, newest first (admins); `next_cursor` pages on by keyset."""
+    key = decode_cursor(after, AUDIT_CURSOR, aware_datetime, uuid.UUID) if after else None
+    entries, total, more = await feeds.read_audit_log(
+        c.uow(), limit=limit, offset=offset, subject_id=subject_id, after=key
+    )
+    following = encode_cursor(AUDIT_CURSOR, entries[-1].at, entries[-1].id) if more else None
+    return AuditPage(items=[AuditEntryOut.model_validate(e) for e in entries], total=total, next_cursor=following)
 
 
 @router.get("/integrity", response_model=IntegrityReport)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from habitat_common.web.inputs import Limit, Offset, Text
+from habitat_common.web.paging import After, decode_cursor, encode_cursor
 
 from habitat_identity.domain.commands import CreateMember, UpdateMember
 from habitat_identity.domain.errors import MemberNotFound
@@ -23,6 +24,7 @@ from habitat_identity.entrypoints.schemas import (
 from habitat_identity.service_layer import members, recovery
 
 router = APIRouter(tags=["members"])
+MEMBERS_CURSOR = "members"
 
 
 @router.get("/members", response_model=MemberList)
@@ -34,10 +36,15 @@ async def list_members(
     status: Literal["pending", "active", "inactive"] | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    after: After = None,
 ) -> MemberList:
-    """A page of members by email, searchable and filtered (stewards and admins)."""
-    found, total = await members.list_members(c.uow(), q=q, role=role, status=status, limit=limit, offset=offset)
-    return MemberList(items=[MemberOut.model_validate(m) for m in found], total=total)
+    """A page of members by email, searchable and filtered (stewards and admins); `next_cursor` pages on by keyset."""
+    key = decode_cursor(after, MEMBERS_CURSOR, str, uuid.UUID) if after else None
+    found, total, more = await members.list_members(
+        c.uow(), q=q, role=role, status=status, limit=limit, offset=offset, after=key
+    )
+    following = encode_cursor(MEMBERS_CURSOR, found[-1].email, found[-1].id) if more else None
+    return MemberList(items=[MemberOut.model_validate(m) for m in found], total=total, next_cursor=following)
 
 
 @router.post("/members", response_model=CreatedMemberOut, status_code=201)

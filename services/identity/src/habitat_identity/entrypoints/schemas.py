@@ -21,6 +21,9 @@ SESSION_KIND = Field(
 )
 
 
+NEXT_PAGE = "Cursor of the page after this one, to pass as `after`; null on the last page"
+
+
 class LoginRequest(RequestBody):
     email: str = Field(max_length=254, description="Email address (case-insensitive)")
     password: str = Field(max_length=1024)
@@ -104,6 +107,7 @@ class CreatedMemberOut(MemberOut):
 class MemberList(BaseModel):
     items: list[MemberOut]
     total: int = Field(description="How many members match the filters in all")
+    next_cursor: str | None = Field(None, description=NEXT_PAGE)
 
 
 class CreateMemberRequest(RequestBody):
@@ -168,6 +172,7 @@ class AuditEntryOut(BaseModel):
 class AuditPage(BaseModel):
     items: list[AuditEntryOut]
     total: int
+    next_cursor: str | None = Field(None, description=NEXT_PAGE)
 
 
 class IntegrityCheckOut(BaseModel):

@@ -23,11 +23,18 @@ async def revocations_after(cursor: int, uow: UnitOfWork, now: datetime) -> tupl
 
 
 async def read_audit_log(
-    uow: UnitOfWork, *, limit: int, offset: int, subject_id: uuid.UUID | None = None
-) -> tuple[list[AuditEntry], int]:
-    """One page of the audit log, newest first, and the total."""
+    uow: UnitOfWork,
+    *,
+    limit: int,
+    offset: int,
+    subject_id: uuid.UUID | None = None,
+    after: tuple[datetime, uuid.UUID] | None = None,
+) -> tuple[list[AuditEntry], int, bool]:
+    """One page of the audit log, newest first then by id, after that (at, id) if given; the total, and
+    whether more entries follow the page."""
     async with uow:
-        return await uow.audit.list(limit=limit, offset=offset, subject_id=subject_id)
+        found, total = await uow.audit.list(limit=limit + 1, offset=offset, subject_id=subject_id, after=after)
+    return found[:limit], total, len(found) > limit
 
 
 async def integrity_checks(uow: UnitOfWork) -> list[IntegrityCheck]:

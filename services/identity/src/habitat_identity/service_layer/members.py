@@ -157,10 +157,15 @@ async def list_members(
     status: str | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> tuple[list[Member], int]:
-    """One page of members by email (search in email and name, filter by role and status), and the total."""
+    after: tuple[str, uuid.UUID] | None = None,
+) -> tuple[list[Member], int, bool]:
+    """One page of members by (email, id), after that key if given (search in email and name, filter by role
+    and status), the total matching, and whether more follow the page."""
     async with uow:
-        return await uow.members.search(q=q, role=role, status=status, limit=limit, offset=offset)
+        found, total = await uow.members.search(
+            q=q, role=role, status=status, limit=limit + 1, offset=offset, after=after
+        )
+    return found[:limit], total, len(found) > limit
 
 
 async def ensure_admin(

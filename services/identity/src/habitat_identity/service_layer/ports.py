@@ -26,9 +26,16 @@ class MemberRepository(Protocol):
         """The members having any of these (normalised) emails, keyed by email."""
 
     async def search(
-        self, *, q: str | None, role: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        q: str | None,
+        role: str | None,
+        status: str | None,
+        limit: int,
+        offset: int,
+        after: tuple[str, uuid.UUID] | None = None,
     ) -> tuple[list[Member], int]:
-        """One page of members by email, and how many match in all."""
+        """One page of members by (email, id), after that key if given, and how many match in all."""
 
     async def page_by_id(self, *, after: uuid.UUID | None, limit: int) -> list[Member]:
         """Up to limit members with an id above after, by id, share-locked until the transaction ends: a
@@ -98,8 +105,15 @@ class AuditLog(Protocol):
 
     def add(self, entry: AuditEntry) -> None: ...
 
-    async def list(self, *, limit: int, offset: int, subject_id: uuid.UUID | None) -> tuple[list[AuditEntry], int]:
-        """One page of entries, newest first, and how many match in all."""
+    async def list(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        subject_id: uuid.UUID | None,
+        after: tuple[datetime, uuid.UUID] | None = None,
+    ) -> tuple[list[AuditEntry], int]:
+        """One page of entries, newest first then by id, after that (at, id) if given, and how many match in all."""
 
 
 class IntegrityChecks(Protocol):

@@ -1,0 +1,56 @@
+"""Documents in Chromium (issue 20): a member clicks "Download PDF" under their statement on the dashboard and
+the file they get is a PDF whose text holds the statement's figures, the same as the API's JSON statement."""
+
+from __future__ import annotations
+
+import pytest
+
+from .browser import sign_in
+from .conftest import Habitat, eventually
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "statements-in-portable-form-42"
+
+
+class TestStatementDownload:
+    def test_the_downloaded_pdf_holds_the_statements_figures(self, habitat: Habitat, browser) -> None:
+        from pypdf import PdfReader
+
+        member_id, email, temporary = habitat.create_member("member")
+        page = browser.new_context(accept_downloads=True).new_page()
+        sign_in(page, habitat.url, email, temporary)
+        page.fill("input[name=current_password]", temporary)
+        page.fill("input[name=new_password]", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/dashboard")
+
+        token = habitat.login(email, PASSWORD)["access_token"]
+        _, steward = habitat.active_member("steward")
+        for day, amount in (("2026-02-02", "120.00"), ("2026-03-01", "35.50")):
+            contribution = habitat.submit(
+                token,
+                {
+                    "type": "capital",
+                    "contributed_on": day,
+                    "amount": amount,
+                    "description": "Capital contribution by bank transfer",
+                },
+            )
+            approved = habitat.call("POST", f"/contributions/{contribution['id']}/approve", steward, json={})
+            assert approved.status_code == 200, approved.text
+        eventually(lambda: habitat.capital(token, member_id) == ("155.50", "155.50"))
+        statement = habitat.call("GET", f"/capital-accounts/{member_id}/statement", token).json()
+
+        page.goto(habitat.url + "/dashboard")
+        with page.expect_download() as download_info:
+            page.click("#statement-downloads >> text=Download PDF")
+        download = download_info.value
+        assert download.suggested_filename.startswith(f"statement-{member_id}-2026-02-02-")
+        reader = PdfReader(download.path())
+        text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+        assert "Capital account statement" in text and "Transactions: 2" in text
+        for line in statement["lines"]:
+            assert f"{line['date']} contribution" in text
+            assert f"{line['book_amount']} {line['tax_amount']} {line['book_balance']} {line['tax_balance']}" in text
+        assert f"Closing balance {statement['book_balance']} {statement['tax_balance']}" in text
+        page.context.close()
