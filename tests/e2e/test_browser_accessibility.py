@@ -97,3 +97,21 @@ def test_every_page_fits_a_375_px_phone(habitat: Habitat, browser, role, paths, 
         page = signed_in_page(habitat, browser, role, viewport=PHONE)
     assert overflowing(page, habitat.url, paths, tmp_path) == {}
     page.context.close()
+
+
+def test_a_refused_form_keeps_its_input_and_takes_focus_to_the_reason(habitat: Habitat, browser) -> None:
+    """Adding a member whose email is taken: the page comes back with the reason focused and the input kept."""
+    _, taken, _ = habitat.create_member()
+    page = signed_in_page(habitat, browser, "admin")
+    page.goto(habitat.url + "/admin/members")
+    page.click("summary:has-text('Add a member')")
+    page.fill("#create-member input[name=email]", taken)
+    page.fill("#create-member input[name=display_name]", "Twice Added")
+    page.select_option("#create-member select[name=role]", "steward")
+    page.click("#create-member button[type=submit]")
+    page.wait_for_selector("main .error[role=alert]")
+    assert page.evaluate("() => document.activeElement.matches('main .error[role=alert]')")
+    assert page.input_value("#create-member input[name=email]") == taken
+    assert page.input_value("#create-member input[name=display_name]") == "Twice Added"
+    assert page.input_value("#create-member select[name=role]") == "steward"
+    page.context.close()

@@ -87,6 +87,18 @@ class TestAuditPage:
         assert link(first.text, "next-page") == {"path": ["/admin/audit"], "after": ["CURSOR-2"]}
         assert link(later.text, "first-page") == {"path": ["/admin/audit"]}
 
+    async def test_the_audit_log_is_searched_and_the_search_is_kept(self, gateway_over, keys, sent):
+        async with gateway_over(identity=identity(sent)) as gw:
+            gw.cookies.set("habitat_access", keys.mint(uuid.uuid4(), "admin"))
+            page = await gw.get("/admin/audit", params={"q": "ana@coop & co", "limit": 5})
+            api = await gw.get("/api/v1/audit-log", params={"q": "role_changed"},
+                               headers={"Authorization": f"Bearer {keys.mint(uuid.uuid4(), 'admin')}"})
+        assert sent[0].url.params["q"] == "ana@coop & co" and sent[0].url.params["limit"] == "5"
+        assert 'name="q" value="ana@coop &amp; co"' in page.text and 'name="limit" value="5"' in page.text
+        assert link(page.text, "next-page") == {
+            "path": ["/admin/audit"], "q": ["ana@coop & co"], "limit": ["5"], "after": ["CURSOR-2"]}
+        assert api.status_code == 200 and sent[1].url.params["q"] == "role_changed"
+
 
 class TestApi:
     async def test_after_is_passed_on_and_next_comes_back(self, gateway_over, keys, sent):

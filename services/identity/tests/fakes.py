@@ -107,8 +107,11 @@ class FakeAuditLog:
     def add(self, entry: AuditEntry) -> None:
         self.entries.append(entry)
 
-    async def list(self, *, limit: int, offset: int, subject_id=None, after=None) -> tuple[list[AuditEntry], int]:
+    async def list(
+        self, *, limit: int, offset: int, subject_id=None, after=None, q=None
+    ) -> tuple[list[AuditEntry], int]:
         found = [e for e in reversed(self.entries) if subject_id is None or e.subject_id == subject_id]
+        found = [e for e in found if not q or q.lower() in e.action.lower()]  # the fake searches actions only
         following = [e for e in found if after is None or e.at < after[0] or (e.at == after[0] and e.id > after[1])]
         return following[offset : offset + limit], len(found)
 

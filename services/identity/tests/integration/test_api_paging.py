@@ -110,3 +110,40 @@ class TestAuditLogByKeyset:
         naive = encode_cursor("audit-log", datetime(2026, 3, 1), uuid.uuid4())
         refused = await local_client.get("/audit-log", headers=admin, params={"after": naive})
         assert (refused.status_code, refused.json()["error"]["code"]) == (422, "invalid_cursor")
+
+
+class TestAuditLogSearch:
+    async def entries(self, app, rows: list[tuple[str, uuid.UUID | None, uuid.UUID | None]]) -> None:
+        now = datetime.now(UTC) + timedelta(hours=1)  # newer than the members' own "member.created" entries
+        async with app.state.container.session_factory() as session, session.begin():
+            for n, (action, actor, subject) in enumerate(rows):
+                await session.execute(insert(audit_log).values(
+                    id=uuid.uuid4(), action=action, actor_id=actor, subject_id=subject, at=now - timedelta(seconds=n)))
+
+    async def test_q_finds_the_action_or_the_people_by_email_or_name_and_pages_on(self, local_app, local_client, local_keys):
+        ana, _ = await a_stored_member(local_app, email="ana@coop.example")
+        bo, _ = await a_stored_member(local_app, email="bo@coop.example")
+        await self.entries(local_app, [
+            ("member.role_changed", ana.id, bo.id), ("member.updated", bo.id, bo.id), ("period.opened", None, None),
+            ("member.deactivated", ana.id, None), ("distribution.completed", None, None),
+        ])
+        admin = bearer(local_keys.mint(uuid.uuid4(), "admin"))
+        by_actor = await every_page(local_client, "/audit-log", admin, limit=1, q="ANA@coop")
+        # her own creation (she is its subject) comes last, oldest
+        assert [e["action"] for page in by_actor for e in page] == [
+            "member.role_changed", "member.deactivated", "member.created"]
+        by_subject = (await local_client.get("/audit-log", headers=admin, params={"q": "bo@"})).json()
+        assert [e["action"] for e in by_subject["items"]] == ["member.role_changed", "member.updated", "member.created"]
+        assert by_subject["total"] == 3
+        by_action = (await local_client.get("/audit-log", headers=admin, params={"q": "period."})).json()
+        assert [e["action"] for e in by_action["items"]] == ["period.opened"]
+
+    async def test_wildcards_are_taken_literally_and_a_long_query_is_refused(self, local_app, local_client, local_keys):
+        await self.entries(local_app, [("member.updated", None, None), ("weird_%action", None, None)])
+        admin = bearer(local_keys.mint(uuid.uuid4(), "admin"))
+        everything = (await local_client.get("/audit-log", headers=admin, params={"q": "%"})).json()
+        assert [e["action"] for e in everything["items"]] == ["weird_%action"]
+        underscore = (await local_client.get("/audit-log", headers=admin, params={"q": "d_"})).json()
+        assert [e["action"] for e in underscore["items"]] == ["weird_%action"]
+        too_long = await local_client.get("/audit-log", headers=admin, params={"q": "x" * 201})
+        assert too_long.status_code == 422

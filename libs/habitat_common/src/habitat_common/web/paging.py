@@ -60,3 +60,8 @@ def decode_cursor(cursor: str, kind: str, *parsers: Callable[[str], Any]) -> tup
         raise ApiError(
             422, INVALID_CURSOR, "after: not a cursor this list gave out; start again from the first page"
         ) from error
+
+
+def like_pattern(q: str) -> str:
+    """An ILIKE pattern finding q anywhere, its wildcards and backslashes taken literally."""
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

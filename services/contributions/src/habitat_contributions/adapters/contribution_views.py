@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitat_common.web.paging import like_pattern
 from habitat_contributions.domain.model import current_revision
 from habitat_contributions.service_layer.ports import ContributionFilter, Page
 
@@ -52,11 +53,6 @@ SEARCH = (
     "(c.description ILIKE :q OR EXISTS (SELECT 1 FROM contributions.member_replica r "
     "WHERE r.member_id = c.member_id AND r.display_name ILIKE :q))"
 )
-
-
-def like_pattern(q: str) -> str:
-    """An ILIKE pattern finding q anywhere, its wildcards and backslashes taken literally."""
-    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 @cache

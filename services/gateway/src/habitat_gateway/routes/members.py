@@ -129,7 +129,13 @@ async def audit_log(
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
+    q: Annotated[
+        Text | None, Query(max_length=200, description="Part of the action, or of who acted or was acted on (email or name)")
+    ] = None,
 ) -> dict:
-    """Every admin action (who, when, what, before/after), newest first (admins); follow `next_cursor` as `after`."""
-    params = {"subject_id": str(subject_id) if subject_id else None, "limit": limit, "offset": offset, "after": after}
+    """Every admin action (who, when, what, before/after), newest first (admins), searchable; follow `next_cursor`
+    as `after`."""
+    params = {
+        "subject_id": str(subject_id) if subject_id else None, "limit": limit, "offset": offset, "after": after, "q": q,
+    }
     return await services.identity.request("GET", "/audit-log", token=caller.token, params=params)

@@ -111,10 +111,12 @@ async def credentials_download(request: Request, session: SessionDep) -> Respons
 async def audit(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     if not session.principal.has_role("admin"):
         return forbidden(request, session, "admin")
-    params = page_query(request, AUDIT_PAGE)
+    q = request.query_params.get("q", "").strip()
+    params = page_query(request, AUDIT_PAGE) | ({"q": q} if q else {})
     log, refused = await fetch_page(services.identity, "/audit-log", session.principal.token, params)
     return render(request, "audit.html", status=422 if refused else 200, session=session, items=log["items"],
-                  error=refused, **page_links(request, log.get("next_cursor")))
+                  error=refused, q=q, limit=request.query_params.get("limit"),
+                  **page_links(request, log.get("next_cursor")))
 
 
 @router.post("/admin/members/{member_id}/temporary-password")

@@ -1,7 +1,13 @@
-// Long actions (import, propose, post, close): on submit the button is disabled and says "Working…" until the
-// next page arrives. Without JavaScript the form simply posts.
+// After a refused form, focus goes to the sentence why. Long actions (import, propose, post, close): on submit the
+// button is disabled and says "Working…" until the next page arrives. Without JavaScript the form simply posts.
 (function () {
   const status = document.getElementById("page-status");
+  // a form that came back refused: reading and tabbing start at the sentence why, not at the top of the page
+  const refusal = document.querySelector("main .error[role=alert]");
+  if (refusal) {
+    refusal.tabIndex = -1;
+    refusal.focus();
+  }
   document.querySelectorAll("form[data-busy]").forEach((form) => {
     form.addEventListener("submit", () => {
       const button = form.querySelector("button[type=submit]");

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from habitat_common.web.paging import like_pattern
 from sqlalchemy import and_, exists, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,7 +57,7 @@ class SqlAlchemyMemberRepository:
     ) -> tuple[list[Member], int]:
         conditions = []
         if q:
-            pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = like_pattern(q)
             conditions.append(or_(member.c.email.ilike(pattern), member.c.display_name.ilike(pattern)))
         if role:
             conditions.append(member.c.role == role)
@@ -154,8 +155,15 @@ class SqlAlchemyAuditLog:
         offset: int,
         subject_id: uuid.UUID | None,
         after: tuple[datetime, uuid.UUID] | None = None,
+        q: str | None = None,
     ) -> tuple[list[AuditEntry], int]:
         conditions = [] if subject_id is None else [audit_log.c.subject_id == subject_id]
+        if q:  # the action, or who acted or was acted on, by email or display name
+            pattern = like_pattern(q)
+            people = select(member.c.id).where(or_(member.c.email.ilike(pattern), member.c.display_name.ilike(pattern)))
+            conditions.append(
+                or_(audit_log.c.action.ilike(pattern), audit_log.c.actor_id.in_(people), audit_log.c.subject_id.in_(people))
+            )
         total = await self._session.scalar(select(func.count()).select_from(audit_log).where(*conditions))
         if after is not None:  # newest first, then by id: the rows after (at, id) in that order
             at, entry_id = after

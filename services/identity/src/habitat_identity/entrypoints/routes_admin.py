@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from habitat_common.metrics import measured_import
 from habitat_common.web.errors import ApiError
-from habitat_common.web.inputs import Limit, Offset
+from habitat_common.web.inputs import Limit, Offset, Text
 from habitat_common.web.observability import long_running
 from habitat_common.web.paging import After, aware_datetime, decode_cursor, encode_cursor
 
@@ -93,11 +94,14 @@ async def audit_log(
     offset: Offset = 0,
     subject_id: uuid.UUID | None = None,
     after: After = None,
+    q: Annotated[
+        Text | None, Query(max_length=200, description="Part of the action, or of who acted or was acted on (email or name)")
+    ] = None,
 ) -> AuditPage:
-    """Every admin action, newest first (admins); `next_cursor` pages on by keyset."""
+    """Every admin action, newest first (admins), searchable; `next_cursor` pages on by keyset."""
     key = decode_cursor(after, AUDIT_CURSOR, aware_datetime, uuid.UUID) if after else None
     entries, total, more = await feeds.read_audit_log(
-        c.uow(), limit=limit, offset=offset, subject_id=subject_id, after=key
+        c.uow(), limit=limit, offset=offset, subject_id=subject_id, after=key, q=q
     )
     following = encode_cursor(AUDIT_CURSOR, entries[-1].at, entries[-1].id) if more else None
     return AuditPage(items=[AuditEntryOut.model_validate(e) for e in entries], total=total, next_cursor=following)

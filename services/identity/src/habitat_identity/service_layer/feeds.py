@@ -29,11 +29,12 @@ async def read_audit_log(
     offset: int,
     subject_id: uuid.UUID | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
+    q: str | None = None,
 ) -> tuple[list[AuditEntry], int, bool]:
     """One page of the audit log, newest first then by id, after that (at, id) if given; the total, and
-    whether more entries follow the page."""
+    whether more entries follow the page; q searches the action and the people by email or name."""
     async with uow:
-        found, total = await uow.audit.list(limit=limit + 1, offset=offset, subject_id=subject_id, after=after)
+        found, total = await uow.audit.list(limit=limit + 1, offset=offset, subject_id=subject_id, after=after, q=q)
     return found[:limit], total, len(found) > limit
 
 

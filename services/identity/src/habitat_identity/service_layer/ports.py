@@ -112,8 +112,10 @@ class AuditLog(Protocol):
         offset: int,
         subject_id: uuid.UUID | None,
         after: tuple[datetime, uuid.UUID] | None = None,
+        q: str | None = None,
     ) -> tuple[list[AuditEntry], int]:
-        """One page of entries, newest first then by id, after that (at, id) if given, and how many match in all."""
+        """One page of entries, newest first then by id, after that (at, id) if given, and how many match in all;
+        q: part of the action or of the actor's or subject's email or display name."""
 
 
 class IntegrityChecks(Protocol):
