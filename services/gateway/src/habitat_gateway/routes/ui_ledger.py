@@ -32,7 +32,7 @@ async def create_period(request: Request, session: SessionDep, services: Service
     except ApiError as error:
         listing = await services.ledger.request("GET", "/periods", token=session.principal.token)
         return render(request, "periods.html", status=error.status, session=session, items=listing["items"],
-                      error=error.message)
+                      error=error.message, form=form)
     return redirect(request, "/periods", session)
 
 
@@ -153,7 +153,7 @@ async def schedule(request: Request, session: SessionDep, services: ServicesDep)
     try:
         await services.ledger.request("POST", "/distributions", token=session.principal.token, json=body)
     except ApiError as error:
-        return await _distributions_page(request, session, services, status=error.status, error=error.message)
+        return await _distributions_page(request, session, services, status=error.status, error=error.message, form=form)
     return redirect(request, "/distributions", session)
 
 
@@ -170,7 +170,7 @@ async def distribution_action(
             "POST", f"/distributions/{distribution_id}/{action}", token=session.principal.token, json=body
         )
     except ApiError as error:
-        return await _distributions_page(request, session, services, status=error.status, error=error.message)
+        return await _distributions_page(request, session, services, status=error.status, error=error.message, form=form)
     return redirect(request, "/distributions", session)
 
 
