@@ -5,22 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from .browser import sign_in
+from .browser import signed_in_page
 from .conftest import Habitat
 
 pytestmark = pytest.mark.e2e
-
-
-def signed_in_page(habitat: Habitat, browser, role: str):
-    """A fresh member of `role`, signed in past the forced password change."""
-    _, email, temporary = habitat.create_member(role)
-    page = browser.new_context().new_page()
-    sign_in(page, habitat.url, email, temporary)
-    page.fill("input[name=current_password]", temporary)
-    page.fill("input[name=new_password]", f"{role}-walks-the-long-road-42")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/dashboard")
-    return page
 
 
 def submit_labor(page, habitat: Habitat, description: str, hours: str = "3") -> None:

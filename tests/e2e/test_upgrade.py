@@ -179,7 +179,9 @@ def upgrade_then_rollback(previous: str, state: Path, tmp_path: Path) -> None:
             assert record["HABITAT_PREVIOUS_VERSION"] == previous
             assert Path(record["HABITAT_PRE_UPGRADE_BACKUP"]).is_file()
             assert habitat.capital(admin, member_id) == ("500.00", "500.00")
-            assert habitat.call("GET", "/contributions", member).json() == before
+            # the same data; a release may add fields to an answer (expand), never drop or change one
+            served = habitat.call("GET", "/contributions", member).json()
+            assert {key: served[key] for key in before} == before
 
             if not FULL:
                 return
