@@ -137,7 +137,10 @@ class TestOneApprovalIsOneTrace:
                 trace = Trace([s for s in list(spans) if s.span.trace_id == gateway_server.span.trace_id])
                 booking = trace.find("ledger", CONSUMER)
                 ledger_sql = booking and trace.one_under(booking[0], "ledger", CLIENT, lambda s: "ledger." in statement(s))
-                return trace if ledger_sql else None
+                # the relay's span ends after it marked the row published, so its batch may leave the worker
+                # after the ledger's spans: the trace is whole only when both have arrived
+                relayed = any(s.span.name.startswith("outbox relay") for s in trace.spans)
+                return trace if ledger_sql and relayed else None
 
             trace = eventually(whole_trace, timeout=15)
 
