@@ -3,7 +3,9 @@ dead-letter queues."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 
@@ -100,6 +102,67 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("notifications", PeriodClosingV1),
     Subscription("notifications", PeriodClosedV1),
 )
+
+
+H = TypeVar("H")
+B = TypeVar("B")
+
+
+class TopologyMismatch(ValueError):
+    """A worker's handlers and the subscriptions SUBSCRIPTIONS declares for it differ."""
+
+
+def subscriptions_of(consumer: str) -> tuple[Subscription, ...]:
+    """The consumer's subscriptions, in the order SUBSCRIPTIONS declares them."""
+    return tuple(subscription for subscription in SUBSCRIPTIONS if subscription.consumer == consumer)
+
+
+def subscription_of(consumer: str, contract: type[Contract]) -> Subscription:
+    """The consumer's declared subscription to contract; TopologyMismatch when SUBSCRIPTIONS has none."""
+    for subscription in subscriptions_of(consumer):
+        if subscription.contract is contract:
+            return subscription
+    raise TopologyMismatch(f"{consumer} has no subscription to {contract.routing_key()} in SUBSCRIPTIONS")
+
+
+@dataclass(frozen=True)
+class Bindings(Generic[H, B]):
+    """A consumer's declared subscriptions, each with its handler: applied one delivery at a time, or in batches."""
+
+    handlers: tuple[tuple[Subscription, H], ...]
+    batch_handlers: tuple[tuple[Subscription, B], ...]
+
+
+def bind(
+    consumer: str, handlers: Mapping[type[Contract], H], batch_handlers: Mapping[type[Contract], B] | None = None
+) -> Bindings[H, B]:
+    """Pair each of the consumer's declared subscriptions with its handler (keyed by contract), in declared order;
+    TopologyMismatch at start-up when a declared subscription has no handler, or a handler no declared
+    subscription (or two, one per kind)."""
+    batched = batch_handlers or {}
+    declared = subscriptions_of(consumer)
+    problems = [
+        f"no handler for {s.queue_name}" for s in declared if s.contract not in handlers and s.contract not in batched
+    ]
+    known = {s.contract for s in declared}
+    problems += [
+        f"a handler for {consumer}.{contract.routing_key()}, which SUBSCRIPTIONS does not declare"
+        for contract in [*handlers, *batched]
+        if contract not in known
+    ]
+    problems += [
+        f"both a handler and a batch handler for {consumer}.{contract.routing_key()}"
+        for contract in handlers
+        if contract in batched
+    ]
+    if problems:
+        raise TopologyMismatch(
+            f"{consumer}'s handlers differ from habitat_common.messaging.topology.SUBSCRIPTIONS: " + "; ".join(problems)
+        )
+    return Bindings(
+        handlers=tuple((s, handlers[s.contract]) for s in declared if s.contract in handlers),
+        batch_handlers=tuple((s, batched[s.contract]) for s in declared if s.contract in batched),
+    )
 
 
 def consumer_queue(subscription: Subscription, *, delivery_limit: int, declare: bool = True) -> RabbitQueue:

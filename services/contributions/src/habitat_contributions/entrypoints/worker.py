@@ -20,7 +20,7 @@ from habitat_common.contracts import (
 )
 from habitat_common.messaging.consumer import Handler
 from habitat_common.messaging.polling import PollingTask
-from habitat_common.messaging.topology import Subscription
+from habitat_common.messaging.topology import Subscription, bind
 from habitat_common.messaging.worker import build_worker
 from habitat_common.telemetry import IMPORT_EVENTS_LAG, IMPORT_EVENTS_PENDING, configure_logging, configure_tracing
 from habitat_contributions import bootstrap
@@ -54,30 +54,25 @@ def idempotent(
 
 
 def consumers(uow_factory: Callable[[], UnitOfWork]) -> Sequence[tuple[Subscription, Handler]]:
-    """Every subscription of this service with its idempotent handler."""
+    """Every subscription the topology declares for this service, with its idempotent handler."""
     member = (translators.record_member, replicas.record_member)
-    return (
-        (Subscription(SERVICE, MemberRegisteredV1), idempotent(f"{SERVICE}.member_registered", *member, uow_factory)),
-        (Subscription(SERVICE, MemberUpdatedV1), idempotent(f"{SERVICE}.member_updated", *member, uow_factory)),
-        (
-            Subscription(SERVICE, MemberDeactivatedV1),
-            idempotent(f"{SERVICE}.member_deactivated", *member, uow_factory),
-        ),
-        (
-            Subscription(SERVICE, PeriodOpenedV1),
-            idempotent(f"{SERVICE}.period_opened", translators.record_period, replicas.record_period, uow_factory),
-        ),
-        (
-            Subscription(SERVICE, PeriodClosingV1),
-            idempotent(f"{SERVICE}.period_closing", translators.record_period, replicas.seal_period, uow_factory),
-        ),
-        (
-            Subscription(SERVICE, PeriodClosedV1),
-            idempotent(
+    return bind(
+        SERVICE,
+        {
+            MemberRegisteredV1: idempotent(f"{SERVICE}.member_registered", *member, uow_factory),
+            MemberUpdatedV1: idempotent(f"{SERVICE}.member_updated", *member, uow_factory),
+            MemberDeactivatedV1: idempotent(f"{SERVICE}.member_deactivated", *member, uow_factory),
+            PeriodOpenedV1: idempotent(
+                f"{SERVICE}.period_opened", translators.record_period, replicas.record_period, uow_factory
+            ),
+            PeriodClosingV1: idempotent(
+                f"{SERVICE}.period_closing", translators.record_period, replicas.seal_period, uow_factory
+            ),
+            PeriodClosedV1: idempotent(
                 f"{SERVICE}.period_closed", translators.mark_period_closed, replicas.mark_period_closed, uow_factory
             ),
-        ),
-    )
+        },
+    ).handlers
 
 
 def import_announcer(container: bootstrap.Container) -> PollingTask:

@@ -12,7 +12,9 @@ from habitat_common.contracts import (
     MemberUpdatedV1,
     PeriodSealedV1,
 )
-from habitat_common.messaging.topology import Subscription
+from habitat_common.messaging.batching import BatchHandler
+from habitat_common.messaging.consumer import Handler
+from habitat_common.messaging.topology import Bindings, bind, subscription_of
 from habitat_common.messaging.worker import build_worker
 
 from habitat_ledger import bootstrap
@@ -21,6 +23,7 @@ from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.consumers import (
     MEMBER_REGISTERED,
     MEMBER_UPDATED,
+    UowFactory,
     allocation_posted_handler,
     contribution_approved_batch_handler,
     contributions_imported_handler,
@@ -29,12 +32,22 @@ from habitat_ledger.entrypoints.consumers import (
 )
 from habitat_ledger.entrypoints.gauges import ledger_gauges
 
-CONTRIBUTION_APPROVED = Subscription("ledger", ContributionApprovedV1)
-CONTRIBUTIONS_IMPORTED = Subscription("ledger", ContributionsImportedV1)
-PERIOD_SEALED = Subscription("ledger", PeriodSealedV1)
-ALLOCATION_POSTED_SUB = Subscription("ledger", AllocationPostedV1)
-MEMBER_REGISTERED_SUB = Subscription("ledger", MemberRegisteredV1)
-MEMBER_UPDATED_SUB = Subscription("ledger", MemberUpdatedV1)
+CONTRIBUTION_APPROVED = subscription_of(bootstrap.SERVICE, ContributionApprovedV1)
+
+
+def consumers(uow_factory: UowFactory) -> Bindings[Handler, BatchHandler]:
+    """Every subscription the topology declares for the ledger, with its handler (approvals in batches)."""
+    return bind(
+        bootstrap.SERVICE,
+        {
+            ContributionsImportedV1: contributions_imported_handler(uow_factory),
+            PeriodSealedV1: period_sealed_handler(uow_factory),
+            AllocationPostedV1: allocation_posted_handler(uow_factory),
+            MemberRegisteredV1: member_handler(uow_factory, MEMBER_REGISTERED),
+            MemberUpdatedV1: member_handler(uow_factory, MEMBER_UPDATED),
+        },
+        batch_handlers={ContributionApprovedV1: contribution_approved_batch_handler(uow_factory)},
+    )
 
 
 def create_worker(
@@ -42,6 +55,7 @@ def create_worker(
 ) -> AsgiFastStream:
     """Consumers, the outbox relay and the gauges read from the database, with /healthz, /readyz and /metrics."""
     ledger = bootstrap.build(settings, process="worker")
+    bound = consumers(ledger.uow)
     return build_worker(
         service=bootstrap.SERVICE,
         rabbit=ledger.settings.rabbit,
@@ -50,15 +64,9 @@ def create_worker(
         outbox=outbox,
         inbox=inbox,
         messaging=ledger.settings.messaging,
-        batch_handlers=[(CONTRIBUTION_APPROVED, contribution_approved_batch_handler(ledger.uow))],
+        batch_handlers=bound.batch_handlers,
         batching=ledger.settings.batching,
-        handlers=[
-            (CONTRIBUTIONS_IMPORTED, contributions_imported_handler(ledger.uow)),
-            (PERIOD_SEALED, period_sealed_handler(ledger.uow)),
-            (ALLOCATION_POSTED_SUB, allocation_posted_handler(ledger.uow)),
-            (MEMBER_REGISTERED_SUB, member_handler(ledger.uow, MEMBER_REGISTERED)),
-            (MEMBER_UPDATED_SUB, member_handler(ledger.uow, MEMBER_UPDATED)),
-        ],
+        handlers=bound.handlers,
         broker=broker,
         background=[ledger_gauges(ledger.engine)],
         dead_letters=dead_letter,

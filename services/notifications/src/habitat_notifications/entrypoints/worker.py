@@ -29,7 +29,7 @@ from habitat_common.contracts import (
 )
 from habitat_common.messaging.consumer import Handler
 from habitat_common.messaging.polling import PollingTask
-from habitat_common.messaging.topology import Subscription
+from habitat_common.messaging.topology import Subscription, bind
 from habitat_common.messaging.worker import build_worker
 from habitat_common.metrics import MAIL_OUTCOMES, NOTIFICATIONS_MESSAGES, preinitialise
 from habitat_common.telemetry import configure_logging, configure_tracing
@@ -66,7 +66,7 @@ def idempotent(
 
 
 def consumers(container: bootstrap.Container) -> Sequence[tuple[Subscription, Handler]]:
-    """Every subscription of this service with its idempotent handler."""
+    """Every subscription the topology declares for this service, with its idempotent handler."""
     uow, room = container.uow, container.mailroom
     member = (translators.record_member, replicas.record_member)
     link = (translators.mail_link, partial(mailing.mail_link, mailroom=room))
@@ -91,9 +91,8 @@ def consumers(container: bootstrap.Container) -> Sequence[tuple[Subscription, Ha
         (PeriodClosingV1, "period_closing", period),
         (PeriodClosedV1, "period_closed", period),
     ]
-    return tuple(
-        (Subscription(SERVICE, contract), idempotent(f"{SERVICE}.{name}", *pair, uow)) for contract, name, pair in table
-    )
+    handlers = {contract: idempotent(f"{SERVICE}.{name}", *pair, uow) for contract, name, pair in table}
+    return bind(SERVICE, handlers).handlers
 
 
 def sender(container: bootstrap.Container) -> PollingTask:
