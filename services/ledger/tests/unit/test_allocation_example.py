@@ -8,12 +8,12 @@ from decimal import Decimal
 import httpx
 from fastapi import FastAPI
 
-from habitat_ledger.entrypoints import example_api
+from habitat_ledger.entrypoints import routes_example
 
 
 async def example() -> dict:
     app = FastAPI()
-    app.include_router(example_api.router)
+    app.include_router(routes_example.router)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://ledger") as http:
         response = await http.get("/allocations/example")  # no token: the example is public
     assert response.status_code == 200, response.text

@@ -24,7 +24,7 @@ from habitat_ledger.domain.k1 import CapitalFigure, K1Figures, build_k1
 from habitat_ledger.domain.k1_issue import IssuedEnding
 from habitat_ledger.domain.k1_shares import AllocationFigure
 from habitat_ledger.domain.period import Period
-from habitat_ledger.entrypoints.k1_api import k1_csv, k1_json
+from habitat_ledger.entrypoints.routes_k1 import k1_csv, k1_json
 from habitat_ledger.service_layer.exports import k1_data
 from habitat_ledger.service_layer.k1_issues import issue_k1
 

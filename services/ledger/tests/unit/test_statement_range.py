@@ -15,7 +15,7 @@ from ledger_fakes import FakeUnitOfWork
 from habitat_ledger.domain.errors import InvalidStatementRange
 from habitat_ledger.domain.statement import CapitalMovement
 from habitat_ledger.domain.statement_range import statement_for_range
-from habitat_ledger.entrypoints.documents_api import statement_csv
+from habitat_ledger.entrypoints.routes_documents import statement_csv
 from habitat_ledger.service_layer.contributions import book_contribution
 from habitat_ledger.service_layer.documents import MemberStatement, board_report, member_statement
 from habitat_ledger.service_layer.statements import capital_statement

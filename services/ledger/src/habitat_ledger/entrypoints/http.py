@@ -30,19 +30,19 @@ from habitat_ledger.adapters.orm import dead_letter
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.domain.errors import InvalidCsv, K1AlreadyIssued, K1DoesNotTie, LedgerError
 from habitat_ledger.entrypoints import (
-    allocations_api,
-    capital_api,
-    close_api,
-    distributions_api,
-    documents_api,
-    example_api,
-    exports_api,
-    imports_api,
-    integrity_api,
-    journal_api,
-    k1_api,
-    money_moves_api,
-    periods_api,
+    routes_allocations,
+    routes_capital,
+    routes_close,
+    routes_distributions,
+    routes_documents,
+    routes_example,
+    routes_exports,
+    routes_imports,
+    routes_integrity,
+    routes_journal,
+    routes_k1,
+    routes_money_moves,
+    routes_periods,
 )
 from habitat_ledger.entrypoints.dependencies import admin_principal
 
@@ -123,7 +123,7 @@ def create_app(
         if isinstance(exc, K1DoesNotTie):
             body["error"]["differences"] = exc.differences
         if isinstance(exc, K1AlreadyIssued) and exc.issued is not None:
-            body["error"]["issued"] = k1_api.issue_json(exc.issued)
+            body["error"]["issued"] = routes_k1.issue_json(exc.issued)
         if isinstance(exc, InvalidCsv):
             body["error"] |= {"pass": exc.pass_name, "error_count": exc.count, "errors": [asdict(p) for p in exc.problems]}
         return JSONResponse(body, status_code=STATUS_OF.get(exc.code, 400))
@@ -136,18 +136,19 @@ def create_app(
 
     checks = {"database": database, "broker": broker} | ({"revocations": feed.ready} if feed else {})
     install_observability(app, bootstrap.SERVICE, checks)
-    preinitialise_imports(bootstrap.SERVICE, [imports_api.IMPORT_KIND])
+    preinitialise_imports(bootstrap.SERVICE, [routes_imports.IMPORT_KIND])
     preinitialise(ALLOCATIONS_POSTED)
     preinitialise(DISTRIBUTIONS_POSTED)
     install_no_store(app)
-    app.include_router(periods_api.router)
-    # example_api before allocations_api: /allocations/example is not an /allocations/{allocation_id}; so
-    # documents_api: /allocations/{id}/statement/{member_id}.pdf is not a member_id "….pdf"
+    app.include_router(routes_periods.router)
+    # routes_example before routes_allocations: /allocations/example is not an /allocations/{allocation_id}; so
+    # routes_documents: /allocations/{id}/statement/{member_id}.pdf is not a member_id "….pdf"
     for module in (
-        capital_api, close_api, example_api, documents_api, allocations_api, distributions_api, exports_api, journal_api,
+        routes_capital, routes_close, routes_example, routes_documents, routes_allocations, routes_distributions,
+        routes_exports, routes_journal,
     ):
         app.include_router(module.router)
-    for module in (imports_api, integrity_api, k1_api, money_moves_api):
+    for module in (routes_imports, routes_integrity, routes_k1, routes_money_moves):
         app.include_router(module.router)
     dead_letters = DeadLetterStore(ledger.session_factory, dead_letter)
     app.include_router(

@@ -10,15 +10,15 @@ from fastapi import APIRouter, Query, Response, status
 from habitat_ledger.domain.commands import CompleteDistribution, ScheduleDistribution
 from habitat_ledger.domain.errors import DistributionNotFound
 from habitat_ledger.entrypoints.dependencies import Admin, Member, MoneyMovePolicy, Today, Uow
-from habitat_ledger.entrypoints.money_move_schemas import MoneyMoveOut
-from habitat_ledger.entrypoints.money_moves_api import money_move_out
-from habitat_ledger.entrypoints.money_schemas import (
+from habitat_ledger.entrypoints.routes_money_moves import money_move_out
+from habitat_ledger.entrypoints.schemas import ReasonIn
+from habitat_ledger.entrypoints.schemas_money import (
     CompleteIn,
     DistributionIn,
     DistributionList,
     DistributionOut,
 )
-from habitat_ledger.entrypoints.schemas import ReasonIn
+from habitat_ledger.entrypoints.schemas_money_moves import MoneyMoveOut
 from habitat_ledger.service_layer import distributions, money_moves
 
 router = APIRouter(tags=["distributions"])

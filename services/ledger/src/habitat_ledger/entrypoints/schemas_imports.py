@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from habitat_ledger.entrypoints.money_move_schemas import MoneyMoveOut
 from habitat_ledger.entrypoints.schemas import Money
+from habitat_ledger.entrypoints.schemas_money_moves import MoneyMoveOut
 
 
 class SummaryOut(BaseModel):

@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from habitat_ledger.entrypoints.money_schemas import DistributionOut, TransactionOut
 from habitat_ledger.entrypoints.schemas import ApprovalOut, RejectionOut
+from habitat_ledger.entrypoints.schemas_money import DistributionOut, TransactionOut
 
 
 class MoneyMoveOut(BaseModel):

@@ -7,9 +7,9 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from habitat_ledger.entrypoints.dependencies import Admin, MoneyMovePolicy, Today, Uow
-from habitat_ledger.entrypoints.money_move_schemas import MoneyMoveOut
-from habitat_ledger.entrypoints.money_moves_api import money_move_out
-from habitat_ledger.entrypoints.money_schemas import ExceptionList, ExceptionOut, ReverseIn
+from habitat_ledger.entrypoints.routes_money_moves import money_move_out
+from habitat_ledger.entrypoints.schemas_money import ExceptionList, ExceptionOut, ReverseIn
+from habitat_ledger.entrypoints.schemas_money_moves import MoneyMoveOut
 from habitat_ledger.service_layer import contributions, money_moves
 
 router = APIRouter(tags=["journal"])

@@ -13,8 +13,8 @@ from habitat_common.web.observability import long_running
 from habitat_ledger.domain.allocation import TYPES, Weights, explain
 from habitat_ledger.domain.commands import ProposeAllocation
 from habitat_ledger.domain.errors import InvalidAllocationInput
-from habitat_ledger.entrypoints.allocations_api import allocation_out
 from habitat_ledger.entrypoints.dependencies import Admin, ApprovalsRequired, Member, Uow
+from habitat_ledger.entrypoints.routes_allocations import allocation_out
 from habitat_ledger.entrypoints.schemas import (
     AllocationIn,
     AllocationOut,

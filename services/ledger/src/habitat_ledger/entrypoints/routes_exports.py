@@ -1,4 +1,4 @@
-"""Exports for the accountant (admin): the hledger journal per basis (K-1 data: k1_api)."""
+"""Exports for the accountant (admin): the hledger journal per basis (K-1 data: routes_k1)."""
 
 from __future__ import annotations
 

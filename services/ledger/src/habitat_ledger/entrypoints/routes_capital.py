@@ -11,8 +11,8 @@ from habitat_common.web.errors import ApiError
 from habitat_common.web.inputs import IsoDate
 
 from habitat_ledger.entrypoints.dependencies import Member, Today, Uow
-from habitat_ledger.entrypoints.money_schemas import StatementLineOut, StatementOut
 from habitat_ledger.entrypoints.schemas import CapitalAccountOut
+from habitat_ledger.entrypoints.schemas_money import StatementLineOut, StatementOut
 from habitat_ledger.service_layer.capital import get_capital_account
 from habitat_ledger.service_layer.statements import capital_statement
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from habitat_ledger.domain.money_move import MoneyMove, MoneyMoveKind, MoneyMoveStatus
 from habitat_ledger.entrypoints.dependencies import Admin, Today, Uow
-from habitat_ledger.entrypoints.money_move_schemas import MoneyMoveList, MoneyMoveOut
-from habitat_ledger.entrypoints.money_schemas import DistributionOut, TransactionOut
 from habitat_ledger.entrypoints.schemas import ApprovalOut, ReasonIn, RejectionOut
+from habitat_ledger.entrypoints.schemas_money import DistributionOut, TransactionOut
+from habitat_ledger.entrypoints.schemas_money_moves import MoneyMoveList, MoneyMoveOut
 from habitat_ledger.service_layer import money_moves
 from habitat_ledger.service_layer.ports import UnitOfWork
 

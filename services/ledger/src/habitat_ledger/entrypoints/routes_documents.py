@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from habitat_ledger.adapters import pdf
 from habitat_ledger.domain.errors import AllocationNotFound
-from habitat_ledger.entrypoints.capital_api import ensure_may_see
 from habitat_ledger.entrypoints.dependencies import Member, Steward, Today, Uow
+from habitat_ledger.entrypoints.routes_capital import ensure_may_see
 from habitat_ledger.service_layer.documents import (
     MemberStatement,
     allocation_document,

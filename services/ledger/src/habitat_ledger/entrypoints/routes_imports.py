@@ -8,8 +8,8 @@ from habitat_common.web.observability import long_running
 
 from habitat_ledger.domain.errors import InvalidCsv
 from habitat_ledger.entrypoints.dependencies import Admin, MoneyMovePolicy, Today, Uow
-from habitat_ledger.entrypoints.import_schemas import CapitalImportOut, PlannedRowOut, SummaryOut
-from habitat_ledger.entrypoints.money_moves_api import money_move_out
+from habitat_ledger.entrypoints.routes_money_moves import money_move_out
+from habitat_ledger.entrypoints.schemas_imports import CapitalImportOut, PlannedRowOut, SummaryOut
 from habitat_ledger.service_layer import money_moves
 
 router = APIRouter(tags=["imports"])
