@@ -12,7 +12,10 @@ and opens the 2025 quarters through the public API, then writes a CSV of N histo
 - ledger: how long after that answer until the ledger has booked every approved row (its
   patronage rows, read from its own schema);
 - memory: the contributions service's and the gateway's peak RSS (VmHWM) after a small import and
-  after the full one — flat in file size when the import streams.
+  after the full one — flat in file size when the import streams;
+- stages: where the import's time went, from the service's own habitat_import_stage_seconds histogram
+  (format = reading, parsing and staging the file; resolve; judge = the domain's passes; summarize; write;
+  commit), each also as a multiple of the floor.
 
     .venv/bin/python bench/import_contributions.py [--rows 100000] [--small 10000] [--members 200]
 """
@@ -30,6 +33,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from stack import running_stack
 
 QUARTERS = [("2025-Q1", date(2025, 1, 1), date(2025, 3, 31)), ("2025-Q2", date(2025, 4, 1), date(2025, 6, 30)),
@@ -143,6 +147,14 @@ async def upload(url: str, token: str, path: Path) -> tuple[float, dict]:
     return elapsed, response.json()
 
 
+def stage_seconds(service_url: str) -> dict[str, float]:
+    """Seconds spent so far in each import stage, summed over imports (the service's /metrics)."""
+    text = httpx.get(service_url + "/metrics", timeout=10).text
+    return {sample.labels["stage"]: sample.value
+            for family in text_string_to_metric_families(text) if family.name == "habitat_import_stage_seconds"
+            for sample in family.samples if sample.name.endswith("_sum")}
+
+
 async def run(running, rows: int, small: int, members: int) -> None:
     dsn = re.sub(r"^postgresql\+asyncpg://", "postgresql://", running.config.database_url)
     conn = await asyncpg.connect(dsn)
@@ -156,7 +168,10 @@ async def run(running, rows: int, small: int, members: int) -> None:
             approved = write_file(path, prefix, n, members, running.admin[0])
             size_mb = path.stat().st_size / 1024 / 1024
             t_copy = await copy_reference(conn, path)
+            stages_before = stage_seconds(running.config.service_url("contributions"))
             t_import, report = await upload(running.config.url, token, path)
+            stages = {stage: seconds - stages_before.get(stage, 0.0)
+                      for stage, seconds in stage_seconds(running.config.service_url("contributions")).items()}
             assert report["summary"]["created"] == n, report["summary"]
             booked_so_far += approved
             t_ledger = await wait_for(conn, "SELECT count(*) FROM ledger.patronage", booked_so_far,
@@ -171,7 +186,10 @@ async def run(running, rows: int, small: int, members: int) -> None:
             print(f"       peak RSS so far (VmHWM): {memory}")
             t_floor = await table_floor(conn, prefix)  # once the ledger is done, not to share the machine with it
             print(f"       floor: same rows INSERT..SELECT into contribution {t_floor:5.2f} s  ({n / t_floor:>9,.0f} rows/s,"
-                  f" {t_floor / t_copy:.1f}x COPY; the import takes {t_import / t_floor:.1f}x this floor)")
+                  f" {t_floor / t_copy:.1f}x COPY; the import takes {t_import / t_floor:.1f}x this floor,"
+                  f" target <= 1.5x)")
+            print("       stages (s, and x floor): " + ", ".join(
+                f"{stage} {seconds:.2f} ({seconds / t_floor:.2f}x)" for stage, seconds in stages.items()))
         rerun_started = time.perf_counter()
         _, again = await upload(running.config.url, token, folder / "full.csv")
         print(f"re-run of the full file: {again['summary']['unchanged']:,} unchanged, {again['summary']['created']} created"

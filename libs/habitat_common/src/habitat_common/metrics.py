@@ -86,6 +86,13 @@ CONTRIBUTIONS_DECIDED = Counter(
     "habitat_contributions_decided_total", "Review decisions taken, by contribution type and decision",
     ["type", "decision"],
 )
+IMPORT_STAGES = ("format", "resolve", "judge", "summarize", "write", "commit")
+IMPORT_STAGE_SECONDS = Histogram(
+    "habitat_import_stage_seconds",
+    "Seconds a contributions import spent in each stage (format: reading, parsing and staging the file)",
+    ["stage"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
 REVIEW_PENDING = Gauge("habitat_review_pending", "Contributions awaiting review (from the database)", ["type"])
 REVIEW_OLDEST_PENDING = Gauge(
     "habitat_review_oldest_pending_seconds", "Age of the oldest contribution awaiting review (0 when none)",

@@ -240,3 +240,30 @@ class TestSealing:
 async def test_sessions_keep_an_imports_temporary_tables_in_memory(container):
     async with container.engine.connect() as conn:
         assert await conn.scalar(text("SHOW temp_buffers")) == "128MB"
+
+
+def stage_counts() -> dict[str, float]:
+    from prometheus_client import REGISTRY
+
+    return {stage: REGISTRY.get_sample_value("habitat_import_stage_seconds_count", {"stage": stage}) or 0.0
+            for stage in ("format", "resolve", "judge", "summarize", "write", "commit")}
+
+
+class TestStageTimings:
+    async def test_a_written_import_times_every_stage_once(self, client, keys, container):
+        c = await coop(container)
+        before = stage_counts()
+        response = await post_import(client, keys, c.ada, HISTORY)
+        assert response.status_code == 200, response.text
+        after = stage_counts()
+        assert {stage: after[stage] - before[stage] for stage in after} == dict.fromkeys(after, 1.0)
+
+    async def test_a_dry_run_and_a_refused_file_time_only_the_stages_they_reached(self, client, keys, container):
+        c = await coop(container)
+        before = stage_counts()
+        assert (await post_import(client, keys, c.ada, HISTORY, dry_run=True)).status_code == 200
+        refused = await post_import(client, keys, c.ada, csv_file(row("X-1", member="nobody@example.coop")))
+        assert refused.status_code == 422, refused.text
+        after = stage_counts()
+        reached = {"format": 2, "resolve": 2, "judge": 2, "summarize": 1, "write": 0, "commit": 0}
+        assert {stage: after[stage] - before[stage] for stage in after} == reached

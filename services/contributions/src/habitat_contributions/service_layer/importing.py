@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from habitat_common.metrics import CONTRIBUTIONS_SUBMITTED
+from habitat_common.metrics import CONTRIBUTIONS_SUBMITTED, IMPORT_STAGE_SECONDS
 from habitat_contributions.domain.contribution_file import ContributionFile
 from habitat_contributions.domain.errors import InvalidImport
 from habitat_contributions.domain.import_passes import ImportJudgement
@@ -40,25 +42,32 @@ async def import_contributions(
     log = ProblemLog()
     file = ContributionFile(log)
     async with store:
-        await store.stage(_staged(body, file))
+        with _stage("format"):
+            await store.stage(_staged(body, file))
         if log:
             raise InvalidImport("format", log.count, log.listed)
-        names = await store.resolve()
-        judgement = ImportJudgement(file.header, names, today=today or datetime.now(UTC).date())
-        async for rows in store.resolved_rows(RESOLVED_CHUNK):
-            judgement.feed(rows)
-        pass_name, listed, count = judgement.outcome()
+        with _stage("resolve"):
+            names = await store.resolve()
+        with _stage("judge"):
+            judgement = ImportJudgement(file.header, names, today=today or datetime.now(UTC).date())
+            async for rows in store.resolved_rows(RESOLVED_CHUNK):
+                judgement.feed(rows)
+            pass_name, listed, count = judgement.outcome()
         if count:
             raise InvalidImport(pass_name, count, listed)
-        summary = await store.summarize()
-        sample = await store.sample(SAMPLE_SIZE)
+        with _stage("summarize"):
+            summary = await store.summarize()
+            sample = await store.sample(SAMPLE_SIZE)
         if dry_run or not summary.created:
             return ImportReport(dry_run, None, summary, sample)
         import_id = uuid.uuid4()
-        created = await store.write(
-            import_id, actor_id=actor_id, dual_approval_threshold=policy.dual_approval_threshold, rows=summary.rows
-        )
-        await store.commit()
+        with _stage("write"):
+            created = await store.write(
+                import_id, actor_id=actor_id, dual_approval_threshold=policy.dual_approval_threshold,
+                rows=summary.rows,
+            )
+        with _stage("commit"):
+            await store.commit()
     for kind, count in summary.created_by_type.items():
         CONTRIBUTIONS_SUBMITTED.labels(kind, "import").inc(count)
     summary = replace(summary, created=created, unchanged=summary.rows - created)
@@ -74,6 +83,16 @@ async def import_events_backlog(events: ImportEvents) -> tuple[int, float]:
     """Events of committed imports still to be put into the outbox, and seconds since the oldest such import."""
     count, oldest = await events.backlog()
     return count, (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+
+
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """Time one stage of the import (habitat_import_stage_seconds): where a slow import spends its time."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        IMPORT_STAGE_SECONDS.labels(name).observe(time.perf_counter() - started)
 
 
 async def _staged(body: AsyncIterable[bytes], file: ContributionFile) -> AsyncIterator[list[tuple]]:
