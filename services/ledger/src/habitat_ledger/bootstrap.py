@@ -31,7 +31,7 @@ def get_settings() -> LedgerSettings:
 
 
 @dataclass(frozen=True)
-class Ledger:
+class Container:
     """Everything a ledger process shares: one engine, its sessions and units of work."""
 
     settings: LedgerSettings
@@ -53,7 +53,7 @@ def build(
     session_factory: async_sessionmaker[AsyncSession] | None = None,
     clock: Clock | None = None,
     process: str = "http",
-) -> Ledger:
+) -> Container:
     """Wire one process ("http" or "worker": its log level); tests may hand in a session factory bound to their
     own transaction, and a clock."""
     settings = settings or get_settings()
@@ -61,7 +61,7 @@ def build(
     configure_tracing(SERVICE, settings.telemetry)
     start_mappers()
     engine = make_engine(settings.database, service=SERVICE)
-    return Ledger(settings, engine, session_factory or make_sessionmaker(engine), clock or system_clock)
+    return Container(settings, engine, session_factory or make_sessionmaker(engine), clock or system_clock)
 
 
 def token_verifier(settings: LedgerSettings, keys: TokenVerifier | KeySource | None = None) -> TokenVerifier:
