@@ -3,14 +3,12 @@ committed imports' events into the outbox."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from faststream.asgi import AsgiFastStream
 from faststream.rabbit import RabbitBroker
 
 from habitat_common.contracts import (
-    Envelope,
     MemberDeactivatedV1,
     MemberRegisteredV1,
     MemberUpdatedV1,
@@ -19,6 +17,7 @@ from habitat_common.contracts import (
     PeriodOpenedV1,
 )
 from habitat_common.messaging.consumer import Handler
+from habitat_common.messaging.idempotent import idempotent
 from habitat_common.messaging.polling import PollingTask
 from habitat_common.messaging.topology import Subscription, bind
 from habitat_common.messaging.worker import build_worker
@@ -31,26 +30,6 @@ from habitat_contributions.service_layer.ports import UnitOfWork
 
 SERVICE = "contributions"
 IMPORT_EVENTS_PER_TRANSACTION = 8  # of up to 1,000 contributions each
-
-
-def idempotent(
-    consumer: str,
-    to_command: Callable[[Envelope], Any],
-    use_case: Callable[[Any, UnitOfWork], Awaitable[None]],
-    uow_factory: Callable[[], UnitOfWork],
-) -> Handler:
-    """Claim the event in the inbox and apply its effect in one transaction; False for a duplicate."""
-
-    async def handle(envelope: Envelope) -> bool:
-        async with uow_factory() as uow:
-            if not await uow.claim_event(consumer, envelope.event_id):
-                return False
-            await use_case(to_command(envelope), uow)
-            await uow.commit()
-            return True
-
-    handle.__doc__ = f"Apply {consumer} once per event id."
-    return handle
 
 
 def consumers(uow_factory: Callable[[], UnitOfWork]) -> Sequence[tuple[Subscription, Handler]]:

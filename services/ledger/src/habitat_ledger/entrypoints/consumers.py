@@ -7,16 +7,13 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from habitat_common.contracts import (
-    AllocationPostedV1,
     ContributionApprovedV1,
     ContributionsImportedV1,
     Envelope,
-    MemberRegisteredV1,
-    MemberUpdatedV1,
-    PeriodSealedV1,
 )
 from habitat_common.messaging.batching import BatchHandler
 from habitat_common.messaging.consumer import Handler
+from habitat_common.messaging.idempotent import idempotent
 
 from habitat_ledger.adapters.translators import (
     to_book_contribution,
@@ -24,8 +21,9 @@ from habitat_ledger.adapters.translators import (
     to_record_seal,
     to_replicate_member,
 )
+from habitat_ledger.domain.commands import BookContribution
 from habitat_ledger.service_layer.closing import record_seal
-from habitat_ledger.service_layer.contribution_batches import book_contribution_batch
+from habitat_ledger.service_layer.contribution_batches import BatchOutcome, book_contribution_batch
 from habitat_ledger.service_layer.contributions import apply_waiting_contributions
 from habitat_ledger.service_layer.members import replicate_member
 from habitat_ledger.service_layer.ports import UnitOfWork
@@ -91,6 +89,13 @@ def contribution_approved_handler(uow_factory: UowFactory) -> Handler:
 IMPORT_BATCHES_AT_ONCE = 2
 
 
+async def book_imported_batch(commands: list[BookContribution], uow: UnitOfWork) -> BatchOutcome:
+    """Book an import's batch of approved contributions set-based, then apply any waiting ones (caller commits)."""
+    outcome = await book_contribution_batch(commands, uow)
+    await apply_waiting_contributions(uow)
+    return outcome
+
+
 def contributions_imported_handler(uow_factory: UowFactory, at_once: int = IMPORT_BATCHES_AT_ONCE) -> Handler:
     """Handler for ContributionsImportedV1; returns False when the batch changed nothing (a duplicate).
 
@@ -98,60 +103,44 @@ def contributions_imported_handler(uow_factory: UowFactory, at_once: int = IMPOR
     members' patronage totals and so commit one after the other anyway; more at once would only hold
     database connections waiting on those rows, which the worker's other consumers need meanwhile."""
     gate = asyncio.Semaphore(at_once)
+    handle = idempotent(
+        CONTRIBUTIONS_IMPORTED,
+        lambda envelope: to_book_contributions(envelope.payload),
+        book_imported_batch,
+        uow_factory,
+        took_effect=lambda outcome: outcome.changed,
+    )
 
     async def on_contributions_imported(envelope: Envelope[ContributionsImportedV1]) -> bool:
         """Book an import's batch of approved contributions set-based; apply any waiting ones."""
-        async with gate, uow_factory() as uow:
-            if not await uow.claim_event(CONTRIBUTIONS_IMPORTED, envelope.event_id):
-                return False
-            outcome = await book_contribution_batch(to_book_contributions(envelope.payload), uow)
-            await apply_waiting_contributions(uow)
-            await uow.commit()
-            return outcome.changed
+        async with gate:
+            return await handle(envelope)
 
     return on_contributions_imported
 
 
 def allocation_posted_handler(uow_factory: UowFactory) -> Handler:
-    """Handler for the ledger's own AllocationPostedV1: announce each member's share (after the close committed)."""
-
-    async def on_allocation_posted(envelope: Envelope[AllocationPostedV1]) -> bool:
-        """Stage one AllocationSharePosted per member row, once per event."""
-        async with uow_factory() as uow:
-            if not await uow.claim_event(ALLOCATION_POSTED, envelope.event_id):
-                return False
-            await announce_shares(envelope.payload.allocation_id, uow)
-            await uow.commit()
-            return True
-
-    return on_allocation_posted
+    """Handler for the ledger's own AllocationPostedV1: stage one AllocationSharePosted per member row, once per
+    event (after the close committed)."""
+    return idempotent(
+        ALLOCATION_POSTED, lambda envelope: envelope.payload.allocation_id, announce_shares, uow_factory
+    )
 
 
 def period_sealed_handler(uow_factory: UowFactory) -> Handler:
-    """Handler for PeriodSealedV1: keep contributions' sealed totals of a closing period."""
-
-    async def on_period_sealed(envelope: Envelope[PeriodSealedV1]) -> bool:
-        """Store the sealed per-member counts and sums the proposal must reconcile with."""
-        async with uow_factory() as uow:
-            if not await uow.claim_event(PERIOD_SEALED, envelope.event_id):
-                return False
-            await record_seal(to_record_seal(envelope.payload), uow)
-            await uow.commit()
-            return True
-
-    return on_period_sealed
+    """Handler for PeriodSealedV1: store the sealed per-member counts and sums of a closing period, which the
+    proposal must reconcile with."""
+    return idempotent(
+        PERIOD_SEALED, lambda envelope: to_record_seal(envelope.payload), record_seal, uow_factory
+    )
 
 
 def member_handler(uow_factory: UowFactory, consumer: str) -> Handler:
-    """Handler for MemberRegisteredV1 / MemberUpdatedV1: keep the member replica (names)."""
-
-    async def on_member(envelope: Envelope[MemberRegisteredV1 | MemberUpdatedV1]) -> bool:
-        """Upsert the member; an event older than the replica's state changes nothing."""
-        async with uow_factory() as uow:
-            if not await uow.claim_event(consumer, envelope.event_id):
-                return False
-            await replicate_member(to_replicate_member(envelope.payload, envelope.occurred_at), uow)
-            await uow.commit()
-            return True
-
-    return on_member
+    """Handler for MemberRegisteredV1 / MemberUpdatedV1: upsert the member replica (names); an event older than
+    the replica's state changes nothing."""
+    return idempotent(
+        consumer,
+        lambda envelope: to_replicate_member(envelope.payload, envelope.occurred_at),
+        replicate_member,
+        uow_factory,
+    )

@@ -3,7 +3,7 @@ scheduler, the gauges, and the (idle) outbox relay."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -16,7 +16,6 @@ from habitat_common.contracts import (
     ContributionClarificationRequestedV1,
     ContributionRejectedV1,
     ContributionSubmittedV1,
-    Envelope,
     InvitationIssuedV1,
     MemberDeactivatedV1,
     MemberRegisteredV1,
@@ -28,6 +27,7 @@ from habitat_common.contracts import (
     PeriodOpenedV1,
 )
 from habitat_common.messaging.consumer import Handler
+from habitat_common.messaging.idempotent import idempotent
 from habitat_common.messaging.polling import PollingTask
 from habitat_common.messaging.topology import Subscription, bind
 from habitat_common.messaging.worker import build_worker
@@ -40,29 +40,14 @@ from habitat_notifications.domain.messages import Message
 from habitat_notifications.entrypoints.gauges import notifications_gauges
 from habitat_notifications.entrypoints.scheduler import ReminderScheduler
 from habitat_notifications.service_layer import mailing, replicas, sending
-from habitat_notifications.service_layer.ports import UnitOfWork
 
 SERVICE = bootstrap.SERVICE
-UseCase = Callable[[Any, UnitOfWork], Awaitable[list[Message]]]
 
 
-def idempotent(
-    consumer: str, to_command: Callable[[Envelope], Any], use_case: UseCase, uow_factory: Callable[[], UnitOfWork]
-) -> Handler:
-    """Claim the event in the inbox and write its mail in one transaction; False for a duplicate."""
-
-    async def handle(envelope: Envelope) -> bool:
-        async with uow_factory() as uow:
-            if not await uow.claim_event(consumer, envelope.event_id):
-                return False
-            written = await use_case(to_command(envelope), uow)
-            await uow.commit()
-        for message in written:
-            NOTIFICATIONS_MESSAGES.labels(message.kind, "queued").inc()
-        return True
-
-    handle.__doc__ = f"Apply {consumer} once per event id."
-    return handle
+def count_queued(written: list[Message]) -> None:
+    """Count the mail an event queued, once its transaction has committed."""
+    for message in written:
+        NOTIFICATIONS_MESSAGES.labels(message.kind, "queued").inc()
 
 
 def consumers(container: bootstrap.Container) -> Sequence[tuple[Subscription, Handler]]:
@@ -91,7 +76,10 @@ def consumers(container: bootstrap.Container) -> Sequence[tuple[Subscription, Ha
         (PeriodClosingV1, "period_closing", period),
         (PeriodClosedV1, "period_closed", period),
     ]
-    handlers = {contract: idempotent(f"{SERVICE}.{name}", *pair, uow) for contract, name, pair in table}
+    handlers = {
+        contract: idempotent(f"{SERVICE}.{name}", *pair, uow, after_commit=count_queued)
+        for contract, name, pair in table
+    }
     return bind(SERVICE, handlers).handlers
 
 
