@@ -66,7 +66,7 @@ def device_cookies(settings: IdentitySettings) -> HmacDeviceCookies:
     )
 
 
-def build_container(
+def build(
     settings: IdentitySettings | None = None, verifier: TokenVerifier | KeySource | None = None
 ) -> Container:
     """Wire identity; verifier defaults to one backed by identity's own keys (no HTTP call to itself)."""

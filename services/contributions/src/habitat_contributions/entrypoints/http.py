@@ -5,8 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from habitat_common.auth import TokenVerifier
 from habitat_common.db import database_is_reachable
@@ -24,7 +23,7 @@ from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.caching import install_no_store
 from habitat_common.web.dead_letters import dead_letters_router
-from habitat_common.web.errors import error_body, install_error_handlers
+from habitat_common.web.errors import install_domain_errors, install_error_handlers
 from habitat_common.web.observability import install_observability
 from habitat_contributions import bootstrap
 from habitat_contributions.adapters import orm
@@ -41,18 +40,6 @@ from habitat_contributions.entrypoints import (
 from habitat_contributions.entrypoints.dependencies import admin_principal
 
 SERVICE = "contributions"
-STATUS_OF_ERROR: dict[type[errors.ContributionError], int] = {
-    errors.InvalidContribution: 422,
-    errors.PeriodNotOpen: 409,
-    errors.AlreadyDecided: 409,
-    errors.SelfReview: 403,
-    errors.NotSubmitter: 403,
-    errors.MemberNotActive: 403,
-    errors.IdempotencyConflict: 409,
-    errors.StaleRevision: 409,
-    errors.ContributionNotFound: 404,
-    errors.InvalidImport: 422,
-}
 
 
 def create_app(settings: ContributionsSettings | None = None, verifier: Any = None) -> FastAPI:
@@ -83,13 +70,7 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     app.state.verifier = verifier
     install_error_handlers(app)
 
-    @app.exception_handler(errors.ContributionError)
-    async def _domain_error(_: Request, exc: errors.ContributionError) -> JSONResponse:
-        status = next((s for cls, s in STATUS_OF_ERROR.items() if isinstance(exc, cls)), 400)
-        body = error_body(exc.code, exc.message)
-        if isinstance(exc, errors.InvalidImport):
-            body["error"] |= routes_admin.import_problems(exc)
-        return JSONResponse(body, status_code=status)
+    install_domain_errors(app, errors.ContributionError)
 
     async def database_ok() -> bool:
         return await database_is_reachable(container.engine)

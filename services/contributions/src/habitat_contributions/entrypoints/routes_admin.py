@@ -30,11 +30,6 @@ CSV_BODY = {
 }
 
 
-def import_problems(error: InvalidImport) -> dict:
-    """What a 422 invalid_csv adds to the error object: the pass, the full count, the listed problems."""
-    return {"pass": error.pass_name, "error_count": error.count, "errors": [asdict(p) for p in error.problems]}
-
-
 @router.post("/imports/contributions", response_model=ImportResultOut, openapi_extra=CSV_BODY)
 @long_running
 async def import_contributions(request: Request, principal: Admin, container: AppContainer, dry_run: bool = False):

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from habitat_identity.adapters.keys import rotate_signing_key
-from habitat_identity.bootstrap import Container, build_container, signing_key_passphrase
+from habitat_identity.bootstrap import Container, build, signing_key_passphrase
 from habitat_identity.config import IdentitySettings
 from habitat_identity.domain.commands import EnsureAdmin
 from habitat_identity.domain.errors import EmailTaken, IdentityError
@@ -85,7 +85,7 @@ COMMANDS = {
 
 
 async def _run(args: argparse.Namespace, settings: IdentitySettings | None) -> int:
-    container = build_container(settings)
+    container = build(settings)
     try:
         return await COMMANDS[args.command](args, container)
     finally:

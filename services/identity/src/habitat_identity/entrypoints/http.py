@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.probe import broker_is_reachable
@@ -15,37 +13,18 @@ from habitat_common.metrics import SIGNIN_ATTEMPTS, SIGNIN_OUTCOMES, preinitiali
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.caching import install_no_store
-from habitat_common.web.errors import error_body, install_error_handlers
+from habitat_common.web.errors import install_domain_errors, install_error_handlers
 from habitat_common.web.observability import install_observability
 
-from habitat_identity.bootstrap import build_container
+from habitat_identity.bootstrap import build
 from habitat_identity.config import IdentitySettings
 from habitat_identity.domain import errors
 from habitat_identity.entrypoints import routes_admin, routes_auth, routes_members, routes_recovery
 
-# Domain error → (HTTP status, machine code).
-ERROR_STATUS: dict[type[errors.IdentityError], tuple[int, str]] = {
-    errors.InvalidCredentials: (401, "invalid_credentials"),
-    errors.InvalidRefreshToken: (401, "invalid_refresh_token"),
-    errors.InvalidPassword: (400, "invalid_password"),
-    errors.WeakPassword: (422, "weak_password"),
-    errors.EmailTaken: (409, "email_taken"),
-    errors.MemberNotFound: (404, "not_found"),
-    errors.InvalidMemberChange: (422, "invalid_member_change"),
-    errors.CannotChangeSelf: (409, "cannot_change_self"),
-    errors.TooManyAttempts: (429, "too_many_attempts"),
-    errors.TemporaryPasswordExpired: (403, "temporary_password_expired"),
-    errors.RosterTooLarge: (413, "too_many_rows"),
-    errors.InvalidCsv: (422, "invalid_csv"),
-    errors.InvalidPasswordToken: (400, "invalid_token"),
-    errors.PasswordTokenUsed: (400, "token_used"),
-    errors.PasswordTokenExpired: (400, "token_expired"),
-}
-
 
 def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier | KeySource | None = None) -> FastAPI:
     """Build the identity API; verifier (or a KeySource for one) may be injected by tests."""
-    container = build_container(settings, verifier)
+    container = build(settings, verifier)
     configure_logging("identity", container.settings.telemetry)
     configure_tracing("identity", container.settings.telemetry)
 
@@ -64,15 +43,7 @@ def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier
     app.state.container = container
     install_error_handlers(app)
 
-    @app.exception_handler(errors.IdentityError)
-    async def _domain_error(_: Request, exc: errors.IdentityError) -> JSONResponse:
-        status, code = ERROR_STATUS.get(type(exc), (400, "bad_request"))
-        body, headers = error_body(code, exc.message), {}
-        if isinstance(exc, errors.InvalidCsv):
-            body["errors"] = [asdict(error) for error in exc.errors]
-        if isinstance(exc, errors.TooManyAttempts):
-            headers["Retry-After"] = str(exc.retry_after_seconds)
-        return JSONResponse(body, status_code=status, headers=headers)
+    install_domain_errors(app, errors.IdentityError, details_beside_error=True)
 
     async def database_ok() -> bool:
         return await database_is_reachable(container.engine)

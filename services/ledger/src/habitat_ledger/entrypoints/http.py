@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from dataclasses import asdict
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.dead_letter_store import DeadLetterStore
@@ -21,14 +19,14 @@ from habitat_common.revocation import revocation_feed_for
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.web.caching import install_no_store
 from habitat_common.web.dead_letters import dead_letters_router
-from habitat_common.web.errors import error_body, install_error_handlers
+from habitat_common.web.errors import install_domain_errors, install_error_handlers
 from habitat_common.web.observability import install_observability
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_ledger import bootstrap
 from habitat_ledger.adapters.orm import dead_letter
 from habitat_ledger.config import LedgerSettings
-from habitat_ledger.domain.errors import InvalidCsv, K1AlreadyIssued, K1DoesNotTie, LedgerError
+from habitat_ledger.domain.errors import K1AlreadyIssued, LedgerError
 from habitat_ledger.entrypoints import (
     routes_allocations,
     routes_capital,
@@ -45,46 +43,6 @@ from habitat_ledger.entrypoints import (
     routes_periods,
 )
 from habitat_ledger.entrypoints.dependencies import admin_principal
-
-STATUS_OF = {
-    "invalid_period": 422,
-    "period_overlap": 409,
-    "period_name_taken": 409,
-    "period_not_found": 404,
-    "period_not_open": 409,
-    "period_not_closing": 409,
-    "period_closed": 409,
-    "invalid_allocation_input": 422,
-    "loss_has_no_cash_portion": 422,
-    "no_patronage": 409,
-    "not_reconciled": 409,
-    "proposal_pending": 409,
-    "allocation_not_found": 404,
-    "allocation_not_pending": 409,
-    "allocation_not_approved": 409,
-    "stale_proposal": 409,
-    "distribution_not_found": 404,
-    "invalid_distribution": 422,
-    "distribution_not_scheduled": 409,
-    "would_overdraw_capital": 409,
-    "transaction_not_found": 404,
-    "already_reversed": 409,
-    "k1_does_not_tie": 409,
-    "k1_already_issued": 409,
-    "k1_previous_year_not_issued": 409,
-    "k1_year_not_started": 422,
-    "k1_periods_not_closed": 409,
-    "invalid_csv": 422,
-    "period_locked": 409,
-    "period_before_lock": 409,
-    "reversal_belongs_to_workflow": 409,
-    "pending_contributions": 409,
-    "own_distribution": 403,
-    "money_move_not_found": 404,
-    "money_move_not_pending": 409,
-    "money_move_pending": 409,
-    "invalid_statement_range": 422,
-}
 
 
 def create_app(
@@ -117,16 +75,7 @@ def create_app(
         app.state.verifier.revocations = feed.revocations
     install_error_handlers(app)
 
-    @app.exception_handler(LedgerError)
-    async def _ledger_error(_: Request, exc: LedgerError) -> JSONResponse:
-        body = error_body(exc.code, str(exc))
-        if isinstance(exc, K1DoesNotTie):
-            body["error"]["differences"] = exc.differences
-        if isinstance(exc, K1AlreadyIssued) and exc.issued is not None:
-            body["error"]["issued"] = routes_k1.issue_json(exc.issued)
-        if isinstance(exc, InvalidCsv):
-            body["error"] |= {"pass": exc.pass_name, "error_count": exc.count, "errors": [asdict(p) for p in exc.problems]}
-        return JSONResponse(body, status_code=STATUS_OF.get(exc.code, 400))
+    install_domain_errors(app, LedgerError, presenters={K1AlreadyIssued: _issued})
 
     async def database() -> bool:
         return await database_is_reachable(ledger.engine)
@@ -155,3 +104,8 @@ def create_app(
         dead_letters_router(service=bootstrap.SERVICE, store_of=lambda _: dead_letters, admin=admin_principal)
     )
     return app
+
+
+def _issued(error: K1AlreadyIssued) -> dict:
+    """What was issued, in the JSON form the K-1 routes answer with."""
+    return {"issued": routes_k1.issue_json(error.issued)} if error.issued is not None else {}

@@ -6,8 +6,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from habitat_common.auth import TokenVerifier
 from habitat_common.db import database_is_reachable
@@ -17,7 +16,7 @@ from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
 from habitat_common.web.caching import install_no_store
 from habitat_common.web.dead_letters import dead_letters_router
-from habitat_common.web.errors import error_body, install_error_handlers
+from habitat_common.web.errors import install_domain_errors, install_error_handlers
 from habitat_common.web.observability import install_observability
 from habitat_notifications import bootstrap
 from habitat_notifications.adapters import orm
@@ -27,10 +26,6 @@ from habitat_notifications.entrypoints import routes_messages, routes_preference
 from habitat_notifications.entrypoints.dependencies import admin_principal
 
 SERVICE = bootstrap.SERVICE
-STATUS_OF_ERROR: dict[type[errors.NotificationsError], int] = {
-    errors.MessageNotFound: 404,
-    errors.NotResendable: 409,
-}
 
 
 def create_app(settings: NotificationsSettings | None = None, verifier: Any = None) -> FastAPI:
@@ -61,10 +56,7 @@ def create_app(settings: NotificationsSettings | None = None, verifier: Any = No
     app.state.verifier = verifier
     install_error_handlers(app)
 
-    @app.exception_handler(errors.NotificationsError)
-    async def _domain_error(_: Request, exc: errors.NotificationsError) -> JSONResponse:
-        status = next((s for cls, s in STATUS_OF_ERROR.items() if isinstance(exc, cls)), 400)
-        return JSONResponse(error_body(exc.code, exc.message), status_code=status)
+    install_domain_errors(app, errors.NotificationsError)
 
     async def database_ok() -> bool:
         return await database_is_reachable(container.engine)
