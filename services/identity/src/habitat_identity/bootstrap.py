@@ -1,23 +1,30 @@
-"""The composition root: settings, engine, unit of work, hasher, keys, issuer and verifier."""
+"""The composition root: settings, engine, unit of work, hasher, keys, issuer and verifier.
+
+Every process (HTTP, worker, CLI) takes the same Container from build(); the parts only some of them use and that
+cost to build (the hasher's dummy hash, zxcvbn's dictionaries) are made on first use.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from habitat_common.auth import KeySource, TokenVerifier
-from habitat_common.revocation import RevocationFeed, revocation_feed_for
 from habitat_common.db import make_engine, make_sessionmaker
+from habitat_common.revocation import RevocationFeed, revocation_feed_for
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from habitat_identity.adapters.devices import HmacDeviceCookies, device_cookie_secret
 from habitat_identity.adapters.keys import JwtAccessTokenIssuer, KeyRing
 from habitat_identity.adapters.orm import start_mappers
 from habitat_identity.adapters.passwords import Argon2PasswordHasher
-from habitat_identity.adapters.strength import ZxcvbnStrengthEstimator
 from habitat_identity.adapters.successors import FernetPairSealer
 from habitat_identity.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_identity.config import IdentitySettings
+
+if TYPE_CHECKING:
+    from habitat_identity.adapters.strength import ZxcvbnStrengthEstimator
 
 
 @lru_cache
@@ -31,6 +38,14 @@ def password_hasher(concurrency: int = 1) -> Argon2PasswordHasher:
     return Argon2PasswordHasher(concurrency=concurrency)
 
 
+@cache
+def strength_estimator() -> ZxcvbnStrengthEstimator:
+    """One estimator per process, imported on first use: zxcvbn loads its dictionaries (~15 MB) on import."""
+    from habitat_identity.adapters.strength import ZxcvbnStrengthEstimator
+
+    return ZxcvbnStrengthEstimator()
+
+
 @dataclass
 class Container:
     """Everything one process wires together, built once."""
@@ -38,17 +53,25 @@ class Container:
     settings: IdentitySettings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
-    hasher: Argon2PasswordHasher
     keys: KeyRing
     issuer: JwtAccessTokenIssuer
     verifier: TokenVerifier
-    strength: ZxcvbnStrengthEstimator
     devices: HmacDeviceCookies
     revocation_feed: RevocationFeed | None = None
     sealer: FernetPairSealer = field(default_factory=FernetPairSealer)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
+
+    @property
+    def hasher(self) -> Argon2PasswordHasher:
+        """The process's password hasher, built on first use (the worker never hashes)."""
+        return password_hasher(self.settings.password_hash_concurrency)
+
+    @property
+    def strength(self) -> ZxcvbnStrengthEstimator:
+        """The process's password strength estimator, built on first use."""
+        return strength_estimator()
 
 
 def signing_key_passphrase(settings: IdentitySettings) -> str | None:
@@ -88,11 +111,9 @@ def build(
         settings=settings,
         engine=engine,
         session_factory=session_factory,
-        hasher=password_hasher(settings.password_hash_concurrency),
         keys=keys,
         issuer=JwtAccessTokenIssuer(keys, settings.auth, ttl_seconds=settings.access_token_ttl_seconds),
         verifier=verifier,
-        strength=ZxcvbnStrengthEstimator(),
         devices=device_cookies(settings),
         revocation_feed=feed,
     )

@@ -6,30 +6,28 @@ identity consumes no events; the worker relays the outbox to RabbitMQ and refres
 from __future__ import annotations
 
 from faststream.asgi import AsgiFastStream
-from habitat_common.db import make_engine, make_sessionmaker
 from habitat_common.messaging.worker import build_worker
 from habitat_common.telemetry import configure_logging, configure_tracing
 
+from habitat_identity import bootstrap
 from habitat_identity.adapters.orm import inbox, outbox
-from habitat_identity.bootstrap import get_settings
 from habitat_identity.config import IdentitySettings
 from habitat_identity.entrypoints.gauges import identity_gauges
 
 
 def create_worker(settings: IdentitySettings | None = None) -> AsgiFastStream:
     """The outbox relay and the gauges refreshed from the database, with /healthz, /readyz and /metrics."""
-    settings = settings or get_settings()
-    configure_logging("identity-worker", settings.telemetry, process="worker")
-    configure_tracing("identity-worker", settings.telemetry)
-    engine = make_engine(settings.database, service="identity")
+    container = bootstrap.build(settings)
+    configure_logging("identity-worker", container.settings.telemetry, process="worker")
+    configure_tracing("identity-worker", container.settings.telemetry)
     return build_worker(
         service="identity",
-        rabbit=settings.rabbit,
-        engine=engine,
-        session_factory=make_sessionmaker(engine),
+        rabbit=container.settings.rabbit,
+        engine=container.engine,
+        session_factory=container.session_factory,
         outbox=outbox,
         inbox=inbox,
-        messaging=settings.messaging,
+        messaging=container.settings.messaging,
         handlers=[],
-        background=[identity_gauges(engine)],
+        background=[identity_gauges(container.engine)],
     )

@@ -12,28 +12,26 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from habitat_ledger.adapters import translators
 from habitat_ledger.adapters.allocation_postings import SqlAlchemyAllocationPostingRepository
+from habitat_ledger.adapters.allocation_repository import SqlAlchemyAllocationRepository
 from habitat_ledger.adapters.batch_repositories import (
     SqlAlchemyContributionBatchRepository,
     SqlAlchemyJournalRowsWriter,
 )
 from habitat_ledger.adapters.capital_import_repository import SqlAlchemyCapitalImportRepository
-from habitat_ledger.adapters.close_repositories import (
-    SqlAlchemyAllocationRepository,
-    SqlAlchemyDistributionRepository,
-    SqlAlchemyMemberRepository,
-    SqlAlchemyPendingEventRepository,
-    SqlAlchemySealRepository,
-)
+from habitat_ledger.adapters.distribution_repository import SqlAlchemyDistributionRepository
 from habitat_ledger.adapters.integrity_repository import SqlAlchemyIntegrityRepository
 from habitat_ledger.adapters.journal_repository import SqlAlchemyJournalRepository
 from habitat_ledger.adapters.k1_issue_repository import SqlAlchemyK1IssueRepository
+from habitat_ledger.adapters.member_repository import SqlAlchemyMemberRepository
 from habitat_ledger.adapters.money_move_repository import SqlAlchemyMoneyMoveRepository
 from habitat_ledger.adapters.orm import inbox, outbox, start_mappers
+from habitat_ledger.adapters.pending_event_repository import SqlAlchemyPendingEventRepository
 from habitat_ledger.adapters.repositories import (
     SqlAlchemyAccountRepository,
     SqlAlchemyPatronageRepository,
     SqlAlchemyPeriodRepository,
 )
+from habitat_ledger.adapters.seal_repository import SqlAlchemySealRepository
 from habitat_ledger.domain.errors import (
     AlreadyReversed,
     LedgerError,
