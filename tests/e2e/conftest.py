@@ -145,6 +145,9 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+CONTRACT_LOG = "response-contract.log"
+
+
 @contextmanager
 def started_habitat(prefix: str = "habitat_e2e", extra_env: dict[str, str] | None = None) -> Iterator[Habitat]:
     """A whole stack on its own database and vhost, with the admin and the 2026-Q1 period; extra_env is added
@@ -166,6 +169,8 @@ def started_habitat(prefix: str = "habitat_e2e", extra_env: dict[str, str] | Non
             # signing keys stored encrypted, as in production
             extra_env={
                 "GATEWAY_UI_REFRESH_SECONDS": "1",
+                # every public JSON answer checked against the OpenAPI's model and statuses (response_contract.py)
+                "GATEWAY_RESPONSE_CONTRACT_LOG": str(log_dir / CONTRACT_LOG),
                 "IDENTITY_SIGNING_KEY_PASSPHRASE": secrets.token_hex(16),
                 # key sets expire in seconds, not minutes, so a retired key's refusal is seen quickly
                 **{f"{p}_AUTH__JWKS_CACHE_SECONDS": str(JWKS_CACHE_SECONDS) for p in TOKEN_VERIFIERS},
@@ -190,6 +195,16 @@ def started_habitat(prefix: str = "habitat_e2e", extra_env: dict[str, str] | Non
             yield env
         finally:
             stack.stop_all()
+        assert_response_contract_kept(log_dir / CONTRACT_LOG)
+
+
+def assert_response_contract_kept(log: Path) -> None:
+    """Fail when the gateway gave an answer its OpenAPI does not declare (a service's answer drifted from the
+    gateway's model, or a status no route documents); each mismatch is one JSON line of the log."""
+    mismatches = log.read_text().splitlines() if log.exists() else []
+    assert not mismatches, f"{len(mismatches)} answers broke the API's declared contract:\n" + "\n".join(
+        mismatches[:20]
+    )
 
 
 @pytest.fixture(scope="session")

@@ -33,13 +33,14 @@ def gateway_over(keys: LocalKeys):
     handlers given (identity, contributions, ledger, notifications; any left out answers 404); tokens are minted by `keys`."""
 
     @asynccontextmanager
-    async def start(**handlers: Handler) -> AsyncIterator[httpx.AsyncClient]:
+    async def start(settings: GatewaySettings | None = None, **handlers: Handler) -> AsyncIterator[httpx.AsyncClient]:
         def service(name: str) -> ServiceClient:
             mock = httpx.AsyncClient(base_url=f"http://{name}", transport=httpx.MockTransport(handlers.get(name, not_found)))
             return ServiceClient(name, f"http://{name}", timeout=5, max_connections=5, transport=HttpxTransport(mock))
 
         services = Services(service("identity"), service("contributions"), service("ledger"), service("notifications"))
-        app = create_app(GatewaySettings(cookie_secure=False), TokenVerifier(AuthSettings(), keys), services)
+        settings = settings or GatewaySettings(cookie_secure=False)
+        app = create_app(settings, TokenVerifier(AuthSettings(), keys), services)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as http:
             yield http
 

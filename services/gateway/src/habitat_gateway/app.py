@@ -18,6 +18,7 @@ from habitat_common.web.observability import install_observability
 
 from habitat_gateway.clients.upstream import ServiceClient, Services
 from habitat_gateway.config import GatewaySettings, get_settings
+from habitat_gateway.response_contract import ResponseContractCheck
 from habitat_gateway.routes import (
     accounts,
     api_docs,
@@ -131,4 +132,6 @@ def create_app(
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
+    if settings.response_contract_log is not None:
+        app.add_middleware(ResponseContractCheck, log_path=settings.response_contract_log, prefix=API_PREFIX)
     return app

@@ -34,6 +34,11 @@ class GatewaySettings(BaseSettings):
         default=CHECKOUT_GUIDES,
         description="GATEWAY_GUIDES_DIR: the Markdown guides served at /guides (the image copies docs/guides here)",
     )
+    response_contract_log: Path | None = Field(
+        default=None,
+        description="GATEWAY_RESPONSE_CONTRACT_LOG (test stacks): check every /api/v1 JSON answer against its declared"
+        " model and status, and append each mismatch to this file (habitat_gateway.response_contract)",
+    )
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
 
