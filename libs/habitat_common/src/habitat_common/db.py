@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from habitat_common.contracts.envelope import Contract
 from habitat_common.db_pool import metered_pool
-from habitat_common.messaging.inbox import claim
+from habitat_common.messaging.inbox import claim, claim_many
 from habitat_common.messaging.outbox import outbox_row
 from habitat_common.settings import DatabaseSettings
 from habitat_common.telemetry import current_correlation_id
@@ -170,6 +170,10 @@ class SqlAlchemyUnitOfWorkBase:
     async def claim_event(self, consumer: str, event_id: Any) -> bool:
         """Record an event as handled by consumer; False when it was handled before."""
         return await claim(self.session, self._inbox, consumer, event_id)
+
+    async def claim_events(self, consumer: str, event_ids: list[Any]) -> set[Any]:
+        """Record many events as handled by consumer in one statement; those handled before are left out."""
+        return await claim_many(self.session, self._inbox, consumer, event_ids)
 
     def take_outbox_rows(self) -> list[dict[str, Any]]:
         """The collected events as outbox rows (the events are consumed), for one set-based insert."""

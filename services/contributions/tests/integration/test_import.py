@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 
 from habitat_common.contracts import ContributionsImportedV1, Envelope
-from habitat_contributions.domain.contribution_file import ContributionFile
 from habitat_contributions.domain.contribution_rows import IMPORT_NAMESPACE
 from habitat_contributions.service_layer import importing
+from habitat_contributions.service_layer.contribution_file import ContributionFile
 from habitat_contributions.service_layer.importing import import_contributions
 from tests.integration.db import announce_imports, count, outbox_rows
 from tests.integration.imports import coop, csv_file, post_import, problems, row

@@ -2,13 +2,13 @@ import uuid
 
 import pytest
 
-from habitat_contributions.domain.contribution_file import ContributionFile
 from habitat_contributions.domain.contribution_rows import (
     IMPORT_NAMESPACE,
     STAGED,
     contribution_id_for,
 )
 from habitat_contributions.domain.import_problems import ProblemLog
+from habitat_contributions.service_layer.contribution_file import ContributionFile
 
 HEADER = (
     "reference,member_email,period,type,contributed_on,description,hours,rate,amount,"

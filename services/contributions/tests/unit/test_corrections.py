@@ -15,7 +15,7 @@ from habitat_contributions.domain.model import ContributionStatus, ContributionT
 from habitat_contributions.domain.valuation import RateCard, value_property
 from habitat_contributions.service_layer import handlers, review
 from tests.builders import T0, capital, labor, open_period, property_
-from tests.unit.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork
 
 MEMBER = uuid.uuid4()
 D = Decimal

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from habitat_contributions.domain.csv_stream import CsvStream
+from habitat_contributions.service_layer.csv_stream import CsvStream
 
 TEXT = 'a,b,c\n1,"two\nlines, and a comma",3\n\n4,"say ""hi""",6\n7,8,9'
 

@@ -16,7 +16,7 @@ from habitat_contributions.domain.replicas import MemberReplica
 from habitat_contributions.domain.valuation import RateCard
 from habitat_contributions.service_layer import handlers
 from tests.builders import IN_Q1, T0, capital, open_period
-from tests.unit.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork
 
 TODAY = date(2026, 2, 10)
 

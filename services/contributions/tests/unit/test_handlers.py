@@ -12,7 +12,7 @@ from habitat_contributions.domain.valuation import RateCard
 from habitat_contributions.service_layer import handlers, queries, review
 from habitat_contributions.service_layer.ports import ContributionFilter
 from tests.builders import IN_Q1, T0, capital, labor, open_period
-from tests.unit.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork
 
 CARD = RateCard()
 

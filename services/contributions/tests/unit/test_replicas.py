@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from habitat_contributions.domain.commands import RecordMember
 from habitat_contributions.service_layer import replicas
 from tests.builders import T0, record_period
-from tests.unit.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork
 
 
 def member_event(member_id, at, **facts):

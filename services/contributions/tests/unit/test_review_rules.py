@@ -18,7 +18,7 @@ from habitat_contributions.domain.model import Approval, Viewer
 from habitat_contributions.domain.valuation import RateCard
 from habitat_contributions.service_layer import handlers, review
 from tests.builders import T0, capital, labor, open_period
-from tests.unit.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork
 
 CARD = RateCard()
 

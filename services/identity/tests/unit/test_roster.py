@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 from habitat_identity.adapters.emails import check_email
-from habitat_identity.domain.roster import RosterRow, parse_roster
+from habitat_identity.domain.roster import RosterRow
+from habitat_identity.service_layer.roster_file import parse_roster
 
 HEADER = "email,display_name,role,joined_at\n"
 

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import temporary_database
-from ledger_db import alembic
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from habitat_ledger.adapters.orm import start_mappers
 from habitat_ledger.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_ledger.config import LedgerSettings
+from tests.ledger_db import alembic
 
 os.environ.setdefault("HABITAT_TEST_NATIVE", "1")
 
@@ -75,9 +75,9 @@ async def api(settings, session_factory):
     """The HTTP app on the test's transaction; callers default to an admin."""
     import httpx
     from habitat_common.testing import LocalKeys
-    from ledger_api import Api
 
     from habitat_ledger.entrypoints.http import create_app
+    from tests.ledger_api import Api
 
     keys = LocalKeys()
     app = create_app(settings, keys, session_factory=session_factory)

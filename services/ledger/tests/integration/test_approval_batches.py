@@ -18,8 +18,6 @@ from habitat_common.messaging.topology import declare_topology
 from habitat_common.messaging.worker import make_broker
 from habitat_common.settings import DatabaseSettings, RabbitSettings
 from habitat_common.testing import temporary_database, temporary_vhost
-from ledger_builders import approved, envelope, open_period_command
-from ledger_db import alembic
 from sqlalchemy import text
 
 from habitat_ledger.adapters.translators import to_book_contribution
@@ -32,6 +30,8 @@ from habitat_ledger.entrypoints.consumers import (
 from habitat_ledger.entrypoints.worker import CONTRIBUTION_APPROVED, create_worker
 from habitat_ledger.service_layer.contributions import book_contribution
 from habitat_ledger.service_layer.periods import open_period
+from tests.ledger_builders import approved, envelope, open_period_command
+from tests.ledger_db import alembic
 
 BOOKED = text(
     "SELECT t.source_type, t.source_id, t.member_id, t.occurred_on, t.description, a.code, p.basis, p.amount"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from ledger_builders import approved, envelope
-
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler
+from tests.ledger_builders import approved, envelope
 
 ANA = uuid.UUID(int=7)
 Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}

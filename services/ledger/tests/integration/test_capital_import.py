@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from ledger_api import ADMIN
 from sqlalchemy import text
+
+from tests.ledger_api import ADMIN
 
 ANA, BEN = uuid.UUID(int=11), uuid.UUID(int=12)
 HEADER = "member_email,book_balance,tax_balance,as_of,note\n"

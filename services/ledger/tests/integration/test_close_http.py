@@ -19,8 +19,6 @@ from habitat_common.contracts import (
     PeriodSealedV1,
     SealedMemberTotal,
 )
-from ledger_api import ADMIN, ADMIN2
-from ledger_builders import approved, envelope, quarter_contributions
 from sqlalchemy import text
 
 from habitat_ledger.domain.seal import PeriodSeal, reconcile
@@ -30,6 +28,8 @@ from habitat_ledger.entrypoints.consumers import (
     member_handler,
     period_sealed_handler,
 )
+from tests.ledger_api import ADMIN, ADMIN2
+from tests.ledger_builders import approved, envelope, quarter_contributions
 
 Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
 ANA, BEN = uuid.UUID(int=1), uuid.UUID(int=2)

@@ -11,8 +11,6 @@ from faststream.rabbit import RabbitBroker, TestRabbitBroker
 from habitat_common.messaging.topology import EVENTS
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import temporary_database
-from ledger_builders import approved, envelope, open_period_command
-from ledger_db import alembic
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,6 +20,8 @@ from habitat_ledger.entrypoints.consumers import contribution_approved_handler
 from habitat_ledger.entrypoints.worker import create_worker
 from habitat_ledger.service_layer.capital import get_capital_account
 from habitat_ledger.service_layer.periods import open_period
+from tests.ledger_builders import approved, envelope, open_period_command
+from tests.ledger_db import alembic
 
 
 @pytest.fixture

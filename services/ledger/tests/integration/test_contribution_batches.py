@@ -13,8 +13,6 @@ from habitat_common.contracts import ContributionsImportedV1, Envelope, Imported
 from habitat_common.messaging.topology import EVENTS
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import temporary_database
-from ledger_builders import approved, envelope, open_period_command
-from ledger_db import alembic
 from sqlalchemy import text
 
 from habitat_ledger.bootstrap import build
@@ -24,6 +22,8 @@ from habitat_ledger.entrypoints.consumers import contribution_approved_handler, 
 from habitat_ledger.entrypoints.worker import create_worker
 from habitat_ledger.service_layer.capital import get_capital_account
 from habitat_ledger.service_layer.periods import open_period
+from tests.ledger_builders import approved, envelope, open_period_command
+from tests.ledger_db import alembic
 
 BOOKED = text(
     "SELECT t.source_type, t.source_id, t.member_id, t.occurred_on, t.description, t.reverses_id,"

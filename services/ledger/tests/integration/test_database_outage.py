@@ -7,11 +7,11 @@ import asyncio
 import httpx
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import LocalKeys, private_postgres_cluster
-from ledger_api import Api
-from ledger_db import alembic
 
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.http import create_app
+from tests.ledger_api import Api
+from tests.ledger_db import alembic
 
 # Not a speed claim: a hang would wait out SQLAlchemy's 30 s pool checkout or the 60 s statement timeout;
 # an answer well inside this generous limit shows the outage is answered, however slow the machine.

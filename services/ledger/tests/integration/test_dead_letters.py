@@ -9,11 +9,11 @@ import uuid
 import pytest
 from habitat_common.messaging import dead_letter_rules as rules
 from habitat_common.messaging.dead_letter_store import DeadLetterStore
-from ledger_api import ADMIN
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from habitat_ledger.adapters.orm import dead_letter
+from tests.ledger_api import ADMIN
 
 QUEUE = "ledger.contributions.contribution_approved.v1"
 OTHER_QUEUE = "ledger.identity.member_registered.v1"

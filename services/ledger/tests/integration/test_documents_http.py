@@ -9,12 +9,12 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from integration import test_close_http
-from integration.test_close_http import ANA, BEN, approved_allocation
 from pypdf import PdfReader
 
 from habitat_ledger.domain.journal import AccountRef, Basis, JournalTransaction, Posting, SourceType
 from habitat_ledger.entrypoints.routes_documents import CSV_COLUMNS
+from tests.integration import test_close_http
+from tests.integration.test_close_http import ANA, BEN, approved_allocation
 
 TO = "2026-03-31"
 period = test_close_http.period  # the fixture: Q1 with Ana (labor 1000, capital 500) and Ben (property 2000)

@@ -8,11 +8,11 @@ from datetime import timedelta
 import httpx
 import pytest
 from habitat_common.testing import LocalKeys
-from ledger_builders import approved, envelope
 from sqlalchemy import text
 
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler
 from habitat_ledger.entrypoints.http import create_app
+from tests.ledger_builders import approved, envelope
 
 Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
 

@@ -7,13 +7,13 @@ import uuid
 import pytest
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import temporary_database
-from ledger_builders import approved, envelope
-from ledger_db import alembic
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler
+from tests.ledger_builders import approved, envelope
+from tests.ledger_db import alembic
 
 ANA, BEN = uuid.UUID(int=21), uuid.UUID(int=22)
 Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}

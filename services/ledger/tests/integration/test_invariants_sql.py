@@ -9,7 +9,8 @@ import asyncpg
 from alembic.config import Config
 from habitat_common.sql_invariants import drift, round_trip_drift
 from habitat_common.testing import temporary_database
-from ledger_db import ALEMBIC_INI, in_thread
+
+from tests.ledger_db import ALEMBIC_INI, in_thread
 
 INVARIANTS = Path(__file__).parents[2] / "migrations" / "sql" / "invariants.sql"
 # a definition changed outside the file, and a trigger the file does not know

@@ -14,8 +14,6 @@ from decimal import Decimal
 
 import pytest
 from habitat_common.contracts import Envelope, MemberRegisteredV1, PeriodSealedV1, SealedMemberTotal
-from ledger_api import ADMIN, ADMIN2
-from ledger_builders import approved, envelope, quarter_contributions
 from sqlalchemy import text
 
 from habitat_ledger.entrypoints.consumers import (
@@ -23,6 +21,8 @@ from habitat_ledger.entrypoints.consumers import (
     member_handler,
     period_sealed_handler,
 )
+from tests.ledger_api import ADMIN, ADMIN2
+from tests.ledger_builders import approved, envelope, quarter_contributions
 
 pytestmark = pytest.mark.skipif(shutil.which("hledger") is None, reason="hledger is not installed")
 

@@ -10,12 +10,12 @@ from decimal import Decimal
 
 import pytest
 from habitat_common.contracts import Envelope, MemberRegisteredV1
-from ledger_api import ADMIN
-from ledger_builders import approved, envelope
 from sqlalchemy import text
 
 from habitat_ledger.domain.journal import AccountRef, Basis, JournalTransaction, Posting, SourceType
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler, member_handler
+from tests.ledger_api import ADMIN
+from tests.ledger_builders import approved, envelope
 
 ANA, BEN = uuid.UUID(int=21), uuid.UUID(int=22)
 Q1_2026 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}

@@ -39,20 +39,6 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from ledger_db import alembic
-from ledger_state_model import MAX_MONEY, ZERO, DistributionModel, LedgerModel, PeriodModel, ProposalModel
-from ledger_state_probe import (
-    allocations_off,
-    capital_sums,
-    fingerprint,
-    opening_transactions,
-    orphan_postings,
-    posted_without_entry,
-    row_hashes,
-    unbalanced,
-    under_a_close,
-    workflow_transactions,
-)
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
@@ -77,6 +63,27 @@ from habitat_ledger.service_layer import allocations, closing, distributions, mo
 from habitat_ledger.service_layer.capital import get_capital_account
 from habitat_ledger.service_layer.posting import post_allocation
 from habitat_ledger.service_layer.statements import capital_statement
+from tests.ledger_db import alembic
+from tests.ledger_state_model import (
+    MAX_MONEY,
+    ZERO,
+    DistributionModel,
+    LedgerModel,
+    PeriodModel,
+    ProposalModel,
+)
+from tests.ledger_state_probe import (
+    allocations_off,
+    capital_sums,
+    fingerprint,
+    opening_transactions,
+    orphan_postings,
+    posted_without_entry,
+    row_hashes,
+    unbalanced,
+    under_a_close,
+    workflow_transactions,
+)
 
 EXAMPLES = int(os.environ.get("HABITAT_STATEFUL_EXAMPLES", "25"))
 STEPS = int(os.environ.get("HABITAT_STATEFUL_STEPS", "30"))

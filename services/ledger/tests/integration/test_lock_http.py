@@ -10,12 +10,12 @@ import httpx
 import pytest
 from habitat_common.coop import CoopSettings
 from habitat_common.testing import LocalKeys
-from ledger_api import ADMIN, Api
-from ledger_builders import approved, envelope
 from sqlalchemy import text
 
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler
 from habitat_ledger.entrypoints.http import create_app
+from tests.ledger_api import ADMIN, Api
+from tests.ledger_builders import approved, envelope
 
 ANA = uuid.UUID(int=21)
 Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}

@@ -10,8 +10,6 @@ from decimal import Decimal
 
 import pytest
 from habitat_common.contracts import Envelope, MemberRegisteredV1, PeriodSealedV1, SealedMemberTotal
-from ledger_api import ADMIN, ADMIN2
-from ledger_builders import approved, envelope
 from sqlalchemy import text
 
 from habitat_ledger.entrypoints.consumers import (
@@ -19,6 +17,8 @@ from habitat_ledger.entrypoints.consumers import (
     member_handler,
     period_sealed_handler,
 )
+from tests.ledger_api import ADMIN, ADMIN2
+from tests.ledger_builders import approved, envelope
 
 Q2 = {"name": "2026-Q2", "starts_on": "2026-04-01", "ends_on": "2026-06-30"}
 CAL, DEE = uuid.UUID(int=11), uuid.UUID(int=12)

@@ -8,7 +8,8 @@ import uuid
 import asyncpg
 import pytest
 from habitat_common.testing import temporary_database
-from ledger_db import alembic, in_thread
+
+from tests.ledger_db import alembic, in_thread
 
 PERIOD, ALLOCATION, MEMBER, ADMIN = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 RECORD = [

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from habitat_common.testing import SampleDelta, sample_value
-from integration.test_capital_import import GOOD, members, upload  # noqa: F401 - members: autouse fixture
-from integration.test_close_http import approved_allocation, period  # noqa: F401 - period: fixture
-from integration.test_money_http import ana_with_500, schedule  # noqa: F401 - ana_with_500: fixture
 from prometheus_client import REGISTRY
 
 from habitat_ledger.entrypoints.gauges import ledger_gauges
+from tests.integration.test_capital_import import GOOD, members, upload  # noqa: F401 - members: autouse fixture
+from tests.integration.test_close_http import approved_allocation, period  # noqa: F401 - period: fixture
+from tests.integration.test_money_http import ana_with_500, schedule  # noqa: F401 - ana_with_500: fixture
 
 pytestmark = pytest.mark.integration
 

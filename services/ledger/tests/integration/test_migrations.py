@@ -7,7 +7,8 @@ from datetime import date
 
 import asyncpg
 from habitat_common.testing import temporary_database
-from ledger_db import alembic, in_thread
+
+from tests.ledger_db import alembic, in_thread
 
 ALL_TABLES = {
     "period", "account", "journal_transaction", "posting", "patronage", "outbox", "inbox", "member",

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from habitat_common.contracts import Envelope, MemberUpdatedV1
-from ledger_builders import approved, envelope
 from sqlalchemy import text
 
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler, member_handler
+from tests.ledger_builders import approved, envelope
 
 ANA = uuid.UUID(int=1)
 Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}

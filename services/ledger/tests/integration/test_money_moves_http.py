@@ -11,9 +11,6 @@ import httpx
 import pytest
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import LocalKeys, temporary_database
-from ledger_api import ADMIN, ADMIN2, Api
-from ledger_builders import approved, envelope
-from ledger_db import alembic
 from sqlalchemy import text
 
 from habitat_ledger.bootstrap import build
@@ -26,6 +23,9 @@ from habitat_ledger.entrypoints.http import create_app
 from habitat_ledger.service_layer.distributions import schedule_distribution
 from habitat_ledger.service_layer.money_moves import approve_move, request_completion
 from habitat_ledger.service_layer.periods import open_period
+from tests.ledger_api import ADMIN, ADMIN2, Api
+from tests.ledger_builders import approved, envelope
+from tests.ledger_db import alembic
 
 ANA, ADMIN3 = uuid.UUID(int=1), uuid.uuid4()
 Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}

@@ -13,8 +13,6 @@ from decimal import Decimal
 import pytest
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import temporary_database
-from ledger_builders import book_command, open_period_command
-from ledger_db import alembic
 from sqlalchemy import text
 
 from habitat_ledger.bootstrap import build
@@ -27,6 +25,8 @@ from habitat_ledger.service_layer.closing import record_seal, start_close
 from habitat_ledger.service_layer.contributions import book_contribution
 from habitat_ledger.service_layer.periods import open_period
 from habitat_ledger.service_layer.posting import post_allocation
+from tests.ledger_builders import book_command, open_period_command
+from tests.ledger_db import alembic
 
 ADMIN, OTHER = uuid.uuid4(), uuid.uuid4()
 YEARS = itertools.count(2100)  # a period of its own per test: periods may not overlap

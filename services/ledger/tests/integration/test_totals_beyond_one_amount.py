@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from habitat_common.contracts import Envelope, PeriodSealedV1
 from habitat_common.contracts.contributions import SealedMemberTotal
-from ledger_builders import approved, envelope, open_period_command
 
 from habitat_ledger.domain.commands import ProposeAllocation, ReplicateMember
 from habitat_ledger.domain.money_move import ApprovalPolicy
@@ -23,6 +22,7 @@ from habitat_ledger.service_layer.allocations import propose_allocation
 from habitat_ledger.service_layer.closing import start_close
 from habitat_ledger.service_layer.members import replicate_member
 from habitat_ledger.service_layer.periods import open_period
+from tests.ledger_builders import approved, envelope, open_period_command
 
 MAX = Decimal("999999999999.99")
 ADMIN, SECOND_ADMIN = uuid.UUID(int=1), uuid.UUID(int=2)

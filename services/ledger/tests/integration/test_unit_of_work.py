@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from ledger_builders import open_period_command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,6 +13,7 @@ from habitat_ledger.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_ledger.domain.errors import PeriodOverlap
 from habitat_ledger.domain.period import Period
 from habitat_ledger.service_layer.periods import open_period
+from tests.ledger_builders import open_period_command
 
 
 async def outbox_rows(connection: AsyncConnection) -> list:

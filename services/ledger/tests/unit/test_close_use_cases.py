@@ -6,8 +6,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from ledger_builders import DEFAULT_PERIOD_ID, book_command
-from ledger_fakes import FakeUnitOfWork
 
 from habitat_ledger.domain.commands import ProposeAllocation, RecordSeal
 from habitat_ledger.domain.errors import (
@@ -32,6 +30,8 @@ from habitat_ledger.service_layer.closing import pre_close_report, record_seal, 
 from habitat_ledger.service_layer.contributions import book_contribution
 from habitat_ledger.service_layer.posting import announce_shares, post_allocation
 from habitat_ledger.service_layer.statements import allocation_statement
+from tests.fakes import FakeUnitOfWork
+from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 
 A, B = uuid.UUID(int=1), uuid.UUID(int=2)
 ADMIN, OTHER, THIRD = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from habitat_common.csv_stream import CsvRecordStream, UnreadableFile
 
-from habitat_ledger.domain.csv_stream import CsvRecordStream, UnreadableFile, ends_inside_quotes
 from habitat_ledger.domain.journal import Basis
 from habitat_ledger.domain.opening_balance import (
     CurrentOpening,
@@ -83,13 +83,6 @@ class TestCsvRecordStream:
             stream.feed(b"x,caf\xe9\n")
         problem = raised.value.problem
         assert (problem.line, problem.column, problem.code) == (3, 2, "bad_encoding")
-
-    @pytest.mark.parametrize(
-        ("line", "inside", "still_inside"),
-        [('a,"b\n', False, True), ('a,b"c\n', False, False), ('x""y",z\n', True, False), ('""""\n', False, False)],
-    )
-    def test_quote_tracking_follows_the_default_dialect(self, line, inside, still_inside):
-        assert ends_inside_quotes(line, inside) is still_inside
 
 
 class TestOpeningEntries:

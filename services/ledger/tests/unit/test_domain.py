@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from ledger_builders import book_command
 
 from habitat_ledger.domain.capital import CapitalBalance
 from habitat_ledger.domain.contribution import capital_legs
@@ -36,6 +35,7 @@ from habitat_ledger.domain.proposal import (
     content_hash,
     groups_sha256,
 )
+from tests.ledger_builders import book_command
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2)

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from ledger_fakes import FakeUnitOfWork
 
 from habitat_ledger.domain.errors import (
     K1AlreadyIssued,
@@ -27,6 +26,7 @@ from habitat_ledger.domain.period import Period
 from habitat_ledger.entrypoints.routes_k1 import k1_csv, k1_json
 from habitat_ledger.service_layer.exports import k1_data
 from habitat_ledger.service_layer.k1_issues import issue_k1
+from tests.fakes import FakeUnitOfWork
 
 ANA, BEN, CY = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)
 ADMIN = uuid.uuid4()

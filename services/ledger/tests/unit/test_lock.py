@@ -7,8 +7,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from ledger_builders import DEFAULT_PERIOD_ID, book_command, open_period_command
-from ledger_fakes import FakeUnitOfWork, opening_balance
 
 from habitat_ledger.domain.commands import (
     CompleteDistribution,
@@ -30,6 +28,8 @@ from habitat_ledger.service_layer.contributions import book_contribution
 from habitat_ledger.service_layer.distributions import complete_distribution, schedule_distribution
 from habitat_ledger.service_layer.periods import open_period
 from habitat_ledger.service_layer.reversals import reverse_transaction
+from tests.fakes import FakeUnitOfWork, opening_balance
+from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command, open_period_command
 
 ADMIN, MEMBER = uuid.uuid4(), uuid.uuid4()
 

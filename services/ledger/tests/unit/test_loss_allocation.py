@@ -12,8 +12,6 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger_builders import DEFAULT_PERIOD_ID, book_command
-from ledger_fakes import FakeUnitOfWork
 
 from habitat_ledger.domain.allocation import Weights, allocate, apportion, explain
 from habitat_ledger.domain.allocation_posting import allocation_description
@@ -33,6 +31,8 @@ from habitat_ledger.service_layer.contributions import book_contribution
 from habitat_ledger.service_layer.drafts import draft_allocation
 from habitat_ledger.service_layer.posting import post_allocation
 from habitat_ledger.service_layer.statements import allocation_statement
+from tests.fakes import FakeUnitOfWork
+from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 
 CENT = Decimal("0.01")
 TYPES = ["labor", "capital", "property"]

@@ -7,8 +7,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from ledger_builders import DEFAULT_PERIOD_ID, book_command
-from ledger_fakes import FakeUnitOfWork, opening_balance
 
 from habitat_ledger.domain.commands import CompleteDistribution, ScheduleDistribution
 from habitat_ledger.domain.errors import (
@@ -29,6 +27,8 @@ from habitat_ledger.service_layer.money_moves import (
     request_completion,
     request_reversal,
 )
+from tests.fakes import FakeUnitOfWork, opening_balance
+from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 
 ADMIN, ADMIN2, ADMIN3, MEMBER = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 NOW = datetime(2026, 4, 2, 12, tzinfo=UTC)

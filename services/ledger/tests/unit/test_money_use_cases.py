@@ -7,8 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from ledger_builders import DEFAULT_PERIOD_ID, book_command
-from ledger_fakes import FakeUnitOfWork, opening_balance
 
 from habitat_ledger.domain.commands import CompleteDistribution, ReplicateMember, ScheduleDistribution
 from habitat_ledger.domain.errors import (
@@ -31,6 +29,8 @@ from habitat_ledger.service_layer.exports import journal_export, k1_data
 from habitat_ledger.service_layer.members import replicate_member
 from habitat_ledger.service_layer.reversals import reverse_transaction
 from habitat_ledger.service_layer.statements import capital_statement
+from tests.fakes import FakeUnitOfWork, opening_balance
+from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 
 ADMIN, MEMBER = uuid.uuid4(), uuid.uuid4()
 

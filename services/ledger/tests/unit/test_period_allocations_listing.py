@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from ledger_fakes import FakeAllocations
+from tests.fakes import FakeAllocations
 
 
 class TestIdsForPeriod:

@@ -9,8 +9,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from ledger_builders import DEFAULT_PERIOD_ID, book_command
-from ledger_fakes import FakeUnitOfWork
 
 from habitat_ledger.domain.errors import InvalidStatementRange
 from habitat_ledger.domain.statement import CapitalMovement
@@ -19,6 +17,8 @@ from habitat_ledger.entrypoints.routes_documents import statement_csv
 from habitat_ledger.service_layer.contributions import book_contribution
 from habitat_ledger.service_layer.documents import MemberStatement, board_report, member_statement
 from habitat_ledger.service_layer.statements import capital_statement
+from tests.fakes import FakeUnitOfWork
+from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 
 TODAY = date(2026, 3, 31)
 

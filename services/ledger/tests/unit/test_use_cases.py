@@ -8,8 +8,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from ledger_builders import approved, book_command, envelope, open_period_command
-from ledger_fakes import FakeUnitOfWork
 
 from habitat_ledger.adapters.translators import to_book_contribution, to_contracts
 from habitat_ledger.domain.errors import PeriodNameTaken, PeriodNotFound, PeriodOverlap
@@ -18,6 +16,8 @@ from habitat_ledger.entrypoints.consumers import contribution_approved_handler
 from habitat_ledger.service_layer.capital import get_capital_account
 from habitat_ledger.service_layer.contributions import book_contribution
 from habitat_ledger.service_layer.periods import get_period, list_periods, open_period
+from tests.fakes import FakeUnitOfWork
+from tests.ledger_builders import approved, book_command, envelope, open_period_command
 
 
 class TestOpenPeriod:

@@ -4,7 +4,7 @@ from habitat_notifications.domain.backoff import RetryPolicy
 from habitat_notifications.domain.messages import RETRIED, Delivery
 from habitat_notifications.service_layer.sending import send_due
 from tests.builders import T0, message
-from tests.unit.fakes import FakeMessages, FakeUnitOfWork, ScriptedMailer
+from tests.fakes import FakeMessages, FakeUnitOfWork, ScriptedMailer
 
 INSTANT_RETRY = RetryPolicy(max_attempts=3, base=timedelta(0.000001), maximum=timedelta(0.000001), jitter=0)
 

@@ -34,9 +34,10 @@ from hashlib import sha1
 from itertools import repeat
 
 from habitat_contributions.domain import column_checks as checks
-from habitat_contributions.domain.csv_stream import Record
 from habitat_contributions.domain.import_problems import CsvProblem, ProblemLog
 from habitat_contributions.domain.model import ContributionType
+
+Record = tuple[int, list[str]]  # physical line where the record starts (1-based), its fields
 
 COLUMNS = (
     "reference",

@@ -1,12 +1,11 @@
-"""Roster files: the CSV an admin uploads to onboard members, parsed and validated all-or-nothing.
+"""Roster files: the CSV an admin uploads to onboard members, its header and rows validated all-or-nothing.
 
-Parsing uses the csv module; an email checker is passed in so the domain stays free of packages.
+The service layer reads the records (habitat_common's CSV stream); an email checker is passed in so the
+domain stays free of packages.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,54 +42,27 @@ class RosterRow:
     joined_at: date | None
 
 
-def parse_roster(data: bytes, check_email: EmailCheck) -> tuple[list[RosterRow], list[CsvError]]:
-    """Rows of a roster file, or every error found (then the rows must not be used)."""
-    text, error = _decode(data)
-    if error is not None:
-        return [], [error]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        records = [(reader.line_num, fields) for fields in reader if fields]
-    except csv.Error as exc:
-        return [], [CsvError(reader.line_num, 1, "", "malformed_csv", f"The file is not valid CSV: {exc}.")]
-    if not records:
-        return [], [CsvError(1, 1, "", "empty_file", "The file is empty; expected a header line.")]
-    header_line, header = records[0]
-    columns = tuple(name.strip().lower() for name in header)
+def read_header(line: int, fields: list[str]) -> tuple[tuple[str, ...], CsvError | None]:
+    """The header's column names (trimmed, lower-cased), or the error when they are not one of HEADERS."""
+    columns = tuple(name.strip().lower() for name in fields)
     if columns not in HEADERS:
         expected = " or ".join(",".join(h) for h in HEADERS)
-        return [], [CsvError(header_line, 1, "", "bad_header", f"The header must be {expected}.")]
+        return columns, CsvError(line, 1, "", "bad_header", f"The header must be {expected}.")
+    return columns, None
+
+
+def read_rows(
+    records: list[tuple[int, list[str]]], columns: tuple[str, ...], check_email: EmailCheck
+) -> tuple[list[RosterRow], list[CsvError]]:
+    """Rows of the records after the header (line, fields), or every error found (then the rows must not be used)."""
     rows: list[RosterRow] = []
     errors: list[CsvError] = []
-    for line, fields in records[1:]:
+    for line, fields in records:
         row = _parse_row(line, fields, columns, check_email, errors)
         if row is not None:
             rows.append(row)
     errors.extend(_duplicates(rows))
     return rows, sorted(errors, key=lambda e: (e.line, e.column))
-
-
-def _decode(data: bytes) -> tuple[str, CsvError | None]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        before = data[line_start : exc.start].decode("utf-8-sig")
-        column = len(next(csv.reader([before]), [""])) if before else 1
-        byte = exc.object[exc.start : exc.start + 1].hex()
-        message = (
-            f"The file is not UTF-8: byte 0x{byte} at line {line}, column {column}"
-            f" (byte {exc.start - line_start + 1} of the line). Save it as UTF-8 and upload it again."
-        )
-        return "", CsvError(line, column, "", "bad_encoding", message)
-    if "\x00" in text:  # PostgreSQL cannot store it
-        before = text[: text.index("\x00")]
-        line, current = before.count("\n") + 1, before.rpartition("\n")[2]
-        column = len(next(csv.reader([current]), [""])) if current else 1
-        message = f"The file contains a NUL character (line {line}, column {column}); save it as plain UTF-8 text."
-        return "", CsvError(line, column, "", "invalid_character", message)
-    return text, None
 
 
 def _parse_row(

@@ -10,11 +10,12 @@ from typing import Any
 from habitat_identity.domain.errors import InvalidCsv, RosterTooLarge
 from habitat_identity.domain.model import TEMPORARY_PASSWORD_TTL, AuditEntry, Member
 from habitat_identity.domain.password_tokens import INVITATION_TTL
-from habitat_identity.domain.roster import EmailCheck, RosterRow, parse_roster
+from habitat_identity.domain.roster import EmailCheck, RosterRow
 from habitat_identity.service_layer.auth import utcnow
 from habitat_identity.service_layer.members import new_temporary_password, record_member_change
 from habitat_identity.service_layer.ports import PasswordHasher, UnitOfWork
 from habitat_identity.service_layer.recovery import stage_invitation
+from habitat_identity.service_layer.roster_file import parse_roster
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
+from habitat_common.csv_stream import MAX_LISTED, CsvProblem, ProblemLog
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.import_tables import capital_import
 from habitat_ledger.domain.capital_import import ImportSummary, OpeningBalanceRow, PlannedRow
-from habitat_ledger.domain.csv_stream import MAX_PROBLEMS, CsvProblem, ProblemLog
 from habitat_ledger.domain.journal import AccountKind, AccountRef, Basis, Leg
 from habitat_ledger.domain.lock import Lock
 from habitat_ledger.domain.opening_balance import CurrentOpening, OpeningBalance, OpeningChange
@@ -141,13 +141,13 @@ class SqlAlchemyCapitalImportRepository:
     async def unknown_members(self, columns: dict[str, int]) -> ProblemLog:
         # the first pass over the staged rows: give the planner their statistics (autovacuum never sees temp tables)
         await self.session.execute(text("ANALYZE capital_import_staging"))
-        rows = (await self.session.execute(UNKNOWN_MEMBERS, {"limit": MAX_PROBLEMS})).all()
+        rows = (await self.session.execute(UNKNOWN_MEMBERS, {"limit": MAX_LISTED})).all()
         message = "No member with the email {} is known to the ledger; members come from identity, onboard them first."
         problems = [
             CsvProblem(line, columns["member_email"], "member_email", "unknown_member", message.format(email))
             for line, email, _ in rows
         ]
-        return ProblemLog(problems, rows[0][-1] if rows else 0)
+        return ProblemLog(listed=problems, count=rows[0][-1] if rows else 0)
 
     async def plan(self, *, exclusive: bool) -> None:
         if exclusive:
@@ -157,18 +157,19 @@ class SqlAlchemyCapitalImportRepository:
 
     async def rule_breaches(self, today: date, lock: Lock | None, columns: dict[str, int]) -> ProblemLog:
         locked = {"through": lock.through if lock else None, "because": lock.because if lock else None}
-        rows = (await self.session.execute(RULE_BREACHES, {"today": today, "limit": MAX_PROBLEMS, **locked})).all()
+        rows = (await self.session.execute(RULE_BREACHES, {"today": today, "limit": MAX_LISTED, **locked})).all()
         problems = [CsvProblem(line, columns[field], field, code, message) for line, field, code, message, _ in rows]
-        return ProblemLog(sorted(problems, key=lambda p: (p.line, p.column)), rows[0][-1] if rows else 0)
+        problems.sort(key=lambda p: (p.line, p.column))
+        return ProblemLog(listed=problems, count=rows[0][-1] if rows else 0)
 
     async def repeated_members(self, columns: dict[str, int]) -> ProblemLog:
-        rows = (await self.session.execute(REPEATED_MEMBERS, {"limit": MAX_PROBLEMS})).all()
+        rows = (await self.session.execute(REPEATED_MEMBERS, {"limit": MAX_LISTED})).all()
         problems = []
         for line, email, lines, times, _ in rows:
             listed = ", ".join(str(n) for n in lines) + (", …" if times > len(lines) else "")
             message = f"{email} appears {times} times in the file (lines {listed}); a member has one opening balance."
             problems.append(CsvProblem(line, columns["member_email"], "member_email", "duplicate_member", message))
-        return ProblemLog(problems, rows[0][-1] if rows else 0)
+        return ProblemLog(listed=problems, count=rows[0][-1] if rows else 0)
 
     async def summary(self) -> ImportSummary:
         return ImportSummary(*(await self.session.execute(SUMMARY)).one())

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-
 from habitat_common.db import SqlAlchemyUnitOfWorkBase
-from habitat_common.messaging.inbox import claim_many
 from habitat_common.metrics import ALLOCATIONS_POSTED, DISTRIBUTIONS_POSTED
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -87,10 +84,6 @@ class SqlAlchemyUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.integrity = SqlAlchemyIntegrityRepository(session)
         self.k1_issues = SqlAlchemyK1IssueRepository(session)
         self.money_moves = SqlAlchemyMoneyMoveRepository(session)
-
-    async def claim_events(self, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-        """Record many events as handled by consumer in one statement; those handled before are left out."""
-        return await claim_many(self.session, inbox, consumer, event_ids)
 
     async def commit(self) -> None:
         """Commit, then count the allocations and distributions this transaction posted (whichever use case

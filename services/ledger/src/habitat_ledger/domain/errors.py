@@ -228,7 +228,7 @@ class InvalidCsv(LedgerError):
     def __init__(self, pass_name: str, problems: list, count: int) -> None:
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the {pass_name} pass; nothing was written.")
         self.pass_name = pass_name
-        self.problems = problems  # the first ones (csv_stream.CsvProblem), at most csv_stream.MAX_PROBLEMS
+        self.problems = problems  # the first ones (habitat_common.csv_stream.CsvProblem), at most MAX_LISTED
         self.count = count
 
     def details(self) -> dict:

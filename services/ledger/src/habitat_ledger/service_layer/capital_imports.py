@@ -13,15 +13,16 @@ from collections.abc import AsyncIterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from habitat_common.csv_stream import ProblemLog
+
 from habitat_ledger.domain.capital_import import (
-    CapitalAccountsFile,
     ImportSummary,
     OpeningBalanceRow,
     PlannedRow,
 )
-from habitat_ledger.domain.csv_stream import ProblemLog
 from habitat_ledger.domain.errors import InvalidCsv
 from habitat_ledger.domain.opening_balance import opening_entries
+from habitat_ledger.service_layer.capital_accounts_file import CapitalAccountsFile
 from habitat_ledger.service_layer.locks import current_lock
 from habitat_ledger.service_layer.ports import CapitalImportRun, UnitOfWork
 

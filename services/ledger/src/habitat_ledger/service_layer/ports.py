@@ -8,10 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, Self
 
+from habitat_common.csv_stream import ProblemLog
+
 from habitat_ledger.domain.allocation_posting import AllocationEntry, CashSchedule
 from habitat_ledger.domain.capital_import import ImportSummary, OpeningBalanceRow, PlannedRow
 from habitat_ledger.domain.contribution import PatronageRows
-from habitat_ledger.domain.csv_stream import ProblemLog
 from habitat_ledger.domain.distribution import Distribution
 from habitat_ledger.domain.hledger import Entry
 from habitat_ledger.domain.integrity import CheckResult, ContributionTotal

@@ -525,7 +525,7 @@ class FakeUnitOfWork:
         """A fake holding one open period (the builders' default period id unless given)."""
         from datetime import UTC, datetime
 
-        from ledger_builders import DEFAULT_PERIOD_ID
+        from tests.ledger_builders import DEFAULT_PERIOD_ID
 
         period = Period.open(name=f"P{starts_on}", starts_on=starts_on, ends_on=ends_on, created_by=uuid.uuid4(),
                              now=datetime.now(UTC))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from habitat_contributions.domain.contribution_rows import Header, RowParser, read_header
-from habitat_contributions.domain.csv_stream import CsvStream, Record
+from habitat_contributions.domain.contribution_rows import Header, Record, RowParser, read_header
 from habitat_contributions.domain.import_problems import CsvProblem, ProblemLog
+from habitat_contributions.service_layer.csv_stream import CsvStream
 
 
 class ContributionFile:

@@ -10,9 +10,11 @@ from typing import Self
 from habitat_contributions.adapters.translators import to_contracts
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
+from habitat_contributions.domain.import_problems import ImportSummary
 from habitat_contributions.domain.model import Contribution, ContributionStatus
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
 from habitat_contributions.service_layer.ports import ContributionFilter, Page
+from tests.builders import import_names, resolved_row
 
 
 class FakeContributionRepository:
@@ -174,3 +176,46 @@ class FakeUnitOfWork:
 
     async def rollback(self) -> None:
         self.events = []
+
+
+class FakeImportStore:
+    """Records what the use case asks of the store; problems and the summary are given."""
+
+    def __init__(self, rows=(), created: int = 1, names=None) -> None:
+        self._rows = list(rows) or [resolved_row(contributed_on=date(2026, 1, 2))]
+        self._names = names or import_names()
+        self._created = created
+        self.staged: list[tuple] = []
+        self.calls: list[str] = []
+
+    async def __aenter__(self):
+        self.calls.append("begin")
+        return self
+
+    async def __aexit__(self, *exc):
+        self.calls.append("end")
+
+    async def stage(self, batches):
+        async for rows in batches:
+            self.staged.extend(rows)
+
+    async def resolve(self):
+        self.calls.append("resolve")
+        return self._names
+
+    async def resolved_rows(self, chunk):
+        for start in range(0, len(self._rows), chunk):
+            yield self._rows[start : start + chunk]
+
+    async def summarize(self):
+        return ImportSummary(1, self._created, 1 - self._created, {}, {}, Decimal("0.00"))
+
+    async def sample(self, size):
+        return [{"line": 2}]
+
+    async def write(self, import_id, *, actor_id, dual_approval_threshold, rows):
+        self.calls.append("write")
+        return self._created
+
+    async def commit(self):
+        self.calls.append("commit")
