@@ -7,17 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from habitat_common.api.notifications import Message, MessagePage, MessageStatus
 from habitat_common.web.errors import ApiError
 from habitat_common.web.inputs import Limit
 from habitat_notifications.entrypoints.dependencies import Admin, AppContainer, Uow
-from habitat_notifications.entrypoints.schemas import (
-    ErrorOut,
-    MessageOut,
-    MessagePage,
-    StatusName,
-    decode_cursor,
-    encode_cursor,
-)
+from habitat_notifications.entrypoints.schemas import ErrorOut, decode_cursor, encode_cursor
 from habitat_notifications.service_layer import messages
 from habitat_notifications.service_layer.ports import MessageFilter
 
@@ -30,7 +24,7 @@ Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of
 async def list_messages(
     principal: Admin,
     uow: Uow,
-    status: StatusName | None = None,
+    status: MessageStatus | None = None,
     recipient_id: uuid.UUID | None = None,
     after: Cursor = None,
     limit: Limit = 50,
@@ -48,7 +42,7 @@ async def list_messages(
 
 @router.post(
     "/{message_id}/resend",
-    response_model=MessageOut,
+    response_model=Message,
     responses=ADMIN_ONLY | {404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
 async def resend(message_id: uuid.UUID, principal: Admin, uow: Uow, container: AppContainer):
