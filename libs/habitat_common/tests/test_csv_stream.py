@@ -79,6 +79,31 @@ class TestLineEndsAndMarks:
         assert pairs(streamed(b"a,b\n1,2", [5])) == [(1, ["a", "b"]), (2, ["1", "2"])]
 
 
+class TestMacintoshLineEnds:
+    """Older Excel's "CSV (Macintosh)" ends lines with a lone carriage return: read like the same file with "\\n"."""
+
+    UNIX = 'member_email,hours\nada@example.coop,4\n"two\nlines",5\n\nlast,6'
+
+    def test_lone_carriage_returns_end_lines_wherever_the_chunks_split(self):
+        mac = self.UNIX.replace("\n", "\r").encode()
+        expected = whole_file(self.UNIX)
+        for cut in range(1, len(mac)):
+            assert pairs(streamed(mac, [cut])) == expected, cut
+        assert pairs(streamed(mac, list(range(1, len(mac))))) == expected
+
+    def test_a_crlf_cut_between_chunks_stays_one_line_end(self):
+        data = b"a,b\r\nc,d\r\ne,f"
+        assert pairs(streamed(data, [4])) == pairs(streamed(data, [])) == [(1, ["a", "b"]), (2, ["c", "d"]), (3, ["e", "f"])]
+
+    def test_a_file_ending_in_a_lone_carriage_return_ends_its_last_line(self):
+        assert pairs(streamed(b"a,b\rc,d\r", [])) == [(1, ["a", "b"]), (2, ["c", "d"])]
+
+    def test_a_bad_byte_after_lone_carriage_returns_is_located_on_its_line(self):
+        with pytest.raises(UnreadableFile) as raised:
+            streamed(b"h,i\rok,1\rbad,\xff", [])
+        assert (raised.value.problem.line, raised.value.problem.column) == (3, 2)
+
+
 class TestRecordsCsvRefuses:
     def test_an_unclosed_quote_at_the_end_is_refused_at_the_line_it_starts(self):
         records = streamed(b'a,b\n"never closed\nmore\n', [6])

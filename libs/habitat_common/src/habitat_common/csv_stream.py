@@ -1,20 +1,24 @@
 """Reading a CSV upload as it arrives: bytes in, records out, memory bounded by the longest record.
 
-Bytes are decoded incrementally (UTF-8, an optional BOM dropped) and split into physical lines at "\\n"; the
-stdlib csv module (strict, default dialect) does all the parsing. A record still open at the end of the lines
-received so far (a quoted field holding a newline) makes csv.reader fail at the very end of its input: its
-lines are kept and parsed again in front of the next chunk's, so records spanning chunks come out exactly as
-they would from the whole file. Each record carries the 1-based physical line it starts on (header = 1).
+Bytes are decoded incrementally (UTF-8, an optional BOM dropped) and split into physical lines at "\\n"; a
+lone carriage return (the line ending of "CSV (Macintosh)" files from older Excel) counts as one, and "\\r\\n"
+stays one line ending. The stdlib csv module (strict, default dialect) does all the parsing. A record still open
+at the end of the lines received so far (a quoted field holding a newline) makes csv.reader fail at the very end
+of its input: its lines are kept and parsed again in front of the next chunk's, so records spanning chunks come
+out exactly as they would from the whole file. Each record carries the 1-based physical line it starts on
+(header = 1).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import re
 from dataclasses import dataclass, field
 
 MAX_LISTED = 200
 MAX_RECORD_CHARS = 1_000_000
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class CsvRecordStream:
         self._carried: list[str] = []  # lines of the record still open (or refused) at the last line received
         self._lines_done = 0  # physical lines taken by records already returned
         self._newlines = 0  # newlines decoded so far: locates encoding problems
+        self._held_cr = ""  # a carriage return ending the text so far: a "\r\n" may be cut between chunks
 
     def feed(self, chunk: bytes) -> list[Record]:
         lines = (self._partial + self._decoded(chunk, final=False)).split("\n")
@@ -113,13 +118,17 @@ class CsvRecordStream:
         try:
             text = self._decoder.decode(chunk, final)
         except UnicodeDecodeError as error:
-            before = self._partial + bytes(error.object[: error.start]).decode("utf-8", errors="replace")
+            decoded = self._held_cr + bytes(error.object[: error.start]).decode("utf-8", errors="replace")
+            before = self._partial + _LONE_CR.sub("\n", decoded)
             byte = bytes(error.object[error.start : error.start + 1]).hex()
             line, column, line_text = self._location(before)
             say = "Save it as UTF-8 (CSV UTF-8) and upload it again."
             message = f"The file is not UTF-8: byte 0x{byte} on line {line}. {say}"
             problem = CsvProblem(line, column, "", "bad_encoding", message)
             raise UnreadableFile(problem, line_text, byte) from error
+        text = self._held_cr + text
+        self._held_cr = "\r" if text.endswith("\r") and not final else ""
+        text = _LONE_CR.sub("\n", text[: len(text) - len(self._held_cr)])  # same length: columns unchanged
         if "\x00" in text:  # PostgreSQL cannot store it
             line, column, line_text = self._location(self._partial + text[: text.index("\x00")])
             message = f"The file contains a NUL character (line {line}, column {column}); save it as plain UTF-8 text."

@@ -196,6 +196,18 @@ async def in_chunks(data: bytes, size: int):
         yield data[start : start + size]
 
 
+class TestMacintoshFiles:
+    async def test_a_file_with_lone_carriage_returns_imports_like_the_same_file_with_newlines(
+        self, client, keys, container
+    ):
+        c = await coop(container)
+        mac = HISTORY.replace(b"\n", b"\r")
+        dry = await post_import(client, keys, c.ada, mac, dry_run=True)
+        assert dry.status_code == 200, dry.text
+        expected = (await post_import(client, keys, c.ada, HISTORY, dry_run=True)).json()
+        assert dry.json()["summary"] == expected["summary"] and dry.json()["sample"] == expected["sample"]
+
+
 class TestStreaming:
     async def test_a_body_sent_in_small_chunks_imports_quoted_newlines_and_counts_physical_lines(
         self, client, keys, container, monkeypatch
