@@ -83,29 +83,6 @@ class TokenPair(Out):
     )
 
 
-class Member(Out):
-    id: uuid.UUID
-    email: str
-    display_name: str
-    role: Role
-    status: Literal["pending", "active", "inactive"]
-    joined_at: date
-    created_at: datetime
-
-
-class NewMember(Member):
-    temporary_password: str = Field(description="Shown once; the member must change it at first sign-in")
-    invitation_expires_at: datetime | None = Field(
-        default=None, description="When the mailed invitation link expires; null when send_invitation was false"
-    )
-
-
-class MemberList(Out):
-    items: list[Member]
-    total: int = Field(description="Members matching the filters, before limit/offset")
-    next_cursor: str | None = Field(None, description=NEXT_PAGE)
-
-
 class ImportRow(Out):
     line: int
     email: str

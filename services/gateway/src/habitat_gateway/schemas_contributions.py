@@ -6,11 +6,12 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from habitat_common.api.identity import Member
 from habitat_common.web.inputs import IsoDate
 from habitat_common.web.money import HoursIn, MoneyIn
 from pydantic import Field
 
-from habitat_gateway.schemas import NEXT_PAGE, Body, Member, Money, Out
+from habitat_gateway.schemas import NEXT_PAGE, Body, Money, Out
 
 # the contributions domain folds white space and asks for meaningful text of 10 (an answer: 5) to 2000
 # characters (422 invalid_description, invalid_reason, ...); the schema states the lengths it can

@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from habitat_common.api.identity import Member, MemberList, NewMember
 from habitat_common.web.inputs import Limit, Offset, Text
 from habitat_common.web.observability import long_running
 from habitat_common.web.paging import After
@@ -18,9 +19,6 @@ from habitat_gateway.schemas import (
     CreateMemberRequest,
     ImportReport,
     Invitation,
-    Member,
-    MemberList,
-    NewMember,
     UpdateMemberRequest,
 )
 

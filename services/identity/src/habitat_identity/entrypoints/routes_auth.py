@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
+from habitat_common.api.identity import Member
 from habitat_common.metrics import SIGNIN_ATTEMPTS
 from habitat_common.web.client_address import client_address
 from habitat_common.web.security import UNAUTHORIZED
@@ -15,7 +16,6 @@ from habitat_identity.entrypoints.schemas import (
     ChangePasswordRequest,
     Jwks,
     LoginRequest,
-    MemberOut,
     RefreshRequest,
     RevocationOut,
     RevocationPage,
@@ -96,11 +96,11 @@ async def change_password(body: ChangePasswordRequest, caller: SignedIn, c: Cont
     return TokenResponse.of(pair)
 
 
-@router.get("/me", response_model=MemberOut, tags=["members"])
+@router.get("/me", response_model=Member, tags=["members"])
 async def me(caller: SignedIn, c: ContainerDep) -> Response:
     """The signed-in member."""
     # validated once here; returned as a model, FastAPI would validate and encode it again (every page asks)
-    body = MemberOut.model_validate(await members.get_member(caller.member_id, c.uow()))
+    body = Member.model_validate(await members.get_member(caller.member_id, c.uow()))
     return Response(body.model_dump_json(), media_type="application/json")
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from habitat_common.api.identity import Member, MemberList, NewMember
 from habitat_common.web.inputs import Limit, Offset, Text
 from habitat_common.web.paging import After, decode_cursor, encode_cursor
 
@@ -14,11 +15,8 @@ from habitat_identity.domain.commands import CreateMember, UpdateMember
 from habitat_identity.domain.errors import MemberNotFound
 from habitat_identity.entrypoints.dependencies import Admin, AnyMember, ContainerDep, Steward
 from habitat_identity.entrypoints.schemas import (
-    CreatedMemberOut,
     CreateMemberRequest,
     InvitationOut,
-    MemberList,
-    MemberOut,
     UpdateMemberRequest,
 )
 from habitat_identity.service_layer import members, recovery
@@ -44,11 +42,11 @@ async def list_members(
         c.uow(), q=q, role=role, status=status, limit=limit, offset=offset, after=key
     )
     following = encode_cursor(MEMBERS_CURSOR, found[-1].email, found[-1].id) if more else None
-    return MemberList(items=[MemberOut.model_validate(m) for m in found], total=total, next_cursor=following)
+    return MemberList(items=[Member.model_validate(m) for m in found], total=total, next_cursor=following)
 
 
-@router.post("/members", response_model=CreatedMemberOut, status_code=201)
-async def create_member(body: CreateMemberRequest, caller: Admin, c: ContainerDep) -> CreatedMemberOut:
+@router.post("/members", response_model=NewMember, status_code=201)
+async def create_member(body: CreateMemberRequest, caller: Admin, c: ContainerDep) -> NewMember:
     """Create a pending member with a one-time temporary password (admins), and mail them an invitation
     link unless send_invitation is false."""
     command = CreateMember(body.email, body.display_name, body.role, body.joined_at)
@@ -57,9 +55,9 @@ async def create_member(body: CreateMemberRequest, caller: Admin, c: ContainerDe
         temporary_password_ttl=timedelta(days=c.settings.temporary_password_days),
         send_invitation=body.send_invitation, invitation_ttl=c.settings.invitation_ttl,
     )
-    out = MemberOut.model_validate(created.member)
+    out = Member.model_validate(created.member)
     invited = created.invitation.expires_at if created.invitation else None
-    return CreatedMemberOut(
+    return NewMember(
         **out.model_dump(), temporary_password=created.temporary_password, invitation_expires_at=invited
     )
 
@@ -73,8 +71,8 @@ async def invite_member(member_id: uuid.UUID, caller: Admin, c: ContainerDep) ->
     return InvitationOut(member_id=member_id, expires_at=token.expires_at)
 
 
-@router.post("/members/{member_id}/temporary-password", response_model=CreatedMemberOut)
-async def issue_temporary_password(member_id: uuid.UUID, caller: Admin, c: ContainerDep) -> CreatedMemberOut:
+@router.post("/members/{member_id}/temporary-password", response_model=NewMember)
+async def issue_temporary_password(member_id: uuid.UUID, caller: Admin, c: ContainerDep) -> NewMember:
     """Give a member a new one-time temporary password (admins): for an expired or lost one.
 
     The member must change it at the next sign-in; their sessions end. 409 cannot_change_self for
@@ -84,20 +82,20 @@ async def issue_temporary_password(member_id: uuid.UUID, caller: Admin, c: Conta
         member_id, caller.member_id, c.uow(), c.hasher,
         temporary_password_ttl=timedelta(days=c.settings.temporary_password_days),
     )
-    out = MemberOut.model_validate(issued.member)
-    return CreatedMemberOut(**out.model_dump(), temporary_password=issued.temporary_password)
+    out = Member.model_validate(issued.member)
+    return NewMember(**out.model_dump(), temporary_password=issued.temporary_password)
 
 
-@router.get("/members/{member_id}", response_model=MemberOut)
-async def get_member(member_id: uuid.UUID, caller: AnyMember, c: ContainerDep) -> MemberOut:
+@router.get("/members/{member_id}", response_model=Member)
+async def get_member(member_id: uuid.UUID, caller: AnyMember, c: ContainerDep) -> Member:
     """One member: stewards and admins see anyone, a member only themselves."""
     if caller.member_id != member_id and not caller.has_role("steward"):
         raise MemberNotFound()
-    return MemberOut.model_validate(await members.get_member(member_id, c.uow()))
+    return Member.model_validate(await members.get_member(member_id, c.uow()))
 
 
-@router.patch("/members/{member_id}", response_model=MemberOut)
-async def update_member(member_id: uuid.UUID, body: UpdateMemberRequest, caller: Admin, c: ContainerDep) -> MemberOut:
+@router.patch("/members/{member_id}", response_model=Member)
+async def update_member(member_id: uuid.UUID, body: UpdateMemberRequest, caller: Admin, c: ContainerDep) -> Member:
     """Change a member's role, status or display name (admins); 409 cannot_change_self for own demotion."""
     command = UpdateMember(member_id, role=body.role, status=body.status, display_name=body.display_name)
-    return MemberOut.model_validate(await members.update_member(command, caller.member_id, c.uow()))
+    return Member.model_validate(await members.update_member(command, caller.member_id, c.uow()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from habitat_common.web.inputs import IsoDate, Name, RequestBody
@@ -83,31 +83,6 @@ class TokenResponse(BaseModel):
             must_change_password=pair.must_change_password,
             refresh_expires_in=max(0, int((expires - (now or datetime.now(UTC))).total_seconds())) if expires else None,
         )
-
-
-class MemberOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    email: str
-    display_name: str
-    role: Role
-    status: Literal["pending", "active", "inactive"]
-    joined_at: date
-    created_at: datetime
-
-
-class CreatedMemberOut(MemberOut):
-    temporary_password: str = Field(description="One-time password; shown only in this response")
-    invitation_expires_at: datetime | None = Field(
-        default=None, description="When the mailed invitation link expires; null when none was sent"
-    )
-
-
-class MemberList(BaseModel):
-    items: list[MemberOut]
-    total: int = Field(description="How many members match the filters in all")
-    next_cursor: str | None = Field(None, description=NEXT_PAGE)
 
 
 class CreateMemberRequest(RequestBody):

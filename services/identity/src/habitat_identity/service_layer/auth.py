@@ -40,7 +40,6 @@ from habitat_identity.service_layer.sessions import (
     start_session,
 )
 
-
 NEW_DEVICE_NOTICES = RequestLimit("new-device", max_requests=1, window=timedelta(hours=24))
 """A member hears of sign-ins from new devices at most once a day per client network (a script signing in
 through the API without cookies would otherwise mail them every time)."""
