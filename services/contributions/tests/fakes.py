@@ -186,6 +186,7 @@ class FakeImportStore:
         self._names = names or import_names()
         self._created = created
         self.staged: list[tuple] = []
+        self.figures: list[tuple] = []
         self.calls: list[str] = []
 
     async def __aenter__(self):
@@ -207,13 +208,16 @@ class FakeImportStore:
         for start in range(0, len(self._rows), chunk):
             yield self._rows[start : start + chunk]
 
+    async def keep_figures(self, rows):
+        self.figures.extend(rows)
+
     async def summarize(self):
         return ImportSummary(1, self._created, 1 - self._created, {}, {}, Decimal("0.00"))
 
     async def sample(self, size):
         return [{"line": 2}]
 
-    async def write(self, import_id, *, actor_id, dual_approval_threshold, rows):
+    async def write(self, import_id, *, actor_id, rows):
         self.calls.append("write")
         return self._created
 

@@ -22,6 +22,7 @@ STORED = (
 # (the API body, the same contribution as an import row of ana's approved by sam)
 ACCEPTED = [
     ({"type": "labor", "hours": "8", "rate": "100"}, {"hours": "8", "rate": "100"}),
+    ({"type": "labor", "hours": "0.25", "rate": "75.02"}, {"hours": "0.25", "rate": "75.02"}),  # 18.755 -> 18.76
     ({"type": "capital", "amount": "500"}, {"type": "capital", "amount": "500"}),
     ({"type": "property", "fair_market_value": "1200", "adjusted_basis": "800"},
      {"type": "property", "fmv": "1200", "basis": "800"}),
@@ -61,7 +62,7 @@ async def test_accepted_rows_are_stored_alike(client, keys, container):
     data = csv_file(*(row(f"A-{n}", **fields) for n, (_, fields) in enumerate(ACCEPTED)))
     assert (await post_import(client, keys, c.ada, data)).status_code == 200
     through_api = await stored(container, "import_reference IS NULL")
-    assert len(through_api) == 3
+    assert len(through_api) == len(ACCEPTED)
     assert await stored(container, "import_reference IS NOT NULL") == through_api
 
 

@@ -32,6 +32,11 @@ class TestImportContributions:
         assert store.calls == ["begin", "resolve", "write", "commit", "end"]
         assert report.import_id is not None and report.summary.created == 1 and report.sample == [{"line": 2}]
 
+    async def test_the_store_keeps_the_figures_and_approvals_the_judgement_gave_each_row(self):
+        store = FakeImportStore([resolved_row(contributed_on=date(2026, 1, 2), amount=Decimal("6000.00"))])
+        await run(store)
+        assert store.figures == [(2, Decimal("6000.00"), Decimal("6000.00"), Decimal("6000.00"), 2)]
+
     async def test_a_dry_run_never_writes(self):
         store = FakeImportStore()
         report = await run(store, dry_run=True)
@@ -83,3 +88,35 @@ class TestImportContributions:
         with pytest.raises(InvalidImport) as error:
             await run(store, today=date(2026, 1, 1))
         assert (error.value.pass_name, error.value.count) == ("references", 1)
+
+
+class TestMalformedRecords:
+    async def test_every_malformed_record_is_a_format_problem_with_its_line_and_nothing_is_written(self):
+        good = FILE.splitlines()[1]
+        lines = [*FILE.splitlines(), b'"C-2"x' + good[3:], good.replace(b"capital", b"gift"), b'C-4,"a\nb"c,Q1', good]
+        store = FakeImportStore()
+        with pytest.raises(InvalidImport) as error:
+            await run(store, data=b"\n".join(lines) + b"\n")
+        assert (error.value.pass_name, error.value.count) == ("format", 3)
+        assert [(p.line, p.column, p.code) for p in error.value.problems] == [
+            (3, 1, "malformed_csv"),
+            (4, 4, "invalid_type"),
+            (5, 1, "malformed_csv"),
+        ]
+        assert store.calls == ["begin", "end"]
+
+    async def test_one_malformed_record_among_good_rows_writes_nothing(self):
+        good = FILE.splitlines()[1]
+        store = FakeImportStore()
+        with pytest.raises(InvalidImport) as error:
+            await run(store, data=b"\n".join([*FILE.splitlines(), b'"C-2"x' + good[3:], good.replace(b"C-1", b"C-3")]))
+        assert [(p.line, p.code) for p in error.value.problems] == [(3, "malformed_csv")]
+        assert store.calls == ["begin", "end"]
+
+    async def test_thousands_of_malformed_records_are_counted_and_200_listed(self):
+        bad = b"".join(b'"C-%d"x,a@b.coop,Q1,capital,2026-01-02,5,pending\n' % n for n in range(3000))
+        store = FakeImportStore()
+        with pytest.raises(InvalidImport) as error:
+            await run(store, data=FILE + bad)
+        assert (error.value.count, len(error.value.problems), error.value.problems[-1].line) == (3000, 200, 202)
+        assert {p.code for p in error.value.problems} == {"malformed_csv"} and store.calls == ["begin", "end"]

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 
 from habitat_contributions.domain.contribution_rows import Header
@@ -26,15 +26,18 @@ from habitat_contributions.domain.errors import InvalidContribution
 from habitat_contributions.domain.import_problems import MAX_LISTED, CsvProblem, ProblemLog
 from habitat_contributions.domain.import_rules import CorrectionRow, CorrectionTally
 from habitat_contributions.domain.intake import FIELDS_BY_TYPE, MONEY_FIELDS, amount_problems
-from habitat_contributions.domain.model import self_decision
+from habitat_contributions.domain.model import DEFAULT_POLICY, ReviewPolicy, self_decision
 from habitat_contributions.domain.replicas import PERIOD_CLOSED, PERIOD_CLOSING
-from habitat_contributions.domain.valuation import CENT, MAX_MONEY, ZERO
+from habitat_contributions.domain.valuation import MAX_MONEY, valuation_of
 
 PASSES = ("references", "business", "reconciliation")
 REVIEWER_ROLES = ("steward", "admin")
 SEALED = (PERIOD_CLOSING, PERIOD_CLOSED)
 DECIDED = ("approved", "rejected")
 
+# What the write stores for a row that passed every pass: its line, value, book and tax credits, and the
+# approvals it requires.
+ValuedRow = tuple[int, Decimal, Decimal, Decimal, int]
 # A rule's finding: the field it is about, its code and message, and the column to point at when the file
 # leaves that field out (None: the first column).
 Finding = tuple[str, str, str, str | None]
@@ -132,13 +135,11 @@ class ResolvedRow:
 
     def figures(self) -> Figures:
         """Value and capital credits by the valuation rules (a figure is None while an amount is missing)."""
-        if self.type == "labor":
-            hours, rate = self.hours, self.rate
-            value = None if hours is None or rate is None else (hours * rate).quantize(CENT, ROUND_HALF_UP)
-            return Figures(value, ZERO, ZERO)
-        if self.type == "capital":
-            return Figures(self.amount, self.amount, self.amount)
-        return Figures(self.fair_market_value, self.fair_market_value, self.adjusted_basis)
+        valued = valuation_of(
+            self.type, hours=self.hours, rate=self.rate, amount=self.amount,
+            fair_market_value=self.fair_market_value, adjusted_basis=self.adjusted_basis,
+        )
+        return Figures(valued.value, valued.book_amount, valued.tax_amount)
 
 
 def references(r: ResolvedRow, m: Member | None, a: Member | None, p: Period | None) -> Iterator[Finding]:
@@ -216,9 +217,8 @@ def _amounts(kind: str, *amounts: Decimal | None) -> tuple[Finding, ...]:
     named = dict(zip(MONEY_FIELDS, given, strict=True))
     found = [(field, code, message, "type") for field, code, message in
              amount_problems(kind, named, correction=correction, required=FIELDS_BY_TYPE)]  # fmt: skip
-    hours, rate = named["hours"], named["rate"]
-    labor = kind == "labor" and hours is not None and rate is not None
-    if labor and abs((hours * rate).quantize(CENT, ROUND_HALF_UP)) > MAX_MONEY:
+    value = valuation_of(kind, hours=named["hours"], rate=named["rate"]).value if kind == "labor" else None
+    if value is not None and abs(value) > MAX_MONEY:
         found.append(("rate", "value_too_large", "hours x rate is too large an amount.", "type"))
     return tuple(found)
 
@@ -322,17 +322,30 @@ def _text(fact: object) -> str | None:
 class ImportJudgement:
     """The passes over a file's resolved rows, fed chunk by chunk in line order."""
 
-    def __init__(self, header: Header, names: Names, *, today: date, limit: int = MAX_LISTED) -> None:
+    def __init__(
+        self, header: Header, names: Names, *, today: date, policy: ReviewPolicy = DEFAULT_POLICY,
+        limit: int = MAX_LISTED,
+    ) -> None:
         self._header = header
         self._names = names
         self._today = today
+        self._policy = policy
         self._logs = {name: ProblemLog(limit) for name in PASSES}
         self._corrections = CorrectionTally()
 
-    def feed(self, rows: Iterable[ResolvedRow]) -> None:
+    def feed(self, rows: Iterable[ResolvedRow]) -> list[ValuedRow]:
+        """Judge the rows; while no pass has found a problem, what each would be written with: its figures by
+        the valuation rules and the approvals the review policy requires of them (the write stores these)."""
         references_log, business_log, reconciliation_log = self._logs.values()
         members, periods, today = self._names.members, self._names.periods, self._today
+        required = self._policy.approvals_required
+        valued: list[ValuedRow] = []
         for row in rows:
+            figures = row.figures()
+            if figures.value is not None:
+                valued.append(
+                    (row.line, figures.value, figures.book_amount, figures.tax_amount, required(figures.value))
+                )
             m, p = members.get(row.member_email), periods.get(row.period)
             a = None if row.approver_email is None else members.get(row.approver_email)
             self._add(references_log, row, list(references(row, m, a, p)))
@@ -344,6 +357,7 @@ class ImportJudgement:
             self._add(business_log, row, found)
             if not business_log.count:
                 self._add(reconciliation_log, row, list(reconciliation(row, m, a, p)))
+        return [] if any(self._logs.values()) else valued
 
     def outcome(self) -> tuple[str | None, list[CsvProblem], int]:
         """The first failing pass: its name, its first problems and their count; (None, [], 0) if none fails."""

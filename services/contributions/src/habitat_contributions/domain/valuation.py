@@ -36,6 +36,27 @@ class Valuation:
     tax_amount: Decimal
 
 
+def valuation_of(
+    kind: str,
+    *,
+    hours: Decimal | None = None,
+    rate: Decimal | None = None,
+    amount: Decimal | None = None,
+    fair_market_value: Decimal | None = None,
+    adjusted_basis: Decimal | None = None,
+) -> Valuation:
+    """The valuation rules on amounts already read: labor is hours x rate rounded half-up to the cent and never
+    capital; cash capital is its amount on both bases; property its fair market value on book (and for
+    patronage) and the contributor's adjusted basis on tax. Live intake and the import both value by this; a
+    figure whose amount is missing (a row the business pass refuses) is None."""
+    if kind == "labor":
+        value = None if hours is None or rate is None else (hours * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        return Valuation(value=value, book_amount=ZERO, tax_amount=ZERO)
+    if kind == "capital":
+        return Valuation(value=amount, book_amount=amount, tax_amount=amount)
+    return Valuation(value=fair_market_value, book_amount=fair_market_value, tax_amount=adjusted_basis)
+
+
 def as_money(raw: object, field: str) -> Decimal:
     """Exact decimal with at most two places; rejects floats' binary noise by design (str first)."""
     if isinstance(raw, bool) or raw is None:
@@ -98,15 +119,14 @@ def value_labor(
         raise InvalidContribution(
             f"rate must be between {card.minimum} and {card.maximum} per hour.", code="rate_out_of_range"
         )
-    value = (hours * rate).quantize(CENT, rounding=ROUND_HALF_UP)
-    return hours, rate, Valuation(value=value, book_amount=ZERO, tax_amount=ZERO)
+    return hours, rate, valuation_of("labor", hours=hours, rate=rate)
 
 
 def value_capital(amount: Decimal, *, correction: bool = False) -> Valuation:
     """Cash capital counts at face value for patronage and on both capital bases (a correction may be negative)."""
     amount = as_money(amount, "amount")
     _refuse(sign_problems("capital", {"amount": amount}, correction=correction))
-    return Valuation(value=amount, book_amount=amount, tax_amount=amount)
+    return valuation_of("capital", amount=amount)
 
 
 def value_property(fair_market_value: Decimal, adjusted_basis: Decimal, *, correction: bool = False) -> Valuation:
@@ -117,4 +137,4 @@ def value_property(fair_market_value: Decimal, adjusted_basis: Decimal, *, corre
     basis = as_money(adjusted_basis, "adjusted_basis")
     amounts = {"fair_market_value": fmv, "adjusted_basis": basis}
     _refuse(sign_problems("property", amounts, correction=correction))
-    return Valuation(value=fmv, book_amount=fmv, tax_amount=basis)
+    return valuation_of("property", fair_market_value=fmv, adjusted_basis=basis)

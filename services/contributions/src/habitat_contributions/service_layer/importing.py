@@ -49,9 +49,9 @@ async def import_contributions(
         with _stage("resolve"):
             names = await store.resolve()
         with _stage("judge"):
-            judgement = ImportJudgement(file.header, names, today=today or datetime.now(UTC).date())
+            judgement = ImportJudgement(file.header, names, today=today or datetime.now(UTC).date(), policy=policy)
             async for rows in store.resolved_rows(RESOLVED_CHUNK):
-                judgement.feed(rows)
+                await store.keep_figures(judgement.feed(rows))
             pass_name, listed, count = judgement.outcome()
         if count:
             raise InvalidImport(pass_name, count, listed)
@@ -62,10 +62,7 @@ async def import_contributions(
             return ImportReport(dry_run, None, summary, sample)
         import_id = uuid.uuid4()
         with _stage("write"):
-            created = await store.write(
-                import_id, actor_id=actor_id, dual_approval_threshold=policy.dual_approval_threshold,
-                rows=summary.rows,
-            )
+            created = await store.write(import_id, actor_id=actor_id, rows=summary.rows)
         with _stage("commit"):
             await store.commit()
     for kind, count in summary.created_by_type.items():

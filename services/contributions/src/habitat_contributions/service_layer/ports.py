@@ -11,7 +11,7 @@ from typing import Any, Protocol, Self
 
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
-from habitat_contributions.domain.import_passes import Names, ResolvedRow
+from habitat_contributions.domain.import_passes import Names, ResolvedRow, ValuedRow
 from habitat_contributions.domain.import_problems import ImportSummary
 from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
@@ -183,15 +183,18 @@ class ContributionImportStore(Protocol):
         """The resolved rows (after resolve()), up to `chunk` at a time in line order."""
         ...
 
+    async def keep_figures(self, rows: list[ValuedRow]) -> None:
+        """Keep what the judgement gave these rows (their figures and required approvals) for the summary, the
+        sample and the write."""
+        ...
+
     async def summarize(self) -> ImportSummary: ...
 
     async def sample(self, size: int) -> list[dict]:
         """The first rows that are (or would be) written, as plain values."""
         ...
 
-    async def write(
-        self, import_id: uuid.UUID, *, actor_id: uuid.UUID, dual_approval_threshold: Decimal, rows: int
-    ) -> int:
+    async def write(self, import_id: uuid.UUID, *, actor_id: uuid.UUID, rows: int) -> int:
         """Write the new rows, their approvals and revisions, the import run and its events to come (written to
         the outbox by ImportEvents once this commits); how many rows were new."""
         ...
