@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 
 import pytest
 from habitat_common.csv_stream import CsvProblem, CsvRecordStream, ProblemLog, UnreadableFile, match_header
@@ -47,6 +48,13 @@ class TestChunkBoundaries:
         data = ("\ufeff" + TRICKY).encode()
         for cut in range(1, len(data)):  # inside the BOM, multi-byte characters, quoted fields, CRLF
             assert pairs(streamed(data, [cut])) == whole_file(TRICKY), cut
+
+    @pytest.mark.parametrize("seed", range(30))
+    def test_several_cuts_anywhere_give_the_same_records(self, seed):
+        data = ("\ufeff" + TRICKY).encode()
+        rng = random.Random(seed)
+        cuts = sorted(rng.sample(range(1, len(data)), rng.randint(1, 12)))
+        assert pairs(streamed(data, cuts)) == whole_file(TRICKY), cuts
 
     def test_one_byte_at_a_time_gives_the_same_records(self):
         data = TRICKY.encode()
@@ -105,8 +113,9 @@ class TestMacintoshLineEnds:
 
 
 class TestRecordsCsvRefuses:
-    def test_an_unclosed_quote_at_the_end_is_refused_at_the_line_it_starts(self):
-        records = streamed(b'a,b\n"never closed\nmore\n', [6])
+    @pytest.mark.parametrize("cuts", [[], [6]])
+    def test_an_unclosed_quote_at_the_end_is_refused_at_the_line_it_starts(self, cuts):
+        records = streamed(b'a,b\n"never closed\nmore\n', cuts)
         assert pairs(records) == [(1, ["a", "b"]), (2, None)]
         assert records[1].error and records[1].last_line == 3
 
@@ -131,9 +140,11 @@ class TestUnreadableFiles:
         assert (raised.value.byte, raised.value.line_text) == ("e9", '"x,y",caf')
         assert "0xe9" in problem.message
 
-    @pytest.mark.parametrize("split", [1, 7, 20, 30, 45])
+    # 59: the NUL starts the second chunk, 60: it ends the first, 70: the whole file is the first
+    @pytest.mark.parametrize("split", [1, 7, 20, 30, 45, 59, 60, 70])
     def test_a_nul_character_is_located_wherever_the_chunks_split(self, split):
         data = b"email,book,tax\nada@example.org,10.00,5.00\nbob@example.org,1\x000.00,5.00\n"
+        assert (data.index(b"\x00"), len(data)) == (59, 70)
         with pytest.raises(UnreadableFile) as raised:
             streamed(data, [split])
         problem = raised.value.problem

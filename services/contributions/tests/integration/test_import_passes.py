@@ -40,6 +40,21 @@ class TestFormatPass:
             (5, 14, "decided_at", "invalid_datetime"),
         ]
 
+    async def test_every_record_that_is_not_valid_csv_is_listed_among_the_field_problems(self, client, keys, container):
+        c = await coop(container)
+        data = csv_file(
+            row("F-1"),
+            row('"F-2"x'),
+            row("F-3", type="gift"),
+            row("F-4", description='"two\nlines" and more'),
+            row("F-5"),
+        )
+        assert await rejected(client, keys, container, c.ada, data, "format") == [
+            (3, 1, "", "malformed_csv"),
+            (4, 4, "type", "invalid_type"),
+            (5, 1, "", "malformed_csv"),
+        ]
+
     async def test_at_most_200_problems_are_listed_but_all_are_counted(self, client, keys, container):
         c = await coop(container)
         response = await post_import(client, keys, c.ada, csv_file(*(row(f"F-{n}", type="gift") for n in range(250))))

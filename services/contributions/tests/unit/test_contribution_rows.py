@@ -138,3 +138,37 @@ class TestRows:
     def test_no_rows_are_staged_after_a_problem_but_later_ones_are_still_checked(self):
         rows, log, _ = parse(f"{HEADER}\n{LABOR.replace('labor', 'work')}\n{LABOR}\n" + LABOR.replace("2026-Q1", ""))
         assert rows == [] and problems(log) == [(2, 4, "type", "invalid_type"), (4, 3, "period", "missing_value")]
+
+
+
+def malformed(reference: str) -> str:
+    """LABOR under another reference, with text after its closing quote: not valid CSV."""
+    return LABOR.replace("H-1", f'"{reference}"x')
+
+
+class TestMalformedRecords:
+    """A record that is not valid CSV is one more format problem (line it starts on, column 1); reading goes on."""
+
+    @pytest.mark.parametrize("chunk", [7, 50, 100_000])
+    def test_every_malformed_record_is_reported_in_line_order_with_the_field_problems(self, chunk):
+        two_lines = LABOR.replace("H-1", "H-4").replace("Fixed   the\tpump", '"Fixed\nthe" pump')
+        text = "\n".join([HEADER, LABOR, malformed("H-2"), LABOR.replace("labor", "work"), two_lines, LABOR])
+        rows, log, file = parse(text + "\n", chunk)
+        assert [r["line"] for r in rows] in (["2"], [])  # staged only in a batch before the first problem
+        assert problems(log) == [(3, 1, "", "malformed_csv"), (4, 4, "type", "invalid_type"), (5, 1, "", "malformed_csv")]
+        assert log.listed[0].message.startswith("The file is not valid CSV: ") and file.rows == 5
+
+    def test_thousands_of_malformed_records_are_all_counted_but_200_listed(self):
+        bad = "\n".join(malformed(f"H-{n}") for n in range(5000))
+        rows, log, _ = parse(f"{HEADER}\n{bad}\n", chunk=65536)
+        assert rows == [] and (log.count, len(log.listed)) == (5000, 200)
+        assert [p.line for p in log.listed] == list(range(2, 202))
+
+    def test_a_header_that_is_not_valid_csv_is_the_only_problem(self):
+        rows, log, file = parse('"reference"x,member_email\n' + LABOR.replace("labor", "work") + "\n")
+        assert rows == [] and file.header is None and problems(log) == [(1, 1, "", "malformed_csv")]
+
+    def test_an_unreadable_part_still_stops_the_reading_after_the_problems_before_it(self):
+        text = "\n".join([HEADER, malformed("H-2"), LABOR.replace("labor", "work"), "\x00", malformed("H-3")])
+        rows, log, _ = parse(text + "\n", chunk=1)  # the chunk holding the NUL holds no record
+        assert rows == [] and [p[3] for p in problems(log)] == ["malformed_csv", "invalid_type", "invalid_character"]

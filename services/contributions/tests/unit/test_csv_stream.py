@@ -3,18 +3,25 @@ import io
 
 import pytest
 
+from habitat_common.csv_stream import MAX_RECORD_CHARS
 from habitat_contributions.service_layer.csv_stream import CsvStream
 
 TEXT = 'a,b,c\n1,"two\nlines, and a comma",3\n\n4,"say ""hi""",6\n7,8,9'
 
 
 def records(data: bytes, chunk: int) -> tuple[list, object]:
+    found, _, fatal = read(data, chunk)
+    return found, fatal
+
+
+def read(data: bytes, chunk: int) -> tuple[list, list, object]:
+    """The records read, the problems of those refused, and the problem that stopped the reading."""
     stream = CsvStream()
-    found = []
-    for start in range(0, len(data), chunk):
-        found.extend(stream.feed(data[start : start + chunk]))
-    found.extend(stream.close())
-    return found, stream.fatal
+    found, refused = [], []
+    for batch in [*(stream.feed(data[start : start + chunk]) for start in range(0, len(data), chunk)), stream.close()]:
+        found.extend(batch.rows)
+        refused.extend(batch.refused)
+    return found, refused, stream.fatal
 
 
 class TestRecords:
@@ -53,17 +60,39 @@ class TestFatalProblems:
         _, fatal = records(b"a,b\n1,2\x00\n", 100)
         assert (fatal.line, fatal.column, fatal.code) == (2, 2, "invalid_character")
 
+    def test_a_refusal_held_back_when_the_reading_stops_is_returned_with_it(self):
+        found, refused, fatal = read(b'a,b\n1,"x"y\n\xff\n', 11)  # line 2 is refused with the next chunk
+        assert [(p.line, p.code) for p in refused] == [(2, "malformed_csv")]
+        assert (fatal.line, fatal.code) == (3, "bad_encoding") and [line for line, _ in found] == [1]
+
+    def test_a_record_too_long_stops_the_reading_after_the_refusals_before_it(self):
+        found, refused, fatal = read(b'a,b\n1,"x"y\n2,3\n4,"' + b"z" * 2 * MAX_RECORD_CHARS + b"\n5,6\n", 65536)
+        assert [(p.line, p.code) for p in refused] == [(2, "malformed_csv")]
+        assert (fatal.line, fatal.code) == (4, "record_too_long") and [line for line, _ in found] == [1, 3]
+
+
+class TestMalformedRecords:
     def test_an_unterminated_quote_is_malformed_at_the_record_start(self):
-        found, fatal = records(b'a,b\n1,2\n3,"never closed\n4,5\n', 6)
-        assert (fatal.line, fatal.code) == (3, "malformed_csv")
+        found, refused, fatal = read(b'a,b\n1,2\n3,"never closed\n4,5\n', 6)
+        assert fatal is None
+        assert [(p.line, p.column, p.field, p.code) for p in refused] == [(3, 1, "", "malformed_csv")]
+        assert refused[0].message.startswith("The file is not valid CSV: ")
         assert [line for line, _ in found] == [1, 2]
 
-    def test_text_after_a_closing_quote_is_malformed(self):
-        _, fatal = records(b'a,b\n1,"x"y\n2,3\n', 100)
-        assert (fatal.line, fatal.code) == (2, "malformed_csv")
+    def test_text_after_a_closing_quote_is_malformed_and_reading_goes_on(self):
+        found, refused, fatal = read(b'a,b\n1,"x"y\n2,3\n', 100)
+        assert fatal is None and [(p.line, p.code) for p in refused] == [(2, "malformed_csv")]
+        assert found == [(1, ["a", "b"]), (3, ["2", "3"])]
+
+    @pytest.mark.parametrize("chunk", [1, 5, 100])
+    def test_every_malformed_record_is_refused_at_the_line_it_starts_on(self, chunk):
+        data = b'a,b\n1,"x"y\n2,3\n"multi\nline"z,4\n5,6\n'
+        found, refused, fatal = read(data, chunk)
+        assert fatal is None and [(p.line, p.column) for p in refused] == [(2, 1), (4, 1)]
+        assert [line for line, _ in found] == [1, 3, 6]
 
     def test_nothing_more_is_returned_after_a_fatal_problem(self):
         stream = CsvStream()
         stream.feed(b"a\n\xff\n")
         assert stream.fatal is not None
-        assert stream.feed(b"b\nc\n") == [] and stream.close() == []
+        assert stream.feed(b'b\n"c"d\n') == ([], []) and stream.close() == ([], [])

@@ -84,6 +84,20 @@ class TestImportMembers:
         assert [(e["line"], e["column"], e["code"]) for e in latin["errors"]] == [(2, 2, "bad_encoding")]
         assert await outbox_count(local_app) == 0
 
+    async def test_every_record_that_is_not_valid_csv_is_422_with_its_line(self, local_app, local_client, local_keys):
+        admin = local_keys.mint(uuid.uuid4(), "admin")
+        bad = ROSTER + b'"carol@example.org"x,Carol,member,\ndan@example.org,Dan,chief,\neve@example.org,"Eve\nE"x,member,\n'
+        response = await upload(local_client, admin, bad, False)
+        assert response.status_code == 422
+        body = response.json()
+        assert body["error"]["code"] == "invalid_csv" and "3 error" in body["error"]["message"]
+        assert [(e["line"], e["column"], e["code"]) for e in body["errors"]] == [
+            (4, 1, "malformed_csv"),
+            (5, 3, "unknown_role"),
+            (6, 1, "malformed_csv"),
+        ]
+        assert await outbox_count(local_app) == 0
+
     async def test_only_admins_may_import_or_read_the_audit_log(self, local_client, local_keys):
         steward = local_keys.mint(uuid.uuid4(), "steward")
         assert (await upload(local_client, steward, ROSTER, True)).status_code == 403

@@ -94,3 +94,22 @@ class TestImportMembers:
             await run(uow, FILE + b"bad-email,X,member,\n")
         assert [(e.line, e.column) for e in raised.value.errors] == [(5, 1)]
         assert (len(uow.members.members), uow.commits) == (2, 0)
+
+    async def test_a_record_that_is_not_valid_csv_among_good_rows_writes_nothing(self):
+        uow = FakeUnitOfWork(roster())
+        with pytest.raises(InvalidCsv) as raised:
+            await run(uow, FILE + b'"late@example.org"x,Late,member,\n' + b"last@example.org,Last,member,\n")
+        assert [(e.line, e.column, e.code) for e in raised.value.errors] == [(5, 1, "malformed_csv")]
+        assert (len(uow.members.members), uow.commits, uow.published) == (2, 0, [])
+
+    async def test_every_malformed_record_is_listed_with_the_other_errors(self):
+        uow = FakeUnitOfWork(roster())
+        bad = b'"x@example.org"x,X,member,\nbad-email,Y,member,\nz@example.org,"Z"z,member,\n'
+        with pytest.raises(InvalidCsv) as raised:
+            await run(uow, FILE + bad)
+        assert [(e.line, e.column, e.code) for e in raised.value.errors] == [
+            (5, 1, "malformed_csv"),
+            (6, 1, "invalid_email"),
+            (7, 1, "malformed_csv"),
+        ]
+        assert (len(uow.members.members), uow.commits) == (2, 0)

@@ -65,3 +65,41 @@ class TestParseRoster:
     def test_duplicate_message_names_both_lines(self):
         _, errors = parse_roster((HEADER + "a@example.org,A,member,\na@example.org,B,member,\n").encode(), check_email)
         assert all("lines 2, 3" in e.message for e in errors) and len(errors) == 2
+
+
+class TestMalformedRecords:
+    """A record that is not valid CSV is an error on the line it starts on, listed with the others; reading goes on."""
+
+    def test_two_malformed_records_and_a_field_problem_between_them_are_all_reported(self):
+        text = (
+            HEADER
+            + "a@example.org,A,member,\n"
+            + '"b@example.org"x,B,member,\n'
+            + "c@example.org,C,boss,\n"
+            + 'd@example.org,"D\nsecond line"x,member,\n'
+            + "e@example.org,E,member,\n"
+        )
+        rows, errors = parse_roster(text.encode(), check_email)
+        assert [(e.line, e.column, e.code) for e in errors] == [
+            (3, 1, "malformed_csv"),
+            (4, 3, "unknown_role"),
+            (5, 1, "malformed_csv"),  # the line the record starts on, not the one where csv gave up
+        ]
+        assert errors[0].message.startswith("The file is not valid CSV: ")
+        assert [row.email for row in rows] == ["a@example.org", "e@example.org"]  # never used: errors were found
+
+    def test_an_unclosed_quote_is_reported_where_the_record_starts(self):
+        text = HEADER + 'a@example.org,"A unclosed,member,\nb@example.org,B,member,\nc@example.org,C,member,\n'
+        assert errors_of(text) == [(2, 1, "malformed_csv")]
+
+    def test_thousands_of_malformed_records_are_each_one_error(self):
+        bad = "".join(f'"m{n}@example.org"x,M,member,\n' for n in range(5000))
+        assert errors_of(HEADER + bad) == [(line, 1, "malformed_csv") for line in range(2, 5002)]
+
+    def test_a_header_that_is_not_valid_csv_is_the_only_error(self):
+        assert errors_of('"email"x,display_name,role\nbad,,boss\n') == [(1, 1, "malformed_csv")]
+
+    def test_an_unreadable_file_is_still_the_only_error(self):
+        assert errors_of(HEADER.encode() + b'"a@example.org"x,A,member,\nb@example.org,B\x00,member,\n') == [
+            (3, 2, "invalid_character")
+        ]

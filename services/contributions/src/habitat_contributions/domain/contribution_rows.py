@@ -29,6 +29,7 @@ judges them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import sha1
 from itertools import repeat
@@ -136,11 +137,12 @@ class RowParser:
         self._column = {name: header.column(name) for name in COLUMNS}
         self.rows = 0
 
-    def parse(self, records: list[Record]) -> list[tuple]:
-        """Staged rows of the batch's data records (blank ones are skipped)."""
+    def parse(self, records: list[Record], refused: Sequence[CsvProblem] = ()) -> list[tuple]:
+        """Staged rows of the batch's data records (blank ones are skipped); refused holds a problem for each
+        record of the batch the reader could not read (not valid CSV), logged in line order with the others."""
         width, first = self._width, (self._column["reference"] or 1) - 1
         rows: list[tuple[int, list[str]]] = []
-        problems: list[CsvProblem] = []
+        problems: list[CsvProblem] = list(refused)
         for line, fields in records:
             if len(fields) == width:
                 if fields[first].strip() or "".join(fields).strip():

@@ -1,51 +1,65 @@
-"""The contributions file's records, read through the shared stream: the first unreadable part ends the reading."""
+"""The contributions file's records, read through the shared stream: only an unreadable part ends the reading."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from habitat_common.csv_stream import CsvRecordStream, Record, UnreadableFile
 from habitat_contributions.domain.contribution_rows import Record as Row
 from habitat_contributions.domain.import_problems import CsvProblem
 
 
-class CsvStream:
-    """feed() each chunk and close() at the end; both return the records completed so far.
+class Batch(NamedTuple):
+    """The records a chunk completed: those csv read, and a problem for each it refused, both in line order."""
 
-    A file that is not UTF-8, holds a NUL character, has a record too long or not valid CSV stops the stream:
-    `fatal` then holds the problem, and neither the records completed with it nor any later come back. Blank
-    lines come back as empty records (they count as lines)."""
+    rows: list[Row]
+    refused: list[CsvProblem]
+
+
+class CsvStream:
+    """feed() each chunk and close() at the end; both return the Batch of records completed so far.
+
+    A record that is not valid CSV comes back as a malformed_csv problem (the line it starts on, column 1) and
+    reading goes on at the next line, so every such record of a file is reported. A file that is not UTF-8,
+    holds a NUL character or has a record too long stops the stream: `fatal` then holds the problem, the batch
+    returned with it holds only the refusals read before it, and nothing more comes back. Blank lines come back
+    as empty records (they count as lines)."""
 
     def __init__(self) -> None:
         self._stream = CsvRecordStream()
         self.fatal: CsvProblem | None = None
 
-    def feed(self, chunk: bytes) -> list[Row]:
+    def feed(self, chunk: bytes) -> Batch:
         if self.fatal:
-            return []
+            return Batch([], [])
         try:
-            return self._rows(self._stream.feed(chunk))
+            return _batch(self._stream.feed(chunk))
         except UnreadableFile as unreadable:
-            return self._stop(_worded(unreadable))
+            return self._stop(unreadable)
 
-    def close(self) -> list[Row]:
+    def close(self) -> Batch:
         if self.fatal:
-            return []
+            return Batch([], [])
         try:
-            return self._rows(self._stream.finish())
+            return _batch(self._stream.finish())
         except UnreadableFile as unreadable:
-            return self._stop(_worded(unreadable))
+            return self._stop(unreadable)
 
-    def _rows(self, records: list[Record]) -> list[Row]:
-        rows: list[Row] = []
-        for record in records:
-            if record.fields is None:
-                message = f"The file is not valid CSV: {record.error}."
-                return self._stop(CsvProblem(record.line, 1, "", "malformed_csv", message))
+    def _stop(self, unreadable: UnreadableFile) -> Batch:
+        self.fatal = _worded(unreadable)
+        return Batch([], _batch(unreadable.records).refused)  # a refused record the stream was holding back
+
+
+def _batch(records: list[Record]) -> Batch:
+    rows: list[Row] = []
+    refused: list[CsvProblem] = []
+    for record in records:
+        if record.fields is None:
+            message = f"The file is not valid CSV: {record.error}."
+            refused.append(CsvProblem(record.line, 1, "", "malformed_csv", message))
+        else:
             rows.append((record.line, record.fields))
-        return rows
-
-    def _stop(self, problem: CsvProblem) -> list[Row]:
-        self.fatal = problem
-        return []
+    return Batch(rows, refused)
 
 
 def _worded(unreadable: UnreadableFile) -> CsvProblem:
