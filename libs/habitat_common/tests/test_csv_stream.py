@@ -7,7 +7,7 @@ import io
 import random
 
 import pytest
-from habitat_common.csv_stream import CsvProblem, CsvRecordStream, ProblemLog, UnreadableFile, match_header
+from habitat_common.csv_stream import CsvProblem, CsvRecordStream, ProblemLog, Record, UnreadableFile, match_header
 
 TRICKY = (
     "a,b,c\r\n"
@@ -171,6 +171,15 @@ class TestUnreadableFiles:
             for _ in range(20):
                 stream.feed(b"x" * 9 + b"\n")
         assert (raised.value.problem.line, raised.value.problem.code) == (2, "record_too_long")
+
+    def test_a_long_record_after_a_refused_one_held_back_is_located_at_its_own_line(self):
+        stream = CsvRecordStream(max_record_chars=100)
+        assert stream.feed(b'a\n"x"y\n') == [Record(1, ["a"], last_line=1)]  # line 2 is held: more may come
+        with pytest.raises(UnreadableFile) as raised:
+            stream.feed(b"z" * 120)
+        assert [(record.line, record.fields) for record in raised.value.records] == [(2, None)]
+        assert (raised.value.problem.line, raised.value.problem.code) == (3, "record_too_long")
+        assert "starting on line 3" in raised.value.problem.message
 
 
 class TestProblemLog:

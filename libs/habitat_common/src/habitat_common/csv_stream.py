@@ -98,7 +98,10 @@ class CsvRecordStream:
         self._partial = lines.pop()
         records = self._parse([line + "\n" for line in lines], final=False)
         if sum(map(len, self._carried)) + len(self._partial) > self._max_record_chars:
-            raise self._with_held(UnreadableFile(self._too_long()))
+            unreadable = self._with_held(UnreadableFile(self._too_long(self._lines_done + 1)))
+            if unreadable.records:  # the long record starts after the refused one held back
+                unreadable.problem = self._too_long(unreadable.records[-1].last_line + 1)
+            raise unreadable
         return records
 
     def finish(self) -> list[Record]:
@@ -185,8 +188,7 @@ class CsvRecordStream:
             column = current.count(",") + 1
         return line, column, current
 
-    def _too_long(self) -> CsvProblem:
-        line = self._lines_done + 1
+    def _too_long(self, line: int) -> CsvProblem:
         limit = self._max_record_chars
         message = f"A record starting on line {line} is longer than {limit} characters (an unclosed quote?)."
         return CsvProblem(line, 1, "", "record_too_long", message)
