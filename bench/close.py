@@ -29,10 +29,10 @@ from habitat_common.testing import temporary_database
 from habitat_ledger.bootstrap import build
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.domain.commands import OpenPeriod, ProposeAllocation
-from habitat_ledger.service_layer.allocations import approve_allocation, propose_allocation
-from habitat_ledger.service_layer.closing import start_close
-from habitat_ledger.service_layer.periods import open_period
-from habitat_ledger.service_layer.posting import post_allocation
+from habitat_ledger.service_layer.close.allocations import approve_allocation, propose_allocation
+from habitat_ledger.service_layer.close.closing import start_close
+from habitat_ledger.service_layer.close.periods import open_period
+from habitat_ledger.service_layer.close.posting import post_allocation
 from sqlalchemy import text
 
 ALEMBIC_INI = Path(__file__).parents[1] / "services" / "ledger" / "alembic.ini"

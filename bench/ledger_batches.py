@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import os
 import random
-import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -23,20 +22,19 @@ from decimal import Decimal
 from pathlib import Path
 from statistics import median
 
+from alembic import command
+from alembic.config import Config
 from habitat_common.contracts import ContributionsImportedV1, Envelope, ImportedContribution
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import temporary_database
-from sqlalchemy import text
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "services" / "ledger" / "tests"))
-from ledger_db import alembic
-
 from habitat_ledger.bootstrap import build
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.domain.commands import OpenPeriod
 from habitat_ledger.entrypoints.consumers import contributions_imported_handler
-from habitat_ledger.service_layer.periods import open_period
+from habitat_ledger.service_layer.close.periods import open_period
+from sqlalchemy import text
 
+ALEMBIC_INI = Path(__file__).parents[1] / "services" / "ledger" / "alembic.ini"
 TYPES = ("labor", "capital", "property")
 
 
@@ -102,7 +100,10 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("HABITAT_TEST_NATIVE", "1")
     with temporary_database("ledger_bench") as url:
-        alembic(url, ("upgrade", "head"))
+        config = Config(str(ALEMBIC_INI))
+        config.attributes["database_url"] = url
+        config.attributes["configure_logger"] = False
+        command.upgrade(config, "head")
         asyncio.run(run(url, args.batches, args.size))
 
 

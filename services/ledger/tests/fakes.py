@@ -10,11 +10,26 @@ from datetime import date
 from decimal import Decimal
 from typing import Self
 
-from habitat_ledger.domain.allocation_posting import AllocationEntry, CashSchedule
-from habitat_ledger.domain.contribution import Patronage
-from habitat_ledger.domain.distribution import Distribution, DistributionStatus
-from habitat_ledger.domain.hledger import Entry, EntryLine
-from habitat_ledger.domain.journal import (
+from habitat_ledger.domain.close.allocation_posting import AllocationEntry, CashSchedule
+from habitat_ledger.domain.close.proposal import (
+    Allocation,
+    Approval,
+    ContributionGroup,
+    PatronageSnapshot,
+    groups_sha256,
+)
+from habitat_ledger.domain.close.seal import PeriodSeal, Reconciliation, reconcile
+from habitat_ledger.domain.distributions.distribution import Distribution, DistributionStatus
+from habitat_ledger.domain.distributions.money_move import MoneyMove, MoneyMoveKind, MoneyMoveStatus
+from habitat_ledger.domain.exports.hledger import Entry, EntryLine
+from habitat_ledger.domain.exports.k1 import CapitalFigure, K1Figures
+from habitat_ledger.domain.exports.k1_issue import IssuedEnding, K1Issue
+from habitat_ledger.domain.exports.k1_shares import AllocationFigure
+from habitat_ledger.domain.journal.contribution import Patronage
+from habitat_ledger.domain.journal.member import MemberReplica
+from habitat_ledger.domain.journal.pending import UNKNOWN_PERIOD, PendingEvent
+from habitat_ledger.domain.journal.statement import CapitalMovement
+from habitat_ledger.domain.journal.transactions import (
     Account,
     AccountKind,
     AccountRef,
@@ -23,23 +38,9 @@ from habitat_ledger.domain.journal import (
     Posting,
     SourceType,
 )
-from habitat_ledger.domain.k1 import CapitalFigure
-from habitat_ledger.domain.k1_issue import IssuedEnding, K1Issue
-from habitat_ledger.domain.k1_shares import AllocationFigure
-from habitat_ledger.domain.member import MemberReplica
-from habitat_ledger.domain.money_move import MoneyMove, MoneyMoveKind, MoneyMoveStatus
-from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
-from habitat_ledger.domain.period import Period
-from habitat_ledger.domain.proposal import (
-    Allocation,
-    Approval,
-    ContributionGroup,
-    PatronageSnapshot,
-    groups_sha256,
-)
-from habitat_ledger.domain.seal import PeriodSeal, Reconciliation, reconcile
-from habitat_ledger.domain.statement import CapitalMovement
-from habitat_ledger.service_layer.ports import K1Figures, PatronageTotal, PostingSums
+from habitat_ledger.domain.periods.period import Period
+from habitat_ledger.service_layer.close.ports import PatronageTotal
+from habitat_ledger.service_layer.journal.ports import PostingSums
 
 
 class FakePeriods:
@@ -561,7 +562,7 @@ async def opening_balance(uow: FakeUnitOfWork, member_id: uuid.UUID, amount: str
     """A member's opening balance on both bases, booked as the capital accounts import books it."""
     from datetime import UTC, datetime
 
-    from habitat_ledger.domain.opening_balance import OpeningBalance
+    from habitat_ledger.domain.journal.opening_balance import OpeningBalance
 
     balance = OpeningBalance(member_id, Decimal(amount), Decimal(amount), on)
     accounts = await uow.accounts.ensure_many([leg.account for leg in balance.legs()])

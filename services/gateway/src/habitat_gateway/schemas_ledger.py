@@ -1,4 +1,10 @@
-"""Public bodies of the ledger's endpoints: close, allocations, distributions, statements, exports."""
+"""Public bodies of the ledger's endpoints: close, allocations, distributions, statements, exports.
+
+The bodies the ledger answers with (and the requests it reads as they are) are defined once in
+habitat_common.api.ledger and re-exported here. What stays is the gateway's own: the allocation proposal and
+the completion of a distribution (stricter or narrower here than the ledger's), the draft allocation and the
+pre-close report (loose: the close wizard's tests answer with partial bodies; pre-close adds the undecided
+contributions), and the K-1 issue (the ledger declares no model for it)."""
 
 from __future__ import annotations
 
@@ -7,11 +13,37 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from habitat_common.api.ledger import (
+    Allocation,
+    AllocationList,
+    AllocationStatement,
+    Distribution,
+    DistributionList,
+    LedgerExceptionList,
+    MoneyMove,
+    MoneyMoveApproval,
+    MoneyMoveList,
+    MoneyMoveRejection,
+    ReasonRequest,
+    ReverseRequest,
+    ScheduleDistributionRequest,
+    Statement,
+    StatementLine,
+    Transaction,
+)
 from habitat_common.web.inputs import IsoDate
 from habitat_common.web.money import MoneyIn
 from pydantic import ConfigDict, Field, StringConstraints
 
 from habitat_gateway.schemas import Body, Out
+
+__all__ = [
+    "WEIGHT_PATTERN", "Allocation", "AllocationList", "AllocationStatement", "CompleteDistributionRequest", "Distribution",
+    "DistributionList", "DraftAllocation", "K1Issue", "K1IssuedEnding", "LedgerExceptionList", "MoneyMove",
+    "MoneyMoveApproval", "MoneyMoveList", "MoneyMoveRejection", "PreCloseReport", "ProposeAllocationRequest",
+    "ReasonRequest", "ReverseRequest", "ScheduleDistributionRequest", "Statement", "StatementLine", "Transaction",
+    "UndecidedContribution", "Weights",
+]
 
 Money = Decimal
 
@@ -47,44 +79,6 @@ class ProposeAllocationRequest(Body):
         description="Percent of each book allocation paid in cash, \"0\" to \"100\" as text; a loss has none"
         " (422 loss_has_no_cash_portion)",
     )
-
-
-class ReasonRequest(Body):
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class AllocationRow(Out):
-    member_id: uuid.UUID
-    display_name: str | None = None
-    weighted_patronage: Money
-    share: str
-    allocation: Money = Field(description="Share of the book result, credited to book capital (negative for a loss)")
-    tax_allocation: Money | None = Field(
-        default=None, description="Share of the tax result, credited to tax capital (negative for a loss)"
-    )
-    cash_portion_amount: Money | None = Field(default=None, description="Part of the book allocation paid in cash")
-    retained_amount: Money | None = Field(default=None, description="Part of the book allocation kept in capital")
-
-
-class Allocation(Out):
-    model_config = ConfigDict(extra="allow")
-    id: uuid.UUID
-    period_id: uuid.UUID
-    status: Literal["proposed", "approved", "rejected", "posted"]
-    inputs: dict[str, Any]
-    rows: list[AllocationRow]
-    contribution_count: int
-    content_hash: str
-    proposed_by: uuid.UUID
-    proposed_at: datetime
-    approvals: list[dict[str, Any]] = Field(default_factory=list)
-    approvals_required: int
-    rejection: dict[str, Any] | None = None
-    posted_at: datetime | None = None
-
-
-class AllocationList(Out):
-    items: list[Allocation]
 
 
 class DraftAllocation(Out):
@@ -124,125 +118,12 @@ class PreCloseReport(Out):
     period: dict[str, Any]
 
 
-class StatementLine(Out):
-    model_config = ConfigDict(extra="allow")
-    date: date
-    transaction_id: uuid.UUID
-    source_type: str
-    source_id: uuid.UUID | None = None
-    description: str
-    book_amount: Money
-    tax_amount: Money
-    book_balance: Money
-    tax_balance: Money
-
-
-class Statement(Out):
-    model_config = ConfigDict(extra="allow")
-    member_id: uuid.UUID
-    as_of: date | None = None
-    lines: list[StatementLine]
-    book_balance: Money
-    tax_balance: Money
-
-
-class ScheduleDistributionRequest(Body):
-    member_id: uuid.UUID
-    amount: MoneyIn = Field(description="More than 0, as text, e.g. \"250.00\" (the ledger refuses 0 or less)")
-    method: Literal["ach", "check", "cash", "other"]
-    scheduled_on: IsoDate
-
-
 class CompleteDistributionRequest(Body):
     reference: str = Field(min_length=1, max_length=200, description="Payment reference, e.g. check number")
     paid_on: IsoDate | None = Field(default=None, description="Default: today in the co-op's time zone")
     override_reason: str | None = Field(
         default=None, min_length=1, max_length=2000, description="Required to pay more than the member's capital (recorded)"
     )
-
-
-class Distribution(Out):
-    model_config = ConfigDict(extra="allow")
-    id: uuid.UUID
-    member_id: uuid.UUID
-    amount: Money
-    method: str
-    status: Literal["scheduled", "completed", "cancelled"]
-    scheduled_on: date
-
-
-class DistributionList(Out):
-    items: list[Distribution]
-
-
-class ReverseRequest(Body):
-    reason: str = Field(min_length=1, max_length=2000)
-    occurred_on: IsoDate | None = Field(default=None, description="Reversal date; default: today in the co-op's time zone")
-
-
-class Transaction(Out):
-    model_config = ConfigDict(extra="allow")
-    id: uuid.UUID
-    source_type: str
-    source_id: uuid.UUID
-    reverses_id: uuid.UUID | None = None
-    occurred_on: date
-    description: str
-    postings: list[dict[str, Any]]
-
-
-class MoneyMoveApproval(Out):
-    by: uuid.UUID
-    at: datetime
-
-
-class MoneyMoveRejection(MoneyMoveApproval):
-    reason: str
-
-
-class MoneyMove(Out):
-    """Money moved only with a second admin's approval (completing a distribution with any overdraw
-    override, reversing a transaction, importing opening balances): the request, its parameters
-    frozen, who approved, and what it did once executed."""
-
-    model_config = ConfigDict(extra="allow")
-    id: uuid.UUID
-    kind: Literal["complete_distribution", "reverse_transaction", "import_opening_balances"]
-    status: Literal["requested", "approved", "executed", "rejected"] = Field(
-        description="requested: waits for a second admin; executed once approved; rejected: nothing moved"
-    )
-    target_id: uuid.UUID | None = Field(description="The distribution or transaction; null for an import")
-    parameters: dict[str, Any] = Field(description="As requested (money as decimal strings)")
-    content_hash: str = Field(description="sha256 of kind, target and parameters")
-    requested_by: uuid.UUID
-    requested_at: datetime
-    approvals_required: int
-    approvals: list[MoneyMoveApproval] = Field(description="The request counts as its requester's approval")
-    single_admin: bool = Field(description="Went through on one admin (a co-op set up as single-admin)")
-    rejection: MoneyMoveRejection | None = None
-    executed_at: datetime | None = None
-    result_id: uuid.UUID | None = Field(
-        default=None, description="The distribution paid, the reversing transaction or the import"
-    )
-    distribution: Distribution | None = Field(default=None, description="complete_distribution: as it stands")
-    reversal: Transaction | None = Field(default=None, description="reverse_transaction: once executed")
-
-
-class MoneyMoveList(Out):
-    items: list[MoneyMove]
-
-
-class LedgerExceptionList(Out):
-    items: list[dict[str, Any]] = Field(description="Approved contributions the ledger could not book yet, and why")
-
-
-class AllocationStatement(Out):
-    member_id: uuid.UUID
-    lines: list[str] = Field(description="The math in plain language")
-    allocation: Money
-    tax_allocation: Money | None = None
-    cash_portion_amount: Money
-    retained_amount: Money
 
 
 class K1IssuedEnding(Out):

@@ -28,8 +28,8 @@ from habitat_ledger.entrypoints.consumers import (
     contribution_approved_handler,
 )
 from habitat_ledger.entrypoints.worker import CONTRIBUTION_APPROVED, create_worker
-from habitat_ledger.service_layer.contributions import book_contribution
-from habitat_ledger.service_layer.periods import open_period
+from habitat_ledger.service_layer.close.periods import open_period
+from habitat_ledger.service_layer.journal.contributions import book_contribution
 from tests.ledger_builders import approved, envelope, open_period_command
 from tests.ledger_db import alembic
 

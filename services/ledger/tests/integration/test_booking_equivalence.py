@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from habitat_ledger.domain.period import Period
-from habitat_ledger.service_layer.contribution_batches import book_contribution_batch
-from habitat_ledger.service_layer.contributions import apply_waiting_contributions, book_contribution
+from habitat_ledger.domain.periods.period import Period
+from habitat_ledger.service_layer.journal.contribution_batches import book_contribution_batch
+from habitat_ledger.service_layer.journal.contributions import apply_waiting_contributions, book_contribution
 from tests.ledger_builders import book_command
 
 ADMIN = uuid.UUID("00000000-0000-0000-0000-00000000ad01")

@@ -21,7 +21,7 @@ from habitat_common.contracts import (
 )
 from sqlalchemy import text
 
-from habitat_ledger.domain.seal import PeriodSeal, reconcile
+from habitat_ledger.domain.close.seal import PeriodSeal, reconcile
 from habitat_ledger.entrypoints.consumers import (
     allocation_posted_handler,
     contribution_approved_handler,

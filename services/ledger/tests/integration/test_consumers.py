@@ -18,8 +18,8 @@ from habitat_ledger.bootstrap import build
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler
 from habitat_ledger.entrypoints.worker import create_worker
-from habitat_ledger.service_layer.capital import get_capital_account
-from habitat_ledger.service_layer.periods import open_period
+from habitat_ledger.service_layer.close.periods import open_period
+from habitat_ledger.service_layer.journal.capital import get_capital_account
 from tests.ledger_builders import approved, envelope, open_period_command
 from tests.ledger_db import alembic
 

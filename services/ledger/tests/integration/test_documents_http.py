@@ -11,7 +11,13 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
-from habitat_ledger.domain.journal import AccountRef, Basis, JournalTransaction, Posting, SourceType
+from habitat_ledger.domain.journal.transactions import (
+    AccountRef,
+    Basis,
+    JournalTransaction,
+    Posting,
+    SourceType,
+)
 from habitat_ledger.entrypoints.routes_documents import CSV_COLUMNS
 from tests.integration import test_close_http
 from tests.integration.test_close_http import ANA, BEN, approved_allocation

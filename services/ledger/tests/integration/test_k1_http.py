@@ -12,7 +12,13 @@ import pytest
 from habitat_common.contracts import Envelope, MemberRegisteredV1
 from sqlalchemy import text
 
-from habitat_ledger.domain.journal import AccountRef, Basis, JournalTransaction, Posting, SourceType
+from habitat_ledger.domain.journal.transactions import (
+    AccountRef,
+    Basis,
+    JournalTransaction,
+    Posting,
+    SourceType,
+)
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler, member_handler
 from tests.ledger_api import ADMIN
 from tests.ledger_builders import approved, envelope

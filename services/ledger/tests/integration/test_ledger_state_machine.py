@@ -51,7 +51,7 @@ from habitat_ledger.domain.commands import (
     ProposeAllocation,
     ScheduleDistribution,
 )
-from habitat_ledger.domain.money_move import ApprovalPolicy
+from habitat_ledger.domain.distributions.money_move import ApprovalPolicy
 from habitat_ledger.entrypoints.consumers import (
     MEMBER_REGISTERED,
     contribution_approved_handler,
@@ -59,10 +59,11 @@ from habitat_ledger.entrypoints.consumers import (
     member_handler,
     period_sealed_handler,
 )
-from habitat_ledger.service_layer import allocations, closing, distributions, money_moves, periods
-from habitat_ledger.service_layer.capital import get_capital_account
-from habitat_ledger.service_layer.posting import post_allocation
-from habitat_ledger.service_layer.statements import capital_statement
+from habitat_ledger.service_layer.close import allocations, closing, periods
+from habitat_ledger.service_layer.close.posting import post_allocation
+from habitat_ledger.service_layer.distributions import distributions, money_moves
+from habitat_ledger.service_layer.exports.statements import capital_statement
+from habitat_ledger.service_layer.journal.capital import get_capital_account
 from tests.ledger_db import alembic
 from tests.ledger_state_model import (
     MAX_MONEY,

@@ -16,13 +16,13 @@ from sqlalchemy import text
 from habitat_ledger.bootstrap import build
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.domain.commands import CompleteDistribution, OpenPeriod, ScheduleDistribution
+from habitat_ledger.domain.distributions.money_move import ApprovalPolicy
 from habitat_ledger.domain.errors import MoneyMoveNotPending, WouldOverdrawCapital
-from habitat_ledger.domain.money_move import ApprovalPolicy
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler
 from habitat_ledger.entrypoints.http import create_app
-from habitat_ledger.service_layer.distributions import schedule_distribution
-from habitat_ledger.service_layer.money_moves import approve_move, request_completion
-from habitat_ledger.service_layer.periods import open_period
+from habitat_ledger.service_layer.close.periods import open_period
+from habitat_ledger.service_layer.distributions.distributions import schedule_distribution
+from habitat_ledger.service_layer.distributions.money_moves import approve_move, request_completion
 from tests.ledger_api import ADMIN, ADMIN2, Api
 from tests.ledger_builders import approved, envelope
 from tests.ledger_db import alembic

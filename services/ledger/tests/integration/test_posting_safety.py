@@ -17,14 +17,14 @@ from sqlalchemy import text
 
 from habitat_ledger.bootstrap import build
 from habitat_ledger.config import LedgerSettings
+from habitat_ledger.domain.close.proposal import ContributionGroup, groups_sha256
 from habitat_ledger.domain.commands import ProposeAllocation, RecordSeal
 from habitat_ledger.domain.errors import StaleProposal
-from habitat_ledger.domain.proposal import ContributionGroup, groups_sha256
-from habitat_ledger.service_layer.allocations import approve_allocation, propose_allocation
-from habitat_ledger.service_layer.closing import record_seal, start_close
-from habitat_ledger.service_layer.contributions import book_contribution
-from habitat_ledger.service_layer.periods import open_period
-from habitat_ledger.service_layer.posting import post_allocation
+from habitat_ledger.service_layer.close.allocations import approve_allocation, propose_allocation
+from habitat_ledger.service_layer.close.closing import record_seal, start_close
+from habitat_ledger.service_layer.close.periods import open_period
+from habitat_ledger.service_layer.close.posting import post_allocation
+from habitat_ledger.service_layer.journal.contributions import book_contribution
 from tests.ledger_builders import book_command, open_period_command
 from tests.ledger_db import alembic
 

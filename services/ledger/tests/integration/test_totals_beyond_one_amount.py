@@ -15,13 +15,13 @@ from habitat_common.contracts import Envelope, PeriodSealedV1
 from habitat_common.contracts.contributions import SealedMemberTotal
 
 from habitat_ledger.domain.commands import ProposeAllocation, ReplicateMember
-from habitat_ledger.domain.money_move import ApprovalPolicy
+from habitat_ledger.domain.distributions.money_move import ApprovalPolicy
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler, period_sealed_handler
-from habitat_ledger.service_layer import money_moves
-from habitat_ledger.service_layer.allocations import propose_allocation
-from habitat_ledger.service_layer.closing import start_close
-from habitat_ledger.service_layer.members import replicate_member
-from habitat_ledger.service_layer.periods import open_period
+from habitat_ledger.service_layer.close.allocations import propose_allocation
+from habitat_ledger.service_layer.close.closing import start_close
+from habitat_ledger.service_layer.close.periods import open_period
+from habitat_ledger.service_layer.distributions import money_moves
+from habitat_ledger.service_layer.journal.members import replicate_member
 from tests.ledger_builders import approved, envelope, open_period_command
 
 MAX = Decimal("999999999999.99")

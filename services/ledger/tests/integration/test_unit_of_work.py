@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from habitat_ledger.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_ledger.domain.errors import PeriodOverlap
-from habitat_ledger.domain.period import Period
-from habitat_ledger.service_layer.periods import open_period
+from habitat_ledger.domain.periods.period import Period
+from habitat_ledger.service_layer.close.periods import open_period
 from tests.ledger_builders import open_period_command
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from habitat_ledger.domain.allocation import Weights, allocate, apportion, explain, split_cash
+from habitat_ledger.domain.close.allocation import Weights, allocate, apportion, explain, split_cash
 from habitat_ledger.domain.errors import InvalidAllocationInput, NoPatronage
 
 CENT = Fraction(1, 100)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from habitat_ledger.domain.close.proposal import content_hash
 from habitat_ledger.domain.commands import ProposeAllocation, RecordSeal
 from habitat_ledger.domain.errors import (
     AllocationNotApproved,
@@ -23,13 +24,16 @@ from habitat_ledger.domain.events import (
     PeriodClosed,
     PeriodClosing,
 )
-from habitat_ledger.domain.proposal import content_hash
-from habitat_ledger.service_layer.allocations import approve_allocation, propose_allocation, reject_allocation
-from habitat_ledger.service_layer.capital import get_capital_account
-from habitat_ledger.service_layer.closing import pre_close_report, record_seal, start_close
-from habitat_ledger.service_layer.contributions import book_contribution
-from habitat_ledger.service_layer.posting import announce_shares, post_allocation
-from habitat_ledger.service_layer.statements import allocation_statement
+from habitat_ledger.service_layer.close.allocations import (
+    approve_allocation,
+    propose_allocation,
+    reject_allocation,
+)
+from habitat_ledger.service_layer.close.closing import pre_close_report, record_seal, start_close
+from habitat_ledger.service_layer.close.posting import announce_shares, post_allocation
+from habitat_ledger.service_layer.exports.statements import allocation_statement
+from habitat_ledger.service_layer.journal.capital import get_capital_account
+from habitat_ledger.service_layer.journal.contributions import book_contribution
 from tests.fakes import FakeUnitOfWork
 from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 

@@ -1,123 +1,71 @@
-"""Reading CSV uploads as they stream in: the same records as csv.reader on the whole file, wherever chunks split."""
+"""The ledger's format pass over a capital accounts upload (CapitalAccountsFile), wherever the chunks split.
+
+The shared reader's own cases (chunk boundaries, line ends, refused records, unreadable bytes) are in
+libs/habitat_common/tests/test_csv_stream.py.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import random
-import uuid
-from datetime import UTC, date, datetime
-from decimal import Decimal
-
 import pytest
-from habitat_common.csv_stream import CsvRecordStream, UnreadableFile
 
-from habitat_ledger.domain.journal import Basis
-from habitat_ledger.domain.opening_balance import (
-    CurrentOpening,
-    OpeningBalance,
-    OpeningChange,
-    opening_entries,
-    source_id,
-)
+from habitat_ledger.service_layer.journal.capital_accounts_file import CapitalAccountsFile
 
-TRICKY = (
-    'a,b,c\r\n'
-    '"quoted, with comma","multi\nline\r\nfield",plain\n'
-    '"doubled ""quotes"" inside",x"y,"ends with quote"""\n'
-    '\n'
-    'é,ü,"€"\n'
-    'last,line,"no newline"'
-)
+HEADER = b"member_email,book_balance,tax_balance,as_of,note\n"
+GOOD = b"ana@example.org,10.00,5.00,2025-12-31,\n"
 
 
-def expected(text: str) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records, start = [], 1
-    for fields in reader:
-        records.append((start, fields))
-        start = reader.line_num + 1
-    return records
+def read(data: bytes, chunk: int) -> tuple[list, CapitalAccountsFile]:
+    file = CapitalAccountsFile()
+    rows = []
+    for start in range(0, len(data), chunk):
+        rows += file.feed(data[start : start + chunk])
+    return rows + file.finish(), file
 
 
-def streamed(data: bytes, cuts: list[int]) -> list[tuple[int, list[str]]]:
-    stream = CsvRecordStream()
-    records = []
-    for begin, end in zip([0, *cuts], [*cuts, len(data)], strict=True):
-        records += stream.feed(data[begin:end])
-    records += stream.finish()
-    assert all(r.fields is not None for r in records)
-    return [(r.line, r.fields) for r in records]
+def problems(file: CapitalAccountsFile) -> list[tuple[int, int, str, str]]:
+    return [(p.line, p.column, p.field, p.code) for p in file.problems.listed]
 
 
-class TestCsvRecordStream:
-    def test_whole_file_matches_csv_reader(self):
-        assert streamed(TRICKY.encode(), []) == expected(TRICKY)
+class TestMalformedRecords:
+    @pytest.mark.parametrize("chunk", [1, 7, 10_000])
+    def test_every_malformed_record_is_a_problem_on_its_first_line_and_reading_goes_on(self, chunk):
+        data = (
+            HEADER + GOOD
+            + b'"bob@example.org"x,1.00,1.00,2025-12-31,\n'
+            + b"cy@example.org,lots,1.00,2025-12-31,\n"
+            + b'dee@example.org,1.00,1.00,2025-12-31,"two\nlines"x\n'
+            + GOOD.replace(b"ana", b"eve")
+        )  # fmt: skip
+        rows, file = read(data, chunk)
+        assert problems(file) == [
+            (3, 1, "", "malformed_csv"),
+            (4, 2, "book_balance", "invalid_amount"),
+            (5, 1, "", "malformed_csv"),
+        ]
+        assert file.problems.listed[0].message.startswith("Not valid CSV: ") and file.rows == 5
+        assert [row.line for row in rows] == [2, 7]  # format-valid rows; the file is refused as a whole
 
-    @pytest.mark.parametrize("seed", range(30))
-    def test_any_split_into_chunks_gives_the_same_records(self, seed):
-        data = ("\ufeff" + TRICKY).encode()
-        rng = random.Random(seed)
-        cuts = sorted(rng.sample(range(1, len(data)), rng.randint(1, 12)))
-        assert streamed(data, cuts) == expected(TRICKY)
+    def test_thousands_of_malformed_records_are_all_counted_but_200_listed(self):
+        data = HEADER + b"".join(b'"m%d@example.org"x,1,1,2025-12-31,\n' % n for n in range(5000))
+        _, file = read(data, 65536)
+        assert (file.problems.count, len(file.problems.listed), file.problems.listed[-1].line) == (5000, 200, 201)
 
-    def test_one_byte_at_a_time(self):
-        data = TRICKY.encode()
-        assert streamed(data, list(range(1, len(data)))) == expected(TRICKY)
-
-    def test_malformed_record_is_reported_and_reading_goes_on(self):
-        stream = CsvRecordStream()
-        records = stream.feed(b'a,"b"c\nd,e\n') + stream.finish()
-        assert (records[0].line, records[0].fields) == (1, None) and records[0].error
-        assert (records[1].line, records[1].fields) == (2, ["d", "e"])
-
-    def test_an_unclosed_quote_at_the_end_is_malformed(self):
-        stream = CsvRecordStream()
-        records = stream.feed(b'a,b\n"never closed\nmore\n') + stream.finish()
-        assert [(r.line, r.fields is None) for r in records] == [(1, False), (2, True)]
-
-    def test_bytes_that_are_not_utf8_name_their_line_and_column(self):
-        stream = CsvRecordStream()
-        stream.feed(b"h1,h2\nok,fine\n")
-        with pytest.raises(UnreadableFile) as raised:
-            stream.feed(b"x,caf\xe9\n")
-        problem = raised.value.problem
-        assert (problem.line, problem.column, problem.code) == (3, 2, "bad_encoding")
+    def test_a_header_that_is_not_valid_csv_stops_the_reading(self):
+        _, file = read(b'"member_email"x,book_balance\n"a"b,c\n', 100)
+        assert problems(file) == [(1, 1, "", "malformed_csv")]
+        assert file.problems.listed[0].message.startswith("The header is not valid CSV: ")
 
 
-class TestOpeningEntries:
-    NOW = datetime(2026, 1, 5, tzinfo=UTC)
+class TestUnreadableFiles:
+    def test_a_refusal_held_back_comes_before_the_problem_that_stops_the_reading(self):
+        data = HEADER + b'"bob@example.org"x,1.00,1.00,2025-12-31,\n' + b"\xff\n" + b'"c"x\n'
+        _, file = read(data, data.index(b"\xff"))
+        assert problems(file) == [(2, 1, "", "malformed_csv"), (3, 1, "", "bad_encoding")]
 
-    def test_a_new_balance_credits_capital_against_opening_equity_skipping_zero(self):
-        member, import_id = uuid.uuid4(), uuid.uuid4()
-        wanted = OpeningBalance(member, Decimal("-20.50"), Decimal("0.00"), date(2025, 12, 31), "from the old books")
-        reversals, openings = opening_entries([OpeningChange(wanted, None, True)], import_id, by=None, now=self.NOW)
-        assert len(reversals) == 0 and len(openings) == 1
-        assert openings.source_ids == [source_id(member, import_id, first_ever=True)] == [source_id(member, uuid.uuid4(), first_ever=True)]
-        assert list(zip(openings.posting_account, openings.posting_basis, openings.posting_amount, strict=True)) == [
-            ("coop:opening_equity", Basis.BOOK, Decimal("-20.50")), (f"member:{member}:capital", Basis.BOOK, Decimal("20.50"))]
-        assert openings.descriptions == ["Opening balance carried from the previous system: from the old books"]
-
-    def test_a_replaced_balance_is_reversed_on_its_own_date_first(self):
-        member, import_id, old = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-        first = OpeningBalance(member, Decimal("100.00"), Decimal("80.00"), date(2025, 12, 31))
-        current = CurrentOpening(old, date(2025, 12, 31), "Opening balance carried from the previous system", first.legs())
-        wanted = OpeningBalance(member, Decimal("0.00"), Decimal("0.00"), date(2025, 12, 31))
-        reversals, openings = opening_entries([OpeningChange(wanted, current, False)], import_id, by=None, now=self.NOW)
-        assert (reversals.reverses_ids, reversals.source_ids, reversals.occurred_on) == ([old], [old], [date(2025, 12, 31)])
-        assert reversals.posting_amount == [-leg.amount for leg in first.legs()]
-        assert len(openings) == 0  # a zero balance posts nothing
-        assert openings.recorded_at > reversals.recorded_at
-
-
-def test_a_nul_character_is_a_located_problem_not_a_database_error():
-    """PostgreSQL refuses NUL in text: the file is refused with its FILE:LINE:COLUMN, wherever the chunks split."""
-    data = b"email,book,tax\nada@example.org,10.00,5.00\nbob@example.org,1\x000.00,5.00\n"
-    for split in (1, 7, len(data) - 10, len(data)):
-        stream = CsvRecordStream()
-        with pytest.raises(UnreadableFile) as raised:
-            stream.feed(data[:split])
-            stream.feed(data[split:])
-            stream.finish()
-        problem = raised.value.problem
-        assert (problem.line, problem.column, problem.code) == (3, 2, "invalid_character"), split
+    @pytest.mark.parametrize("chunk", [1, 7, 105, 106, 200])  # 105: the NUL starts the second chunk; 200: one
+    def test_a_nul_character_is_a_located_problem_not_a_database_error(self, chunk):
+        """PostgreSQL refuses NUL in text: the file is refused with its line and column, wherever the chunks split."""
+        data = HEADER + b"ada@example.org,10.00,5.00,2025-12-31,\nbob@example.org,1\x000.00,5.00,2025-12-31,\n"
+        assert data.index(b"\x00") == 105
+        _, file = read(data, chunk)
+        assert problems(file) == [(3, 2, "", "invalid_character")]

@@ -13,10 +13,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from habitat_ledger.domain.capital import CapitalBalance
-from habitat_ledger.domain.contribution import capital_legs
+from habitat_ledger.domain.close.proposal import (
+    AllocationRow,
+    ContributionGroup,
+    PatronageSnapshot,
+    content_hash,
+    groups_sha256,
+)
 from habitat_ledger.domain.errors import InvalidPeriod, UnbalancedTransaction
-from habitat_ledger.domain.journal import (
+from habitat_ledger.domain.journal.capital import CapitalBalance
+from habitat_ledger.domain.journal.contribution import capital_legs
+from habitat_ledger.domain.journal.journal_rows import JournalRows
+from habitat_ledger.domain.journal.transactions import (
     AccountKind,
     AccountRef,
     Basis,
@@ -25,16 +33,8 @@ from habitat_ledger.domain.journal import (
     Posting,
     SourceType,
 )
-from habitat_ledger.domain.journal_rows import JournalRows
 from habitat_ledger.domain.money import money
-from habitat_ledger.domain.period import Period, PeriodStatus
-from habitat_ledger.domain.proposal import (
-    AllocationRow,
-    ContributionGroup,
-    PatronageSnapshot,
-    content_hash,
-    groups_sha256,
-)
+from habitat_ledger.domain.periods.period import Period, PeriodStatus
 from tests.ledger_builders import book_command
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

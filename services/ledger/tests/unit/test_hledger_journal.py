@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from habitat_ledger.domain.hledger import Entry, EntryLine, render
-from habitat_ledger.domain.journal_accounts import MemberLabel
+from habitat_ledger.domain.exports.hledger import Entry, EntryLine, render
+from habitat_ledger.domain.journal.journal_accounts import MemberLabel
 
 ANA, BEN = uuid.UUID(int=1), uuid.UUID(int=2)
 LABELS = {ANA: MemberLabel(1, "Ana Ruiz"), BEN: MemberLabel(2, "Ben Ode")}

@@ -18,14 +18,20 @@ from habitat_ledger.domain.errors import (
     K1PreviousYearNotIssued,
     K1YearNotStarted,
 )
-from habitat_ledger.domain.journal import AccountRef, Basis, JournalTransaction, Posting, SourceType
-from habitat_ledger.domain.k1 import CapitalFigure, K1Figures, build_k1
-from habitat_ledger.domain.k1_issue import IssuedEnding
-from habitat_ledger.domain.k1_shares import AllocationFigure
-from habitat_ledger.domain.period import Period
+from habitat_ledger.domain.exports.k1 import CapitalFigure, K1Figures, build_k1
+from habitat_ledger.domain.exports.k1_issue import IssuedEnding
+from habitat_ledger.domain.exports.k1_shares import AllocationFigure
+from habitat_ledger.domain.journal.transactions import (
+    AccountRef,
+    Basis,
+    JournalTransaction,
+    Posting,
+    SourceType,
+)
+from habitat_ledger.domain.periods.period import Period
 from habitat_ledger.entrypoints.routes_k1 import k1_csv, k1_json
-from habitat_ledger.service_layer.exports import k1_data
-from habitat_ledger.service_layer.k1_issues import issue_k1
+from habitat_ledger.service_layer.exports.exports import k1_data
+from habitat_ledger.service_layer.exports.k1_issues import issue_k1
 from tests.fakes import FakeUnitOfWork
 
 ANA, BEN, CY = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)

@@ -20,14 +20,17 @@ from habitat_ledger.domain.errors import (
     PeriodLocked,
     ReversalBelongsToWorkflow,
 )
-from habitat_ledger.domain.lock import ensure_after_lock, lock_date, lock_of
-from habitat_ledger.domain.period import Period, PeriodStatus
-from habitat_ledger.service_layer.allocations import propose_allocation
-from habitat_ledger.service_layer.closing import record_seal, start_close
-from habitat_ledger.service_layer.contributions import book_contribution
-from habitat_ledger.service_layer.distributions import complete_distribution, schedule_distribution
-from habitat_ledger.service_layer.periods import open_period
-from habitat_ledger.service_layer.reversals import reverse_transaction
+from habitat_ledger.domain.periods.lock import ensure_after_lock, lock_date, lock_of
+from habitat_ledger.domain.periods.period import Period, PeriodStatus
+from habitat_ledger.service_layer.close.allocations import propose_allocation
+from habitat_ledger.service_layer.close.closing import record_seal, start_close
+from habitat_ledger.service_layer.close.periods import open_period
+from habitat_ledger.service_layer.distributions.distributions import (
+    complete_distribution,
+    schedule_distribution,
+)
+from habitat_ledger.service_layer.journal.contributions import book_contribution
+from habitat_ledger.service_layer.journal.reversals import reverse_transaction
 from tests.fakes import FakeUnitOfWork, opening_balance
 from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command, open_period_command
 
@@ -171,7 +174,7 @@ class TestContributionsUnderTheLock:
         assert uow.journal.transactions == [] and uow.patronage.rows == {}
 
     def test_a_batch_keeps_those_on_or_before_the_lock_and_books_the_rest(self):
-        from habitat_ledger.domain.contribution_batch import plan_bookings
+        from habitat_ledger.domain.journal.contribution_batch import plan_bookings
 
         early = book_command(book="10.00", contributed_on=date(2026, 3, 31))
         late = book_command(book="20.00", contributed_on=date(2026, 4, 1))

@@ -13,24 +13,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from habitat_ledger.domain.allocation import Weights, allocate, apportion, explain
-from habitat_ledger.domain.allocation_posting import allocation_description
-from habitat_ledger.domain.commands import ProposeAllocation, RecordSeal
-from habitat_ledger.domain.errors import LossHasNoCashPortion, NoPatronage
-from habitat_ledger.domain.proposal import (
+from habitat_ledger.domain.close.allocation import Weights, allocate, apportion, explain
+from habitat_ledger.domain.close.allocation_posting import allocation_description
+from habitat_ledger.domain.close.proposal import (
     AllocationRow,
     PatronageSnapshot,
     canonical_inputs,
     content_hash,
     rows_of,
 )
-from habitat_ledger.service_layer.allocations import approve_allocation, propose_allocation
-from habitat_ledger.service_layer.capital import get_capital_account
-from habitat_ledger.service_layer.closing import record_seal, start_close
-from habitat_ledger.service_layer.contributions import book_contribution
-from habitat_ledger.service_layer.drafts import draft_allocation
-from habitat_ledger.service_layer.posting import post_allocation
-from habitat_ledger.service_layer.statements import allocation_statement
+from habitat_ledger.domain.commands import ProposeAllocation, RecordSeal
+from habitat_ledger.domain.errors import LossHasNoCashPortion, NoPatronage
+from habitat_ledger.service_layer.close.allocations import approve_allocation, propose_allocation
+from habitat_ledger.service_layer.close.closing import record_seal, start_close
+from habitat_ledger.service_layer.close.drafts import draft_allocation
+from habitat_ledger.service_layer.close.posting import post_allocation
+from habitat_ledger.service_layer.exports.statements import allocation_statement
+from habitat_ledger.service_layer.journal.capital import get_capital_account
+from habitat_ledger.service_layer.journal.contributions import book_contribution
 from tests.fakes import FakeUnitOfWork
 from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 

@@ -9,6 +9,12 @@ from decimal import Decimal
 import pytest
 
 from habitat_ledger.domain.commands import CompleteDistribution, ScheduleDistribution
+from habitat_ledger.domain.distributions.money_move import (
+    ApprovalPolicy,
+    MoneyMove,
+    MoneyMoveKind,
+    MoneyMoveStatus,
+)
 from habitat_ledger.domain.errors import (
     AlreadyReversed,
     MoneyMoveNotPending,
@@ -17,16 +23,15 @@ from habitat_ledger.domain.errors import (
     PeriodLocked,
     WouldOverdrawCapital,
 )
-from habitat_ledger.domain.money_move import ApprovalPolicy, MoneyMove, MoneyMoveKind, MoneyMoveStatus
-from habitat_ledger.service_layer.capital import get_capital_account
-from habitat_ledger.service_layer.contributions import book_contribution
-from habitat_ledger.service_layer.distributions import schedule_distribution
-from habitat_ledger.service_layer.money_moves import (
+from habitat_ledger.service_layer.distributions.distributions import schedule_distribution
+from habitat_ledger.service_layer.distributions.money_moves import (
     approve_move,
     reject_move,
     request_completion,
     request_reversal,
 )
+from habitat_ledger.service_layer.journal.capital import get_capital_account
+from habitat_ledger.service_layer.journal.contributions import book_contribution
 from tests.fakes import FakeUnitOfWork, opening_balance
 from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 

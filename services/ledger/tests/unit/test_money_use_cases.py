@@ -17,18 +17,18 @@ from habitat_ledger.domain.errors import (
     WouldOverdrawCapital,
 )
 from habitat_ledger.domain.events import DistributionCompleted
-from habitat_ledger.domain.journal import Basis
-from habitat_ledger.service_layer.capital import get_capital_account
-from habitat_ledger.service_layer.contributions import book_contribution, list_exceptions
-from habitat_ledger.service_layer.distributions import (
+from habitat_ledger.domain.journal.transactions import Basis
+from habitat_ledger.service_layer.distributions.distributions import (
     cancel_distribution,
     complete_distribution,
     schedule_distribution,
 )
-from habitat_ledger.service_layer.exports import journal_export, k1_data
-from habitat_ledger.service_layer.members import replicate_member
-from habitat_ledger.service_layer.reversals import reverse_transaction
-from habitat_ledger.service_layer.statements import capital_statement
+from habitat_ledger.service_layer.exports.exports import journal_export, k1_data
+from habitat_ledger.service_layer.exports.statements import capital_statement
+from habitat_ledger.service_layer.journal.capital import get_capital_account
+from habitat_ledger.service_layer.journal.contributions import book_contribution, list_exceptions
+from habitat_ledger.service_layer.journal.members import replicate_member
+from habitat_ledger.service_layer.journal.reversals import reverse_transaction
 from tests.fakes import FakeUnitOfWork, opening_balance
 from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 
@@ -125,7 +125,7 @@ class TestPendingEvents:
         uow = FakeUnitOfWork()
         await book_contribution(book_command(book="70.00", member_id=MEMBER), uow)
         uow.with_period()  # the period now exists
-        from habitat_ledger.service_layer.contributions import apply_waiting_contributions
+        from habitat_ledger.service_layer.journal.contributions import apply_waiting_contributions
 
         assert await apply_waiting_contributions(uow, period_id=DEFAULT_PERIOD_ID) == 1
         assert (await get_capital_account(MEMBER, uow)).book_balance == Decimal("70.00")

@@ -11,12 +11,12 @@ from decimal import Decimal
 import pytest
 
 from habitat_ledger.domain.errors import InvalidStatementRange
-from habitat_ledger.domain.statement import CapitalMovement
-from habitat_ledger.domain.statement_range import statement_for_range
+from habitat_ledger.domain.journal.statement import CapitalMovement
+from habitat_ledger.domain.journal.statement_range import statement_for_range
 from habitat_ledger.entrypoints.routes_documents import statement_csv
-from habitat_ledger.service_layer.contributions import book_contribution
-from habitat_ledger.service_layer.documents import MemberStatement, board_report, member_statement
-from habitat_ledger.service_layer.statements import capital_statement
+from habitat_ledger.service_layer.exports.documents import MemberStatement, board_report, member_statement
+from habitat_ledger.service_layer.exports.statements import capital_statement
+from habitat_ledger.service_layer.journal.contributions import book_contribution
 from tests.fakes import FakeUnitOfWork
 from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 

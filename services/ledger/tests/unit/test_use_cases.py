@@ -13,9 +13,9 @@ from habitat_ledger.adapters.translators import to_book_contribution, to_contrac
 from habitat_ledger.domain.errors import PeriodNameTaken, PeriodNotFound, PeriodOverlap
 from habitat_ledger.domain.events import PeriodOpened
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler
-from habitat_ledger.service_layer.capital import get_capital_account
-from habitat_ledger.service_layer.contributions import book_contribution
-from habitat_ledger.service_layer.periods import get_period, list_periods, open_period
+from habitat_ledger.service_layer.close.periods import get_period, list_periods, open_period
+from habitat_ledger.service_layer.journal.capital import get_capital_account
+from habitat_ledger.service_layer.journal.contributions import book_contribution
 from tests.fakes import FakeUnitOfWork
 from tests.ledger_builders import approved, book_command, envelope, open_period_command
 

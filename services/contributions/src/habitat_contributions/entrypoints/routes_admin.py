@@ -6,11 +6,12 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Request
 
+from habitat_common.api.contributions import ContributionsImportReport
 from habitat_common.metrics import measured_import
 from habitat_common.web.observability import long_running
 from habitat_contributions.domain.errors import InvalidImport
 from habitat_contributions.entrypoints.dependencies import Admin, AppContainer
-from habitat_contributions.entrypoints.schemas_admin import ImportResultOut, IntegrityOut
+from habitat_contributions.entrypoints.schemas_admin import IntegrityOut
 from habitat_contributions.service_layer import importing, integrity
 
 router = APIRouter(tags=["admin"])
@@ -30,7 +31,7 @@ CSV_BODY = {
 }
 
 
-@router.post("/imports/contributions", response_model=ImportResultOut, openapi_extra=CSV_BODY)
+@router.post("/imports/contributions", response_model=ContributionsImportReport, openapi_extra=CSV_BODY)
 @long_running
 async def import_contributions(request: Request, principal: Admin, container: AppContainer, dry_run: bool = False):
     """Import historical contributions from CSV (the raw body, read as a stream); all or nothing.

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from habitat_common.api.contributions import ContributionDetail, ContributionList
 from habitat_common.auth import Principal
 from habitat_common.web.paging import After
 from habitat_contributions import bootstrap
@@ -17,8 +18,6 @@ from habitat_contributions.domain.model import Viewer
 from habitat_contributions.entrypoints.dependencies import AppContainer, Member, Uow
 from habitat_contributions.entrypoints.listing import Filter, next_cursor, positioned_after
 from habitat_contributions.entrypoints.schemas import (
-    ContributionList,
-    ContributionOut,
     EditContributionBody,
     RespondBody,
     SubmitContributionBody,
@@ -44,7 +43,7 @@ def _viewer(principal: Principal) -> Viewer:
     return Viewer(member_id=principal.member_id, is_reviewer=principal.has_role("steward"))
 
 
-@router.post("/contributions", status_code=201, response_model=ContributionOut)
+@router.post("/contributions", status_code=201, response_model=ContributionDetail)
 async def submit(
     body: SubmitContributionBody,
     principal: Member,
@@ -70,13 +69,13 @@ async def list_contributions(principal: Member, uow: Uow, where: Filter, after: 
     return _json(ContributionList.model_validate(body))
 
 
-@router.get("/contributions/{contribution_id}", response_model=ContributionOut)
+@router.get("/contributions/{contribution_id}", response_model=ContributionDetail)
 async def get_contribution(contribution_id: uuid.UUID, principal: Member, uow: Uow):
     """One contribution with revisions, thread and approvals: its owner, stewards and admins may read it."""
     return await queries.get_contribution(contribution_id, _viewer(principal), uow)
 
 
-@router.patch("/contributions/{contribution_id}", response_model=ContributionOut)
+@router.patch("/contributions/{contribution_id}", response_model=ContributionDetail)
 async def edit(
     contribution_id: uuid.UUID, body: EditContributionBody, principal: Member, uow: Uow, container: AppContainer
 ):
@@ -85,7 +84,7 @@ async def edit(
     return await handlers.edit_contribution(cmd, _viewer(principal), uow, **_intake_rules(container))
 
 
-@router.post("/contributions/{contribution_id}/respond", response_model=ContributionOut)
+@router.post("/contributions/{contribution_id}/respond", response_model=ContributionDetail)
 async def respond(contribution_id: uuid.UUID, body: RespondBody, principal: Member, uow: Uow, container: AppContainer):
     """The submitter answers the reviewer's question (optionally editing); pending again."""
     cmd = RespondToClarification(contribution_id, principal.member_id, body.answer, body.changes())

@@ -1,20 +1,21 @@
-"""Request and response bodies of the HTTP API (money as decimal strings with two places)."""
+"""Request bodies of the HTTP API that are the service's own: submitting, editing, answering, rejecting and asking
+(their text rules answered with the domain's codes). Approving, the batch approval and every answer are defined once
+in habitat_common.api.contributions, which the gateway declares too (money as decimal strings with two places)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import ConfigDict, Field
 
+from habitat_common.api.contributions import Money
 from habitat_common.web.inputs import IsoDate, RequestBody
 from habitat_common.web.money import HoursIn, MoneyIn
 
 TypeName = Literal["labor", "capital", "property"]
 StatusName = Literal["pending", "approved", "rejected", "clarification_requested"]
-MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json")]
+MoneyOut = Money
 ExpectedRevision = Annotated[
     int | None,
     Field(
@@ -24,9 +25,6 @@ ExpectedRevision = Annotated[
         "since, the request is refused with 409 stale_revision. Omitted: not checked",
     ),
 ]
-
-
-NEXT_PAGE = "Cursor of the page after this one, to pass as `after` with the same filters; null on the last page"
 
 
 class SubmitContributionBody(RequestBody):
@@ -86,167 +84,3 @@ class ClarifyBody(RequestBody):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(description="What the reviewer needs to know (at least 10 meaningful characters)")
     expected_revision: ExpectedRevision = None
-
-
-class BatchApproveBody(RequestBody):
-    model_config = ConfigDict(extra="forbid")
-    ids: list[uuid.UUID] = Field(min_length=1, max_length=500, description="Contributions to approve (max 500)")
-    note: str | None = Field(default=None, max_length=2000)
-    expected_revisions: dict[uuid.UUID, Annotated[int, Field(ge=1)]] | None = Field(
-        default=None,
-        description="Per id: the revision you reviewed; an item edited since fails with stale_revision "
-        "(ids not named here are not checked)",
-    )
-
-    @model_validator(mode="after")
-    def _revisions_of_listed_ids(self) -> BatchApproveBody:
-        if self.expected_revisions and not set(self.expected_revisions) <= set(self.ids):
-            raise ValueError("expected_revisions may only name contributions listed in ids")
-        return self
-
-
-class ApproveBody(RequestBody):
-    """An approval, optionally with a note."""
-
-    model_config = ConfigDict(extra="forbid")
-    note: str | None = Field(default=None, max_length=2000, description="Optional reviewer note")
-    expected_revision: ExpectedRevision = None
-
-
-class ApprovalOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    reviewer_id: uuid.UUID
-    at: datetime
-    note: str | None = None
-    imported: bool = Field(
-        default=False,
-        description="A historical approval from a contributions import: it names the approver of record but is "
-        "not their decision here (it counts for no one in the review rules)",
-    )
-    imported_by: uuid.UUID | None = Field(default=None, description="The admin who imported it")
-
-
-class RevisionOut(BaseModel):
-    """One version of the submitted fields; number 1 is the original submission, the last is current."""
-
-    model_config = ConfigDict(from_attributes=True)
-    number: int
-    fields: dict
-    edited_at: datetime
-    edited_by: uuid.UUID
-
-
-class ThreadEntryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    kind: Literal["question", "answer", "note"]
-    by: uuid.UUID
-    at: datetime
-    text: str
-
-
-class ContributionOut(BaseModel):
-    """A contribution as the API shows it."""
-
-    model_config = ConfigDict(from_attributes=True)
-    id: uuid.UUID
-    member_id: uuid.UUID
-    period_id: uuid.UUID
-    type: TypeName
-    contributed_on: date
-    description: str
-    value: MoneyOut = Field(description="Patronage value")
-    book_amount: MoneyOut = Field(description="Capital credit on the book (704(b)) basis")
-    tax_amount: MoneyOut = Field(description="Capital credit on the tax basis")
-    hours: MoneyOut | None = None
-    rate: MoneyOut | None = None
-    amount: MoneyOut | None = None
-    fair_market_value: MoneyOut | None = None
-    adjusted_basis: MoneyOut | None = None
-    status: StatusName
-    submitted_at: datetime
-    decided_at: datetime | None = None
-    decided_by: uuid.UUID | None = None
-    decision_note: str | None = None
-    corrects_contribution_id: uuid.UUID | None = None
-    import_reference: str | None = Field(default=None, description="Reference of an imported contribution")
-    approvals: list[ApprovalOut] = Field(default_factory=list, description="Approvals so far")
-    approvals_required: int = Field(description="2 at or above the dual-approval threshold, else 1")
-    revision: int = Field(
-        description="Number of the current revision; send it back as expected_revision when reviewing"
-    )
-    revisions: list[RevisionOut] = Field(default_factory=list)
-    thread: list[ThreadEntryOut] = Field(default_factory=list)
-
-
-class ContributionList(BaseModel):
-    items: list[ContributionOut]
-    total: int
-    next_cursor: str | None = Field(None, description=NEXT_PAGE)
-
-
-class QueuedContributionOut(ContributionOut):
-    """A pending contribution in the review queue."""
-
-    age_hours: float = Field(description="Hours since submission")
-    overdue: bool = Field(description="True when pending for more than the 48 h review target")
-    member_name: str | None = Field(default=None, description="The contributor's display name, when known")
-
-
-class ReviewQueue(BaseModel):
-    items: list[QueuedContributionOut]
-    total: int
-    next_cursor: str | None = Field(None, description=NEXT_PAGE)
-
-
-class ErrorOut(BaseModel):
-    code: str
-    message: str
-
-
-class BatchItemOut(BaseModel):
-    id: uuid.UUID
-    ok: bool
-    status: StatusName | None = None
-    error: ErrorOut | None = None
-
-
-class BatchApproveOut(BaseModel):
-    results: list[BatchItemOut]
-
-
-class CountValue(BaseModel):
-    count: int
-    value: MoneyOut
-
-
-class ReviewerOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    reviewer_id: uuid.UUID
-    display_name: str | None = None
-    approved: int
-    rejected: int
-    clarifications: int
-
-
-class NotSubmittedOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    member_id: uuid.UUID
-    display_name: str | None = None
-    email: str | None = None
-
-
-class IntakeOut(BaseModel):
-    """Intake progress of one period."""
-
-    period_id: uuid.UUID
-    active_members: int
-    members_with_submissions: int
-    participation_percent: str = Field(description="Active members with at least one submission, one decimal")
-    by_type: dict[TypeName, CountValue]
-    by_status: dict[StatusName, CountValue]
-    pending_count: int
-    approval_rate_percent: str | None = Field(description="approved / decided, one decimal; null if none decided")
-    mean_hours_to_decision: float | None
-    p95_hours_to_decision: float | None
-    per_reviewer: list[ReviewerOut]
-    not_submitted: list[NotSubmittedOut]

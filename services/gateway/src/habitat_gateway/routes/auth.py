@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Request, Response
-from habitat_common.api.identity import Member
+from habitat_common.api.identity import Member, RefreshRequest, TokenPair
 
 from habitat_gateway.clients.services import dashboard
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AnyCaller, MemberCaller, ServicesDep
-from habitat_gateway.schemas import LoginRequest, PasswordChangeRequest, RefreshRequest, TokenPair
+from habitat_gateway.schemas import LoginRequest, PasswordChangeRequest
 from habitat_gateway.schemas_contributions import (
     Contribution,
     Dashboard,

@@ -7,22 +7,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from habitat_common.api.ledger import Allocation, AllocationList, AllocationStatement, Period, ReasonRequest
 from habitat_common.web.money import MoneyIn
 from habitat_common.web.observability import long_running
 
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
-from habitat_gateway.schemas import Period
-from habitat_gateway.schemas_ledger import (
-    WEIGHT_PATTERN,
-    Allocation,
-    AllocationList,
-    AllocationStatement,
-    DraftAllocation,
-    PreCloseReport,
-    ProposeAllocationRequest,
-    ReasonRequest,
-)
+from habitat_gateway.schemas_ledger import WEIGHT_PATTERN, DraftAllocation, PreCloseReport, ProposeAllocationRequest
 from habitat_gateway.undecided import ensure_nothing_undecided, undecided_contributions
 
 router = APIRouter(tags=["period close"], responses=errors(*SIGNED_IN, *UPSTREAM))

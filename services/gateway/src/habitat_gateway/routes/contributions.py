@@ -15,7 +15,6 @@ from habitat_gateway.schemas_contributions import (
     BatchApproveRequest,
     BatchApproveResult,
     ClarificationRequest,
-    Contribution,
     ContributionDetail,
     ContributionList,
     EditContributionRequest,
@@ -48,7 +47,7 @@ def _json(body) -> dict:
 
 
 @router.post(
-    "/contributions", response_model=Contribution, status_code=201,
+    "/contributions", response_model=ContributionDetail, status_code=201,
     responses=errors(*EDGE, 404, notes={
         403: "member_not_active: your membership is not active; forbidden",
         409: "period_not_open: no open period holds the date; idempotency_conflict: the key was used with another"
@@ -124,7 +123,7 @@ async def _review(services, caller, contribution_id: uuid.UUID, action: str, bod
     )
 
 
-@router.post("/contributions/{contribution_id}/approve", response_model=Contribution, responses=REVIEW)
+@router.post("/contributions/{contribution_id}/approve", response_model=ContributionDetail, responses=REVIEW)
 async def approve_contribution(
     contribution_id: uuid.UUID, body: ReviewRequest, caller: StewardCaller, services: ServicesDep
 ) -> Response:
@@ -135,7 +134,7 @@ async def approve_contribution(
     return await _review(services, caller, contribution_id, "approve", body)
 
 
-@router.post("/contributions/{contribution_id}/reject", response_model=Contribution, responses=REVIEW)
+@router.post("/contributions/{contribution_id}/reject", response_model=ContributionDetail, responses=REVIEW)
 async def reject_contribution(
     contribution_id: uuid.UUID, body: RejectRequest, caller: StewardCaller, services: ServicesDep
 ) -> Response:
@@ -144,7 +143,7 @@ async def reject_contribution(
     return await _review(services, caller, contribution_id, "reject", body)
 
 
-@router.post("/contributions/{contribution_id}/request-clarification", response_model=Contribution, responses=REVIEW)
+@router.post("/contributions/{contribution_id}/request-clarification", response_model=ContributionDetail, responses=REVIEW)
 async def request_clarification(
     contribution_id: uuid.UUID, body: ClarificationRequest, caller: StewardCaller, services: ServicesDep
 ) -> Response:
@@ -152,7 +151,7 @@ async def request_clarification(
     return await _review(services, caller, contribution_id, "request-clarification", body)
 
 
-@router.post("/contributions/{contribution_id}/respond", response_model=Contribution, responses=EDIT)
+@router.post("/contributions/{contribution_id}/respond", response_model=ContributionDetail, responses=EDIT)
 async def respond(
     contribution_id: uuid.UUID, body: RespondRequest, caller: MemberCaller, services: ServicesDep
 ) -> Response:

@@ -7,6 +7,7 @@ it arrives (a large CSV never sits whole in memory here) and passes the service'
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from habitat_common.api.ledger import CapitalAccountsImportReport
 from habitat_common.auth import Principal
 from habitat_common.web.observability import long_running
 
@@ -14,7 +15,7 @@ from habitat_gateway.clients.services import integrity_report
 from habitat_gateway.clients.upstream import ServiceClient
 from habitat_gateway.error_responses import SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, ServicesDep
-from habitat_gateway.schemas_imports import CapitalAccountsImportReport, ContributionsImportReport, IntegrityReport
+from habitat_gateway.schemas_imports import ContributionsImportReport, IntegrityReport
 
 router = APIRouter(tags=["imports"], responses=errors(*SIGNED_IN, *UPSTREAM))
 IMPORT_TIMEOUT_SECONDS = 600.0  # a million-row file is minutes of upload on a slow link, not ten seconds

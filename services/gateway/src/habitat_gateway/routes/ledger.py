@@ -6,16 +6,9 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from habitat_common.web.inputs import MAX_YEAR, MIN_YEAR, IsoDate
-from habitat_common.web.observability import long_running
-
-from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
-from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
-from habitat_gateway.schemas_ledger import (
-    CompleteDistributionRequest,
+from habitat_common.api.ledger import (
     Distribution,
     DistributionList,
-    K1Issue,
     LedgerExceptionList,
     MoneyMove,
     ReasonRequest,
@@ -23,6 +16,12 @@ from habitat_gateway.schemas_ledger import (
     ScheduleDistributionRequest,
     Statement,
 )
+from habitat_common.web.inputs import MAX_YEAR, MIN_YEAR, IsoDate
+from habitat_common.web.observability import long_running
+
+from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
+from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep
+from habitat_gateway.schemas_ledger import CompleteDistributionRequest, K1Issue
 
 router = APIRouter(tags=["ledger"], responses=errors(*SIGNED_IN, *UPSTREAM))
 

@@ -6,7 +6,16 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from habitat_common.api.identity import Member, MemberList, NewMember
+from habitat_common.api.identity import (
+    AuditLog,
+    CreateMemberRequest,
+    ImportReport,
+    Invitation,
+    Member,
+    MemberList,
+    NewMember,
+    UpdateMemberRequest,
+)
 from habitat_common.web.inputs import Limit, Offset, Text
 from habitat_common.web.observability import long_running
 from habitat_common.web.paging import After
@@ -14,13 +23,6 @@ from habitat_common.web.paging import After
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
 from habitat_gateway.routes.imports import stream_csv
-from habitat_gateway.schemas import (
-    AuditLog,
-    CreateMemberRequest,
-    ImportReport,
-    Invitation,
-    UpdateMemberRequest,
-)
 
 router = APIRouter(tags=["members"], responses=errors(*SIGNED_IN, *UPSTREAM))
 ROSTER_TIMEOUT_SECONDS = 120.0  # a new member's password is hashed with argon2id: a large roster takes a while

@@ -6,10 +6,10 @@ import uuid
 from typing import Literal
 
 from fastapi import APIRouter
+from habitat_common.api.ledger import MoneyMove, MoneyMoveList, ReasonRequest
 
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, ServicesDep
-from habitat_gateway.schemas_ledger import MoneyMove, MoneyMoveList, ReasonRequest
 
 router = APIRouter(tags=["money moves"], responses=errors(*SIGNED_IN, *UPSTREAM))
 

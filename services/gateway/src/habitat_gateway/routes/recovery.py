@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from habitat_common.api.identity import ForgotPasswordRequest, ResetRequested, SetPasswordRequest
 
 from habitat_gateway.error_responses import EDGE, UPSTREAM, errors
 from habitat_gateway.routes.deps import ServicesDep
-from habitat_gateway.schemas import ForgotPasswordRequest, ResetRequested, SetPasswordRequest
 from habitat_gateway.signin import caller_address
 
 router = APIRouter(tags=["auth"], responses=errors(*UPSTREAM))

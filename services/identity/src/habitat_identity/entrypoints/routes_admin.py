@@ -7,6 +7,15 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from habitat_common.api.identity import (
+    AuditEntry,
+    AuditLog,
+    Credential,
+    ImportReport,
+    ImportRow,
+    ImportSummary,
+    WelcomeEmail,
+)
 from habitat_common.metrics import measured_import
 from habitat_common.web.errors import ApiError
 from habitat_common.web.inputs import Limit, Offset, Text
@@ -16,17 +25,7 @@ from habitat_common.web.paging import After, aware_datetime, decode_cursor, enco
 from habitat_identity.adapters.emails import check_email
 from habitat_identity.domain.errors import InvalidCsv, RosterTooLarge
 from habitat_identity.entrypoints.dependencies import Admin, ContainerDep
-from habitat_identity.entrypoints.schemas import (
-    AuditEntryOut,
-    AuditPage,
-    CredentialOut,
-    ImportedRowOut,
-    ImportResult,
-    ImportSummary,
-    IntegrityCheckOut,
-    IntegrityReport,
-    WelcomeEmailOut,
-)
+from habitat_identity.entrypoints.schemas import IntegrityCheckOut, IntegrityReport
 from habitat_identity.service_layer import feeds, onboarding
 
 router = APIRouter(tags=["admin"])
@@ -41,9 +40,9 @@ CSV_BODY = {
 }
 
 
-@router.post("/members/import", response_model=ImportResult, openapi_extra=CSV_BODY)
+@router.post("/members/import", response_model=ImportReport, openapi_extra=CSV_BODY)
 @long_running
-async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_run: bool = True) -> ImportResult:
+async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_run: bool = True) -> ImportReport:
     """Create or update members from a CSV roster (raw body); 422 invalid_csv lists every error, writes nothing;
     413 too_many_rows over IDENTITY_IMPORT_MAX_ROWS rows."""
     data = await request.body()
@@ -67,17 +66,17 @@ async def import_members(request: Request, caller: Admin, c: ContainerDep, dry_r
             invitation_ttl=c.settings.invitation_ttl,
         )
         run.accepted = len(report.rows)
-    return ImportResult(
+    return ImportReport(
         dry_run=report.dry_run,
         summary=ImportSummary(
             created=report.count("created"), updated=report.count("updated"), unchanged=report.count("unchanged")
         ),
-        rows=[ImportedRowOut.model_validate(row) for row in report.rows],
+        rows=[ImportRow.model_validate(row) for row in report.rows],
         credentials=[
-            CredentialOut(email=w.email, display_name=w.display_name, temporary_password=w.temporary_password)
+            Credential(email=w.email, display_name=w.display_name, temporary_password=w.temporary_password)
             for w in report.welcomes
         ],
-        welcome_emails=[WelcomeEmailOut(email=w.email, subject=w.subject, body=w.body) for w in report.welcomes],
+        welcome_emails=[WelcomeEmail(email=w.email, subject=w.subject, body=w.body) for w in report.welcomes],
     )
 
 
@@ -86,7 +85,7 @@ def _rejected_rows(error: BaseException) -> int:
     return len({e.line for e in error.errors}) if isinstance(error, InvalidCsv) else 0
 
 
-@router.get("/audit-log", response_model=AuditPage)
+@router.get("/audit-log", response_model=AuditLog)
 async def audit_log(
     _: Admin,
     c: ContainerDep,
@@ -97,14 +96,14 @@ async def audit_log(
     q: Annotated[
         Text | None, Query(max_length=200, description="Part of the action, or of who acted or was acted on (email or name)")
     ] = None,
-) -> AuditPage:
+) -> AuditLog:
     """Every admin action, newest first (admins), searchable; `next_cursor` pages on by keyset."""
     key = decode_cursor(after, AUDIT_CURSOR, aware_datetime, uuid.UUID) if after else None
     entries, total, more = await feeds.read_audit_log(
         c.uow(), limit=limit, offset=offset, subject_id=subject_id, after=key, q=q
     )
     following = encode_cursor(AUDIT_CURSOR, entries[-1].at, entries[-1].id) if more else None
-    return AuditPage(items=[AuditEntryOut.model_validate(e) for e in entries], total=total, next_cursor=following)
+    return AuditLog(items=[AuditEntry.model_validate(e) for e in entries], total=total, next_cursor=following)
 
 
 @router.get("/integrity", response_model=IntegrityReport)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
-from habitat_common.api.identity import Member
+from habitat_common.api.identity import Member, RefreshRequest, TokenPair
 from habitat_common.metrics import SIGNIN_ATTEMPTS
 from habitat_common.web.client_address import client_address
 from habitat_common.web.security import UNAUTHORIZED
@@ -16,10 +16,9 @@ from habitat_identity.entrypoints.schemas import (
     ChangePasswordRequest,
     Jwks,
     LoginRequest,
-    RefreshRequest,
     RevocationOut,
     RevocationPage,
-    TokenResponse,
+    token_answer,
 )
 from habitat_identity.service_layer import auth, feeds, members
 
@@ -27,8 +26,8 @@ router = APIRouter()
 DEVICE_COOKIE = "habitat_device"
 
 
-@router.post("/auth/login", response_model=TokenResponse, tags=["auth"])
-async def login(body: LoginRequest, request: Request, response: Response, c: ContainerDep) -> TokenResponse:
+@router.post("/auth/login", response_model=TokenPair, tags=["auth"])
+async def login(body: LoginRequest, request: Request, response: Response, c: ContainerDep) -> TokenPair:
     """Sign in with email and password; 429 with Retry-After while the account or client is throttled.
 
     A success sets the device cookie (habitat_device): later sign-ins to the same account from this
@@ -63,17 +62,17 @@ async def login(body: LoginRequest, request: Request, response: Response, c: Con
         httponly=True,
         samesite="strict",
     )
-    return TokenResponse.of(pair)
+    return token_answer(pair)
 
 
-@router.post("/auth/refresh", response_model=TokenResponse, tags=["auth"])
-async def refresh(body: RefreshRequest, c: ContainerDep) -> TokenResponse:
+@router.post("/auth/refresh", response_model=TokenPair, tags=["auth"])
+async def refresh(body: RefreshRequest, c: ContainerDep) -> TokenPair:
     """Trade a refresh token for new tokens (the refresh token rotates; the one just traded in answers
     once more for a few seconds with the same tokens, so two tabs at once keep the session)."""
     pair = await auth.refresh(
         body.refresh_token, c.uow(), c.issuer, rules=c.settings.sessions.rules(), sealer=c.sealer
     )
-    return TokenResponse.of(pair)
+    return token_answer(pair)
 
 
 @router.post("/auth/logout", status_code=204, tags=["auth"])
@@ -83,8 +82,8 @@ async def logout(body: RefreshRequest, c: ContainerDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/auth/password", response_model=TokenResponse, tags=["auth"])
-async def change_password(body: ChangePasswordRequest, caller: SignedIn, c: ContainerDep) -> TokenResponse:
+@router.post("/auth/password", response_model=TokenPair, tags=["auth"])
+async def change_password(body: ChangePasswordRequest, caller: SignedIn, c: ContainerDep) -> TokenPair:
     """Change the own password (also with a temporary one); returns fresh tokens."""
     command = ChangePassword(caller.member_id, body.current_password, body.new_password)
     try:
@@ -93,7 +92,7 @@ async def change_password(body: ChangePasswordRequest, caller: SignedIn, c: Cont
         )
     except MemberNotFound:
         raise UNAUTHORIZED from None
-    return TokenResponse.of(pair)
+    return token_answer(pair)
 
 
 @router.get("/me", response_model=Member, tags=["members"])

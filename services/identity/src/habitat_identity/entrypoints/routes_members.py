@@ -7,18 +7,20 @@ from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from habitat_common.api.identity import Member, MemberList, NewMember
+from habitat_common.api.identity import (
+    CreateMemberRequest,
+    Invitation,
+    Member,
+    MemberList,
+    NewMember,
+    UpdateMemberRequest,
+)
 from habitat_common.web.inputs import Limit, Offset, Text
 from habitat_common.web.paging import After, decode_cursor, encode_cursor
 
 from habitat_identity.domain.commands import CreateMember, UpdateMember
 from habitat_identity.domain.errors import MemberNotFound
 from habitat_identity.entrypoints.dependencies import Admin, AnyMember, ContainerDep, Steward
-from habitat_identity.entrypoints.schemas import (
-    CreateMemberRequest,
-    InvitationOut,
-    UpdateMemberRequest,
-)
 from habitat_identity.service_layer import members, recovery
 
 router = APIRouter(tags=["members"])
@@ -62,13 +64,13 @@ async def create_member(body: CreateMemberRequest, caller: Admin, c: ContainerDe
     )
 
 
-@router.post("/members/{member_id}/invitation", response_model=InvitationOut, status_code=201)
-async def invite_member(member_id: uuid.UUID, caller: Admin, c: ContainerDep) -> InvitationOut:
+@router.post("/members/{member_id}/invitation", response_model=Invitation, status_code=201)
+async def invite_member(member_id: uuid.UUID, caller: Admin, c: ContainerDep) -> Invitation:
     """Mail a member a new invitation link (admins); links sent before stop working.
 
     404 not_found; 422 invalid_member_change for an inactive member."""
     token = await recovery.invite_member(member_id, caller.member_id, c.uow(), ttl=c.settings.invitation_ttl)
-    return InvitationOut(member_id=member_id, expires_at=token.expires_at)
+    return Invitation(member_id=member_id, expires_at=token.expires_at)
 
 
 @router.post("/members/{member_id}/temporary-password", response_model=NewMember)

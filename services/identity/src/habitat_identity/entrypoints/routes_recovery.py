@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
+from habitat_common.api.identity import ForgotPasswordRequest, ResetRequested, SetPasswordRequest
 from habitat_common.web.client_address import client_address
 
 from habitat_identity.domain.password_tokens import INVITATION, RESET
 from habitat_identity.entrypoints.dependencies import ContainerDep
-from habitat_identity.entrypoints.schemas import ForgotPasswordRequest, ResetRequested, SetPasswordRequest
 from habitat_identity.service_layer import auth, recovery
 
 router = APIRouter(tags=["auth"])

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from habitat_ledger.domain.allocation_posting import AllocationEntry, CashSchedule
+from habitat_ledger.domain.close.allocation_posting import AllocationEntry, CashSchedule
 
 # Members' capital accounts that do not exist yet (an allocation may be a member's first credit).
 ENSURE_CAPITAL_ACCOUNTS = text(

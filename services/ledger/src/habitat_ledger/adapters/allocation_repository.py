@@ -10,9 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.close_tables import allocation, allocation_approval, allocation_row
-from habitat_ledger.domain.allocation import Weights
+from habitat_ledger.domain.close.allocation import Weights
+from habitat_ledger.domain.close.proposal import (
+    Allocation,
+    AllocationRow,
+    AllocationStatus,
+    Approval,
+    Rejection,
+)
 from habitat_ledger.domain.errors import ProposalPending
-from habitat_ledger.domain.proposal import Allocation, AllocationRow, AllocationStatus, Approval, Rejection
 
 ACTIVE = ("proposed", "approved", "posted")
 ROW_COLUMNS = [

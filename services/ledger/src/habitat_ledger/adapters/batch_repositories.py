@@ -14,9 +14,9 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.close_tables import pending_event
-from habitat_ledger.domain.contribution import PatronageRows
-from habitat_ledger.domain.journal_rows import JournalRows
-from habitat_ledger.domain.pending import CONTRIBUTION_APPROVED, PendingEvent
+from habitat_ledger.domain.journal.contribution import PatronageRows
+from habitat_ledger.domain.journal.journal_rows import JournalRows
+from habitat_ledger.domain.journal.pending import CONTRIBUTION_APPROVED, PendingEvent
 
 # Every account named, created where missing; in code order, as concurrent ensures take their locks.
 ENSURE_ACCOUNTS = text(

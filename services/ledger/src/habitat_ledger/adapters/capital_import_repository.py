@@ -15,11 +15,11 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.import_tables import capital_import
-from habitat_ledger.domain.capital_import import ImportSummary, OpeningBalanceRow, PlannedRow
-from habitat_ledger.domain.journal import AccountKind, AccountRef, Basis, Leg
-from habitat_ledger.domain.lock import Lock
-from habitat_ledger.domain.opening_balance import CurrentOpening, OpeningBalance, OpeningChange
-from habitat_ledger.service_layer.ports import CapitalImportRun
+from habitat_ledger.domain.journal.capital_import import ImportSummary, OpeningBalanceRow, PlannedRow
+from habitat_ledger.domain.journal.opening_balance import CurrentOpening, OpeningBalance, OpeningChange
+from habitat_ledger.domain.journal.transactions import AccountKind, AccountRef, Basis, Leg
+from habitat_ledger.domain.periods.lock import Lock
+from habitat_ledger.service_layer.journal.ports import CapitalImportRun
 
 STAGING_COLUMNS = ("line", "email", "book", "tax", "as_of", "note")
 START = (
@@ -64,7 +64,7 @@ PLAN = text(
     "   (SELECT id FROM ledger.account WHERE code = 'member:' || m.id || '\\:capital')) AS a"
 )
 # Rows that change nothing slip nothing under the lock date, so a re-run after a close still passes.
-# The lock date (domain/lock.py) comes in as :through (NULL: nothing locked) with :because, its reason.
+# The lock date (domain/periods/lock.py) comes in as :through (NULL: nothing locked) with :because, its reason.
 RULE_BREACHES = text(
     "WITH locked AS (SELECT CAST(:through AS date) AS through, CAST(:because AS text) AS because)"
     " SELECT line, field, code, message, count(*) OVER () FROM ("

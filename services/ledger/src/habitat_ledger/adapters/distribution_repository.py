@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.close_tables import distribution
-from habitat_ledger.domain.distribution import Distribution
+from habitat_ledger.domain.distributions.distribution import Distribution
 
 
 class SqlAlchemyDistributionRepository:

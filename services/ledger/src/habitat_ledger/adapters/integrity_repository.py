@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from habitat_ledger.domain.integrity import MAX_EXAMPLES, CheckResult, ContributionTotal
-from habitat_ledger.domain.journal import AccountKind, SourceType
+from habitat_ledger.domain.exports.integrity import MAX_EXAMPLES, CheckResult, ContributionTotal
+from habitat_ledger.domain.journal.transactions import AccountKind, SourceType
 
 SOURCE_TYPES = ", ".join(f"'{s}'" for s in SourceType)
 ACCOUNT_KINDS = ", ".join(f"'{k}'" for k in AccountKind)

@@ -13,11 +13,11 @@ from sqlalchemy.orm import selectinload
 
 from habitat_ledger.adapters import k1_queries
 from habitat_ledger.adapters.orm import POSTINGS_WITH_ACCOUNTS, account, journal_transaction, posting
-from habitat_ledger.domain.hledger import Entry, EntryLine
-from habitat_ledger.domain.journal import Basis, JournalTransaction, SourceType
-from habitat_ledger.domain.k1 import K1Figures
-from habitat_ledger.domain.statement import CapitalMovement
-from habitat_ledger.service_layer.ports import PostingSums
+from habitat_ledger.domain.exports.hledger import Entry, EntryLine
+from habitat_ledger.domain.exports.k1 import K1Figures
+from habitat_ledger.domain.journal.statement import CapitalMovement
+from habitat_ledger.domain.journal.transactions import Basis, JournalTransaction, SourceType
+from habitat_ledger.service_layer.journal.ports import PostingSums
 
 CREDIT = -func.sum(posting.c.amount)  # capital is a credit account: shown positive
 ORDER = (journal_transaction.c.occurred_on, journal_transaction.c.recorded_at, journal_transaction.c.id)

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.k1_tables import k1_issue, k1_issue_ending
-from habitat_ledger.domain.k1_issue import IssuedEnding, K1Issue
+from habitat_ledger.domain.exports.k1_issue import IssuedEnding, K1Issue
 
 
 class SqlAlchemyK1IssueRepository:

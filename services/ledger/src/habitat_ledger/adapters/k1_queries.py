@@ -13,8 +13,8 @@ from sqlalchemy import Integer, and_, case, cast, exists, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.orm import POSTINGS_WITH_ACCOUNTS, account, journal_transaction, posting
-from habitat_ledger.domain.k1 import CapitalFigure, K1Figures
-from habitat_ledger.domain.k1_shares import AllocationFigure
+from habitat_ledger.domain.exports.k1 import CapitalFigure, K1Figures
+from habitat_ledger.domain.exports.k1_shares import AllocationFigure
 
 t = journal_transaction.c
 reversed_ = journal_transaction.alias("reversed")

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.close_tables import member, member_number
-from habitat_ledger.domain.member import MemberReplica
+from habitat_ledger.domain.journal.member import MemberReplica
 
 
 class SqlAlchemyMemberRepository:

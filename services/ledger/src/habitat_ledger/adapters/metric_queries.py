@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from habitat_ledger.adapters.orm import account, period, posting
-from habitat_ledger.domain.journal import AccountKind
+from habitat_ledger.domain.journal.transactions import AccountKind
 
 
 @dataclass(frozen=True)

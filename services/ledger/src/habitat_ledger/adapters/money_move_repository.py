@@ -8,8 +8,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.money_move_tables import money_move, money_move_approval
-from habitat_ledger.domain.money_move import MoneyMove, MoneyMoveKind, MoneyMoveStatus
-from habitat_ledger.domain.proposal import Approval, Rejection
+from habitat_ledger.domain.close.proposal import Approval, Rejection
+from habitat_ledger.domain.distributions.money_move import MoneyMove, MoneyMoveKind, MoneyMoveStatus
 
 LISTED = 500  # newest first; the waiting ones are few
 

@@ -35,10 +35,10 @@ from habitat_ledger.adapters import (
 )
 from habitat_ledger.adapters.close_tables import distribution
 from habitat_ledger.adapters.schema import MONEY, SCHEMA, metadata
-from habitat_ledger.domain.contribution import Patronage
-from habitat_ledger.domain.distribution import Distribution
-from habitat_ledger.domain.journal import Account, JournalTransaction, Posting
-from habitat_ledger.domain.period import Period
+from habitat_ledger.domain.distributions.distribution import Distribution
+from habitat_ledger.domain.journal.contribution import Patronage
+from habitat_ledger.domain.journal.transactions import Account, JournalTransaction, Posting
+from habitat_ledger.domain.periods.period import Period
 
 __all__ = ["SCHEMA", "metadata", "start_mappers"]
 

@@ -16,7 +16,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from habitat_ledger.service_layer.documents import AllocationDocument, BoardReport, MemberStatement
+from habitat_ledger.service_layer.exports.documents import AllocationDocument, BoardReport, MemberStatement
 
 STYLES = getSampleStyleSheet()
 GRID = TableStyle(

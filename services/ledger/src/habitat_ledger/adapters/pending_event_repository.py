@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.close_tables import pending_event
 from habitat_ledger.adapters.orm import period
-from habitat_ledger.domain.pending import UNKNOWN_PERIOD, PendingEvent
+from habitat_ledger.domain.journal.pending import UNKNOWN_PERIOD, PendingEvent
 
 
 class SqlAlchemyPendingEventRepository:

@@ -10,13 +10,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.orm import account, patronage, patronage_total, period
-from habitat_ledger.domain.journal import Account, AccountRef
-from habitat_ledger.domain.period import Period
-from habitat_ledger.domain.proposal import PatronageSnapshot
-from habitat_ledger.service_layer.ports import PatronageTotal
+from habitat_ledger.domain.close.proposal import PatronageSnapshot
+from habitat_ledger.domain.journal.transactions import Account, AccountRef
+from habitat_ledger.domain.periods.period import Period
+from habitat_ledger.service_layer.close.ports import PatronageTotal
 
 # The period's running totals (kept by a trigger on patronage, migration 0007), one row per member,
-# and the fingerprint of its groups exactly as domain.proposal.groups_sha256 builds it (the lines in
+# and the fingerprint of its groups exactly as domain.close.proposal.groups_sha256 builds it (the lines in
 # member id then type order: uuid order is byte order, and "C" collation is byte order).
 SNAPSHOT_VALUES = text(
     "SELECT member_id, sum(value) FILTER (WHERE type = 'capital'), sum(value) FILTER (WHERE type = 'labor'),"

@@ -9,9 +9,9 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_ledger.adapters.close_tables import period_seal
-from habitat_ledger.domain.seal import Difference, PeriodSeal, Reconciliation
+from habitat_ledger.domain.close.seal import Difference, PeriodSeal, Reconciliation
 
-# domain.seal.reconcile() over the ledger's running totals and the sealed ones, compared in the database:
+# domain.close.seal.reconcile() over the ledger's running totals and the sealed ones, compared in the database:
 # only the members that differ come back (a seal holds every member of a large co-op).
 SEAL_DIFFERENCES = text(
     "WITH sealed AS ("

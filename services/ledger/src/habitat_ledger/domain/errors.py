@@ -195,7 +195,7 @@ class K1AlreadyIssued(LedgerError):
 
     def __init__(self, message: str, issued: object) -> None:
         super().__init__(message)
-        self.issued = issued  # domain.k1_issue.K1Issue
+        self.issued = issued  # domain.exports.k1_issue.K1Issue
 
 
 class K1PreviousYearNotIssued(LedgerError):

@@ -22,12 +22,12 @@ from habitat_ledger.adapters.translators import (
     to_replicate_member,
 )
 from habitat_ledger.domain.commands import BookContribution
-from habitat_ledger.service_layer.closing import record_seal
-from habitat_ledger.service_layer.contribution_batches import BatchOutcome, book_contribution_batch
-from habitat_ledger.service_layer.contributions import apply_waiting_contributions
-from habitat_ledger.service_layer.members import replicate_member
-from habitat_ledger.service_layer.ports import UnitOfWork
-from habitat_ledger.service_layer.posting import announce_shares
+from habitat_ledger.entrypoints.unit_of_work import LedgerUnitOfWork
+from habitat_ledger.service_layer.close.closing import record_seal
+from habitat_ledger.service_layer.close.posting import announce_shares
+from habitat_ledger.service_layer.journal.contribution_batches import BatchOutcome, book_contribution_batch
+from habitat_ledger.service_layer.journal.contributions import apply_waiting_contributions
+from habitat_ledger.service_layer.journal.members import replicate_member
 
 CONTRIBUTION_APPROVED = "ledger.contribution_approved"
 CONTRIBUTIONS_IMPORTED = "ledger.contributions_imported"
@@ -35,7 +35,7 @@ PERIOD_SEALED = "ledger.period_sealed"
 ALLOCATION_POSTED = "ledger.allocation_posted"
 MEMBER_REGISTERED = "ledger.member_registered"
 MEMBER_UPDATED = "ledger.member_updated"
-UowFactory = Callable[[], UnitOfWork]
+UowFactory = Callable[[], LedgerUnitOfWork]
 
 
 def contribution_approved_batch_handler(uow_factory: UowFactory) -> BatchHandler:
@@ -89,7 +89,7 @@ def contribution_approved_handler(uow_factory: UowFactory) -> Handler:
 IMPORT_BATCHES_AT_ONCE = 2
 
 
-async def book_imported_batch(commands: list[BookContribution], uow: UnitOfWork) -> BatchOutcome:
+async def book_imported_batch(commands: list[BookContribution], uow: LedgerUnitOfWork) -> BatchOutcome:
     """Book an import's batch of approved contributions set-based, then apply any waiting ones (caller commits)."""
     outcome = await book_contribution_batch(commands, uow)
     await apply_waiting_contributions(uow)

@@ -9,15 +9,15 @@ from fastapi import Depends, Request
 from habitat_common.auth import Principal, TokenVerifier
 from habitat_common.web.security import principal_dependency
 
-from habitat_ledger.domain.money_move import ApprovalPolicy
-from habitat_ledger.service_layer.ports import UnitOfWork
+from habitat_ledger.domain.distributions.money_move import ApprovalPolicy
+from habitat_ledger.entrypoints.unit_of_work import LedgerUnitOfWork
 
 
 def verifier_of(request: Request) -> TokenVerifier:
     return request.app.state.verifier
 
 
-async def unit_of_work(request: Request) -> UnitOfWork:
+async def unit_of_work(request: Request) -> LedgerUnitOfWork:
     # async on purpose: FastAPI runs plain-def dependencies in a thread pool, per request
     return request.app.state.ledger.uow()
 
@@ -25,7 +25,7 @@ async def unit_of_work(request: Request) -> UnitOfWork:
 Member = Annotated[Principal, Depends(principal_dependency(verifier_of, "member"))]
 admin_principal = principal_dependency(verifier_of, "admin")
 Admin = Annotated[Principal, Depends(admin_principal)]
-Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
+Uow = Annotated[LedgerUnitOfWork, Depends(unit_of_work)]
 Steward = Annotated[Principal, Depends(principal_dependency(verifier_of, "steward"))]
 
 

@@ -7,7 +7,7 @@ from habitat_common.metrics import BASES, CAPITAL_NEGATIVE, CAPITAL_TOTAL, PERIO
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from habitat_ledger.adapters.metric_queries import capital_by_basis, periods_by_status
-from habitat_ledger.domain.period import PeriodStatus
+from habitat_ledger.domain.periods.period import PeriodStatus
 
 
 def ledger_gauges(bind: AsyncEngine | AsyncConnection, *, interval_seconds: float | None = None) -> DatabaseGauges:

@@ -6,15 +6,15 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from habitat_common.api.ledger import Statement, StatementLine
 from habitat_common.auth import Principal
 from habitat_common.web.errors import ApiError
 from habitat_common.web.inputs import IsoDate
 
 from habitat_ledger.entrypoints.dependencies import Member, Today, Uow
 from habitat_ledger.entrypoints.schemas import CapitalAccountOut
-from habitat_ledger.entrypoints.schemas_money import StatementLineOut, StatementOut
-from habitat_ledger.service_layer.capital import get_capital_account
-from habitat_ledger.service_layer.statements import capital_statement
+from habitat_ledger.service_layer.exports.statements import capital_statement
+from habitat_ledger.service_layer.journal.capital import get_capital_account
 
 router = APIRouter(tags=["capital accounts"])
 
@@ -41,7 +41,7 @@ def ensure_may_see(caller: Principal, member_id: uuid.UUID) -> None:
         raise ApiError(404, "capital_account_not_found", "No such capital account.")
 
 
-@router.get("/capital-accounts/{member_id}/statement", response_model=StatementOut)
+@router.get("/capital-accounts/{member_id}/statement", response_model=Statement)
 async def read_statement(
     member_id: uuid.UUID,
     caller: Member,
@@ -60,12 +60,12 @@ async def read_statement(
     statement = await capital_statement(member_id, uow, as_of=as_of, today=today, last=last)
     # validated once here; returned as a model, FastAPI would validate and encode every line again (the
     # dashboard asks for each page view)
-    body = StatementOut(
+    body = Statement(
         member_id=member_id,
         display_name=statement.display_name,
         as_of=statement.as_of,
         lines=[
-            StatementLineOut(
+            StatementLine(
                 date=line.movement.occurred_on,
                 transaction_id=line.movement.transaction_id,
                 source_type=line.movement.source_type,

@@ -7,27 +7,25 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from habitat_common.api.ledger import Allocation, AllocationWeights, Period
 from habitat_common.web.money import MoneyIn
 from habitat_common.web.observability import long_running
 
-from habitat_ledger.domain.allocation import TYPES, Weights, explain
+from habitat_ledger.domain.close.allocation import TYPES, Weights, explain
 from habitat_ledger.domain.commands import ProposeAllocation
 from habitat_ledger.domain.errors import InvalidAllocationInput
 from habitat_ledger.entrypoints.dependencies import Admin, ApprovalsRequired, Member, Uow
 from habitat_ledger.entrypoints.routes_allocations import allocation_out
 from habitat_ledger.entrypoints.schemas import (
     AllocationIn,
-    AllocationOut,
     ByType,
     Difference,
     DraftOut,
     DraftRow,
-    PeriodOut,
     PreCloseOut,
     Sealed,
-    WeightsIO,
 )
-from habitat_ledger.service_layer import allocations, closing, drafts
+from habitat_ledger.service_layer.close import allocations, closing, drafts
 
 router = APIRouter(tags=["period close"])
 WeightQuery = Annotated[str, Query(pattern=r"^\d+(\.\d+)?$")]
@@ -72,7 +70,7 @@ async def draft_allocation(
         for line in lines
     ]
     return DraftOut(
-        period_id=period_id, surplus=result.surplus, tax_surplus=result.tax_surplus, weights=WeightsIO(**vars(weights)),
+        period_id=period_id, surplus=result.surplus, tax_surplus=result.tax_surplus, weights=AllocationWeights(**vars(weights)),
         total_weighted=result.total_weighted, rows=rows, allocated_total=result.allocated_total,
         tax_allocated_total=result.tax_allocated_total,
     )
@@ -84,7 +82,7 @@ async def pre_close(period_id: uuid.UUID, _: Admin, uow: Uow) -> PreCloseOut:
     report = await closing.pre_close_report(period_id, uow)
     sealed = report.sealed
     return PreCloseOut(
-        period=PeriodOut.model_validate(report.period),
+        period=Period.model_validate(report.period),
         members_with_patronage=report.members_with_patronage,
         approved_count=report.approved_count,
         approved_value_by_type=report.approved_value_by_type,
@@ -96,18 +94,18 @@ async def pre_close(period_id: uuid.UUID, _: Admin, uow: Uow) -> PreCloseOut:
     )
 
 
-@router.post("/periods/{period_id}/close", response_model=PeriodOut)
+@router.post("/periods/{period_id}/close", response_model=Period)
 @long_running
-async def start_close(period_id: uuid.UUID, caller: Admin, uow: Uow) -> PeriodOut:
+async def start_close(period_id: uuid.UUID, caller: Admin, uow: Uow) -> Period:
     """open → closing (intake stops; contributions seals its totals); again answers the period as is."""
-    return PeriodOut.model_validate(await closing.start_close(period_id, caller.member_id, uow))
+    return Period.model_validate(await closing.start_close(period_id, caller.member_id, uow))
 
 
-@router.post("/periods/{period_id}/allocations", status_code=status.HTTP_201_CREATED, response_model=AllocationOut)
+@router.post("/periods/{period_id}/allocations", status_code=status.HTTP_201_CREATED, response_model=Allocation)
 @long_running
 async def propose(
     period_id: uuid.UUID, body: AllocationIn, caller: Admin, uow: Uow, required: ApprovalsRequired
-) -> AllocationOut:
+) -> Allocation:
     """Propose the allocation of a surplus or a loss (negative; no cash portion: 422 loss_has_no_cash_portion),
     with a tax result of its own if it differs; 409 not_reconciled until the sealed totals equal the ledger's."""
     try:

@@ -6,20 +6,20 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from habitat_common.api.ledger import (
+    Distribution,
+    DistributionList,
+    MoneyMove,
+    ReasonRequest,
+    ScheduleDistributionRequest,
+)
 
 from habitat_ledger.domain.commands import CompleteDistribution, ScheduleDistribution
 from habitat_ledger.domain.errors import DistributionNotFound
 from habitat_ledger.entrypoints.dependencies import Admin, Member, MoneyMovePolicy, Today, Uow
 from habitat_ledger.entrypoints.routes_money_moves import money_move_out
-from habitat_ledger.entrypoints.schemas import ReasonIn
-from habitat_ledger.entrypoints.schemas_money import (
-    CompleteIn,
-    DistributionIn,
-    DistributionList,
-    DistributionOut,
-)
-from habitat_ledger.entrypoints.schemas_money_moves import MoneyMoveOut
-from habitat_ledger.service_layer import distributions, money_moves
+from habitat_ledger.entrypoints.schemas_money import CompleteIn
+from habitat_ledger.service_layer.distributions import distributions, money_moves
 
 router = APIRouter(tags=["distributions"])
 
@@ -37,33 +37,33 @@ async def list_distributions(
             return DistributionList(items=[])
         member_id = caller.member_id
     items = await distributions.list_distributions(uow, member_id, status)
-    return DistributionList(items=[DistributionOut.model_validate(d) for d in items])
+    return DistributionList(items=[Distribution.model_validate(d) for d in items])
 
 
-@router.post("/distributions", status_code=status.HTTP_201_CREATED, response_model=DistributionOut)
-async def schedule(body: DistributionIn, caller: Admin, uow: Uow) -> DistributionOut:
+@router.post("/distributions", status_code=status.HTTP_201_CREATED, response_model=Distribution)
+async def schedule(body: ScheduleDistributionRequest, caller: Admin, uow: Uow) -> Distribution:
     """Schedule a payment (admin; 403 own_distribution to yourself); capital is debited only when it is completed."""
     command = ScheduleDistribution(body.member_id, body.amount, body.method, body.scheduled_on, caller.member_id)
-    return DistributionOut.model_validate(await distributions.schedule_distribution(command, uow))
+    return Distribution.model_validate(await distributions.schedule_distribution(command, uow))
 
 
-@router.get("/distributions/{distribution_id}", response_model=DistributionOut)
-async def read(distribution_id: uuid.UUID, caller: Member, uow: Uow) -> DistributionOut:
+@router.get("/distributions/{distribution_id}", response_model=Distribution)
+async def read(distribution_id: uuid.UUID, caller: Member, uow: Uow) -> Distribution:
     """One distribution (owner, steward, admin; another member's → 404)."""
     found = await distributions.get_distribution(distribution_id, uow)
     if found.member_id != caller.member_id and not caller.has_role("steward"):
         raise DistributionNotFound("No such distribution.")
-    return DistributionOut.model_validate(found)
+    return Distribution.model_validate(found)
 
 
 @router.post(
-    "/distributions/{distribution_id}/complete", response_model=MoneyMoveOut,
-    responses={202: {"model": MoneyMoveOut, "description": "Requested: waits for a second admin (/money-moves)"}},
+    "/distributions/{distribution_id}/complete", response_model=MoneyMove,
+    responses={202: {"model": MoneyMove, "description": "Requested: waits for a second admin (/money-moves)"}},
 )
 async def complete(
     distribution_id: uuid.UUID, body: CompleteIn, caller: Admin, uow: Uow, today: Today, policy: MoneyMovePolicy,
     response: Response,
-) -> MoneyMoveOut:
+) -> MoneyMove:
     """Request the payment be recorded: 202 with the money move a second admin approves (then capital
     is debited on both bases); 200 executed at once in a single-admin co-op.
 
@@ -75,8 +75,8 @@ async def complete(
     return await money_move_out(move, uow, response)
 
 
-@router.post("/distributions/{distribution_id}/cancel", response_model=DistributionOut)
-async def cancel(distribution_id: uuid.UUID, body: ReasonIn, caller: Admin, uow: Uow) -> DistributionOut:
+@router.post("/distributions/{distribution_id}/cancel", response_model=Distribution)
+async def cancel(distribution_id: uuid.UUID, body: ReasonRequest, caller: Admin, uow: Uow) -> Distribution:
     """Cancel a scheduled distribution, with the reason."""
     found = await distributions.cancel_distribution(distribution_id, body.reason, caller.member_id, uow)
-    return DistributionOut.model_validate(found)
+    return Distribution.model_validate(found)

@@ -20,7 +20,7 @@ from habitat_ledger.adapters import pdf
 from habitat_ledger.domain.errors import AllocationNotFound
 from habitat_ledger.entrypoints.dependencies import Member, Steward, Today, Uow
 from habitat_ledger.entrypoints.routes_capital import ensure_may_see
-from habitat_ledger.service_layer.documents import (
+from habitat_ledger.service_layer.exports.documents import (
     MemberStatement,
     allocation_document,
     board_report,

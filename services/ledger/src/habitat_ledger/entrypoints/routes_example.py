@@ -11,10 +11,10 @@ import uuid
 from decimal import Decimal
 
 from fastapi import APIRouter
+from habitat_common.api.ledger import AllocationWeights, Money, PlainDecimal
 from pydantic import BaseModel, Field
 
-from habitat_ledger.domain.allocation import Weights, allocate, explain, split_cash
-from habitat_ledger.entrypoints.schemas import Money, Text, WeightsIO
+from habitat_ledger.domain.close.allocation import Weights, allocate, explain, split_cash
 
 router = APIRouter(tags=["guides"])
 SURPLUS = Decimal("10000.00")
@@ -42,7 +42,7 @@ class ExampleContributionOut(BaseModel):
 class ExampleRowOut(BaseModel):
     name: str = Field(description="The illustrative member's name")
     contributions: list[ExampleContributionOut]
-    weighted_patronage: Text
+    weighted_patronage: PlainDecimal
     share: str = Field(description="Score: weighted patronage / total weighted patronage")
     allocation: Money = Field(description="Share of the surplus, to the cent")
     cash: Money = Field(description="Part of the allocation paid in cash")
@@ -54,9 +54,9 @@ class AllocationExampleOut(BaseModel):
     """A worked allocation: fixed inputs, and rows computed by the ledger's allocation code."""
 
     surplus: Money
-    cash_portion: Text = Field(description="Percent of each allocation paid in cash")
-    weights: WeightsIO
-    total_weighted_patronage: Text
+    cash_portion: PlainDecimal = Field(description="Percent of each allocation paid in cash")
+    weights: AllocationWeights
+    total_weighted_patronage: PlainDecimal
     rows: list[ExampleRowOut]
 
 
@@ -75,7 +75,7 @@ def worked_example() -> AllocationExampleOut:
             cash=cash[member_id], retained=line.allocation - cash[member_id], explanation=explain(line, result),
         ))
     return AllocationExampleOut(
-        surplus=result.surplus, cash_portion=CASH_PERCENT, weights=WeightsIO(**vars(weights)),
+        surplus=result.surplus, cash_portion=CASH_PERCENT, weights=AllocationWeights(**vars(weights)),
         total_weighted_patronage=result.total_weighted, rows=rows,
     )
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 from habitat_common.web.observability import long_running
 
-from habitat_ledger.domain.journal import Basis
+from habitat_ledger.domain.journal.transactions import Basis
 from habitat_ledger.entrypoints.dependencies import Admin, Uow
-from habitat_ledger.service_layer import exports
+from habitat_ledger.service_layer.exports import exports
 
 router = APIRouter(tags=["exports"])
 

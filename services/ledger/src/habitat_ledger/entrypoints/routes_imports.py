@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from habitat_common.api.ledger import (
+    CapitalAccountsImportReport,
+    CapitalAccountsImportSummary,
+    OpeningBalanceRow,
+)
 from habitat_common.metrics import measured_import
 from habitat_common.web.observability import long_running
 
 from habitat_ledger.domain.errors import InvalidCsv
 from habitat_ledger.entrypoints.dependencies import Admin, MoneyMovePolicy, Today, Uow
 from habitat_ledger.entrypoints.routes_money_moves import money_move_out
-from habitat_ledger.entrypoints.schemas_imports import CapitalImportOut, PlannedRowOut, SummaryOut
-from habitat_ledger.service_layer import money_moves
+from habitat_ledger.service_layer.distributions import money_moves
 
 router = APIRouter(tags=["imports"])
 IMPORT_KIND = "capital_accounts"
@@ -28,14 +32,14 @@ CSV_BODY = {
 
 
 @router.post(
-    "/imports/capital-accounts", response_model=CapitalImportOut, openapi_extra=CSV_BODY,
-    responses={202: {"model": CapitalImportOut, "description": "Checked and kept: waits for a second admin"}},
+    "/imports/capital-accounts", response_model=CapitalAccountsImportReport, openapi_extra=CSV_BODY,
+    responses={202: {"model": CapitalAccountsImportReport, "description": "Checked and kept: waits for a second admin"}},
 )
 @long_running
 async def import_capital_accounts(
     request: Request, caller: Admin, uow: Uow, today: Today, policy: MoneyMovePolicy, response: Response,
     dry_run: bool = False,
-) -> CapitalImportOut:
+) -> CapitalAccountsImportReport:
     """Opening balances from a CSV body, read as it streams; 422 invalid_csv lists a pass's problems, writes nothing.
 
     A balance dated after today (the co-op's) or on or before the lock date is a business-pass problem.
@@ -49,11 +53,11 @@ async def import_capital_accounts(
             request.stream(), uow, dry_run=dry_run, requested_by=caller.member_id, policy=policy, today=today
         )
         run.accepted = report.summary.rows
-    return CapitalImportOut(
+    return CapitalAccountsImportReport(
         dry_run=report.dry_run,
         import_id=report.import_id,
-        summary=SummaryOut.model_validate(report.summary),
-        sample=[PlannedRowOut.model_validate(row) for row in report.sample],
+        summary=CapitalAccountsImportSummary.model_validate(report.summary),
+        sample=[OpeningBalanceRow.model_validate(row) for row in report.sample],
         money_move=await money_move_out(move, uow, response) if move else None,
     )
 

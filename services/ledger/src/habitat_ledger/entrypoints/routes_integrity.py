@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
+from habitat_common.api.ledger import Money
 from pydantic import BaseModel, Field
 
 from habitat_ledger.entrypoints.dependencies import Admin, Uow
-from habitat_ledger.entrypoints.schemas import Money
-from habitat_ledger.service_layer.integrity import check_integrity
+from habitat_ledger.service_layer.exports.integrity import check_integrity
 
 router = APIRouter(tags=["integrity"])
 

@@ -5,24 +5,24 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Response, status
+from habitat_common.api.ledger import LedgerException, LedgerExceptionList, MoneyMove, ReverseRequest
 
 from habitat_ledger.entrypoints.dependencies import Admin, MoneyMovePolicy, Today, Uow
 from habitat_ledger.entrypoints.routes_money_moves import money_move_out
-from habitat_ledger.entrypoints.schemas_money import ExceptionList, ExceptionOut, ReverseIn
-from habitat_ledger.entrypoints.schemas_money_moves import MoneyMoveOut
-from habitat_ledger.service_layer import contributions, money_moves
+from habitat_ledger.service_layer.distributions import money_moves
+from habitat_ledger.service_layer.journal import contributions
 
 router = APIRouter(tags=["journal"])
 
 
 @router.post(
-    "/transactions/{transaction_id}/reverse", status_code=status.HTTP_201_CREATED, response_model=MoneyMoveOut,
-    responses={202: {"model": MoneyMoveOut, "description": "Requested: waits for a second admin (/money-moves)"}},
+    "/transactions/{transaction_id}/reverse", status_code=status.HTTP_201_CREATED, response_model=MoneyMove,
+    responses={202: {"model": MoneyMove, "description": "Requested: waits for a second admin (/money-moves)"}},
 )
 async def reverse(
-    transaction_id: uuid.UUID, body: ReverseIn, caller: Admin, uow: Uow, today: Today, policy: MoneyMovePolicy,
+    transaction_id: uuid.UUID, body: ReverseRequest, caller: Admin, uow: Uow, today: Today, policy: MoneyMovePolicy,
     response: Response,
-) -> MoneyMoveOut:
+) -> MoneyMove:
     """Request a reversing transaction (every posting negated): 202 with the money move a second admin
     approves; 201 executed at once in a single-admin co-op. 409 already_reversed the second time.
 
@@ -35,7 +35,7 @@ async def reverse(
     return await money_move_out(move, uow, response)
 
 
-@router.get("/exceptions", response_model=ExceptionList)
-async def exceptions(_: Admin, uow: Uow) -> ExceptionList:
+@router.get("/exceptions", response_model=LedgerExceptionList)
+async def exceptions(_: Admin, uow: Uow) -> LedgerExceptionList:
     """Approved contributions kept but not applied: period unknown yet, or dated in a closed period."""
-    return ExceptionList(items=[ExceptionOut.model_validate(e) for e in await contributions.list_exceptions(uow)])
+    return LedgerExceptionList(items=[LedgerException.model_validate(e) for e in await contributions.list_exceptions(uow)])

@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from habitat_common.csv_safe import spreadsheet_row
 from habitat_common.web.observability import long_running
 
-from habitat_ledger.domain.k1 import ItemL, K1Row
-from habitat_ledger.domain.k1_issue import K1Issue
+from habitat_ledger.domain.exports.k1 import ItemL, K1Row
+from habitat_ledger.domain.exports.k1_issue import K1Issue
 from habitat_ledger.entrypoints.dependencies import Admin, Today, Uow
-from habitat_ledger.service_layer import exports
-from habitat_ledger.service_layer.k1_issues import issue_k1
+from habitat_ledger.service_layer.exports import exports
+from habitat_ledger.service_layer.exports.k1_issues import issue_k1
 
 router = APIRouter(tags=["exports"])
 ITEM_L = ("beginning", "contributed", "income", "other", "other_explanation", "withdrawals", "ending")

@@ -6,19 +6,25 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from habitat_common.api.ledger import (
+    Distribution,
+    MoneyMoveApproval,
+    MoneyMoveList,
+    MoneyMoveRejection,
+    ReasonRequest,
+    Transaction,
+)
+from habitat_common.api.ledger import MoneyMove as MoneyMoveOut  # the answer; MoneyMove is the domain's
 
-from habitat_ledger.domain.money_move import MoneyMove, MoneyMoveKind, MoneyMoveStatus
+from habitat_ledger.domain.distributions.money_move import MoneyMove, MoneyMoveKind, MoneyMoveStatus
 from habitat_ledger.entrypoints.dependencies import Admin, Today, Uow
-from habitat_ledger.entrypoints.schemas import ApprovalOut, ReasonIn, RejectionOut
-from habitat_ledger.entrypoints.schemas_money import DistributionOut, TransactionOut
-from habitat_ledger.entrypoints.schemas_money_moves import MoneyMoveList, MoneyMoveOut
-from habitat_ledger.service_layer import money_moves
-from habitat_ledger.service_layer.ports import UnitOfWork
+from habitat_ledger.entrypoints.unit_of_work import LedgerUnitOfWork
+from habitat_ledger.service_layer.distributions import money_moves
 
 router = APIRouter(tags=["money moves"])
 
 
-async def money_move_out(move: MoneyMove, uow: UnitOfWork, response: Response | None = None) -> MoneyMoveOut:
+async def money_move_out(move: MoneyMove, uow: LedgerUnitOfWork, response: Response | None = None) -> MoneyMoveOut:
     """The move with what it is about; when answering a request, 202 while it waits for approval."""
     if response is not None and move.status == MoneyMoveStatus.REQUESTED:
         response.status_code = status.HTTP_202_ACCEPTED
@@ -26,16 +32,16 @@ async def money_move_out(move: MoneyMove, uow: UnitOfWork, response: Response | 
     async with uow:
         if move.kind == MoneyMoveKind.COMPLETE_DISTRIBUTION and move.target_id:
             found = await uow.distributions.get(move.target_id)
-            distribution = DistributionOut.model_validate(found) if found else None
+            distribution = Distribution.model_validate(found) if found else None
         if move.kind == MoneyMoveKind.REVERSE_TRANSACTION and move.result_id:
             found = await uow.journal.get(move.result_id)
-            reversal = TransactionOut.model_validate(found) if found else None
+            reversal = Transaction.model_validate(found) if found else None
     return MoneyMoveOut(
         id=move.id, kind=move.kind.value, status=move.status.value, target_id=move.target_id,
         parameters=move.parameters, content_hash=move.content_hash, requested_by=move.requested_by,
         requested_at=move.requested_at, approvals_required=move.approvals_required,
-        approvals=[ApprovalOut(by=a.by, at=a.at) for a in move.approvals], single_admin=move.single_admin,
-        rejection=RejectionOut(**vars(move.rejection)) if move.rejection else None, executed_at=move.executed_at,
+        approvals=[MoneyMoveApproval(by=a.by, at=a.at) for a in move.approvals], single_admin=move.single_admin,
+        rejection=MoneyMoveRejection(**vars(move.rejection)) if move.rejection else None, executed_at=move.executed_at,
         result_id=move.result_id, distribution=distribution, reversal=reversal,
     )
 
@@ -67,6 +73,6 @@ async def approve(move_id: uuid.UUID, caller: Admin, uow: Uow, today: Today) -> 
 
 
 @router.post("/money-moves/{move_id}/reject", response_model=MoneyMoveOut)
-async def reject(move_id: uuid.UUID, body: ReasonIn, caller: Admin, uow: Uow) -> MoneyMoveOut:
+async def reject(move_id: uuid.UUID, body: ReasonRequest, caller: Admin, uow: Uow) -> MoneyMoveOut:
     """Turn a waiting request down with a reason; nothing moves. Its requester may withdraw it so."""
     return await money_move_out(await money_moves.reject_move(move_id, caller.member_id, body.reason, uow), uow)

@@ -5,29 +5,30 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, status
+from habitat_common.api.ledger import Period, PeriodList
 
 from habitat_ledger.domain.commands import OpenPeriod
 from habitat_ledger.entrypoints.dependencies import Admin, Member, Uow
-from habitat_ledger.entrypoints.schemas import PeriodIn, PeriodList, PeriodOut
-from habitat_ledger.service_layer import periods
+from habitat_ledger.entrypoints.schemas import PeriodIn
+from habitat_ledger.service_layer.close import periods
 
 router = APIRouter(tags=["periods"])
 
 
-@router.post("/periods", status_code=status.HTTP_201_CREATED, response_model=PeriodOut)
-async def open_period(body: PeriodIn, caller: Admin, uow: Uow) -> PeriodOut:
+@router.post("/periods", status_code=status.HTTP_201_CREATED, response_model=Period)
+async def open_period(body: PeriodIn, caller: Admin, uow: Uow) -> Period:
     """Open a period (admin); 409 period_overlap when it shares a day with another."""
     command = OpenPeriod(body.name, body.starts_on, body.ends_on, requested_by=caller.member_id)
-    return PeriodOut.model_validate(await periods.open_period(command, uow))
+    return Period.model_validate(await periods.open_period(command, uow))
 
 
 @router.get("/periods", response_model=PeriodList)
 async def list_periods(_: Member, uow: Uow) -> PeriodList:
     """Every period, earliest first."""
-    return PeriodList(items=[PeriodOut.model_validate(p) for p in await periods.list_periods(uow)])
+    return PeriodList(items=[Period.model_validate(p) for p in await periods.list_periods(uow)])
 
 
-@router.get("/periods/{period_id}", response_model=PeriodOut)
-async def get_period(period_id: uuid.UUID, _: Member, uow: Uow) -> PeriodOut:
+@router.get("/periods/{period_id}", response_model=Period)
+async def get_period(period_id: uuid.UUID, _: Member, uow: Uow) -> Period:
     """One period."""
-    return PeriodOut.model_validate(await periods.get_period(period_id, uow))
+    return Period.model_validate(await periods.get_period(period_id, uow))

@@ -1,23 +1,20 @@
-"""Request and response bodies of the ledger's HTTP API; money travels as "500.00"."""
+"""Request and response bodies of the ledger's HTTP API that are its own; money travels as "500.00".
+
+The public bodies both the ledger and the gateway declare live in habitat_common.api.ledger. These stay: the
+period and proposal requests (the gateway's are stricter), the capital account (the gateway's dashboard reads it
+loosely), the draft allocation and the pre-close report (the gateway answers them with its own shapes)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
+from habitat_common.api.ledger import AllocationWeights, Money, Period, PlainDecimal
 from habitat_common.web.inputs import IsoDate, Name, RequestBody
 from habitat_common.web.money import MoneyIn
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
-
-from habitat_ledger.domain.allocation import plain
-
-Money = Annotated[
-    Decimal,
-    PlainSerializer(lambda value: f"{value:.2f}", return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["500.00"]}),
-]
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 
 class PeriodIn(RequestBody):
@@ -29,22 +26,6 @@ class PeriodIn(RequestBody):
     )
     starts_on: IsoDate = Field(description="First day, inclusive")
     ends_on: IsoDate = Field(description="Last day, inclusive; not before starts_on")
-
-
-class PeriodOut(BaseModel):
-    """An accounting period."""
-
-    model_config = ConfigDict(from_attributes=True)
-    id: uuid.UUID
-    name: str
-    starts_on: date
-    ends_on: date
-    status: Literal["open", "closing", "closed"]
-    created_at: datetime
-
-
-class PeriodList(BaseModel):
-    items: list[PeriodOut]
 
 
 class CapitalAccountOut(BaseModel):
@@ -70,19 +51,6 @@ DecimalIn = Annotated[
     BeforeValidator(_no_float),
     WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["1000.00"]}),
 ]
-Text = Annotated[
-    Decimal,
-    PlainSerializer(lambda value: plain(value), return_type=str),
-    WithJsonSchema({"type": "string", "examples": ["1.00"]}),
-]
-
-
-class WeightsIO(BaseModel):
-    """Weight per contribution type (defaults: labor 1.0, capital 0.5, property 0.5)."""
-
-    labor: Text = Decimal("1.0")
-    capital: Text = Decimal("0.5")
-    property: Text = Decimal("0.5")
 
 
 class WeightsIn(RequestBody):
@@ -94,15 +62,15 @@ class WeightsIn(RequestBody):
 
 class ByType(BaseModel):
     value: Money
-    weight: Text
-    weighted: Text
+    weight: PlainDecimal
+    weighted: PlainDecimal
 
 
 class DraftRow(BaseModel):
     member_id: uuid.UUID
     display_name: str | None
     by_type: dict[str, ByType]
-    weighted_patronage: Text
+    weighted_patronage: PlainDecimal
     share: str = Field(description="Ratio with 10 decimal places")
     allocation: Money = Field(description="Share of the book result; negative for a loss")
     tax_allocation: Money = Field(description="Share of the tax result, apportioned on its own")
@@ -115,8 +83,8 @@ class DraftOut(BaseModel):
     period_id: uuid.UUID
     surplus: Money = Field(description="The book result; negative for a loss")
     tax_surplus: Money = Field(description="The tax result (equal to surplus unless given)")
-    weights: WeightsIO
-    total_weighted: Text
+    weights: AllocationWeights
+    total_weighted: PlainDecimal
     rows: list[DraftRow]
     allocated_total: Money
     tax_allocated_total: Money
@@ -138,7 +106,7 @@ class Sealed(BaseModel):
 
 
 class PreCloseOut(BaseModel):
-    period: PeriodOut
+    period: Period
     members_with_patronage: int
     approved_count: int
     approved_value_by_type: dict[str, Money]
@@ -163,69 +131,3 @@ class AllocationIn(RequestBody):
         default=Decimal(0),
         description="Percent of each book allocation paid in cash, \"0\" to \"100\"; must be 0 for a loss",
     )
-
-
-class Inputs(BaseModel):
-    surplus: Money = Field(description="The book result; negative for a loss")
-    tax_surplus: Money = Field(description="The tax result (equal to surplus unless proposed otherwise)")
-    weights: WeightsIO
-    cash_portion: Text
-
-
-class AllocationRowOut(BaseModel):
-    member_id: uuid.UUID
-    display_name: str | None
-    weighted_patronage: Text
-    share: str
-    allocation: Money = Field(description="Share of the book result; credited to book capital (debited for a loss)")
-    tax_allocation: Money = Field(description="Share of the tax result; credited to tax capital (debited for a loss)")
-    cash_portion_amount: Money = Field(description="Part of the book allocation paid in cash")
-    retained_amount: Money = Field(description="Part of the book allocation kept in capital")
-
-
-class ApprovalOut(BaseModel):
-    by: uuid.UUID
-    at: datetime
-
-
-class RejectionOut(ApprovalOut):
-    reason: str
-
-
-class AllocationOut(BaseModel):
-    """The immutable calculation record and its governance status."""
-
-    id: uuid.UUID
-    period_id: uuid.UUID
-    status: Literal["proposed", "approved", "rejected", "posted"]
-    inputs: Inputs
-    rows: list[AllocationRowOut]
-    contribution_count: int
-    content_hash: str = Field(
-        description="sha256 of the canonical JSON of the contributions behind it (patronage rows up to a sequence"
-        " number, grouped by member and type with an id digest), the inputs and the rows"
-    )
-    proposed_by: uuid.UUID
-    proposed_at: datetime
-    approvals: list[ApprovalOut]
-    approvals_required: int
-    rejection: RejectionOut | None
-    posted_at: datetime | None
-
-
-class ReasonIn(RequestBody):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class AllocationStatementOut(BaseModel):
-    member_id: uuid.UUID
-    lines: list[str]
-    allocation: Money
-    tax_allocation: Money
-    cash_portion_amount: Money
-    retained_amount: Money
-
-
-class AllocationList(BaseModel):
-    items: list[AllocationOut]

@@ -1,0 +1,334 @@
+"""The ledger API's bodies: periods, proposed allocations, statements, distributions, the journal, money moves
+waiting for a second admin, and the import of opening balances. Money travels as "500.00"."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from habitat_common.web.inputs import IsoDate, RequestBody
+from habitat_common.web.money import CENT, MoneyIn
+
+Money = Annotated[
+    Decimal,
+    PlainSerializer(lambda value: f"{value:.2f}", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["500.00"]}),
+]
+"""An amount the ledger answers with: always two places."""
+
+
+def plain_decimal(amount: Decimal) -> str:
+    """A decimal as people read it: two places when exact at cents, else every digit it has."""
+    cents = amount.quantize(CENT)
+    return str(cents) if amount == cents else f"{amount.normalize():f}"
+
+
+PlainDecimal = Annotated[
+    Decimal,
+    PlainSerializer(plain_decimal, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["1.00"]}),
+]
+"""A weight, a weighted patronage or a percent: two places when exact at cents, else every digit."""
+
+SourceType = Literal["contribution", "allocation", "distribution", "opening_balance", "reversal"]
+PaymentMethod = Literal["ach", "check", "cash", "other"]
+DistributionStatus = Literal["scheduled", "completed", "cancelled"]
+
+
+class Answer(BaseModel):
+    """A response body, built from the ledger's records."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Request(RequestBody):
+    """A request body: unknown fields are refused, like every body of the public API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReasonRequest(Request):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+# periods
+
+
+class Period(Answer):
+    id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    status: Literal["open", "closing", "closed"]
+    created_at: datetime
+
+
+class PeriodList(Answer):
+    items: list[Period]
+
+
+# proposed allocations
+
+
+class AllocationWeights(Answer):
+    """Weight per contribution type (defaults: labor 1.0, capital 0.5, property 0.5)."""
+
+    labor: PlainDecimal = Decimal("1.0")
+    capital: PlainDecimal = Decimal("0.5")
+    property: PlainDecimal = Decimal("0.5")
+
+
+class AllocationInputs(Answer):
+    surplus: Money = Field(description="The book result; negative for a loss")
+    tax_surplus: Money = Field(description="The tax result (equal to surplus unless proposed otherwise)")
+    weights: AllocationWeights
+    cash_portion: PlainDecimal
+
+
+class AllocationRow(Answer):
+    member_id: uuid.UUID
+    display_name: str | None
+    weighted_patronage: PlainDecimal
+    share: str
+    allocation: Money = Field(description="Share of the book result, credited to book capital (negative for a loss)")
+    tax_allocation: Money = Field(
+        description="Share of the tax result, credited to tax capital (negative for a loss)"
+    )
+    cash_portion_amount: Money = Field(description="Part of the book allocation paid in cash")
+    retained_amount: Money = Field(description="Part of the book allocation kept in capital")
+
+
+class AllocationApproval(Answer):
+    by: uuid.UUID
+    at: datetime
+
+
+class AllocationRejection(AllocationApproval):
+    reason: str
+
+
+class Allocation(Answer):
+    """The immutable calculation record and its governance status."""
+
+    id: uuid.UUID
+    period_id: uuid.UUID
+    status: Literal["proposed", "approved", "rejected", "posted"]
+    inputs: AllocationInputs
+    rows: list[AllocationRow]
+    contribution_count: int
+    content_hash: str = Field(
+        description="sha256 of the canonical JSON of the contributions behind it (patronage rows up to a sequence"
+        " number, grouped by member and type with an id digest), the inputs and the rows"
+    )
+    proposed_by: uuid.UUID
+    proposed_at: datetime
+    approvals: list[AllocationApproval]
+    approvals_required: int
+    rejection: AllocationRejection | None
+    posted_at: datetime | None
+
+
+class AllocationList(Answer):
+    items: list[Allocation]
+
+
+class AllocationStatement(Answer):
+    member_id: uuid.UUID
+    lines: list[str] = Field(description="The math in plain language")
+    allocation: Money
+    tax_allocation: Money
+    cash_portion_amount: Money
+    retained_amount: Money
+
+
+# capital statements
+
+
+class StatementLine(Answer):
+    date: date
+    transaction_id: uuid.UUID
+    source_type: SourceType
+    source_id: uuid.UUID = Field(description="The contribution, allocation, distribution or reversed transaction")
+    description: str
+    book_amount: Money
+    tax_amount: Money
+    book_balance: Money
+    tax_balance: Money
+
+
+class Statement(Answer):
+    """Every transaction on a member's capital up to as_of, credit-positive, with running balances."""
+
+    member_id: uuid.UUID
+    display_name: str | None
+    as_of: date
+    lines: list[StatementLine]
+    book_balance: Money
+    tax_balance: Money
+
+
+# distributions
+
+
+class ScheduleDistributionRequest(Request):
+    member_id: uuid.UUID
+    amount: MoneyIn = Field(description="More than 0, as text, e.g. \"250.00\" (the ledger refuses 0 or less)")
+    method: PaymentMethod
+    scheduled_on: IsoDate
+
+
+class Distribution(Answer):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    amount: Money
+    method: str
+    scheduled_on: date
+    status: DistributionStatus
+    allocation_id: uuid.UUID | None
+    created_by: uuid.UUID
+    created_at: datetime
+    reference: str | None
+    paid_on: date | None
+    completed_by: uuid.UUID | None
+    completed_at: datetime | None
+    override_reason: str | None
+    cancelled_by: uuid.UUID | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+
+
+class DistributionList(Answer):
+    items: list[Distribution]
+
+
+# the journal
+
+
+class ReverseRequest(Request):
+    reason: str = Field(min_length=1, max_length=2000)
+    occurred_on: IsoDate | None = Field(default=None, description="Reversal date; default: today in the co-op's time zone")
+
+
+class Posting(Answer):
+    account_id: uuid.UUID
+    basis: Literal["book", "tax"]
+    amount: Money = Field(description="Debit positive, credit negative")
+
+
+class Transaction(Answer):
+    id: uuid.UUID
+    source_type: SourceType
+    source_id: uuid.UUID
+    reverses_id: uuid.UUID | None
+    member_id: uuid.UUID | None
+    occurred_on: date
+    description: str
+    recorded_at: datetime
+    recorded_by: uuid.UUID | None
+    postings: list[Posting]
+
+
+class LedgerException(Answer):
+    """An approved contribution the ledger keeps but could not book yet."""
+
+    id: uuid.UUID
+    kind: str
+    key: uuid.UUID = Field(description="The contribution id")
+    period_id: uuid.UUID
+    reason: Literal["unknown_period", "period_closed"]
+    recorded_at: datetime
+    payload: dict[str, Any]
+
+
+class LedgerExceptionList(Answer):
+    items: list[LedgerException] = Field(description="Approved contributions the ledger could not book yet, and why")
+
+
+# money moves waiting for a second admin
+
+
+class MoneyMoveApproval(Answer):
+    by: uuid.UUID
+    at: datetime
+
+
+class MoneyMoveRejection(MoneyMoveApproval):
+    reason: str
+
+
+class MoneyMove(Answer):
+    """Money moved only with a second admin's approval (completing a distribution with any overdraw
+    override, reversing a transaction, importing opening balances): the request, its parameters
+    frozen, who approved, and what it did once executed."""
+
+    id: uuid.UUID
+    kind: Literal["complete_distribution", "reverse_transaction", "import_opening_balances"]
+    status: Literal["requested", "approved", "executed", "rejected"] = Field(
+        description="requested: waits for a second admin; executed once approved; rejected: nothing moved"
+    )
+    target_id: uuid.UUID | None = Field(description="The distribution or transaction; null for an import")
+    parameters: dict[str, Any] = Field(
+        description="As requested (money as decimal strings): complete_distribution {member_id, amount, reference,"
+        " paid_on, method, override_reason}; reverse_transaction {reason, occurred_on}; import_opening_balances"
+        " {rows, created, updated, unchanged, book_total, tax_total, columns, rows_sha256}"
+    )
+    content_hash: str = Field(description="sha256 of kind, target and parameters")
+    requested_by: uuid.UUID
+    requested_at: datetime
+    approvals_required: int
+    approvals: list[MoneyMoveApproval] = Field(description="The request counts as its requester's approval")
+    single_admin: bool = Field(description="Went through on one admin (a co-op set up as single-admin)")
+    rejection: MoneyMoveRejection | None
+    executed_at: datetime | None
+    result_id: uuid.UUID | None = Field(description="The distribution paid, the reversing transaction or the import")
+    distribution: Distribution | None = Field(default=None, description="complete_distribution: as it stands")
+    reversal: Transaction | None = Field(default=None, description="reverse_transaction: once executed")
+
+
+class MoneyMoveList(Answer):
+    items: list[MoneyMove]
+
+
+# the import of opening balances
+
+
+class CapitalAccountsImportSummary(Answer):
+    rows: int = Field(description="Data lines in the file")
+    created: int = Field(description="Members whose opening balance is new")
+    updated: int = Field(description="Members whose earlier opening balance was reversed and replaced")
+    unchanged: int = Field(description="Members whose opening balance was already exactly this")
+    book_total: Money = Field(description="Sum of book balances in the file")
+    tax_total: Money = Field(description="Sum of tax balances in the file")
+
+
+class OpeningBalanceRow(Answer):
+    """A row of the file as it would be / was booked."""
+
+    line: int
+    member_email: str
+    member_id: uuid.UUID
+    book_balance: Money
+    tax_balance: Money
+    as_of: date
+    note: str | None
+    action: Literal["created", "updated", "unchanged"]
+
+
+class CapitalAccountsImportReport(Answer):
+    """What the import did, or on a dry run would do; import_id is null when nothing was written (yet)."""
+
+    dry_run: bool
+    import_id: uuid.UUID | None = Field(
+        description="The import run; null when nothing was written (a dry run, or a file waiting for approval)"
+    )
+    summary: CapitalAccountsImportSummary
+    sample: list[OpeningBalanceRow] = Field(description="Up to 10 rows as they would be / were booked")
+    money_move: MoneyMove | None = Field(
+        default=None,
+        description="A file that changes balances waits for a second admin (202; GET/POST /money-moves/{id}):"
+        " the money move (import_opening_balances); executed at once in a single-admin co-op",
+    )

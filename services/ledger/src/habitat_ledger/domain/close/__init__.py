@@ -1,0 +1,1 @@
+"""Closing a period: seals, patronage allocations proposed, approved and posted."""

@@ -1,0 +1,1 @@
+"""Distributions of allocated patronage and the money moves a second admin approves."""

@@ -1,0 +1,1 @@
+"""The journal and accounts: double-entry transactions, capital accounts, contributions booked, members."""

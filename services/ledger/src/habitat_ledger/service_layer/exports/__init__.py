@@ -1,0 +1,1 @@
+"""What leaves the ledger: hledger journals, K-1s, statements, documents and integrity checks."""
