@@ -186,7 +186,6 @@ class FakeImportStore:
         self._names = names or import_names()
         self._created = created
         self.staged: list[tuple] = []
-        self.figures: list[tuple] = []
         self.calls: list[str] = []
 
     async def __aenter__(self):
@@ -207,9 +206,6 @@ class FakeImportStore:
     async def resolved_rows(self, chunk):
         for start in range(0, len(self._rows), chunk):
             yield self._rows[start : start + chunk]
-
-    async def keep_figures(self, rows):
-        self.figures.extend(rows)
 
     async def summarize(self):
         return ImportSummary(1, self._created, 1 - self._created, {}, {}, Decimal("0.00"))

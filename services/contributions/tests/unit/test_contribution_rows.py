@@ -86,6 +86,10 @@ class TestRows:
             "approver_email": "sam@example.coop",
             "decided_at": "2026-02-11T09:30:00+00:00",  # naive means UTC
             "corrects_reference": "",
+            "value": "750.00",  # 7.5 h x 100, by the valuation rules
+            "book_amount": "0.00",
+            "tax_amount": "0.00",
+            "approvals_required": "1",
         }
 
     def test_offsets_are_kept_and_blank_lines_skipped_but_counted(self):

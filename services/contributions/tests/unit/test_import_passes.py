@@ -131,37 +131,3 @@ def test_every_field_of_a_reference_imported_before_is_compared(stored_field, ot
     row = resolved_row(2, stored=stored(**{stored_field: other}), description="Imported contribution")
     assert judged(row) == ("reconciliation", [(2, HEADER.column(field) or 1, field, "conflicts_with_import")], 1)
 
-
-class TestValuedRows:
-    """What the write stores comes from the judgement: the valuation rules and the review policy, not SQL."""
-
-    def test_each_row_is_valued_by_the_valuation_rules_with_the_approvals_the_policy_requires(self):
-        from habitat_contributions.domain.model import ReviewPolicy
-
-        labor = resolved_row(2, type="labor", amount=None, hours=Decimal("0.25"), rate=Decimal("75.02"))
-        cash = resolved_row(3, amount=Decimal("5000.00"))
-        land = resolved_row(4, type="property", amount=None, fair_market_value=Decimal("1200.00"),
-                            adjusted_basis=Decimal("800.00"))  # fmt: skip
-        policy = ReviewPolicy(dual_approval_threshold=Decimal("1000.00"))
-        judgement = ImportJudgement(HEADER, import_names(), today=TODAY, policy=policy)
-        assert judgement.feed([labor, cash, land]) == [
-            (2, Decimal("18.76"), Decimal("0.00"), Decimal("0.00"), 1),  # 18.755 rounded half-up; labor is no capital
-            (3, Decimal("5000.00"), Decimal("5000.00"), Decimal("5000.00"), 2),
-            (4, Decimal("1200.00"), Decimal("1200.00"), Decimal("800.00"), 2),
-        ]
-        assert judgement.outcome() == (None, [], 0)
-
-    def test_the_threshold_is_inclusive_and_a_negative_correction_counts_by_its_size(self):
-        from habitat_contributions.domain.model import ReviewPolicy
-
-        policy = ReviewPolicy(dual_approval_threshold=Decimal("5.00"))
-        judgement = ImportJudgement(HEADER, import_names(), today=TODAY, policy=policy)
-        valued = judgement.feed([resolved_row(2, amount=Decimal("4.99")), resolved_row(3)])
-        assert [row[-1] for row in valued] == [1, 2]
-        assert policy.approvals_required(Decimal("-5.00")) == 2
-
-    def test_nothing_is_valued_once_a_pass_has_found_a_problem(self):
-        judgement = ImportJudgement(HEADER, import_names(), today=TODAY)
-        assert judgement.feed([resolved_row(2)]) != []
-        assert judgement.feed([resolved_row(3, member_email="nobody@b.coop")]) == []
-        assert judgement.feed([resolved_row(4)]) == []

@@ -32,10 +32,29 @@ class TestImportContributions:
         assert store.calls == ["begin", "resolve", "write", "commit", "end"]
         assert report.import_id is not None and report.summary.created == 1 and report.sample == [{"line": 2}]
 
-    async def test_the_store_keeps_the_figures_and_approvals_the_judgement_gave_each_row(self):
-        store = FakeImportStore([resolved_row(contributed_on=date(2026, 1, 2), amount=Decimal("6000.00"))])
-        await run(store)
-        assert store.figures == [(2, Decimal("6000.00"), Decimal("6000.00"), Decimal("6000.00"), 2)]
+    async def test_each_row_is_staged_with_its_figures_and_the_approvals_the_policy_requires(self):
+        from habitat_contributions.domain.model import ReviewPolicy
+
+        data = (b"reference,member_email,period,type,contributed_on,hours,rate,amount,fair_market_value,"
+                b"adjusted_basis,status\n"
+                b"L-1,a@b.coop,Q1,labor,2026-01-02,0.25,75.02,,,,pending\n"
+                b"C-1,a@b.coop,Q1,capital,2026-01-02,,,1000,,,pending\n"
+                b"P-1,a@b.coop,Q1,property,2026-01-02,,,,1200.50,800,pending\n"
+                b"C-2,a@b.coop,Q1,capital,2026-01-02,,,-999.99,,,pending\n")  # fmt: skip
+        store = FakeImportStore()
+        policy = ReviewPolicy(dual_approval_threshold=Decimal("1000.00"))
+        await import_contributions(body(data), dry_run=True, actor_id=uuid.uuid4(), store=store, policy=policy)
+        assert [row[-4:] for row in store.staged] == [
+            ("18.76", "0.00", "0.00", "1"),  # 0.25 x 75.02 = 18.755, half-up; labor is never capital
+            ("1000", "1000", "1000", "2"),  # the threshold is inclusive
+            ("1200.50", "1200.50", "800", "2"),  # property: fair market value on book, adjusted basis on tax
+            ("-999.99", "-999.99", "-999.99", "1"),
+        ]
+
+    async def test_a_row_missing_an_amount_its_type_needs_is_staged_unvalued(self):
+        store = FakeImportStore()
+        await run(store, dry_run=True, data=FILE.replace(b",5,pending", b",,pending"))
+        assert [row[-4:] for row in store.staged] == [("", "", "", "")]  # the business pass refuses it
 
     async def test_a_dry_run_never_writes(self):
         store = FakeImportStore()

@@ -18,10 +18,10 @@ from habitat_contributions.adapters import import_sql
 from habitat_contributions.adapters.uow import PRODUCER
 from habitat_contributions.domain.contribution_rows import STAGED, STATUSES, TYPES
 from habitat_contributions.domain.corrections import Entry, Figures
-from habitat_contributions.domain.import_passes import Member, Names, Period, ResolvedRow, Stored, ValuedRow
+from habitat_contributions.domain.import_passes import Member, Names, Period, ResolvedRow, Stored
 from habitat_contributions.domain.import_problems import ImportSummary
 from habitat_contributions.domain.model import ContributionStatus, ContributionType
-from habitat_contributions.domain.valuation import CENT, valuation_of
+from habitat_contributions.domain.valuation import CENT
 
 EVENT_BATCH = 1000  # contributions per ContributionsImportedV1 (the contract's maximum)
 COPY_CHUNK = 256 * 1024  # characters per COPY message
@@ -50,7 +50,6 @@ class PostgresContributionImportStore:
             for setting in import_sql.SETTINGS:
                 await self._db.execute(setting)
             await self._db.execute(import_sql.STAGING_TABLE)
-            await self._db.execute(import_sql.FIGURES_TABLE)
         except BaseException:
             await self.__aexit__()
             raise
@@ -81,10 +80,6 @@ class PostgresContributionImportStore:
         cursor = await self._db.cursor(import_sql.RESOLVED_ROWS)
         while records := await cursor.fetch(chunk):
             yield [_resolved(record) for record in records]
-
-    async def keep_figures(self, rows: list[ValuedRow]) -> None:
-        if rows:
-            await self._db.copy_records_to_table(import_sql.FIGURES, records=rows, columns=import_sql.FIGURES_COLUMNS)
 
     async def summarize(self) -> ImportSummary:
         by_status = dict.fromkeys(sorted(STATUSES), 0)
@@ -141,12 +136,8 @@ def _resolved(record: Any) -> ResolvedRow:
     if description is None and target is None:
         return ResolvedRow(*record[:_TARGET])
     if target is not None:
-        id, member_id, kind, status, corrects, value, book_amount, tax_amount, *amounts = target
-        if value is None:  # a row of the same file: valued like every row, by the domain's rules
-            valued = valuation_of(kind, **dict(zip(import_sql.AMOUNTS, amounts, strict=True)))
-            value, book_amount, tax_amount = valued.value, valued.book_amount, valued.tax_amount
-        figures = Figures(value, book_amount, tax_amount)
-        target = Entry(id, member_id, ContributionType(kind), ContributionStatus(status), corrects, figures)
+        id, member_id, kind, status, corrects, *figures = target
+        target = Entry(id, member_id, ContributionType(kind), ContributionStatus(status), corrects, Figures(*figures))
     stored = None if description is None else Stored(*record[_DESCRIPTION + 1 :])
     return ResolvedRow(
         *record[:_TARGET],

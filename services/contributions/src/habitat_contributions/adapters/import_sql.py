@@ -29,6 +29,10 @@ STAGED_TYPES = {
     "approver_email": "text",
     "decided_at": "timestamptz",
     "corrects_reference": "text",
+    "value": "numeric",
+    "book_amount": "numeric",
+    "tax_amount": "numeric",
+    "approvals_required": "smallint",
 }
 assert tuple(STAGED_TYPES) == STAGED
 STAGING_TABLE = f"""
@@ -56,18 +60,6 @@ LOCKS = (
     """,
 )
 
-# The figures the judgement gives each row (domain.import_passes.ValuedRow: value and capital credits by the
-# valuation rules, the approvals the review policy requires), copied in while the rows are judged and read by the
-# summary, the sample and the write: no rule is restated here.
-FIGURES = "import_figures"
-FIGURES_COLUMNS = ("line", "value", "book_amount", "tax_amount", "approvals_required")
-FIGURES_TABLE = f"""
-    CREATE TEMPORARY TABLE {FIGURES} (
-        line integer NOT NULL, value numeric NOT NULL, book_amount numeric NOT NULL, tax_amount numeric NOT NULL,
-        approvals_required smallint NOT NULL
-    ) ON COMMIT DROP
-"""
-AMOUNTS = ("hours", "rate", "amount", "fair_market_value", "adjusted_basis")
 # Members by email and periods by name (case-insensitive); `matches` tells unknown (NULL) from ambiguous (> 1).
 # Targets: the contributions that rows correct, from the file (first row of a reference) or imported before,
 # with what rule 10 looks at (type, status, figures, whether it is itself a correction).
@@ -92,16 +84,14 @@ _PRELUDE = f"""
         SELECT DISTINCT corrects_reference AS reference FROM {STAGING} WHERE corrects_reference IS NOT NULL
     ), file_targets AS (
         SELECT DISTINCT ON (s.reference) s.reference, s.id, m.member_id, s.status, s.type, s.corrects_reference,
-               NULL::numeric AS value, NULL::numeric AS book_amount, NULL::numeric AS tax_amount,
-               {", ".join(f"s.{name}" for name in AMOUNTS)}
+               s.value, s.book_amount, s.tax_amount
         FROM {STAGING} AS s JOIN corrected USING (reference) LEFT JOIN members AS m ON m.email = s.member_email
         ORDER BY s.reference, s.line
     ), targets AS (
         SELECT * FROM file_targets
         UNION ALL
         SELECT c.import_reference, c.id, c.member_id, c.status::text, c.type::text,
-               c.corrects_contribution_id::text, c.value, c.book_amount, c.tax_amount,
-               {", ".join(f"c.{name}" for name in AMOUNTS)}
+               c.corrects_contribution_id::text, c.value, c.book_amount, c.tax_amount
         FROM {SCHEMA}.contribution AS c JOIN corrected ON corrected.reference = c.import_reference
         WHERE c.import_reference NOT IN (SELECT reference FROM file_targets)
     )
@@ -114,13 +104,13 @@ _FROM = """
     LEFT JOIN {schema}.contribution AS e ON e.import_reference = s.reference
     LEFT JOIN targets AS t ON t.reference = s.corrects_reference
 """
-_RESOLVED = f"""
+_RESOLVED = """
     s.*,
     m.member_id, p.period_id, a.member_id AS approver_id,
     e.id AS existing_id,
     t.id AS target_id, t.member_id AS target_member_id, t.status AS target_status, t.type AS target_type,
     t.corrects_reference AS target_corrects, t.value AS target_value, t.book_amount AS target_book_amount,
-    t.tax_amount AS target_tax_amount, {", ".join(f"t.{name} AS target_{name}" for name in AMOUNTS)}
+    t.tax_amount AS target_tax_amount
 """
 # What the reconciliation pass compares with: the contribution imported before and how to show it.
 COMPARED_COLUMNS = (
@@ -184,8 +174,7 @@ RESOLVED_ROWS = f"""
            r.amount, r.fair_market_value, r.adjusted_basis, r.status, r.approver_email, r.decided_at,
            r.corrects_reference, r.first_line,
            CASE WHEN r.target_id IS NOT NULL THEN ROW(r.target_id, r.target_member_id, r.target_type,
-                r.target_status, r.target_corrects, r.target_value, r.target_book_amount, r.target_tax_amount,
-                {", ".join(f"r.target_{name}" for name in AMOUNTS)})
+                r.target_status, r.target_corrects, r.target_value, r.target_book_amount, r.target_tax_amount)
            END AS target,
            CASE WHEN r.target_id IS NOT NULL AND r.existing_id IS NULL THEN (
                SELECT ROW(coalesce(sum(c.value), 0), coalesce(sum(c.book_amount), 0), coalesce(sum(c.tax_amount), 0))
@@ -199,10 +188,10 @@ RESOLVED_ROWS = f"""
 """
 
 SUMMARY = f"""
-    SELECT r.type, r.status, count(*) AS rows, count(*) FILTER (WHERE r.existing_id IS NULL) AS created,
-           coalesce(sum(f.value) FILTER (WHERE r.status = 'approved'), 0) AS approved_value
-    FROM {RESOLVED} AS r JOIN {FIGURES} AS f USING (line)
-    GROUP BY r.type, r.status
+    SELECT type, status, count(*) AS rows, count(*) FILTER (WHERE existing_id IS NULL) AS created,
+           coalesce(sum(value) FILTER (WHERE status = 'approved'), 0) AS approved_value
+    FROM {RESOLVED}
+    GROUP BY type, status
 """
 
 # What is (or would be) written: the first new rows of the file.
@@ -211,13 +200,11 @@ SAMPLE = f"""
            hours::numeric(14, 2) AS hours, rate::numeric(14, 2) AS rate, amount::numeric(14, 2) AS amount,
            fair_market_value::numeric(14, 2) AS fair_market_value,
            adjusted_basis::numeric(14, 2) AS adjusted_basis,
-           f.value::numeric(14, 2) AS value, f.book_amount::numeric(14, 2) AS book_amount,
-           f.tax_amount::numeric(14, 2) AS tax_amount,
+           value::numeric(14, 2) AS value, book_amount::numeric(14, 2) AS book_amount,
+           tax_amount::numeric(14, 2) AS tax_amount,
            status, approver_id AS decided_by, approver_email, decided_at,
            target_id AS corrects_contribution_id, corrects_reference
-    FROM (SELECT * FROM {RESOLVED} WHERE existing_id IS NULL ORDER BY line LIMIT $1) AS r
-    JOIN {FIGURES} AS f USING (line)
-    ORDER BY line
+    FROM {RESOLVED} WHERE existing_id IS NULL ORDER BY line LIMIT $1
 """
 
 _MONEY = "::numeric(14, 2)::text"
@@ -254,7 +241,8 @@ EVENT_ID_SLOT, PAYLOAD_SLOT = '"@event_id@"', '"@payload@"'
 # revision 1 of pending ones (they may still be edited), the import run, and its events to come: the ids of
 # newly approved contributions, 1,000 per batch in file order (STAGE_EVENTS turns them into outbox rows once
 # the import has committed).
-# Figures and approvals_required are the judgement's (FIGURES).
+# Figures and approvals_required are the format pass's (domain.contribution_rows: the valuation rules and the
+# review policy), staged with the row.
 # Children are written from `resolved`: under the import lock (LOCKS) no one else can have written these
 # references since they were checked. Should one exist all the same, the unique natural key refuses the insert
 # and the whole import rolls back rather than leave half of it (no ON CONFLICT: its speculative insertion
@@ -262,11 +250,7 @@ EVENT_ID_SLOT, PAYLOAD_SLOT = '"@event_id@"', '"@payload@"'
 # $1 import id, $2 actor, $3 rows in the file,
 # $4 envelope template (JSON text with EVENT_ID_SLOT and PAYLOAD_SLOT), $5 batch size, $6 headers (jsonb).
 WRITE = f"""
-    WITH resolved AS (
-        SELECT r.*, f.value, f.book_amount, f.tax_amount, f.approvals_required
-        FROM {RESOLVED} AS r JOIN {FIGURES} AS f USING (line)
-        WHERE r.existing_id IS NULL
-    ), inserted AS (
+    WITH resolved AS (SELECT * FROM {RESOLVED} WHERE existing_id IS NULL), inserted AS (
         INSERT INTO {SCHEMA}.contribution (
             id, member_id, period_id, type, contributed_on, description, hours, rate, amount, fair_market_value,
             adjusted_basis, value, book_amount, tax_amount, status, submitted_at, decided_at, decided_by,

@@ -31,12 +31,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache, partial
 from hashlib import sha1
 from itertools import repeat
 
 from habitat_contributions.domain import column_checks as checks
 from habitat_contributions.domain.import_problems import CsvProblem, ProblemLog
-from habitat_contributions.domain.model import ContributionType
+from habitat_contributions.domain.model import DEFAULT_POLICY, ContributionType, ReviewPolicy
+from habitat_contributions.domain.valuation import valuation_of
 
 Record = tuple[int, list[str]]  # physical line where the record starts (1-based), its fields
 
@@ -58,7 +61,10 @@ COLUMNS = (
     "corrects_reference",
 )
 REQUIRED = ("reference", "member_email", "period", "type", "contributed_on", "status")
-STAGED = ("line", "id", *COLUMNS)
+# What the format pass gives each row besides its fields: its value and capital credits by the valuation rules
+# and the approvals the review policy requires of it, staged with it so the write only copies them.
+FIGURES = ("value", "book_amount", "tax_amount", "approvals_required")
+STAGED = ("line", "id", *COLUMNS, *FIGURES)
 AMOUNT_COLUMNS = ("hours", "rate", "amount", "fair_market_value", "adjusted_basis")
 TYPES = frozenset(str(t) for t in ContributionType)
 STATUSES = frozenset(("pending", "approved", "rejected"))
@@ -131,8 +137,10 @@ class RowParser:
 
     A staged row is a tuple of text in STAGED order, "" for an empty value, ready for PostgreSQL to cast."""
 
-    def __init__(self, header: Header, log: ProblemLog) -> None:
+    def __init__(self, header: Header, log: ProblemLog, policy: ReviewPolicy = DEFAULT_POLICY) -> None:
         self._log = log
+        # a file repeats its amounts (a day's hours at the card's rate, the usual cash amounts)
+        self._valued = lru_cache(4096)(partial(_figures, policy))
         self._width = len(header.names)
         self._column = {name: header.column(name) for name in COLUMNS}
         self.rows = 0
@@ -172,7 +180,27 @@ class RowParser:
         if bad or self._log:
             return []
         ids = [contribution_id_for(reference) for reference in cleaned[0]]
-        return list(zip(map(str, lines), ids, *cleaned))
+        figures = map(self._valued, cleaned[_TYPE], *(cleaned[index] for index in _AMOUNTS))
+        return [row + row_figures for row, row_figures in zip(zip(map(str, lines), ids, *cleaned), figures)]
+
+
+def _figures(policy: ReviewPolicy, kind: str, hours: str, rate: str, amount: str, fmv: str, basis: str) -> tuple:
+    """Value, book and tax credits (valuation_of) and the approvals required, as staged text; empty where an
+    amount the type needs is missing (the business pass refuses that row)."""
+    valued = valuation_of(
+        kind, hours=Decimal(hours) if hours else None, rate=Decimal(rate) if rate else None,
+        amount=Decimal(amount) if amount else None, fair_market_value=Decimal(fmv) if fmv else None,
+        adjusted_basis=Decimal(basis) if basis else None,
+    )
+    if valued.value is None or valued.tax_amount is None:
+        return _NOT_VALUED
+    required = policy.approvals_required(valued.value)
+    return str(valued.value), str(valued.book_amount), str(valued.tax_amount), str(required)
+
+
+_NOT_VALUED = ("",) * len(FIGURES)
+_TYPE = COLUMNS.index("type")
+_AMOUNTS = [COLUMNS.index(name) for name in AMOUNT_COLUMNS]
 
 
 def _wrong_count(line: int, fields: list[str], width: int) -> CsvProblem:

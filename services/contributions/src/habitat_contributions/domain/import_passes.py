@@ -26,7 +26,7 @@ from habitat_contributions.domain.errors import InvalidContribution
 from habitat_contributions.domain.import_problems import MAX_LISTED, CsvProblem, ProblemLog
 from habitat_contributions.domain.import_rules import CorrectionRow, CorrectionTally
 from habitat_contributions.domain.intake import FIELDS_BY_TYPE, MONEY_FIELDS, amount_problems
-from habitat_contributions.domain.model import DEFAULT_POLICY, ReviewPolicy, self_decision
+from habitat_contributions.domain.model import self_decision
 from habitat_contributions.domain.replicas import PERIOD_CLOSED, PERIOD_CLOSING
 from habitat_contributions.domain.valuation import MAX_MONEY, valuation_of
 
@@ -35,9 +35,6 @@ REVIEWER_ROLES = ("steward", "admin")
 SEALED = (PERIOD_CLOSING, PERIOD_CLOSED)
 DECIDED = ("approved", "rejected")
 
-# What the write stores for a row that passed every pass: its line, value, book and tax credits, and the
-# approvals it requires.
-ValuedRow = tuple[int, Decimal, Decimal, Decimal, int]
 # A rule's finding: the field it is about, its code and message, and the column to point at when the file
 # leaves that field out (None: the first column).
 Finding = tuple[str, str, str, str | None]
@@ -322,30 +319,17 @@ def _text(fact: object) -> str | None:
 class ImportJudgement:
     """The passes over a file's resolved rows, fed chunk by chunk in line order."""
 
-    def __init__(
-        self, header: Header, names: Names, *, today: date, policy: ReviewPolicy = DEFAULT_POLICY,
-        limit: int = MAX_LISTED,
-    ) -> None:
+    def __init__(self, header: Header, names: Names, *, today: date, limit: int = MAX_LISTED) -> None:
         self._header = header
         self._names = names
         self._today = today
-        self._policy = policy
         self._logs = {name: ProblemLog(limit) for name in PASSES}
         self._corrections = CorrectionTally()
 
-    def feed(self, rows: Iterable[ResolvedRow]) -> list[ValuedRow]:
-        """Judge the rows; while no pass has found a problem, what each would be written with: its figures by
-        the valuation rules and the approvals the review policy requires of them (the write stores these)."""
+    def feed(self, rows: Iterable[ResolvedRow]) -> None:
         references_log, business_log, reconciliation_log = self._logs.values()
         members, periods, today = self._names.members, self._names.periods, self._today
-        required = self._policy.approvals_required
-        valued: list[ValuedRow] = []
         for row in rows:
-            figures = row.figures()
-            if figures.value is not None:
-                valued.append(
-                    (row.line, figures.value, figures.book_amount, figures.tax_amount, required(figures.value))
-                )
             m, p = members.get(row.member_email), periods.get(row.period)
             a = None if row.approver_email is None else members.get(row.approver_email)
             self._add(references_log, row, list(references(row, m, a, p)))
@@ -357,7 +341,6 @@ class ImportJudgement:
             self._add(business_log, row, found)
             if not business_log.count:
                 self._add(reconciliation_log, row, list(reconciliation(row, m, a, p)))
-        return [] if any(self._logs.values()) else valued
 
     def outcome(self) -> tuple[str | None, list[CsvProblem], int]:
         """The first failing pass: its name, its first problems and their count; (None, [], 0) if none fails."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from habitat_contributions.domain.contribution_rows import Header, Record, RowParser, read_header
 from habitat_contributions.domain.import_problems import CsvProblem, ProblemLog
+from habitat_contributions.domain.model import DEFAULT_POLICY, ReviewPolicy
 from habitat_contributions.service_layer.csv_stream import Batch, CsvStream
 
 
@@ -15,8 +16,9 @@ class ContributionFile:
     after a bad header (or one that is not valid CSV) or an unreadable part (not UTF-8, a NUL character, a
     record too long), the remaining bytes are only drained."""
 
-    def __init__(self, log: ProblemLog) -> None:
+    def __init__(self, log: ProblemLog, policy: ReviewPolicy = DEFAULT_POLICY) -> None:
         self._log = log
+        self._policy = policy
         self._stream = CsvStream()
         self._parser: RowParser | None = None
         self._gave_up = False
@@ -64,5 +66,5 @@ class ContributionFile:
         if self.header is None:
             self._gave_up = True
             return [], []
-        self._parser = RowParser(self.header, self._log)
+        self._parser = RowParser(self.header, self._log, self._policy)
         return records[at + 1 :], refused

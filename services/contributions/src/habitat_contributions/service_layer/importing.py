@@ -40,7 +40,7 @@ async def import_contributions(
     business pass applies live intake's rules: dates (not after `today`, the co-op's, nor before the member
     joined), amounts, self-review and corrections (rule 10)."""
     log = ProblemLog()
-    file = ContributionFile(log)
+    file = ContributionFile(log, policy)
     async with store:
         with _stage("format"):
             await store.stage(_staged(body, file))
@@ -49,9 +49,9 @@ async def import_contributions(
         with _stage("resolve"):
             names = await store.resolve()
         with _stage("judge"):
-            judgement = ImportJudgement(file.header, names, today=today or datetime.now(UTC).date(), policy=policy)
+            judgement = ImportJudgement(file.header, names, today=today or datetime.now(UTC).date())
             async for rows in store.resolved_rows(RESOLVED_CHUNK):
-                await store.keep_figures(judgement.feed(rows))
+                judgement.feed(rows)
             pass_name, listed, count = judgement.outcome()
         if count:
             raise InvalidImport(pass_name, count, listed)

@@ -11,7 +11,7 @@ from typing import Any, Protocol, Self
 
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
-from habitat_contributions.domain.import_passes import Names, ResolvedRow, ValuedRow
+from habitat_contributions.domain.import_passes import Names, ResolvedRow
 from habitat_contributions.domain.import_problems import ImportSummary
 from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
@@ -181,11 +181,6 @@ class ContributionImportStore(Protocol):
 
     def resolved_rows(self, chunk: int) -> AsyncIterator[list[ResolvedRow]]:
         """The resolved rows (after resolve()), up to `chunk` at a time in line order."""
-        ...
-
-    async def keep_figures(self, rows: list[ValuedRow]) -> None:
-        """Keep what the judgement gave these rows (their figures and required approvals) for the summary, the
-        sample and the write."""
         ...
 
     async def summarize(self) -> ImportSummary: ...
