@@ -82,7 +82,7 @@ def property_(
 def resolved_row(line: int = 2, **overrides):
     """An import row as the database resolves it: an approved capital contribution of 5 by a@b.coop in 2026-Q1,
     decided by the steward s@b.coop (IMPORT_NAMES), nothing imported before, correcting nothing."""
-    from habitat_contributions.domain.import_passes import ResolvedRow
+    from habitat_contributions.domain.import_rows import ResolvedRow
 
     values = {
         "line": line,
@@ -106,7 +106,7 @@ def resolved_row(line: int = 2, **overrides):
 
 def import_names(*, joined_at: date | None = None, period_status: str = "open"):
     """Members a@b.coop (member), s@b.coop (steward), x@b.coop (two members) and period 2026-Q1."""
-    from habitat_contributions.domain.import_passes import Member, Names, Period
+    from habitat_contributions.domain.import_rows import Member, Names, Period
 
     members = {
         "a@b.coop": Member(1, MEMBER, "member", joined_at),

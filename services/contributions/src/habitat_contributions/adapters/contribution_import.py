@@ -18,8 +18,8 @@ from habitat_contributions.adapters import import_sql
 from habitat_contributions.adapters.uow import PRODUCER
 from habitat_contributions.domain.contribution_rows import STAGED, STATUSES, TYPES
 from habitat_contributions.domain.corrections import Entry, Figures
-from habitat_contributions.domain.import_passes import Member, Names, Period, ResolvedRow, Stored
 from habitat_contributions.domain.import_problems import ImportSummary
+from habitat_contributions.domain.import_rows import Member, Names, Period, ResolvedRow, Stored
 from habitat_contributions.domain.model import ContributionStatus, ContributionType
 from habitat_contributions.domain.valuation import CENT
 

@@ -11,8 +11,8 @@ from typing import Any, Protocol, Self
 
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
-from habitat_contributions.domain.import_passes import Names, ResolvedRow
 from habitat_contributions.domain.import_problems import ImportSummary
+from habitat_contributions.domain.import_rows import Names, ResolvedRow
 from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
 
