@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import httpx
@@ -87,3 +88,23 @@ class TestDates:
             response = await gw.get(statement, params={"as_of": "0"}, headers=bearer(keys, "admin"))
             assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_date", response.text
             assert calls == []
+
+
+class TestPeriodNames:
+    async def test_the_api_takes_the_period_names_the_ledger_takes_and_refuses_longer_ones_itself(
+        self, gateway_over, keys
+    ) -> None:
+        calls: list[httpx.Request] = []
+
+        def upstream(request: httpx.Request) -> httpx.Response:
+            calls.append(request)
+            body = json.loads(request.content)
+            return httpx.Response(201, json={"id": str(uuid.uuid4()), **body, "status": "open",
+                                             "created_at": "2026-01-01T00:00:00Z"})
+
+        period = {"starts_on": "2026-01-01", "ends_on": "2026-03-31"}
+        async with gateway_over(ledger=upstream) as gw:
+            longest = await gw.post("/api/v1/periods", json={**period, "name": "Q" * 64}, headers=bearer(keys, "admin"))
+            assert longest.status_code == 201 and len(calls) == 1, longest.text  # 64: the ledger's own limit
+            too_long = await gw.post("/api/v1/periods", json={**period, "name": "Q" * 65}, headers=bearer(keys, "admin"))
+            assert too_long.status_code == 422 and len(calls) == 1, too_long.text

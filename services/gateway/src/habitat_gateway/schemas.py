@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from habitat_common.api.identity import NEW_PASSWORD
-from habitat_common.web.inputs import IsoDate, Name, RequestBody
+from habitat_common.web.inputs import RequestBody
 from pydantic import BaseModel, ConfigDict, Field
 
 Money = Decimal
@@ -34,7 +34,3 @@ class PasswordChangeRequest(Body):
     new_password: str = Field(max_length=1024, description=NEW_PASSWORD)
 
 
-class CreatePeriodRequest(Body):
-    name: Name = Field(min_length=1, max_length=50, examples=["2026-Q1"])
-    starts_on: IsoDate
-    ends_on: IsoDate

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from habitat_common.web.inputs import IsoDate, RequestBody
+from habitat_common.web.inputs import IsoDate, Name, RequestBody
 from habitat_common.web.money import CENT, MoneyIn
 
 Money = Annotated[
@@ -56,6 +56,16 @@ class ReasonRequest(Request):
 
 
 # periods
+
+
+class CreatePeriodRequest(Request):
+    """A period to open; both dates are inclusive."""
+
+    name: Name = Field(
+        min_length=1, max_length=64, description="Human name, e.g. 2026-Q1", examples=["2026-Q1"]
+    )
+    starts_on: IsoDate = Field(description="First day, inclusive")
+    ends_on: IsoDate = Field(description="Last day, inclusive; not before starts_on")
 
 
 class Period(Answer):

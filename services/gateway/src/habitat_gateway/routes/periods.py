@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from habitat_common.api.ledger import Period, PeriodList
+from habitat_common.api.ledger import CreatePeriodRequest, Period, PeriodList
 
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, MemberCaller, ServicesDep, StewardCaller
-from habitat_gateway.schemas import CreatePeriodRequest
 from habitat_gateway.schemas_contributions import (
     IntakeDashboard,
 )

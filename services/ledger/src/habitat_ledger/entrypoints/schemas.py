@@ -12,20 +12,9 @@ from decimal import Decimal
 from typing import Annotated
 
 from habitat_common.api.ledger import AllocationWeights, Money, Period, PlainDecimal
-from habitat_common.web.inputs import IsoDate, Name, RequestBody
+from habitat_common.web.inputs import RequestBody
 from habitat_common.web.money import MoneyIn
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
-
-
-class PeriodIn(RequestBody):
-    """A period to open; both dates are inclusive."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: Name = Field(
-        min_length=1, max_length=64, description="Human name, e.g. 2026-Q1", examples=["2026-Q1"]
-    )
-    starts_on: IsoDate = Field(description="First day, inclusive")
-    ends_on: IsoDate = Field(description="Last day, inclusive; not before starts_on")
 
 
 class CapitalAccountOut(BaseModel):

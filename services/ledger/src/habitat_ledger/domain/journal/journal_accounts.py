@@ -23,8 +23,8 @@ CAPITAL = "equity:capital"
 # type tag (hledger: C cash, A asset, L liability, E equity) and what the account holds (no "word:" in
 # these texts: hledger would read it as a tag)
 COOP_ACCOUNTS = {
-    CASH: ("C", "cash contributed, each period's result as the co-op's operations earned (or lost) it,"
-                " less distributions paid"),
+    CASH: ("C", ("cash contributed, each period's result as the co-op's operations earned (or lost) it,"
+                 " less distributions paid")),
     PROPERTY: ("A", "property contributed, at fair market value on the book basis and adjusted basis on the tax basis"),
     CARRIED_FORWARD: ("A", "the co-op's net assets behind members' opening capital carried from the previous system"),
     PAYABLE: ("L", "distributions completed and not yet paid; back to zero after each payment"),
