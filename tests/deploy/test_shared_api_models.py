@@ -167,7 +167,7 @@ LEDGER_ROUTES = {
     ("GET", "/capital-accounts/{member_id}/statement"): "both",
     ("GET", "/distributions"): "both",
     ("POST", "/distributions"): "both",
-    ("POST", "/distributions/{distribution_id}/complete"): "answer",  # the gateway takes no `method`
+    ("POST", "/distributions/{distribution_id}/complete"): "both",
     ("POST", "/distributions/{distribution_id}/cancel"): "both",
     ("POST", "/transactions/{transaction_id}/reverse"): "both",
     ("GET", "/exceptions"): "both",

@@ -79,6 +79,15 @@ class TestApi:
         assert (rejected.status_code, rejected.json()["error"]["code"]) == (409, "money_move_not_pending")
         assert json.loads(ledger.calls[-1][1]) == {"reason": "late"}
 
+    async def test_a_completion_says_how_it_was_paid_and_the_ledger_gets_it(self, client, keys, ledger) -> None:
+        body = {"reference": "ACH-7", "paid_on": "2026-04-16", "method": "ach"}
+        requested = await client.post(f"/api/v1/distributions/{DISTRIBUTION}/complete", json=body,
+                                      headers=bearer(keys.mint(ADMIN_ID, "admin")))
+        assert requested.status_code == 202 and json.loads(ledger.calls[-1][1]) == body
+        unknown = await client.post(f"/api/v1/distributions/{DISTRIBUTION}/complete",
+                                    json={"reference": "X", "method": "barter"}, headers=bearer(keys.mint(ADMIN_ID, "admin")))
+        assert unknown.status_code == 422 and len(ledger.calls) == 1, unknown.text
+
     @pytest.mark.parametrize("role", ["member", "steward"])
     async def test_only_admins(self, client, keys, ledger, role) -> None:
         token = bearer(keys.mint(MEMBER_ID, role))

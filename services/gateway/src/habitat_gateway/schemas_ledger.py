@@ -17,6 +17,7 @@ from habitat_common.api.ledger import (
     Allocation,
     AllocationList,
     AllocationStatement,
+    CompleteDistributionRequest,
     Distribution,
     DistributionList,
     LedgerExceptionList,
@@ -31,7 +32,6 @@ from habitat_common.api.ledger import (
     StatementLine,
     Transaction,
 )
-from habitat_common.web.inputs import IsoDate
 from habitat_common.web.money import MoneyIn
 from pydantic import ConfigDict, Field, StringConstraints
 
@@ -116,14 +116,6 @@ class PreCloseReport(Out):
     )
     pending_count: int = Field(description="How many contributions of the period are undecided")
     period: dict[str, Any]
-
-
-class CompleteDistributionRequest(Body):
-    reference: str = Field(min_length=1, max_length=200, description="Payment reference, e.g. check number")
-    paid_on: IsoDate | None = Field(default=None, description="Default: today in the co-op's time zone")
-    override_reason: str | None = Field(
-        default=None, min_length=1, max_length=2000, description="Required to pay more than the member's capital (recorded)"
-    )
 
 
 class K1IssuedEnding(Out):

@@ -191,6 +191,18 @@ class ScheduleDistributionRequest(Request):
     scheduled_on: IsoDate
 
 
+class CompleteDistributionRequest(Request):
+    """How a scheduled distribution was paid."""
+
+    reference: str = Field(min_length=1, max_length=200, description="Payment reference (ACH trace, check number)")
+    paid_on: IsoDate | None = Field(default=None, description="Default: today in the co-op's time zone")
+    override_reason: str | None = Field(
+        default=None, min_length=1, max_length=2000,
+        description="Required to pay more than the member's capital (recorded)",
+    )
+    method: PaymentMethod | None = Field(default=None, description="How it was paid; default: as scheduled")
+
+
 class Distribution(Answer):
     id: uuid.UUID
     member_id: uuid.UUID

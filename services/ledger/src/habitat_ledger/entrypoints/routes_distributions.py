@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from habitat_common.api.ledger import (
+    CompleteDistributionRequest,
     Distribution,
     DistributionList,
     MoneyMove,
@@ -18,7 +19,6 @@ from habitat_ledger.domain.commands import CompleteDistribution, ScheduleDistrib
 from habitat_ledger.domain.errors import DistributionNotFound
 from habitat_ledger.entrypoints.dependencies import Admin, Member, MoneyMovePolicy, Today, Uow
 from habitat_ledger.entrypoints.routes_money_moves import money_move_out
-from habitat_ledger.entrypoints.schemas_money import CompleteIn
 from habitat_ledger.service_layer.distributions import distributions, money_moves
 
 router = APIRouter(tags=["distributions"])
@@ -61,7 +61,7 @@ async def read(distribution_id: uuid.UUID, caller: Member, uow: Uow) -> Distribu
     responses={202: {"model": MoneyMove, "description": "Requested: waits for a second admin (/money-moves)"}},
 )
 async def complete(
-    distribution_id: uuid.UUID, body: CompleteIn, caller: Admin, uow: Uow, today: Today, policy: MoneyMovePolicy,
+    distribution_id: uuid.UUID, body: CompleteDistributionRequest, caller: Admin, uow: Uow, today: Today, policy: MoneyMovePolicy,
     response: Response,
 ) -> MoneyMove:
     """Request the payment be recorded: 202 with the money move a second admin approves (then capital
