@@ -176,13 +176,13 @@ LEDGER_ROUTES = {
     ("POST", "/money-moves/{move_id}/approve"): "both",
     ("POST", "/money-moves/{move_id}/reject"): "both",
     ("POST", "/imports/capital-accounts"): "both",
+    ("POST", "/exports/k1/{year}/issue"): "both",
 }
 # routes both offer whose answers are not defined once, and why
 LEDGERS_UNSHARED = {
     ("GET", "/capital-accounts/{member_id}"),  # the gateway's dashboard reads a capital account loosely
     ("GET", "/periods/{period_id}/draft-allocation"),  # the gateway documents the draft loosely
     ("GET", "/periods/{period_id}/pre-close"),  # the gateway adds the undecided contributions
-    ("POST", "/exports/k1/{year}/issue"),  # the ledger declares no model for the issue
     ("GET", "/exports/k1"), ("GET", "/exports/journal"),  # files, no JSON model
     ("GET", "/integrity"),  # the gateway answers every service's checks together
 }

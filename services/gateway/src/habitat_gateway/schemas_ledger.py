@@ -9,7 +9,7 @@ contributions), and the K-1 issue (the ledger declares no model for it)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -20,6 +20,8 @@ from habitat_common.api.ledger import (
     CompleteDistributionRequest,
     Distribution,
     DistributionList,
+    K1Issue,
+    K1IssuedEnding,
     LedgerExceptionList,
     MoneyMove,
     MoneyMoveApproval,
@@ -116,21 +118,3 @@ class PreCloseReport(Out):
     )
     pending_count: int = Field(description="How many contributions of the period are undecided")
     period: dict[str, Any]
-
-
-class K1IssuedEnding(Out):
-    member_id: uuid.UUID
-    tax_ending: Money = Field(description="Ending capital, tax basis (Item L): next year's beginning")
-    book_ending: Money = Field(description="Ending capital, book (704(b)) basis")
-    section_704c_gain_ending: Money = Field(description="Built-in gain of contributed property (FMV - basis) at year end")
-
-
-class K1Issue(Out):
-    """A tax year whose K-1s were issued: each member's endings are kept (next year's beginning) and the
-    year is locked like a closed period."""
-
-    year: int
-    issued_at: datetime
-    issued_by: uuid.UUID
-    members: int = Field(description="How many members' K-1s were issued")
-    endings: list[K1IssuedEnding]

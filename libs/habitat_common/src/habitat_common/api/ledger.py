@@ -354,3 +354,24 @@ class CapitalAccountsImportReport(Answer):
         description="A file that changes balances waits for a second admin (202; GET/POST /money-moves/{id}):"
         " the money move (import_opening_balances); executed at once in a single-admin co-op",
     )
+
+
+# exports
+
+
+class K1IssuedEnding(Answer):
+    member_id: uuid.UUID
+    tax_ending: Money = Field(description="Ending capital, tax basis (Item L): next year's beginning")
+    book_ending: Money = Field(description="Ending capital, book (704(b)) basis")
+    section_704c_gain_ending: Money = Field(description="Built-in gain of contributed property (FMV - basis) at year end")
+
+
+class K1Issue(Answer):
+    """A tax year whose K-1s were issued: each member's endings are kept (next year's beginning) and the
+    year is locked like a closed period."""
+
+    year: int
+    issued_at: datetime
+    issued_by: uuid.UUID
+    members: int = Field(description="How many members' K-1s were issued")
+    endings: list[K1IssuedEnding]

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from habitat_common.api.ledger import K1Issue as K1IssueAnswer
 from habitat_common.csv_safe import spreadsheet_row
 from habitat_common.web.observability import long_running
 
@@ -67,17 +68,18 @@ def k1_csv(rows: list[K1Row]) -> str:
 
 
 def issue_json(issue: K1Issue) -> dict:
-    return {
-        "year": issue.year,
-        "issued_at": issue.issued_at.isoformat(),
-        "issued_by": str(issue.issued_by),
-        "members": len(issue.endings),
-        "endings": [
-            {"member_id": str(e.member_id), "tax_ending": f"{e.tax}", "book_ending": f"{e.book}",
-             "section_704c_gain_ending": f"{e.section_704c_gain}"}
+    """The issue as the public answer shows it (also the details of a second attempt's 409)."""
+    return K1IssueAnswer(
+        year=issue.year,
+        issued_at=issue.issued_at,
+        issued_by=issue.issued_by,
+        members=len(issue.endings),
+        endings=[
+            {"member_id": e.member_id, "tax_ending": e.tax, "book_ending": e.book,
+             "section_704c_gain_ending": e.section_704c_gain}
             for e in issue.endings
         ],
-    }
+    ).model_dump(mode="json")
 
 
 @router.get("/exports/k1", response_model=None)
@@ -98,7 +100,7 @@ async def k1(
     return JSONResponse({"year": year, "rows": [k1_json(row) for row in rows]})
 
 
-@router.post("/exports/k1/{year}/issue", status_code=201)
+@router.post("/exports/k1/{year}/issue", status_code=201, response_model=K1IssueAnswer)
 @long_running
 async def issue(year: Year, caller: Admin, uow: Uow, today: Today) -> dict:
     """Issue the year's K-1s: stores each member's endings (next year's beginning) and locks the year.
