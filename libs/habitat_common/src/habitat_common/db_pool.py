@@ -11,6 +11,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
@@ -20,7 +21,12 @@ from sqlalchemy.pool.base import ConnectionPoolEntry
 
 from habitat_common.metrics import DB_POOL_ACQUIRE
 
-_LIVE_POOLS: weakref.WeakSet[MeteredPool] = weakref.WeakSet()
+_LIVE_POOLS: weakref.WeakSet[Any] = weakref.WeakSet()  # MeteredPool, habitat_common.read_pool.ReadPool
+
+
+def register_pool(pool: Any) -> None:
+    """Count a pool that is not an engine's (it has service, waiting, capacity() and checkedout())."""
+    _LIVE_POOLS.add(pool)
 
 
 class MeteredPool(AsyncAdaptedQueuePool):

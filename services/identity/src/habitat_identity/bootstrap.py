@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 
 from habitat_common.auth import KeySource, TokenVerifier
 from habitat_common.db import make_engine, make_sessionmaker
+from habitat_common.read_pool import ReadPool
 from habitat_common.revocation import RevocationFeed, revocation_feed_for
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from habitat_identity.adapters.devices import HmacDeviceCookies, device_cookie_secret
 from habitat_identity.adapters.keys import JwtAccessTokenIssuer, KeyRing
+from habitat_identity.adapters.member_views import PooledMemberViews
 from habitat_identity.adapters.orm import start_mappers
 from habitat_identity.adapters.passwords import Argon2PasswordHasher
 from habitat_identity.adapters.successors import FernetPairSealer
@@ -57,11 +59,16 @@ class Container:
     issuer: JwtAccessTokenIssuer
     verifier: TokenVerifier
     devices: HmacDeviceCookies
+    reads: ReadPool
     revocation_feed: RevocationFeed | None = None
     sealer: FernetPairSealer = field(default_factory=FernetPairSealer)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
+
+    @property
+    def member_views(self) -> PooledMemberViews:
+        return PooledMemberViews(self.reads)
 
     @property
     def hasher(self) -> Argon2PasswordHasher:
@@ -115,5 +122,6 @@ def build(
         issuer=JwtAccessTokenIssuer(keys, settings.auth, ttl_seconds=settings.access_token_ttl_seconds),
         verifier=verifier,
         devices=device_cookies(settings),
+        reads=ReadPool(settings.database, service="identity"),
         revocation_feed=feed,
     )

@@ -13,6 +13,7 @@ from habitat_common.auth import Principal
 from habitat_common.db import database_is_reachable
 from habitat_common.messaging.dead_letter_store import DeadLetterStore
 from habitat_common.messaging.probe import broker_is_reachable
+from habitat_common.read_pool import ReadPool
 from habitat_common.revocation import RevocationFeed
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.web.caching import install_no_store
@@ -37,13 +38,14 @@ def service_app(
     state: Mapping[str, object] | None = None,
     details_beside_error: bool = False,
     presenters: Mapping[type[Exception], Presenter] | None = None,
+    reads: ReadPool | None = None,
 ) -> FastAPI:
     """Build a service's HTTP app: lifespan, error handlers, observability with /healthz, /readyz and /metrics,
     no-store caching, then routers in the given order and the dead-letter routes when a store is given.
 
     /readyz checks the database, the broker when broker_url is given, and the revocation feed when there is
     one. The lifespan runs on_start, starts the feed and settles start-up objects; on shutdown it stops the
-    feed and disposes of the engine.
+    feed, disposes of the engine and closes the read pool when there is one.
     """
     if dead_letters is not None and admin is None:
         raise ValueError("the dead-letter routes need the service's admin dependency")
@@ -59,6 +61,8 @@ def service_app(
         if revocation_feed:
             await revocation_feed.stop()
         await engine.dispose()
+        if reads is not None:
+            await reads.close()
 
     app = FastAPI(title=f"Habitat {service}", version="1", lifespan=lifespan)
     for name, value in (state or {}).items():

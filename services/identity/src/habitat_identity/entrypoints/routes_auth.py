@@ -99,7 +99,7 @@ async def change_password(body: ChangePasswordRequest, caller: SignedIn, c: Cont
 async def me(caller: SignedIn, c: ContainerDep) -> Response:
     """The signed-in member."""
     # validated once here; returned as a model, FastAPI would validate and encode it again (every page asks)
-    body = Member.model_validate(await members.get_member(caller.member_id, c.uow()))
+    body = Member.model_validate(await members.member_view(caller.member_id, c.member_views))
     return Response(body.model_dump_json(), media_type="application/json")
 
 

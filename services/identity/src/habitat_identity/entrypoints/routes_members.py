@@ -93,7 +93,7 @@ async def get_member(member_id: uuid.UUID, caller: AnyMember, c: ContainerDep) -
     """One member: stewards and admins see anyone, a member only themselves."""
     if caller.member_id != member_id and not caller.has_role("steward"):
         raise MemberNotFound()
-    return Member.model_validate(await members.get_member(member_id, c.uow()))
+    return Member.model_validate(await members.member_view(member_id, c.member_views))
 
 
 @router.patch("/members/{member_id}", response_model=Member)

@@ -6,6 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from habitat_identity.domain.commands import CreateMember, EnsureAdmin, UpdateMember
 from habitat_identity.domain.errors import CannotChangeSelf, EmailTaken, MemberNotFound
@@ -20,7 +21,7 @@ from habitat_identity.domain.model import (
 from habitat_identity.domain.password_tokens import INVITATION_TTL, PasswordToken
 from habitat_identity.domain.passwords import check_password_policy
 from habitat_identity.service_layer.auth import utcnow
-from habitat_identity.service_layer.ports import PasswordHasher, PasswordStrengthEstimator, UnitOfWork
+from habitat_identity.service_layer.ports import MemberViews, PasswordHasher, PasswordStrengthEstimator, UnitOfWork
 from habitat_identity.service_layer.recovery import stage_invitation
 
 
@@ -140,13 +141,12 @@ async def record_member_change(
     uow.audit.add(AuditEntry(actor_id, action, member.id, old, new, now))
 
 
-async def get_member(member_id: uuid.UUID, uow: UnitOfWork) -> Member:
-    """One member by id."""
-    async with uow:
-        member = await uow.members.get(member_id)
-        if member is None:
-            raise MemberNotFound()
-        return member
+async def member_view(member_id: uuid.UUID, views: MemberViews) -> dict[str, Any]:
+    """One member's public fields, for the pages that ask on every view (`/me`, a member's record)."""
+    member = await views.member(member_id)
+    if member is None:
+        raise MemberNotFound()
+    return member
 
 
 async def list_members(

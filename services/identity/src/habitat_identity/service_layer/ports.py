@@ -191,3 +191,10 @@ class Clock(Protocol):
     """The current time (aware, UTC); tests pass a fake one."""
 
     def now(self) -> datetime: ...
+
+
+class MemberViews(Protocol):
+    """Members as the API shows them, read straight from the database (no unit of work: hot pages)."""
+
+    async def member(self, member_id: uuid.UUID) -> dict[str, Any] | None:
+        """The member's public fields, or None."""
