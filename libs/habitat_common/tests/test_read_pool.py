@@ -9,13 +9,12 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from prometheus_client import REGISTRY
-from sqlalchemy import text
-
 from habitat_common.read_pool import ReadPool, positional
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import private_postgres_cluster
 from habitat_common.web.errors import install_error_handlers
+from prometheus_client import REGISTRY
+from sqlalchemy import text
 
 pytestmark = pytest.mark.integration
 

@@ -137,9 +137,11 @@ class ReadPool:
         """Several statements that must agree with each other, in one read-only REPEATABLE READ transaction."""
         with _tracer.start_as_current_span("snapshot", kind=trace.SpanKind.CLIENT) as span:
             span.set_attribute("db.system", "postgresql")
-            async with self._connection() as connection:
-                async with connection.transaction(isolation="repeatable_read", readonly=True):
-                    yield Snapshot(connection)
+            async with (
+                self._connection() as connection,
+                connection.transaction(isolation="repeatable_read", readonly=True),
+            ):
+                yield Snapshot(connection)
 
     async def close(self) -> None:
         """Close the pool's connections (the process is stopping)."""

@@ -12,6 +12,8 @@ import aiohttp
 import httpx
 from opentelemetry.instrumentation.aiohttp_client import create_trace_config
 
+from habitat_gateway import fast_json
+
 # Shorter than the services' keep-alive (uvicorn --timeout-keep-alive 75): a pooled connection is
 # never reused at the moment the service closes it.
 POOL_KEEPALIVE_SECONDS = 30
@@ -28,7 +30,7 @@ class UpstreamResponse:
     content: bytes
 
     def json(self) -> Any:
-        return jsonlib.loads(self.content) if self.content else {}
+        return fast_json.loads(self.content) if self.content else {}
 
 
 class Transport(Protocol):

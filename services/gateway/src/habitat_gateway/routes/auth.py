@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request, Response
 from habitat_common.api.identity import Member, RefreshRequest, TokenPair
 
+from habitat_gateway import fast_json
 from habitat_gateway.clients.services import dashboard
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AnyCaller, MemberCaller, ServicesDep
@@ -90,4 +89,4 @@ async def my_dashboard(caller: MemberCaller, services: ServicesDep) -> Response:
     data["recent_contributions"] = [
         {name: item[name] for name in CONTRIBUTION_FIELDS if name in item} for item in data["recent_contributions"]
     ]
-    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+    return Response(fast_json.dumps(data), media_type="application/json")
