@@ -45,11 +45,6 @@ class FakeContributionRepository:
         ]
         return found
 
-    async def list(self, where: ContributionFilter) -> Page:
-        found = sorted(self._matching(where), key=lambda c: (c.submitted_at, c.id), reverse=True)
-        following = [c for c in found if where.after is None or (c.submitted_at, c.id) < where.after]
-        return Page(following[where.offset : where.offset + where.limit], len(found))
-
     async def oldest_first(self, where: ContributionFilter) -> Page:
         found = sorted(self._matching(where), key=lambda c: (c.submitted_at, c.id))
         following = [c for c in found if where.after is None or (c.submitted_at, c.id) > where.after]
@@ -77,6 +72,27 @@ class FakeContributionRepository:
             ),
             Figures(),
         )
+
+
+class FakeContributionViews:
+    """The read models over a fake repository's rows: each contribution as a mapping of its id, owner, type and
+    submission time."""
+
+    def __init__(self, contributions: FakeContributionRepository) -> None:
+        self._contributions = contributions
+
+    @staticmethod
+    def _view(c: Contribution) -> dict:
+        return {"id": c.id, "member_id": c.member_id, "type": c.type, "submitted_at": c.submitted_at}
+
+    async def page(self, where: ContributionFilter) -> Page:
+        found = sorted(self._contributions._matching(where), key=lambda c: (c.submitted_at, c.id), reverse=True)
+        following = [c for c in found if where.after is None or (c.submitted_at, c.id) < where.after]
+        return Page([self._view(c) for c in following[where.offset : where.offset + where.limit]], len(found))
+
+    async def contribution(self, contribution_id: uuid.UUID) -> dict | None:
+        found = self._contributions.rows.get(contribution_id)
+        return None if found is None else self._view(found)
 
 
 class FakeMemberRepository:

@@ -1,4 +1,4 @@
-"""The composition root: settings, engine, sessions, unit of work, token verifier, rate card."""
+"""The composition root: settings, engine, sessions, unit of work, read pool, token verifier, rate card."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from habitat_common.auth import JwksKeySource, TokenVerifier
 from habitat_common.db import make_engine, make_sessionmaker
+from habitat_common.read_pool import ReadPool
 from habitat_common.revocation import RevocationList
 from habitat_contributions.adapters import orm
 from habitat_contributions.adapters.contribution_import import PostgresContributionImportStore, PostgresImportEvents
+from habitat_contributions.adapters.contribution_views import PooledContributionViews
 from habitat_contributions.adapters.integrity import SqlIntegrityChecks
 from habitat_contributions.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_contributions.config import ContributionsSettings
@@ -36,9 +38,14 @@ class Container:
     session_factory: async_sessionmaker[AsyncSession]
     rate_card: RateCard
     policy: ReviewPolicy
+    reads: ReadPool
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
+
+    @property
+    def contribution_views(self) -> PooledContributionViews:
+        return PooledContributionViews(self.reads)
 
     def import_store(self) -> PostgresContributionImportStore:
         return PostgresContributionImportStore(self.engine)
@@ -76,6 +83,7 @@ def build(settings: ContributionsSettings | None = None) -> Container:
             dual_approval_threshold=settings.dual_approval_threshold,
             review_target=timedelta(hours=settings.review_target_hours),
         ),
+        reads=ReadPool(settings.database, service="contributions", server_settings=SESSION_SETTINGS),
     )
 
 

@@ -69,6 +69,7 @@ async def container(settings: ContributionsSettings) -> AsyncIterator[bootstrap.
         await conn.execute(text("SET LOCAL session_replication_role = replica"))
         await conn.execute(text(f"TRUNCATE {', '.join('contributions.' + t for t in TABLES)}"))
     yield container
+    await container.reads.close()
     await container.engine.dispose()
 
 

@@ -1,9 +1,15 @@
-"""The contributions list is a read model (one column-level query): it answers exactly what the entity path does."""
+"""The contributions list and one contribution are read models (one column-level query each, on the read pool):
+they answer exactly what the entity path does."""
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
+from fastapi.responses import JSONResponse
+from sqlalchemy import event
 
+from habitat_common.api.contributions import ContributionDetail, ContributionList
+from habitat_common.web.paging import encode_cursor
 from tests.integration.db import open_q1
 from tests.integration.test_http import auth, submit
 
@@ -70,3 +76,70 @@ class TestListContributions:
         asked = (await client.get("/contributions", params={"member_id": str(other)},
                                   headers=auth(keys, member))).json()
         assert mine == asked == {"items": [], "total": 0, "next_cursor": None}
+
+
+class TestOnTheReadPool:
+    async def test_answers_are_byte_for_byte_those_of_the_entity_path(self, client, keys, container):
+        await open_q1(container)
+        member = uuid.uuid4()
+        ids = [
+            await reviewed(client, keys, member),
+            (await submit(client, keys, member, type="capital", amount="1234.5", hours=None)).json()["id"],
+            (
+                await submit(
+                    client, keys, member, type="property", fair_market_value="80", adjusted_basis="0.1", hours=None,
+                    description="Réparé la clôture — 5 m² « neuve »",
+                )
+            ).json()["id"],
+        ]
+        listed = await client.get("/contributions", headers=auth(keys, member))
+        alone = [await client.get(f"/contributions/{i}", headers=auth(keys, member)) for i in ids]
+
+        async with container.uow() as uow:
+            entities = [await uow.contributions.get(uuid.UUID(i)) for i in ids]
+            # as the routes answered from entities: the list with pydantic's JSON, one contribution through FastAPI
+            was_listed = ContributionList.model_validate({"items": entities[::-1], "total": 3}).model_dump_json()
+            was_alone = [
+                JSONResponse(ContributionDetail.model_validate(e).model_dump(mode="json")).body for e in entities
+            ]
+        assert listed.content == was_listed.encode()
+        assert [a.content for a in alone] == was_alone
+        assert {a.headers["content-type"] for a in alone} == {"application/json"}
+
+    async def test_reads_open_no_session(self, client, keys, container):
+        await open_q1(container)
+        member = uuid.uuid4()
+        created = (await submit(client, keys, member)).json()["id"]
+        checkouts = []
+
+        def checkout(*_):
+            checkouts.append(1)
+
+        event.listen(container.engine.sync_engine, "checkout", checkout)
+        try:
+            listed = await client.get("/contributions", params={"q": "garden"}, headers=auth(keys, member))
+            alone = await client.get(f"/contributions/{created}", headers=auth(keys, member))
+            read = len(checkouts)
+            await client.get("/review-queue", headers=auth(keys, uuid.uuid4(), "steward"))  # control: the ORM's
+        finally:
+            event.remove(container.engine.sync_engine, "checkout", checkout)
+        assert (listed.json()["total"], alone.status_code) == (1, 200)
+        assert (read, len(checkouts)) == (0, 1)
+
+    async def test_empty_pages_past_the_end_still_count_the_matches(self, client, keys, container):
+        await open_q1(container)
+        member = uuid.uuid4()
+        for description in ("Weeded the fence line", "Painted the fence", "Built raised garden beds"):
+            await submit(client, keys, member, description=description)
+        mine = auth(keys, member)
+        long_ago = encode_cursor("contributions", datetime(2000, 1, 1, tzinfo=UTC), uuid.uuid4())
+        after_the_last = await client.get("/contributions", params={"q": "FENCE", "after": long_ago}, headers=mine)
+        beyond = await client.get("/contributions", params={"q": "fence", "offset": 5, "type": "labor"}, headers=mine)
+        nothing = await client.get("/contributions", params={"q": "roof", "offset": 5}, headers=mine)
+        assert after_the_last.json() == beyond.json() == {"items": [], "total": 2, "next_cursor": None}
+        assert nothing.json() == {"items": [], "total": 0, "next_cursor": None}
+
+    async def test_an_unknown_contribution_is_404_to_everyone(self, client, keys, container):
+        for headers in (auth(keys, uuid.uuid4()), auth(keys, uuid.uuid4(), "steward")):
+            response = await client.get(f"/contributions/{uuid.uuid4()}", headers=headers)
+            assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")

@@ -12,7 +12,7 @@ from habitat_contributions.domain.valuation import RateCard
 from habitat_contributions.service_layer import handlers, queries, review
 from habitat_contributions.service_layer.ports import ContributionFilter
 from tests.builders import IN_Q1, T0, capital, labor, open_period
-from tests.fakes import FakeUnitOfWork
+from tests.fakes import FakeContributionViews, FakeUnitOfWork
 
 CARD = RateCard()
 
@@ -80,22 +80,25 @@ class TestReadContributions:
     async def test_member_sees_only_their_own(self):
         uow = FakeUnitOfWork(open_period())
         mine, theirs = await submitted(uow, labor()), await submitted(uow, capital())
-        me = Viewer(mine.member_id, is_reviewer=False)
-        assert [c.id for c in (await queries.list_contributions(ContributionFilter(), me, uow)).items] == [mine.id]
+        me, views = Viewer(mine.member_id, is_reviewer=False), FakeContributionViews(uow.contributions)
+        assert [c["id"] for c in (await queries.list_contributions(ContributionFilter(), me, views)).items] == [mine.id]
         asking_for_other = ContributionFilter(member_id=theirs.member_id)
-        assert (await queries.list_contributions(asking_for_other, me, uow)).items == []
+        assert (await queries.list_contributions(asking_for_other, me, views)).items == []
+        assert (await queries.get_contribution(mine.id, me, views))["id"] == mine.id
         with pytest.raises(ContributionNotFound):
-            await queries.get_contribution(theirs.id, me, uow)
+            await queries.get_contribution(theirs.id, me, views)
 
     async def test_reviewer_sees_all_and_can_filter(self):
         uow = FakeUnitOfWork(open_period())
         await submitted(uow, labor())
         cash = await submitted(uow, capital())
-        steward = Viewer(uuid.uuid4(), is_reviewer=True)
-        assert (await queries.list_contributions(ContributionFilter(), steward, uow)).total == 2
+        steward, views = Viewer(uuid.uuid4(), is_reviewer=True), FakeContributionViews(uow.contributions)
+        assert (await queries.list_contributions(ContributionFilter(), steward, views)).total == 2
         assert [
-            c.id for c in (await queries.list_contributions(ContributionFilter(type="capital"), steward, uow)).items
+            c["id"]
+            for c in (await queries.list_contributions(ContributionFilter(type="capital"), steward, views)).items
         ] == [cash.id]
+        assert (await queries.get_contribution(cash.id, steward, views))["id"] == cash.id
 
 
 class TestReviewQueue:

@@ -1,22 +1,26 @@
-"""The contributions list as a read model: one column-level query, rows as plain mappings (no ORM entities).
+"""The contributions list and one contribution as read models on the process's asyncpg read pool: one
+column-level statement in autocommit, rows as plain mappings (no ORM entity, no unit of work around it;
+habitat_common.read_pool says what that saves).
 
 A page with its approvals, revisions and thread, and the count of all that match, comes back in one
 round trip; each row's children travel as one JSON document built by PostgreSQL, their times in UTC
 ISO form. The statement is plain SQL, written once per combination of filters: building and keying a
 SQLAlchemy expression of this size cost more per request than running it. The rules stay where they
-are: who may see what is decided by the caller (queries.list_contributions), the current revision by
-the domain's current_revision.
+are: who may see what is decided by the caller (queries.list_contributions, queries.get_contribution),
+the current revision by the domain's current_revision.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from sqlalchemy import TextClause, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitat_common.read_pool import ReadPool
 from habitat_common.web.paging import like_pattern
 from habitat_contributions.domain.model import current_revision
 from habitat_contributions.service_layer.ports import ContributionFilter, Page
@@ -72,24 +76,39 @@ def _statement(
     return text(page), text(count)
 
 
-async def contribution_page(session: AsyncSession, where: ContributionFilter, *, newest_first: bool = True) -> Page:
-    """A page of contributions as mappings with the fields of the API's contribution, and the total."""
-    params: dict[str, Any] = {name: getattr(where, name) for name in FILTERS if getattr(where, name) is not None}
-    page, count = _statement(tuple(params), newest_first, where.after is not None, bool(where.q))
-    if where.q:
-        params["q"] = like_pattern(where.q)
-    position = {} if where.after is None else {"after_at": where.after[0], "after_id": where.after[1]}
-    result = await session.execute(page, params | position | {"limit": where.limit, "offset": where.offset})
-    names = list(result.keys())
-    rows = result.all()
-    if not rows:
-        first = where.offset == 0 and where.after is None
-        return Page([], 0 if first else (await session.scalar(count, params)) or 0)
-    items = []
-    for row in rows:
-        item = dict(zip(names, row, strict=True))
-        item.pop("total")
-        item |= json.loads(item.pop("children"))
-        item["revision"] = current_revision([r["number"] for r in item["revisions"]])
-        items.append(item)
-    return Page(items, rows[0][-1])
+ONE = text(f"SELECT {COLUMNS}, {CHILDREN} AS children FROM contributions.contribution c WHERE c.id = :id")
+
+
+def _item(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row as the API's contribution: the children's document spread into it, the current revision added."""
+    item = dict(row)
+    item.pop("total", None)
+    item |= json.loads(item.pop("children"))
+    item["revision"] = current_revision([r["number"] for r in item["revisions"]])
+    return item
+
+
+class PooledContributionViews:
+    def __init__(self, reads: ReadPool) -> None:
+        self._reads = reads
+
+    async def page(self, where: ContributionFilter, *, newest_first: bool = True) -> Page:
+        """A page of contributions as mappings with the fields of the API's contribution, and the total."""
+        params: dict[str, Any] = {name: getattr(where, name) for name in FILTERS if getattr(where, name) is not None}
+        page, count = _statement(tuple(params), newest_first, where.after is not None, bool(where.q))
+        if where.q:
+            params["q"] = like_pattern(where.q)
+        position = {} if where.after is None else {"after_at": where.after[0], "after_id": where.after[1]}
+        rows = await self._reads.fetch(page, params | position | {"limit": where.limit, "offset": where.offset})
+        if not rows:
+            if where.offset == 0 and where.after is None:
+                return Page([], 0)
+            # its own statement, as under the engine's READ COMMITTED: it runs only when the page came back empty
+            counted = await self._reads.fetchrow(count, params)
+            return Page([], counted[0] if counted else 0)
+        return Page([_item(row) for row in rows], rows[0]["total"])
+
+    async def contribution(self, contribution_id: uuid.UUID) -> dict[str, Any] | None:
+        """One contribution as a mapping with the fields of the API's contribution, or None."""
+        row = await self._reads.fetchrow(ONE, {"id": contribution_id})
+        return None if row is None else _item(row)

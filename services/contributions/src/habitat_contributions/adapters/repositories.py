@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_contributions.adapters import orm
-from habitat_contributions.adapters.contribution_views import contribution_page, like_pattern
+from habitat_contributions.adapters.contribution_views import like_pattern
 from habitat_contributions.adapters.intake import intake_figures
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
@@ -54,10 +54,6 @@ class SqlAlchemyContributionRepository:
     async def get_for_update(self, contribution_id: uuid.UUID) -> Contribution | None:
         # populate_existing: after waiting on the lock we must see the winner's committed status.
         return await self._session.get(Contribution, contribution_id, with_for_update=True, populate_existing=True)
-
-    async def list(self, where: ContributionFilter) -> Page:
-        # a read model (column-level, one round trip): the list is never changed, so no entities are loaded
-        return await contribution_page(self._session, where)
 
     async def oldest_first(self, where: ContributionFilter) -> Page:
         return await self._page(where, orm.contribution.c.submitted_at, orm.contribution.c.id)

@@ -98,7 +98,11 @@ class Viewer:
     is_reviewer: bool
 
     def may_see(self, contribution: Contribution) -> bool:
-        return self.is_reviewer or contribution.member_id == self.member_id
+        return self.may_see_member(contribution.member_id)
+
+    def may_see_member(self, member_id: uuid.UUID) -> bool:
+        """Whether this viewer may see the contributions of that member."""
+        return self.is_reviewer or member_id == self.member_id
 
 
 class Contribution:

@@ -53,6 +53,7 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
     app = service_app(
         SERVICE,
         engine=container.engine,
+        reads=container.reads,
         broker_url=settings.rabbit.url.get_secret_value(),
         revocation_feed=feed,
         state={"container": container, "verifier": verifier},

@@ -60,19 +60,22 @@ async def submit(
 
 
 @router.get("/contributions", response_model=ContributionList)
-async def list_contributions(principal: Member, uow: Uow, where: Filter, after: After = None) -> Response:
+async def list_contributions(
+    principal: Member, container: AppContainer, where: Filter, after: After = None
+) -> Response:
     """Own contributions for members; everyone's for stewards and admins; newest first; `next_cursor` pages on."""
     where = positioned_after(where, after, LIST_CURSOR)
-    page = await queries.list_contributions(where, _viewer(principal), uow)
+    page = await queries.list_contributions(where, _viewer(principal), container.contribution_views)
     following = next_cursor(LIST_CURSOR, page.items[-1], page.more) if page.items else None
     body = {"items": page.items, "total": page.total, "next_cursor": following}
     return _json(ContributionList.model_validate(body))
 
 
 @router.get("/contributions/{contribution_id}", response_model=ContributionDetail)
-async def get_contribution(contribution_id: uuid.UUID, principal: Member, uow: Uow):
+async def get_contribution(contribution_id: uuid.UUID, principal: Member, container: AppContainer) -> Response:
     """One contribution with revisions, thread and approvals: its owner, stewards and admins may read it."""
-    return await queries.get_contribution(contribution_id, _viewer(principal), uow)
+    found = await queries.get_contribution(contribution_id, _viewer(principal), container.contribution_views)
+    return _json(ContributionDetail.model_validate(found))
 
 
 @router.patch("/contributions/{contribution_id}", response_model=ContributionDetail)

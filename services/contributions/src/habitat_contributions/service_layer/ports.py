@@ -65,15 +65,14 @@ class IntakeFigures:
 
 
 class ContributionRepository(Protocol):
-    """Contributions by id, locked for a decision, listed, queued for review, totalled for sealing."""
+    """Contributions by id, locked for a decision, queued for review, totalled for sealing (the list and one
+    contribution as the API shows them are ContributionViews)."""
 
     def add(self, contribution: Contribution) -> None: ...
 
     async def get(self, contribution_id: uuid.UUID) -> Contribution | None: ...
 
     async def get_for_update(self, contribution_id: uuid.UUID) -> Contribution | None: ...
-
-    async def list(self, where: ContributionFilter) -> Page: ...
 
     async def oldest_first(self, where: ContributionFilter) -> Page: ...
 
@@ -84,6 +83,19 @@ class ContributionRepository(Protocol):
         ...
 
     async def intake(self, period_id: uuid.UUID) -> IntakeFigures: ...
+
+
+class ContributionViews(Protocol):
+    """Contributions as the API shows them, read straight from the database (no unit of work: hot pages)."""
+
+    async def page(self, where: ContributionFilter) -> Page:
+        """Contributions matching the filter as mappings with the API's fields, newest first (then by id), after
+        where.after if given, and the count of all that match (ignoring where.after)."""
+        ...
+
+    async def contribution(self, contribution_id: uuid.UUID) -> dict[str, Any] | None:
+        """One contribution as a mapping with the API's fields, or None."""
+        ...
 
 
 class IdempotencyKeys(Protocol):

@@ -6,12 +6,19 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from habitat_contributions.domain.errors import ContributionNotFound
 from habitat_contributions.domain.model import Contribution, ContributionStatus, ContributionType, Viewer
 from habitat_contributions.domain.valuation import ZERO
 from habitat_contributions.service_layer.handlers import utcnow
-from habitat_contributions.service_layer.ports import ContributionFilter, IntakeFigures, Page, UnitOfWork
+from habitat_contributions.service_layer.ports import (
+    ContributionFilter,
+    ContributionViews,
+    IntakeFigures,
+    Page,
+    UnitOfWork,
+)
 
 TENTH = Decimal("0.1")
 
@@ -24,24 +31,22 @@ class QueuedContribution:
     member_name: str | None = None
 
 
-async def get_contribution(contribution_id: uuid.UUID, viewer: Viewer, uow: UnitOfWork) -> Contribution:
-    """One contribution; someone else's is reported as not found to a plain member."""
-    async with uow:
-        contribution = await uow.contributions.get(contribution_id)
-    if contribution is None or not viewer.may_see(contribution):
+async def get_contribution(contribution_id: uuid.UUID, viewer: Viewer, views: ContributionViews) -> dict[str, Any]:
+    """One contribution as the API shows it; someone else's is reported as not found to a plain member."""
+    contribution = await views.contribution(contribution_id)
+    if contribution is None or not viewer.may_see_member(contribution["member_id"]):
         raise ContributionNotFound("No such contribution.")
     return contribution
 
 
-async def list_contributions(where: ContributionFilter, viewer: Viewer, uow: UnitOfWork) -> Page:
+async def list_contributions(where: ContributionFilter, viewer: Viewer, views: ContributionViews) -> Page:
     """Contributions matching the filter, newest first (then by id), after where.after if given; a plain member
     only ever gets their own. The page says whether more follow it."""
     if not viewer.is_reviewer:
         if where.member_id not in (None, viewer.member_id):
             return Page([], 0)
         where = replace(where, member_id=viewer.member_id)
-    async with uow:
-        return _one_extra(await uow.contributions.list(_one_more(where)), where.limit)
+    return _one_extra(await views.page(_one_more(where)), where.limit)
 
 
 def _one_more(where: ContributionFilter) -> ContributionFilter:
