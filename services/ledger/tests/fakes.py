@@ -6,6 +6,8 @@ import copy
 import dataclasses
 import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Self
@@ -556,6 +558,28 @@ class FakeUnitOfWork:
 
     async def claim_events(self, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
         return {event_id for event_id in event_ids if await self.claim_event(consumer, event_id)}
+
+
+class FakeStatementReads:
+    """The capital statement's read port over a fake unit of work's journal and members (its snapshot is the
+    fake's state: nothing commits while a use case reads)."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Self]:
+        yield self
+
+    async def capital_movements(self, member_id: uuid.UUID, as_of: date, last: int | None) -> list[CapitalMovement]:
+        return await self._uow.journal.capital_movements(member_id, as_of, last)
+
+    async def posting_sums(self, account_code: str, as_of: date) -> PostingSums:
+        return await self._uow.journal.posting_sums(account_code, as_of)
+
+    async def display_name(self, member_id: uuid.UUID) -> str | None:
+        member = await self._uow.members.get(member_id)
+        return member.display_name if member else None
 
 
 async def opening_balance(uow: FakeUnitOfWork, member_id: uuid.UUID, amount: str, on: date = date(2025, 12, 31)):

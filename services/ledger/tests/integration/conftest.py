@@ -71,15 +71,16 @@ def uow_factory(session_factory):
 
 
 @pytest.fixture
-async def api(settings, session_factory):
+async def api(settings, connection, session_factory):
     """The HTTP app on the test's transaction; callers default to an admin."""
     import httpx
     from habitat_common.testing import LocalKeys
 
     from habitat_ledger.entrypoints.http import create_app
     from tests.ledger_api import Api
+    from tests.ledger_db import TransactionReads
 
     keys = LocalKeys()
-    app = create_app(settings, keys, session_factory=session_factory)
+    app = create_app(settings, keys, session_factory=session_factory, reads=TransactionReads(connection))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ledger") as client:
         yield Api(client, keys)

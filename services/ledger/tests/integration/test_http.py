@@ -13,6 +13,7 @@ from sqlalchemy import text
 from habitat_ledger.entrypoints.consumers import contribution_approved_handler
 from habitat_ledger.entrypoints.http import create_app
 from tests.ledger_builders import approved, envelope
+from tests.ledger_db import TransactionReads
 
 Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
 
@@ -32,9 +33,9 @@ class Caller:
 
 
 @pytest.fixture
-async def api(settings, session_factory):
+async def api(settings, connection, session_factory):
     keys = LocalKeys()
-    app = create_app(settings, keys, session_factory=session_factory)
+    app = create_app(settings, keys, session_factory=session_factory, reads=TransactionReads(connection))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ledger") as client:
         yield Caller(client, keys)
 

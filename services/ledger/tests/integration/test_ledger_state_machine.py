@@ -28,6 +28,8 @@ from habitat_common.contracts import (
     PeriodSealedV1,
 )
 from habitat_common.contracts.contributions import ImportedContribution, SealedMemberTotal
+from habitat_common.read_pool import ReadPool
+from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import temporary_database
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
@@ -42,6 +44,7 @@ from hypothesis.stateful import (
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from habitat_ledger.adapters.statement_reads import PooledStatementReads
 from habitat_ledger.adapters.translators import to_book_contribution, to_book_contributions
 from habitat_ledger.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_ledger.domain import errors
@@ -137,6 +140,7 @@ class Harness:
         self.loop = asyncio.new_event_loop()
         self.engine = create_async_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.reads = ReadPool(DatabaseSettings(url=url), service="ledger-stateful")
 
     def run(self, work: Awaitable):
         return self.loop.run_until_complete(work)
@@ -159,6 +163,7 @@ class Harness:
             await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY"))
 
     def close(self) -> None:
+        self.run(self.reads.close())
         self.run(self.engine.dispose())
         self.loop.close()
 
@@ -776,8 +781,11 @@ class LedgerMachine(RuleBasedStateMachine):
         for member_id, (book, tax) in list(self.model.capital.items()):
             balance = await get_capital_account(member_id, self.h.uow(), today=TODAY)
             assert (balance.book_balance, balance.tax_balance) == (book, tax)
-            statement = await capital_statement(member_id, self.h.uow(), today=TODAY)
+            reads = PooledStatementReads(self.h.reads)
+            statement = await capital_statement(member_id, reads, today=TODAY)
             assert (statement.book_balance, statement.tax_balance) == (book, tax)
+            latest = await capital_statement(member_id, reads, today=TODAY, last=1)
+            assert (latest.lines, latest.as_of) == (statement.lines[-1:], statement.as_of)
         for period in self.model.periods:
             found = await periods.get_period(period.id, self.h.uow())
             assert found.status == period.status

@@ -16,6 +16,7 @@ from habitat_ledger.entrypoints.consumers import contribution_approved_handler
 from habitat_ledger.entrypoints.http import create_app
 from tests.ledger_api import ADMIN, Api
 from tests.ledger_builders import approved, envelope
+from tests.ledger_db import TransactionReads
 
 ANA = uuid.UUID(int=21)
 Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
@@ -125,11 +126,11 @@ class TestWorkflowEntries:
 
 class TestTheCoopsToday:
     @pytest.fixture
-    async def denver_api(self, settings, session_factory):
+    async def denver_api(self, settings, connection, session_factory):
         """Half past midnight UTC on July 1 is still June 30 in Denver."""
         keys = LocalKeys()
         denver = settings.model_copy(update={"coop": CoopSettings(time_zone="America/Denver")})
-        app = create_app(denver, keys, session_factory=session_factory,
+        app = create_app(denver, keys, session_factory=session_factory, reads=TransactionReads(connection),
                          clock=lambda: datetime(2026, 7, 1, 0, 30, tzinfo=UTC))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ledger") as client:
             yield Api(client, keys)

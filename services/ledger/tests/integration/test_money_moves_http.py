@@ -25,7 +25,7 @@ from habitat_ledger.service_layer.distributions.distributions import schedule_di
 from habitat_ledger.service_layer.distributions.money_moves import approve_move, request_completion
 from tests.ledger_api import ADMIN, ADMIN2, Api
 from tests.ledger_builders import approved, envelope
-from tests.ledger_db import alembic
+from tests.ledger_db import TransactionReads, alembic
 
 ANA, ADMIN3 = uuid.UUID(int=1), uuid.uuid4()
 Q1 = {"name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
@@ -155,10 +155,10 @@ class TestReversalAndImport:
 
 class TestASingleAdminCoop:
     @pytest.fixture
-    async def alone(self, settings, session_factory):
+    async def alone(self, settings, connection, session_factory):
         keys = LocalKeys()
         single = settings.model_copy(update={"money_move_approvals_required": 1, "single_admin_coop": True})
-        app = create_app(single, keys, session_factory=session_factory)
+        app = create_app(single, keys, session_factory=session_factory, reads=TransactionReads(connection))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ledger") as client:
             yield Api(client, keys)
 

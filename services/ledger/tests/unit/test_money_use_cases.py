@@ -29,7 +29,7 @@ from habitat_ledger.service_layer.journal.capital import get_capital_account
 from habitat_ledger.service_layer.journal.contributions import book_contribution, list_exceptions
 from habitat_ledger.service_layer.journal.members import replicate_member
 from habitat_ledger.service_layer.journal.reversals import reverse_transaction
-from tests.fakes import FakeUnitOfWork, opening_balance
+from tests.fakes import FakeStatementReads, FakeUnitOfWork, opening_balance
 from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 
 ADMIN, MEMBER = uuid.uuid4(), uuid.uuid4()
@@ -152,7 +152,7 @@ class TestStatement:
         uow = await member_with("100.00")
         await book_contribution(book_command(type="property", book="300.00", tax="120.00", member_id=MEMBER), uow)
         await replicate_member(ReplicateMember(MEMBER, "a@x", "Ana", "active", datetime.now(UTC)), uow)
-        statement = await capital_statement(MEMBER, uow, as_of=date(2026, 12, 31))
+        statement = await capital_statement(MEMBER, FakeStatementReads(uow), as_of=date(2026, 12, 31))
         assert statement.display_name == "Ana"
         assert [(line.book_balance, line.tax_balance) for line in statement.lines] == [
             (Decimal("100.00"), Decimal("100.00")), (Decimal("400.00"), Decimal("220.00")),

@@ -17,7 +17,7 @@ from habitat_ledger.entrypoints.routes_documents import statement_csv
 from habitat_ledger.service_layer.exports.documents import MemberStatement, board_report, member_statement
 from habitat_ledger.service_layer.exports.statements import capital_statement
 from habitat_ledger.service_layer.journal.contributions import book_contribution
-from tests.fakes import FakeUnitOfWork
+from tests.fakes import FakeStatementReads, FakeUnitOfWork
 from tests.ledger_builders import DEFAULT_PERIOD_ID, book_command
 
 TODAY = date(2026, 3, 31)
@@ -86,8 +86,8 @@ class TestMemberStatement:
         document = await member_statement(
             member, uow, starts_on=date(2026, 2, 5), ends_on=date(2026, 2, 20), today=TODAY
         )
-        whole = await capital_statement(member, uow, as_of=date(2026, 2, 20))
-        before = await capital_statement(member, uow, as_of=date(2026, 2, 4))
+        whole = await capital_statement(member, FakeStatementReads(uow), as_of=date(2026, 2, 20))
+        before = await capital_statement(member, FakeStatementReads(uow), as_of=date(2026, 2, 4))
         s = document.statement
         assert (s.closing_book, s.closing_tax) == (whole.book_balance, whole.tax_balance)
         assert (s.opening_book, s.opening_tax) == (before.book_balance, before.tax_balance)

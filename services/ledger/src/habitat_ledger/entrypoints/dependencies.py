@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the caller, by role, and a fresh unit of work per request."""
+"""FastAPI dependencies: the caller, by role, a fresh unit of work per request and the hot reads."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from habitat_common.web.security import principal_dependency
 
 from habitat_ledger.domain.distributions.money_move import ApprovalPolicy
 from habitat_ledger.entrypoints.unit_of_work import LedgerUnitOfWork
+from habitat_ledger.service_layer.exports.ports import CapitalStatementReads
 
 
 def verifier_of(request: Request) -> TokenVerifier:
@@ -22,10 +23,15 @@ async def unit_of_work(request: Request) -> LedgerUnitOfWork:
     return request.app.state.ledger.uow()
 
 
+async def statement_reads(request: Request) -> CapitalStatementReads:
+    return request.app.state.ledger.statement_reads
+
+
 Member = Annotated[Principal, Depends(principal_dependency(verifier_of, "member"))]
 admin_principal = principal_dependency(verifier_of, "admin")
 Admin = Annotated[Principal, Depends(admin_principal)]
 Uow = Annotated[LedgerUnitOfWork, Depends(unit_of_work)]
+StatementReads = Annotated[CapitalStatementReads, Depends(statement_reads)]
 Steward = Annotated[Principal, Depends(principal_dependency(verifier_of, "steward"))]
 
 

@@ -11,6 +11,7 @@ from habitat_common.metrics import (
     preinitialise,
     preinitialise_imports,
 )
+from habitat_common.read_pool import ReadPool
 from habitat_common.revocation import revocation_feed_for
 from habitat_common.web.service_app import service_app
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -42,10 +43,12 @@ def create_app(
     verifier: TokenVerifier | KeySource | None = None,
     *,
     session_factory: async_sessionmaker[AsyncSession] | None = None,
+    reads: ReadPool | None = None,
     clock: bootstrap.Clock | None = None,
 ) -> FastAPI:
-    """Build the HTTP app; tests inject settings, a verifier (or KeySource), a session factory and a clock."""
-    ledger = bootstrap.build(settings, session_factory=session_factory, clock=clock)
+    """Build the HTTP app; tests inject settings, a verifier (or KeySource), a session factory, reads and a
+    clock."""
+    ledger = bootstrap.build(settings, session_factory=session_factory, reads=reads, clock=clock)
     feed = None
     if verifier is None:
         feed = revocation_feed_for(ledger.settings.auth)
@@ -55,6 +58,7 @@ def create_app(
     app = service_app(
         bootstrap.SERVICE,
         engine=ledger.engine,
+        reads=ledger.reads,
         broker_url=ledger.settings.rabbit.url.get_secret_value(),
         revocation_feed=feed,
         state={"ledger": ledger, "verifier": verifier},

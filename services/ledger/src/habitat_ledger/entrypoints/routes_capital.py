@@ -11,7 +11,7 @@ from habitat_common.auth import Principal
 from habitat_common.web.errors import ApiError
 from habitat_common.web.inputs import IsoDate
 
-from habitat_ledger.entrypoints.dependencies import Member, Today, Uow
+from habitat_ledger.entrypoints.dependencies import Member, StatementReads, Today, Uow
 from habitat_ledger.entrypoints.schemas import CapitalAccountOut
 from habitat_ledger.service_layer.exports.statements import capital_statement
 from habitat_ledger.service_layer.journal.capital import get_capital_account
@@ -45,7 +45,7 @@ def ensure_may_see(caller: Principal, member_id: uuid.UUID) -> None:
 async def read_statement(
     member_id: uuid.UUID,
     caller: Member,
-    uow: Uow,
+    reads: StatementReads,
     today: Today,
     as_of: Annotated[
         IsoDate | None, Query(description="Transactions dated on or before this day; default all")
@@ -57,7 +57,7 @@ async def read_statement(
 ) -> Response:
     """Every transaction on the member's capital with running book and tax balances."""
     ensure_may_see(caller, member_id)
-    statement = await capital_statement(member_id, uow, as_of=as_of, today=today, last=last)
+    statement = await capital_statement(member_id, reads, as_of=as_of, today=today, last=last)
     # validated once here; returned as a model, FastAPI would validate and encode every line again (the
     # dashboard asks for each page view)
     body = Statement(

@@ -1,8 +1,10 @@
-"""The exports slice's port: reports read from the journal, issued K-1 years, integrity checks."""
+"""The exports slice's ports: reports read from the journal, issued K-1 years, integrity checks, and the
+member's capital statement read outside the unit of work."""
 
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractAsyncContextManager
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -11,9 +13,10 @@ from habitat_ledger.domain.exports.hledger import Entry
 from habitat_ledger.domain.exports.integrity import CheckResult, ContributionTotal
 from habitat_ledger.domain.exports.k1 import K1Figures
 from habitat_ledger.domain.exports.k1_issue import IssuedEnding, K1Issue
+from habitat_ledger.domain.journal.statement import CapitalMovement
 from habitat_ledger.domain.journal.transactions import Basis
 from habitat_ledger.service_layer.close.ports import CloseUnitOfWork
-from habitat_ledger.service_layer.journal.ports import JournalRepository
+from habitat_ledger.service_layer.journal.ports import JournalRepository, PostingSums
 from habitat_ledger.service_layer.periods.ports import IssuedYears
 
 
@@ -57,3 +60,27 @@ class ExportsUnitOfWork(CloseUnitOfWork, Protocol):
     journal: JournalReports
     k1_issues: K1IssueRepository
     integrity: IntegrityRepository
+
+
+class CapitalStatementSnapshot(Protocol):
+    """The reads of one capital statement, all of them seeing the same committed state of the ledger."""
+
+    async def capital_movements(self, member_id: uuid.UUID, as_of: date, last: int | None) -> list[CapitalMovement]:
+        """The member's capital movements dated on or before as_of in journal order; with last, only the
+        latest that many."""
+        ...
+    async def posting_sums(self, account_code: str, as_of: date) -> PostingSums:
+        """Signed sums of the account's postings dated on or before as_of."""
+        ...
+    async def display_name(self, member_id: uuid.UUID) -> str | None:
+        """The member's name in the replica, or None before identity's event arrived."""
+        ...
+
+
+class CapitalStatementReads(Protocol):
+    """A member's capital statement read straight from the database, not through the unit of work: the
+    member dashboard asks for its latest lines on every view."""
+
+    def snapshot(self) -> AbstractAsyncContextManager[CapitalStatementSnapshot]:
+        """The statement's reads in one snapshot, so its lines and its balances agree."""
+        ...

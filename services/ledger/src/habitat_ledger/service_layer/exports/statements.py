@@ -16,7 +16,7 @@ from habitat_ledger.domain.journal.transactions import AccountRef, Basis
 from habitat_ledger.domain.money import ZERO
 from habitat_ledger.service_layer.close.allocations import require_allocation
 from habitat_ledger.service_layer.close.periods import require_period
-from habitat_ledger.service_layer.exports.ports import ExportsUnitOfWork
+from habitat_ledger.service_layer.exports.ports import CapitalStatementReads, ExportsUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class AllocationStatement:
 
 
 async def capital_statement(
-    member_id: uuid.UUID, uow: ExportsUnitOfWork, *, as_of: date | None = None, today: date | None = None,
+    member_id: uuid.UUID, reads: CapitalStatementReads, *, as_of: date | None = None, today: date | None = None,
     last: int | None = None,
 ) -> CapitalStatement:
     """Every transaction on the member's capital dated on or before as_of (with last: only the latest
@@ -51,24 +51,26 @@ async def capital_statement(
 
     Without as_of the statement covers every transaction, like the balance, so a close dated at the
     end of a period still in the future (or a back-office entry dated ahead) is never hidden; it is
-    then reported as of today or its last line's date, whichever is later.
+    then reported as of today or its last line's date, whichever is later. The reads share one snapshot,
+    so a booking committed meanwhile shows in both the lines and the balances or in neither.
     """
-    async with uow:
-        movements = await uow.journal.capital_movements(member_id, as_of or date.max, last)
-        member = await uow.members.get(member_id)
+    until = as_of or date.max
+    async with reads.snapshot() as snapshot:
+        movements = await snapshot.capital_movements(member_id, until, last)
+        display_name = await snapshot.display_name(member_id)
         if last is not None:
-            sums = await uow.journal.posting_sums(AccountRef.member_capital(member_id).code, as_of or date.max)
+            sums = await snapshot.posting_sums(AccountRef.member_capital(member_id).code, until)
     if last is None:
         lines = running_lines(movements)
     else:
         balance = CapitalBalance.from_posting_sums(
-            member_id, sums.by_basis.get(Basis.BOOK), sums.by_basis.get(Basis.TAX), as_of or date.max
+            member_id, sums.by_basis.get(Basis.BOOK), sums.by_basis.get(Basis.TAX), until
         )
         lines = latest_lines(movements, balance.book_balance, balance.tax_balance)
     if as_of is None:
         today = today or datetime.now(UTC).date()
         as_of = max([today, *(line.movement.occurred_on for line in lines)])
-    return CapitalStatement(member_id, member.display_name if member else None, as_of, lines)
+    return CapitalStatement(member_id, display_name, as_of, lines)
 
 
 async def allocation_statement(allocation_id: uuid.UUID, member_id: uuid.UUID, uow: ExportsUnitOfWork) -> AllocationStatement:
