@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from habitat_common.read_pool import ReadPool, positional
+from habitat_common.db import is_database_unavailable
+from habitat_common.read_pool import FREE_CONNECTION_WAIT_SECONDS, ReadPool, positional
 from habitat_common.settings import DatabaseSettings
 from habitat_common.testing import private_postgres_cluster
 from habitat_common.web.errors import install_error_handlers
@@ -112,6 +114,23 @@ async def test_while_the_database_is_down_reads_answer_503_and_recover_by_themse
         assert (await client.get("/things")).json() == {"n": 1}
     finally:
         await client.aclose()
+        await reads.close()
+
+
+async def test_an_unreachable_database_fails_the_read_within_the_connect_timeout_not_the_wait_for_a_connection():
+    # TEST-NET-1 (RFC 5737) is never routed: the SYN goes unanswered (or is refused at once where unroutable)
+    reads = ReadPool(
+        DatabaseSettings(url="postgresql+asyncpg://postgres@192.0.2.1:5432/postgres", connect_timeout_seconds=1.0),
+        service="unreachable",
+    )
+    started = time.monotonic()
+    try:
+        with pytest.raises(Exception) as raised:
+            await asyncio.wait_for(reads.fetch(text("SELECT 1")), NOT_HANGING_SECONDS)
+        assert is_database_unavailable(raised.value)
+        # well under FREE_CONNECTION_WAIT_SECONDS: the connect timeout, not the wait for a free connection, ended it
+        assert time.monotonic() - started < FREE_CONNECTION_WAIT_SECONDS
+    finally:
         await reads.close()
 
 

@@ -31,6 +31,10 @@ from habitat_common.metrics import DB_POOL_ACQUIRE
 from habitat_common.settings import DatabaseSettings
 
 _tracer = trace.get_tracer("habitat_common.read_pool")
+# Waiting for a free connection under load is not an outage: a busy pool makes a read wait up to this long
+# (SQLAlchemy's pool waits 30 s). Opening a connection is still bounded by connect_timeout_seconds, so a
+# database that is down or does not answer still fails the read within that (503, not a hang).
+FREE_CONNECTION_WAIT_SECONDS = 10.0
 # the server ended the connection under us (restart, pg_terminate_backend) before asyncpg saw it go
 _GONE = (
     asyncpg.exceptions.ConnectionDoesNotExistError,
@@ -99,7 +103,8 @@ class ReadPool:
         if full:
             self.waiting += 1
         try:
-            connection = await pool.acquire(timeout=self._settings.connect_timeout_seconds)
+            wait = max(FREE_CONNECTION_WAIT_SECONDS, self._settings.connect_timeout_seconds)
+            connection = await pool.acquire(timeout=wait)
         finally:
             if full:
                 self.waiting -= 1
