@@ -84,7 +84,7 @@ class TestMemberStatement:
     async def test_its_balances_are_the_json_statements_as_of_its_end(self):
         uow, member = await booked((3, "100.00"), (9, "250.50"), (14, "40.25"), (27, "600.00"))
         document = await member_statement(
-            member, uow, starts_on=date(2026, 2, 5), ends_on=date(2026, 2, 20), today=TODAY
+            member, FakeStatementReads(uow), starts_on=date(2026, 2, 5), ends_on=date(2026, 2, 20), today=TODAY
         )
         whole = await capital_statement(member, FakeStatementReads(uow), as_of=date(2026, 2, 20))
         before = await capital_statement(member, FakeStatementReads(uow), as_of=date(2026, 2, 4))
@@ -95,7 +95,7 @@ class TestMemberStatement:
 
     async def test_without_dates_it_runs_from_the_first_transaction_to_today(self):
         uow, member = await booked((9, "250.50"), (14, "40.25"))
-        s = (await member_statement(member, uow, starts_on=None, ends_on=None, today=TODAY)).statement
+        s = (await member_statement(member, FakeStatementReads(uow), starts_on=None, ends_on=None, today=TODAY)).statement
         assert (s.starts_on, s.ends_on, len(s.lines), s.closing_book) == (
             date(2026, 2, 9),
             TODAY,
@@ -105,7 +105,9 @@ class TestMemberStatement:
 
     async def test_a_member_without_transactions_gets_an_empty_statement(self):
         s = (
-            await member_statement(uuid.uuid4(), FakeUnitOfWork(), starts_on=None, ends_on=None, today=TODAY)
+            await member_statement(
+                uuid.uuid4(), FakeStatementReads(FakeUnitOfWork()), starts_on=None, ends_on=None, today=TODAY
+            )
         ).statement
         assert (s.starts_on, s.lines, s.closing_book) == (TODAY, [], Decimal(0))
 

@@ -15,7 +15,6 @@ from habitat_ledger.adapters import k1_queries
 from habitat_ledger.adapters.orm import POSTINGS_WITH_ACCOUNTS, account, journal_transaction, posting
 from habitat_ledger.domain.exports.hledger import Entry, EntryLine
 from habitat_ledger.domain.exports.k1 import K1Figures
-from habitat_ledger.domain.journal.statement import CapitalMovement
 from habitat_ledger.domain.journal.transactions import Basis, JournalTransaction, SourceType
 from habitat_ledger.service_layer.journal.ports import PostingSums
 
@@ -68,24 +67,6 @@ class SqlAlchemyJournalRepository:
             by_basis={Basis(basis): total for basis, total, _ in rows},
             last_occurred_on=max((last for _, _, last in rows), default=None),
         )
-
-    async def capital_movements(
-        self, member_id: uuid.UUID, as_of: date | None, last: int | None = None
-    ) -> list[CapitalMovement]:
-        t = journal_transaction.c
-        query = (
-            select(t.id, t.occurred_on, t.source_type, t.source_id, t.description, basis_sum("book"), basis_sum("tax"))
-            .select_from(POSTINGS_WITH_ACCOUNTS)
-            .where(account.c.kind == "member_capital", account.c.member_id == member_id)
-            .group_by(t.id)
-        )
-        if as_of is not None:
-            query = query.where(t.occurred_on <= as_of)
-        if last is None:
-            rows = (await self.session.execute(query.order_by(*ORDER))).all()
-        else:
-            rows = (await self.session.execute(query.order_by(*(c.desc() for c in ORDER)).limit(last))).all()[::-1]
-        return [CapitalMovement(*row) for row in rows]
 
     async def capital_by_member(self, as_of: date) -> dict[uuid.UUID, tuple[Decimal, Decimal]]:
         t = journal_transaction.c

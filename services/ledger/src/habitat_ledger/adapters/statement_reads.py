@@ -1,10 +1,9 @@
 """A member's capital statement on the process's asyncpg read pool: the member dashboard asks for its latest
-lines on every view.
+lines on every view, the CSV and PDF statements for a date range.
 
-The statements are the journal repository's capital_movements and posting_sums and the member replica's
-lookup written as text (same joins, filters, journal order and signs: capital credit-positive per basis in
-the movements, the raw signed sums in posting_sums), run in one read-only REPEATABLE READ snapshot
-(habitat_common.read_pool says what skipping the ORM saves).
+The member's capital movements (credit-positive per basis, in journal order), the account's posting sums
+(raw, signed) and the member replica's name, as text, run in one read-only REPEATABLE READ snapshot
+(habitat_common.read_pool says what skipping the ORM saves). This is the only place the movements are read.
 """
 
 from __future__ import annotations

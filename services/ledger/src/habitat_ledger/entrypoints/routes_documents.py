@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from habitat_ledger.adapters import pdf
 from habitat_ledger.domain.errors import AllocationNotFound
-from habitat_ledger.entrypoints.dependencies import Member, Steward, Today, Uow
+from habitat_ledger.entrypoints.dependencies import Member, StatementReads, Steward, Today, Uow
 from habitat_ledger.entrypoints.routes_capital import ensure_may_see
 from habitat_ledger.service_layer.exports.documents import (
     MemberStatement,
@@ -103,11 +103,11 @@ def add_statement_route(kind: str, media_type: str) -> None:
         summary=f"Statement as {kind.upper()}",
     )
     async def statement(
-        member_id: uuid.UUID, caller: Member, uow: Uow, today: Today, from_: From = None, to: To = None
+        member_id: uuid.UUID, caller: Member, reads: StatementReads, today: Today, from_: From = None, to: To = None
     ) -> Response:
         """The member's capital statement from `from` to `to` (self, steward, admin; others 404)."""
         ensure_may_see(caller, member_id)
-        document = await member_statement(member_id, uow, starts_on=from_, ends_on=to, today=today)
+        document = await member_statement(member_id, reads, starts_on=from_, ends_on=to, today=today)
         return attachment(await statement_body(document, kind), media_type, statement_name(document, kind))
 
 

@@ -15,7 +15,7 @@ from habitat_ledger.domain.money import ZERO
 from habitat_ledger.domain.periods.period import Period
 from habitat_ledger.service_layer.close.allocations import require_allocation
 from habitat_ledger.service_layer.close.periods import require_period
-from habitat_ledger.service_layer.exports.ports import ExportsUnitOfWork
+from habitat_ledger.service_layer.exports.ports import CapitalStatementReads, ExportsUnitOfWork
 from habitat_ledger.service_layer.exports.statements import AllocationStatement, allocation_statement
 
 
@@ -71,20 +71,20 @@ class BoardReport:
 
 
 async def member_statement(
-    member_id: uuid.UUID, uow: ExportsUnitOfWork, *, starts_on: date | None, ends_on: date | None, today: date
+    member_id: uuid.UUID, reads: CapitalStatementReads, *, starts_on: date | None, ends_on: date | None, today: date
 ) -> MemberStatement:
     """The member's capital statement from starts_on (default: their first transaction) to ends_on (default:
     today); the closing balances equal the JSON statement's as of ends_on."""
     ends_on = ends_on or today
     if starts_on is not None:
         check_range(starts_on, ends_on)  # refused before anything is read
-    async with uow:
-        movements = await uow.journal.capital_movements(member_id, ends_on)
-        member = await uow.members.get(member_id)
+    async with reads.snapshot() as snapshot:
+        movements = await snapshot.capital_movements(member_id, ends_on, None)
+        display_name = await snapshot.display_name(member_id)
     if starts_on is None:
         starts_on = min([ends_on, *(m.occurred_on for m in movements)])
     statement = statement_for_range(movements, starts_on, ends_on)
-    return MemberStatement(member_id, member.display_name if member else None, statement)
+    return MemberStatement(member_id, display_name, statement)
 
 
 async def allocation_document(

@@ -16,7 +16,6 @@ from habitat_ledger.domain.journal.journal_rows import JournalRows
 from habitat_ledger.domain.journal.member import MemberReplica
 from habitat_ledger.domain.journal.opening_balance import OpeningChange
 from habitat_ledger.domain.journal.pending import PendingEvent
-from habitat_ledger.domain.journal.statement import CapitalMovement
 from habitat_ledger.domain.journal.transactions import (
     Account,
     AccountRef,
@@ -54,11 +53,6 @@ class JournalRepository(Protocol):
     async def is_reversed(self, transaction_id: uuid.UUID) -> bool: ...
     async def has_source(self, source_type: SourceType, source_id: uuid.UUID) -> bool: ...
     async def posting_sums(self, account_code: str, as_of: date | None) -> PostingSums: ...
-    async def capital_movements(
-        self, member_id: uuid.UUID, as_of: date | None, last: int | None = None
-    ) -> list[CapitalMovement]:
-        """The member's capital movements in journal order; with last, only the latest that many."""
-        ...
 
 
 class MemberRepository(Protocol):
