@@ -29,6 +29,9 @@ class FakeContributionRepository:
 
     get_for_update = get
 
+    async def get_many_for_update(self, ids) -> dict[uuid.UUID, Contribution]:
+        return {i: self.rows[i] for i in sorted(set(ids)) if i in self.rows}
+
     def _matching(self, where: ContributionFilter) -> list[Contribution]:
         found = [
             c
@@ -129,9 +132,8 @@ class FakePeriodRepository:
 
     get_for_share = get_for_update
 
-    async def status_of(self, period_id: uuid.UUID) -> str | None:
-        period = self.rows.get(period_id)
-        return None if period is None else period.status
+    async def statuses_of(self, period_ids) -> dict[uuid.UUID, str]:
+        return {p: self.rows[p].status for p in period_ids if p in self.rows}
 
     async def containing(self, day: date) -> PeriodReplica | None:
         found = sorted((p for p in self.rows.values() if p.contains(day)), key=lambda p: not p.accepts(day))

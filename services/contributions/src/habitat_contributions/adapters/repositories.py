@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 
 from sqlalchemy import case, exists, func, or_, select, tuple_
@@ -54,6 +55,23 @@ class SqlAlchemyContributionRepository:
     async def get_for_update(self, contribution_id: uuid.UUID) -> Contribution | None:
         # populate_existing: after waiting on the lock we must see the winner's committed status.
         return await self._session.get(Contribution, contribution_id, with_for_update=True, populate_existing=True)
+
+    async def get_many_for_update(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Contribution]:
+        if not ids:
+            return {}
+        c = orm.contribution.c
+        # The originals of the corrections among them are locked in the same statement: approving a correction
+        # locks its original again, which would otherwise make two batches lock in opposite orders.
+        originals = select(c.corrects_contribution_id).where(c.id.in_(ids), c.corrects_contribution_id.is_not(None))
+        query = (
+            select(Contribution)
+            .where(or_(c.id.in_(ids), c.id.in_(originals)))
+            .order_by(c.id)  # rows are locked in this order: concurrent batches queue instead of deadlocking
+            .with_for_update()
+            .execution_options(populate_existing=True)  # as get_for_update: see the winner's committed status
+        )
+        wanted = set(ids)
+        return {found.id: found for found in (await self._session.scalars(query)).all() if found.id in wanted}
 
     async def oldest_first(self, where: ContributionFilter) -> Page:
         return await self._page(where, orm.contribution.c.submitted_at, orm.contribution.c.id)
@@ -170,8 +188,11 @@ class SqlAlchemyPeriodReplicaRepository:
     async def get_for_share(self, period_id: uuid.UUID) -> PeriodReplica | None:
         return await self._session.get(PeriodReplica, period_id, with_for_update={"read": True}, populate_existing=True)
 
-    async def status_of(self, period_id: uuid.UUID) -> str | None:
-        return await self._session.scalar(select(PeriodReplica.status).where(PeriodReplica.period_id == period_id))
+    async def statuses_of(self, period_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not period_ids:
+            return {}
+        query = select(PeriodReplica.period_id, PeriodReplica.status).where(PeriodReplica.period_id.in_(period_ids))
+        return dict((await self._session.execute(query)).all())
 
     async def containing(self, day: date) -> PeriodReplica | None:
         query = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -74,6 +74,11 @@ class ContributionRepository(Protocol):
 
     async def get_for_update(self, contribution_id: uuid.UUID) -> Contribution | None: ...
 
+    async def get_many_for_update(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Contribution]:
+        """Those of ids that exist, by id, locked in one statement in id order (so two batches never deadlock)
+        as get_for_update locks one, together with the originals the corrections among them correct."""
+        ...
+
     async def oldest_first(self, where: ContributionFilter) -> Page: ...
 
     async def approved_totals(self, period_id: uuid.UUID) -> tuple[list[MemberTotal], int]: ...
@@ -133,8 +138,8 @@ class PeriodReplicaRepository(Protocol):
         """Read and hold it against sealing until this transaction ends."""
         ...
 
-    async def status_of(self, period_id: uuid.UUID) -> str | None:
-        """The period's status as committed, without locking it."""
+    async def statuses_of(self, period_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The statuses of those periods that are known, as committed, without locking them."""
         ...
 
     async def containing(self, day: date) -> PeriodReplica | None:
