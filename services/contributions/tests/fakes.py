@@ -48,11 +48,6 @@ class FakeContributionRepository:
         ]
         return found
 
-    async def oldest_first(self, where: ContributionFilter) -> Page:
-        found = sorted(self._matching(where), key=lambda c: (c.submitted_at, c.id))
-        following = [c for c in found if where.after is None or (c.submitted_at, c.id) > where.after]
-        return Page(following[where.offset : where.offset + where.limit], len(found))
-
     async def approved_totals(self, period_id: uuid.UUID) -> tuple[list[MemberTotal], int]:
         totals: dict[uuid.UUID, MemberTotal] = {}
         pending = 0
@@ -78,20 +73,36 @@ class FakeContributionRepository:
 
 
 class FakeContributionViews:
-    """The read models over a fake repository's rows: each contribution as a mapping of its id, owner, type and
-    submission time."""
+    """The read models over a fake repository's rows: each contribution as a mapping of its id, owner, type,
+    status and submission time (named: and the name the fake member replica gives its owner)."""
 
-    def __init__(self, contributions: FakeContributionRepository) -> None:
+    def __init__(self, contributions: FakeContributionRepository, members: FakeMemberRepository | None = None) -> None:
         self._contributions = contributions
+        self._members = members or FakeMemberRepository()
 
     @staticmethod
     def _view(c: Contribution) -> dict:
-        return {"id": c.id, "member_id": c.member_id, "type": c.type, "submitted_at": c.submitted_at}
+        return {
+            "id": c.id, "member_id": c.member_id, "type": c.type, "status": str(c.status),
+            "submitted_at": c.submitted_at,
+        }
 
-    async def page(self, where: ContributionFilter) -> Page:
-        found = sorted(self._contributions._matching(where), key=lambda c: (c.submitted_at, c.id), reverse=True)
-        following = [c for c in found if where.after is None or (c.submitted_at, c.id) < where.after]
-        return Page([self._view(c) for c in following[where.offset : where.offset + where.limit]], len(found))
+    def _name(self, member_id: uuid.UUID) -> str | None:
+        found = self._members.rows.get(member_id)
+        return None if found is None else found.display_name
+
+    async def page(self, where: ContributionFilter, *, newest_first: bool = True, named: bool = False) -> Page:
+        found = sorted(
+            self._contributions._matching(where), key=lambda c: (c.submitted_at, c.id), reverse=newest_first
+        )
+        following = [
+            c for c in found
+            if where.after is None or ((c.submitted_at, c.id) < where.after if newest_first else
+                                       (c.submitted_at, c.id) > where.after)
+        ]
+        shown = following[where.offset : where.offset + where.limit]
+        views = [self._view(c) | ({"member_name": self._name(c.member_id)} if named else {}) for c in shown]
+        return Page(views, len(found))
 
     async def contribution(self, contribution_id: uuid.UUID) -> dict | None:
         found = self._contributions.rows.get(contribution_id)
@@ -115,9 +126,6 @@ class FakeMemberRepository:
 
     async def get_for_update(self, member_id: uuid.UUID) -> MemberReplica | None:
         return self.rows.get(member_id)
-
-    async def names(self, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-        return {m: self.rows[m].display_name for m in member_ids if m in self.rows and self.rows[m].display_name}
 
 
 class FakePeriodRepository:

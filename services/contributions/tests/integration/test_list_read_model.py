@@ -120,11 +120,12 @@ class TestOnTheReadPool:
             listed = await client.get("/contributions", params={"q": "garden"}, headers=auth(keys, member))
             alone = await client.get(f"/contributions/{created}", headers=auth(keys, member))
             read = len(checkouts)
-            await client.get("/review-queue", headers=auth(keys, uuid.uuid4(), "steward"))  # control: the ORM's
+            # control: the intake dashboard still reads through the ORM
+            await client.get(f"/periods/{uuid.uuid4()}/intake", headers=auth(keys, uuid.uuid4(), "steward"))
         finally:
             event.remove(container.engine.sync_engine, "checkout", checkout)
         assert (listed.json()["total"], alone.status_code) == (1, 200)
-        assert (read, len(checkouts)) == (0, 1)
+        assert read == 0 and len(checkouts) > 0
 
     async def test_empty_pages_past_the_end_still_count_the_matches(self, client, keys, container):
         await open_q1(container)

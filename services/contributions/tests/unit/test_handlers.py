@@ -109,8 +109,9 @@ class TestReviewQueue:
         older = await submitted(uow, capital(contributed_on=earlier), now=T0 - timedelta(hours=50))
         decided = await submitted(uow, capital(contributed_on=earlier), now=T0 - timedelta(hours=100))
         await review.approve_contribution(ApproveContribution(decided.id, uuid.uuid4()), uow)
-        queue, _, _ = await queries.review_queue(ContributionFilter(), uow, now=T0 + timedelta(hours=1))
-        assert [(q.contribution.id, q.age_hours, q.overdue) for q in queue] == [
+        views = FakeContributionViews(uow.contributions, uow.members)
+        queue, _, _ = await queries.review_queue(ContributionFilter(), views, now=T0 + timedelta(hours=1))
+        assert [(q.contribution["id"], q.age_hours, q.overdue) for q in queue] == [
             (older.id, 51.0, True),
             (newer.id, 1.0, False),
         ]

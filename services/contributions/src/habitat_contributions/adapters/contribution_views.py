@@ -1,5 +1,5 @@
-"""The contributions list and one contribution as read models on the process's asyncpg read pool: one
-column-level statement in autocommit, rows as plain mappings (no ORM entity, no unit of work around it;
+"""The contributions list, the review queue and one contribution as read models on the process's asyncpg read
+pool: one column-level statement in autocommit, rows as plain mappings (no ORM entity, no unit of work around it;
 habitat_common.read_pool says what that saves).
 
 A page with its approvals, revisions and thread, and the count of all that match, comes back in one
@@ -7,7 +7,8 @@ round trip; each row's children travel as one JSON document built by PostgreSQL,
 ISO form. The statement is plain SQL, written once per combination of filters: building and keying a
 SQLAlchemy expression of this size cost more per request than running it. The rules stay where they
 are: who may see what is decided by the caller (queries.list_contributions, queries.get_contribution),
-the current revision by the domain's current_revision.
+the current revision by the domain's current_revision, a queued item's age and overdue flag by the domain's
+hours_waiting and overdue_for_review (queries.review_queue).
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ CHILDREN = f"""json_build_object(
 )::text"""
 
 
+# the contributor's display name from the member replica (keyed by member_id), None when it has none
+MEMBER_NAME = (
+    "(SELECT r.display_name FROM contributions.member_replica r WHERE r.member_id = c.member_id) AS member_name"
+)
+
 SEARCH = (
     "(c.description ILIKE :q OR EXISTS (SELECT 1 FROM contributions.member_replica r "
     "WHERE r.member_id = c.member_id AND r.display_name ILIKE :q))"
@@ -61,16 +67,18 @@ SEARCH = (
 
 @cache
 def _statement(
-    filters: tuple[str, ...], newest_first: bool, keyset: bool = False, search: bool = False
+    filters: tuple[str, ...], newest_first: bool, keyset: bool = False, search: bool = False, named: bool = False
 ) -> tuple[TextClause, TextClause]:
     """The page query and the bare count, for the filters given (each `column = :column`), the search
-    (`:q`) and the keyset position (rows after `(:after_at, :after_id)` in the page's order; the count ignores it)."""
+    (`:q`) and the keyset position (rows after `(:after_at, :after_id)` in the page's order; the count ignores it);
+    named adds each row's member_name."""
     where = " AND ".join([f"c.{name} = :{name}" for name in filters] + ([SEARCH] if search else [])) or "true"
     direction = "DESC" if newest_first else "ASC"
     count = f"SELECT count(*) FROM contributions.contribution c WHERE {where}"
     after = f" AND (c.submitted_at, c.id) {'<' if newest_first else '>'} (:after_at, :after_id)" if keyset else ""
+    name = f", {MEMBER_NAME}" if named else ""
     page = (
-        f"SELECT {COLUMNS}, {CHILDREN} AS children, ({count}) AS total FROM contributions.contribution c "
+        f"SELECT {COLUMNS}, {CHILDREN} AS children{name}, ({count}) AS total FROM contributions.contribution c "
         f"WHERE {where}{after} ORDER BY c.submitted_at {direction}, c.id {direction} LIMIT :limit OFFSET :offset"
     )
     return text(page), text(count)
@@ -92,10 +100,11 @@ class PooledContributionViews:
     def __init__(self, reads: ReadPool) -> None:
         self._reads = reads
 
-    async def page(self, where: ContributionFilter, *, newest_first: bool = True) -> Page:
-        """A page of contributions as mappings with the fields of the API's contribution, and the total."""
+    async def page(self, where: ContributionFilter, *, newest_first: bool = True, named: bool = False) -> Page:
+        """A page of contributions as mappings with the fields of the API's contribution (and, named, the
+        contributor's member_name), and the total."""
         params: dict[str, Any] = {name: getattr(where, name) for name in FILTERS if getattr(where, name) is not None}
-        page, count = _statement(tuple(params), newest_first, where.after is not None, bool(where.q))
+        page, count = _statement(tuple(params), newest_first, where.after is not None, bool(where.q), named)
         if where.q:
             params["q"] = like_pattern(where.q)
         position = {} if where.after is None else {"after_at": where.after[0], "after_id": where.after[1]}

@@ -6,38 +6,19 @@ import uuid
 from collections.abc import Collection
 from datetime import UTC, date, datetime
 
-from sqlalchemy import case, exists, func, or_, select, tuple_
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_contributions.adapters import orm
-from habitat_contributions.adapters.contribution_views import like_pattern
 from habitat_contributions.adapters.intake import intake_figures
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
 from habitat_contributions.domain.model import Contribution, ContributionStatus
 from habitat_contributions.domain.replicas import PERIOD_OPEN, MemberReplica, PeriodReplica
-from habitat_contributions.service_layer.ports import ContributionFilter, IntakeFigures, Page
+from habitat_contributions.service_layer.ports import IntakeFigures
 
 UNDECIDED = (ContributionStatus.PENDING, ContributionStatus.CLARIFICATION_REQUESTED)
-
-
-def _conditions(where: ContributionFilter) -> list:
-    c = orm.contribution.c
-    wanted = (
-        (c.member_id, where.member_id),
-        (c.period_id, where.period_id),
-        (c.status, where.status),
-        (c.type, where.type),
-    )
-    conditions = [column == value for column, value in wanted if value is not None]
-    if where.q:
-        pattern = like_pattern(where.q)
-        named = select(orm.member_replica.c.member_id).where(
-            orm.member_replica.c.member_id == c.member_id, orm.member_replica.c.display_name.ilike(pattern)
-        )
-        conditions.append(or_(c.description.ilike(pattern), exists(named)))
-    return conditions
 
 
 class SqlAlchemyContributionRepository:
@@ -72,25 +53,6 @@ class SqlAlchemyContributionRepository:
         )
         wanted = set(ids)
         return {found.id: found for found in (await self._session.scalars(query)).all() if found.id in wanted}
-
-    async def oldest_first(self, where: ContributionFilter) -> Page:
-        return await self._page(where, orm.contribution.c.submitted_at, orm.contribution.c.id)
-
-    async def _page(self, where: ContributionFilter, *order) -> Page:
-        conditions = _conditions(where)
-        following = [] if where.after is None else [tuple_(*order) > tuple_(*where.after)]
-        query = (
-            select(Contribution)
-            .where(*conditions, *following)
-            .order_by(*order)
-            .limit(where.limit)
-            .offset(where.offset)
-        )
-        items = list((await self._session.scalars(query)).all())
-        if where.offset == 0 and where.after is None and len(items) < where.limit:
-            return Page(items, len(items))
-        total = await self._session.scalar(select(func.count()).select_from(orm.contribution).where(*conditions))
-        return Page(items, total or 0)
 
     async def approved_totals(self, period_id: uuid.UUID) -> tuple[list[MemberTotal], int]:
         c = orm.contribution.c
@@ -165,14 +127,6 @@ class SqlAlchemyMemberReplicaRepository:
 
     async def get_for_update(self, member_id: uuid.UUID) -> MemberReplica | None:
         return await self._session.get(MemberReplica, member_id, with_for_update=True, populate_existing=True)
-
-    async def names(self, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-        if not member_ids:
-            return {}
-        query = select(orm.member_replica.c.member_id, orm.member_replica.c.display_name).where(
-            orm.member_replica.c.member_id.in_(set(member_ids)), orm.member_replica.c.display_name.is_not(None)
-        )
-        return dict((await self._session.execute(query)).all())
 
 
 class SqlAlchemyPeriodReplicaRepository:

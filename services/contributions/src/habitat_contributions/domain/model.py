@@ -83,6 +83,21 @@ def current_revision(numbers: list[int]) -> int:
     return numbers[-1] if numbers else 1
 
 
+def time_waiting(submitted_at: datetime, now: datetime) -> timedelta:
+    """How long a contribution submitted at submitted_at has waited by now."""
+    return now - submitted_at
+
+
+def hours_waiting(submitted_at: datetime, now: datetime) -> float:
+    """The time waiting in hours, to two decimals (the review queue's age)."""
+    return round(time_waiting(submitted_at, now).total_seconds() / 3600, 2)
+
+
+def overdue_for_review(status: str, submitted_at: datetime, now: datetime, target: timedelta) -> bool:
+    """Whether a contribution of that status is still undecided and has waited longer than the review target."""
+    return status not in DECIDED and time_waiting(submitted_at, now) > target
+
+
 def self_decision(member_id: uuid.UUID, reviewer_id: uuid.UUID | None) -> SelfReview | None:
     """The refusal when a reviewer would decide their own contribution (a review or an imported decision)."""
     if reviewer_id == member_id:
@@ -306,7 +321,7 @@ class Contribution:
         self.check_revision(expected_revision)
 
     def age(self, now: datetime) -> timedelta:
-        return now - self.submitted_at
+        return time_waiting(self.submitted_at, now)
 
     def is_overdue(self, now: datetime, target: timedelta = ReviewPolicy.review_target) -> bool:
-        return self.status == ContributionStatus.PENDING and self.age(now) > target
+        return overdue_for_review(self.status, self.submitted_at, now, target)

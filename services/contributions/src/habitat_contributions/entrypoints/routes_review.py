@@ -66,11 +66,12 @@ async def request_clarification(contribution_id: uuid.UUID, body: ClarifyBody, p
 
 
 @router.get("/review-queue", response_model=ReviewQueue)
-async def review_queue(principal: Reviewer, uow: Uow, container: AppContainer, where: Filter, after: After = None):
+async def review_queue(principal: Reviewer, container: AppContainer, where: Filter, after: After = None):
     """Pending contributions (or status=...), oldest first, with age in hours and the overdue flag;
     `next_cursor` pages on."""
     where = positioned_after(where, after, QUEUE_CURSOR)
-    queued, total, more = await queries.review_queue(where, uow, target=container.policy.review_target)
+    views = container.contribution_views
+    queued, total, more = await queries.review_queue(where, views, target=container.policy.review_target)
     items = [
         QueuedContribution.model_validate(
             {

@@ -65,7 +65,7 @@ class IntakeFigures:
 
 
 class ContributionRepository(Protocol):
-    """Contributions by id, locked for a decision, queued for review, totalled for sealing (the list and one
+    """Contributions by id, locked for a decision, totalled for sealing (the list, the review queue and one
     contribution as the API shows them are ContributionViews)."""
 
     def add(self, contribution: Contribution) -> None: ...
@@ -79,8 +79,6 @@ class ContributionRepository(Protocol):
         as get_for_update locks one, together with the originals the corrections among them correct."""
         ...
 
-    async def oldest_first(self, where: ContributionFilter) -> Page: ...
-
     async def approved_totals(self, period_id: uuid.UUID) -> tuple[list[MemberTotal], int]: ...
 
     async def approved_corrections(self, original_id: uuid.UUID) -> Figures:
@@ -93,9 +91,10 @@ class ContributionRepository(Protocol):
 class ContributionViews(Protocol):
     """Contributions as the API shows them, read straight from the database (no unit of work: hot pages)."""
 
-    async def page(self, where: ContributionFilter) -> Page:
-        """Contributions matching the filter as mappings with the API's fields, newest first (then by id), after
-        where.after if given, and the count of all that match (ignoring where.after)."""
+    async def page(self, where: ContributionFilter, *, newest_first: bool = True, named: bool = False) -> Page:
+        """Contributions matching the filter as mappings with the API's fields, newest first (then by id; or oldest
+        first), after where.after if given, and the count of all that match (ignoring where.after). Named, each
+        also has member_name: the contributor's display name in the member replica, None when it has none."""
         ...
 
     async def contribution(self, contribution_id: uuid.UUID) -> dict[str, Any] | None:
@@ -121,10 +120,6 @@ class MemberReplicaRepository(Protocol):
     async def get(self, member_id: uuid.UUID) -> MemberReplica | None: ...
 
     async def get_for_update(self, member_id: uuid.UUID) -> MemberReplica | None: ...
-
-    async def names(self, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-        """Display names of those members the replica knows."""
-        ...
 
 
 class PeriodReplicaRepository(Protocol):

@@ -9,7 +9,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from habitat_contributions.domain.errors import ContributionNotFound
-from habitat_contributions.domain.model import Contribution, ContributionStatus, ContributionType, Viewer
+from habitat_contributions.domain.model import (
+    ContributionStatus,
+    ContributionType,
+    ReviewPolicy,
+    Viewer,
+    hours_waiting,
+    overdue_for_review,
+)
 from habitat_contributions.domain.valuation import ZERO
 from habitat_contributions.service_layer.handlers import utcnow
 from habitat_contributions.service_layer.ports import (
@@ -25,7 +32,7 @@ TENTH = Decimal("0.1")
 
 @dataclass(frozen=True)
 class QueuedContribution:
-    contribution: Contribution
+    contribution: dict[str, Any]  # the fields of the API's contribution
     age_hours: float
     overdue: bool
     member_name: str | None = None
@@ -60,27 +67,24 @@ def _one_extra(page: Page, limit: int) -> Page:
 
 async def review_queue(
     where: ContributionFilter,
-    uow: UnitOfWork,
+    views: ContributionViews,
     *,
-    target: timedelta = timedelta(hours=48),
+    target: timedelta = ReviewPolicy.review_target,
     now: datetime | None = None,
 ) -> tuple[list[QueuedContribution], int, bool]:
     """Pending contributions (or another status asked for), oldest first (then by id), after where.after if
-    given, with age and the review-target flag; the total, and whether more follow the page."""
+    given, with age, the review-target flag and the contributor's name; the total, and whether more follow."""
     now = now or utcnow()
     where = replace(where, status=where.status or ContributionStatus.PENDING)
-    async with uow:
-        page = _one_extra(await uow.contributions.oldest_first(_one_more(where)), where.limit)
-        names = await uow.members.names([c.member_id for c in page.items])
-    queued = [
-        QueuedContribution(
-            c,
-            round(c.age(now).total_seconds() / 3600, 2),
-            not c.is_decided and c.age(now) > target,
-            names.get(c.member_id),
-        )
-        for c in page.items
-    ]
+    page = _one_extra(await views.page(_one_more(where), newest_first=False, named=True), where.limit)
+    queued = []
+    for item in page.items:
+        contribution = dict(item)
+        name = contribution.pop("member_name")
+        submitted_at = contribution["submitted_at"]
+        age_hours = hours_waiting(submitted_at, now)
+        overdue = overdue_for_review(contribution["status"], submitted_at, now, target)
+        queued.append(QueuedContribution(contribution, age_hours, overdue, name))
     return queued, page.total, page.more
 
 
