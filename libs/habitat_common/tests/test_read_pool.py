@@ -52,7 +52,7 @@ async def test_reads_rows_with_named_parameters(cluster):
 
 
 async def test_a_snapshot_does_not_see_what_commits_during_it(cluster):
-    reads = pool_for(cluster.url)
+    reads = pool_for(cluster.url, size=1)  # one connection: what follows reuses the snapshot's
     writer = await asyncpg.connect(cluster.url.replace("+asyncpg", ""))
     try:
         await writer.execute("CREATE TABLE IF NOT EXISTS snap (n int); TRUNCATE snap; INSERT INTO snap VALUES (1)")
@@ -63,7 +63,16 @@ async def test_a_snapshot_does_not_see_what_commits_during_it(cluster):
             with pytest.raises(asyncpg.exceptions.ReadOnlySQLTransactionError):
                 await snapshot.fetch(text("INSERT INTO snap VALUES (3)"))
         assert first["n"] == second["n"] == 1
+        # released without asyncpg's reset query, the connection is still out of the snapshot's transaction
         assert (await reads.fetchrow(text("SELECT count(*) AS n FROM snap")))["n"] == 2
+        with pytest.raises(RuntimeError):
+            async with reads.snapshot() as snapshot:
+                await snapshot.fetch(text("SELECT count(*) FROM snap"))
+                raise RuntimeError("a use case fails while reading")
+        await writer.execute("INSERT INTO snap VALUES (4)")
+        # a statement of its own: its transaction began with it (inside a lingering one now() would be older)
+        row = await reads.fetchrow(text("SELECT count(*) AS n, now() = statement_timestamp() AS own FROM snap"))
+        assert (row["n"], row["own"]) == (3, True)
     finally:
         await writer.close()
         await reads.close()

@@ -51,6 +51,12 @@ def positional(clause: TextClause) -> tuple[str, tuple[str, ...]]:
     return compiled.string, tuple(compiled.positiontup or ())
 
 
+async def _nothing_to_reset(_: asyncpg.Connection) -> None:
+    """Release without asyncpg's reset query (`pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`), a
+    round trip and server work on every read: these reads set, lock, listen and declare nothing. asyncpg still
+    rolls back a transaction left open before it calls this."""
+
+
 def _dsn(settings: DatabaseSettings) -> str:
     url = settings.url.get_secret_value()
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
@@ -92,6 +98,7 @@ class ReadPool:
                     command_timeout=self._settings.command_timeout_seconds,
                     max_inactive_connection_lifetime=self._settings.pool_recycle_seconds,
                     server_settings=self._server_settings or None,
+                    reset=_nothing_to_reset,
                 )
         return self._pool
 
