@@ -215,3 +215,25 @@ class TestStatements:
             return len(seen)
 
         assert await statements_for(2) == await statements_for(30)
+
+
+class TestTheDecisionsTime:
+    async def test_is_taken_once_the_rows_are_locked_not_when_the_request_began(self, container):
+        """An approval that waited on the row lock is decided after whatever held the lock committed."""
+        from sqlalchemy import text
+
+        await open_q1(container)
+        c = await submitted(container, labor())
+        async with container.engine.connect() as holder:
+            await holder.execute(
+                text("SELECT id FROM contributions.contribution WHERE id = :id FOR UPDATE"), {"id": c.id}
+            )
+            approving = asyncio.create_task(
+                review.approve_contribution(ApproveContribution(c.id, uuid.uuid4()), container.uow())
+            )
+            await asyncio.sleep(0.3)  # not a speed claim: only so that the approval is surely waiting on the lock
+            assert not approving.done()
+            released_at = (await holder.execute(text("SELECT clock_timestamp()"))).scalar_one()
+            await holder.commit()
+        approved = await approving
+        assert approved.decided_at >= released_at

@@ -97,7 +97,7 @@ async def approve_contribution(
 
     It is a batch of one (see batch_approve), its refusal raised."""
     expected = {cmd.contribution_id: cmd.expected_revision}
-    [result] = await _approve_all(uow, [cmd.contribution_id], cmd.reviewer_id, cmd.note, expected, now or utcnow())
+    [result] = await _approve_all(uow, [cmd.contribution_id], cmd.reviewer_id, cmd.note, expected, now)
     if result.error is not None:
         raise result.error
     return result.contribution
@@ -169,7 +169,7 @@ async def batch_approve(
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
-    return await _approve_all(uow_factory(), wanted, reviewer_id, note, expected_revisions or {}, now or utcnow())
+    return await _approve_all(uow_factory(), wanted, reviewer_id, note, expected_revisions or {}, now)
 
 
 async def _approve_all(
@@ -178,13 +178,15 @@ async def _approve_all(
     reviewer_id: uuid.UUID,
     note: str | None,
     expected_revisions: Mapping[uuid.UUID, int | None],
-    now: datetime,
+    now: datetime | None,
 ) -> list[BatchResult]:
     """Lock the batch and its periods, judge each item in order, write the approvals and their events in one
     commit; a closing period is re-sealed once, after the last of its decisions."""
     async with uow:
         found = await uow.contributions.get_many_for_update(ids)
         periods = await _hold_periods(uow, {c.period_id for c in found.values()})
+        # the decision's time once the rows are ours: an edit that committed while we waited is before it
+        now = now or utcnow()
         results = []
         for contribution_id in ids:
             contribution = found.get(contribution_id)
