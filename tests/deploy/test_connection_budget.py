@@ -25,6 +25,10 @@ def test_the_default_deployment_fits_max_connections_with_a_margin(compose: dict
     }
     assert (by_name["contributions"].pool_size, by_name["contributions"].max_overflow) == (24, 10)
     assert (by_name["ledger"].pool_size, by_name["ledger"].max_overflow) == (10, 10)
+    # the HTTP processes that read on the asyncpg read pool count it too; workers and notifications do not
+    assert {name: p.read_pool for name, p in by_name.items() if p.read_pool} == {
+        "identity": 4, "contributions": 4, "ledger": 4
+    }
     assert set(result.one_shots) == {
         "provision", "migrate-identity", "migrate-contributions", "migrate-ledger", "migrate-notifications"
     }
@@ -48,7 +52,10 @@ def test_a_pool_raised_in_the_environment_or_a_lower_max_connections_is_counted(
     assert not budget.budget(smaller).fits
     uvicorn_workers = copy.deepcopy(compose)
     uvicorn_workers["services"]["contributions"]["environment"]["WEB_CONCURRENCY"] = "4"
-    assert budget.budget(uvicorn_workers).pools == budget.budget(compose).pools + 3 * 34
+    assert budget.budget(uvicorn_workers).pools == budget.budget(compose).pools + 3 * (34 + 4)
+    reads = copy.deepcopy(compose)
+    reads["services"]["ledger"]["environment"]["LEDGER_DATABASE__READ_POOL_SIZE"] = "30"
+    assert not budget.budget(reads).fits
 
 
 def test_no_max_connections_or_an_unknown_service_is_an_error(compose: dict, capsys) -> None:

@@ -358,8 +358,10 @@ def scaling_problems(docs: list[dict], overlay: str) -> list[str]:
 
 
 def connection_budget(docs: list[dict]) -> tuple[int, int]:
-    """(connections the processes may open at most, what PostgreSQL allows them) for one overlay."""
+    """(connections the processes may open at most, what PostgreSQL allows them) for one overlay; the HTTP
+    processes of the services that read on habitat_common.read_pool count that pool too."""
     from habitat_common.settings import DatabaseSettings
+    from habitat_devstack.budget import READ_POOL_PREFIXES
 
     defaults = DatabaseSettings()
     autoscalers = {
@@ -381,6 +383,8 @@ def connection_budget(docs: list[dict]) -> tuple[int, int]:
             continue
         pool = int(env_value(c, f"{prefix}_DATABASE__POOL_SIZE") or defaults.pool_size)
         overflow = int(env_value(c, f"{prefix}_DATABASE__MAX_OVERFLOW") or defaults.max_overflow)
+        if prefix in READ_POOL_PREFIXES and ".entrypoints.http:" in (env_value(c, "HABITAT_APP") or ""):
+            overflow += int(env_value(c, f"{prefix}_DATABASE__READ_POOL_SIZE") or defaults.read_pool_size)
         if workload["kind"] == "Job":
             used += 1  # alembic migrates on one connection
             continue

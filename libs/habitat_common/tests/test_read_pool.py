@@ -30,7 +30,7 @@ def cluster():
 
 
 def pool_for(url: str, size: int = 3) -> ReadPool:
-    return ReadPool(DatabaseSettings(url=url, pool_size=size), service=f"t{uuid.uuid4().hex[:8]}")
+    return ReadPool(DatabaseSettings(url=url, read_pool_size=size), service=f"t{uuid.uuid4().hex[:8]}")
 
 
 def test_named_parameters_become_positional_once_each_and_literals_are_left_alone():

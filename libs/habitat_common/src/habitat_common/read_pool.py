@@ -79,7 +79,7 @@ class ReadPool:
 
     def capacity(self) -> int:
         """Connections the pool may hold at once."""
-        return self._settings.pool_size
+        return self._settings.read_pool_size
 
     def checkedout(self) -> int:
         """Connections in use now."""
@@ -93,7 +93,7 @@ class ReadPool:
                 self._pool = await asyncpg.create_pool(
                     _dsn(self._settings),
                     min_size=0,
-                    max_size=self._settings.pool_size,
+                    max_size=self._settings.read_pool_size,
                     timeout=self._settings.connect_timeout_seconds,
                     command_timeout=self._settings.command_timeout_seconds,
                     max_inactive_connection_lifetime=self._settings.pool_recycle_seconds,

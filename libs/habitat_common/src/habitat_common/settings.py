@@ -18,6 +18,12 @@ class DatabaseSettings(BaseModel):
     url: SecretStr = Field(default=SecretStr("postgresql+asyncpg://postgres@127.0.0.1:5432/habitat"))
     pool_size: int = 10
     max_overflow: int = 10
+    read_pool_size: int = Field(
+        default=4,
+        ge=1,
+        description="Connections of the HTTP process's asyncpg pool for hot reads (habitat_common.read_pool), on top"
+        " of pool_size + max_overflow; reads hold one ~1 ms, so a few serve thousands a second",
+    )
     connect_timeout_seconds: float = Field(
         default=1.5, gt=0, description="A connection attempt gives up after this long (an unreachable database: 503 fast)"
     )

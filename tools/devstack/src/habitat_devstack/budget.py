@@ -4,8 +4,9 @@
     python -m habitat_devstack.budget --scale ledger=3 --scale contributions=2
 
 Every Habitat process holds one SQLAlchemy pool of up to pool_size + max_overflow connections (the
-defaults of its service's settings, or <PREFIX>_DATABASE__POOL_SIZE / __MAX_OVERFLOW in its environment);
-uvicorn runs WEB_CONCURRENCY processes per container (default 1). On top come the reserve: the migrations
+defaults of its service's settings, or <PREFIX>_DATABASE__POOL_SIZE / __MAX_OVERFLOW in its environment),
+and the HTTP processes of the services that read on habitat_common.read_pool one more of read_pool_size
+(__READ_POOL_SIZE); uvicorn runs WEB_CONCURRENCY processes per container (default 1). On top come the reserve: the migrations
 and provisioning one-shots, PostgreSQL's superuser_reserved_connections, an operator's psql and pg_dump,
 and a rolling upgrade's extra replica of the largest pool. The sum must stay under max_connections by
 MARGIN, or a busy hour ends in "too many clients" errors.
@@ -29,6 +30,8 @@ OPERATOR_RESERVE = 5  # psql sessions, pg_dump (backup.sh), habitat validate's c
 PROVISION_CONNECTIONS = 1  # habitat_common.provisioning: one admin connection at a time
 MIGRATION_CONNECTIONS = 1  # alembic on a NullPool: one connection per migrate-<service> job
 SUPERUSER_RESERVED_DEFAULT = 3
+# the services whose HTTP process reads on habitat_common.read_pool (their containers build a ReadPool)
+READ_POOL_PREFIXES = {"IDENTITY", "CONTRIBUTIONS", "LEDGER"}
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}")
 
 
@@ -39,10 +42,11 @@ class Process:
     processes_per_replica: int
     pool_size: int
     max_overflow: int
+    read_pool: int = 0
 
     @property
     def per_process(self) -> int:
-        return self.pool_size + self.max_overflow
+        return self.pool_size + self.max_overflow + self.read_pool
 
     @property
     def total(self) -> int:
@@ -82,16 +86,17 @@ class Budget:
         return self.needed <= self.allowed
 
     def table(self) -> str:
-        rows = [f"{'process':<24}{'replicas':>9}{'pool+overflow':>15}{'connections':>13}"]
+        rows = [f"{'process':<24}{'replicas':>9}{'pool+overflow+reads':>21}{'connections':>13}"]
         rows += [
-            f"{p.service:<24}{p.replicas * p.processes_per_replica:>9}{f'{p.pool_size}+{p.max_overflow}':>15}{p.total:>13}"
+            f"{p.service:<24}{p.replicas * p.processes_per_replica:>9}"
+            f"{f'{p.pool_size}+{p.max_overflow}+{p.read_pool}':>21}{p.total:>13}"
             for p in self.processes
         ]
-        rows += [f"{name:<24}{'':>9}{'':>15}{n:>13}" for name, n in self.one_shots.items()]
+        rows += [f"{name:<24}{'':>9}{'':>21}{n:>13}" for name, n in self.one_shots.items()]
         rows += [
-            f"{'rolling-upgrade surge':<24}{'':>9}{'':>15}{self.surge:>13}",
-            f"{'superuser reserved':<24}{'':>9}{'':>15}{self.superuser_reserved:>13}",
-            f"{'operator (psql, backup)':<24}{'':>9}{'':>15}{OPERATOR_RESERVE:>13}",
+            f"{'rolling-upgrade surge':<24}{'':>9}{'':>21}{self.surge:>13}",
+            f"{'superuser reserved':<24}{'':>9}{'':>21}{self.superuser_reserved:>13}",
+            f"{'operator (psql, backup)':<24}{'':>9}{'':>21}{OPERATOR_RESERVE:>13}",
             (
                 f"needed {self.needed} of max_connections {self.max_connections} "
                 f"(at most {self.allowed}, keeping {MARGIN:.0%} free): {'fits' if self.fits else 'DOES NOT FIT'}"
@@ -105,7 +110,7 @@ def resolve(value: object) -> str:
     return VARIABLE.sub(lambda m: m.group(2) or "", str(value))
 
 
-def _settings_defaults(prefix: str) -> tuple[int, int]:
+def _settings_defaults(prefix: str) -> tuple[int, int, int]:
     from habitat_contributions.config import ContributionsSettings
     from habitat_identity.config import IdentitySettings
     from habitat_ledger.config import LedgerSettings
@@ -116,7 +121,7 @@ def _settings_defaults(prefix: str) -> tuple[int, int]:
         "NOTIFICATIONS": NotificationsSettings,
     }[prefix]
     database = settings.model_fields["database"].default_factory()
-    return database.pool_size, database.max_overflow
+    return database.pool_size, database.max_overflow, database.read_pool_size
 
 
 def _setting(command: object, name: str) -> int | None:
@@ -151,7 +156,8 @@ def budget(compose: dict, scale: dict[str, int] | None = None) -> Budget:
         if "HABITAT_APP" not in env:  # alembic: the migrate-<service> one-shots
             one_shots[name] = MIGRATION_CONNECTIONS
             continue
-        pool_size, max_overflow = _settings_defaults(prefix)
+        pool_size, max_overflow, read_pool_size = _settings_defaults(prefix)
+        reads = prefix in READ_POOL_PREFIXES and ".entrypoints.http:" in env["HABITAT_APP"]
         replicas = scale.get(name, int(((service.get("deploy") or {}).get("replicas")) or 1))
         processes.append(Process(
             service=name,
@@ -159,6 +165,7 @@ def budget(compose: dict, scale: dict[str, int] | None = None) -> Budget:
             processes_per_replica=int(env.get("WEB_CONCURRENCY", 1)),
             pool_size=int(env.get(f"{prefix}_DATABASE__POOL_SIZE", pool_size)),
             max_overflow=int(env.get(f"{prefix}_DATABASE__MAX_OVERFLOW", max_overflow)),
+            read_pool=int(env.get(f"{prefix}_DATABASE__READ_POOL_SIZE", read_pool_size)) if reads else 0,
         ))
     unknown = set(scale) - {p.service for p in processes}
     if unknown:
