@@ -31,6 +31,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from cpu import CpuMeter
 from stack import running_stack
 
 HERE = Path(__file__).resolve().parent
@@ -146,6 +147,16 @@ async def prepare(url: str, admin: tuple[str, str], database_url: str, members: 
     }
 
 
+def cpu_table(step: dict) -> str:
+    """Where the box's CPU went during the step: each process's share of one CPU, and ms per request."""
+    used = step["cpu_seconds"]
+    requests = max(step["total"]["requests"], 1)
+    parts = "  ".join(f"{name} {100 * seconds / step['seconds']:.0f}%" for name, seconds in
+                      sorted(used.items(), key=lambda item: -item[1]) if seconds / step["seconds"] >= 0.005)
+    return (f"CPU (% of one of {os.cpu_count()}): {100 * sum(used.values()) / step['seconds']:.0f}% in all = {parts}; "
+            f"{1000 * sum(used.values()) / requests:.1f} ms per request")
+
+
 def table(step: dict) -> str:
     lines = [f"--- {step['members']} members (+ stewards, admin): "
              + f"{step['total']['per_second']:.1f} requests/s over {step['seconds']:.0f} s, "
@@ -183,16 +194,22 @@ def verdict(steps: list[dict]) -> None:
           f"{'MET' if met else 'NOT MET'}" + (f" ({submitted:.1f} submissions/s measured)" if at_target else ""))
 
 
-def run_locust(plan: dict) -> list[dict]:
-    """The locust process: reads the plan, prints REFERENCE and STEP lines; we print the tables as they come."""
+def run_locust(plan: dict, processes: dict[str, int], database: str) -> list[dict]:
+    """The locust process: reads the plan, prints REFERENCE and STEP lines; we print the tables as they come,
+    with the CPU each process (locust's too) used while the step was measured."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(plan, f)
     steps: list[dict] = []
     process = subprocess.Popen([sys.executable, str(HERE / "locustfile_load.py"), f.name],
                                stdout=subprocess.PIPE, text=True)
+    meter = CpuMeter(processes | {"locust": process.pid}, database, servers=True)
+    before: dict[str, dict[int, float]] = {}
     try:
         for line in process.stdout:
             kind, _, payload = line.partition(" ")
+            if kind.strip() == "MEASURING":
+                before = meter.snapshot()
+                continue
             if kind == "REFERENCE":
                 ref = json.loads(payload)["total"]
                 print(f"reference: /healthz through Caddy, 20 locust users back to back: {ref['per_second']:.0f} "
@@ -200,8 +217,10 @@ def run_locust(plan: dict) -> list[dict]:
                       f"(load average {os.getloadavg()[0]:.1f})", flush=True)
             elif kind == "STEP":
                 # other work on the box shows here: figures taken at a high load average are not the stack's alone
-                steps.append(json.loads(payload) | {"load_average": os.getloadavg()[0]})
+                used = CpuMeter.used(before, meter.snapshot())
+                steps.append(json.loads(payload) | {"load_average": os.getloadavg()[0], "cpu_seconds": used})
                 print(table(steps[-1]), flush=True)
+                print(cpu_table(steps[-1]), flush=True)
             else:
                 print(line, end="")
         if process.wait():
@@ -241,7 +260,8 @@ def main() -> None:
         plan |= {"steps": sizes, "step_seconds": args.step_seconds, "ramp_seconds": args.poll_seconds,
                  "poll_seconds": args.poll_seconds, "member_submissions_per_second": members_per_second,
                  "bar_ms": BAR_MS, "reference_seconds": 3 if args.quick else 10}
-        steps = run_locust(plan)
+        processes = {name: p.pid for name, p in running.stack.processes.items()}
+        steps = run_locust(plan, processes, running.config.database_url.rsplit("/", 1)[1])
     verdict(steps)
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from approval_lag import Bench, auth
+from cpu import CpuMeter
 from habitat_devstack.stack import ROOT, free_ports
 from stack import running_stack
 
@@ -63,7 +64,6 @@ end
 QUANTILES = [q / 2 for q in range(1, 200)]  # the 0.5 % steps the Lua script writes
 # the processes whose CPU a request costs (PostgreSQL's: the backends connected to the bench's database)
 STACK_PROCESSES = ("caddy", "gateway", "identity", "contributions", "ledger")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -127,59 +127,6 @@ class Figures:
         return f"{self.name:<36} {sum(self.cpu_ms.values()):6.2f} ms = {parts}"
 
 
-def _process_tree(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    tree, todo = set(), [pid]
-    while todo:
-        tree.add(current := todo.pop())
-        todo += children.get(current, [])
-    return tree
-
-
-def _database_backends(database: str) -> set[int]:
-    backends = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes().decode(errors="replace")
-            except OSError:
-                continue
-            if command.startswith("postgres: ") and f" {database} " in command:
-                backends.add(int(entry.name))
-    return backends
-
-
-def _cpu_seconds(pids: set[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone since it was listed
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / CLOCK_TICKS
-
-
-class CpuMeter:
-    """CPU seconds each stack process (with its uvicorn workers) and the database's backends spent meanwhile."""
-
-    def __init__(self, pids: dict[str, int], database: str) -> None:
-        self.trees = {name: _process_tree(pid) for name, pid in pids.items()}
-        self.database = database
-
-    def snapshot(self) -> dict[str, float]:
-        return {name: _cpu_seconds(tree) for name, tree in self.trees.items()} | {
-            "postgres": _cpu_seconds(_database_backends(self.database))
-        }
-
-
 def wrk(url: str, token: str, seconds: float, args: argparse.Namespace, meter: CpuMeter | None = None) -> Round:
     """One wrk run against url with the bearer token."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
@@ -209,7 +156,7 @@ def wrk(url: str, token: str, seconds: float, args: argparse.Namespace, meter: C
     if not result or not quantiles:
         raise SystemExit(f"wrk gave no result for {url}:\n{out.stdout}\n{out.stderr}")
     requests, micros, errors, failed = map(int, result.groups())
-    cpu = {name: after[name] - before[name] for name in after}
+    cpu = CpuMeter.used(before, after) if meter else {}
     return Round(requests, micros / 1e6, [float(v) / 1000 for v in quantiles.group(1).split()], errors, failed, cpu)
 
 
