@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import ValidationError
@@ -114,6 +115,26 @@ def restored_logging() -> Iterator[None]:
         root.handlers[:], root.level = handlers, level
         for name, named_level in named.items():
             logging.getLogger(name).setLevel(named_level)
+
+
+class TestUvicornAccessLog:
+    """uvicorn writes an access line only while its access logger has a handler somewhere (hasHandlers)."""
+
+    @pytest.mark.parametrize("access_log", [True, False])
+    def test_the_access_log_follows_uvicorns_option(self, restored_logging, access_log) -> None:
+        access = logging.getLogger("uvicorn.access")
+        propagate = access.propagate
+        try:
+            uvicorn.Config(FastAPI(), access_log=access_log).configure_logging()
+            configure_logging("gateway", TelemetrySettings(), process="http")
+            assert access.hasHandlers() is access_log
+            assert not access.handlers  # when written, through the root's JSON handler
+        finally:
+            access.propagate = propagate
+
+    def test_a_worker_without_uvicorn_keeps_the_loggers_propagating(self, restored_logging) -> None:
+        configure_logging("ledger", TelemetrySettings(), process="worker")
+        assert logging.getLogger("uvicorn.access").hasHandlers()
 
 
 class TestLevels:

@@ -51,6 +51,12 @@ def positional(clause: TextClause) -> tuple[str, tuple[str, ...]]:
     return compiled.string, tuple(compiled.positiontup or ())
 
 
+def statement(clause: TextClause, params: Mapping[str, Any] | None) -> tuple[str, list[Any]]:
+    """asyncpg's SQL for the clause and its arguments in position order."""
+    sql, names = positional(clause)
+    return sql, [params[name] for name in names] if params else []
+
+
 async def _nothing_to_reset(_: asyncpg.Connection) -> None:
     """Release without asyncpg's reset query (`pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`), a
     round trip and server work on every read: these reads set, lock, listen and declare nothing. asyncpg still
@@ -123,8 +129,7 @@ class ReadPool:
 
     async def fetch(self, clause: TextClause, params: Mapping[str, Any] | None = None) -> list[asyncpg.Record]:
         """The rows of one statement (`:name` parameters taken from params), in autocommit."""
-        sql, names = positional(clause)
-        args = [params[name] for name in names] if params else []
+        sql, args = statement(clause, params)
         with _tracer.start_as_current_span("SELECT", kind=trace.SpanKind.CLIENT) as span:
             span.set_attribute("db.system", "postgresql")
             span.set_attribute("db.statement", sql)
@@ -170,8 +175,8 @@ class Snapshot:
 
     async def fetch(self, clause: TextClause, params: Mapping[str, Any] | None = None) -> list[asyncpg.Record]:
         """The rows of one statement of the snapshot."""
-        sql, names = positional(clause)
-        return await self._connection.fetch(sql, *([params[name] for name in names] if params else []))
+        sql, args = statement(clause, params)
+        return await self._connection.fetch(sql, *args)
 
     async def fetchrow(self, clause: TextClause, params: Mapping[str, Any] | None = None) -> asyncpg.Record | None:
         """The first row of one statement of the snapshot, or None."""

@@ -94,9 +94,13 @@ def configure_logging(service: str, settings: TelemetrySettings, *, process: str
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.root_level(process))
+    # uvicorn --no-access-log leaves its access logger with no handler and not propagating; uvicorn writes the
+    # line only while the logger has a handler somewhere, so that choice is kept rather than undone here
+    access = logging.getLogger("uvicorn.access")
+    access_off = not access.handlers and not access.propagate
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "faststream", "faststream.access"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
-        logger.propagate = True
+        logger.propagate = not (name == "uvicorn.access" and access_off)
     for name, level in settings.logger_levels().items():
         logging.getLogger(name).setLevel(level)
