@@ -11,8 +11,9 @@ from habitat_contributions.adapters.translators import to_contracts
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
 from habitat_contributions.domain.import_problems import ImportSummary
-from habitat_contributions.domain.model import Contribution, ContributionStatus
+from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
+from habitat_contributions.domain.statuses import ContributionStatus
 from habitat_contributions.service_layer.ports import ContributionFilter, Page
 from tests.builders import import_names, resolved_row
 

@@ -18,7 +18,7 @@ from habitat_contributions.adapters.contribution_views import PooledContribution
 from habitat_contributions.adapters.integrity import SqlIntegrityChecks
 from habitat_contributions.adapters.uow import SqlAlchemyUnitOfWork
 from habitat_contributions.config import ContributionsSettings
-from habitat_contributions.domain.model import ReviewPolicy
+from habitat_contributions.domain.review_policy import ReviewPolicy
 from habitat_contributions.domain.valuation import RateCard
 
 POOL_RECYCLE_SECONDS = 600

@@ -13,7 +13,8 @@ from sqlalchemy import event, exists, func, or_, select, text, tuple_
 from habitat_common.api.contributions import ContributionDetail, QueuedContribution, ReviewQueue
 from habitat_common.web.paging import encode_cursor, like_pattern
 from habitat_contributions.adapters import orm
-from habitat_contributions.domain.model import Contribution, ContributionStatus
+from habitat_contributions.domain.model import Contribution
+from habitat_contributions.domain.statuses import ContributionStatus
 from habitat_contributions.entrypoints.listing import contribution_filter, next_cursor, positioned_after
 from habitat_contributions.entrypoints.routes_review import QUEUE_CURSOR
 from habitat_contributions.service_layer import queries

@@ -166,6 +166,9 @@ class TestIntakeDashboard:
         assert d["pending_count"] == 1 and d["approval_rate_percent"] == "66.7"
         assert d["p95_hours_to_decision"] is not None
         assert [(r["reviewer_id"], r["approved"], r["rejected"]) for r in d["per_reviewer"]] == [(str(steward), 2, 1)]
-        assert sorted(m["display_name"] for m in d["not_submitted"]) == ["Idle", "Stew"]
+        assert d["not_submitted"] == [  # by name, each with the address to remind them at
+            {"member_id": str(who), "display_name": name, "email": f"{who.hex[:8]}@example.coop"}
+            for who, name in ((idle, "Idle"), (steward, "Stew"))
+        ]
         member = await client.get(f"/periods/{period_id}/intake", headers=auth(keys, ann))
         assert member.status_code == 403

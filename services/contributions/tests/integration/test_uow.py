@@ -7,7 +7,7 @@ import pytest
 from habitat_contributions.domain.commands import ApproveContribution, RejectContribution
 from habitat_contributions.domain.errors import AlreadyDecided
 from habitat_contributions.domain.intake import new_contribution
-from habitat_contributions.domain.model import ReviewPolicy
+from habitat_contributions.domain.review_policy import ReviewPolicy
 from habitat_contributions.domain.valuation import RateCard
 from habitat_contributions.service_layer import handlers, review
 from tests.builders import T0, capital, labor

@@ -11,7 +11,8 @@ import pytest
 from habitat_contributions.domain.commands import ApproveContribution, EditContribution
 from habitat_contributions.domain.corrections import CorrectionRefused, Entry, Figures, check_correction
 from habitat_contributions.domain.errors import InvalidContribution
-from habitat_contributions.domain.model import ContributionStatus, ContributionType, Viewer
+from habitat_contributions.domain.model import Viewer
+from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
 from habitat_contributions.domain.valuation import RateCard, value_property
 from habitat_contributions.service_layer import handlers, review
 from tests.builders import T0, capital, labor, open_period, property_

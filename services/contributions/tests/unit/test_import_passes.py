@@ -12,7 +12,7 @@ from habitat_contributions.domain.contribution_rows import Header
 from habitat_contributions.domain.corrections import Entry, Figures
 from habitat_contributions.domain.import_passes import ImportJudgement, pg_timestamp
 from habitat_contributions.domain.import_rows import Stored
-from habitat_contributions.domain.model import ContributionStatus, ContributionType
+from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
 from tests.builders import MEMBER, PERIOD, STEWARD, T0, import_names, resolved_row
 
 HEADER = Header(1, ("reference", "member_email", "period", "type", "contributed_on", "amount", "fair_market_value",

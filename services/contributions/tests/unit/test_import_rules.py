@@ -8,7 +8,7 @@ from decimal import Decimal
 from habitat_contributions.domain.contribution_rows import Header
 from habitat_contributions.domain.corrections import Entry, Figures
 from habitat_contributions.domain.import_rules import CorrectionRow, correction_problems
-from habitat_contributions.domain.model import ContributionStatus, ContributionType
+from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
 
 HEADER = Header(1, ("reference", "member_email", "period", "type", "contributed_on", "amount", "fair_market_value",
                     "adjusted_basis", "status", "corrects_reference"))  # fmt: skip

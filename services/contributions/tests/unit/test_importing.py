@@ -33,7 +33,7 @@ class TestImportContributions:
         assert report.import_id is not None and report.summary.created == 1 and report.sample == [{"line": 2}]
 
     async def test_each_row_is_staged_with_its_figures_and_the_approvals_the_policy_requires(self):
-        from habitat_contributions.domain.model import ReviewPolicy
+        from habitat_contributions.domain.review_policy import ReviewPolicy
 
         data = (b"reference,member_email,period,type,contributed_on,hours,rate,amount,fair_market_value,"
                 b"adjusted_basis,status\n"

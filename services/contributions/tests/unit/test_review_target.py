@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from habitat_contributions.domain.model import ContributionStatus, hours_waiting, overdue_for_review
+from habitat_contributions.domain.review_policy import hours_waiting, overdue_for_review
+from habitat_contributions.domain.statuses import ContributionStatus
 from habitat_contributions.domain.valuation import RateCard
 from habitat_contributions.service_layer import handlers
 from tests.builders import T0, labor, open_period

@@ -20,7 +20,7 @@ from habitat_contributions.domain.contribution_rows import STAGED, STATUSES, TYP
 from habitat_contributions.domain.corrections import Entry, Figures
 from habitat_contributions.domain.import_problems import ImportSummary
 from habitat_contributions.domain.import_rows import Member, Names, Period, ResolvedRow, Stored
-from habitat_contributions.domain.model import ContributionStatus, ContributionType
+from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
 from habitat_contributions.domain.valuation import CENT
 
 EVENT_BATCH = 1000  # contributions per ContributionsImportedV1 (the contract's maximum)

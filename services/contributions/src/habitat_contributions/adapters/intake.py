@@ -10,9 +10,9 @@ from sqlalchemy import and_, exists, func, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from habitat_contributions.adapters import orm
-from habitat_contributions.domain.model import ContributionStatus
-from habitat_contributions.domain.replicas import MEMBER_ACTIVE, MemberReplica
-from habitat_contributions.service_layer.ports import IntakeFigures, ReviewerCounts
+from habitat_contributions.domain.replicas import MEMBER_ACTIVE
+from habitat_contributions.domain.statuses import ContributionStatus
+from habitat_contributions.service_layer.ports import IntakeFigures, MemberContact, ReviewerCounts
 
 c = orm.contribution.c
 m = orm.member_replica.c
@@ -76,10 +76,10 @@ async def _people(session: AsyncSession, period_id: uuid.UUID) -> tuple:
     submitted = exists().where(in_period, c.member_id == m.member_id)
     active = m.status == MEMBER_ACTIVE
     members = (await session.execute(select(func.count(), func.count().filter(submitted)).where(active))).one()
-    not_submitted = (
-        await session.scalars(select(MemberReplica).where(active, ~submitted).order_by(m.display_name, m.member_id))
-    ).all()
-    return members, list(not_submitted), await _per_reviewer(session, in_period)
+    not_submitted = await session.execute(
+        select(m.member_id, m.display_name, m.email).where(active, ~submitted).order_by(m.display_name, m.member_id)
+    )
+    return members, [MemberContact(*row) for row in not_submitted], await _per_reviewer(session, in_period)
 
 
 async def _p95_hours(connection: AsyncConnection, period_id: uuid.UUID, timed: int) -> float | None:

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from habitat_contributions.adapters.orm import SCHEMA
-from habitat_contributions.domain.model import ContributionStatus, ContributionType
+from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
 from habitat_contributions.service_layer.ports import ApprovedTotal, IntegrityCheck
 
 MAX_EXAMPLES = 10

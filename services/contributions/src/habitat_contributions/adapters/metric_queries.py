@@ -9,8 +9,8 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from habitat_contributions.adapters.orm import contribution, member_replica, period_replica
-from habitat_contributions.domain.model import ContributionStatus
 from habitat_contributions.domain.replicas import MEMBER_ACTIVE, PERIOD_OPEN
+from habitat_contributions.domain.statuses import ContributionStatus
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,9 @@ from habitat_common.db import schema_metadata
 from habitat_common.messaging.dead_letter_store import dead_letter_table
 from habitat_common.messaging.inbox import inbox_table
 from habitat_common.messaging.outbox import outbox_table
-from habitat_contributions.domain.model import (
-    Approval,
-    Contribution,
-    ContributionStatus,
-    ContributionType,
-    Revision,
-    ThreadEntry,
-)
+from habitat_contributions.domain.model import Approval, Contribution, Revision, ThreadEntry
 from habitat_contributions.domain.replicas import MemberReplica, PeriodReplica
+from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
 
 SCHEMA = "contributions"
 metadata = schema_metadata(SCHEMA)

@@ -14,8 +14,9 @@ from habitat_contributions.adapters import orm
 from habitat_contributions.adapters.intake import intake_figures
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
-from habitat_contributions.domain.model import Contribution, ContributionStatus
+from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import PERIOD_OPEN, MemberReplica, PeriodReplica
+from habitat_contributions.domain.statuses import ContributionStatus
 from habitat_contributions.service_layer.ports import IntakeFigures
 
 UNDECIDED = (ContributionStatus.PENDING, ContributionStatus.CLARIFICATION_REQUESTED)

@@ -38,7 +38,8 @@ from itertools import repeat
 
 from habitat_contributions.domain import column_checks as checks
 from habitat_contributions.domain.import_problems import CsvProblem, ProblemLog
-from habitat_contributions.domain.model import DEFAULT_POLICY, ContributionType, ReviewPolicy
+from habitat_contributions.domain.review_policy import DEFAULT_POLICY, ReviewPolicy
+from habitat_contributions.domain.statuses import ContributionType
 from habitat_contributions.domain.valuation import valuation_of
 
 Record = tuple[int, list[str]]  # physical line where the record starts (1-based), its fields

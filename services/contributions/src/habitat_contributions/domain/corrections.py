@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from habitat_contributions.domain.errors import InvalidContribution
-from habitat_contributions.domain.model import Contribution, ContributionStatus, ContributionType
+from habitat_contributions.domain.model import Contribution
+from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
 from habitat_contributions.domain.valuation import ZERO
 
 FIGURES = ("value", "book_amount", "tax_amount")

@@ -25,8 +25,8 @@ from habitat_contributions.domain.import_problems import MAX_LISTED, CsvProblem,
 from habitat_contributions.domain.import_rows import Member, Names, Period, ResolvedRow, Stored
 from habitat_contributions.domain.import_rules import CorrectionRow, CorrectionTally
 from habitat_contributions.domain.intake import FIELDS_BY_TYPE, MONEY_FIELDS, amount_problems
-from habitat_contributions.domain.model import self_decision
 from habitat_contributions.domain.replicas import PERIOD_CLOSED, PERIOD_CLOSING
+from habitat_contributions.domain.review_policy import self_decision
 from habitat_contributions.domain.valuation import MAX_MONEY, valuation_of
 
 PASSES = ("references", "business", "reconciliation")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from habitat_contributions.domain.contribution_rows import Header
 from habitat_contributions.domain.corrections import TARGET, CorrectionRefused, Entry, Figures, check_correction
 from habitat_contributions.domain.import_problems import CsvProblem
-from habitat_contributions.domain.model import ContributionStatus
+from habitat_contributions.domain.statuses import ContributionStatus
 
 # A file names what a row corrects by reference, not by id.
 FILE_FIELD = {TARGET: "corrects_reference"}

@@ -11,7 +11,9 @@ from decimal import Decimal
 from habitat_contributions.domain.commands import SubmitContribution
 from habitat_contributions.domain.description import clean_description
 from habitat_contributions.domain.errors import InvalidContribution
-from habitat_contributions.domain.model import DEFAULT_POLICY, Contribution, ContributionType, ReviewPolicy
+from habitat_contributions.domain.model import Contribution
+from habitat_contributions.domain.review_policy import DEFAULT_POLICY, ReviewPolicy
+from habitat_contributions.domain.statuses import ContributionType
 from habitat_contributions.domain.valuation import (
     RateCard,
     Valuation,

@@ -6,44 +6,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 
 from habitat_contributions.domain import events
-from habitat_contributions.domain.errors import AlreadyDecided, SelfReview, StaleRevision
+from habitat_contributions.domain.errors import AlreadyDecided, StaleRevision
+from habitat_contributions.domain.review_policy import ReviewPolicy, overdue_for_review, self_decision, time_waiting
+from habitat_contributions.domain.statuses import DECIDED, ContributionStatus, ContributionType
 from habitat_contributions.domain.valuation import Valuation
 
 SNAPSHOT_FIELDS = ("contributed_on", "description", "hours", "rate", "amount", "fair_market_value", "adjusted_basis")
-
-
-class ContributionType(StrEnum):
-    LABOR = "labor"
-    CAPITAL = "capital"
-    PROPERTY = "property"
-
-
-class ContributionStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    CLARIFICATION_REQUESTED = "clarification_requested"
-
-
-DECIDED = (ContributionStatus.APPROVED, ContributionStatus.REJECTED)
-EDITABLE = (ContributionStatus.PENDING, ContributionStatus.CLARIFICATION_REQUESTED)
-
-
-@dataclass(frozen=True)
-class ReviewPolicy:
-    """The co-op's review rules: values at or above the threshold (absolute) need two distinct approvers."""
-
-    dual_approval_threshold: Decimal = Decimal("5000.00")
-    review_target: timedelta = timedelta(hours=48)
-
-    def approvals_required(self, value: Decimal) -> int:
-        return 2 if abs(value) >= self.dual_approval_threshold else 1
-
-
-DEFAULT_POLICY = ReviewPolicy()
 
 
 @dataclass(eq=False)
@@ -81,28 +51,6 @@ class ThreadEntry:
 def current_revision(numbers: list[int]) -> int:
     """The current revision of a contribution whose revisions are numbered so, in order (none: 1)."""
     return numbers[-1] if numbers else 1
-
-
-def time_waiting(submitted_at: datetime, now: datetime) -> timedelta:
-    """How long a contribution submitted at submitted_at has waited by now."""
-    return now - submitted_at
-
-
-def hours_waiting(submitted_at: datetime, now: datetime) -> float:
-    """The time waiting in hours, to two decimals (the review queue's age)."""
-    return round(time_waiting(submitted_at, now).total_seconds() / 3600, 2)
-
-
-def overdue_for_review(status: str, submitted_at: datetime, now: datetime, target: timedelta) -> bool:
-    """Whether a contribution of that status is still undecided and has waited longer than the review target."""
-    return status not in DECIDED and time_waiting(submitted_at, now) > target
-
-
-def self_decision(member_id: uuid.UUID, reviewer_id: uuid.UUID | None) -> SelfReview | None:
-    """The refusal when a reviewer would decide their own contribution (a review or an imported decision)."""
-    if reviewer_id == member_id:
-        return SelfReview("Nobody may review their own contribution; another steward or an admin must.")
-    return None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from habitat_common.metrics import (
     preinitialise,
 )
 from habitat_contributions.adapters.metric_queries import open_periods_intake, review_queue
-from habitat_contributions.domain.model import ContributionType
+from habitat_contributions.domain.statuses import ContributionType
 
 Clock = Callable[[], datetime]
 

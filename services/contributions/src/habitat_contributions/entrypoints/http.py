@@ -24,7 +24,7 @@ from habitat_contributions import bootstrap
 from habitat_contributions.adapters import orm
 from habitat_contributions.config import ContributionsSettings
 from habitat_contributions.domain import errors
-from habitat_contributions.domain.model import ContributionStatus, ContributionType
+from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
 from habitat_contributions.entrypoints import (
     routes_admin,
     routes_contributions,

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from habitat_common.api.contributions import ContributionDetail, ContributionList
 from habitat_common.auth import Principal
+from habitat_common.web.answers import json_answer
 from habitat_common.web.paging import After
 from habitat_contributions import bootstrap
 from habitat_contributions.domain.commands import EditContribution, RespondToClarification, SubmitContribution
@@ -31,12 +31,6 @@ LIST_CURSOR = "contributions"
 def _intake_rules(container: bootstrap.Container) -> dict:
     """What submissions and edits are checked against: rate card, review policy, the co-op's today."""
     return {"card": container.rate_card, "policy": container.policy, "today": container.settings.coop.today()}
-
-
-def _json(body: BaseModel) -> Response:
-    """One validation, then pydantic's own JSON: FastAPI would validate the answer again against the
-    response model and encode it in two more passes."""
-    return Response(body.model_dump_json(), media_type="application/json")
 
 
 def _viewer(principal: Principal) -> Viewer:
@@ -68,14 +62,14 @@ async def list_contributions(
     page = await queries.list_contributions(where, _viewer(principal), container.contribution_views)
     following = next_cursor(LIST_CURSOR, page.items[-1], page.more) if page.items else None
     body = {"items": page.items, "total": page.total, "next_cursor": following}
-    return _json(ContributionList.model_validate(body))
+    return json_answer(ContributionList.model_validate(body))
 
 
 @router.get("/contributions/{contribution_id}", response_model=ContributionDetail)
 async def get_contribution(contribution_id: uuid.UUID, principal: Member, container: AppContainer) -> Response:
     """One contribution with revisions, thread and approvals: its owner, stewards and admins may read it."""
     found = await queries.get_contribution(contribution_id, _viewer(principal), container.contribution_views)
-    return _json(ContributionDetail.model_validate(found))
+    return json_answer(ContributionDetail.model_validate(found))
 
 
 @router.patch("/contributions/{contribution_id}", response_model=ContributionDetail)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from habitat_common.api.contributions import IntakeDashboard
+from habitat_common.web.answers import json_answer
 from habitat_contributions.entrypoints.dependencies import Reviewer, Uow
 from habitat_contributions.service_layer import queries
 
@@ -14,6 +15,7 @@ router = APIRouter()
 
 
 @router.get("/periods/{period_id}/intake", response_model=IntakeDashboard)
-async def intake(period_id: uuid.UUID, principal: Reviewer, uow: Uow):
-    """Intake progress of a period: participation, counts and sums, approval rate, timing, reviewers."""
-    return await queries.intake_dashboard(period_id, uow)
+async def intake(period_id: uuid.UUID, principal: Reviewer, uow: Uow) -> Response:
+    """Intake progress of a period: participation, counts and sums, approval rate, timing, reviewers, and every
+    active member who has not submitted yet."""
+    return json_answer(IntakeDashboard.model_validate(await queries.intake_dashboard(period_id, uow)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from habitat_contributions.domain.contribution_rows import Header, Record, RowParser, read_header
 from habitat_contributions.domain.import_problems import CsvProblem, ProblemLog
-from habitat_contributions.domain.model import DEFAULT_POLICY, ReviewPolicy
+from habitat_contributions.domain.review_policy import DEFAULT_POLICY, ReviewPolicy
 from habitat_contributions.service_layer.csv_stream import Batch, CsvStream
 
 

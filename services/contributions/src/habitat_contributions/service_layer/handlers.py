@@ -19,8 +19,9 @@ from habitat_contributions.domain.errors import (
     PeriodNotOpen,
 )
 from habitat_contributions.domain.intake import edited, new_contribution, valued
-from habitat_contributions.domain.model import DEFAULT_POLICY, Contribution, ReviewPolicy, Viewer
+from habitat_contributions.domain.model import Contribution, Viewer
 from habitat_contributions.domain.replicas import PeriodReplica
+from habitat_contributions.domain.review_policy import DEFAULT_POLICY, ReviewPolicy
 from habitat_contributions.domain.valuation import RateCard
 from habitat_contributions.service_layer.corrections import ensure_bounded
 from habitat_contributions.service_layer.ports import UnitOfWork

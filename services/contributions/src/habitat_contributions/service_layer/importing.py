@@ -13,7 +13,7 @@ from habitat_common.metrics import CONTRIBUTIONS_SUBMITTED, IMPORT_STAGE_SECONDS
 from habitat_contributions.domain.errors import InvalidImport
 from habitat_contributions.domain.import_passes import ImportJudgement
 from habitat_contributions.domain.import_problems import ImportReport, ProblemLog
-from habitat_contributions.domain.model import DEFAULT_POLICY, ReviewPolicy
+from habitat_contributions.domain.review_policy import DEFAULT_POLICY, ReviewPolicy
 from habitat_contributions.service_layer.contribution_file import ContributionFile
 from habitat_contributions.service_layer.ports import ContributionImportStore, ImportEvents
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
@@ -51,6 +51,14 @@ class ReviewerCounts:
     clarifications: int
 
 
+class MemberContact(NamedTuple):
+    """An active member to remind: id, name and address (read as columns: a co-op of thousands has thousands)."""
+
+    member_id: uuid.UUID
+    display_name: str | None
+    email: str | None
+
+
 @dataclass(frozen=True)
 class IntakeFigures:
     """Raw aggregates of one period, computed by the database."""
@@ -61,7 +69,7 @@ class IntakeFigures:
     mean_hours_to_decision: float | None
     p95_hours_to_decision: float | None
     per_reviewer: list[ReviewerCounts] = field(default_factory=list)
-    not_submitted: list[MemberReplica] = field(default_factory=list)
+    not_submitted: list[MemberContact] = field(default_factory=list)
 
 
 class ContributionRepository(Protocol):

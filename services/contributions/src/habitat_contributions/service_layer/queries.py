@@ -9,14 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from habitat_contributions.domain.errors import ContributionNotFound
-from habitat_contributions.domain.model import (
-    ContributionStatus,
-    ContributionType,
-    ReviewPolicy,
-    Viewer,
-    hours_waiting,
-    overdue_for_review,
-)
+from habitat_contributions.domain.model import Viewer
+from habitat_contributions.domain.review_policy import ReviewPolicy, hours_waiting, overdue_for_review
+from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
 from habitat_contributions.domain.valuation import ZERO
 from habitat_contributions.service_layer.handlers import utcnow
 from habitat_contributions.service_layer.ports import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request, Response
 from habitat_common.api.identity import Member, RefreshRequest, TokenPair
 from habitat_common.metrics import SIGNIN_ATTEMPTS
+from habitat_common.web.answers import json_answer
 from habitat_common.web.client_address import client_address
 from habitat_common.web.security import UNAUTHORIZED
 
@@ -98,9 +99,7 @@ async def change_password(body: ChangePasswordRequest, caller: SignedIn, c: Cont
 @router.get("/me", response_model=Member, tags=["members"])
 async def me(caller: SignedIn, c: ContainerDep) -> Response:
     """The signed-in member."""
-    # validated once here; returned as a model, FastAPI would validate and encode it again (every page asks)
-    body = Member.model_validate(await members.member_view(caller.member_id, c.member_views))
-    return Response(body.model_dump_json(), media_type="application/json")
+    return json_answer(Member.model_validate(await members.member_view(caller.member_id, c.member_views)))
 
 
 @router.get("/.well-known/jwks.json", response_model=Jwks, tags=["auth"])

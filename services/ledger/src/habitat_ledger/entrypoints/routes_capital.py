@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from habitat_common.api.ledger import Statement, StatementLine
 from habitat_common.auth import Principal
+from habitat_common.web.answers import json_answer
 from habitat_common.web.errors import ApiError
 from habitat_common.web.inputs import IsoDate
 
@@ -81,4 +82,4 @@ async def read_statement(
         book_balance=statement.book_balance,
         tax_balance=statement.tax_balance,
     )
-    return Response(body.model_dump_json(), media_type="application/json")
+    return json_answer(body)
