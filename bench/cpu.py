@@ -1,5 +1,5 @@
-"""CPU time by process for the benches: each stack process with its children (uvicorn workers) and the
-PostgreSQL backends connected to the bench's database, read from /proc."""
+"""CPU time by process for the benches, read from /proc: each stack process with its children (uvicorn workers),
+the PostgreSQL backends connected to the bench's database and, on request, the rest of PostgreSQL and RabbitMQ."""
 
 from __future__ import annotations
 
@@ -36,6 +36,10 @@ def _commands() -> dict[int, str]:
     return commands
 
 
+def _is_backend(command: str, database: str) -> bool:
+    return command.startswith("postgres: ") and f" {database} " in command
+
+
 def _cpu_by_pid(pids: set[int]) -> dict[int, float]:
     seconds = {}
     for pid in pids:
@@ -62,7 +66,7 @@ class CpuMeter:
     def _groups(self) -> dict[str, set[int]]:
         commands = _commands()
         postgres = {pid for pid, command in commands.items() if command.startswith("postgres")}
-        backends = {pid for pid in postgres if command_is_backend(commands[pid], self.database)}
+        backends = {pid for pid in postgres if _is_backend(commands[pid], self.database)}
         groups = dict(self.trees) | {"postgres": backends}
         if self.servers:
             groups["postgres (server)"] = postgres - backends
@@ -80,7 +84,3 @@ class CpuMeter:
             name: sum(seconds - before.get(name, {}).get(pid, 0.0) for pid, seconds in pids.items())
             for name, pids in after.items()
         }
-
-
-def command_is_backend(command: str, database: str) -> bool:
-    return command.startswith("postgres: ") and f" {database} " in command
