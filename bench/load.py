@@ -50,7 +50,7 @@ def auth(token: str) -> dict[str, str]:
 
 
 def step_sizes(start: int, step: int, most: int) -> list[int]:
-    sizes = sorted({start, *range(step, most + 1, step)} | ({TARGET_MEMBERS} if TARGET_MEMBERS <= most else set()))
+    sizes = sorted({*range(start, most + 1, step)} | ({TARGET_MEMBERS} if start <= TARGET_MEMBERS <= most else set()))
     return [n for n in sizes if 0 < n <= most]
 
 

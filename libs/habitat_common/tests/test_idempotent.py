@@ -1,5 +1,6 @@
-"""The idempotent consumer helper against a fake unit of work: claim and effect commit together, a duplicate
-runs nothing, a failing use case commits nothing, after_commit follows the commit only."""
+"""The idempotent consumer helpers against a fake unit of work: claim and effect commit together, a duplicate
+runs nothing, a failing use case commits nothing, after_commit follows the commit only; for one event and for a
+batch."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Self
 
 import pytest
 from habitat_common.contracts import Envelope, PeriodOpenedV1
-from habitat_common.messaging.idempotent import idempotent
+from habitat_common.messaging.idempotent import idempotent, idempotent_batch
 
 CONSUMER = "sample.period_opened"
 
@@ -43,6 +44,10 @@ class FakeUnitOfWork:
             return False
         self.claimed.add(key)
         return True
+
+    async def claim_events(self, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        self.journal.append(f"claim {len(event_ids)}")
+        return {event_id for event_id in event_ids if await self.claim_event(consumer, event_id)}
 
     async def commit(self) -> None:
         self.inbox |= self.claimed
@@ -162,3 +167,64 @@ class TestIdempotent:
         with pytest.raises(ConnectionError):
             await handle(period_opened())
         assert after == [] and harness.inbox == set()
+
+
+def named(name: str) -> Envelope:
+    payload = PeriodOpenedV1(
+        period_id=uuid.uuid4(), name=name, starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 31), status="open"
+    )
+    return Envelope.wrap(payload, producer="ledger")
+
+
+class TestIdempotentBatch:
+    async def test_a_batch_claims_once_applies_in_order_and_commits_once(self) -> None:
+        harness = Harness()
+        handle = idempotent_batch(CONSUMER, lambda e: e.payload.name, record_name, harness.uow)
+        batch = [named("Q1"), named("Q2"), named("Q3")]
+
+        assert await handle(batch) == [True, True, True]
+        assert harness.journal == [
+            "claim 3", "use case Q1", "use case Q2", "use case Q3", "commit 3 claim(s), effects ['Q1', 'Q2', 'Q3']"
+        ]
+        assert harness.inbox == {(CONSUMER, e.event_id) for e in batch}
+
+    async def test_events_handled_before_and_redeliveries_within_the_batch_run_nothing(self) -> None:
+        harness = Harness()
+        seen, fresh = named("Q1"), named("Q2")
+        harness.inbox.add((CONSUMER, seen.event_id))
+        handle = idempotent_batch(
+            CONSUMER, lambda e: e.payload.name, record_name, harness.uow,
+            took_effect=lambda result: result != "never",
+        )
+
+        assert await handle([seen, fresh, fresh]) == [False, True, False]
+        assert harness.journal == ["claim 3", "use case Q2", "commit 1 claim(s), effects ['Q2']"]
+
+    async def test_one_failing_use_case_commits_nothing_of_the_batch(self) -> None:
+        harness = Harness()
+        after: list[str] = []
+
+        async def fail_on_q2(name: str, uow: FakeUnitOfWork) -> str:
+            if name == "Q2":
+                raise RuntimeError("member not replicated yet")
+            return await record_name(name, uow)
+
+        handle = idempotent_batch(CONSUMER, lambda e: e.payload.name, fail_on_q2, harness.uow, after_commit=after.append)
+
+        with pytest.raises(RuntimeError, match="not replicated"):
+            await handle([named("Q1"), named("Q2")])
+        assert harness.journal[-1] == "rollback"
+        assert harness.inbox == set() and after == []
+
+    async def test_after_commit_follows_the_commit_for_each_applied_event_only(self) -> None:
+        harness = Harness()
+        seen = named("Q0")
+        harness.inbox.add((CONSUMER, seen.event_id))
+
+        def count(result: str) -> None:
+            harness.journal.append(f"after commit {result}")
+
+        handle = idempotent_batch(CONSUMER, lambda e: e.payload.name, record_name, harness.uow, after_commit=count)
+
+        assert await handle([named("Q1"), seen, named("Q2")]) == [True, False, True]
+        assert harness.journal[-3:] == ["commit 2 claim(s), effects ['Q1', 'Q2']", "after commit Q1", "after commit Q2"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from habitat_notifications.domain.messages import Delivery, Message, Status
 
@@ -43,7 +45,13 @@ class ScriptedMailer:
     def __init__(self, *answers: Delivery) -> None:
         self.answers = deque(answers)
         self.sent: list[Message] = []
+        self.sessions = 0
 
     async def send(self, message: Message) -> Delivery:
         self.sent.append(message)
         return self.answers.popleft() if self.answers else Delivery(accepted=True)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[ScriptedMailer]:
+        self.sessions += 1
+        yield self

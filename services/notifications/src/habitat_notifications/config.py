@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from habitat_common.coop import CoopSettings
+from habitat_common.messaging.batching import BatchSettings
 from habitat_common.settings import (
     AuthSettings,
     DatabaseSettings,
@@ -96,6 +97,11 @@ class NotificationsSettings(BaseSettings):
     messaging: MessagingSettings = Field(
         default_factory=MessagingSettings,
         description="NOTIFICATIONS_MESSAGING__RETENTION_DAYS: how long published outbox rows and processed-event ids stay",
+    )
+    batching: BatchSettings = Field(
+        default_factory=BatchSettings,
+        description="NOTIFICATIONS_BATCHING__SIZE / __WAIT_MS / __IN_FLIGHT: events applied per unit of work by each"
+        " consumer of the worker",
     )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)

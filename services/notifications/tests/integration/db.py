@@ -25,8 +25,9 @@ def handlers_by_event(container: Container) -> dict:
 
 
 async def deliver(container: Container, envelope: Envelope) -> bool:
-    """Hand the envelope to its consumer, as the broker would."""
-    return await handlers_by_event(container)[type(envelope.payload)](envelope)
+    """Hand the envelope to its consumer, as the broker would (a batch of one)."""
+    (applied,) = await handlers_by_event(container)[type(envelope.payload)]([envelope])
+    return applied
 
 
 async def registered(container: Container, *, status: str = "active", email: str | None = None) -> uuid.UUID:

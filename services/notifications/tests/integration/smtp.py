@@ -21,15 +21,18 @@ def free_port() -> int:
 
 class ScriptedHandler:
     """Accepts every mail unless told otherwise: `data_answers` are given to the next DATA commands in turn (e.g.
-    "451 4.3.0 try later"), `refuse` maps an address to its RCPT answer. `delay` slows each DATA down."""
+    "451 4.3.0 try later"), `refuse` maps an address to its RCPT answer. `delay` slows each DATA down. `peers`
+    holds the client's address at each RCPT: one per connection when they repeat."""
 
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
         self.data_answers: deque[str] = deque()
         self.refuse: dict[str, str] = {}
         self.delay = 0.0
+        self.peers: list[tuple[str, int]] = []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.peers.append(session.peer)
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)

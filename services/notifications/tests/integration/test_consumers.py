@@ -1,14 +1,16 @@
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import text
 
 from habitat_common.contracts import (
     ContributionClarificationRequestedV1,
+    ContributionRejectedV1,
     Envelope,
     InvitationIssuedV1,
     MemberDeactivatedV1,
+    MemberUpdatedV1,
     NewDeviceSignedInV1,
 )
 from habitat_notifications.domain.errors import MemberUnknown
@@ -16,6 +18,7 @@ from habitat_notifications.service_layer import preferences
 from tests.integration.db import (
     SURPLUS,
     deliver,
+    handlers_by_event,
     registered,
     rejected,
     reset_requested,
@@ -137,3 +140,43 @@ class TestWhatIsSent:
         # the claim rolled back with the failure: the retry is not taken for a duplicate
         async with container.uow() as uow:
             assert await uow.claim_event("notifications.contribution_rejected", envelope.event_id)
+
+
+def announced(member_id: uuid.UUID, name: str, *, contract=MemberUpdatedV1) -> Envelope:
+    payload = contract(
+        member_id=member_id, email=f"{member_id.hex[:8]}@example.coop", display_name=name, role="member",
+        status="active", joined_at=date(2026, 1, 1),
+    )
+    return Envelope.wrap(payload, producer="identity")
+
+
+class TestBatches:
+    """The worker applies each queue's deliveries in batches (one transaction): the same outcomes as one by one."""
+
+    async def test_a_batch_of_decisions_queues_each_mail_once_and_skips_what_it_saw(self, container, mailbox):
+        members = [await registered(container) for _ in range(3)]
+        envelopes = [rejected(member_id) for member_id in members]
+        handle = handlers_by_event(container)[ContributionRejectedV1]
+        assert await handle([envelopes[0]]) == [True]
+        assert await handle([envelopes[0], envelopes[1], envelopes[2], envelopes[1]]) == [False, True, True, False]
+        assert sorted(r.recipient_id for r in await rows(container)) == sorted(members)
+        await send_all(container)
+        assert len(mailbox.received) == 3
+
+    async def test_two_updates_of_one_new_member_in_one_batch_keep_the_latest(self, container):
+        member_id = uuid.uuid4()
+        first, second = announced(member_id, "Ada"), announced(member_id, "Ada Lovelace")
+        handle = handlers_by_event(container)[MemberUpdatedV1]
+        assert await handle([first, second]) == [True, True]
+        async with container.engine.connect() as conn:
+            names = (await conn.execute(
+                text("SELECT display_name FROM notifications.member_replica WHERE member_id = :id"), {"id": member_id}
+            )).scalars().all()
+        assert names == ["Ada Lovelace"]
+
+    async def test_a_batch_with_a_decision_for_an_unknown_member_fails_whole_and_commits_nothing(self, container):
+        known = await registered(container)
+        handle = handlers_by_event(container)[ContributionRejectedV1]
+        with pytest.raises(MemberUnknown):
+            await handle([rejected(known), rejected(uuid.uuid4())])
+        assert await rows(container) == []

@@ -73,3 +73,27 @@ class TestSeveralSenders:
         ids = [m["Message-ID"] for m in mailbox.received]
         assert len(ids) == 12 and len(set(ids)) == 12
         assert {r.status for r in await rows(container)} == {"sent"}
+
+
+class TestOneConnectionARound:
+    async def test_a_round_sends_every_due_message_over_one_connection(self, container, mailbox):
+        for _ in range(5):
+            await deliver(container, rejected(await registered(container)))
+        assert [o.status for o in await send_all(container)] == ["sent"] * 5
+        assert len(mailbox.received) == 5
+        assert len(set(mailbox.peers)) == 1
+
+    async def test_a_refused_message_leaves_the_connection_to_the_next(self, container, mailbox):
+        for _ in range(3):
+            await deliver(container, rejected(await registered(container)))
+        mailbox.data_answers.append("451 4.3.0 Mailbox busy, try later")
+        assert sorted(o.status for o in await send_all(container)) == [RETRIED, "sent", "sent"]
+        assert len(set(mailbox.peers)) == 1
+
+    async def test_a_server_closing_the_conversation_gets_the_rest_on_a_new_connection(self, container, mailbox):
+        for _ in range(3):
+            await deliver(container, rejected(await registered(container)))
+        mailbox.data_answers.append("421 4.3.2 Too many messages in one session, closing")
+        assert [o.status for o in await send_all(container)] == [RETRIED, "sent", "sent"]
+        assert len(mailbox.received) == 2
+        assert len(set(mailbox.peers)) == 2 and mailbox.peers[1] == mailbox.peers[2] != mailbox.peers[0]

@@ -5,7 +5,7 @@ from faststream.rabbit import RabbitBroker, TestRabbitBroker
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 
-from habitat_common.messaging.consumer import subscribe
+from habitat_common.messaging.batching import BatchSettings, subscribe_batches
 from habitat_common.messaging.topology import EVENTS
 from habitat_notifications import bootstrap
 from habitat_notifications.entrypoints.gauges import notifications_gauges
@@ -23,7 +23,7 @@ class TestWiring:
     async def test_a_published_reset_request_is_written_once_through_the_shared_subscriber(self, container):
         broker = RabbitBroker()
         for subscription, handle in consumers(container):
-            subscribe(broker, subscription, handle, delivery_limit=5)
+            subscribe_batches(broker, subscription, handle, batching=BatchSettings(), delivery_limit=5)
         envelope = reset_requested(uuid.uuid4())
         async with TestRabbitBroker(broker) as test_broker:
             for _ in range(2):

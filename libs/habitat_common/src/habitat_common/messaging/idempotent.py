@@ -1,12 +1,14 @@
-"""The idempotent consumer: an event's inbox claim and its use case's effect commit in one transaction."""
+"""The idempotent consumer: an event's inbox claim and its use case's effect commit in one transaction, for one
+event or for a batch of them (messaging.batching gathers the batches)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, Self, TypeVar
 
 from habitat_common.contracts.envelope import Envelope
+from habitat_common.messaging.batching import BatchHandler
 from habitat_common.messaging.consumer import Handler
 
 
@@ -20,7 +22,14 @@ class InboxUnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
+class BatchInboxUnitOfWork(InboxUnitOfWork, Protocol):
+    """A unit of work that also claims many events in one statement."""
+
+    async def claim_events(self, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]: ...
+
+
 U = TypeVar("U", bound=InboxUnitOfWork)
+B = TypeVar("B", bound=BatchInboxUnitOfWork)
 C = TypeVar("C")
 R = TypeVar("R")
 
@@ -53,4 +62,40 @@ def idempotent(
         return took_effect(result)
 
     handle.__doc__ = f"Apply {consumer} once per event id."
+    return handle
+
+
+def idempotent_batch(
+    consumer: str,
+    to_command: Callable[[Envelope], C],
+    use_case: Callable[[C, B], Awaitable[R]],
+    uow_factory: Callable[[], B],
+    *,
+    took_effect: Callable[[R], bool] = _always,
+    after_commit: Callable[[R], None] | None = None,
+) -> BatchHandler:
+    """The batch form of idempotent(): the deliveries' claims (one statement) and their use cases, in delivery
+    order, commit in one transaction. The answer per delivery is idempotent()'s: False for an event handled before
+    (in an earlier transaction, or earlier in this batch), else took_effect(result). A use case that raises fails
+    the whole batch, which the batcher then applies one delivery at a time (messaging.batching)."""
+
+    async def handle(envelopes: Sequence[Envelope]) -> list[bool]:
+        results: list[tuple[bool, R | None]] = []
+        async with uow_factory() as uow:
+            fresh = await uow.claim_events(consumer, [envelope.event_id for envelope in envelopes])
+            for envelope in envelopes:
+                if envelope.event_id not in fresh:
+                    results.append((False, None))
+                    continue
+                fresh.discard(envelope.event_id)  # a redelivery in the same batch is a duplicate
+                results.append((True, await use_case(to_command(envelope), uow)))
+            await uow.commit()
+        answers = []
+        for applied, result in results:
+            if applied and after_commit is not None:
+                after_commit(result)  # type: ignore[arg-type]
+            answers.append(applied and took_effect(result))  # type: ignore[arg-type]
+        return answers
+
+    handle.__doc__ = f"Apply {consumer} once per event id, a batch of deliveries in one transaction."
     return handle

@@ -1,8 +1,13 @@
-"""Hands messages to the SMTP server with aiosmtplib and turns its answer into a Delivery."""
+"""Hands messages to the SMTP server with aiosmtplib, one connection a sending round, and turns each answer into a
+Delivery."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -49,29 +54,89 @@ def answer_of(error: Exception) -> tuple[str, bool]:
 
 
 class SmtpMailer:
-    """One SMTP conversation per message (STARTTLS and login as configured)."""
+    """Hands messages to the SMTP server (STARTTLS and login as configured): one connection per sending round,
+    opened at its first message and opened again after the server dropped it."""
 
     def __init__(self, settings: SmtpSettings, *, sender_name: str) -> None:
         self.settings = settings
         self.sender_name = sender_name
+        self._local_hostname: str | None = None
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[SmtpConversation]:
+        """A conversation for one round; quits politely at the end."""
+        if self._local_hostname is None:
+            # aiosmtplib would otherwise ask the resolver for our name (in a thread) on every connection
+            self._local_hostname = await asyncio.to_thread(socket.getfqdn)
+        conversation = SmtpConversation(self.settings, self.sender_name, self._local_hostname)
+        try:
+            yield conversation
+        finally:
+            await conversation.close()
+
+
+class SmtpConversation:
+    """One connection to the server, reused message after message."""
+
+    def __init__(self, settings: SmtpSettings, sender_name: str, local_hostname: str) -> None:
+        self.settings = settings
+        self.sender_name = sender_name
+        self.local_hostname = local_hostname
+        self._client: aiosmtplib.SMTP | None = None
+        self.connections = 0
 
     async def send(self, message: Message) -> Delivery:
         """Send; a refusal or a broken connection is an answer, not an exception."""
-        s = self.settings
-        mail = build_email(message, sender=s.from_address, sender_name=self.sender_name)
+        mail = build_email(message, sender=self.settings.from_address, sender_name=self.sender_name)
         try:
-            await aiosmtplib.send(
-                mail,
-                hostname=s.host,
-                port=s.port,
-                use_tls=s.tls,
-                start_tls=s.starttls,
-                username=s.username,
-                password=s.password.get_secret_value() if s.password else None,
-                timeout=s.timeout_seconds,
-            )
+            client = await self._connected()
+            await client.send_message(mail)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            if not _answered_on_a_live_connection(error, self._client):
+                self._drop()
             answer, permanent = answer_of(error)
             log.warning("mail %s (%s) refused: %s", message.id, message.kind, answer)
             return Delivery(accepted=False, answer=answer[:2000], permanent=permanent)
         return Delivery(accepted=True)
+
+    async def close(self) -> None:
+        """QUIT when connected; a server that went away meanwhile is not an error."""
+        client, self._client = self._client, None
+        if client is None or not client.is_connected:
+            return
+        try:
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            client.close()
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        if self._client is not None and self._client.is_connected:
+            return self._client
+        s = self.settings
+        client = aiosmtplib.SMTP(
+            hostname=s.host,
+            port=s.port,
+            local_hostname=self.local_hostname,
+            use_tls=s.tls,
+            start_tls=s.starttls,
+            username=s.username,
+            password=s.password.get_secret_value() if s.password else None,
+            timeout=s.timeout_seconds,
+        )
+        self._client = client
+        await client.connect()
+        self.connections += 1
+        return client
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            client.close()
+
+
+def _answered_on_a_live_connection(error: Exception, client: aiosmtplib.SMTP | None) -> bool:
+    """The server refused this message and the conversation goes on (aiosmtplib reset the envelope); a 421 is the
+    server closing the conversation."""
+    answered = isinstance(error, aiosmtplib.SMTPResponseException | aiosmtplib.SMTPRecipientsRefused)
+    closing = isinstance(error, aiosmtplib.SMTPResponseException) and error.code == 421
+    return answered and not closing and client is not None and client.is_connected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
@@ -149,7 +150,14 @@ class Composer(Protocol):
     def compose(self, plan: MailPlan) -> Draft: ...
 
 
-class Mailer(Protocol):
-    """Hands one message to the SMTP server; the server's answer, never an exception for a refusal."""
+class MailSession(Protocol):
+    """One conversation with the SMTP server: hands it a message; the server's answer, never an exception for a
+    refusal."""
 
     async def send(self, message: Message) -> Delivery: ...
+
+
+class Mailer(Protocol):
+    """Opens a conversation with the SMTP server for a round of messages."""
+
+    def session(self) -> AbstractAsyncContextManager[MailSession]: ...

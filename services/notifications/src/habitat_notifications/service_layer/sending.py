@@ -1,5 +1,5 @@
-"""The sender: one due message at a time, locked while its SMTP conversation lasts, so two senders never
-send the same message; the answer is recorded in the same transaction."""
+"""The sender: one due message at a time, locked while the server takes it, so two senders never send the same
+message; the answer is recorded in the same transaction. A round of messages shares one SMTP connection."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from habitat_notifications.domain.backoff import RetryPolicy
-from habitat_notifications.service_layer.ports import Clock, Mailer, UnitOfWork
+from habitat_notifications.service_layer.ports import Clock, Mailer, MailSession, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Outcome:
 
 async def send_next(
     uow: UnitOfWork,
-    mailer: Mailer,
+    conversation: MailSession,
     policy: RetryPolicy,
     clock: Clock,
     random: Callable[[], float] = _random.random,
@@ -36,7 +36,7 @@ async def send_next(
         message = await uow.messages.claim_due(due_by or clock())
         if message is None:
             return None
-        delivery = await mailer.send(message)
+        delivery = await conversation.send(message)
         outcome = Outcome(message.kind, message.record(delivery, clock(), policy, random()))
         await uow.commit()
         return outcome
@@ -51,13 +51,15 @@ async def send_due(
     limit: int,
     random: Callable[[], float] = _random.random,
 ) -> list[Outcome]:
-    """Send up to limit messages due when the round starts, one transaction each; what each attempt did.
-    A message refused in this round waits for a later one, however short its backoff."""
+    """Send up to limit messages due when the round starts, one transaction each, over one conversation with the
+    server; what each attempt did. A message refused in this round waits for a later one, however short its
+    backoff."""
     outcomes: list[Outcome] = []
     started = clock()
-    while len(outcomes) < limit:
-        outcome = await send_next(uow_factory(), mailer, policy, clock, random, due_by=started)
-        if outcome is None:
-            break
-        outcomes.append(outcome)
+    async with mailer.session() as conversation:
+        while len(outcomes) < limit:
+            outcome = await send_next(uow_factory(), conversation, policy, clock, random, due_by=started)
+            if outcome is None:
+                break
+            outcomes.append(outcome)
     return outcomes
