@@ -11,6 +11,20 @@ from habitat_common.testing import temporary_database
 from habitat_contributions.adapters.orm import SCHEMA, metadata
 from tests.integration.conftest import alembic_config
 
+PERIOD_MEMBER_INDEX = (
+    "SELECT indexdef FROM pg_indexes WHERE schemaname = 'contributions'"
+    " AND indexname = 'ix_contribution_period_id_member_id'"
+)
+PERIOD_MEMBER_INDEX_DEFINITION = (
+    "CREATE INDEX ix_contribution_period_id_member_id ON contributions.contribution USING btree (period_id, member_id)"
+)
+# who has not submitted (the intake dashboard), with the plans that would walk the period another way switched off
+NOT_SUBMITTED_PLAN = (
+    "EXPLAIN SELECT m.member_id FROM contributions.member_replica m WHERE m.status = 'active' AND NOT EXISTS"
+    " (SELECT FROM contributions.contribution s"
+    "  WHERE s.period_id = '00000000-0000-0000-0000-00000000beef' AND s.member_id = m.member_id)"
+)
+
 
 def schema_diff(url: str) -> list:
     async def run() -> list:
@@ -88,3 +102,16 @@ class TestMigrations:
                 url, "SELECT contribution_id, imported, imported_by FROM contributions.contribution_approval"
             )
             assert sorted(rows, key=lambda r: r[1]) == [(live, False, None), (imported, True, admin)]
+
+    def test_0011_indexes_a_periods_contributions_by_member_for_the_not_submitted_lookup(self):
+        with temporary_database("contributions_period_member") as url:
+            config = alembic_config(url)
+            command.upgrade(config, "0010_invariants_in_one_place")
+            assert execute(url, PERIOD_MEMBER_INDEX) == []
+            command.upgrade(config, "0011_period_member_index")
+            assert execute(url, PERIOD_MEMBER_INDEX) == [(PERIOD_MEMBER_INDEX_DEFINITION,)]
+            switched_off = [f"SET LOCAL enable_{plan} = off" for plan in ("seqscan", "bitmapscan", "hashjoin")]
+            plan = "\n".join(line for (line,) in execute(url, *switched_off, NOT_SUBMITTED_PLAN))
+            assert "ix_contribution_period_id_member_id" in plan, plan
+            command.downgrade(config, "0010_invariants_in_one_place")
+            assert execute(url, PERIOD_MEMBER_INDEX) == []

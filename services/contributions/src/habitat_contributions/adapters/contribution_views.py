@@ -1,6 +1,7 @@
 """The contributions list, the review queue and one contribution as read models on the process's asyncpg read
 pool: one column-level statement in autocommit, rows as plain mappings (no ORM entity, no unit of work around it;
-habitat_common.read_pool says what that saves).
+habitat_common.read_pool says what that saves). A period's intake figures are read on the same pool, in one
+snapshot, by adapters.intake.
 
 A page with its approvals, revisions and thread, and the count of all that match, comes back in one
 round trip; each row's children travel as one JSON document built by PostgreSQL, their times in UTC
@@ -23,8 +24,9 @@ from sqlalchemy import TextClause, text
 
 from habitat_common.read_pool import ReadPool
 from habitat_common.web.paging import like_pattern
+from habitat_contributions.adapters.intake import intake_figures
 from habitat_contributions.domain.model import current_revision
-from habitat_contributions.service_layer.ports import ContributionFilter, Page
+from habitat_contributions.service_layer.ports import ContributionFilter, IntakeFigures, Page
 
 FILTERS = ("member_id", "period_id", "status", "type")
 ISO_UTC = """'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'"""
@@ -121,3 +123,7 @@ class PooledContributionViews:
         """One contribution as a mapping with the fields of the API's contribution, or None."""
         row = await self._reads.fetchrow(ONE, {"id": contribution_id})
         return None if row is None else _item(row)
+
+    async def intake(self, period_id: uuid.UUID) -> IntakeFigures:
+        """The period's intake figures, in one read-only snapshot (adapters.intake)."""
+        return await intake_figures(self._reads, period_id)

@@ -107,6 +107,8 @@ contribution = Table(
     Column("import_id", UUID(as_uuid=True)),
     UniqueConstraint("import_reference"),
     Index("ix_contribution_period_id_status", "period_id", "status"),
+    # whether a member has submitted in a period (the intake dashboard's counts and who has not submitted)
+    Index("ix_contribution_period_id_member_id", "period_id", "member_id"),
     Index("ix_contribution_member_id_submitted_at", "member_id", "submitted_at"),
     Index("ix_contribution_status_submitted_at", "status", "submitted_at"),
     # the corrections of a contribution, summed when one is submitted or approved (rule 10)

@@ -11,13 +11,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitat_contributions.adapters import orm
-from habitat_contributions.adapters.intake import intake_figures
 from habitat_contributions.domain.corrections import Figures
 from habitat_contributions.domain.events import MemberTotal
 from habitat_contributions.domain.model import Contribution
 from habitat_contributions.domain.replicas import PERIOD_OPEN, MemberReplica, PeriodReplica
 from habitat_contributions.domain.statuses import ContributionStatus
-from habitat_contributions.service_layer.ports import IntakeFigures
 
 UNDECIDED = (ContributionStatus.PENDING, ContributionStatus.CLARIFICATION_REQUESTED)
 
@@ -78,9 +76,6 @@ class SqlAlchemyContributionRepository:
             )
         ).one()
         return Figures(*row)
-
-    async def intake(self, period_id: uuid.UUID) -> IntakeFigures:
-        return await intake_figures(self._session, period_id)
 
 
 class SqlAlchemyIdempotencyKeys:

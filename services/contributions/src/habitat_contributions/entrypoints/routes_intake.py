@@ -8,14 +8,15 @@ from fastapi import APIRouter, Response
 
 from habitat_common.api.contributions import IntakeDashboard
 from habitat_common.web.answers import json_answer
-from habitat_contributions.entrypoints.dependencies import Reviewer, Uow
+from habitat_contributions.entrypoints.dependencies import AppContainer, Reviewer
 from habitat_contributions.service_layer import queries
 
 router = APIRouter()
 
 
 @router.get("/periods/{period_id}/intake", response_model=IntakeDashboard)
-async def intake(period_id: uuid.UUID, principal: Reviewer, uow: Uow) -> Response:
+async def intake(period_id: uuid.UUID, principal: Reviewer, container: AppContainer) -> Response:
     """Intake progress of a period: participation, counts and sums, approval rate, timing, reviewers, and every
     active member who has not submitted yet."""
-    return json_answer(IntakeDashboard.model_validate(await queries.intake_dashboard(period_id, uow)))
+    dashboard = await queries.intake_dashboard(period_id, container.contribution_views)
+    return json_answer(IntakeDashboard.model_validate(dashboard))

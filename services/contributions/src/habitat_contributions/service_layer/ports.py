@@ -61,7 +61,7 @@ class MemberContact(NamedTuple):
 
 @dataclass(frozen=True)
 class IntakeFigures:
-    """Raw aggregates of one period, computed by the database."""
+    """Raw aggregates of one period, computed by the database (in one snapshot)."""
 
     active_members: int
     members_with_submissions: int
@@ -93,11 +93,10 @@ class ContributionRepository(Protocol):
         """The sum of the approved corrections of a contribution (zeros when none)."""
         ...
 
-    async def intake(self, period_id: uuid.UUID) -> IntakeFigures: ...
-
 
 class ContributionViews(Protocol):
-    """Contributions as the API shows them, read straight from the database (no unit of work: hot pages)."""
+    """Contributions as the API shows them and a period's intake figures, read straight from the database (no
+    unit of work: hot pages)."""
 
     async def page(self, where: ContributionFilter, *, newest_first: bool = True, named: bool = False) -> Page:
         """Contributions matching the filter as mappings with the API's fields, newest first (then by id; or oldest
@@ -107,6 +106,10 @@ class ContributionViews(Protocol):
 
     async def contribution(self, contribution_id: uuid.UUID) -> dict[str, Any] | None:
         """One contribution as a mapping with the API's fields, or None."""
+        ...
+
+    async def intake(self, period_id: uuid.UUID) -> IntakeFigures:
+        """The period's intake figures, every one read from the same snapshot."""
         ...
 
 

@@ -19,7 +19,6 @@ from habitat_contributions.service_layer.ports import (
     ContributionViews,
     IntakeFigures,
     Page,
-    UnitOfWork,
 )
 
 TENTH = Decimal("0.1")
@@ -83,12 +82,10 @@ async def review_queue(
     return queued, page.total, page.more
 
 
-async def intake_dashboard(period_id: uuid.UUID, uow: UnitOfWork) -> dict:
+async def intake_dashboard(period_id: uuid.UUID, views: ContributionViews) -> dict:
     """Participation, counts and sums by type and status, approval rate, time to decision, reviewers,
     and the active members who have not submitted, for one period."""
-    async with uow:
-        figures = await uow.contributions.intake(period_id)
-    return summarize(period_id, figures)
+    return summarize(period_id, await views.intake(period_id))
 
 
 def summarize(period_id: uuid.UUID, figures: IntakeFigures) -> dict:
