@@ -55,6 +55,9 @@ class Member(Signed):
 
     def on_start(self) -> None:
         self.credential = PLAN["members"][next(MEMBER_SLOTS) % len(PLAN["members"])]
+        # the bench signs everyone in within a couple of minutes, so every first refresh would fall in the same
+        # step ten minutes later; people who opened the page at different times refresh at different times
+        self.credential["at"] = min(self.credential["at"], time.time() - random.uniform(0, REFRESH_AFTER_SECONDS))
         self.every = 1 / PLAN["member_submissions_per_second"]
         self.next_submission = time.time() + random.uniform(0, self.every)  # phases spread evenly
         # locust starts a second's worth of users at once, and its constant_pacing keeps each user on the beat
