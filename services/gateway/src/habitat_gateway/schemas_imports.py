@@ -5,7 +5,7 @@ The imports answer with the services' own reports (habitat_common.api.ledger and
 from __future__ import annotations
 
 from habitat_common.api.contributions import ContributionsImportReport, ContributionsImportSummary
-from habitat_common.api.ledger import CapitalAccountsImportReport, CapitalAccountsImportSummary
+from habitat_common.api.ledger_money_moves import CapitalAccountsImportReport, CapitalAccountsImportSummary
 from pydantic import Field
 
 from habitat_gateway.schemas import Out

@@ -23,10 +23,6 @@ from habitat_common.api.ledger import (
     K1Issue,
     K1IssuedEnding,
     LedgerExceptionList,
-    MoneyMove,
-    MoneyMoveApproval,
-    MoneyMoveList,
-    MoneyMoveRejection,
     ReasonRequest,
     ReverseRequest,
     ScheduleDistributionRequest,
@@ -34,6 +30,7 @@ from habitat_common.api.ledger import (
     StatementLine,
     Transaction,
 )
+from habitat_common.api.ledger_money_moves import MoneyMove, MoneyMoveApproval, MoneyMoveList, MoneyMoveRejection
 from habitat_common.web.money import MoneyIn
 from pydantic import ConfigDict, Field, StringConstraints
 

@@ -7,7 +7,7 @@ it arrives (a large CSV never sits whole in memory here) and passes the service'
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from habitat_common.api.ledger import CapitalAccountsImportReport
+from habitat_common.api.ledger_money_moves import CapitalAccountsImportReport
 from habitat_common.auth import Principal
 from habitat_common.web.observability import long_running
 

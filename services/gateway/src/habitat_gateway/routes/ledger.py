@@ -10,12 +10,12 @@ from habitat_common.api.ledger import (
     Distribution,
     DistributionList,
     LedgerExceptionList,
-    MoneyMove,
     ReasonRequest,
     ReverseRequest,
     ScheduleDistributionRequest,
     Statement,
 )
+from habitat_common.api.ledger_money_moves import MoneyMove
 from habitat_common.web.inputs import MAX_YEAR, MIN_YEAR, IsoDate
 from habitat_common.web.observability import long_running
 

@@ -6,7 +6,8 @@ import uuid
 from typing import Literal
 
 from fastapi import APIRouter
-from habitat_common.api.ledger import MoneyMove, MoneyMoveList, ReasonRequest
+from habitat_common.api.ledger import ReasonRequest
+from habitat_common.api.ledger_money_moves import MoneyMove, MoneyMoveList
 
 from habitat_gateway.error_responses import EDGE, SIGNED_IN, UPSTREAM, errors
 from habitat_gateway.routes.deps import AdminCaller, ServicesDep

@@ -10,10 +10,10 @@ from habitat_common.api.ledger import (
     CompleteDistributionRequest,
     Distribution,
     DistributionList,
-    MoneyMove,
     ReasonRequest,
     ScheduleDistributionRequest,
 )
+from habitat_common.api.ledger_money_moves import MoneyMove
 
 from habitat_ledger.domain.commands import CompleteDistribution, ScheduleDistribution
 from habitat_ledger.domain.errors import DistributionNotFound

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from habitat_common.api.ledger import (
+from habitat_common.api.ledger_money_moves import (
     CapitalAccountsImportReport,
     CapitalAccountsImportSummary,
     OpeningBalanceRow,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Response, status
-from habitat_common.api.ledger import LedgerException, LedgerExceptionList, MoneyMove, ReverseRequest
+from habitat_common.api.ledger import LedgerException, LedgerExceptionList, ReverseRequest
+from habitat_common.api.ledger_money_moves import MoneyMove
 
 from habitat_ledger.entrypoints.dependencies import Admin, MoneyMovePolicy, Today, Uow
 from habitat_ledger.entrypoints.routes_money_moves import money_move_out

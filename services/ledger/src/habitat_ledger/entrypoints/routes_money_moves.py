@@ -6,22 +6,16 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from habitat_common.api.ledger import (
-    Distribution,
-    MoneyMoveApproval,
-    MoneyMoveList,
-    MoneyMoveRejection,
-    ReasonRequest,
-    Transaction,
-)
-from habitat_common.api.ledger import MoneyMove as MoneyMoveOut  # the answer; MoneyMove is the domain's
+from habitat_common.api.ledger import Distribution, ReasonRequest, Transaction
+from habitat_common.api.ledger_money_moves import MoneyMove as MoneyMoveOut
+from habitat_common.api.ledger_money_moves import MoneyMoveApproval, MoneyMoveList, MoneyMoveRejection
 
 from habitat_ledger.domain.distributions.money_move import MoneyMove, MoneyMoveKind, MoneyMoveStatus
 from habitat_ledger.entrypoints.dependencies import Admin, Today, Uow
 from habitat_ledger.entrypoints.unit_of_work import LedgerUnitOfWork
 from habitat_ledger.service_layer.distributions import money_moves
 
-router = APIRouter(tags=["money moves"])
+router = APIRouter(tags=["money moves"])  # MoneyMoveOut is the answer, MoneyMove the domain's record
 
 
 async def money_move_out(move: MoneyMove, uow: LedgerUnitOfWork, response: Response | None = None) -> MoneyMoveOut:
