@@ -1,8 +1,14 @@
 import asyncio
 
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from pydantic import SecretStr
+
 from habitat_notifications import bootstrap
 from habitat_notifications.domain.messages import RETRIED
 from tests.integration.db import deliver, registered, rejected, rows, send_all
+from tests.integration.smtp import ScriptedHandler, free_port
 
 
 class TestRetries:
@@ -97,3 +103,28 @@ class TestOneConnectionARound:
         assert [o.status for o in await send_all(container)] == [RETRIED, "sent", "sent"]
         assert len(mailbox.received) == 2
         assert len(set(mailbox.peers)) == 2 and mailbox.peers[1] == mailbox.peers[2] != mailbox.peers[0]
+
+    @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # a loopback test server
+    async def test_a_refused_login_is_tried_afresh_for_the_next_message(self, container, settings):
+        handler, attempts = ScriptedHandler(), []
+
+        def authenticate(server, session, envelope, mechanism, auth_data):
+            attempts.append(auth_data.login)
+            return AuthResult(success=len(attempts) > 1)  # the first login is refused, later ones pass
+
+        port = free_port()
+        controller = Controller(
+            handler, hostname="127.0.0.1", port=port, authenticator=authenticate, auth_required=True,
+            auth_require_tls=False,
+        )
+        controller.start()
+        smtp = settings.smtp.model_copy(update={"port": port, "username": "habitat", "password": SecretStr("pw")})
+        authed = bootstrap.build(settings.model_copy(update={"smtp": smtp}))
+        try:
+            for _ in range(2):
+                await deliver(authed, rejected(await registered(authed)))
+            assert [o.status for o in await send_all(authed)] == [RETRIED, "sent"]
+            assert attempts == [b"habitat", b"habitat"] and len(handler.received) == 1
+        finally:
+            controller.stop()
+            await authed.engine.dispose()

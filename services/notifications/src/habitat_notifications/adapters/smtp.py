@@ -83,20 +83,21 @@ class SmtpConversation:
         self.sender_name = sender_name
         self.local_hostname = local_hostname
         self._client: aiosmtplib.SMTP | None = None
-        self.connections = 0
 
     async def send(self, message: Message) -> Delivery:
         """Send; a refusal or a broken connection is an answer, not an exception."""
         mail = build_email(message, sender=self.settings.from_address, sender_name=self.sender_name)
         try:
             client = await self._connected()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            self._drop()  # greeting, STARTTLS or login failed: the next message starts a fresh connection
+            return _refused(message, error)
+        try:
             await client.send_message(mail)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            if not _answered_on_a_live_connection(error, self._client):
+            if not _answered_on_a_live_connection(error, client):
                 self._drop()
-            answer, permanent = answer_of(error)
-            log.warning("mail %s (%s) refused: %s", message.id, message.kind, answer)
-            return Delivery(accepted=False, answer=answer[:2000], permanent=permanent)
+            return _refused(message, error)
         return Delivery(accepted=True)
 
     async def close(self) -> None:
@@ -125,7 +126,6 @@ class SmtpConversation:
         )
         self._client = client
         await client.connect()
-        self.connections += 1
         return client
 
     def _drop(self) -> None:
@@ -134,9 +134,15 @@ class SmtpConversation:
             client.close()
 
 
-def _answered_on_a_live_connection(error: Exception, client: aiosmtplib.SMTP | None) -> bool:
+def _refused(message: Message, error: Exception) -> Delivery:
+    answer, permanent = answer_of(error)
+    log.warning("mail %s (%s) refused: %s", message.id, message.kind, answer)
+    return Delivery(accepted=False, answer=answer[:2000], permanent=permanent)
+
+
+def _answered_on_a_live_connection(error: Exception, client: aiosmtplib.SMTP) -> bool:
     """The server refused this message and the conversation goes on (aiosmtplib reset the envelope); a 421 is the
     server closing the conversation."""
     answered = isinstance(error, aiosmtplib.SMTPResponseException | aiosmtplib.SMTPRecipientsRefused)
     closing = isinstance(error, aiosmtplib.SMTPResponseException) and error.code == 421
-    return answered and not closing and client is not None and client.is_connected
+    return answered and not closing and client.is_connected
