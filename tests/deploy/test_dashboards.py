@@ -50,7 +50,7 @@ HABITAT_METRICS = {
     "habitat_period_members_submitted", "habitat_period_participation_ratio", "habitat_period_seconds_to_deadline",
     "habitat_capital_total", "habitat_capital_accounts_negative", "habitat_periods", "habitat_allocations_posted_total",
     "habitat_distributions_posted_total", "habitat_imports_total", "habitat_import_rows_total",
-    "habitat_import_stage_seconds",
+    "habitat_import_stage_seconds", "habitat_dashboard_cache_answers_total",
     "habitat_import_duration_seconds", "habitat_backup_last_success_timestamp_seconds", "habitat_backup_size_bytes",
     "habitat_tls_certificate_expiry_timestamp_seconds",
     # notifications (issue 17): mail to members

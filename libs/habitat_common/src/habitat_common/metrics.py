@@ -32,6 +32,12 @@ HTTP_LONG_LATENCY = Histogram(
     buckets=LONG_BUCKETS,
 )
 HTTP_IN_FLIGHT = Gauge("habitat_http_requests_in_flight", "HTTP requests being served now", ["service"])
+DASHBOARD_CACHE_ANSWERS = Counter(
+    "habitat_dashboard_cache_answers_total",
+    "Member dashboards the gateway answered: hit (from the cache), miss (composed and kept), bypass (composed, not"
+    " kept: a member change feed is quiet, or the member changed while it was composed)",
+    ["outcome"],
+)
 
 # --- messaging --------------------------------------------------------------------------------------------
 EVENTS_PUBLISHED = Counter("habitat_events_published_total", "Events relayed from the outbox", ["service", "event"])

@@ -69,3 +69,42 @@ $$;
 
 CREATE OR REPLACE TRIGGER dead_letter_kept BEFORE DELETE ON contributions.dead_letter
     FOR EACH ROW EXECUTE FUNCTION contributions.refuse_dead_letter_delete();
+
+
+-- 3. The member change feed (habitat_common.member_changes): not an invariant but a duty of every writer, so
+-- kept where no writer can skip it. One row per member whose dashboard a statement changed (their contributions,
+-- and each contribution's approvals, revisions and thread), in the writer's transaction: the gateway's dashboard
+-- cache learns of every committed change, whoever made it, and of none that was rolled back.
+
+CREATE OR REPLACE FUNCTION contributions.note_contributors() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO contributions.member_change (member_id) SELECT DISTINCT n.member_id FROM new_rows AS n;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION contributions.note_contributors_of_children() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO contributions.member_change (member_id)
+    SELECT DISTINCT c.member_id FROM contributions.contribution AS c
+     WHERE c.id IN (SELECT n.contribution_id FROM new_rows AS n);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER contribution_insert_noted AFTER INSERT ON contributions.contribution
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contributions.note_contributors();
+CREATE OR REPLACE TRIGGER contribution_update_noted AFTER UPDATE ON contributions.contribution
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contributions.note_contributors();
+CREATE OR REPLACE TRIGGER contribution_approval_insert_noted AFTER INSERT ON contributions.contribution_approval
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contributions.note_contributors_of_children();
+CREATE OR REPLACE TRIGGER contribution_approval_update_noted AFTER UPDATE ON contributions.contribution_approval
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contributions.note_contributors_of_children();
+CREATE OR REPLACE TRIGGER contribution_revision_insert_noted AFTER INSERT ON contributions.contribution_revision
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contributions.note_contributors_of_children();
+CREATE OR REPLACE TRIGGER contribution_revision_update_noted AFTER UPDATE ON contributions.contribution_revision
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contributions.note_contributors_of_children();
+CREATE OR REPLACE TRIGGER contribution_message_insert_noted AFTER INSERT ON contributions.contribution_message
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contributions.note_contributors_of_children();
+CREATE OR REPLACE TRIGGER contribution_message_update_noted AFTER UPDATE ON contributions.contribution_message
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contributions.note_contributors_of_children();

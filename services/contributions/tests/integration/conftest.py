@@ -31,6 +31,7 @@ TABLES = (
     "outbox",
     "inbox",
     "dead_letter",
+    "member_change",
 )
 
 pytestmark = pytest.mark.integration

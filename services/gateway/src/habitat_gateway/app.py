@@ -9,6 +9,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from habitat_common.auth import JwksKeySource, TokenVerifier
+from habitat_common.feed_polling import FeedPoller
+from habitat_common.metrics import DASHBOARD_CACHE_ANSWERS, preinitialise
 from habitat_common.revocation import revocation_feed_for
 from habitat_common.runtime import settle_startup_objects
 from habitat_common.telemetry import configure_logging, configure_tracing
@@ -18,6 +20,7 @@ from habitat_common.web.observability import install_observability
 
 from habitat_gateway.clients.upstream import ServiceClient, Services
 from habitat_gateway.config import GatewaySettings, get_settings
+from habitat_gateway.dashboard_cache import DashboardCache, MemberChanges
 from habitat_gateway.response_contract import ResponseContractCheck
 from habitat_gateway.routes import (
     accounts,
@@ -64,6 +67,30 @@ def build_services(settings: GatewaySettings) -> Services:
     )
 
 
+def dashboard_cache(settings: GatewaySettings, services: Services) -> tuple[DashboardCache, list[FeedPoller]]:
+    """The dashboard cache and the three member change feeds it listens to (polled once the app starts)."""
+    cache = DashboardCache(
+        max_entries=settings.dashboard_cache_entries,
+        max_age_seconds=settings.dashboard_cache_max_age_seconds,
+        today=settings.coop.today,
+    )
+    feeds = [
+        FeedPoller(
+            f"{url.rstrip('/')}/member-changes", MemberChanges(cache), field="changes", name=f"{name}-member-changes",
+            interval_seconds=settings.member_changes_poll_seconds,
+            overlap_seconds=settings.member_changes_overlap_seconds,
+        )
+        for name, url in (
+            ("identity", settings.identity_url),
+            ("contributions", settings.contributions_url),
+            ("ledger", settings.ledger_url),
+        )
+    ]
+    cache.watch(feeds)
+    services.cache_dashboards(cache)
+    return cache, feeds
+
+
 def create_app(
     settings: GatewaySettings | None = None,
     verifier: TokenVerifier | None = None,
@@ -73,7 +100,12 @@ def create_app(
     settings = settings or get_settings()
     configure_logging("gateway", settings.telemetry)
     configure_tracing("gateway", settings.telemetry)
-    services = services or build_services(settings)
+    feeds: list[FeedPoller] = []
+    if services is None:  # the real services, which keep member change feeds (tests hand in their own)
+        services = build_services(settings)
+        if settings.dashboard_cache_entries > 0:
+            _, feeds = dashboard_cache(settings, services)
+            preinitialise(DASHBOARD_CACHE_ANSWERS, ["hit", "miss", "bypass"])
     feed = None
     if verifier is None:
         feed = revocation_feed_for(settings.auth)
@@ -83,12 +115,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
-        if feed:
-            await feed.start()
+        for poller in [*([feed] if feed else []), *feeds]:
+            await poller.start()
         settle_startup_objects()
         yield
-        if feed:
-            await feed.stop()
+        for poller in [*([feed] if feed else []), *feeds]:
+            await poller.stop()
         await services.close()
 
     app = FastAPI(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from habitat_common.coop import CoopSettings
 from habitat_common.settings import AuthSettings, TelemetrySettings
 from habitat_common.web.client_address import LOOPBACK, TrustedProxies
 from pydantic import Field
@@ -39,6 +40,21 @@ class GatewaySettings(BaseSettings):
         description="GATEWAY_RESPONSE_CONTRACT_LOG (test stacks): check every /api/v1 JSON answer against its declared"
         " model and status, and append each mismatch to this file (habitat_gateway.response_contract)",
     )
+    dashboard_cache_entries: int = Field(
+        default=5000, ge=0,
+        description="GATEWAY_DASHBOARD_CACHE_ENTRIES: members' dashboards kept in memory between their polls, dropped"
+        " when identity's, contributions' or the ledger's member change feed names the member"
+        " (habitat_gateway.dashboard_cache); 0 keeps none",
+    )
+    dashboard_cache_max_age_seconds: float = Field(
+        default=300.0, gt=0, description="The longest a dashboard is kept, whatever the feeds say"
+    )
+    member_changes_poll_seconds: float = Field(default=1.0, gt=0, description="How often each feed is polled")
+    member_changes_overlap_seconds: float = Field(
+        default=15.0, ge=0,
+        description="How far back each poll re-reads (a writer's transaction may commit after later ones)",
+    )
+    coop: CoopSettings = Field(default_factory=CoopSettings, description="HABITAT_COOP_TIME_ZONE: whose today")
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
 

@@ -100,7 +100,7 @@ async def clean_tables(app) -> None:
         await conn.execute(
             text(
                 "TRUNCATE identity.member, identity.refresh_token, identity.audit_log, identity.outbox, identity.inbox,"
-                " identity.revocation, identity.login_throttle, identity.password_token"
+                " identity.revocation, identity.login_throttle, identity.password_token, identity.member_change"
             )
         )
 

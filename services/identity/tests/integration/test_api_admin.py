@@ -165,6 +165,7 @@ class TestIntegrity:
             await conn.execute(text("ALTER TABLE identity.member DISABLE TRIGGER ALL"))
             await conn.execute(text("UPDATE identity.member SET email = 'not an email', role = 'chief' WHERE id = :id"),
                                {"id": member.id})
+            await conn.execute(text("ALTER TABLE identity.member ENABLE TRIGGER ALL"))  # for the tests after this one
         token = local_keys.mint(uuid.uuid4(), "admin")
         checks = {c["name"]: c for c in (await local_client.get("/integrity", headers=bearer(token))).json()["checks"]}
         assert (checks["valid_emails"]["failures"], checks["valid_roles"]["failures"]) == (1, 1)

@@ -17,6 +17,7 @@ EXPECTED = {
     "revocation",
     "login_throttle",
     "password_token",
+    "member_change",
     "alembic_version",
 }
 

@@ -197,3 +197,21 @@ $$;
 
 CREATE OR REPLACE TRIGGER dead_letter_kept BEFORE DELETE ON ledger.dead_letter
     FOR EACH ROW EXECUTE FUNCTION ledger.refuse_dead_letter_delete();
+
+
+-- The member change feed (habitat_common.member_changes): not an invariant but a duty of every writer, so kept
+-- where no writer can skip it. One row per member whose capital account a posting statement moved, in the
+-- writer's transaction: the gateway's dashboard cache learns of every committed booking, whoever made it, and
+-- of none that was rolled back. Postings are never updated or deleted (above).
+
+CREATE OR REPLACE FUNCTION ledger.note_capital_holders() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO ledger.member_change (member_id)
+    SELECT DISTINCT a.member_id FROM ledger.account AS a
+     WHERE a.kind = 'member_capital' AND a.id IN (SELECT n.account_id FROM new_rows AS n);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER posting_insert_noted AFTER INSERT ON ledger.posting
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ledger.note_capital_holders();

@@ -9,7 +9,7 @@ from habitat_common.messaging.pruning import MessagingPruner
 from habitat_common.settings import MessagingSettings
 from sqlalchemy import func, insert, select, text
 
-from habitat_ledger.adapters.orm import inbox, outbox
+from habitat_ledger.adapters.orm import inbox, member_change, outbox
 from habitat_ledger.config import LedgerSettings
 
 NOW = datetime.now(UTC)
@@ -45,3 +45,17 @@ async def test_old_messaging_rows_go_and_the_journal_stays(session_factory, conn
         assert left == [None, recent]
         assert await session.scalar(select(func.count()).select_from(inbox)) == 1
     assert (await connection.execute(text("SELECT count(*) FROM ledger.journal_transaction"))).scalar() == journal_before
+
+
+async def test_the_member_change_feed_is_kept_an_hour(session_factory, connection) -> None:
+    ages = (timedelta(hours=3), timedelta(minutes=61), timedelta(minutes=59), timedelta(seconds=1))
+    async with session_factory() as session, session.begin():
+        await session.execute(insert(member_change), [
+            {"member_id": uuid.uuid4(), "changed_at": NOW - age} for age in ages
+        ])
+    pruner = MessagingPruner(service="ledger", session_factory=session_factory, tables=[member_change],
+                             settings=MessagingSettings(prune_batch_size=1))
+    assert await pruner.prune_once(now=NOW) == {"member_change": 2}
+    async with session_factory() as session:
+        left = (await session.execute(select(member_change.c.changed_at).order_by(member_change.c.id))).scalars().all()
+    assert left == [NOW - ages[2], NOW - ages[3]]

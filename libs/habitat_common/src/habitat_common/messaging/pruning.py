@@ -1,4 +1,5 @@
-"""Pruning the messaging bookkeeping (outbox and inbox rows) past a retention, so the tables stop growing.
+"""Pruning the messaging bookkeeping (outbox and inbox rows) and the member change feed past their retention, so
+the tables stop growing.
 
 What may go is decided in prunable() alone; the SQL only deletes that set, a bounded batch at a time. The
 audit log, dead letters and the ledger's journal are never touched here: only the tables handed in.
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Table, and_, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from habitat_common.member_changes import FEED_RETENTION
 from habitat_common.messaging.polling import BackgroundLoop
 from habitat_common.settings import MessagingSettings
 from habitat_common.telemetry import MESSAGING_ROWS_PRUNED
@@ -29,7 +31,14 @@ def prunable(table: Table, cutoff: datetime) -> ColumnElement[bool]:
         return and_(table.c.published_at.is_not(None), table.c.published_at < cutoff)
     if "processed_at" in table.c:
         return table.c.processed_at < cutoff
-    raise ValueError(f"{table.fullname} is not an outbox or inbox table: nothing in it may be pruned")
+    if table.name == "member_change":  # a poller re-reads at most its overlap window (seconds) behind its cursor
+        return table.c.changed_at < cutoff
+    raise ValueError(f"{table.fullname} is not an outbox, inbox or member change table: nothing in it may be pruned")
+
+
+def retention(table: Table, settings: MessagingSettings) -> timedelta:
+    """How long rows of the table are kept: the member change feed's hour, the messaging's days."""
+    return FEED_RETENTION if table.name == "member_change" else timedelta(days=settings.retention_days)
 
 
 async def prune_batch(
@@ -68,9 +77,9 @@ class MessagingPruner(BackgroundLoop):
 
     async def prune_once(self, now: datetime | None = None) -> dict[str, int]:
         """Prune every table down to the retention; rows deleted per table."""
-        cutoff = (now or datetime.now(UTC)) - timedelta(days=self._settings.retention_days)
         pruned = {}
         for table in self._tables:
+            cutoff = (now or datetime.now(UTC)) - retention(table, self._settings)
             total = 0
             while True:
                 done = await prune_batch(self._session_factory, table, cutoff, self._settings.prune_batch_size)

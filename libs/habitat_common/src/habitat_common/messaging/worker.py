@@ -56,11 +56,13 @@ def build_worker(
     messaging: MessagingSettings | None = None,
     batch_handlers: Sequence[tuple[Subscription, BatchHandler]] = (),
     batching: BatchSettings | None = None,
+    member_changes: Table | None = None,
 ) -> AsgiFastStream:
     """Compose consumers, relay, the service's own background loops and /healthz, /readyz, /metrics into one
     ASGI worker app; each loop is a readiness check under its name. With a dead_letters table, the worker also
     keeps its consumers' dead letters there and replays those an operator asks for. The outbox's published rows
-    and the inbox's rows are pruned past messaging.retention_days (dead letters never are). batch_handlers apply
+    and the inbox's rows are pruned past messaging.retention_days (dead letters never are), the member change
+    feed's past an hour. batch_handlers apply
     their deliveries in batches (batching: how many, how long gathered)."""
     broker = broker or make_broker(rabbit)
     for subscription, handle in handlers:
@@ -89,7 +91,8 @@ def build_worker(
     )
 
     pruner = MessagingPruner(
-        service=service, session_factory=session_factory, tables=[outbox, *([inbox] if inbox is not None else [])],
+        service=service, session_factory=session_factory,
+        tables=[outbox, *(table for table in (inbox, member_changes) if table is not None)],
         settings=messaging or MessagingSettings(),
     )
     background = [*background, pruner]

@@ -19,6 +19,7 @@ from habitat_common.runtime import settle_startup_objects
 from habitat_common.web.caching import install_no_store
 from habitat_common.web.dead_letters import dead_letters_router
 from habitat_common.web.errors import Presenter, install_domain_errors, install_error_handlers
+from habitat_common.web.member_changes import member_changes_router
 from habitat_common.web.observability import Check, install_observability
 
 Admin = Callable[..., Coroutine[Any, Any, Principal]]
@@ -39,9 +40,11 @@ def service_app(
     details_beside_error: bool = False,
     presenters: Mapping[type[Exception], Presenter] | None = None,
     reads: ReadPool | None = None,
+    member_changes_schema: str | None = None,
 ) -> FastAPI:
     """Build a service's HTTP app: lifespan, error handlers, observability with /healthz, /readyz and /metrics,
-    no-store caching, then routers in the given order and the dead-letter routes when a store is given.
+    no-store caching, then routers in the given order, the dead-letter routes when a store is given and the
+    member change feed (`GET /member-changes`, read from member_changes_schema on reads) when a schema is given.
 
     /readyz checks the database, the broker when broker_url is given, and the revocation feed when there is
     one. The lifespan runs on_start, starts the feed and settles start-up objects; on shutdown it stops the
@@ -75,6 +78,10 @@ def service_app(
         app.include_router(router)
     if dead_letters is not None and admin is not None:
         app.include_router(dead_letters_router(service=service, store_of=lambda _: dead_letters, admin=admin))
+    if member_changes_schema is not None:
+        if reads is None:
+            raise ValueError("the member change feed is read on the service's read pool")
+        app.include_router(member_changes_router(reads, member_changes_schema))
     return app
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import foreign, registry, relationship
 
 from habitat_common.db import schema_metadata
+from habitat_common.member_changes import member_change_table
 from habitat_common.messaging.dead_letter_store import dead_letter_table
 from habitat_common.messaging.inbox import inbox_table
 from habitat_common.messaging.outbox import outbox_table
@@ -205,6 +206,8 @@ period_replica = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+# written by the triggers in migrations/sql/invariants.sql, read by the gateway's dashboard cache
+member_change = member_change_table(metadata)
 dead_letter = dead_letter_table(metadata)
 
 

@@ -54,6 +54,7 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
         SERVICE,
         engine=container.engine,
         reads=container.reads,
+        member_changes_schema=SERVICE,
         broker_url=settings.rabbit.url.get_secret_value(),
         revocation_feed=feed,
         state={"container": container, "verifier": verifier},

@@ -89,6 +89,7 @@ def create_worker(broker: RabbitBroker | None = None) -> AsgiFastStream:
         session_factory=container.session_factory,
         outbox=orm.outbox,
         inbox=orm.inbox,
+        member_changes=orm.member_change,
         messaging=settings.messaging,
         handlers=consumers(container.uow),
         broker=broker,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
+
+from habitat_common.metrics import DASHBOARD_CACHE_ANSWERS
 
 from habitat_gateway import integrity
 from habitat_gateway.clients.upstream import Services
@@ -14,11 +17,24 @@ from habitat_gateway.clients.upstream import Services
 STATEMENT_WINDOW = 200
 
 
-async def dashboard(services: Services, token: str, member_id: str) -> dict[str, Any]:
-    """Profile, capital account, recent contributions and allocations, fetched concurrently.
+async def dashboard(services: Services, token: str, member_id: uuid.UUID) -> dict[str, Any]:
+    """Profile, capital account, recent contributions and allocations: from the dashboard cache when it holds the
+    member's (habitat_gateway.dashboard_cache), else fetched concurrently and kept there."""
+    cache = services.dashboards
+    if cache is None:
+        return await _compose(services, token, str(member_id))
+    if (kept := cache.get(member_id)) is not None:
+        DASHBOARD_CACHE_ANSWERS.labels("hit").inc()
+        return kept
+    ticket = cache.begin()
+    data = await _compose(services, token, str(member_id))
+    DASHBOARD_CACHE_ANSWERS.labels("miss" if cache.keep(member_id, ticket, data) else "bypass").inc()
+    return data
 
-    The capital account is the statement's: its balances and as_of are the account's, so the ledger is
-    asked once."""
+
+async def _compose(services: Services, token: str, member_id: str) -> dict[str, Any]:
+    """The dashboard from its three owners, fetched concurrently. The capital account is the statement's: its
+    balances and as_of are the account's, so the ledger is asked once."""
     profile, contributions, statement = await asyncio.gather(
         services.identity.request("GET", "/me", token=token),
         services.contributions.request(

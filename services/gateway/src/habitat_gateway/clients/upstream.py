@@ -3,7 +3,7 @@ instrumentation sends the trace context)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Callable
 from typing import Any
 
 from habitat_common.telemetry import current_correlation_id
@@ -11,6 +11,9 @@ from habitat_common.web.errors import ApiError
 from starlette.responses import Response
 
 from habitat_gateway.clients.transport import AiohttpTransport, Transport, TransportFailure, UpstreamResponse
+from habitat_gateway.dashboard_cache import DashboardCache
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class UpstreamError(ApiError):
@@ -58,6 +61,8 @@ class ServiceClient:
     ) -> None:
         self.name = name
         self._transport = transport or AiohttpTransport(base_url, timeout=timeout, max_connections=max_connections)
+        # told the caller's token after each write forwarded for them, whatever its outcome (the dashboard cache)
+        self.after_write: Callable[[str], None] | None = None
 
     async def _send(self, method: str, path: str, *, token: str | None, params: dict[str, Any] | None,
                     headers: dict[str, str] | None = None, json: Any = None,
@@ -75,6 +80,9 @@ class ServiceClient:
             )
         except TransportFailure as error:
             raise ServiceUnavailable(self.name) from error
+        finally:
+            if token and method not in SAFE_METHODS and self.after_write is not None:
+                self.after_write(token)
         if response.status >= 400:
             error = UpstreamError(response.status, _json_of(self.name, response))
             if retry_after := response.headers.get("retry-after"):
@@ -142,6 +150,13 @@ class Services:
         self.contributions = contributions
         self.ledger = ledger
         self.notifications = notifications
+        self.dashboards: DashboardCache | None = None
+
+    def cache_dashboards(self, cache: DashboardCache) -> None:
+        """Answer members' dashboards from cache, dropping the caller's entry on every write forwarded for them."""
+        self.dashboards = cache
+        for client in (*self.all(), self.notifications):
+            client.after_write = cache.drop_caller
 
     def all(self) -> tuple[ServiceClient, ...]:
         """The services the gateway cannot serve without (its readiness, the integrity report). Notifications

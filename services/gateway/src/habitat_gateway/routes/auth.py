@@ -82,7 +82,7 @@ async def me(caller: AnyCaller, services: ServicesDep) -> Response:
 @router.get("/me/dashboard", response_model=Dashboard, responses=errors(*SIGNED_IN))
 async def my_dashboard(caller: MemberCaller, services: ServicesDep) -> Response:
     """Profile, capital account (book and tax) and recent contributions in one call."""
-    data = await dashboard(services, caller.token, str(caller.member_id))
+    data = await dashboard(services, caller.token, caller.member_id)
     del data["statement_window"]
     # each part is already in its service's documented shape: only the contributions carry more (revisions,
     # thread) than the dashboard shows, so they are cut to its fields instead of validating everything again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from habitat_common.db import schema_metadata
+from habitat_common.member_changes import member_change_table
 from habitat_common.messaging.inbox import inbox_table
 from habitat_common.messaging.outbox import outbox_table
 from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, Integer, Table, Text, event, func, text
@@ -108,6 +109,8 @@ login_throttle = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+# written by the triggers in migrations/sql/invariants.sql, read by the gateway's dashboard cache
+member_change = member_change_table(metadata)
 
 _mapped = False
 

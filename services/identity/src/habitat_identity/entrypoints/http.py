@@ -24,6 +24,7 @@ def create_app(settings: IdentitySettings | None = None, verifier: TokenVerifier
         "identity",
         engine=container.engine,
         reads=container.reads,
+        member_changes_schema="identity",
         broker_url=container.settings.rabbit.url.get_secret_value(),
         revocation_feed=container.revocation_feed,
         on_start=container.keys.signing_key,  # creates the first key on the very first start

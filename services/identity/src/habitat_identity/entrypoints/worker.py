@@ -10,7 +10,7 @@ from habitat_common.messaging.worker import build_worker
 from habitat_common.telemetry import configure_logging, configure_tracing
 
 from habitat_identity import bootstrap
-from habitat_identity.adapters.orm import inbox, outbox
+from habitat_identity.adapters.orm import inbox, member_change, outbox
 from habitat_identity.config import IdentitySettings
 from habitat_identity.entrypoints.gauges import identity_gauges
 
@@ -27,6 +27,7 @@ def create_worker(settings: IdentitySettings | None = None) -> AsgiFastStream:
         session_factory=container.session_factory,
         outbox=outbox,
         inbox=inbox,
+        member_changes=member_change,
         messaging=container.settings.messaging,
         handlers=[],
         background=[identity_gauges(container.engine)],

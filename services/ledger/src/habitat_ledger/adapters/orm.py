@@ -7,6 +7,7 @@ The database enforces what must never be violated even by a buggy caller: no ove
 
 from __future__ import annotations
 
+from habitat_common.member_changes import member_change_table
 from habitat_common.messaging.dead_letter_store import dead_letter_table
 from habitat_common.messaging.inbox import inbox_table
 from habitat_common.messaging.outbox import outbox_table
@@ -149,6 +150,8 @@ patronage_total = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+# written by the triggers in migrations/sql/invariants.sql, read by the gateway's dashboard cache
+member_change = member_change_table(metadata)
 dead_letter = dead_letter_table(metadata)
 
 mapper_registry = registry(metadata=metadata)

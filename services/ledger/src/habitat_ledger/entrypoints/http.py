@@ -59,6 +59,7 @@ def create_app(
         bootstrap.SERVICE,
         engine=ledger.engine,
         reads=ledger.reads,
+        member_changes_schema=bootstrap.SERVICE,
         broker_url=ledger.settings.rabbit.url.get_secret_value(),
         revocation_feed=feed,
         state={"ledger": ledger, "verifier": verifier},

@@ -18,7 +18,7 @@ from habitat_common.messaging.topology import Bindings, bind, subscription_of
 from habitat_common.messaging.worker import build_worker
 
 from habitat_ledger import bootstrap
-from habitat_ledger.adapters.orm import dead_letter, inbox, outbox
+from habitat_ledger.adapters.orm import dead_letter, inbox, member_change, outbox
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.consumers import (
     MEMBER_REGISTERED,
@@ -63,6 +63,7 @@ def create_worker(
         session_factory=ledger.session_factory,
         outbox=outbox,
         inbox=inbox,
+        member_changes=member_change,
         messaging=ledger.settings.messaging,
         batch_handlers=bound.batch_handlers,
         batching=ledger.settings.batching,
