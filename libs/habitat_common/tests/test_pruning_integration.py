@@ -34,9 +34,9 @@ def pruned_metric(table: str) -> float:
 
 
 class TestTheRule:
-    def test_only_outbox_and_inbox_tables_have_prunable_rows(self) -> None:
+    def test_only_outbox_inbox_and_member_change_tables_have_prunable_rows(self) -> None:
         other = Table("audit_log", MetaData(), Column("id", Integer, primary_key=True))
-        with pytest.raises(ValueError, match="not an outbox or inbox"):
+        with pytest.raises(ValueError, match="not an outbox, inbox or member change table"):
             prunable(other, NOW)
         with pytest.raises(ValueError):
             MessagingPruner(service="sample", session_factory=None, tables=[other], settings=MessagingSettings())
