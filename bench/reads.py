@@ -7,7 +7,10 @@ connections) against
 
   contributions page (50 rows)  direct to the contributions service, and through Caddy (gateway)
   /me                           direct to identity, and through Caddy
-  member dashboard              direct to the gateway, and through Caddy
+  member dashboard              direct to the gateway, and through Caddy: answered from the gateway's dashboard
+                                cache (one member polling: every answer after the first is a hit), and direct to
+                                a second gateway started here with the cache off (every answer composed from
+                                the three services), for the same-run comparison
   reference                     a minimal FastAPI + asyncpg handler returning the same 50 rows
                                 (bench/reads_reference.py), started here under uvicorn with the
                                 services' worker count
@@ -266,6 +269,36 @@ def start_reference(database_url: str, workers: int) -> tuple[subprocess.Popen, 
     raise SystemExit("the reference app did not start")
 
 
+def start_uncached_gateway(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+    """A second gateway on the stack's services with the dashboard cache off (GATEWAY_DASHBOARD_CACHE_ENTRIES=0)."""
+    port = free_ports()["gateway"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "habitat_gateway.app:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--no-access-log", "--workers", str(workers), "--log-level", "warning"],
+        env=env | {"GATEWAY_DASHBOARD_CACHE_ENTRIES": "0"}, cwd=ROOT, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the uncached gateway did not start")
+
+
+def cache_answers(gateway_url: str) -> dict[str, float]:
+    """The gateway's habitat_dashboard_cache_answers_total by outcome."""
+    text = httpx.get(gateway_url + "/metrics", timeout=10).text
+    return {
+        found.group(1): float(found.group(2))
+        for found in re.finditer(r'^habitat_dashboard_cache_answers_total\{outcome="(\w+)"\} (\S+)$', text, re.MULTILINE)
+    }
+
+
 def ratio(name: str, part: Figures, whole: Figures, target: float) -> str:
     value = part.rps / whole.rps
     return f"{name:<52} {value * 100:6.1f}%   (target ≥ {target * 100:.0f}%: {'met' if value >= target else 'NOT met'})"
@@ -303,8 +336,10 @@ def main() -> None:
             f"{args.workers} worker(s) per service; load average {os.getloadavg()[0]:.1f}"
         )
         reference, reference_url = start_reference(database_url, args.workers)
+        uncached, uncached_url = start_uncached_gateway(config.env(), args.workers)
         meter = CpuMeter(
-            {name: running.stack.processes[name].pid for name in STACK_PROCESSES} | {"reference": reference.pid},
+            {name: running.stack.processes[name].pid for name in STACK_PROCESSES}
+            | {"reference": reference.pid, "gateway-uncached": uncached.pid},
             database_url.rsplit("/", 1)[1],
         )
         page = f"/contributions?member_id={member_id}&limit=50"
@@ -319,12 +354,20 @@ def main() -> None:
                 config.service_url("gateway") + "/api/v1/me/dashboard",
             ),
             "dashboard": ("member dashboard via Caddy", config.url + "/api/v1/me/dashboard"),
+            "dashboard_composed": (
+                "member dashboard direct, composed (cache off)",
+                uncached_url + "/api/v1/me/dashboard",
+            ),
         }
+        gateway = config.service_url("gateway")
+        before = cache_answers(gateway)
         try:
             figures = measure(targets, token, args, meter)
         finally:
-            reference.terminate()
-            reference.wait(10)
+            for process in (reference, uncached):
+                process.terminate()
+                process.wait(10)
+        after = cache_answers(gateway)
         print(f"load average after: {os.getloadavg()[0]:.1f}")
         for f in figures.values():
             print(f.line())
@@ -334,6 +377,10 @@ def main() -> None:
         print(ratio("contributions page direct ÷ reference", figures["page_direct"], figures["reference"], 0.5))
         print(ratio("contributions page via Caddy ÷ direct", figures["page_caddy"], figures["page_direct"], 0.5))
         print(ratio("/me via Caddy ÷ direct", figures["me_caddy"], figures["me_direct"], 0.5))
+        outcomes = {name: after.get(name, 0) - before.get(name, 0) for name in ("hit", "miss", "bypass")}
+        print("dashboard cache answers during the run: " + ", ".join(f"{k} {v:.0f}" for k, v in outcomes.items()))
+        composed = figures["dashboard_composed"]
+        print(f"{'dashboard direct, cached ÷ composed':<52} {figures['dashboard_gateway'].rps / composed.rps:6.2f}×")
         dashboard = figures["dashboard"]
         met = dashboard.rps >= 500 and dashboard.p95_ms <= 100
         print(

@@ -102,5 +102,8 @@ def configure_logging(service: str, settings: TelemetrySettings, *, process: str
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = not (name == "uvicorn.access" and access_off)
+    # httpx writes an INFO line per request: the feeds every process polls (revocations; the gateway's three member
+    # change feeds) would add several lines a second of nothing; settings.log_levels may still ask for them
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     for name, level in settings.logger_levels().items():
         logging.getLogger(name).setLevel(level)
