@@ -29,7 +29,8 @@ from habitat_common.feed_polling import AppliedOnceLog, FeedPoller
 
 
 class DashboardCache:
-    """Dashboards by member; begin() before composing one, keep() after, get() to answer from it."""
+    """Dashboards by member (immutable values: clients.services.Dashboard); begin() before composing one, keep()
+    after, get() to answer from it."""
 
     def __init__(
         self,
@@ -44,7 +45,7 @@ class DashboardCache:
         self._today = today
         self._clock = clock
         self._feeds: tuple[FeedPoller, ...] = ()
-        self._entries: dict[uuid.UUID, tuple[float, date, dict[str, Any]]] = {}
+        self._entries: dict[uuid.UUID, tuple[float, date, Any]] = {}
         # a counter of drops; a composition remembers it at begin() and is kept only if its member (or everyone)
         # was not dropped since
         self._generation = 0
@@ -67,8 +68,8 @@ class DashboardCache:
         """A ticket to hand to keep() once the composition read by it is done."""
         return self._generation
 
-    def get(self, member_id: uuid.UUID) -> dict[str, Any] | None:
-        """The member's kept dashboard (a shallow copy: callers may reshape it), if usable and still current."""
+    def get(self, member_id: uuid.UUID) -> Any | None:
+        """The member's kept dashboard, if the cache is usable and the entry still current."""
         if not self.usable():
             return None
         found = self._entries.get(member_id)
@@ -78,9 +79,9 @@ class DashboardCache:
         if self._clock() - kept_at > self._max_age or day != self._today():
             del self._entries[member_id]
             return None
-        return dict(data)
+        return data
 
-    def keep(self, member_id: uuid.UUID, ticket: int, data: dict[str, Any]) -> bool:
+    def keep(self, member_id: uuid.UUID, ticket: int, data: Any) -> bool:
         """Keep a composition begun with ticket, unless its member or everyone was dropped since; whether kept."""
         if ticket < self._cleared_at or ticket < self._dropped_at.get(member_id, 0) or not self.usable():
             return False
@@ -88,7 +89,7 @@ class DashboardCache:
         while len(self._entries) >= self._max_entries > 0:
             del self._entries[next(iter(self._entries))]  # the longest kept
         if self._max_entries > 0:
-            self._entries[member_id] = (self._clock(), self._today(), dict(data))
+            self._entries[member_id] = (self._clock(), self._today(), data)
         return True
 
     def drop(self, member_id: uuid.UUID) -> None:

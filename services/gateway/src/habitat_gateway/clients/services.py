@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from habitat_common.api.contributions import Contribution
 from habitat_common.metrics import DASHBOARD_CACHE_ANSWERS
 
-from habitat_gateway import integrity
+from habitat_gateway import fast_json, integrity
 from habitat_gateway.clients.upstream import Services
 
 # The dashboard reads a bounded statement: the latest lines of the capital account (balances are the
 # ledger's, whatever came before); its allocations are those among them, so at most one a period for
 # years of weekly contributions. The whole statement stays on the statement page.
 STATEMENT_WINDOW = 200
+CONTRIBUTION_FIELDS = tuple(Contribution.model_fields)
 
 
-async def dashboard(services: Services, token: str, member_id: uuid.UUID) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Dashboard:
+    """A member's dashboard as kept: the body of `GET /me/dashboard`, and the statement window's balances for the
+    page's capital chart (the latest STATEMENT_WINDOW lines' date, book and tax balance). Bytes rather than objects:
+    a third of the memory, and the API answers a hit without encoding anything."""
+
+    answer: bytes
+    capital_window: bytes
+
+    def data(self) -> dict[str, Any]:
+        """What the pages render: the API's answer, and statement_window (the chart's lines)."""
+        window = [{"date": d, "book_balance": b, "tax_balance": t} for d, b, t in fast_json.loads(self.capital_window)]
+        return fast_json.loads(self.answer) | {"statement_window": window}
+
+
+async def dashboard(services: Services, token: str, member_id: uuid.UUID) -> Dashboard:
     """Profile, capital account, recent contributions and allocations: from the dashboard cache when it holds the
     member's (habitat_gateway.dashboard_cache), else fetched concurrently and kept there."""
     cache = services.dashboards
@@ -27,12 +45,12 @@ async def dashboard(services: Services, token: str, member_id: uuid.UUID) -> dic
         DASHBOARD_CACHE_ANSWERS.labels("hit").inc()
         return kept
     ticket = cache.begin()
-    data = await _compose(services, token, str(member_id))
-    DASHBOARD_CACHE_ANSWERS.labels("miss" if cache.keep(member_id, ticket, data) else "bypass").inc()
-    return data
+    composed = await _compose(services, token, str(member_id))
+    DASHBOARD_CACHE_ANSWERS.labels("miss" if cache.keep(member_id, ticket, composed) else "bypass").inc()
+    return composed
 
 
-async def _compose(services: Services, token: str, member_id: str) -> dict[str, Any]:
+async def _compose(services: Services, token: str, member_id: str) -> Dashboard:
     """The dashboard from its three owners, fetched concurrently. The capital account is the statement's: its
     balances and as_of are the account's, so the ledger is asked once."""
     profile, contributions, statement = await asyncio.gather(
@@ -44,17 +62,22 @@ async def _compose(services: Services, token: str, member_id: str) -> dict[str, 
             "GET", f"/capital-accounts/{member_id}/statement", token=token, params={"last": STATEMENT_WINDOW}
         ),
     )
-    return {
+    answer = {
         "profile": profile,
         "capital_account": {
             "member_id": statement["member_id"], "book_balance": statement["book_balance"],
             "tax_balance": statement["tax_balance"], "as_of": statement.get("as_of"),
         },
-        "recent_contributions": contributions["items"][:20],
+        # each part is already in its service's documented shape: only the contributions carry more than the
+        # dashboard's model, so they are cut to its fields instead of validating everything again
+        "recent_contributions": [
+            {name: item[name] for name in CONTRIBUTION_FIELDS if name in item} for item in contributions["items"][:20]
+        ],
         "allocations": [line for line in statement["lines"] if line["source_type"] == "allocation"],
         "statement": statement["lines"][-20:],
-        "statement_window": statement["lines"],  # the page's capital chart; not part of the API's answer
     }
+    window = [[line["date"], line["book_balance"], line["tax_balance"]] for line in statement["lines"]]
+    return Dashboard(fast_json.dumps(answer), fast_json.dumps(window))
 
 
 async def integrity_report(services: Services, token: str) -> dict[str, Any]:

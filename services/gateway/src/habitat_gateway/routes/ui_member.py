@@ -23,7 +23,7 @@ MY_PAGE = 100
 async def dashboard_page(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     if session.principal.must_change_password:
         return redirect(request, "/password", session)
-    data = await dashboard(services, session.principal.token, session.principal.member_id)
+    data = (await dashboard(services, session.principal.token, session.principal.member_id)).data()
     refresh = request.app.state.settings.ui_refresh_seconds
     # the pictures come from what the page fetched (the statement window, the latest contributions): no extra call
     charts = {
@@ -35,7 +35,7 @@ async def dashboard_page(request: Request, session: SessionDep, services: Servic
 
 @router.get("/dashboard/live", response_class=HTMLResponse)
 async def dashboard_fragment(request: Request, session: SessionDep, services: ServicesDep) -> Response:
-    data = await dashboard(services, session.principal.token, session.principal.member_id)
+    data = (await dashboard(services, session.principal.token, session.principal.member_id)).data()
     return render(request, "dashboard_live.html", session=session, **data)
 
 
