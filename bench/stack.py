@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from autovacuum import emulated_autovacuum
 from habitat_common.testing import temporary_database, temporary_vhost
 from habitat_devstack.mailbox import running_mailbox
 from habitat_devstack.stack import ROOT, Stack, StackConfig, free_ports, migrate
@@ -36,7 +37,11 @@ def running_stack(prefix: str, workers: dict[str, int] | None = None) -> Iterato
         stack = Stack(config)
         # mail is delivered, as in production: with nothing listening, every mail failed and was retried
         # eight times, and the notifications worker's figures were those of a broken relay
-        with running_mailbox(config.log_dir / "mail", port=config.ports["mailbox"], log=lambda _: None):
+        # and autovacuum analyzes what changed, as on a production server (this machine's has it off)
+        with (
+            running_mailbox(config.log_dir / "mail", port=config.ports["mailbox"], log=lambda _: None),
+            emulated_autovacuum(database_url),
+        ):
             try:
                 stack.start_all()
                 yield Running(config, stack, admin)
@@ -46,4 +51,4 @@ def running_stack(prefix: str, workers: dict[str, int] | None = None) -> Iterato
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
