@@ -63,6 +63,36 @@ class TestRevocationFeed:
         assert seen_after == ["0", "3"]
         assert feed.revocations.is_revoked(member, None, datetime.now(UTC) - timedelta(minutes=1))
 
+    async def test_a_feed_that_went_back_in_time_is_read_again_from_scratch(self) -> None:
+        """identity's database restored from a backup: its ids restart below our cursor, and it says reset."""
+        before, after_restore = uuid.uuid4(), uuid.uuid4()
+        restored = False
+        seen_after: list[str] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            after = int(request.url.params["after"])
+            seen_after.append(str(after))
+            if not restored:
+                entries = [{"id": 40, "member_id": str(before), "session_id": str(uuid.uuid4()), "not_before": None}]
+                return httpx.Response(200, json={"cursor": 40, "revocations": entries if after < 40 else []})
+            if after > 2:
+                return httpx.Response(200, json={"cursor": 2, "revocations": [], "reset": True})
+            session = {"id": 2, "member_id": str(after_restore), "session_id": None,
+                       "not_before": datetime.now(UTC).isoformat()}
+            return httpx.Response(200, json={"cursor": 2, "revocations": [session] if after < 2 else []})
+
+        client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        revocations = RevocationList()
+        feed = RevocationFeed("http://identity/auth/revocations", revocations, overlap_seconds=0, client=client)
+        await feed.poll_once()
+        restored = True
+        await feed.poll_once()
+        await feed.stop()
+        assert seen_after == ["0", "40", "0"]
+        # the revocation written after the restore (id 2, below the old cursor) is applied
+        assert revocations.is_revoked(after_restore, None, datetime.now(UTC) - timedelta(minutes=1))
+        assert revocations.cursor == 2
+
 
 class TestVerifiedTokenMemory:
     async def test_a_remembered_token_still_expires_and_can_still_be_revoked(self, keys: LocalKeys) -> None:

@@ -152,6 +152,15 @@ class TestDropping:
         assert changes.apply([{"id": 7, "member_id": str(ANN)}]) == 0  # the overlap window read it again
         assert cache.get(ANN) == {"v": 2}
 
+    def test_a_feed_that_starts_over_drops_everything(self):
+        cache = cache_with()
+        changes = MemberChanges(cache)
+        changes.apply([{"id": 7, "member_id": str(BOB)}])
+        kept(cache, ANN, {"v": 1})
+        changes.reset()  # its database was restored: changes since the backup were named by ids it no longer has
+        assert len(cache) == 0 and changes.cursor == 0
+        assert changes.apply([{"id": 7, "member_id": str(ANN)}]) == 1  # id 7 again, a different change now
+
 
 @pytest.fixture
 def world():

@@ -127,6 +127,9 @@ class FakeRevocationFeed:
         numbered = [Revocation(e.member_id, e.session_id, e.not_before, i + 1) for i, e in enumerate(self.entries)]
         return [e for e in numbered if e.id > cursor][:limit]
 
+    async def last_issued_id(self) -> int:
+        return len(self.entries)
+
 
 class FakeLoginThrottles:
     def __init__(self) -> None:

@@ -3,6 +3,9 @@
 Entry ids come from a sequence, taken before commit: a transaction that started first may commit after a later
 one, so its entry appears behind the cursor. Each poll therefore re-reads from the cursor it had `overlap`
 seconds ago; the log it feeds applies an entry seen twice once.
+
+A feed whose database was restored from a backup issues ids again from below the cursor: asked from beyond its
+last issued id, it answers `reset`, and the poller resets its log and reads the feed from scratch.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ class FeedLog(Protocol):
 
     def forget_applied_up_to(self, entry_id: int) -> None: ...
 
+    def reset(self) -> None: ...
+
 
 class AppliedOnceLog:
     """A FeedLog that takes each entry once (take(), in a subclass) however often a poll re-reads it, and remembers
@@ -38,6 +43,15 @@ class AppliedOnceLog:
 
     def take(self, entry: dict) -> None:
         raise NotImplementedError
+
+    def restart(self) -> None:
+        """What a subclass must forget when the feed starts over (nothing by default)."""
+
+    def reset(self) -> None:
+        """The feed starts over (its database went back in time): forget the cursor and the ids taken."""
+        self.cursor = 0
+        self._applied.clear()
+        self.restart()
 
     def apply(self, entries: list[dict]) -> int:
         """Take in feed entries (re-read ones are skipped); returns how many were new."""
@@ -100,7 +114,15 @@ class FeedPoller:
         while True:
             response = await self._client.get(self._url, params={"after": after})
             response.raise_for_status()
-            entries = response.json()[self._field]
+            page = response.json()
+            if page.get("reset") and after > 0:
+                log.warning("%s: the feed issued no id beyond %s (a restored database?): reading it again", self.name,
+                            page.get("cursor"))
+                self._log.reset()
+                self._cursors = deque([(float("-inf"), 0)])
+                start = after = 0
+                continue
+            entries = page[self._field]
             self._log.apply(entries)
             if len(entries) < self.PAGE:
                 break

@@ -9,11 +9,14 @@ it (habitat_common.web.member_changes); the gateway polls it about once a second
 identity's revocation feed, and re-reads an overlap window for the same reason (ids are taken before commit).
 
 Rows are kept for FEED_RETENTION (the worker's pruner deletes older ones); a poller that starts from scratch
-(after=0) is given only the last FEED_START, since it has nothing cached that older changes could concern.
+(after=0) is given only the last FEED_START, since it has nothing cached that older changes could concern. A
+cursor beyond the last id the feed's sequence ever issued means the database went back in time (a restored
+backup): the answer says `reset`, and the poller starts over (habitat_common.feed_polling).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any
@@ -50,26 +53,41 @@ def member_change_table(metadata: MetaData) -> Table:
     )
 
 
+def last_issued_id(table: str) -> TextClause:
+    """The last id the sequence of table's `id` column issued (0 before the first): a cursor beyond it was read
+    from a database that has since gone back in time."""
+    return text(f"SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')), 0) AS last")
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    cursor: int
+    changes: list[dict[str, Any]]
+    reset: bool = False
+
+
 @cache  # one clause object per schema: the read pool caches each clause's compiled form
-def _statements(schema: str) -> tuple[TextClause, TextClause]:
+def _statements(schema: str) -> tuple[TextClause, TextClause, TextClause]:
     columns = f"SELECT id, member_id FROM {schema}.member_change"
     after = text(f"{columns} WHERE id > :after ORDER BY id LIMIT :limit")
     recent = text(f"{columns} WHERE changed_at >= now() - make_interval(secs => :start) ORDER BY id LIMIT :limit")
-    return after, recent
+    return after, recent, last_issued_id(f"{schema}.member_change")
 
 
-async def member_changes_after(
-    reads: ReadPool, schema: str, after: int, *, limit: int = FEED_PAGE
-) -> tuple[int, list[dict[str, Any]]]:
-    """Changes with id > after, by id, at most limit (from scratch, after=0: those of the last FEED_START);
-    (the cursor to ask from next, the changes)."""
-    by_id, recent = _statements(schema)
+async def member_changes_after(reads: ReadPool, schema: str, after: int, *, limit: int = FEED_PAGE) -> FeedPage:
+    """Changes with id > after, by id, at most limit (from scratch, after=0: those of the last FEED_START), and
+    the cursor to ask from next; reset, with the last issued id as the cursor, when after is beyond it."""
+    by_id, recent, last_issued = _statements(schema)
     if after <= 0:
         rows = await reads.fetch(recent, {"start": FEED_START.total_seconds(), "limit": limit})
     else:
         rows = await reads.fetch(by_id, {"after": after, "limit": limit})
     changes = [{"id": row["id"], "member_id": row["member_id"]} for row in rows]
-    return (changes[-1]["id"] if changes else max(after, 0)), changes
+    if changes:
+        return FeedPage(changes[-1]["id"], changes)
+    if after > 0 and (last := (await reads.fetch(last_issued))[0]["last"]) < after:
+        return FeedPage(last, [], reset=True)
+    return FeedPage(max(after, 0), [])
 
 
 def create_member_change_table(schema: str) -> None:

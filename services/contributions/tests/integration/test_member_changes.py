@@ -116,7 +116,8 @@ class TestTheFeed:
         assert [c["member_id"] for c in scratch["changes"]] == [str(recent)]
         first = scratch["changes"][0]["id"]
         assert scratch["cursor"] == first
-        assert (await client.get("/member-changes", params={"after": first})).json() == {"cursor": first, "changes": []}
+        assert (await client.get("/member-changes", params={"after": first})).json() == {
+            "cursor": first, "changes": [], "reset": False}
         everything = (await client.get("/member-changes", params={"after": 1})).json()
         assert str(recent) in [c["member_id"] for c in everything["changes"]]
 
@@ -129,6 +130,16 @@ class TestTheFeed:
         assert len(first["changes"]) == 1000
         rest = (await client.get("/member-changes", params={"after": first["cursor"]})).json()
         assert len(rest["changes"]) == 500
+
+    async def test_a_cursor_beyond_every_id_issued_says_reset(self, client, container):
+        """The database was restored from a backup taken before the poller's cursor: it must start over."""
+        async with container.engine.begin() as conn:
+            await conn.execute(text("INSERT INTO contributions.member_change (member_id) VALUES (gen_random_uuid())"))
+        latest = (await client.get("/member-changes")).json()["cursor"]
+        assert (await client.get("/member-changes", params={"after": latest})).json() == {
+            "cursor": latest, "changes": [], "reset": False}
+        assert (await client.get("/member-changes", params={"after": latest + 500})).json() == {
+            "cursor": latest, "changes": [], "reset": True}
 
     @pytest.mark.parametrize("after", ["-1", "x", str(2**63)])
     async def test_a_bad_cursor_is_a_422(self, client, after):

@@ -126,3 +126,6 @@ class MemberChanges(AppliedOnceLog):
 
     def take(self, entry: dict) -> None:
         self._cache.drop(uuid.UUID(str(entry["member_id"])))
+
+    def restart(self) -> None:
+        self._cache.clear()  # what changed between the backup and now was named by ids the feed no longer has

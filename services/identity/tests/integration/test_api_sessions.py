@@ -51,7 +51,7 @@ class TestRevocationFeed:
         assert sid(changed.json()["access_token"]) not in sessions
         assert {r["member_id"] for r in body["revocations"]} == {str(member.id)}
         assert body["cursor"] == body["revocations"][-1]["id"]
-        assert await feed(client, body["cursor"]) == {"cursor": body["cursor"], "revocations": []}
+        assert await feed(client, body["cursor"]) == {"cursor": body["cursor"], "revocations": [], "reset": False}
 
     async def test_deactivation_and_role_change_revoke_earlier_tokens_of_the_member(self, app, client):
         admin, admin_password = await a_stored_member(app, role="admin")

@@ -36,3 +36,16 @@ async def test_creating_changing_and_deactivating_a_member_name_them_and_only_th
     assert deactivated.status_code == 200
     cursor, changed = await named(local_client, cursor)
     assert changed == [str(other.id)]
+
+
+async def test_both_feeds_say_reset_to_a_cursor_beyond_every_id_they_issued(local_app, local_client):
+    """identity's database restored from a backup taken before the pollers' cursors: they must start over."""
+    await a_stored_member(local_app)
+    cursor, _ = await named(local_client, 0)
+    beyond = (await local_client.get("/member-changes", params={"after": cursor + 1000})).json()
+    assert (beyond["reset"], beyond["cursor"], beyond["changes"]) == (True, cursor, [])
+    assert (await local_client.get("/member-changes", params={"after": cursor})).json()["reset"] is False
+    revocations = (await local_client.get("/auth/revocations", params={"after": 10**9})).json()
+    assert revocations["reset"] is True and revocations["revocations"] == []
+    again = (await local_client.get("/auth/revocations", params={"after": revocations["cursor"]})).json()
+    assert again["reset"] is False

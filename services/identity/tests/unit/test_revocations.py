@@ -69,11 +69,19 @@ class TestRevocationEntries:
         uow = FakeUnitOfWork([member])
         for _ in range(3):
             await auth.logout((await sign_in(uow, member)).refresh_token, uow)
-        cursor, first = await feeds.revocations_after(0, uow, auth.utcnow())
-        again, rest = await feeds.revocations_after(2, uow, auth.utcnow())
+        cursor, first, _ = await feeds.revocations_after(0, uow, auth.utcnow())
+        again, rest, _ = await feeds.revocations_after(2, uow, auth.utcnow())
         assert (cursor, [e.id for e in first]) == (3, [1, 2, 3])
         assert (again, [e.id for e in rest]) == (3, [3])
-        assert await feeds.revocations_after(3, uow, auth.utcnow()) == (3, [])
+        assert await feeds.revocations_after(3, uow, auth.utcnow()) == (3, [], False)
+
+    async def test_a_cursor_beyond_every_id_issued_says_reset(self):
+        member = a_member()
+        uow = FakeUnitOfWork([member])
+        await auth.logout((await sign_in(uow, member)).refresh_token, uow)
+        # the poller read up to 40 from a database since restored from a backup that had issued one id
+        assert await feeds.revocations_after(40, uow, auth.utcnow()) == (1, [], True)
+        assert await feeds.revocations_after(1, uow, auth.utcnow()) == (1, [], False)
 
 
 class TestSelfChange:

@@ -26,6 +26,11 @@ class MemberChange(BaseModel):
 class MemberChangePage(BaseModel):
     cursor: int = Field(description="Ask from here next time (the last id given, or the one asked from)")
     changes: list[MemberChange]
+    reset: bool = Field(
+        default=False,
+        description="The cursor asked from is beyond every id this feed ever issued (its database was restored to an"
+        " earlier state): forget what was learnt from it and start over from `cursor`",
+    )
 
 
 def member_changes_router(reads: ReadPool, schema: str) -> APIRouter:
@@ -38,7 +43,9 @@ def member_changes_router(reads: ReadPool, schema: str) -> APIRouter:
                                                                          " scratch (the last minute only)"),
     ) -> MemberChangePage:
         """Members changed by committed writes, by id after the cursor (at most 1,000 an answer)."""
-        cursor, changes = await member_changes_after(reads, schema, after)
-        return MemberChangePage(cursor=cursor, changes=[MemberChange(**change) for change in changes])
+        page = await member_changes_after(reads, schema, after)
+        return MemberChangePage(
+            cursor=page.cursor, changes=[MemberChange(**change) for change in page.changes], reset=page.reset
+        )
 
     return router

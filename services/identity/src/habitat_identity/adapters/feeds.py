@@ -8,9 +8,14 @@ from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from habitat_identity.adapters.orm import login_throttle, revocation
+from habitat_common.member_changes import last_issued_id
+
+from habitat_identity.adapters.orm import SCHEMA, login_throttle, revocation
 from habitat_identity.domain.model import Revocation
 from habitat_identity.domain.throttle import LoginThrottle
+
+
+LAST_ISSUED = last_issued_id(f"{SCHEMA}.revocation")
 
 
 class SqlAlchemyRevocationFeed:
@@ -39,6 +44,9 @@ class SqlAlchemyRevocationFeed:
             query = query.where(revocation.c.created_at >= since)
         rows = (await self._session.execute(query)).mappings().all()
         return [Revocation(**row) for row in rows]
+
+    async def last_issued_id(self) -> int:
+        return (await self._session.execute(LAST_ISSUED)).scalar_one()
 
 
 class SqlAlchemyLoginThrottles:

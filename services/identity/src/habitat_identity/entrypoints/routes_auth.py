@@ -111,5 +111,5 @@ async def jwks(c: ContainerDep) -> dict:
 @router.get("/auth/revocations", response_model=RevocationPage, tags=["auth"])
 async def revocations(c: ContainerDep, after: int = Query(default=0, ge=0)) -> RevocationPage:
     """Ended sessions, for the gateway to refuse their access tokens at once (internal network only)."""
-    cursor, entries = await feeds.revocations_after(after, c.uow(), auth.utcnow())
-    return RevocationPage(cursor=cursor, revocations=[RevocationOut.model_validate(e) for e in entries])
+    cursor, entries, reset = await feeds.revocations_after(after, c.uow(), auth.utcnow())
+    return RevocationPage(cursor=cursor, revocations=[RevocationOut.model_validate(e) for e in entries], reset=reset)

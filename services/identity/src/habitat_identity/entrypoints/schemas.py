@@ -73,6 +73,11 @@ class RevocationOut(BaseModel):
 class RevocationPage(BaseModel):
     cursor: int = Field(description="Pass as ?after= next time")
     revocations: list[RevocationOut]
+    reset: bool = Field(
+        default=False,
+        description="The cursor asked from is beyond every id the feed issued (the database was restored to an"
+        " earlier state): read the feed again from scratch",
+    )
 
 
 class IntegrityCheckOut(BaseModel):

@@ -14,12 +14,20 @@ FEED_HORIZON = timedelta(minutes=30)
 FEED_PAGE = 1000
 
 
-async def revocations_after(cursor: int, uow: UnitOfWork, now: datetime) -> tuple[int, list[Revocation]]:
-    """Revocations with id > cursor, by id; from scratch (cursor 0) only the last 30 minutes; (new cursor, entries)."""
+async def revocations_after(
+    cursor: int, uow: UnitOfWork, now: datetime
+) -> tuple[int, list[Revocation], bool]:
+    """Revocations with id > cursor, by id; from scratch (cursor 0) only the last 30 minutes; (new cursor, entries,
+    reset). Reset, with the last issued id as the cursor, when the cursor is beyond every id the feed issued: the
+    database went back in time (a restored backup) and the poller must read it again from scratch."""
     since = now - FEED_HORIZON if cursor <= 0 else None
     async with uow:
         entries = await uow.revocations.after(max(cursor, 0), since=since, limit=FEED_PAGE)
-    return (entries[-1].id if entries else cursor), entries
+        if entries:
+            return entries[-1].id, entries, False
+        if cursor > 0 and (last := await uow.revocations.last_issued_id()) < cursor:
+            return last, [], True
+    return cursor, entries, False
 
 
 async def read_audit_log(

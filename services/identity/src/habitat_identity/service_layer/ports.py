@@ -84,6 +84,9 @@ class RevocationFeed(Protocol):
     async def after(self, cursor: int, *, since: datetime | None, limit: int) -> list[Revocation]:
         """Entries with id > cursor (and created at or after since), by id."""
 
+    async def last_issued_id(self) -> int:
+        """The last id the feed ever issued (0 before the first)."""
+
 
 class LoginThrottles(Protocol):
     """Failed sign-in counters, shared by every identity process."""
