@@ -231,32 +231,15 @@ async def _bulk_contributions(conn: asyncpg.Connection, period_id: uuid.UUID, n:
     await conn.execute("ANALYZE contributions.contribution; ANALYZE contributions.contribution_revision")
 
 
-def start_reference(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
+def start_uvicorn(factory: str, what: str, *, env: dict[str, str], workers: int, app_dir: Path | None = None
+                  ) -> tuple[subprocess.Popen, str]:
+    """An app under uvicorn on a free port, once its /readyz answers; (the process, its URL)."""
     port = free_ports()["gateway"]
-    env = dict(os.environ, READS_REFERENCE_DSN=database_url)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "reads_reference:create_app",
-            "--app-dir",
-            str(HERE),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, *(["--app-dir", str(app_dir)] if app_dir else []),
+               "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--workers", str(workers),
+               "--log-level", "warning"]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -266,28 +249,18 @@ def start_reference(database_url: str, workers: int) -> tuple[subprocess.Popen, 
         except httpx.HTTPError:
             time.sleep(0.2)
     process.terminate()
-    raise SystemExit("the reference app did not start")
+    raise SystemExit(f"{what} did not start")
+
+
+def start_reference(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
+    env = dict(os.environ, READS_REFERENCE_DSN=database_url)
+    return start_uvicorn("reads_reference:create_app", "the reference app", env=env, workers=workers, app_dir=HERE)
 
 
 def start_uncached_gateway(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
     """A second gateway on the stack's services with the dashboard cache off (GATEWAY_DASHBOARD_CACHE_ENTRIES=0)."""
-    port = free_ports()["gateway"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "habitat_gateway.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log", "--workers", str(workers), "--log-level", "warning"],
-        env=env | {"GATEWAY_DASHBOARD_CACHE_ENTRIES": "0"}, cwd=ROOT, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("the uncached gateway did not start")
+    env = env | {"GATEWAY_DASHBOARD_CACHE_ENTRIES": "0"}
+    return start_uvicorn("habitat_gateway.app:create_app", "the uncached gateway", env=env, workers=workers)
 
 
 def cache_answers(gateway_url: str) -> dict[str, float]:
