@@ -136,7 +136,7 @@ class FeedPoller:
         return self.last_success is not None and time.monotonic() - self.last_success <= self._stale_after
 
     async def ready(self) -> bool:
-        """A /readyz check."""
+        """A /readyz check: what the feed tells this process is only trusted while it keeps answering."""
         return self.is_fresh()
 
     async def _run(self) -> None:

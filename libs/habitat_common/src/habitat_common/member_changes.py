@@ -26,6 +26,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Identity,
+    Index,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -42,15 +43,17 @@ FEED_RETENTION = timedelta(hours=1)
 FEED_PAGE = 1000
 
 
+def _columns() -> list[Column]:
+    return [
+        Column("id", BigInteger, Identity(), nullable=False),
+        Column("member_id", UUID(as_uuid=True), nullable=False),
+        Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
 def member_change_table(metadata: MetaData) -> Table:
     """The feed's table inside a service's schema; only its triggers write it, only the pruner deletes."""
-    return Table(
-        "member_change",
-        metadata,
-        Column("id", BigInteger, Identity(), primary_key=True),
-        Column("member_id", UUID(as_uuid=True), nullable=False),
-        Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now(), index=True),
-    )
+    return Table("member_change", metadata, *_columns(), PrimaryKeyConstraint("id"), Index(None, "changed_at"))
 
 
 def last_issued_id(table: str) -> TextClause:
@@ -95,14 +98,7 @@ def create_member_change_table(schema: str) -> None:
     defines the triggers that write it)."""
     from alembic import op
 
-    op.create_table(
-        "member_change",
-        Column("id", BigInteger, Identity(), nullable=False),
-        Column("member_id", UUID(as_uuid=True), nullable=False),
-        Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        PrimaryKeyConstraint("id", name="pk_member_change"),
-        schema=schema,
-    )
+    op.create_table("member_change", *_columns(), PrimaryKeyConstraint("id", name="pk_member_change"), schema=schema)
     op.create_index(f"ix_{schema}_member_change_changed_at", "member_change", ["changed_at"], schema=schema)
 
 

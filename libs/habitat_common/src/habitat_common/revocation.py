@@ -61,9 +61,6 @@ class RevocationFeed(FeedPoller):
         )
         self.revocations = revocations
 
-    async def ready(self) -> bool:
-        """A /readyz check: ended sessions are only refused while the feed keeps answering."""
-        return self.is_fresh()
 
 
 def revocation_feed_for(settings: AuthSettings) -> RevocationFeed | None:

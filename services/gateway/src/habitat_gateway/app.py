@@ -113,13 +113,15 @@ def create_app(
         keys = JwksKeySource(settings.auth.jwks_url, cache_seconds=settings.auth.jwks_cache_seconds)
         verifier = TokenVerifier(settings.auth, keys, revocations)
 
+    pollers = [*([feed] if feed else []), *feeds]
+
     @asynccontextmanager
     async def lifespan(_: FastAPI):
-        for poller in [*([feed] if feed else []), *feeds]:
+        for poller in pollers:
             await poller.start()
         settle_startup_objects()
         yield
-        for poller in [*([feed] if feed else []), *feeds]:
+        for poller in pollers:
             await poller.stop()
         await services.close()
 

@@ -40,6 +40,8 @@ class DashboardCache:
         today: Callable[[], date],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if max_entries < 1:
+            raise ValueError("a dashboard cache keeps at least one entry (GATEWAY_DASHBOARD_CACHE_ENTRIES=0 builds none)")
         self._max_entries = max_entries
         self._max_age = max_age_seconds
         self._today = today
@@ -86,10 +88,9 @@ class DashboardCache:
         if ticket < self._cleared_at or ticket < self._dropped_at.get(member_id, 0) or not self.usable():
             return False
         self._entries.pop(member_id, None)
-        while len(self._entries) >= self._max_entries > 0:
+        while len(self._entries) >= self._max_entries:
             del self._entries[next(iter(self._entries))]  # the longest kept
-        if self._max_entries > 0:
-            self._entries[member_id] = (self._clock(), self._today(), data)
+        self._entries[member_id] = (self._clock(), self._today(), data)
         return True
 
     def drop(self, member_id: uuid.UUID) -> None:
