@@ -37,6 +37,8 @@ need pg_isready postgresql
 need pg_ctlcluster postgresql
 need rabbitmqctl rabbitmq-server
 need caddy caddy
+# the ledger's PDFs are set in DejaVu Sans (letters beyond Latin-1)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing+=(fonts-dejavu-core)
 need openssl openssl
 need make make
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)

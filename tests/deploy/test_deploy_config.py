@@ -572,6 +572,19 @@ def test_the_gateway_image_carries_the_guides_where_its_setting_points() -> None
     assert (ROOT / "docs" / "guides" / "getting-started.md").is_file()
 
 
+def test_the_image_installs_the_font_the_ledgers_pdfs_are_set_in() -> None:
+    """The ledger falls back to Helvetica (Latin-1 only) where DejaVu Sans is missing: the image must have it,
+    where the ledger looks for it."""
+    from habitat_ledger.adapters.pdf import BOLD, FONT_DIRS, REGULAR
+
+    text = DOCKERFILE.read_text()
+    final_stage = text[text.rindex("\nFROM ") :]
+    assert re.search(r"apt-get install [^\n]*fonts-dejavu-core", final_stage)
+    debian = FONT_DIRS[0]  # where fonts-dejavu-core puts them
+    assert str(debian) == "/usr/share/fonts/truetype/dejavu" and {REGULAR, BOLD} == {"DejaVuSans", "DejaVuSans-Bold"}
+    assert f"{debian}/{BOLD}.ttf" in (ROOT / "deploy" / "lib" / "prerequisites.sh").read_text()
+
+
 def test_ci_script_is_valid_bash_and_runs_make_test() -> None:
     script = ROOT / ".ci" / "run"
     assert os.access(script, os.X_OK)

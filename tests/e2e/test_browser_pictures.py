@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from .browser import sign_in
-from .conftest import Habitat
+from .conftest import Habitat, eventually
 from .test_browser_guides import signed_in_page
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +25,42 @@ class TestPictures:
         expect(figure.locator("figcaption")).to_have_text("Nothing booked yet.")
         expect(figure.locator("details summary")).to_have_text("Your capital over time: the figures")
         expect(figure.locator("details th")).to_have_text(["Date", "Book capital", "Tax capital"])
+        page.context.close()
+
+    def test_the_patronage_chart_sums_every_contribution_of_the_period(self, habitat: Habitat, browser) -> None:
+        """More approved contributions than the dashboard lists (20): the picture still counts every one."""
+        import re
+
+        from playwright.sync_api import expect
+
+        _, email, temporary = habitat.create_member()
+        page = browser.new_context().new_page()
+        sign_in(page, habitat.url, email, temporary)
+        password = "member-signs-in-for-a-picture-test-42"
+        page.fill("input[name=current_password]", temporary)
+        page.fill("input[name=new_password]", password)
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/dashboard")
+        token = habitat.login(email, password)["access_token"]
+        _, steward = habitat.active_member("steward")
+        for n in range(21):
+            submitted = habitat.submit(token, {"type": "labor", "contributed_on": "2026-02-10", "hours": "1.00",
+                                               "rate": "100.00", "description": f"Shift number {n} at the depot"})
+            approved = habitat.call("POST", f"/contributions/{submitted['id']}/approve", steward, json={})
+            assert approved.status_code == 200, approved.text
+        habitat.submit(token, {"type": "capital", "contributed_on": "2026-02-11", "amount": "5.00",
+                               "description": "Capital still waiting for review"})
+        figure = page.locator("figure#patronage-chart")
+
+        def drawn() -> bool:  # the steward's approvals reach the gateway's cache through a feed polled each second
+            page.reload()
+            return "labor 2,100.00" in figure.locator("figcaption").inner_text()
+
+        eventually(drawn, timeout=15, interval=0.5)
+        chart = page.get_by_role("img", name=re.compile(r"^Your patronage by type in "))
+        expect(chart).to_have_count(1)
+        expect(figure.locator("figcaption")).to_contain_text("1 contribution awaiting review.")
+        expect(figure.locator("details tr", has_text="labor").locator("td")).to_have_text(["labor", "2,100.00"])
         page.context.close()
 
 

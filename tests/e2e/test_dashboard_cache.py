@@ -43,7 +43,9 @@ class TestDashboardCache:
         # the member's own write is shown on the very next poll: forwarding it dropped their entry
         submitted = habitat.submit(member, {"type": "capital", "contributed_on": "2026-02-15", "amount": "250.00",
                                             "description": "Capital contribution for the cache test"})
-        assert [c["id"] for c in dashboard(habitat, member)["recent_contributions"]] == [submitted["id"]]
+        board = dashboard(habitat, member)
+        assert [c["id"] for c in board["recent_contributions"]] == [submitted["id"]]
+        assert board["patronage"]["awaiting_review"]["capital"] == {"count": 1, "value": "250.00"}
 
         # someone else's: the steward's approval (contributions' feed), the ledger's credit (the ledger's feed)
         approved = habitat.call("POST", f"/contributions/{submitted['id']}/approve", steward, json={})
@@ -52,7 +54,9 @@ class TestDashboardCache:
         def approved_and_credited() -> bool:
             board = dashboard(habitat, member)
             return ([c["status"] for c in board["recent_contributions"]] == ["approved"]
-                    and board["capital_account"]["book_balance"] == "250.00")
+                    and board["capital_account"]["book_balance"] == "250.00"
+                    and board["patronage"]["approved"]["capital"] == {"count": 1, "value": "250.00"}
+                    and board["patronage"]["awaiting_review"]["capital"]["count"] == 0)
 
         eventually(approved_and_credited, timeout=CHANGE_SHOWS_WITHIN, interval=0.2)
 

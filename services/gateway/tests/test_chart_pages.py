@@ -65,6 +65,14 @@ def contributions(request: httpx.Request) -> httpx.Response:
                 "total": 1,
             }
         )
+    if path.endswith("/patronage"):
+        figures = {"labor": {"count": 2, "value": "250.00"}, "capital": {"count": 0, "value": "0.00"},
+                   "property": {"count": 1, "value": "-20.00"}}  # fmt: skip
+        period = {"period_id": PERIOD_ID, "name": "2026-Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31",
+                  "status": "open"}  # fmt: skip
+        waiting = {kind: {"count": 1, "value": "5.00"} for kind in figures}
+        return ok({"member_id": str(MEMBER_ID), "on": "2026-03-01", "period": period, "approved": figures,
+                   "awaiting_review": waiting})  # fmt: skip
     if path == f"/periods/{PERIOD_ID}/intake":
         return ok(
             {
@@ -178,6 +186,9 @@ class TestPictures:
         assert '<td>2026-03-31</td><td class="num">-50.00</td><td class="num">20.00</td>' in capital  # its table
         patronage = chart_in(html, "patronage-chart")
         assert "labor: 250.00" in patronage and '<td>labor</td><td class="num">250.00</td>' in patronage
+        assert "property: -20.00" in patronage  # a correction below what was approved draws left of the axis
+        assert "Approved value by type in 2026-Q1: capital 0.00; labor 250.00; property -20.00. " in patronage
+        assert "3 contributions awaiting review." in patronage
 
     async def test_the_dashboards_api_answer_does_not_carry_the_chart_window(self, gateway_over, keys) -> None:
         async with gateway_over(identity=identity, contributions=contributions, ledger=ledger) as client:

@@ -108,48 +108,24 @@ class TestScaling:
 
 class TestTextAlternative:
     def test_the_table_lists_the_figures_the_bars_show(self) -> None:
+        period = {"period_id": "p2", "name": "2026-Q2", "starts_on": "2026-04-01", "ends_on": "2026-06-30"}
         chart = patronage_by_type(
-            [
-                {
-                    "period_id": "p2",
-                    "contributed_on": "2026-05-02",
-                    "type": "labor",
-                    "status": "approved",
-                    "value": "120.50",
+            {
+                "period": period,
+                "approved": {
+                    "labor": {"count": 2, "value": "130.00"},
+                    "capital": {"count": 1, "value": "1000.00"},
+                    "property": {"count": 0, "value": "0.00"},
                 },
-                {
-                    "period_id": "p2",
-                    "contributed_on": "2026-05-01",
-                    "type": "labor",
-                    "status": "approved",
-                    "value": "9.50",
-                },
-                {
-                    "period_id": "p2",
-                    "contributed_on": "2026-05-03",
-                    "type": "capital",
-                    "status": "approved",
-                    "value": "1000",
-                },
-                {
-                    "period_id": "p2",
-                    "contributed_on": "2026-05-03",
-                    "type": "property",
-                    "status": "pending",
-                    "value": "7",
-                },
-                {
-                    "period_id": "p1",
-                    "contributed_on": "2026-01-03",
-                    "type": "property",
-                    "status": "approved",
-                    "value": "8",
-                },
-            ]
+                "awaiting_review": {"property": {"count": 1, "value": "7.00"}},
+            }
         )
-        assert chart.rows == (("capital", "1,000.00"), ("labor", "130.00"))
+        assert chart.rows == (("capital", "1,000.00"), ("labor", "130.00"), ("property", "0.00"))
         assert bar_titles(parse(chart)) == [f"{label}: {figure}" for label, figure in chart.rows]
-        assert "capital 1,000.00; labor 130.00" in chart.summary
+        assert chart.summary == (
+            "Approved value by type in 2026-Q2: capital 1,000.00; labor 130.00; property 0.00. "
+            "1 contribution awaiting review."
+        )
 
     def test_the_table_lists_every_point_of_every_line(self) -> None:
         lines = [
@@ -171,7 +147,7 @@ class TestTextAlternative:
         chart = capital_over_time([])
         assert chart.rows == () and chart.summary == "Nothing booked yet."
         parse(chart)
-        assert patronage_by_type([]) is None
+        assert patronage_by_type({"period": None, "approved": {}, "awaiting_review": {}}) is None
 
     def test_review_ages_count_pending_contributions_by_how_long_they_waited(self) -> None:
         now = datetime(2026, 6, 10, 12, tzinfo=UTC)

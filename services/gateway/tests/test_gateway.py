@@ -43,6 +43,9 @@ class FakeUpstream:
                                                  "tax_balance": "400.00", "as_of": None})
             if service == "contributions" and path == "/contributions":
                 return httpx.Response(200, json={"items": []})
+            if service == "contributions" and path == f"/members/{MEMBER_ID}/patronage":
+                return httpx.Response(200, json={"member_id": str(MEMBER_ID), "on": "2026-03-01", "period": None,
+                                                 "approved": {}, "awaiting_review": {}})
             if service == "contributions" and path == "/imports/contributions":
                 self.uploads.append(request.content)
                 if b"bad" in request.content:

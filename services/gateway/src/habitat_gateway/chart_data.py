@@ -31,25 +31,22 @@ def capital_over_time(lines: Sequence[Mapping[str, Any]]) -> Chart:
     )
 
 
-def patronage_by_type(contributions: Iterable[Mapping[str, Any]]) -> Chart | None:
-    """Approved value by type in the period of the member's latest contribution (None without any)."""
-    items = list(contributions)
-    if not items:
+def patronage_by_type(patronage: Mapping[str, Any]) -> Chart | None:
+    """Approved value by type in the period of today (between periods, the latest; None before the first): the
+    contributions service's sums, so every contribution of the period counts, not only the latest shown."""
+    period = patronage.get("period")
+    if period is None:
         return None
-    period = max(items, key=lambda item: str(item["contributed_on"]))["period_id"]
-    totals: dict[str, Decimal] = {}
-    for item in items:
-        if item["period_id"] == period and item["status"] == "approved":
-            totals[item["type"]] = totals.get(item["type"], Decimal(0)) + Decimal(str(item["value"]))
-    bars = sorted(totals.items())
+    bars = [(kind, Decimal(str(figures["value"]))) for kind, figures in sorted(patronage["approved"].items())]
+    waiting = sum(figures["count"] for figures in patronage["awaiting_review"].values())
     summary = (
-        "Approved value by type this period: " + "; ".join(f"{kind} {value:,.2f}" for kind, value in bars) + "."
-        if bars
-        else "Nothing approved yet this period."
+        f"Approved value by type in {period['name']}: "
+        + "; ".join(f"{kind} {value:,.2f}" for kind, value in bars)
+        + f". {waiting} contribution{'' if waiting == 1 else 's'} awaiting review."
     )
     return bar_chart(
         "patronage-chart",
-        "Your patronage by type this period",
+        f"Your patronage by type in {period['name']}",
         bars,
         columns=("Type", "Approved value"),
         summary=summary,

@@ -21,7 +21,9 @@ from habitat_common.api.contributions import (
     ContributionList,
     ExpectedRevision,
     IntakeDashboard,
+    MemberPatronage,
     MemberRef,
+    PeriodRef,
     QueuedContribution,
     ReviewerFigures,
     ReviewQueue,
@@ -40,7 +42,7 @@ from habitat_gateway.schemas import Body, Money, Out
 __all__ = [
     "Approval", "BatchApproveRequest", "BatchApproveResult", "BatchItemError", "BatchItemResult", "CapitalAccount",
     "ClarificationRequest", "Contribution", "ContributionDetail", "ContributionList", "Dashboard",
-    "EditContributionRequest", "IntakeDashboard", "MemberRef", "QueuedContribution", "RejectRequest",
+    "EditContributionRequest", "IntakeDashboard", "MemberPatronage", "MemberRef", "PeriodRef", "QueuedContribution", "RejectRequest",
     "RespondRequest", "ReviewQueue", "ReviewRequest", "ReviewerFigures", "Revision", "SubmitContributionRequest",
     "ThreadEntry", "TypeFigures",
 ]
@@ -103,5 +105,9 @@ class Dashboard(Out):
     profile: Member
     capital_account: CapitalAccount
     recent_contributions: list[Contribution]
+    patronage: MemberPatronage = Field(
+        description="Your approved value by type in the period containing today (between periods, the latest one) "
+        "— your patronage so far — and what awaits review"
+    )
     allocations: list[dict[str, Any]] = Field(description="Patronage allocations credited to your capital")
     statement: list[dict[str, Any]] = Field(description="Your latest capital account lines, running balances")

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from habitat_common.contracts import MemberUpdatedV1
 from pypdf import PdfReader
 
 from habitat_ledger.domain.journal.transactions import (
@@ -18,9 +19,10 @@ from habitat_ledger.domain.journal.transactions import (
     Posting,
     SourceType,
 )
+from habitat_ledger.entrypoints.consumers import MEMBER_UPDATED, member_handler
 from habitat_ledger.entrypoints.routes_documents import CSV_COLUMNS
 from tests.integration import test_close_http
-from tests.integration.test_close_http import ANA, BEN, approved_allocation
+from tests.integration.test_close_http import ANA, BEN, approved_allocation, wrap
 
 TO = "2026-03-31"
 period = test_close_http.period  # the fixture: Q1 with Ana (labor 1000, capital 500) and Ben (property 2000)
@@ -35,8 +37,10 @@ def pdf_text(response) -> str:
     )  # cells and wrapped lines: one space
 
 
-async def post_formula(uow_factory, member: uuid.UUID, day: date) -> None:
-    """A capital transaction whose description would run as a formula in a spreadsheet."""
+async def post_formula(
+    uow_factory, member: uuid.UUID, day: date, description: str = '=HYPERLINK("http://evil.example","click")'
+) -> None:
+    """A capital transaction whose description (by default) would run as a formula in a spreadsheet."""
     async with uow_factory() as uow:
         capital = await uow.accounts.ensure(AccountRef.member_capital(member))
         cash = await uow.accounts.ensure(AccountRef.coop_cash())
@@ -50,13 +54,20 @@ async def post_formula(uow_factory, member: uuid.UUID, day: date) -> None:
                 source_type=SourceType.CONTRIBUTION,
                 source_id=uuid.uuid4(),
                 occurred_on=day,
-                description='=HYPERLINK("http://evil.example","click")',
+                description=description,
                 postings=postings,
                 now=datetime.now(UTC),
                 member_id=member,
             )
         )
         await uow.commit()
+
+
+async def rename(uow_factory, member: uuid.UUID, name: str) -> None:
+    """identity's announcement of a new display name, as the ledger's consumer takes it."""
+    update = MemberUpdatedV1(member_id=member, email="renamed@x.org", display_name=name, role="member",
+                             status="active", joined_at="2026-01-01")  # fmt: skip
+    assert await member_handler(uow_factory, MEMBER_UPDATED)(wrap(update)) is True
 
 
 async def ana_statement_as_of_to(api) -> dict:
@@ -135,6 +146,23 @@ class TestStatementPdf:
                 in text
             )
         assert f"Closing balance {json_statement['book_balance']} {json_statement['tax_balance']}" in text
+
+
+    async def test_letters_beyond_latin_1_keep_their_shape(self, api, period, uow_factory):
+        """Set in an embedded DejaVu Sans: PDF's own Helvetica would draw Ł, ő, Greek and Cyrillic as boxes."""
+        words = "Łódź shift: Zoë, Őrs, Ωμέγα, Дмитрий"
+        await post_formula(uow_factory, ANA, date(2026, 2, 21), description=words)
+        await rename(uow_factory, ANA, "Łucja Ørsted-Żak")
+        response = await api.get(f"/capital-accounts/{ANA}/statement.pdf", ANA, "member", params={"to": TO})
+        text = pdf_text(response)
+        assert words in text and "Member: Łucja Ørsted-Żak" in text
+        fonts = {
+            str(font.get_object()["/BaseFont"])
+            for page in PdfReader(io.BytesIO(response.content)).pages
+            for font in page["/Resources"]["/Font"].values()
+        }
+        # embedded subsets (reportlab's canvas also names Helvetica as its starting font, unused by the text)
+        assert {font.split("+")[-1] for font in fonts} >= {"DejaVuSans", "DejaVuSans-Bold"}, fonts
 
 
 class TestAllocationStatementPdf:

@@ -202,6 +202,28 @@ class IntakeDashboard(Answer):
     not_submitted: list[MemberRef]
 
 
+class PeriodRef(Answer):
+    period_id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    status: str = Field(description="open, closing or closed")
+
+
+class MemberPatronage(Answer):
+    """A member's contributions in the period containing `on`, by type: approved (their patronage so far, what
+    the allocation weighs before the type weights) and awaiting review (pending or asked to clarify)."""
+
+    member_id: uuid.UUID
+    on: date
+    period: PeriodRef | None = Field(
+        description="The period containing `on` or, between periods, the latest that ended before it; null when "
+        "no period began by `on`"
+    )
+    approved: dict[str, TypeFigures] = Field(description="By type (labor, capital, property), zeros included")
+    awaiting_review: dict[str, TypeFigures] = Field(description="By type, zeros included")
+
+
 class ContributionsImportSummary(Answer):
     rows: int = Field(description="Data lines in the file")
     created: int = Field(description="Contributions written by this run")

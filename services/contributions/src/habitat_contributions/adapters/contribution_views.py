@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -25,8 +26,9 @@ from sqlalchemy import TextClause, text
 from habitat_common.read_pool import ReadPool
 from habitat_common.web.paging import like_pattern
 from habitat_contributions.adapters.intake import intake_figures
+from habitat_contributions.adapters.patronage import patronage_figures
 from habitat_contributions.domain.model import current_revision
-from habitat_contributions.service_layer.ports import ContributionFilter, IntakeFigures, Page
+from habitat_contributions.service_layer.ports import ContributionFilter, IntakeFigures, Page, PatronageFigures
 
 FILTERS = ("member_id", "period_id", "status", "type")
 ISO_UTC = """'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'"""
@@ -127,3 +129,7 @@ class PooledContributionViews:
     async def intake(self, period_id: uuid.UUID) -> IntakeFigures:
         """The period's intake figures, in one read-only snapshot (adapters.intake)."""
         return await intake_figures(self._reads, period_id)
+
+    async def patronage(self, member_id: uuid.UUID, day: date) -> PatronageFigures:
+        """The member's groups in the period containing day (adapters.patronage)."""
+        return await patronage_figures(self._reads, member_id, day)

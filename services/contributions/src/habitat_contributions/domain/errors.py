@@ -89,6 +89,13 @@ class ContributionNotFound(ContributionError):
     kind = "not_found"
 
 
+class MemberNotFound(ContributionError):
+    """No such member, or the caller may not see their contributions."""
+
+    code = "not_found"
+    kind = "not_found"
+
+
 class InvalidImport(ContributionError):
     """An import file failed one validation pass; nothing was written. problems lists at most 200 of count."""
 

@@ -29,6 +29,7 @@ from habitat_contributions.entrypoints import (
     routes_admin,
     routes_contributions,
     routes_intake,
+    routes_patronage,
     routes_rate_card,
     routes_review,
 )
@@ -65,6 +66,7 @@ def create_app(settings: ContributionsSettings | None = None, verifier: Any = No
             routes_contributions.router,
             routes_review.router,
             routes_intake.router,
+            routes_patronage.router,
             routes_admin.router,
             routes_rate_card.router,
         ],

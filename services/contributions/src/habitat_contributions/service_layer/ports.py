@@ -72,6 +72,24 @@ class IntakeFigures:
     not_submitted: list[MemberContact] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PeriodFacts:
+    period_id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    status: str
+
+
+@dataclass(frozen=True)
+class PatronageFigures:
+    """A member's contributions in one period (None: no period began by the day), counted and summed by the
+    database per (type, status)."""
+
+    period: PeriodFacts | None
+    by_type_status: list[tuple[str, str, int, Decimal]]
+
+
 class ContributionRepository(Protocol):
     """Contributions by id, locked for a decision, totalled for sealing (the list, the review queue and one
     contribution as the API shows them are ContributionViews)."""
@@ -110,6 +128,11 @@ class ContributionViews(Protocol):
 
     async def intake(self, period_id: uuid.UUID) -> IntakeFigures:
         """The period's intake figures, every one read from the same snapshot."""
+        ...
+
+    async def patronage(self, member_id: uuid.UUID, day: date) -> PatronageFigures:
+        """The member's contributions in the period containing day (between periods: the latest before it),
+        counted and summed per (type, status)."""
         ...
 
 

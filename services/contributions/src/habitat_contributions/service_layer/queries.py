@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from habitat_contributions.domain.errors import ContributionNotFound
+from habitat_contributions.domain.errors import ContributionNotFound, MemberNotFound
 from habitat_contributions.domain.model import Viewer
 from habitat_contributions.domain.review_policy import ReviewPolicy, hours_waiting, overdue_for_review
 from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
@@ -19,6 +19,7 @@ from habitat_contributions.service_layer.ports import (
     ContributionViews,
     IntakeFigures,
     Page,
+    PatronageFigures,
 )
 
 TENTH = Decimal("0.1")
@@ -110,6 +111,35 @@ def summarize(period_id: uuid.UUID, figures: IntakeFigures) -> dict:
         "p95_hours_to_decision": _hours(figures.p95_hours_to_decision),
         "per_reviewer": figures.per_reviewer,
         "not_submitted": figures.not_submitted,
+    }
+
+
+async def member_patronage(member_id: uuid.UUID, day: date, viewer: Viewer, views: ContributionViews) -> dict:
+    """The member's patronage in the period containing day (between periods, the latest one before it): approved
+    value by type (what the allocation weighs), and what still awaits a decision; someone else's is reported as
+    not found to a plain member."""
+    if not viewer.may_see_member(member_id):
+        raise MemberNotFound("No such member (or not you).")
+    return patronage_summary(member_id, day, await views.patronage(member_id, day))
+
+
+def patronage_summary(member_id: uuid.UUID, day: date, figures: PatronageFigures) -> dict:
+    """Approved (patronage) and awaiting review (pending or asked to clarify), each by type, zeros included;
+    rejected contributions count in neither."""
+    approved = {str(t): {"count": 0, "value": ZERO} for t in ContributionType}
+    awaiting = {str(t): {"count": 0, "value": ZERO} for t in ContributionType}
+    for kind, status, count, value in figures.by_type_status:
+        if status == ContributionStatus.REJECTED:
+            continue
+        bucket = (approved if status == ContributionStatus.APPROVED else awaiting)[kind]
+        bucket["count"] += count
+        bucket["value"] += value
+    return {
+        "member_id": member_id,
+        "on": day,
+        "period": None if figures.period is None else vars(figures.period),
+        "approved": approved,
+        "awaiting_review": awaiting,
     }
 
 

@@ -53,11 +53,12 @@ async def dashboard(services: Services, token: str, member_id: uuid.UUID) -> Das
 async def _compose(services: Services, token: str, member_id: str) -> Dashboard:
     """The dashboard from its three owners, fetched concurrently. The capital account is the statement's: its
     balances and as_of are the account's, so the ledger is asked once."""
-    profile, contributions, statement = await asyncio.gather(
+    profile, contributions, patronage, statement = await asyncio.gather(
         services.identity.request("GET", "/me", token=token),
         services.contributions.request(
             "GET", "/contributions", token=token, params={"member_id": member_id, "limit": 20}
         ),
+        services.contributions.request("GET", f"/members/{member_id}/patronage", token=token),
         services.ledger.request(
             "GET", f"/capital-accounts/{member_id}/statement", token=token, params={"last": STATEMENT_WINDOW}
         ),
@@ -73,6 +74,7 @@ async def _compose(services: Services, token: str, member_id: str) -> Dashboard:
         "recent_contributions": [
             {name: item[name] for name in CONTRIBUTION_FIELDS if name in item} for item in contributions["items"][:20]
         ],
+        "patronage": patronage,
         "allocations": [line for line in statement["lines"] if line["source_type"] == "allocation"],
         "statement": statement["lines"][-20:],
     }

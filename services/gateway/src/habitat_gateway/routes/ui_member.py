@@ -25,10 +25,10 @@ async def dashboard_page(request: Request, session: SessionDep, services: Servic
         return redirect(request, "/password", session)
     data = (await dashboard(services, session.principal.token, session.principal.member_id)).data()
     refresh = request.app.state.settings.ui_refresh_seconds
-    # the pictures come from what the page fetched (the statement window, the latest contributions): no extra call
+    # the pictures come from what the page fetched (the statement window, the period's patronage): no extra call
     charts = {
         "capital_chart": capital_over_time(data["statement_window"]),
-        "patronage_chart": patronage_by_type(data["recent_contributions"]),
+        "patronage_chart": patronage_by_type(data["patronage"]),
     }
     return render(request, "dashboard.html", session=session, refresh_seconds=refresh, **data, **charts)
 

@@ -2,32 +2,79 @@
 
 Amounts are written as the JSON answers write them (two places, no grouping), so a figure read from the PDF
 equals the API's.
+
+Text is set in DejaVu Sans, embedded (Debian's fonts-dejavu-core; the image installs it): names and descriptions
+in Latin beyond Latin-1, Greek and Cyrillic keep their letters. PDF's built-in Helvetica knows only Latin-1 and
+would draw "Łukasz" without its Ł; it is used only where DejaVu is not installed, with a warning at the first
+document. Not covered: Chinese, Japanese and Korean (no glyphs in DejaVu), and right-to-left scripts (reportlab
+neither reorders nor shapes them).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from habitat_ledger.service_layer.exports.documents import AllocationDocument, BoardReport, MemberStatement
 
-STYLES = getSampleStyleSheet()
-GRID = TableStyle(
-    [
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
-        ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-)
+log = logging.getLogger(__name__)
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))  # Debian; Fedora, Alpine
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+
+@cache
+def fonts() -> tuple[str, str]:
+    """The regular and bold face every document is set in: DejaVu Sans registered once (embedded in each PDF),
+    else Helvetica."""
+    for folder in FONT_DIRS:
+        regular, bold = folder / f"{REGULAR}.ttf", folder / f"{BOLD}.ttf"
+        if regular.is_file() and bold.is_file():
+            pdfmetrics.registerFont(TTFont(REGULAR, str(regular)))
+            pdfmetrics.registerFont(TTFont(BOLD, str(bold)))
+            pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
+            return REGULAR, BOLD
+    log.warning(
+        "DejaVu Sans is not installed (apt-get install fonts-dejavu-core): PDFs are set in Helvetica, which has no "
+        "letters beyond Latin-1"
+    )
+    return "Helvetica", "Helvetica-Bold"
+
+
+@cache
+def styles() -> StyleSheet1:
+    """reportlab's sample styles set in fonts()."""
+    regular, bold = fonts()
+    sheet = getSampleStyleSheet()
+    for style in sheet.byName.values():
+        if hasattr(style, "fontName"):  # list styles have none
+            style.fontName = bold if "Bold" in style.fontName else regular
+    return sheet
+
+
+@cache
+def grid() -> TableStyle:
+    regular, bold = fonts()
+    return TableStyle(
+        [
+            ("FONT", (0, 0), (-1, 0), bold, 9),
+            ("FONT", (0, 1), (-1, -1), regular, 9),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+            ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
 
 
 def amount(value: Decimal) -> str:
@@ -35,15 +82,15 @@ def amount(value: Decimal) -> str:
 
 
 def text(value: object) -> Paragraph:
-    return Paragraph(escape(str(value)), STYLES["BodyText"])
+    return Paragraph(escape(str(value)), styles()["BodyText"])
 
 
 def table(header: list[str], rows: list[list], widths: list[float] | None = None, left: int = 1) -> Table:
     """Columns before `left` are text (left-aligned), the rest amounts."""
-    grid = Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
-    grid.setStyle(GRID)
-    grid.setStyle(TableStyle([("ALIGN", (0, 0), (left - 1, -1), "LEFT")]))
-    return grid
+    framed = Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
+    framed.setStyle(grid())
+    framed.setStyle(TableStyle([("ALIGN", (0, 0), (left - 1, -1), "LEFT")]))
+    return framed
 
 
 def render(title: str, story: list, *, wide: bool = False) -> bytes:
@@ -59,7 +106,7 @@ def render(title: str, story: list, *, wide: bool = False) -> bytes:
         topMargin=15 * mm,
         bottomMargin=15 * mm,
     )
-    document.build([Paragraph(escape(title), STYLES["Title"]), *story])
+    document.build([Paragraph(escape(title), styles()["Title"]), *story])
     return out.getvalue()
 
 
@@ -86,9 +133,9 @@ def statement_pdf(document: MemberStatement) -> bytes:
     return render(
         "Capital account statement",
         [
-            Paragraph(escape(f"Member: {who} ({document.member_id})"), STYLES["Normal"]),
-            Paragraph(f"Period: {s.starts_on} to {s.ends_on}", STYLES["Normal"]),
-            Paragraph(f"Transactions: {len(s.lines)}", STYLES["Normal"]),
+            Paragraph(escape(f"Member: {who} ({document.member_id})"), styles()["Normal"]),
+            Paragraph(f"Period: {s.starts_on} to {s.ends_on}", styles()["Normal"]),
+            Paragraph(f"Transactions: {len(s.lines)}", styles()["Normal"]),
             Spacer(1, 4 * mm),
             table(header, rows, widths, left=3),
         ],
@@ -109,16 +156,16 @@ def allocation_pdf(document: AllocationDocument) -> bytes:
     return render(
         f"Allocation statement: {document.period.name}",
         [
-            Paragraph(escape(f"Member: {who} ({document.statement.member_id})"), STYLES["Normal"]),
+            Paragraph(escape(f"Member: {who} ({document.statement.member_id})"), styles()["Normal"]),
             Paragraph(
                 escape(
                     f"Period {document.period.starts_on} to {document.period.ends_on}; "
                     f"allocation {document.allocation.id} ({document.allocation.status})"
                 ),
-                STYLES["Normal"],
+                styles()["Normal"],
             ),
             Spacer(1, 4 * mm),
-            *(Paragraph(escape(sentence), STYLES["BodyText"]) for sentence in document.statement.lines),
+            *(Paragraph(escape(sentence), styles()["BodyText"]) for sentence in document.statement.lines),
             Spacer(1, 4 * mm),
             table(["", "Amount"], figures, [60 * mm, 35 * mm]),
         ],
@@ -130,19 +177,19 @@ def board_report_pdf(report: BoardReport) -> bytes:
     period, allocation = report.period, report.allocation
     story = [
         Paragraph(
-            escape(f"{period.starts_on} to {period.ends_on}, status {period.status}"), STYLES["Normal"]
+            escape(f"{period.starts_on} to {period.ends_on}, status {period.status}"), styles()["Normal"]
         ),
-        Paragraph("Intake by type", STYLES["Heading2"]),
+        Paragraph("Intake by type", styles()["Heading2"]),
         table(
             ["Type", "Contributions", "Members", "Value"],
             [[line.type, str(line.count), str(line.members), amount(line.value)] for line in report.intake]
             or [["none", "0", "0", amount(Decimal(0))]],
             [40 * mm, 30 * mm, 25 * mm, 35 * mm],
         ),
-        Paragraph("Allocation", STYLES["Heading2"]),
+        Paragraph("Allocation", styles()["Heading2"]),
     ]
     if allocation is None:
-        story.append(Paragraph("No allocation proposed yet.", STYLES["Normal"]))
+        story.append(Paragraph("No allocation proposed yet.", styles()["Normal"]))
     else:
         story.append(
             Paragraph(
@@ -150,7 +197,7 @@ def board_report_pdf(report: BoardReport) -> bytes:
                     f"{allocation.status}: surplus {amount(allocation.surplus)} (book), "
                     f"{amount(allocation.tax_surplus)} (tax); cash portion {allocation.cash_portion}%"
                 ),
-                STYLES["Normal"],
+                styles()["Normal"],
             )
         )
         story.append(
@@ -171,7 +218,7 @@ def board_report_pdf(report: BoardReport) -> bytes:
             )
         )
     story += [
-        Paragraph(f"Capital by member at {period.ends_on}", STYLES["Heading2"]),
+        Paragraph(f"Capital by member at {period.ends_on}", styles()["Heading2"]),
         table(
             ["Member", "Book", "Tax"],
             [[text(c.display_name or c.member_id), amount(c.book), amount(c.tax)] for c in report.capital]
