@@ -37,6 +37,10 @@ class TestReviewRoundTrip:
         member = signed_in_page(habitat, browser, "member")
         steward = signed_in_page(habitat, browser, "steward")
         submit_labor(member, habitat, "Repaired the roof of the tool shed")
+        # after the action, focus is on what came of it, and the address no longer says it
+        expect(member.locator("#done")).to_have_text("Submitted: your contribution awaits review.")
+        expect(member.locator("#done")).to_be_focused()
+        assert member.url == habitat.url + "/contributions"
         submit_labor(member, habitat, "Painted the community room walls", hours="2")
         submit_labor(member, habitat, "Sorted the seed library donations", hours="1")
         submit_labor(member, habitat, "Weeded the shared garden beds", hours="4")
@@ -52,6 +56,8 @@ class TestReviewRoundTrip:
         steward.fill("input[name=question]", "Which shed, the north or the south one?")
         steward.click("#clarify")
         expect(steward.locator("#status")).to_have_text("clarification requested")
+        expect(steward.locator("#done")).to_be_focused()
+        expect(steward.locator("#done")).to_contain_text("Asked: the member sees your question")
         roof = member.locator("#my-contributions tr", has_text="Repaired the roof")
         expect(roof).to_contain_text("clarification requested", timeout=5000)
         roof.locator("a", has_text="Repaired the roof").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -45,3 +46,15 @@ def gateway_over(keys: LocalKeys):
             yield http
 
     return start
+
+
+async def _post_form(gw: httpx.AsyncClient, page: str, action: str, fields: dict[str, str]) -> httpx.Response:
+    """Post `fields` to `action` with the CSRF token the page at `page` carries, as a browser does."""
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', (await gw.get(page)).text)[1]
+    return await gw.post(action, data={"csrf_token": csrf, **fields})
+
+
+@pytest.fixture
+def post_form():
+    """post_form(client, page, action, fields): a browser's form post (the CSRF token taken from page)."""
+    return _post_form

@@ -189,6 +189,7 @@ class TestPictures:
         assert "property: -20.00" in patronage  # a correction below what was approved draws left of the axis
         assert "Approved value by type in 2026-Q1: capital 0.00; labor 250.00; property -20.00. " in patronage
         assert "3 contributions awaiting review." in patronage
+        assert f'<p id="share-link"><a href="/periods/{PERIOD_ID}">Your share of 2026-Q1' in html
 
     async def test_the_dashboards_api_answer_does_not_carry_the_chart_window(self, gateway_over, keys) -> None:
         async with gateway_over(identity=identity, contributions=contributions, ledger=ledger) as client:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import httpx
@@ -14,27 +13,23 @@ def refusing_ledger(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"items": [], "total": 0})
 
 
-async def posted(gw: httpx.AsyncClient, page: str, action: str, fields: dict[str, str]) -> httpx.Response:
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', (await gw.get(page)).text)[1]
-    return await gw.post(action, data={"csrf_token": csrf, **fields})
-
 
 class TestRefusedFormsKeepTheirInput:
-    async def test_a_new_period(self, gateway_over, keys) -> None:
+    async def test_a_new_period(self, gateway_over, keys, post_form) -> None:
         async with gateway_over(ledger=refusing_ledger) as gw:
             gw.cookies.set("habitat_access", keys.mint(uuid.uuid4(), "admin"))
-            answer = await posted(gw, "/periods", "/periods",
+            answer = await post_form(gw, "/periods", "/periods",
                                   {"name": "2026-Q1 <again>", "starts_on": "2026-01-01", "ends_on": "2026-03-31"})
         assert answer.status_code == 409 and "It overlaps 2026-Q1." in answer.text
         assert 'name="name" placeholder="2026-Q2" required value="2026-Q1 &lt;again&gt;"' in answer.text
         assert 'name="starts_on" required value="2026-01-01"' in answer.text
         assert 'name="ends_on" required value="2026-03-31"' in answer.text
 
-    async def test_a_distribution(self, gateway_over, keys) -> None:
+    async def test_a_distribution(self, gateway_over, keys, post_form) -> None:
         member = str(uuid.uuid4())
         async with gateway_over(ledger=refusing_ledger) as gw:
             gw.cookies.set("habitat_access", keys.mint(uuid.uuid4(), "admin"))
-            answer = await posted(gw, "/distributions", "/distributions",
+            answer = await post_form(gw, "/distributions", "/distributions",
                                   {"member_id": member, "amount": "120.50", "method": "check", "scheduled_on": "2026-04-15"})
         assert answer.status_code == 409
         assert f'name="member_id" required value="{member}"' in answer.text

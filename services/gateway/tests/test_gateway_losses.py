@@ -129,7 +129,7 @@ class TestCloseWizard:
     async def test_the_propose_form_sends_a_loss_and_its_tax_result(self, browser, ledger):
         response = await browser.post(f"/periods/{PERIOD}/propose", data={
             "csrf_token": "csrf", "surplus": "-4600.00", "tax_surplus": "-3000.01", "cash_portion": "0"})
-        assert (response.status_code, response.headers["location"]) == (303, f"/allocations/{ALLOCATION}")
+        assert (response.status_code, response.headers["location"]) == (303, f"/allocations/{ALLOCATION}?done=proposed")
         sent = json.loads(ledger.sent[-1].content)
         assert (sent["surplus"], sent["tax_surplus"], sent["cash_portion"]) == ("-4600.00", "-3000.01", "0")
 

@@ -117,5 +117,5 @@ class TestDistributionsPage:
         assert f'action="/money-moves/{MOVE}/approve"' in page
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         done = await client.post(f"/money-moves/{MOVE}/approve", data={"csrf_token": csrf})
-        assert (done.status_code, done.headers["location"]) == (303, "/distributions#money-moves")
+        assert (done.status_code, done.headers["location"]) == (303, "/distributions?done=money_move_approve#money-moves")
         assert ledger.calls[-1][0] == f"POST /money-moves/{MOVE}/approve"

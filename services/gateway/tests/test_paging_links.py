@@ -100,6 +100,26 @@ class TestAuditPage:
         assert api.status_code == 200 and sent[1].url.params["q"] == "role_changed"
 
 
+    async def test_people_are_shown_by_name_with_their_id_at_hand(self, gateway_over, keys):
+        actor, subject, gone = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        entries = [
+            {"id": str(uuid.uuid4()), "at": "2026-03-01T10:00:00Z", "action": "member.updated", "actor_id": str(actor),
+             "actor_name": "Ada <Admin>", "subject_id": str(subject), "subject_name": "Łucja Żak"},
+            {"id": str(uuid.uuid4()), "at": "2026-03-01T09:00:00Z", "action": "member.created", "actor_id": None,
+             "subject_id": str(gone), "subject_name": None},
+        ]  # fmt: skip
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, json={"items": entries, "total": 2, "next_cursor": None})
+
+        async with gateway_over(identity=answer) as gw:
+            gw.cookies.set("habitat_access", keys.mint(uuid.uuid4(), "admin"))
+            page = (await gw.get("/admin/audit")).text
+        assert f'<span title="{actor}">Ada &lt;Admin&gt;</span>' in page  # escaped
+        assert f'<span title="{subject}">Łucja Żak</span>' in page
+        assert "<td>system</td>" in page and f"<code>{gone}</code>" in page  # no name known: the id
+
+
 class TestApi:
     async def test_after_is_passed_on_and_next_comes_back(self, gateway_over, keys, sent):
         async with gateway_over(identity=identity(sent)) as gw:

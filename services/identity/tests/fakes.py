@@ -38,6 +38,9 @@ class FakeMemberRepository:
         self.seen.update(found.values())
         return found
 
+    async def names(self, member_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return {i: self.members[i].display_name for i in member_ids if i in self.members}
+
     async def search(self, *, q, role, status, limit, offset, after=None) -> tuple[list[Member], int]:
         found = [
             m

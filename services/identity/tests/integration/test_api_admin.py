@@ -131,6 +131,28 @@ class TestUpdateMember:
         ]
         assert all(e["actor_id"] == str(actor) for e in log["items"][:3])
 
+    async def test_the_log_names_who_acted_and_who_was_acted_on_as_they_are_called_today(
+        self, local_app, local_client, local_keys
+    ):
+        admin, _ = await a_stored_member(local_app, role="admin")
+        member, _ = await a_stored_member(local_app)
+        token = local_keys.mint(admin.id, "admin")
+        await local_client.patch(f"/members/{admin.id}", headers=bearer(token), json={"display_name": "Ada Admin"})
+        await local_client.patch(f"/members/{member.id}", headers=bearer(token), json={"role": "steward"})
+        await local_client.patch(f"/members/{member.id}", headers=bearer(token), json={"display_name": "Łucja Żak"})
+        stranger = local_keys.mint(uuid.uuid4(), "admin")  # an actor the registry does not hold
+        await local_client.patch(f"/members/{member.id}", headers=bearer(stranger), json={"role": "member"})
+        log = (await local_client.get("/audit-log", params={"limit": 4}, headers=bearer(token))).json()
+        named = [(e["action"], e["actor_name"], e["subject_name"]) for e in log["items"]]
+        assert named == [
+            ("member.updated", None, "Łucja Żak"),
+            ("member.updated", "Ada Admin", "Łucja Żak"),
+            ("member.updated", "Ada Admin", "Łucja Żak"),
+            ("member.updated", "Ada Admin", "Ada Admin"),
+        ]
+        system = await local_client.get("/audit-log", params={"q": "member.created"}, headers=bearer(token))
+        assert all(e["actor_name"] is None for e in system.json()["items"] if e["actor_id"] is None)
+
 
 class TestListMembers:
     async def test_search_filters_and_pages(self, local_app, local_client, local_keys):

@@ -158,6 +158,8 @@ class AuditEntry(BaseModel):
     subject_id: uuid.UUID | None = None
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+    actor_name: str | None = Field(None, description="The actor's display name today; null for the system")
+    subject_name: str | None = Field(None, description="The subject's display name today, when it is a member")
 
 
 class AuditLog(BaseModel):

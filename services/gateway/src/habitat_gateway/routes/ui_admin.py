@@ -153,4 +153,4 @@ async def change_member(request: Request, member_id: str, session: SessionDep, s
         await services.identity.request("PATCH", f"/members/{member_id}", token=session.principal.token, json=body)
     except ApiError as error:
         return await _members_page(request, session, services, status=error.status, error=error.message)
-    return redirect(request, "/admin/members", session)
+    return redirect(request, "/admin/members", session, done="member_changed")

@@ -27,14 +27,45 @@ def money(value: Any) -> str:
 templates.env.filters["money"] = money
 
 
+# What a page says after the action that led to it (?done=...): the sentence is the server's, never the address's,
+# and busy.js moves focus to it (then drops ?done from the address, so a reload does not say it again).
+OUTCOMES = {
+    "submitted": "Submitted: your contribution awaits review.",
+    "edited": "Saved: your contribution is changed and awaits review.",
+    "answered": "Sent: your answer and changes are with the reviewer.",
+    "approved": "Approved.",
+    "rejected": "Rejected: the member sees your reason.",
+    "asked": "Asked: the member sees your question and may answer or edit.",
+    "member_changed": "Saved: the member's record is changed.",
+    "period_opened": "Period opened.",
+    "close_started": "Closing started: intake and edits are stopped for this period.",
+    "proposed": "Proposed: the allocation awaits a second admin's approval.",
+    "allocation_approve": "Approved: the allocation may now be posted.",
+    "allocation_reject": "Rejected: the proposal is withdrawn.",
+    "allocation_post": "Posted: each member's capital account is credited.",
+    "distribution_scheduled": "Scheduled: the distribution awaits payment.",
+    "distribution_complete": "Recorded as paid.",
+    "distribution_cancel": "Cancelled: the distribution will not be paid.",
+    "money_move_approve": "Approved: the money move is carried out.",
+    "money_move_reject": "Rejected: the money move will not happen.",
+}
+
+
 def render(request: Request, name: str, status: int = 200, session: BrowserSession | None = None, **context: Any):
     context |= {"csrf": csrf_token(request), "me": session.principal if session else None}
+    context.setdefault("done_notice", OUTCOMES.get(request.query_params.get("done", "")) if status < 400 else None)
     response = templates.TemplateResponse(request, name, context, status_code=status)
     set_cookies(request, response, session.new_tokens if session else None)
     return response
 
 
-def redirect(request: Request, to: str, session: BrowserSession | None = None, tokens: dict | None = None):
+def redirect(
+    request: Request, to: str, session: BrowserSession | None = None, tokens: dict | None = None, done: str = ""
+):
+    """303 to `to`; done names the OUTCOMES sentence the next page says (kept before any #fragment)."""
+    if done:
+        path, hash_, fragment = to.partition("#")
+        to = f"{path}{'&' if '?' in path else '?'}done={done}{hash_}{fragment}"
     response = RedirectResponse(to, status_code=303)
     set_cookies(request, response, tokens or (session.new_tokens if session else None))
     return response

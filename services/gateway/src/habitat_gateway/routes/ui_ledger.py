@@ -33,7 +33,7 @@ async def create_period(request: Request, session: SessionDep, services: Service
         listing = await services.ledger.request("GET", "/periods", token=session.principal.token)
         return render(request, "periods.html", status=error.status, session=session, items=listing["items"],
                       error=error.message, form=form)
-    return redirect(request, "/periods", session)
+    return redirect(request, "/periods", session, done="period_opened")
 
 
 async def _period_page(request: Request, session, services, period_id: str, status: int = 200, **extra):
@@ -75,7 +75,7 @@ async def start_close(request: Request, period_id: str, session: SessionDep, ser
         await services.ledger.request("POST", f"/periods/{period_id}/close", token=session.principal.token)
     except ApiError as error:
         return await _period_page(request, session, services, period_id, status=error.status, error=error.message)
-    return redirect(request, f"/periods/{period_id}", session)
+    return redirect(request, f"/periods/{period_id}", session, done="close_started")
 
 
 @router.post("/periods/{period_id}/propose")
@@ -93,7 +93,7 @@ async def propose(request: Request, period_id: str, session: SessionDep, service
         )
     except ApiError as error:
         return await _period_page(request, session, services, period_id, status=error.status, error=error.message)
-    return redirect(request, f"/allocations/{created['id']}", session)
+    return redirect(request, f"/allocations/{created['id']}", session, done="proposed")
 
 
 @router.get("/allocations/{allocation_id}", response_class=HTMLResponse)
@@ -127,7 +127,7 @@ async def allocation_action(
         record = await services.ledger.request("GET", f"/allocations/{allocation_id}", token=session.principal.token)
         return render(request, "allocation.html", status=error.status, session=session, a=record, statement=None,
                       error=error.message)
-    return redirect(request, f"/allocations/{allocation_id}", session)
+    return redirect(request, f"/allocations/{allocation_id}", session, done=f"allocation_{action}")
 
 
 async def _distributions_page(request: Request, session, services, status: int = 200, **extra) -> Response:
@@ -154,7 +154,7 @@ async def schedule(request: Request, session: SessionDep, services: ServicesDep)
         await services.ledger.request("POST", "/distributions", token=session.principal.token, json=body)
     except ApiError as error:
         return await _distributions_page(request, session, services, status=error.status, error=error.message, form=form)
-    return redirect(request, "/distributions", session)
+    return redirect(request, "/distributions", session, done="distribution_scheduled")
 
 
 @router.post("/distributions/{distribution_id}/{action}")
@@ -171,7 +171,7 @@ async def distribution_action(
         )
     except ApiError as error:
         return await _distributions_page(request, session, services, status=error.status, error=error.message, form=form)
-    return redirect(request, "/distributions", session)
+    return redirect(request, "/distributions", session, done=f"distribution_{action}")
 
 
 @router.post("/money-moves/{move_id}/{action}")
@@ -190,7 +190,7 @@ async def money_move_action(
         )
     except ApiError as error:
         return await _distributions_page(request, session, services, status=error.status, error=error.message)
-    return redirect(request, "/distributions#money-moves", session)
+    return redirect(request, "/distributions#money-moves", session, done=f"money_move_{action}")
 
 
 @router.get("/admin/exports", response_class=HTMLResponse)

@@ -56,7 +56,7 @@ async def submit(request: Request, session: SessionDep, services: ServicesDep) -
         )
     except ApiError as error:
         return render(request, "submit.html", status=error.status, session=session, error=error.message, form=form)
-    return redirect(request, "/contributions", session)
+    return redirect(request, "/contributions", session, done="submitted")
 
 
 async def _my_list(request: Request, services, session) -> tuple[dict, str | None]:
@@ -91,7 +91,9 @@ async def detail(request: Request, contribution_id: str, session: SessionDep, se
     return render(request, "contribution.html", session=session, c=item, error=request.query_params.get("error"))
 
 
-async def _act(request, session, services, contribution_id: str, method: str, path: str, fields, extra=()):
+async def _act(
+    request, session, services, contribution_id: str, method: str, path: str, fields, extra=(), *, done: str
+):
     form, body = await form_fields(request, (*fields, *extra))
     check_csrf(request, form.get("csrf_token"))
     if body.get("expected_revision", "").isdigit():
@@ -103,19 +105,19 @@ async def _act(request, session, services, contribution_id: str, method: str, pa
             "GET", f"/contributions/{contribution_id}", token=session.principal.token
         )
         return render(request, "contribution.html", status=error.status, session=session, c=item, error=error.message)
-    return redirect(request, f"/contributions/{contribution_id}", session)
+    return redirect(request, f"/contributions/{contribution_id}", session, done=done)
 
 
 @router.post("/contributions/{contribution_id}/edit")
 async def edit(request: Request, contribution_id: str, session: SessionDep, services: ServicesDep) -> Response:
     path = f"/contributions/{contribution_id}"
-    return await _act(request, session, services, contribution_id, "PATCH", path, EDIT_FIELDS)
+    return await _act(request, session, services, contribution_id, "PATCH", path, EDIT_FIELDS, done="edited")
 
 
 @router.post("/contributions/{contribution_id}/respond")
 async def respond(request: Request, contribution_id: str, session: SessionDep, services: ServicesDep) -> Response:
     path = f"/contributions/{contribution_id}/respond"
-    return await _act(request, session, services, contribution_id, "POST", path, ("answer",), EDIT_FIELDS)
+    return await _act(request, session, services, contribution_id, "POST", path, ("answer",), EDIT_FIELDS, done="answered")
 
 
 @router.post("/contributions/{contribution_id}/review/{action}")
@@ -127,4 +129,7 @@ async def review(
         return render(request, "error.html", status=404, session=session, error="Unknown review action.")
     path = f"/contributions/{contribution_id}/{action}"
     # the revision the page showed: an edit made since refuses the decision (stale_revision)
-    return await _act(request, session, services, contribution_id, "POST", path, (*fields[action], "expected_revision"))
+    done = {"approve": "approved", "reject": "rejected", "request-clarification": "asked"}[action]
+    return await _act(
+        request, session, services, contribution_id, "POST", path, (*fields[action], "expected_revision"), done=done
+    )

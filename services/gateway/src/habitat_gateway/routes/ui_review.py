@@ -56,7 +56,7 @@ async def approve(request: Request, contribution_id: str, session: SessionDep, s
         )
     except ApiError as error:
         return await _queue_page(request, session, services, status=error.status, error=error.message)
-    return redirect(request, "/review", session)
+    return redirect(request, "/review", session, done="approved")
 
 
 @router.post("/review/batch-approve")

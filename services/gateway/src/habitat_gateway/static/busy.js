@@ -1,12 +1,19 @@
-// After a refused form, focus goes to the sentence why. Long actions (import, propose, post, close): on submit the
-// button is disabled and says "Working…" until the next page arrives. Without JavaScript the form simply posts.
+// After an action, focus goes to what came of it: the sentence why a form was refused, else the page's notice of
+// what was done. Long actions (import, propose, post, close): on submit the button is disabled and says "Working…"
+// until the next page arrives. Without JavaScript the form simply posts.
 (function () {
   const status = document.getElementById("page-status");
-  // a form that came back refused: reading and tabbing start at the sentence why, not at the top of the page
-  const refusal = document.querySelector("main .error[role=alert]");
-  if (refusal) {
-    refusal.tabIndex = -1;
-    refusal.focus();
+  // reading and tabbing start at the outcome, not at the top of the page
+  const outcome = document.querySelector("main .error[role=alert]") || document.querySelector("main [data-focus]");
+  if (outcome) {
+    outcome.tabIndex = -1;
+    outcome.focus();
+  }
+  // said once: a reload or a bookmark of this address does not announce the action again
+  const address = new URL(window.location.href);
+  if (address.searchParams.has("done")) {
+    address.searchParams.delete("done");
+    window.history.replaceState(window.history.state, "", address);
   }
   document.querySelectorAll("form[data-busy]").forEach((form) => {
     form.addEventListener("submit", () => {

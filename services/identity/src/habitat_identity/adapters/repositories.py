@@ -45,6 +45,13 @@ class SqlAlchemyMemberRepository:
         self.seen.update(found)
         return {m.email: m for m in found}
 
+    async def names(self, member_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Display names of those of member_ids who are members (columns only: nothing is tracked)."""
+        if not member_ids:
+            return {}
+        query = select(member.c.id, member.c.display_name).where(member.c.id.in_(member_ids))
+        return {row.id: row.display_name for row in await self._session.execute(query)}
+
     async def search(
         self,
         *,

@@ -97,13 +97,19 @@ async def audit_log(
         Text | None, Query(max_length=200, description="Part of the action, or of who acted or was acted on (email or name)")
     ] = None,
 ) -> AuditLog:
-    """Every admin action, newest first (admins), searchable; `next_cursor` pages on by keyset."""
+    """Every admin action, newest first (admins), searchable, with who acted and was acted on by their current
+    display name; `next_cursor` pages on by keyset."""
     key = decode_cursor(after, AUDIT_CURSOR, aware_datetime, uuid.UUID) if after else None
-    entries, total, more = await feeds.read_audit_log(
-        c.uow(), limit=limit, offset=offset, subject_id=subject_id, after=key, q=q
-    )
-    following = encode_cursor(AUDIT_CURSOR, entries[-1].at, entries[-1].id) if more else None
-    return AuditLog(items=[AuditEntry.model_validate(e) for e in entries], total=total, next_cursor=following)
+    page = await feeds.read_audit_log(c.uow(), limit=limit, offset=offset, subject_id=subject_id, after=key, q=q)
+    last = page.entries[-1] if page.entries else None
+    following = encode_cursor(AUDIT_CURSOR, last.at, last.id) if page.more and last else None
+    items = [
+        AuditEntry.model_validate(e).model_copy(
+            update={"actor_name": page.names.get(e.actor_id), "subject_name": page.names.get(e.subject_id)}
+        )
+        for e in page.entries
+    ]
+    return AuditLog(items=items, total=page.total, next_cursor=following)
 
 
 @router.get("/integrity", response_model=IntegrityReport)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from habitat_identity.domain.integrity import IntegrityCheck
@@ -30,6 +31,14 @@ async def revocations_after(
     return cursor, entries, False
 
 
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    total: int
+    more: bool  # entries follow this page
+    names: dict[uuid.UUID, str]  # display names of the page's actors and subjects (members only)
+
+
 async def read_audit_log(
     uow: UnitOfWork,
     *,
@@ -38,12 +47,16 @@ async def read_audit_log(
     subject_id: uuid.UUID | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
     q: str | None = None,
-) -> tuple[list[AuditEntry], int, bool]:
-    """One page of the audit log, newest first then by id, after that (at, id) if given; the total, and
-    whether more entries follow the page; q searches the action and the people by email or name."""
+) -> AuditPage:
+    """One page of the audit log, newest first then by id, after that (at, id) if given; the total, whether more
+    entries follow the page, and who acted and was acted on by name; q searches the action and the people by
+    email or name."""
     async with uow:
         found, total = await uow.audit.list(limit=limit + 1, offset=offset, subject_id=subject_id, after=after, q=q)
-    return found[:limit], total, len(found) > limit
+        entries = found[:limit]
+        people = {e.actor_id for e in entries if e.actor_id} | {e.subject_id for e in entries if e.subject_id}
+        names = await uow.members.names(people)
+    return AuditPage(entries, total, len(found) > limit, names)
 
 
 async def integrity_checks(uow: UnitOfWork) -> list[IntegrityCheck]:

@@ -25,6 +25,9 @@ class MemberRepository(Protocol):
     async def get_many_by_email(self, emails: list[str]) -> dict[str, Member]:
         """The members having any of these (normalised) emails, keyed by email."""
 
+    async def names(self, member_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The display names of those of member_ids who are members."""
+
     async def search(
         self,
         *,
