@@ -75,6 +75,22 @@ class TestScaling:
         assert Decimal(mark.get("cx")) > 0 and mark.find(f"{SVG}title").text == "Book 2026-03-01: 42.00"
         assert chart.rows == (("2026-03-01", "42.00"),)
 
+    def test_a_balance_holds_until_its_next_date_and_the_last_until_today(self) -> None:
+        points = [(date(2026, 1, 1), Decimal("100.00")), (date(2026, 1, 11), Decimal("300.00"))]
+        root = parse(line_chart("steps", "Capital", [("Book", points)], through=date(2026, 1, 21)))
+        (line,) = root.iter(f"{SVG}polyline")
+        corners = [tuple(Decimal(n) for n in pair.split(",")) for pair in line.get("points").split()]
+        (x0, y100), (x1, y100_again), (x1_again, y300), (x2, y300_again) = corners
+        assert (y100, x1, y300) == (y100_again, x1_again, y300_again)  # flat, then up at the second date, flat
+        assert x0 < x1 < x2 and x1 - x0 == x2 - x1  # ten days each
+        assert y300 < y100
+        labels = [t.text for t in root.iter(f"{SVG}text")]
+        assert "2026-01-21" in labels  # the axis runs to today
+        one = parse(line_chart("one", "One", [("Book", points[:1])], through=date(2026, 2, 1)))
+        assert len(list(one.iter(f"{SVG}polyline"))) == 1  # a single transaction still draws its line to today
+        earlier = parse(line_chart("x", "X", [("Book", points)], through=date(2025, 12, 1)))
+        assert len(next(earlier.iter(f"{SVG}polyline")).get("points").split()) == 3  # `through` before: ignored
+
     def test_negative_capital_falls_below_the_zero_line(self) -> None:
         points = [(date(2026, 1, 1), Decimal("100.00")), (date(2026, 2, 1), Decimal("-50.00"))]
         root = parse(line_chart("neg", "Capital", [("Book", points)]))

@@ -104,7 +104,8 @@ class TestAuditPage:
         actor, subject, gone = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
         entries = [
             {"id": str(uuid.uuid4()), "at": "2026-03-01T10:00:00Z", "action": "member.updated", "actor_id": str(actor),
-             "actor_name": "Ada <Admin>", "subject_id": str(subject), "subject_name": "Łucja Żak"},
+             "actor_name": "Ada <Admin>", "subject_id": str(subject), "subject_name": "Łucja Żak",
+             "before": {"role": "member"}, "after": {"role": "steward", "labels": ["a", "<b>"]}},
             {"id": str(uuid.uuid4()), "at": "2026-03-01T09:00:00Z", "action": "member.created", "actor_id": None,
              "subject_id": str(gone), "subject_name": None},
         ]  # fmt: skip
@@ -118,6 +119,10 @@ class TestAuditPage:
         assert f'<span title="{actor}">Ada &lt;Admin&gt;</span>' in page  # escaped
         assert f'<span title="{subject}">Łucja Żak</span>' in page
         assert "<td>system</td>" in page and f"<code>{gone}</code>" in page  # no name known: the id
+        assert '<time datetime="2026-03-01T10:00:00Z">2026-03-01 10:00:00 UTC</time>' in page
+        assert "<dt>role</dt><dd>member</dd>" in page and "<dt>role</dt><dd>steward</dd>" in page
+        labels = re.search(r"<dt>labels</dt><dd>([^<]*)</dd>", page)
+        assert labels and "u003cb" in labels[1] and "<b>" not in page  # a list as JSON, its markup escaped
 
 
 class TestApi:

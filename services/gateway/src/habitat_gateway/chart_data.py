@@ -17,8 +17,9 @@ def _day(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def capital_over_time(lines: Sequence[Mapping[str, Any]]) -> Chart:
-    """Book and tax capital balances at the end of each statement date (the statement's running balances)."""
+def capital_over_time(lines: Sequence[Mapping[str, Any]], through: date | None = None) -> Chart:
+    """Book and tax capital balances at the end of each statement date (the statement's running balances), each
+    held until the next, the last until `through` (the statement's as-of day)."""
     book: dict[date, Decimal] = {}
     tax: dict[date, Decimal] = {}
     for line in lines:  # oldest first: the day's last line holds its closing balance
@@ -28,6 +29,7 @@ def capital_over_time(lines: Sequence[Mapping[str, Any]]) -> Chart:
         "capital-chart",
         "Your capital over time",
         [("Book capital", list(book.items())), ("Tax capital", list(tax.items()))],
+        through=through,
     )
 
 

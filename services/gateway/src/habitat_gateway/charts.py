@@ -128,24 +128,39 @@ def progress_chart(chart_id: str, title: str, parts: Sequence[tuple[str, Decimal
     return Chart(chart_id, title, _svg(chart_id, title, summary, height, body), summary, ("Measure", "Progress"), rows)
 
 
+def _steps(points: Sequence[tuple[date, Decimal]], end: date | None) -> list[tuple[date, Decimal]]:
+    """The corners of a balance held from each point to the next, and from the last to end."""
+    corners: list[tuple[date, Decimal]] = []
+    for index, (day, value) in enumerate(points):
+        if index:
+            corners.append((day, points[index - 1][1]))
+        corners.append((day, value))
+    if points and end and end > points[-1][0]:
+        corners.append((end, points[-1][1]))
+    return corners
+
+
 def line_chart(
     chart_id: str,
     title: str,
     series: Sequence[tuple[str, Sequence[tuple[date, Decimal]]]],
     *,
     fmt: Callable[[Decimal], str] = money,
+    through: date | None = None,
 ) -> Chart:
-    """Lines over dates sharing one amount axis that always includes zero (negative balances fall below it).
+    """Balances over dates sharing one amount axis that always includes zero (negative balances fall below it):
+    each holds until its next date (a step), and the last until `through` when that is later (today).
 
     The table has a row per date and a column per series (blank where a series has no point that day)."""
     top, right, bottom, left = LINE_PAD
     dates = sorted({day for _, points in series for day, _ in points})
+    end = max(dates[-1], through) if dates and through else (dates[-1] if dates else None)
     values = [value for _, points in series for _, value in points]
     low, high = min([Decimal(0), *values]), max([Decimal(0), *values])
     span = (high - low) or Decimal(1)
     plot_w, plot_h = Decimal(WIDTH - left - right), Decimal(LINE_HEIGHT - top - bottom)
     first = dates[0].toordinal() if dates else 0
-    days = (dates[-1].toordinal() - first) if dates else 0
+    days = (end.toordinal() - first) if end else 0
 
     def x(day: date) -> Decimal:
         return left + (plot_w / 2 if days == 0 else plot_w * (day.toordinal() - first) / days)
@@ -165,14 +180,17 @@ def line_chart(
         if days:
             body.append(
                 f'<text x="{WIDTH - right}" y="{LINE_HEIGHT - 10}" text-anchor="end" class="chart-label">'
-                f"{dates[-1].isoformat()}</text>"
+                f"{end.isoformat()}</text>"
             )
     for index, (name, points) in enumerate(series):
         color = COLORS[index % len(COLORS)]
-        coords = " ".join(f"{_n(x(day))},{_n(y(value))}" for day, value in points)
+        corners = _steps(points, end)
+        coords = " ".join(f"{_n(x(day))},{_n(y(value))}" for day, value in corners)
         body.append(f'<g class="chart-series"><title>{escape(name)}</title>')
-        if len(points) > 1:
-            body.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{coords}"/>')
+        if len(corners) > 1:
+            # every other series dashed: where two coincide (book = tax) both still show
+            dash = ' stroke-dasharray="6 4"' if index % 2 else ""
+            body.append(f'<polyline fill="none" stroke="{color}" stroke-width="2"{dash} points="{coords}"/>')
         marked = points if len(points) <= MARKED_POINTS else points[-1:]
         for day, value in marked:
             body.append(

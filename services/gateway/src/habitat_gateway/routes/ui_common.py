@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +25,19 @@ def money(value: Any) -> str:
         return "—"
 
 
+def when(value: Any) -> str:
+    """An ISO instant as people read it, to the second, in UTC ("2026-12-06 09:29:20 UTC"); else as given."""
+    try:
+        instant = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(UTC)
+    return instant.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if instant.tzinfo else "")
+
+
 templates.env.filters["money"] = money
+templates.env.filters["when"] = when
 
 
 # What a page says after the action that led to it (?done=...): the sentence is the server's, never the address's,

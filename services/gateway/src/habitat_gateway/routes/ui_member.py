@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -19,6 +21,10 @@ EDIT_FIELDS = ("contributed_on", "description", *VALUE_FIELDS)
 MY_PAGE = 100
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 async def dashboard_page(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     if session.principal.must_change_password:
@@ -27,7 +33,7 @@ async def dashboard_page(request: Request, session: SessionDep, services: Servic
     refresh = request.app.state.settings.ui_refresh_seconds
     # the pictures come from what the page fetched (the statement window, the period's patronage): no extra call
     charts = {
-        "capital_chart": capital_over_time(data["statement_window"]),
+        "capital_chart": capital_over_time(data["statement_window"], _day(data["capital_account"].get("as_of"))),
         "patronage_chart": patronage_by_type(data["patronage"]),
     }
     return render(request, "dashboard.html", session=session, refresh_seconds=refresh, **data, **charts)
