@@ -79,3 +79,12 @@ class TestTheNotice:
             gw.cookies.set("habitat_access", keys.mint(uuid.uuid4()))
             page = await gw.get("/contributions", params={"done": "submitted", "after": "bad"})
         assert page.status_code == 422 and NOTICE.findall(page.text) == []
+
+
+class TestWaits:
+    @pytest.mark.parametrize("hours,said", [(0, "0 min"), (0.2, "12 min"), (1, "1 h"), (47.9, "47 h"), (48, "2 days"),
+                                            (500, "20 days"), (None, "—"), ("x", "—")])  # fmt: skip
+    def test_a_wait_is_said_in_the_unit_people_use(self, hours, said) -> None:
+        from habitat_gateway.routes.ui_common import waited
+
+        assert waited(hours) == said

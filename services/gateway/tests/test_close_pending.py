@@ -19,7 +19,8 @@ ADMIN_ID, BOB = uuid.uuid4(), uuid.uuid4()
 PERIOD = uuid.uuid4()
 PENDING = {
     "id": str(uuid.uuid4()), "member_id": str(BOB), "member_name": "Bob", "type": "labor", "status": "pending",
-    "contributed_on": "2026-03-02", "value": "200.00", "submitted_at": "2026-03-02T10:00:00Z", "description": "x",
+    "contributed_on": "2026-03-02", "value": "200.00", "submitted_at": "2026-03-02T10:00:00Z",
+    "description": "Fixed the <gate> latch",
 }
 QUESTIONED = PENDING | {"id": str(uuid.uuid4()), "status": "clarification_requested", "type": "capital",
                         "value": "50.00", "submitted_at": "2026-03-01T10:00:00Z"}
@@ -89,7 +90,7 @@ class TestStartClose:
         assert [(c["id"], c["status"]) for c in body["pending_contributions"]] == [
             (QUESTIONED["id"], "clarification_requested"), (PENDING["id"], "pending")]  # oldest first
         assert set(body["pending_contributions"][0]) == {
-            "id", "member_id", "member_name", "type", "status", "contributed_on", "value"}
+            "id", "member_id", "member_name", "type", "status", "contributed_on", "value", "description"}
         assert f"ledger POST /periods/{PERIOD}/close" not in upstream.calls
 
     async def test_goes_through_when_everything_is_decided(self, keys) -> None:
@@ -108,7 +109,9 @@ class TestPreCloseReport:
         assert list(report)[:2] == ["pending_contributions", "pending_count"]
         assert report["pending_count"] == 1
         assert report["pending_contributions"][0] == {
-            key: PENDING[key] for key in ("id", "member_id", "member_name", "type", "status", "contributed_on", "value")}
+            key: PENDING[key]
+            for key in ("id", "member_id", "member_name", "type", "status", "contributed_on", "value", "description")
+        }
         assert report["approved_count"] == 3
 
     def test_the_openapi_schema_documents_the_list(self) -> None:
@@ -126,3 +129,4 @@ class TestPreCloseReport:
         page = response.text
         assert page.index('id="undecided"') < page.index('id="draft-form"') < page.index('id="pre-close"')
         assert PENDING["id"] in page and "Bob" in page and "Undecided contributions: 1" in page
+        assert f'<a href="/contributions/{PENDING["id"]}">Fixed the &lt;gate&gt; latch</a>' in page

@@ -104,6 +104,7 @@ class UndecidedContribution(Out):
     status: Literal["pending", "clarification_requested"]
     contributed_on: date
     value: Money
+    description: str | None = None
 
 
 class PreCloseReport(Out):

@@ -14,7 +14,7 @@ from habitat_gateway.clients.upstream import Services
 
 UNDECIDED = ("pending", "clarification_requested")
 LISTED = 500  # the review queue's largest page; the count is exact beyond it
-FIELDS = ("id", "member_id", "member_name", "type", "status", "contributed_on", "value")
+FIELDS = ("id", "member_id", "member_name", "type", "status", "contributed_on", "value", "description")
 
 
 async def undecided_contributions(

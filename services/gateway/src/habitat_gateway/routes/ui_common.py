@@ -28,7 +28,7 @@ def money(value: Any) -> str:
 def when(value: Any) -> str:
     """An ISO instant as people read it, to the second, in UTC ("2026-12-06 09:29:20 UTC"); else as given."""
     try:
-        instant = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        instant = datetime.fromisoformat(str(value))  # Python 3.11 reads a trailing Z
     except ValueError:
         return str(value)
     if instant.tzinfo is not None:
@@ -36,7 +36,21 @@ def when(value: Any) -> str:
     return instant.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if instant.tzinfo else "")
 
 
+def waited(hours: Any) -> str:
+    """A wait as people say it: "12 min", "5 h", "3 days"."""
+    try:
+        hours = float(hours)
+    except (TypeError, ValueError):
+        return "—"
+    if hours < 1:
+        return f"{max(int(hours * 60), 0)} min"
+    if hours < 48:
+        return f"{int(hours)} h"
+    return f"{int(hours // 24)} days"
+
+
 templates.env.filters["money"] = money
+templates.env.filters["waited"] = waited
 templates.env.filters["when"] = when
 
 
