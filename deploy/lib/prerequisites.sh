@@ -37,8 +37,11 @@ need pg_isready postgresql
 need pg_ctlcluster postgresql
 need rabbitmqctl rabbitmq-server
 need caddy caddy
-# the ledger's PDFs are set in DejaVu Sans (letters beyond Latin-1)
+# the ledger's PDFs are set in DejaVu Sans (letters beyond Latin-1), Chinese and Japanese in Droid Sans
+# Fallback, Korean in Nanum Gothic (habitat_ledger.adapters.pdf_fonts)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing+=(fonts-droid-fallback)
+[ -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ] || missing+=(fonts-nanum)
 need openssl openssl
 need make make
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)

@@ -575,14 +575,16 @@ def test_the_gateway_image_carries_the_guides_where_its_setting_points() -> None
 def test_the_image_installs_the_font_the_ledgers_pdfs_are_set_in() -> None:
     """The ledger falls back to Helvetica (Latin-1 only) where DejaVu Sans is missing: the image must have it,
     where the ledger looks for it."""
-    from habitat_ledger.adapters.pdf import BOLD, FONT_DIRS, REGULAR
+    from habitat_ledger.adapters.pdf_fonts import BOLD, FALLBACKS, FONT_DIRS, REGULAR
 
     text = DOCKERFILE.read_text()
     final_stage = text[text.rindex("\nFROM ") :]
-    assert re.search(r"apt-get install [^\n]*fonts-dejavu-core", final_stage)
+    assert re.search(r"apt-get install [^\n]*fonts-dejavu-core fonts-droid-fallback fonts-nanum", final_stage)
     debian = FONT_DIRS[0]  # where fonts-dejavu-core puts them
     assert str(debian) == "/usr/share/fonts/truetype/dejavu" and {REGULAR, BOLD} == {"DejaVuSans", "DejaVuSans-Bold"}
-    assert f"{debian}/{BOLD}.ttf" in (ROOT / "deploy" / "lib" / "prerequisites.sh").read_text()
+    prerequisites = (ROOT / "deploy" / "lib" / "prerequisites.sh").read_text()
+    assert f"{debian}/{BOLD}.ttf" in prerequisites
+    assert all(f"[ -f {path} ]" in prerequisites for _, path in FALLBACKS)
 
 
 def test_ci_script_is_valid_bash_and_runs_make_test() -> None:

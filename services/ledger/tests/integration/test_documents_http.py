@@ -149,8 +149,9 @@ class TestStatementPdf:
 
 
     async def test_letters_beyond_latin_1_keep_their_shape(self, api, period, uow_factory):
-        """Set in an embedded DejaVu Sans: PDF's own Helvetica would draw Ł, ő, Greek and Cyrillic as boxes."""
-        words = "Łódź shift: Zoë, Őrs, Ωμέγα, Дмитрий"
+        """Set in an embedded DejaVu Sans, Chinese and Japanese in Droid Sans Fallback, Korean in Nanum Gothic: PDF's
+        own Helvetica would draw Ł, ő, Greek, Cyrillic, 山田 and 김 as boxes."""
+        words = "Łódź shift: Zoë, Őrs, Ωμέγα, Дмитрий, 山田太郎, 김민준"
         await post_formula(uow_factory, ANA, date(2026, 2, 21), description=words)
         await rename(uow_factory, ANA, "Łucja Ørsted-Żak")
         response = await api.get(f"/capital-accounts/{ANA}/statement.pdf", ANA, "member", params={"to": TO})
@@ -162,7 +163,8 @@ class TestStatementPdf:
             for font in page["/Resources"]["/Font"].values()
         }
         # embedded subsets (reportlab's canvas also names Helvetica as its starting font, unused by the text)
-        assert {font.split("+")[-1] for font in fonts} >= {"DejaVuSans", "DejaVuSans-Bold"}, fonts
+        faces = {font.split("+")[-1] for font in fonts}
+        assert faces >= {"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallback", "NanumGothic"}, faces
 
 
 class TestAllocationStatementPdf:

@@ -1,61 +1,30 @@
 """The documents as PDF (reportlab): the member's statement, their allocation statement, the board's report.
 
 Amounts are written as the JSON answers write them (two places, no grouping), so a figure read from the PDF
-equals the API's.
-
-Text is set in DejaVu Sans, embedded (Debian's fonts-dejavu-core; the image installs it): names and descriptions
-in Latin beyond Latin-1, Greek and Cyrillic keep their letters. PDF's built-in Helvetica knows only Latin-1 and
-would draw "Łukasz" without its Ł; it is used only where DejaVu is not installed, with a warning at the first
-document. Not covered: Chinese, Japanese and Korean (no glyphs in DejaVu), and right-to-left scripts (reportlab
-neither reorders nor shapes them).
+equals the API's. Every text a person wrote (names, descriptions, periods' names) goes through pdf_fonts.marked,
+so letters beyond Latin-1 keep their shape (pdf_fonts says which faces).
 """
 
 from __future__ import annotations
 
 import io
-import logging
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from habitat_ledger.adapters.pdf_fonts import faces, marked
 from habitat_ledger.service_layer.exports.documents import AllocationDocument, BoardReport, MemberStatement
-
-log = logging.getLogger(__name__)
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))  # Debian; Fedora, Alpine
-REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
-
-
-@cache
-def fonts() -> tuple[str, str]:
-    """The regular and bold face every document is set in: DejaVu Sans registered once (embedded in each PDF),
-    else Helvetica."""
-    for folder in FONT_DIRS:
-        regular, bold = folder / f"{REGULAR}.ttf", folder / f"{BOLD}.ttf"
-        if regular.is_file() and bold.is_file():
-            pdfmetrics.registerFont(TTFont(REGULAR, str(regular)))
-            pdfmetrics.registerFont(TTFont(BOLD, str(bold)))
-            pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
-            return REGULAR, BOLD
-    log.warning(
-        "DejaVu Sans is not installed (apt-get install fonts-dejavu-core): PDFs are set in Helvetica, which has no "
-        "letters beyond Latin-1"
-    )
-    return "Helvetica", "Helvetica-Bold"
 
 
 @cache
 def styles() -> StyleSheet1:
-    """reportlab's sample styles set in fonts()."""
-    regular, bold = fonts()
+    """reportlab's sample styles set in the documents' faces."""
+    regular, bold = faces().regular, faces().bold
     sheet = getSampleStyleSheet()
     for style in sheet.byName.values():
         if hasattr(style, "fontName"):  # list styles have none
@@ -65,7 +34,7 @@ def styles() -> StyleSheet1:
 
 @cache
 def grid() -> TableStyle:
-    regular, bold = fonts()
+    regular, bold = faces().regular, faces().bold
     return TableStyle(
         [
             ("FONT", (0, 0), (-1, 0), bold, 9),
@@ -82,7 +51,7 @@ def amount(value: Decimal) -> str:
 
 
 def text(value: object) -> Paragraph:
-    return Paragraph(escape(str(value)), styles()["BodyText"])
+    return Paragraph(marked(str(value)), styles()["BodyText"])
 
 
 def table(header: list[str], rows: list[list], widths: list[float] | None = None, left: int = 1) -> Table:
@@ -106,7 +75,7 @@ def render(title: str, story: list, *, wide: bool = False) -> bytes:
         topMargin=15 * mm,
         bottomMargin=15 * mm,
     )
-    document.build([Paragraph(escape(title), styles()["Title"]), *story])
+    document.build([Paragraph(marked(title), styles()["Title"]), *story])
     return out.getvalue()
 
 
@@ -133,7 +102,7 @@ def statement_pdf(document: MemberStatement) -> bytes:
     return render(
         "Capital account statement",
         [
-            Paragraph(escape(f"Member: {who} ({document.member_id})"), styles()["Normal"]),
+            Paragraph(marked(f"Member: {who} ({document.member_id})"), styles()["Normal"]),
             Paragraph(f"Period: {s.starts_on} to {s.ends_on}", styles()["Normal"]),
             Paragraph(f"Transactions: {len(s.lines)}", styles()["Normal"]),
             Spacer(1, 4 * mm),
@@ -156,16 +125,16 @@ def allocation_pdf(document: AllocationDocument) -> bytes:
     return render(
         f"Allocation statement: {document.period.name}",
         [
-            Paragraph(escape(f"Member: {who} ({document.statement.member_id})"), styles()["Normal"]),
+            Paragraph(marked(f"Member: {who} ({document.statement.member_id})"), styles()["Normal"]),
             Paragraph(
-                escape(
+                marked(
                     f"Period {document.period.starts_on} to {document.period.ends_on}; "
                     f"allocation {document.allocation.id} ({document.allocation.status})"
                 ),
                 styles()["Normal"],
             ),
             Spacer(1, 4 * mm),
-            *(Paragraph(escape(sentence), styles()["BodyText"]) for sentence in document.statement.lines),
+            *(Paragraph(marked(sentence), styles()["BodyText"]) for sentence in document.statement.lines),
             Spacer(1, 4 * mm),
             table(["", "Amount"], figures, [60 * mm, 35 * mm]),
         ],
@@ -177,7 +146,7 @@ def board_report_pdf(report: BoardReport) -> bytes:
     period, allocation = report.period, report.allocation
     story = [
         Paragraph(
-            escape(f"{period.starts_on} to {period.ends_on}, status {period.status}"), styles()["Normal"]
+            marked(f"{period.starts_on} to {period.ends_on}, status {period.status}"), styles()["Normal"]
         ),
         Paragraph("Intake by type", styles()["Heading2"]),
         table(
@@ -193,7 +162,7 @@ def board_report_pdf(report: BoardReport) -> bytes:
     else:
         story.append(
             Paragraph(
-                escape(
+                marked(
                     f"{allocation.status}: surplus {amount(allocation.surplus)} (book), "
                     f"{amount(allocation.tax_surplus)} (tax); cash portion {allocation.cash_portion}%"
                 ),
