@@ -103,6 +103,20 @@ class TestMigrations:
             )
             assert sorted(rows, key=lambda r: r[1]) == [(live, False, None), (imported, True, admin)]
 
+    def test_0013_reads_every_contribution_newest_first_off_an_index(self):
+        from habitat_contributions.adapters.contribution_views import _statement
+
+        page = _statement((), True)[0].text.replace(":limit", "51").replace(":offset", "0")
+        with temporary_database("contributions_newest") as url:
+            config = alembic_config(url)
+            command.upgrade(config, "0012_member_change_feed")
+            before = "\n".join(line for (line,) in execute(url, "EXPLAIN " + page))
+            command.upgrade(config, "0013_contribution_newest_index")
+            after = "\n".join(line for (line,) in execute(url, "SET LOCAL enable_sort = off", "EXPLAIN " + page))
+            assert "ix_contribution_submitted_at_id" not in before
+            assert "Index Scan Backward using ix_contribution_submitted_at_id" in after, after
+            command.downgrade(config, "0012_member_change_feed")
+
     def test_0011_indexes_a_periods_contributions_by_member_for_the_not_submitted_lookup(self):
         with temporary_database("contributions_period_member") as url:
             config = alembic_config(url)

@@ -112,6 +112,8 @@ contribution = Table(
     Index("ix_contribution_period_id_member_id", "period_id", "member_id"),
     Index("ix_contribution_member_id_submitted_at", "member_id", "submitted_at"),
     Index("ix_contribution_status_submitted_at", "status", "submitted_at"),
+    # every contribution newest first (a steward's unfiltered list, keyset paged by (submitted_at, id))
+    Index("ix_contribution_submitted_at_id", "submitted_at", "id"),
     # the corrections of a contribution, summed when one is submitted or approved (rule 10)
     Index(
         "ix_contribution_corrects_contribution_id",
