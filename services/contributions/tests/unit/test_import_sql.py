@@ -1,6 +1,6 @@
 from habitat_common.contracts import ImportedContribution
 from habitat_contributions.adapters.contribution_import import copy_text
-from habitat_contributions.adapters.import_sql import IMPORTED_CONTRIBUTION
+from habitat_contributions.adapters.import_write_sql import IMPORTED_CONTRIBUTION
 from habitat_contributions.domain.contribution_rows import STAGED
 from habitat_contributions.domain.import_passes import PASSES
 

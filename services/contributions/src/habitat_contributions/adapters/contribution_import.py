@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from habitat_common.contracts import ContributionsImportedV1
 from habitat_common.messaging.outbox import outbox_row
 from habitat_common.telemetry import current_correlation_id
-from habitat_contributions.adapters import import_sql
+from habitat_contributions.adapters import import_sql, import_write_sql
 from habitat_contributions.adapters.uow import PRODUCER
 from habitat_contributions.domain.contribution_rows import STAGED, STATUSES, TYPES
 from habitat_contributions.domain.corrections import Entry, Figures
@@ -106,10 +106,10 @@ class PostgresContributionImportStore:
         # with the batches; PostgreSQL fills in each batch's event id and payload when it stages them.
         empty = ContributionsImportedV1(import_id=import_id, batch=1, batches=1, contributions=[])
         _, template = outbox_row(empty, producer=PRODUCER, correlation_id=current_correlation_id())
-        slots = {"event_id": import_sql.EVENT_ID_SLOT.strip('"'), "payload": import_sql.PAYLOAD_SLOT.strip('"')}
+        slots = {"event_id": import_write_sql.EVENT_ID_SLOT.strip('"'), "payload": import_write_sql.PAYLOAD_SLOT.strip('"')}
         envelope_text = json.dumps(template["payload"] | slots)
         written = await self._db.fetchrow(
-            import_sql.WRITE,
+            import_write_sql.WRITE,
             import_id,
             actor_id,
             rows,
@@ -173,7 +173,7 @@ async def _as_copy_text(batches: AsyncIterable[list[tuple[str, ...]]]) -> AsyncI
 
 
 class PostgresImportEvents:
-    """Implements service_layer.ports.ImportEvents: import_sql.STAGE_EVENTS in a transaction of its own."""
+    """Implements service_layer.ports.ImportEvents: import_write_sql.STAGE_EVENTS in a transaction of its own."""
 
     ROUTING_KEY = ContributionsImportedV1.routing_key()
 
@@ -186,9 +186,9 @@ class PostgresImportEvents:
             db = raw.driver_connection
             async with db.transaction():
                 await db.execute(import_sql.PAYLOAD_COMPRESSION)
-                return await db.fetchval(import_sql.STAGE_EVENTS, self.ROUTING_KEY, limit)
+                return await db.fetchval(import_write_sql.STAGE_EVENTS, self.ROUTING_KEY, limit)
 
     async def backlog(self) -> tuple[int, datetime | None]:
         async with self._engine.connect() as connection:
-            row = (await connection.exec_driver_sql(import_sql.PENDING_EVENTS)).one()
+            row = (await connection.exec_driver_sql(import_write_sql.PENDING_EVENTS)).one()
         return row.batches, row.oldest

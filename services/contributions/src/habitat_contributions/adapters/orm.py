@@ -64,7 +64,7 @@ contribution_import = Table(
     Column("created_count", Integer, nullable=False),
 )
 # The ContributionsImportedV1 events of an import, committed with it as ids and written to the outbox by the
-# worker afterwards (import_sql.STAGE_EVENTS); envelope is the event's JSON with two slots for its id and payload.
+# worker afterwards (import_write_sql.STAGE_EVENTS); envelope is the event's JSON with two slots for its id and payload.
 import_event_batch = Table(
     "import_event_batch",
     metadata,
