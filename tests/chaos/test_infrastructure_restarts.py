@@ -7,7 +7,7 @@ import time
 import httpx
 
 import pytest
-from habitat_common.testing import private_postgres_cluster
+from habitat_common.private_postgres import private_postgres_cluster
 
 from .conftest import chaos_habitat
 from .harness import Workload

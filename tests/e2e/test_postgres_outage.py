@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from habitat_common.testing import private_postgres_cluster
+from habitat_common.private_postgres import private_postgres_cluster
 
 from tests.chaos.harness import Workload, dead_letters, quiesce, snapshot
 

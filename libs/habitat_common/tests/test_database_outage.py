@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from habitat_common.db import make_engine
+from habitat_common.private_postgres import private_postgres_cluster
 from habitat_common.settings import DatabaseSettings
-from habitat_common.testing import private_postgres_cluster
 
 pytestmark = pytest.mark.integration
 

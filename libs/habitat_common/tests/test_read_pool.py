@@ -11,9 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from habitat_common.db import is_database_unavailable
+from habitat_common.private_postgres import private_postgres_cluster
 from habitat_common.read_pool import FREE_CONNECTION_WAIT_SECONDS, ReadPool, positional
 from habitat_common.settings import DatabaseSettings
-from habitat_common.testing import private_postgres_cluster
 from habitat_common.web.errors import install_error_handlers
 from prometheus_client import REGISTRY
 from sqlalchemy import text

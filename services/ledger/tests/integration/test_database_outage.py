@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from habitat_common.private_postgres import private_postgres_cluster
 from habitat_common.settings import DatabaseSettings
-from habitat_common.testing import LocalKeys, private_postgres_cluster
+from habitat_common.testing import LocalKeys
 
 from habitat_ledger.config import LedgerSettings
 from habitat_ledger.entrypoints.http import create_app
