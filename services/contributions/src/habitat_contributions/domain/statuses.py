@@ -20,3 +20,12 @@ class ContributionStatus(StrEnum):
 
 DECIDED = (ContributionStatus.APPROVED, ContributionStatus.REJECTED)
 EDITABLE = (ContributionStatus.PENDING, ContributionStatus.CLARIFICATION_REQUESTED)
+
+
+def patronage_standing(status: ContributionStatus | str) -> str | None:
+    """Where a contribution of this status stands in its member's patronage: "approved" (it counts),
+    "awaiting_review" (it may yet count: pending or asked to clarify), None (rejected: it never will)."""
+    status = ContributionStatus(status)
+    if status == ContributionStatus.APPROVED:
+        return "approved"
+    return "awaiting_review" if status in EDITABLE else None

@@ -11,7 +11,7 @@ from typing import Any
 from habitat_contributions.domain.errors import ContributionNotFound, MemberNotFound
 from habitat_contributions.domain.model import Viewer
 from habitat_contributions.domain.review_policy import ReviewPolicy, hours_waiting, overdue_for_review
-from habitat_contributions.domain.statuses import ContributionStatus, ContributionType
+from habitat_contributions.domain.statuses import ContributionStatus, ContributionType, patronage_standing
 from habitat_contributions.domain.valuation import ZERO
 from habitat_contributions.service_layer.handlers import utcnow
 from habitat_contributions.service_layer.ports import (
@@ -126,21 +126,14 @@ async def member_patronage(member_id: uuid.UUID, day: date, viewer: Viewer, view
 def patronage_summary(member_id: uuid.UUID, day: date, figures: PatronageFigures) -> dict:
     """Approved (patronage) and awaiting review (pending or asked to clarify), each by type, zeros included;
     rejected contributions count in neither."""
-    approved = {str(t): {"count": 0, "value": ZERO} for t in ContributionType}
-    awaiting = {str(t): {"count": 0, "value": ZERO} for t in ContributionType}
+    standings = {standing: {str(t): {"count": 0, "value": ZERO} for t in ContributionType}
+                 for standing in ("approved", "awaiting_review")}  # fmt: skip
     for kind, status, count, value in figures.by_type_status:
-        if status == ContributionStatus.REJECTED:
-            continue
-        bucket = (approved if status == ContributionStatus.APPROVED else awaiting)[kind]
-        bucket["count"] += count
-        bucket["value"] += value
-    return {
-        "member_id": member_id,
-        "on": day,
-        "period": None if figures.period is None else vars(figures.period),
-        "approved": approved,
-        "awaiting_review": awaiting,
-    }
+        if (standing := patronage_standing(status)) is not None:
+            standings[standing][kind]["count"] += count
+            standings[standing][kind]["value"] += value
+    period = None if figures.period is None else vars(figures.period)
+    return {"member_id": member_id, "on": day, "period": period, **standings}
 
 
 def _percent(part: int, whole: int) -> str | None:

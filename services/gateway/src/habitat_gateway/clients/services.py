@@ -36,8 +36,8 @@ class Dashboard:
 
 
 async def dashboard(services: Services, token: str, member_id: uuid.UUID) -> Dashboard:
-    """Profile, capital account, recent contributions and allocations: from the dashboard cache when it holds the
-    member's (habitat_gateway.dashboard_cache), else fetched concurrently and kept there."""
+    """Profile, capital account, recent contributions, patronage and allocations: from the dashboard cache when it
+    holds the member's (habitat_gateway.dashboard_cache), else fetched concurrently and kept there."""
     cache = services.dashboards
     if cache is None:
         return await _compose(services, token, str(member_id))
