@@ -191,6 +191,19 @@ class TestPictures:
         assert "3 contributions awaiting review." in patronage
         assert f'<p id="share-link"><a href="/periods/{PERIOD_ID}">Your share of 2026-Q1' in html
 
+    async def test_a_contributions_release_without_patronage_leaves_the_dashboard_whole(self, gateway_over, keys):
+        def older(request: httpx.Request) -> httpx.Response:  # as before migration to this release: no such route
+            if request.url.path.endswith("/patronage"):
+                return httpx.Response(404, json={"error": {"code": "not_found", "message": "Not Found"}})
+            return contributions(request)
+
+        async with gateway_over(identity=identity, contributions=older, ledger=ledger) as client:
+            api = await client.get("/api/v1/me/dashboard", headers={"Authorization": f"Bearer {keys.mint(MEMBER_ID)}"})
+            client.cookies.set("habitat_access", keys.mint(MEMBER_ID))
+            page = await client.get("/dashboard")
+        assert api.status_code == 200 and api.json()["patronage"] is None
+        assert page.status_code == 200 and 'id="capital-chart"' in page.text and "patronage-chart" not in page.text
+
     async def test_the_dashboards_api_answer_does_not_carry_the_chart_window(self, gateway_over, keys) -> None:
         async with gateway_over(identity=identity, contributions=contributions, ledger=ledger) as client:
             response = await client.get(

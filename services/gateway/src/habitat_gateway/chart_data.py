@@ -33,10 +33,11 @@ def capital_over_time(lines: Sequence[Mapping[str, Any]], through: date | None =
     )
 
 
-def patronage_by_type(patronage: Mapping[str, Any]) -> Chart | None:
-    """Approved value by type in the period of today (between periods, the latest; None before the first): the
-    contributions service's sums, so every contribution of the period counts, not only the latest shown."""
-    period = patronage.get("period")
+def patronage_by_type(patronage: Mapping[str, Any] | None) -> Chart | None:
+    """Approved value by type in the period of today (between periods, the latest; None before the first, or
+    without figures): the contributions service's sums, so every contribution of the period counts, not only
+    the latest shown."""
+    period = patronage and patronage.get("period")
     if period is None:
         return None
     bars = [(kind, Decimal(str(figures["value"]))) for kind, figures in sorted(patronage["approved"].items())]

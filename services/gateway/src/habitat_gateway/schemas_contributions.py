@@ -105,9 +105,9 @@ class Dashboard(Out):
     profile: Member
     capital_account: CapitalAccount
     recent_contributions: list[Contribution]
-    patronage: MemberPatronage = Field(
+    patronage: MemberPatronage | None = Field(
         description="Your approved value by type in the period containing today (between periods, the latest one) "
-        "— your patronage so far — and what awaits review"
+        "— your patronage so far — and what awaits review; null while the contributions service cannot say"
     )
     allocations: list[dict[str, Any]] = Field(description="Patronage allocations credited to your capital")
     statement: list[dict[str, Any]] = Field(description="Your latest capital account lines, running balances")

@@ -9,6 +9,7 @@ from typing import Any
 
 from habitat_common.api.contributions import Contribution
 from habitat_common.metrics import DASHBOARD_CACHE_ANSWERS
+from habitat_common.web.errors import ApiError
 
 from habitat_gateway import fast_json, integrity
 from habitat_gateway.clients.upstream import Services
@@ -58,7 +59,7 @@ async def _compose(services: Services, token: str, member_id: str) -> Dashboard:
         services.contributions.request(
             "GET", "/contributions", token=token, params={"member_id": member_id, "limit": 20}
         ),
-        services.contributions.request("GET", f"/members/{member_id}/patronage", token=token),
+        _patronage(services, token, member_id),
         services.ledger.request(
             "GET", f"/capital-accounts/{member_id}/statement", token=token, params={"last": STATEMENT_WINDOW}
         ),
@@ -80,6 +81,17 @@ async def _compose(services: Services, token: str, member_id: str) -> Dashboard:
     }
     window = [[line["date"], line["book_balance"], line["tax_balance"]] for line in statement["lines"]]
     return Dashboard(fast_json.dumps(answer), fast_json.dumps(window))
+
+
+async def _patronage(services: Services, token: str, member_id: str) -> dict[str, Any] | None:
+    """The member's patronage this period; None from a contributions release without the route (during a
+    rolling upgrade the gateway is replaced last, but a rollback replaces the services first)."""
+    try:
+        return await services.contributions.request("GET", f"/members/{member_id}/patronage", token=token)
+    except ApiError as error:
+        if error.status == 404:
+            return None
+        raise
 
 
 async def integrity_report(services: Services, token: str) -> dict[str, Any]:
