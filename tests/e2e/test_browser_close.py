@@ -115,8 +115,9 @@ class TestCloseWizard:
         admin.fill("#k1-form input[name=year]", "2026")
         with admin.expect_download() as download:
             admin.click("#k1-form button[type=submit]")
-        k1 = download.value.path().read_text()
-        assert member_id in k1
+        k1 = download.value.path().read_bytes()
+        assert k1.startswith(b"\xef\xbb\xbf")  # marked UTF-8: a spreadsheet reads every name as written
+        assert member_id in k1.decode("utf-8-sig")
         with admin.expect_download() as journal:
             admin.click("#journal-tax")
         assert "equity:capital" in journal.value.path().read_text()

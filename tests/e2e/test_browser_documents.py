@@ -3,6 +3,9 @@ the file they get is a PDF whose text holds the statement's figures, the same as
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from .browser import sign_in
@@ -53,4 +56,16 @@ class TestStatementDownload:
             assert f"{line['date']} contribution" in text
             assert f"{line['book_amount']} {line['tax_amount']} {line['book_balance']} {line['tax_balance']}" in text
         assert f"Closing balance {statement['book_balance']} {statement['tax_balance']}" in text
+
+        # the CSV beside it: marked UTF-8 for spreadsheets, its rows the same lines between the two balances
+        with page.expect_download() as csv_download:
+            page.click("#statement-downloads >> text=Download CSV")
+        content = csv_download.value.path().read_bytes()
+        assert content.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+        assert rows[0]["description"] == "Balance brought forward" and rows[-1]["description"] == "Balance carried forward"
+        assert [(r["date"], r["book_amount"], r["book_balance"]) for r in rows[1:-1]] == [
+            (line["date"], line["book_amount"], line["book_balance"]) for line in statement["lines"]
+        ]
+        assert (rows[-1]["book_balance"], rows[-1]["tax_balance"]) == (statement["book_balance"], statement["tax_balance"])
         page.context.close()

@@ -105,6 +105,16 @@ class TestUiDocuments:
         )
         assert ledger.calls == [(f"/capital-accounts/{MEMBER}/statement.pdf", {"to": "2026-03-31"})]
 
+    async def test_a_csv_for_a_person_is_marked_utf_8_for_spreadsheets_and_the_apis_is_not(self, client, keys):
+        api = await client.get(f"/api/v1/capital-accounts/{MEMBER}/statement.csv", headers=bearer(keys))
+        client.cookies.set("habitat_access", keys.mint(MEMBER, "member"))
+        ui = await client.get(f"/documents/capital-accounts/{MEMBER}/statement.csv")
+        assert api.content == b"date,description\n"  # scripts read it as it is
+        assert ui.content == "\ufeff".encode() + b"date,description\n"  # Excel reads names in any script
+        assert ui.headers["content-type"] == "text/csv; charset=utf-8"
+        pdf = await client.get(f"/documents/capital-accounts/{MEMBER}/statement.pdf")
+        assert pdf.content == PDF  # only CSV is marked
+
     async def test_a_refusal_is_the_error_page_with_its_sentence(self, client, keys):
         client.cookies.set("habitat_access", keys.mint(MEMBER, "member"))
         response = await client.get(f"/documents/capital-accounts/{OTHER}/statement.csv")

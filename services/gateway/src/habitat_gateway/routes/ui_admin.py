@@ -15,6 +15,7 @@ from habitat_gateway.routes.deps import ServicesDep
 from habitat_gateway.routes.ui_common import (
     ApiError,
     SessionDep,
+    for_spreadsheets,
     forbidden,
     form_fields,
     redirect,
@@ -102,7 +103,7 @@ async def credentials_download(request: Request, session: SessionDep) -> Respons
     rows = csv.reader(io.StringIO(form.get("credentials", "")))
     # names come from rosters: a cell that could start a formula is written as text
     writer.writerows(spreadsheet_row(row) for row in rows if len(row) == 3)
-    return Response(out.getvalue(), media_type="text/csv",
+    return Response(for_spreadsheets(out.getvalue().encode(), "text/csv"), media_type="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="credentials.csv"',
                              "Cache-Control": "no-store"})
 

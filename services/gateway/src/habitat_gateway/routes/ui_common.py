@@ -86,6 +86,18 @@ def render(request: Request, name: str, status: int = 200, session: BrowserSessi
     return response
 
 
+UTF8_BOM = "\ufeff".encode()
+
+
+def for_spreadsheets(content: bytes, media_type: str | None) -> bytes:
+    """A CSV the web UI hands a person, marked as UTF-8 with a byte order mark: Excel reads an unmarked file in the
+    computer's legacy code page, and "José" or "Łucja" would come out garbled. The API's CSVs stay unmarked, as
+    scripts expect; anything else passes as is."""
+    if media_type and media_type.split(";")[0].strip() == "text/csv" and not content.startswith(UTF8_BOM):
+        return UTF8_BOM + content
+    return content
+
+
 def redirect(
     request: Request, to: str, session: BrowserSession | None = None, tokens: dict | None = None, done: str = ""
 ):

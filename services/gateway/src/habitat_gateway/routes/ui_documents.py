@@ -9,7 +9,7 @@ from habitat_common.web.inputs import iso_date
 from pydantic_core import PydanticCustomError
 
 from habitat_gateway.routes.deps import ServicesDep
-from habitat_gateway.routes.ui_common import ApiError, SessionDep, render
+from habitat_gateway.routes.ui_common import ApiError, SessionDep, for_spreadsheets, render
 
 router = APIRouter(include_in_schema=False)
 FORMATS = ("csv", "pdf")
@@ -22,7 +22,8 @@ async def download(request: Request, session, services, path: str, params: dict 
     except ApiError as error:
         return render(request, "error.html", status=error.status, session=session, error=error.message)
     headers = {k: v for k, v in upstream.headers.items() if k.lower() == "content-disposition"}
-    return Response(upstream.content, media_type=upstream.headers.get("content-type"), headers=headers)
+    media_type = upstream.headers.get("content-type")
+    return Response(for_spreadsheets(upstream.content, media_type), media_type=media_type, headers=headers)
 
 
 @router.get("/documents/capital-accounts/{member_id}/statement.{kind}")

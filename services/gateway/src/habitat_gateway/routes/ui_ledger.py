@@ -8,7 +8,16 @@ from habitat_common.web.observability import long_running
 
 from habitat_gateway.chart_data import allocation_by_member, member_share
 from habitat_gateway.routes.deps import ServicesDep
-from habitat_gateway.routes.ui_common import ApiError, SessionDep, forbidden, form_fields, redirect, render, templates
+from habitat_gateway.routes.ui_common import (
+    ApiError,
+    SessionDep,
+    for_spreadsheets,
+    forbidden,
+    form_fields,
+    redirect,
+    render,
+    templates,
+)
 from habitat_gateway.routes.ui_session import check_csrf
 from habitat_gateway.undecided import ensure_nothing_undecided, undecided_contributions
 
@@ -237,5 +246,6 @@ async def download(request: Request, kind: str, session: SessionDep, services: S
         upstream = await services.ledger.download(path, token=session.principal.token, params=params)
     except ApiError as error:
         return render(request, "exports.html", status=error.status, session=session, error=error.message)
-    return Response(upstream.content, media_type=upstream.headers.get("content-type"),
+    media_type = upstream.headers.get("content-type")
+    return Response(for_spreadsheets(upstream.content, media_type), media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
