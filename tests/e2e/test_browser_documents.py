@@ -8,26 +8,17 @@ import io
 
 import pytest
 
-from .browser import sign_in
+from .browser import signed_in_member
 from .conftest import Habitat, eventually
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "statements-in-portable-form-42"
 
 
 class TestStatementDownload:
     def test_the_downloaded_pdf_holds_the_statements_figures(self, habitat: Habitat, browser) -> None:
         from pypdf import PdfReader
 
-        member_id, email, temporary = habitat.create_member("member")
-        page = browser.new_context(accept_downloads=True).new_page()
-        sign_in(page, habitat.url, email, temporary)
-        page.fill("input[name=current_password]", temporary)
-        page.fill("input[name=new_password]", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_url("**/dashboard")
-
-        token = habitat.login(email, PASSWORD)["access_token"]
+        page, member_id, token = signed_in_member(habitat, browser, accept_downloads=True)
         _, steward = habitat.active_member("steward")
         for day, amount in (("2026-02-02", "120.00"), ("2026-03-01", "35.50")):
             contribution = habitat.submit(

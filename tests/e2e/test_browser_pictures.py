@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browser import sign_in
+from .browser import sign_in, signed_in_member
 from .conftest import Habitat, eventually
 from .test_browser_guides import signed_in_page
 
@@ -33,15 +33,7 @@ class TestPictures:
 
         from playwright.sync_api import expect
 
-        _, email, temporary = habitat.create_member()
-        page = browser.new_context().new_page()
-        sign_in(page, habitat.url, email, temporary)
-        password = "member-signs-in-for-a-picture-test-42"
-        page.fill("input[name=current_password]", temporary)
-        page.fill("input[name=new_password]", password)
-        page.click("main button[type=submit]")
-        page.wait_for_url("**/dashboard")
-        token = habitat.login(email, password)["access_token"]
+        page, _, token = signed_in_member(habitat, browser)
         _, steward = habitat.active_member("steward")
         for n in range(21):
             submitted = habitat.submit(token, {"type": "labor", "contributed_on": "2026-02-10", "hours": "1.00",
