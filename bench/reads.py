@@ -44,7 +44,7 @@ import asyncpg
 import httpx
 from approval_lag import Bench, auth
 from cpu import CpuMeter
-from habitat_devstack.stack import ROOT, free_ports
+from habitat_devstack.stack import HTTP_PROTOCOL, ROOT, free_ports
 from stack import running_stack
 
 HERE = Path(__file__).resolve().parent
@@ -231,13 +231,13 @@ async def _bulk_contributions(conn: asyncpg.Connection, period_id: uuid.UUID, n:
     await conn.execute("ANALYZE contributions.contribution; ANALYZE contributions.contribution_revision")
 
 
-def start_uvicorn(factory: str, what: str, *, env: dict[str, str], workers: int, app_dir: Path | None = None
-                  ) -> tuple[subprocess.Popen, str]:
+def start_uvicorn(factory: str, what: str, *, env: dict[str, str], workers: int, app_dir: Path | None = None,
+                  options: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
     """An app under uvicorn on a free port, once its /readyz answers; (the process, its URL)."""
     port = free_ports()["gateway"]
     command = [sys.executable, "-m", "uvicorn", "--factory", factory, *(["--app-dir", str(app_dir)] if app_dir else []),
                "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--workers", str(workers),
-               "--log-level", "warning"]
+               "--log-level", "warning", *options]
     process = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -260,7 +260,9 @@ def start_reference(database_url: str, workers: int) -> tuple[subprocess.Popen, 
 def start_uncached_gateway(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
     """A second gateway on the stack's services with the dashboard cache off (GATEWAY_DASHBOARD_CACHE_ENTRIES=0)."""
     env = env | {"GATEWAY_DASHBOARD_CACHE_ENTRIES": "0"}
-    return start_uvicorn("habitat_gateway.app:create_app", "the uncached gateway", env=env, workers=workers)
+    # run as the stack runs the gateway; the reference keeps uvicorn's own protocol, as a textbook app would
+    return start_uvicorn("habitat_gateway.app:create_app", "the uncached gateway", env=env, workers=workers,
+                         options=("--http", HTTP_PROTOCOL))
 
 
 def cache_answers(gateway_url: str) -> dict[str, float]:

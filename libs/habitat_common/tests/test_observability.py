@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 
 import httpx
 from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased
+from opentelemetry.trace import SpanKind, StatusCode
 
 from habitat_common.telemetry import JsonFormatter, correlation
 from habitat_common.web.observability import install_observability
@@ -78,3 +84,63 @@ async def test_probes_and_scrapes_are_not_timed_as_api_requests() -> None:
     await call(app, "/things/1")
     labels = {"service": "sample", "method": "GET", "route": "/things/{thing_id}", "status": "200"}
     assert REGISTRY.get_sample_value("habitat_http_request_duration_seconds_count", labels) >= 1
+
+
+def traced_app() -> tuple[FastAPI, InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(sampler=ParentBased(ALWAYS_ON))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    app = FastAPI()
+
+    @app.get("/things/{thing_id}")
+    async def thing(thing_id: int) -> dict:
+        return {"id": thing_id}
+
+    @app.get("/broken")
+    async def broken() -> dict:
+        raise RuntimeError("the handler failed")
+
+    install_observability(app, "sample", {}, tracer_provider=provider)
+    return app, exporter
+
+
+def traceparent(sampled: bool) -> tuple[int, int, str]:
+    trace_id, span_id = random.getrandbits(128) | 1, random.getrandbits(64) | 1
+    return trace_id, span_id, f"00-{trace_id:032x}-{span_id:016x}-{'01' if sampled else '00'}"
+
+
+class TestServerSpans:
+    async def test_a_request_is_one_server_span_named_after_its_route_under_the_callers_span(self) -> None:
+        app, exporter = traced_app()
+        trace_id, parent_id, header = traceparent(sampled=True)
+        assert (await call(app, "/things/7", headers={"traceparent": header})).status_code == 200
+        [span] = exporter.get_finished_spans()
+        assert (span.name, span.kind) == ("GET /things/{thing_id}", SpanKind.SERVER)
+        assert span.attributes["http.route"] == "/things/{thing_id}"
+        assert (span.context.trace_id, span.parent.span_id) == (trace_id, parent_id)
+        assert span.attributes.get("http.response.status_code", span.attributes.get("http.status_code")) == 200
+
+    async def test_a_path_no_route_matches_keeps_the_method_alone(self) -> None:
+        app, exporter = traced_app()
+        assert (await call(app, "/nowhere/else")).status_code == 404
+        [span] = exporter.get_finished_spans()
+        assert span.name == "GET"
+        assert "http.route" not in span.attributes
+
+    async def test_a_handlers_exception_is_recorded_on_its_span(self) -> None:
+        app, exporter = traced_app()
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app, raise_app_exceptions=False),
+                                     base_url="http://t") as client:
+            assert (await client.get("/broken")).status_code == 500
+        [span] = exporter.get_finished_spans()
+        assert span.name == "GET /broken"
+        assert span.status.status_code == StatusCode.ERROR
+        assert [event.attributes["exception.type"] for event in span.events] == ["RuntimeError"]
+
+    async def test_probes_and_a_callers_unsampled_trace_record_nothing(self) -> None:
+        app, exporter = traced_app()
+        for path in ("/healthz", "/health", "/readyz", "/metrics"):
+            assert (await call(app, path)).status_code == 200
+        _, _, header = traceparent(sampled=False)
+        assert (await call(app, "/things/8", headers={"traceparent": header})).status_code == 200
+        assert exporter.get_finished_spans() == ()

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from habitat_devstack.stack import KEEP_ALIVE_SECONDS, ROOT, SERVICES, StackConfig, _target
+from habitat_devstack.stack import HTTP_PROTOCOL, KEEP_ALIVE_SECONDS, ROOT, SERVICES, StackConfig, _target
 
 WORKING_TREE = "working-tree"
 HTTP_PROCESSES = (*SERVICES, "gateway")
@@ -280,6 +280,12 @@ def _wait_ready(url: str, pid: int, what: str, log: Path, timeout: float = 120.0
     raise DeployError(f"{what} not ready after {timeout:.0f}s (last answer: {last}); see {log}")
 
 
+def http_protocol_options(release: Path) -> list[str]:
+    """uvicorn's --http for a release: ours where the release has it; a release from before it has uvicorn's own."""
+    module = release / "libs/habitat_common/src/habitat_common/web/http_protocol.py"
+    return ["--http", HTTP_PROTOCOL] if module.exists() else []
+
+
 def spawn_replica(name: str, replica: int, version: str, directory: Path) -> tuple[int, int, Path]:
     """Start one replica of a process from a release; (pid, port, log) to wait on."""
     stack = NativeStack.load(directory)
@@ -288,6 +294,7 @@ def spawn_replica(name: str, replica: int, version: str, directory: Path) -> tup
     argv = [
         sys.executable, "-m", "uvicorn", "--factory", _target(name), "--host", "127.0.0.1", "--port", str(port),
         "--no-access-log", "--lifespan", "on", "--timeout-keep-alive", str(KEEP_ALIVE_SECONDS),
+        *http_protocol_options(release),
     ]
     log = directory / "logs" / f"{name}.{replica}.log"
     pid = _spawn(argv, release_env(stack, release), release, log)

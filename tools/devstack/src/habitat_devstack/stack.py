@@ -35,6 +35,8 @@ DEV_PORTS = {
 
 
 KEEP_ALIVE_SECONDS = 75
+# uvicorn's httptools protocol sending a response in one write, not two (habitat_common.web.http_protocol)
+HTTP_PROTOCOL = "habitat_common.web.http_protocol:CoalescingHttpToolsProtocol"
 
 
 def free_ports() -> dict[str, int]:
@@ -167,7 +169,7 @@ class Stack:
             "--host", "127.0.0.1", "--port", str(self.config.ports[name]), "--no-access-log", "--lifespan", "on",
             # longer than the clients' pooled keep-alives (gateway 30 s, Caddy 60 s), so a server never
             # closes a connection a client is about to reuse
-            "--timeout-keep-alive", str(KEEP_ALIVE_SECONDS),
+            "--timeout-keep-alive", str(KEEP_ALIVE_SECONDS), "--http", HTTP_PROTOCOL,
             "--workers", str(self.config.workers.get(name, 1)),
         ]
 

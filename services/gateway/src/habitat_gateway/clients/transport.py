@@ -1,5 +1,9 @@
 """How the gateway reaches a service: aiohttp in production (cheaper per request than httpx, which
-dominated the gateway's CPU profile), httpx where tests want its MockTransport."""
+dominated the gateway's CPU profile), httpx where tests want its MockTransport.
+
+Each call is a client span whose context goes to the service in the traceparent header. The span is started
+here with OpenTelemetry's API rather than by aiohttp's instrumentation: its trace config made aiohttp fire its
+tracing signals on every request, 8 % of the CPU of a request passing through the gateway."""
 
 from __future__ import annotations
 
@@ -10,13 +14,17 @@ from typing import Any, Protocol
 
 import aiohttp
 import httpx
-from opentelemetry.instrumentation.aiohttp_client import create_trace_config
+from opentelemetry import propagate, trace
+from opentelemetry.semconv.attributes.http_attributes import HTTP_REQUEST_METHOD, HTTP_RESPONSE_STATUS_CODE
+from opentelemetry.semconv.attributes.url_attributes import URL_FULL
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from habitat_gateway import fast_json
 
 # Shorter than the services' keep-alive (uvicorn --timeout-keep-alive 75): a pooled connection is
 # never reused at the moment the service closes it.
 POOL_KEEPALIVE_SECONDS = 30
+TRACER = trace.get_tracer("habitat_gateway.clients")
 
 
 class TransportFailure(Exception):
@@ -47,8 +55,11 @@ class Transport(Protocol):
 class AiohttpTransport:
     """One pooled aiohttp session per service, created on first use inside the running loop."""
 
-    def __init__(self, base_url: str, *, timeout: float, max_connections: int) -> None:
+    def __init__(
+        self, base_url: str, *, timeout: float, max_connections: int, tracer: trace.Tracer = TRACER
+    ) -> None:
         self._base_url = base_url.rstrip("/")
+        self._tracer = tracer
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=2.0)
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
@@ -62,24 +73,30 @@ class AiohttpTransport:
                 # one session serves every caller: a cookie a service sets (a device cookie) must never be
                 # kept and sent on for the next caller
                 cookie_jar=aiohttp.DummyCookieJar(),
-                # a client span per call, whose context goes to the service in the traceparent header
-                trace_configs=[create_trace_config()],
             )
         return self._session
 
     async def send(self, method, path, *, headers, params, json=None, content=None, timeout=None) -> UpstreamResponse:
         options = {"timeout": aiohttp.ClientTimeout(total=timeout, connect=2.0)} if timeout else {}
-        try:
-            async with self._client().request(
-                method, self._base_url + path, headers=headers, params=params or None, json=json, data=content,
-                **options,
-            ) as response:
-                body = await response.read()
-                return UpstreamResponse(
-                    response.status, {k.lower(): v for k, v in response.headers.items()}, body
-                )
-        except (aiohttp.ClientConnectionError, TimeoutError) as error:
-            raise TransportFailure(str(error)) from error
+        url = self._base_url + path
+        # a failure leaving the block is recorded on the span with an error status
+        with self._tracer.start_as_current_span(method, kind=SpanKind.CLIENT) as span:
+            headers = {**headers}
+            propagate.inject(headers)
+            if span.is_recording():
+                span.set_attributes({HTTP_REQUEST_METHOD: method, URL_FULL: url})
+            try:
+                async with self._client().request(
+                    method, url, headers=headers, params=params or None, json=json, data=content, **options,
+                ) as response:
+                    body = await response.read()
+            except (aiohttp.ClientConnectionError, TimeoutError) as error:
+                raise TransportFailure(str(error)) from error
+            if span.is_recording():
+                span.set_attribute(HTTP_RESPONSE_STATUS_CODE, response.status)
+                if response.status >= 400:
+                    span.set_status(Status(StatusCode.ERROR))
+            return UpstreamResponse(response.status, {k.lower(): v for k, v in response.headers.items()}, body)
 
     async def close(self) -> None:
         if self._session is not None:
