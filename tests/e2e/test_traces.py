@@ -144,11 +144,13 @@ class TestOneApprovalIsOneTrace:
 
             trace = eventually(whole_trace, timeout=15)
 
-        # the gateway's aiohttp client span (instrumentation, not a hand-made span) is the server span's child,
-        # and the contributions service's server span is its child across the process boundary
+        # the gateway's client span is the server span's child, and the contributions service's server span is
+        # its child across the process boundary; each server span is named after its route
         [gateway_client] = [s for s in trace.find("gateway", CLIENT) if s.parent == gateway_server.id]
         [contributions_server] = trace.find("contributions", SERVER, lambda s: s.parent == gateway_client.id)
         assert "/approve" in contributions_server.attribute("url.path", "http.target", "http.url")
+        assert gateway_server.span.name == "POST /api/v1/contributions/{contribution_id}/approve"
+        assert contributions_server.span.name == "POST /contributions/{contribution_id}/approve"
         # the approval's statements, the outbox row among them, run inside that request
         outbox_insert = trace.one_under(contributions_server, "contributions", CLIENT,
                                         lambda s: "INSERT INTO contributions.outbox" in statement(s))

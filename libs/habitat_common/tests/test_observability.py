@@ -7,7 +7,7 @@ import logging
 import random
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -144,3 +144,47 @@ class TestServerSpans:
         _, _, header = traceparent(sampled=False)
         assert (await call(app, "/things/8", headers={"traceparent": header})).status_code == 200
         assert exporter.get_finished_spans() == ()
+
+
+class TestRouteTemplates:
+    """Routes of included routers are named as served, prefixes and all, in the histograms and the spans."""
+
+    def app(self) -> tuple[FastAPI, InMemorySpanExporter]:
+        exporter = InMemorySpanExporter()
+        provider = TracerProvider(sampler=ParentBased(ALWAYS_ON))
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        app = FastAPI()
+        things, api = APIRouter(), APIRouter(prefix="/api/v1")
+
+        @things.get("/things/{thing_id}")
+        async def thing(thing_id: int) -> dict:
+            return {"id": thing_id}
+
+        api.include_router(things)
+        app.include_router(api)
+        app.include_router(things, prefix="/pages")  # the same routes under a second prefix
+        install_observability(app, "nested", {}, tracer_provider=provider)
+        return app, exporter
+
+    async def test_a_route_is_named_with_the_prefixes_it_was_reached_through(self) -> None:
+        app, exporter = self.app()
+        assert (await call(app, "/api/v1/things/1")).status_code == 200
+        assert (await call(app, "/pages/things/2")).status_code == 200
+        assert [s.name for s in exporter.get_finished_spans()] == ["GET /api/v1/things/{thing_id}",
+                                                                   "GET /pages/things/{thing_id}"]
+        metrics = (await call(app, "/metrics")).text
+        for route in ("/api/v1/things/{thing_id}", "/pages/things/{thing_id}"):
+            assert f'method="GET",route="{route}",service="nested",status="200"' in metrics
+
+    async def test_a_route_added_after_the_first_request_is_named_too(self) -> None:
+        app, exporter = self.app()
+        assert (await call(app, "/api/v1/things/1")).status_code == 200
+        late = APIRouter(prefix="/late")
+
+        @late.get("/comer")
+        async def comer() -> dict:
+            return {}
+
+        app.include_router(late)
+        assert (await call(app, "/late/comer")).status_code == 200
+        assert exporter.get_finished_spans()[-1].name == "GET /late/comer"

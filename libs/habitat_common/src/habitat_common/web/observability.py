@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from habitat_common.metrics import HTTP_IN_FLIGHT, HTTP_LATENCY, HTTP_LONG_LATENCY
 from habitat_common.telemetry import correlation
+from habitat_common.web.route_templates import route_template
 
 Check = Callable[[], Awaitable[bool]]
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -82,7 +83,7 @@ class ObservabilityMiddleware:
                     self.in_flight.dec()  # answer, not errors of the API's objective
                     route = scope.get("route")
                     histogram = HTTP_LONG_LATENCY if is_long_running(route) else HTTP_LATENCY
-                    path = getattr(route, "path", "unmatched")
+                    path = route_template(scope) or "unmatched"
                     elapsed = time.perf_counter() - started
                     histogram.labels(self.service, scope["method"], path, str(status)).observe(elapsed)
 
@@ -94,11 +95,13 @@ def span_named_by_method(scope) -> tuple[str, dict[str, str]]:
 
 
 def name_server_span(scope) -> None:
-    """Name the current (server) span after the route the router matched, "GET /members/{member_id}", and set
+    """Name the current (server) span after the route the router matched, "GET /api/v1/me", and set
     http.route, as FastAPI's instrumentor did before routing by walking every route once more per request."""
     span = trace.get_current_span()
-    route_path = getattr(scope.get("route"), "path", None)
-    if route_path is not None and span.is_recording():
+    if not span.is_recording():
+        return
+    route_path = route_template(scope)
+    if route_path is not None:
         span.update_name(f"{scope['method']} {route_path}")
         span.set_attribute(HTTP_ROUTE, route_path)
 
