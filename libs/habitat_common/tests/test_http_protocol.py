@@ -139,6 +139,18 @@ class TestUnderUvicorn:
                 assert body == '{"name":"Łucja"}'.encode()
                 assert f"content-length: {len(body)}".encode() in head.lower()
 
+    def test_a_response_closing_its_connection_is_sent_whole_before_the_close(self, server) -> None:
+        # uvicorn closes in the same turn of the loop it wrote the answer in: what waits must leave first
+        _, port = server
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(b"GET /me HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            received = b""
+            while chunk := conn.recv(65536):
+                received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200") and b"connection: close" in head.lower()
+        assert body == '{"name":"Łucja"}'.encode()
+
     def test_a_streamed_body_arrives_intact(self, server) -> None:
         url, _ = server
         with httpx.Client(base_url=url, timeout=10) as client:
