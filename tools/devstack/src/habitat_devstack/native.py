@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tarfile
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import httpx
 
+from habitat_devstack.ports import free_port
 from habitat_devstack.stack import HTTP_PROTOCOL, KEEP_ALIVE_SECONDS, ROOT, SERVICES, StackConfig, _target
 
 WORKING_TREE = "working-tree"
@@ -52,12 +52,6 @@ class DeployError(RuntimeError):
 
 def state_dir() -> Path:
     return Path(os.environ.get("HABITAT_STATE_DIR", ROOT / ".local" / "deploy"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -95,20 +89,20 @@ class NativeStack:
 
 def init(config: StackConfig, directory: Path, replicas: int = 2) -> NativeStack:
     """Lay out a native deployment from a stack configuration: ports per replica, the internal balancer's ports."""
-    lb_ports = {service: _free_port() for service in SERVICES}
+    lb_ports = {service: free_port() for service in SERVICES}
     # the callers reach each service through the internal balancer, never one replica
     config.ports = dict(config.ports) | lb_ports
     overrides = {k: v for k, v in config.env().items() if os.environ.get(k) != v}
     for key in UNSAVED_ENV:
         overrides.pop(key, None)
-    ports = {name: [_free_port() for _ in range(replicas)] for name in HTTP_PROCESSES}
-    ports |= {name: [_free_port()] for name in WORKERS}  # reads never wait on a worker: one each
+    ports = {name: [free_port() for _ in range(replicas)] for name in HTTP_PROCESSES}
+    ports |= {name: [free_port()] for name in WORKERS}  # reads never wait on a worker: one each
     stack = NativeStack(
         env=overrides,
         migration_urls={s: a.migration_database_url for s, a in config.access.items()},
         database_url=config.database_url,
         replicas=ports, lb_ports=lb_ports,
-        edge_port=config.ports["caddy"], edge_admin_port=config.ports["caddy-admin"], lb_admin_port=_free_port(),
+        edge_port=config.ports["caddy"], edge_admin_port=config.ports["caddy-admin"], lb_admin_port=free_port(),
     )
     stack.save(directory)
     return stack
@@ -123,9 +117,9 @@ def adopt(config: StackConfig, directory: Path, replicas: int = 2) -> list[str]:
     if not missing:
         return []
     for service in missing:
-        stack.lb_ports[service] = _free_port()
-        stack.replicas[service] = [_free_port() for _ in range(replicas)]
-        stack.replicas[f"{service}-worker"] = [_free_port()]
+        stack.lb_ports[service] = free_port()
+        stack.replicas[service] = [free_port() for _ in range(replicas)]
+        stack.replicas[f"{service}-worker"] = [free_port()]
         if own := config.access.get(service):
             stack.migration_urls[service] = own.migration_database_url
     # the callers reach the new services through the internal balancer, and mail links lead to the edge

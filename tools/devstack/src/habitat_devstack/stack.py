@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from habitat_devstack.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[4]
 SERVICES = ("identity", "contributions", "ledger", "notifications")
@@ -40,16 +41,8 @@ HTTP_PROTOCOL = "habitat_common.web.http_protocol:CoalescingHttpToolsProtocol"
 
 
 def free_ports() -> dict[str, int]:
-    """A port per process, chosen by the OS, so several stacks can run side by side."""
-    sockets, ports = [], {}
-    for name in DEV_PORTS:
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        sockets.append(s)
-        ports[name] = s.getsockname()[1]
-    for s in sockets:
-        s.close()
-    return ports
+    """A port per process, so several stacks can run side by side (habitat_devstack.ports)."""
+    return {name: free_port() for name in DEV_PORTS}
 
 
 def _target(name: str) -> str:
