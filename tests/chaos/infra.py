@@ -16,12 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from habitat_devstack.ports import free_port
 
 SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 # The node sizes its file handle budget from the soft open-files limit: at the usual 1,024 a vhost of Habitat's

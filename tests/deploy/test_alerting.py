@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import socketserver
 import subprocess
 import threading
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from habitat_devstack.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
@@ -200,12 +200,6 @@ def test_compose_runs_alertmanager_through_render_sh_with_every_setting() -> Non
 
 
 # ---- a real Alertmanager ----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _Webhook(http.server.BaseHTTPRequestHandler):

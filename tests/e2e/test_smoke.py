@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from habitat_devstack.ports import free_port
 from habitat_devstack.stack import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -41,12 +41,6 @@ def smoke(*args: str, wrapper: bool = False) -> subprocess.CompletedProcess[str]
 
 def checks(result: subprocess.CompletedProcess[str]) -> dict[str, dict]:
     return {check["name"]: check for check in json.loads(result.stdout)["checks"]}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def openssl(*args: str) -> None:

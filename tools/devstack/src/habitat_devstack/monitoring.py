@@ -12,7 +12,6 @@ import functools
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 import httpx
 import yaml
 
+from habitat_devstack.ports import free_port
 from habitat_devstack.stack import ROOT
 
 PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
@@ -42,13 +42,6 @@ BINARIES = {
 
 class MissingTarget(Exception):
     """A job of the compose Prometheus config that has no local target."""
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (the OS's choice)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def missing_binaries() -> list[str]:

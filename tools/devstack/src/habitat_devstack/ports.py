@@ -31,9 +31,8 @@ def ephemeral_range() -> tuple[int, int]:
 def free_port() -> int:
     """A port no process listens on, outside the ephemeral range, claimed for this process."""
     low, _ = ephemeral_range()
-    candidates = list(range(LOWEST, low)) if low - LOWEST >= 1_000 else []
-    random.shuffle(candidates)
-    for port in candidates[:2_000]:
+    candidates = range(LOWEST, low) if low - LOWEST >= 1_000 else range(0)
+    for port in random.sample(candidates, min(2_000, len(candidates))):
         if _bindable(port) and _claim(port):
             return port
     # an ephemeral range reaching down below LOWEST: the kernel's choice, as before
@@ -80,6 +79,6 @@ def _claimant_alive(path: Path) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # alive, someone else's
+        pass
     return True
