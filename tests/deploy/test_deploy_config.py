@@ -591,6 +591,33 @@ def test_every_launch_runs_the_services_on_the_coalescing_protocol(tmp_path) -> 
     assert http_protocol_options(tmp_path) == []
 
 
+def test_caddy_runs_on_half_the_cores_or_what_the_operator_sets(compose: dict, tmp_path, monkeypatch) -> None:
+    """GOMAXPROCS for Caddy: compose 1 unless HABITAT_CADDY_CPUS says otherwise, Kubernetes 1 (its CPU limit is
+    500m), the dev stack and native deployments half the machine's cores (at least one) or HABITAT_CADDY_CPUS."""
+    from habitat_devstack import native
+    from habitat_devstack.stack import StackConfig, caddy_cpus, free_ports
+
+    assert compose["services"]["caddy"]["environment"]["GOMAXPROCS"] == "1"
+    raised = compose_config(clean_env(**COMPOSE_SECRETS, HABITAT_CADDY_CPUS="4"), tmp_path)
+    assert yaml_to_data(raised.stdout)["services"]["caddy"]["environment"]["GOMAXPROCS"] == "4"
+    k8s = yaml_to_data((ROOT / "deploy" / "k8s" / "base" / "caddy.yaml").read_text().split("\n---", 1)[0])
+    caddy = k8s["spec"]["template"]["spec"]["containers"][0]
+    assert {"name": "GOMAXPROCS", "value": "1"} in caddy["env"]
+    assert caddy["resources"]["limits"]["cpu"] == "500m"
+
+    monkeypatch.delenv("HABITAT_CADDY_CPUS", raising=False)
+    for cores, threads in ((8, "4"), (2, "1"), (1, "1"), (None, "1")):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert caddy_cpus() == threads
+    monkeypatch.setenv("HABITAT_CADDY_CPUS", "3")
+    config = StackConfig(database_url="postgresql://x", amqp_url="amqp://x", ports=free_ports(), log_dir=tmp_path)
+    assert config.env()["GOMAXPROCS"] == "3"
+    stack = native.NativeStack(env={}, migration_urls={}, database_url="postgresql://x",
+                               replicas={name: [1] for name in ("gateway", *SERVICES)},
+                               lb_ports=dict.fromkeys(SERVICES, 2), edge_port=3, edge_admin_port=4, lb_admin_port=5)
+    assert native._caddy_env(stack, tmp_path)["GOMAXPROCS"] == "3"
+
+
 def test_dockerfile_runs_as_non_root_with_a_healthcheck() -> None:
     lines = [line.strip() for line in DOCKERFILE.read_text().splitlines()]
     assert any(re.fullmatch(r"ARG PYTHON_IMAGE=python:3\.11\.\d+-slim-\w+", line) for line in lines)

@@ -57,6 +57,8 @@ DIFFERENT_ON_PURPOSE = {
     ("identity", "IDENTITY_AUTH__REVOCATIONS_URL"): "http://127.0.0.1:8101/auth/revocations",
     # TLS ends at the Ingress, whose host is HABITAT_DOMAIN (checked in test_ingress_*)
     ("caddy", "HABITAT_SITE_ADDRESS"): "http://:8080",
+    # Caddy's Go threads follow the pod's CPU limit (500m), not a host's cores
+    ("caddy", "GOMAXPROCS"): "1",
 }
 # required in compose, but names, not secrets: habitat-config holds an example value that an overlay replaces
 NOT_SECRETS = {"HABITAT_DOMAIN", "NOTIFICATIONS_SMTP_HOST", "NOTIFICATIONS_SMTP_FROM_ADDRESS"}

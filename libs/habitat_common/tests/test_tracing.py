@@ -169,6 +169,24 @@ class TestSampling:
         assert self.decide(sampler, kind=SpanKind.INTERNAL)
 
 
+    def test_a_span_under_one_not_recorded_is_never_recorded_whatever_the_sampler(self) -> None:
+        # the gateway relies on it: it sends an unrecorded request's context on without a client span of its own
+        names = ["", "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off",
+                 "parentbased_traceidratio"]
+        for name in names:
+            environment = otel(OTEL_TRACES_SAMPLER=name, OTEL_TRACES_SAMPLER_ARG="0.5") if name else otel()
+            provider = TracerProvider(sampler=sampler_for(TelemetrySettings(trace_sample_ratio=0.5), environment))
+            tracer, unrecorded = provider.get_tracer("t"), 0
+            for parent in [None, remote_parent(), remote_parent(sampled=False)] * 40:
+                with tracer.start_as_current_span("request", context=parent, kind=SpanKind.SERVER) as request:
+                    if request.is_recording():
+                        continue
+                    unrecorded += 1
+                    with tracer.start_as_current_span("GET", kind=SpanKind.CLIENT) as call:
+                        assert not call.is_recording(), name
+            assert unrecorded or name == "always_on", name
+
+
 class TestDatabaseSpans:
     async def test_each_statement_is_a_client_span_inside_the_current_trace(self, database_url) -> None:
         provider, exporter = in_memory()

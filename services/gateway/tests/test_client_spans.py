@@ -10,6 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from habitat_gateway.clients.transport import AiohttpTransport, TransportFailure
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
@@ -94,3 +95,27 @@ async def test_the_callers_headers_are_left_as_they_were(service) -> None:
         await transport.close()
     assert headers == {"Authorization": "Bearer x"}
     assert received[0].startswith("00-")
+
+
+async def test_a_call_for_a_request_not_recorded_sends_the_requests_context_and_records_nothing(service) -> None:
+    url, received = service
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(sampler=ALWAYS_OFF)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("t")
+    transport = AiohttpTransport(url, timeout=5, max_connections=2, tracer=tracer)
+    gone = AiohttpTransport("http://127.0.0.1:9", timeout=2, max_connections=2, tracer=tracer)
+    try:
+        with tracer.start_as_current_span("GET /api/v1/me", kind=SpanKind.SERVER) as request:
+            assert (await transport.send("GET", "/ok", headers={}, params={})).status == 200
+            with pytest.raises(TransportFailure):
+                await gone.send("GET", "/ok", headers={}, params={})
+    finally:
+        await transport.close()
+        await gone.close()
+    context = request.get_span_context()
+    # the service continues the same unrecorded trace rather than deciding afresh
+    [(version, trace_id, parent_id, flags)] = [header.split("-") for header in received]
+    assert (version, trace_id, parent_id) == ("00", f"{context.trace_id:032x}", f"{context.span_id:016x}")
+    assert not int(flags, 16) & 1  # not sampled
+    assert exporter.get_finished_spans() == ()

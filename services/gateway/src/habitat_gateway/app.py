@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from habitat_common.auth import JwksKeySource, TokenVerifier
@@ -150,15 +150,12 @@ def create_app(
     checks = {"services": services_alive} | ({"revocations": feed.ready} if feed else {})
     install_observability(app, "gateway", checks)
     install_no_store(app, public_prefixes=("/static/",))
-    api = APIRouter(prefix=API_PREFIX)
     # documents before close: /allocations/{id}/statement/{member_id}.pdf is not a member_id "….pdf"
-    api.include_router(documents.router)
     for module in (
-        auth, recovery, members, periods, contributions, accounts, close, ledger, imports, money_moves, notifications,
+        auth, documents, recovery, members, periods, contributions, accounts, close, ledger, imports, money_moves,
+        notifications, dead_letters,
     ):
-        api.include_router(module.router)
-    api.include_router(dead_letters.router)
-    app.include_router(api)
+        app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(api_docs.router)
     for module in (
         ui_auth, ui_recovery, ui_member, ui_review, ui_admin, ui_imports, ui_ledger, ui_notifications, ui_guides,

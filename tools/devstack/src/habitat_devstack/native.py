@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 
 from habitat_devstack.ports import free_port
-from habitat_devstack.stack import HTTP_PROTOCOL, KEEP_ALIVE_SECONDS, ROOT, SERVICES, StackConfig, _target
+from habitat_devstack.stack import HTTP_PROTOCOL, KEEP_ALIVE_SECONDS, ROOT, SERVICES, StackConfig, _target, caddy_cpus
 
 WORKING_TREE = "working-tree"
 HTTP_PROCESSES = (*SERVICES, "gateway")
@@ -332,6 +332,7 @@ def _caddy_env(stack: NativeStack, directory: Path) -> dict[str, str]:
         },
         "XDG_DATA_HOME": str(directory / "caddy-data"),
         "XDG_CONFIG_HOME": str(directory / "caddy-config"),
+        "GOMAXPROCS": caddy_cpus(),
     }
 
 

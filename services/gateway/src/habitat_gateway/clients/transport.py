@@ -77,30 +77,45 @@ class AiohttpTransport:
         return self._session
 
     async def send(self, method, path, *, headers, params, json=None, content=None, timeout=None) -> UpstreamResponse:
-        options = {"timeout": aiohttp.ClientTimeout(total=timeout, connect=2.0)} if timeout else {}
         url = self._base_url + path
+        headers = {**headers}
+        if _unsampled(trace.get_current_span()):
+            # every sampler habitat_common.tracing builds decides a child like its parent (parent-based, or by
+            # the same trace id): the span would not be recorded, so the service gets the request's context
+            propagate.inject(headers)
+            return await self._request(method, url, headers, params, json, content, timeout)
         # a failure leaving the block is recorded on the span with an error status
         with self._tracer.start_as_current_span(method, kind=SpanKind.CLIENT) as span:
-            headers = {**headers}
             propagate.inject(headers)
             if span.is_recording():
                 span.set_attributes({HTTP_REQUEST_METHOD: method, URL_FULL: url})
-            try:
-                async with self._client().request(
-                    method, url, headers=headers, params=params or None, json=json, data=content, **options,
-                ) as response:
-                    body = await response.read()
-            except (aiohttp.ClientConnectionError, TimeoutError) as error:
-                raise TransportFailure(str(error)) from error
+            response = await self._request(method, url, headers, params, json, content, timeout)
             if span.is_recording():
                 span.set_attribute(HTTP_RESPONSE_STATUS_CODE, response.status)
                 if response.status >= 400:
                     span.set_status(Status(StatusCode.ERROR))
-            return UpstreamResponse(response.status, {k.lower(): v for k, v in response.headers.items()}, body)
+            return response
+
+    async def _request(self, method, url, headers, params, json, content, timeout) -> UpstreamResponse:
+        options = {"timeout": aiohttp.ClientTimeout(total=timeout, connect=2.0)} if timeout else {}
+        try:
+            async with self._client().request(
+                method, url, headers=headers, params=params or None, json=json, data=content, **options,
+            ) as response:
+                body = await response.read()
+        except (aiohttp.ClientConnectionError, TimeoutError) as error:
+            raise TransportFailure(str(error)) from error
+        return UpstreamResponse(response.status, {k.lower(): v for k, v in response.headers.items()}, body)
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+def _unsampled(span: trace.Span) -> bool:
+    """A span of a trace that is not being recorded (one not recording because it has ended is not one)."""
+    context = span.get_span_context()
+    return context.is_valid and not context.trace_flags.sampled
 
 
 class HttpxTransport:
