@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from habitat_devstack.ports import free_port
+from habitat_common.ports import free_port
 
 SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 # The node sizes its file handle budget from the soft open-files limit: at the usual 1,024 a vhost of Habitat's

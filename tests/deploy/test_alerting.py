@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from habitat_devstack.ports import free_port
+from habitat_common.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "deploy" / "prometheus"

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from habitat_devstack.ports import free_port
+from habitat_common.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CADDYFILE = ROOT / "Caddyfile"
@@ -435,6 +435,7 @@ def test_caddy_is_the_only_public_entry(compose: dict) -> None:
     assert caddy["environment"] == {
         "HABITAT_SITE_ADDRESS": "habitat.example.coop",
         "HABITAT_GATEWAY_UPSTREAM": "gateway:8100",
+        "GOMAXPROCS": "1",
     }
     assert any(volume.startswith("caddy_data:/data") for volume in caddy["volumes"])
     assert any(volume.endswith(":/etc/caddy/Caddyfile:ro") for volume in caddy["volumes"])

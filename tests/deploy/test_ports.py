@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from habitat_devstack import ports
+from habitat_common import ports
 from habitat_devstack.stack import DEV_PORTS, free_ports
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from habitat_devstack.ports import free_port
+from habitat_common.ports import free_port
 from habitat_devstack.stack import ROOT
 
 pytestmark = pytest.mark.e2e

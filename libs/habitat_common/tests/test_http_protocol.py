@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from habitat_common.ports import free_port
 from habitat_common.web.http_protocol import FLUSH_AT_BYTES, CoalescingTransport
 
 
@@ -99,9 +100,7 @@ APP = textwrap.dedent('''
 def server(tmp_path: Path):
     """The app under uvicorn with the protocol, as the stack runs the services."""
     (tmp_path / "coalesced_app.py").write_text(APP)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "coalesced_app:create_app", "--app-dir", str(tmp_path),
          "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",

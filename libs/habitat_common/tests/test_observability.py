@@ -8,13 +8,17 @@ import random
 
 import httpx
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import iter_route_contexts
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased
 from opentelemetry.trace import SpanKind, StatusCode
+from starlette.responses import PlainTextResponse
+from starlette.routing import Mount, Route
 
 from habitat_common.telemetry import JsonFormatter, correlation
+from habitat_common.web import route_templates
 from habitat_common.web.observability import install_observability
 
 
@@ -188,3 +192,22 @@ class TestRouteTemplates:
         app.include_router(late)
         assert (await call(app, "/late/comer")).status_code == 200
         assert exporter.get_finished_spans()[-1].name == "GET /late/comer"
+
+    async def test_a_route_the_contexts_never_list_is_looked_for_once(self, monkeypatch) -> None:
+        # a plain Starlette Mount's routes are not among FastAPI's route contexts; looking for one of them again
+        # on every request would read every route of the app per request
+        app, exporter = self.app()
+
+        async def ping(_: object) -> PlainTextResponse:
+            return PlainTextResponse("pong")
+
+        app.router.routes.append(Mount("/legacy", routes=[Route("/ping", ping)]))
+        reads = []
+        monkeypatch.setattr(route_templates, "iter_route_contexts",
+                            lambda routes: reads.append(1) or iter_route_contexts(routes))
+        for _ in range(3):
+            assert (await call(app, "/legacy/ping")).text == "pong"
+        assert len(reads) == 1
+        assert (await call(app, "/api/v1/things/1")).status_code == 200
+        assert len(reads) == 1
+        assert exporter.get_finished_spans()[-1].name == "GET /api/v1/things/{thing_id}"

@@ -9,6 +9,8 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from habitat_common.ports import free_port
+
 
 class PrivateCluster:
     """A PostgreSQL cluster of a test's own (initdb in a temp dir, loopback and a private socket dir only),
@@ -51,7 +53,6 @@ def private_postgres_cluster() -> Iterator[PrivateCluster]:
     """Start a private cluster on a free loopback port; stop it and remove its directory afterwards.
     Skips the test where no PostgreSQL binaries are installed (initdb refuses root: then runs as postgres)."""
     import pwd
-    import socket
     import tempfile
 
     import pytest
@@ -68,9 +69,7 @@ def private_postgres_cluster() -> Iterator[PrivateCluster]:
         run_as = ["runuser", "-u", "postgres", "--"]
     tmp = tempfile.mkdtemp(prefix="habitat_pg_")
     datadir = os.path.join(tmp, "data")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # below the ephemeral range: no outgoing connection takes it before the cluster listens
     if run_as:
         shutil.chown(tmp, user="postgres")
     cluster = PrivateCluster(bindir, datadir, port, run_as)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import httpx
 import yaml
+from habitat_common.ports import free_port
 
-from habitat_devstack.ports import free_port
 from habitat_devstack.stack import ROOT
 
 PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"

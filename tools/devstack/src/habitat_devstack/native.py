@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import httpx
+from habitat_common.ports import free_port
 
-from habitat_devstack.ports import free_port
 from habitat_devstack.stack import HTTP_PROTOCOL, KEEP_ALIVE_SECONDS, ROOT, SERVICES, StackConfig, _target, caddy_cpus
 
 WORKING_TREE = "working-tree"

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
-from habitat_devstack.ports import free_port
+from habitat_common.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[4]
 SERVICES = ("identity", "contributions", "ledger", "notifications")
@@ -51,7 +50,7 @@ def caddy_cpus() -> str:
 
 
 def free_ports() -> dict[str, int]:
-    """A port per process, so several stacks can run side by side (habitat_devstack.ports)."""
+    """A port per process, so several stacks can run side by side (habitat_common.ports)."""
     return {name: free_port() for name in DEV_PORTS}
 
 

@@ -39,5 +39,8 @@ def _contexts(app: object, route: object) -> list[RouteContext]:
         known = {}
         for context in iter_route_contexts(getattr(app, "routes", [])):
             known.setdefault(id(context.original_route), []).append(context)
+        # a route the contexts do not list (one inside a plain Mount) is remembered as such: looked for again,
+        # it would read every route of the app on each of its requests
+        known.setdefault(id(route), [])
         _CONTEXTS[app] = known
-    return known.get(id(route), [])
+    return known[id(route)]

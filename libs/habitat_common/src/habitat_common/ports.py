@@ -1,4 +1,4 @@
-"""Ports for the processes of stacks that run side by side on one machine.
+"""Ports for the processes that stacks and tests start side by side on one machine (servers, private clusters).
 
 A port the kernel hands out for bind(("127.0.0.1", 0)) comes from its ephemeral range, the range it also takes
 the local port of every outgoing connection from: between choosing the port and the process that listens on it
