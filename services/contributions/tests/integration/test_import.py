@@ -183,6 +183,26 @@ class TestImport:
             "approved_value": "6400.00"}  # fmt: skip
         assert await count(container, "import_event_batch") == before["import_event_batch"] + 1
 
+    async def test_rows_judged_two_at_a_time_give_the_outcome_of_one_judgement(self, client, keys, container,
+                                                                                 monkeypatch):
+        # the store reads the next chunk of resolved rows while one is judged: a correction and its original in
+        # different chunks, and problems in the first chunk and the last, come out as from one chunk
+        c = await coop(container)
+        bad = csv_file(
+            row("B-1", hours="1", rate="10", approver="ben@example.coop"),
+            *HISTORY.decode().splitlines()[1:],
+            row("B-2", member="ben@example.coop", type="capital", amount="5", approver="ben@example.coop"),
+        )
+        whole = problems(await post_import(client, keys, c.ada, bad, dry_run=True))
+        monkeypatch.setattr(importing, "RESOLVED_CHUNK", 2)
+        assert [problem[0] for problem in whole] == [2, 8]
+        assert problems(await post_import(client, keys, c.ada, bad, dry_run=True)) == whole
+        response = await post_import(client, keys, c.ada, HISTORY)
+        assert response.status_code == 200, response.text
+        assert response.json()["summary"]["created"] == 5
+        assert response.json()["summary"]["approved_value"] == "5600.00"
+        assert (await counts(container))["contribution"] == 5
+
     async def test_only_admins_may_import(self, client, keys, container):
         c = await coop(container)
         response = await post_import(client, keys, c.sam, HISTORY, role="steward")
