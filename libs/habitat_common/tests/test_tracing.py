@@ -168,7 +168,6 @@ class TestSampling:
         assert self.decide(sampler, kind=SpanKind.CLIENT, parent=remote_parent())
         assert self.decide(sampler, kind=SpanKind.INTERNAL)
 
-
     def test_a_span_under_one_not_recorded_is_never_recorded_whatever_the_sampler(self) -> None:
         # the gateway relies on it: it sends an unrecorded request's context on without a client span of its own
         names = ["", "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off",

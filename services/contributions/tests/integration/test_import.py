@@ -185,8 +185,8 @@ class TestImport:
 
     async def test_rows_judged_two_at_a_time_give_the_outcome_of_one_judgement(self, client, keys, container,
                                                                                  monkeypatch):
-        # the store reads the next chunk of resolved rows while one is judged: a correction and its original in
-        # different chunks, and problems in the first chunk and the last, come out as from one chunk
+        # the passes are fed the resolved rows a chunk at a time: a correction and its original in different
+        # chunks, and problems in the first chunk and the last, come out as from one chunk
         c = await coop(container)
         bad = csv_file(
             row("B-1", hours="1", rate="10", approver="ben@example.coop"),
