@@ -13,6 +13,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -610,13 +611,26 @@ def test_caddy_runs_on_half_the_cores_or_what_the_operator_sets(compose: dict, t
     for cores, threads in ((8, "4"), (2, "1"), (1, "1"), (None, "1")):
         monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
         assert caddy_cpus() == threads
-    monkeypatch.setenv("HABITAT_CADDY_CPUS", "3")
+    for wrong in ("0", "-1", "two", "1.5"):
+        monkeypatch.setenv("HABITAT_CADDY_CPUS", wrong)
+        with pytest.raises(ValueError, match="HABITAT_CADDY_CPUS"):
+            caddy_cpus()
+    monkeypatch.setenv("HABITAT_CADDY_CPUS", " 3 ")
     config = StackConfig(database_url="postgresql://x", amqp_url="amqp://x", ports=free_ports(), log_dir=tmp_path)
     assert config.env()["GOMAXPROCS"] == "3"
     stack = native.NativeStack(env={}, migration_urls={}, database_url="postgresql://x",
                                replicas={name: [1] for name in ("gateway", *SERVICES)},
                                lb_ports=dict.fromkeys(SERVICES, 2), edge_port=3, edge_admin_port=4, lb_admin_port=5)
     assert native._caddy_env(stack, tmp_path)["GOMAXPROCS"] == "3"
+    # a wrong one is refused in a sentence before anything starts: `make dev` and a native deployment's start
+    monkeypatch.setenv("HABITAT_CADDY_CPUS", "two")
+    with pytest.raises(native.DeployError, match="HABITAT_CADDY_CPUS='two'"):
+        native._caddy_env(stack, tmp_path)
+    wrong = {"HABITAT_CADDY_CPUS": "two", "HABITAT_DEV_PG_ADMIN_URL": "postgresql://postgres@127.0.0.1:9/postgres"}
+    dev = subprocess.run([sys.executable, "-m", "habitat_devstack.dev"], env={**os.environ, **wrong},  # no database
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert (dev.returncode, dev.stdout) == (1, "")
+    assert dev.stderr.strip() == "error: HABITAT_CADDY_CPUS='two': give Caddy a whole number of threads, 1 or more"
 
 
 def test_dockerfile_runs_as_non_root_with_a_healthcheck() -> None:

@@ -16,7 +16,7 @@ import asyncpg
 from habitat_devstack.access import provision
 from habitat_devstack.mailbox import running_mailbox
 from habitat_devstack.seed import seed_demo
-from habitat_devstack.stack import ROOT, SERVICES, Stack, StackConfig, migrate
+from habitat_devstack.stack import ROOT, SERVICES, Stack, StackConfig, caddy_cpus, migrate
 
 LOCAL = ROOT / ".local"
 ADMIN_EMAIL = os.environ.get("HABITAT_DEV_ADMIN_EMAIL", "admin@demo.coop")
@@ -44,6 +44,10 @@ def local_secret(path: Path, make) -> str:
 
 
 def main() -> None:
+    try:
+        caddy_cpus()  # a wrong setting stops here, before anything is created
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
     asyncio.run(ensure_database())
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     database_url = f"{base}/{DATABASE}"

@@ -319,6 +319,10 @@ def stop_replica(name: str, replica: int, directory: Path) -> None:
 
 
 def _caddy_env(stack: NativeStack, directory: Path) -> dict[str, str]:
+    try:
+        threads = caddy_cpus()
+    except ValueError as error:
+        raise DeployError(str(error)) from None
     return dict(os.environ) | {
         "HABITAT_SITE_ADDRESS": stack.url,
         "HABITAT_GATEWAY_UPSTREAM": " ".join(f"127.0.0.1:{p}" for p in stack.replicas["gateway"]),
@@ -332,7 +336,7 @@ def _caddy_env(stack: NativeStack, directory: Path) -> dict[str, str]:
         },
         "XDG_DATA_HOME": str(directory / "caddy-data"),
         "XDG_CONFIG_HOME": str(directory / "caddy-config"),
-        "GOMAXPROCS": caddy_cpus(),
+        "GOMAXPROCS": threads,
     }
 
 

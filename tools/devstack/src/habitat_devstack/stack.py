@@ -46,7 +46,12 @@ def caddy_cpus() -> str:
     cores the Python services and PostgreSQL keep busy that spinning is taken from them. Measured on the 2-core
     box, /api/v1/me through Caddy: Caddy's CPU per request 0.255 → 0.201 ms with one thread, +4.5 % requests/s
     (docs/performance.md)."""
-    return os.environ.get("HABITAT_CADDY_CPUS") or str(max(1, (os.cpu_count() or 2) // 2))
+    chosen = os.environ.get("HABITAT_CADDY_CPUS", "").strip()
+    if not chosen:
+        return str(max(1, (os.cpu_count() or 2) // 2))
+    if not chosen.isdigit() or int(chosen) < 1:  # Go would ignore it silently and take every core
+        raise ValueError(f"HABITAT_CADDY_CPUS={chosen!r}: give Caddy a whole number of threads, 1 or more")
+    return str(int(chosen))
 
 
 def free_ports() -> dict[str, int]:
