@@ -235,14 +235,19 @@ class FakeImportStore:
             yield self._rows[start : start + chunk]
 
     async def summarize(self):
-        return ImportSummary(1, self._created, 1 - self._created, {}, {}, Decimal("0.00"))
+        rows = len(self._rows)
+        created = rows if self._created else 0
+        return ImportSummary(rows, created, rows - created, {}, {}, Decimal("0.00"))
 
     async def sample(self, size):
         return [{"line": 2}]
 
-    async def write(self, import_id, *, actor_id, rows):
-        self.calls.append("write")
-        return self._created
+    async def write_lines(self, import_id, *, actor_id, first, last):
+        self.calls.append(f"write {first}-{last}")
+        return sum(first <= row.line <= last for row in self._rows) if self._created else 0
+
+    async def record_run(self, import_id, *, actor_id, rows, created):
+        self.calls.append(f"record_run {created}")
 
     async def commit(self):
         self.calls.append("commit")

@@ -203,6 +203,29 @@ class TestImport:
         assert response.json()["summary"]["approved_value"] == "5600.00"
         assert (await counts(container))["contribution"] == 5
 
+    @pytest.mark.parametrize(("last", "code"), [
+        (row("L-1", hours="7.5", rate="80", description="Rebuilt the   compost bins"), "duplicate_reference"),
+        (row("C-9", member="nobody@example.coop", type="capital", amount="5", approver="ada@example.coop"),
+         "unknown_member"),
+    ], ids=["reference_written_before_in_the_file", "unknown_member"])  # fmt: skip
+    async def test_a_problem_found_after_parts_were_written_leaves_nothing_written(
+        self, client, keys, container, monkeypatch, last, code
+    ):
+        # in chunks of two, lines 2-3 and 4-5 are written while the passes judge the next ones; the problem on
+        # line 7 stops the writes (lines 6-9 are not written: the reference written from line 2 not twice) and
+        # rolls back what was written
+        c = await coop(container)
+        before = {**await counts(container), "member_change": await count(container, "member_change")}
+        monkeypatch.setattr(importing, "RESOLVED_CHUNK", 2)
+        after = [row(f"C-1{n}", member="ben@example.coop", type="capital", amount="5", approver="ada@example.coop")
+                 for n in range(2)]  # fmt: skip
+        response = await post_import(client, keys, c.ada, HISTORY + "\n".join([last, *after, ""]).encode())
+        assert response.status_code == 422, response.text
+        assert [(line, found) for line, _, _, found in problems(response)] == [(7, code)]
+        assert {**await counts(container), "member_change": await count(container, "member_change")} == before
+        again = await post_import(client, keys, c.ada, HISTORY)
+        assert again.status_code == 200 and again.json()["summary"]["created"] == 5
+
     async def test_only_admins_may_import(self, client, keys, container):
         c = await coop(container)
         response = await post_import(client, keys, c.sam, HISTORY, role="steward")
@@ -278,7 +301,7 @@ def stage_counts() -> dict[str, float]:
     from prometheus_client import REGISTRY
 
     return {stage: REGISTRY.get_sample_value("habitat_import_stage_seconds_count", {"stage": stage}) or 0.0
-            for stage in ("format", "resolve", "judge", "summarize", "write", "commit")}
+            for stage in ("format", "resolve", "summarize", "judge", "write", "commit")}
 
 
 class TestStageTimings:
@@ -297,5 +320,5 @@ class TestStageTimings:
         refused = await post_import(client, keys, c.ada, csv_file(row("X-1", member="nobody@example.coop")))
         assert refused.status_code == 422, refused.text
         after = stage_counts()
-        reached = {"format": 2, "resolve": 2, "judge": 2, "summarize": 1, "write": 0, "commit": 0}
+        reached = {"format": 2, "resolve": 2, "judge": 2, "summarize": 2, "write": 0, "commit": 0}
         assert {stage: after[stage] - before[stage] for stage in after} == reached

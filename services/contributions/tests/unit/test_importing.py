@@ -1,3 +1,4 @@
+import asyncio
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -6,7 +7,9 @@ from decimal import Decimal
 import pytest
 
 from habitat_contributions.domain.errors import InvalidImport
+from habitat_contributions.domain.import_passes import ImportJudgement
 from habitat_contributions.domain.import_problems import CsvProblem
+from habitat_contributions.service_layer import importing
 from habitat_contributions.service_layer.importing import import_contributions
 from tests.builders import import_names, resolved_row
 from tests.fakes import FakeImportStore
@@ -29,7 +32,7 @@ class TestImportContributions:
         store = FakeImportStore()
         report = await run(store)
         assert [row[2] for row in store.staged] == ["C-1"]
-        assert store.calls == ["begin", "resolve", "write", "commit", "end"]
+        assert store.calls == ["begin", "resolve", "write 2-2", "record_run 1", "commit", "end"]
         assert report.import_id is not None and report.summary.created == 1 and report.sample == [{"line": 2}]
 
     async def test_each_row_is_staged_with_its_figures_and_the_approvals_the_policy_requires(self):
@@ -64,7 +67,8 @@ class TestImportContributions:
     async def test_a_file_with_nothing_new_writes_nothing(self):
         store = FakeImportStore(created=0)
         report = await run(store)
-        assert "write" not in store.calls and report.import_id is None and report.summary.unchanged == 1
+        assert store.calls == ["begin", "resolve", "end"]
+        assert report.import_id is None and report.summary.unchanged == 1
 
     async def test_format_problems_stop_before_the_database_passes(self):
         store = FakeImportStore()
@@ -84,7 +88,7 @@ class TestImportContributions:
             [problem],
             "1 problem in the references pass; nothing was written.",
         )
-        assert "write" not in store.calls
+        assert store.calls == ["begin", "resolve", "end"]
 
     async def test_live_intake_rules_are_business_problems_before_reconciliation(self):
         late = resolved_row(contributed_on=date(2026, 1, 2), first_line=1)
@@ -107,6 +111,69 @@ class TestImportContributions:
         with pytest.raises(InvalidImport) as error:
             await run(store, today=date(2026, 1, 1))
         assert (error.value.pass_name, error.value.count) == ("references", 1)
+
+
+IN_Q1 = date(2026, 1, 2)
+
+
+class TestWritingWhileJudging:
+    """Each chunk of resolved rows the passes find clean is written while the next one is judged; the last one
+    in the write stage; once a problem is found nothing more is written, and nothing is committed."""
+
+    @pytest.fixture(autouse=True)
+    def chunks_of_two(self, monkeypatch):
+        monkeypatch.setattr(importing, "RESOLVED_CHUNK", 2)
+
+    async def test_each_clean_chunk_is_written_once_in_line_order(self):
+        store = FakeImportStore([resolved_row(line, contributed_on=IN_Q1) for line in range(2, 7)])
+        report = await run(store, today=IN_Q1)
+        assert store.calls == ["begin", "resolve", "write 2-3", "write 4-5", "write 6-6", "record_run 5", "commit", "end"]
+        assert report.summary.created == 5 and report.summary.unchanged == 0
+
+    async def test_a_problem_in_a_later_chunk_stops_the_writes_and_nothing_is_committed(self):
+        rows = [resolved_row(line, contributed_on=IN_Q1) for line in range(2, 8)]
+        rows[4] = resolved_row(6, contributed_on=IN_Q1, member_email="nobody@b.coop")
+        store = FakeImportStore(rows)
+        with pytest.raises(InvalidImport) as error:
+            await run(store, today=IN_Q1)
+        assert [(p.line, p.code) for p in error.value.problems] == [(6, "unknown_member")]
+        assert store.calls == ["begin", "resolve", "write 2-3", "write 4-5", "end"]
+
+    async def test_a_problem_in_the_first_chunk_writes_nothing(self):
+        rows = [resolved_row(2, contributed_on=IN_Q1, amount=Decimal(0)), resolved_row(3, contributed_on=IN_Q1),
+                resolved_row(4, contributed_on=IN_Q1)]  # fmt: skip
+        store = FakeImportStore(rows)
+        with pytest.raises(InvalidImport):
+            await run(store, today=IN_Q1)
+        assert store.calls == ["begin", "resolve", "end"]
+
+    async def test_a_dry_run_judges_every_chunk_and_writes_none(self):
+        store = FakeImportStore([resolved_row(line, contributed_on=IN_Q1) for line in range(2, 7)])
+        report = await run(store, dry_run=True, today=IN_Q1)
+        assert store.calls == ["begin", "resolve", "end"] and report.summary.created == 5
+
+    async def test_a_chunk_is_written_while_the_next_is_judged(self, monkeypatch):
+        # the write of lines 2-3 waits until the passes have started on lines 4-5: were the two not at once,
+        # it would wait in vain
+        loop = asyncio.get_running_loop()
+        judging = asyncio.Event()
+        feed = ImportJudgement.feed
+
+        def feed_and_tell(judgement, rows):
+            loop.call_soon_threadsafe(judging.set)
+            feed(judgement, rows)
+
+        class SlowStore(FakeImportStore):
+            async def write_lines(self, import_id, *, actor_id, first, last):
+                if first == 2:
+                    judging.clear()
+                    await asyncio.wait_for(judging.wait(), timeout=5)
+                return await super().write_lines(import_id, actor_id=actor_id, first=first, last=last)
+
+        monkeypatch.setattr(ImportJudgement, "feed", feed_and_tell)
+        store = SlowStore([resolved_row(line, contributed_on=IN_Q1) for line in range(2, 6)])
+        await run(store, today=IN_Q1)
+        assert store.calls == ["begin", "resolve", "write 2-3", "write 4-5", "record_run 4", "commit", "end"]
 
 
 class TestMalformedRecords:

@@ -72,6 +72,7 @@ class PostgresContributionImportStore:
         for lock in import_sql.LOCKS:
             await self._db.execute(lock)
         await self._db.execute(import_sql.RESOLVE)
+        await self._db.execute(import_sql.RESOLVED_BY_LINE)
         members = {row[0]: Member(*row[1:]) for row in await self._db.fetch(import_sql.NAMED_MEMBERS)}
         periods = {row[0]: Period(*row[1:]) for row in await self._db.fetch(import_sql.NAMED_PERIODS)}
         return Names(members, periods)
@@ -101,23 +102,26 @@ class PostgresContributionImportStore:
     async def sample(self, size: int) -> list[dict]:
         return [dict(row) for row in await self._db.fetch(import_sql.SAMPLE, size)]
 
-    async def write(self, import_id: uuid.UUID, *, actor_id: uuid.UUID, rows: int) -> int:
+    async def write_lines(self, import_id: uuid.UUID, *, actor_id: uuid.UUID, first: int, last: int) -> int:
+        return await self._db.fetchval(import_write_sql.WRITE_LINES, import_id, actor_id, first, last)
+
+    async def record_run(self, import_id: uuid.UUID, *, actor_id: uuid.UUID, rows: int, created: int) -> None:
         # The envelope is built by the shared outbox helper (producer, trace headers, correlation id) and kept
         # with the batches; PostgreSQL fills in each batch's event id and payload when it stages them.
         empty = ContributionsImportedV1(import_id=import_id, batch=1, batches=1, contributions=[])
         _, template = outbox_row(empty, producer=PRODUCER, correlation_id=current_correlation_id())
         slots = {"event_id": import_write_sql.EVENT_ID_SLOT.strip('"'), "payload": import_write_sql.PAYLOAD_SLOT.strip('"')}
         envelope_text = json.dumps(template["payload"] | slots)
-        written = await self._db.fetchrow(
-            import_write_sql.WRITE,
+        await self._db.fetchval(
+            import_write_sql.RECORD_RUN,
             import_id,
             actor_id,
             rows,
+            created,
             envelope_text,
             EVENT_BATCH,
             json.dumps(template["headers"]),
         )
-        return written["created"]
 
     async def commit(self) -> None:
         await self._transaction.commit()

@@ -149,6 +149,9 @@ RESOLVE = f"""
     LEFT JOIN {SCHEMA}.period_replica AS ep ON ep.period_id = e.period_id
 """
 
+# The write takes the resolved rows a part of the file at a time (import_write_sql.WRITE_LINES).
+RESOLVED_BY_LINE = f"CREATE INDEX ON {RESOLVED} (line)"
+
 # What the names of a file resolve to (domain/import_passes.Names): members by email (the file's are lower-cased
 # already), periods by the names the file writes.
 NAMED_MEMBERS = f"WITH {_NAMES} SELECT email, matches, member_id, role, joined_at FROM members"

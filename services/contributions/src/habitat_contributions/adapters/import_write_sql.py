@@ -1,6 +1,6 @@
-"""SQL of a contributions import's write, in the import's one transaction after the passes found nothing (WRITE,
-from import_sql's resolved rows), and of announcing committed imports: their event batches become outbox rows
-(STAGE_EVENTS, PENDING_EVENTS).
+"""SQL of a contributions import's write, in the import's one transaction, part by part as the passes find nothing
+(WRITE_LINES from import_sql's resolved rows, then RECORD_RUN), and of announcing committed imports: their event
+batches become outbox rows (STAGE_EVENTS, PENDING_EVENTS).
 """
 
 from __future__ import annotations
@@ -37,22 +37,22 @@ _IMPORTED = (
 )
 EVENT_ID_SLOT, PAYLOAD_SLOT = '"@event_id@"', '"@payload@"'
 
-# New rows only, in one statement: contributions (their id is the uuid5 of the reference; submitted at the
-# start of the day contributed, so time-to-decision figures stay sensible), the approval of approved ones
-# (approver and time from the file, marked imported by the admin $2: a record, not the approver's decision),
-# revision 1 of pending ones (they may still be edited), the import run, and its events to come: the ids of
-# newly approved contributions, 1,000 per batch in file order (STAGE_EVENTS turns them into outbox rows once
-# the import has committed).
+# The new rows of lines $3 to $4, in one statement, written while the passes judge the next lines (the import
+# writes a part once the passes have found nothing in it or before it): contributions (their id is the uuid5 of
+# the reference; submitted at the start of the day contributed, so time-to-decision figures stay sensible), the
+# approval of approved ones (approver and time from the file, marked imported by the admin $2: a record, not the
+# approver's decision) and revision 1 of pending ones (they may still be edited). Result: how many were written.
 # Figures and approvals_required are the format pass's (domain.contribution_rows: the valuation rules and the
 # review policy), staged with the row.
 # Children are written from `resolved`: under the import lock (LOCKS) no one else can have written these
 # references since they were checked. Should one exist all the same, the unique natural key refuses the insert
 # and the whole import rolls back rather than leave half of it (no ON CONFLICT: its speculative insertion
 # costs a quarter of the insert on a large file).
-# $1 import id, $2 actor, $3 rows in the file,
-# $4 envelope template (JSON text with EVENT_ID_SLOT and PAYLOAD_SLOT), $5 batch size, $6 headers (jsonb).
-WRITE = f"""
-    WITH resolved AS (SELECT * FROM {RESOLVED} WHERE existing_id IS NULL), inserted AS (
+# $1 import id, $2 actor, $3 first line, $4 last line.
+WRITE_LINES = f"""
+    WITH resolved AS (
+        SELECT * FROM {RESOLVED} WHERE line BETWEEN $3 AND $4 AND existing_id IS NULL
+    ), inserted AS (
         INSERT INTO {SCHEMA}.contribution (
             id, member_id, period_id, type, contributed_on, description, hours, rate, amount, fair_market_value,
             adjusted_basis, value, book_amount, tax_amount, status, submitted_at, decided_at, decided_by,
@@ -62,25 +62,35 @@ WRITE = f"""
                decided_at, approver_id, NULL, target_id, approvals_required, reference, $1
         FROM resolved
         RETURNING id
-    ), run AS (
-        INSERT INTO {SCHEMA}.contribution_import (id, imported_by, imported_at, row_count, created_count)
-        SELECT $1, $2, now(), $3, (SELECT count(*) FROM inserted)
     ), approvals AS (
         INSERT INTO {SCHEMA}.contribution_approval (contribution_id, reviewer_id, approved_at, imported, imported_by)
         SELECT id, approver_id, decided_at, true, $2 FROM resolved WHERE status = 'approved'
     ), revisions AS (
         INSERT INTO {SCHEMA}.contribution_revision (contribution_id, number, fields, edited_at, edited_by)
         SELECT n.id, 1, jsonb_build_object({_REVISION_FIELDS}), now(), $2 FROM resolved AS n WHERE n.status = 'pending'
+    )
+    SELECT count(*) FROM inserted
+"""
+
+# Once every line is written: the import run and its events to come, the ids of newly approved contributions,
+# 1,000 per batch in file order (STAGE_EVENTS turns them into outbox rows once the import has committed).
+# $1 import id, $2 actor, $3 rows in the file, $4 rows written,
+# $5 envelope template (JSON text with EVENT_ID_SLOT and PAYLOAD_SLOT), $6 batch size, $7 headers (jsonb).
+RECORD_RUN = f"""
+    WITH run AS (
+        INSERT INTO {SCHEMA}.contribution_import (id, imported_by, imported_at, row_count, created_count)
+        VALUES ($1, $2, now(), $3, $4)
     ), approved AS (
-        SELECT n.id, row_number() OVER (ORDER BY n.line) - 1 AS ordinal FROM resolved AS n WHERE n.status = 'approved'
+        SELECT n.id, row_number() OVER (ORDER BY n.line) - 1 AS ordinal
+        FROM {RESOLVED} AS n WHERE n.status = 'approved' AND n.existing_id IS NULL
     ), batches AS (
-        SELECT ordinal / $5 + 1 AS batch, array_agg(id ORDER BY ordinal) AS ids FROM approved GROUP BY 1
+        SELECT ordinal / $6 + 1 AS batch, array_agg(id ORDER BY ordinal) AS ids FROM approved GROUP BY 1
     ), announced AS (
         INSERT INTO {SCHEMA}.import_event_batch (import_id, batch, batches, contribution_ids, envelope, headers)
-        SELECT $1, batch, count(*) OVER (), ids, $4, $6::jsonb FROM batches
+        SELECT $1, batch, count(*) OVER (), ids, $5, $7::jsonb FROM batches
         RETURNING batch
     )
-    SELECT (SELECT count(*) FROM inserted) AS created, (SELECT count(*) FROM announced) AS events
+    SELECT count(*) FROM announced
 """
 
 # The events of committed imports (import_event_batch rows not yet staged), up to $2 batches, oldest import

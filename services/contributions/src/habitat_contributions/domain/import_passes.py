@@ -242,6 +242,11 @@ class ImportJudgement:
             if not business_log.count:
                 self._add(reconciliation_log, row, list(reconciliation(row, m, a, p)))
 
+    @property
+    def clean(self) -> bool:
+        """No pass has found a problem in the rows fed so far."""
+        return not any(self._logs.values())
+
     def outcome(self) -> tuple[str | None, list[CsvProblem], int]:
         """The first failing pass: its name, its first problems and their count; (None, [], 0) if none fails."""
         for name, log in self._logs.items():

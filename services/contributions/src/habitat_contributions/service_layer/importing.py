@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
@@ -13,6 +14,7 @@ from habitat_common.metrics import CONTRIBUTIONS_SUBMITTED, IMPORT_STAGE_SECONDS
 from habitat_contributions.domain.errors import InvalidImport
 from habitat_contributions.domain.import_passes import ImportJudgement
 from habitat_contributions.domain.import_problems import ImportReport, ProblemLog
+from habitat_contributions.domain.import_rows import ResolvedRow
 from habitat_contributions.domain.review_policy import DEFAULT_POLICY, ReviewPolicy
 from habitat_contributions.service_layer.contribution_file import ContributionFile
 from habitat_contributions.service_layer.ports import ContributionImportStore, ImportEvents
@@ -36,9 +38,10 @@ async def import_contributions(
 
     Passes run in order (format while streaming, then references, business rules, reconciliation: the
     database resolves the rows, domain.import_passes judges them) and the first one that finds problems raises
-    InvalidImport with all of them (the first 200 listed); nothing is written then, nor on a dry run. The
-    business pass applies live intake's rules: dates (not after `today`, the co-op's, nor before the member
-    joined), amounts, self-review and corrections (rule 10)."""
+    InvalidImport with all of them (the first 200 listed); nothing is kept then (the parts written while the
+    passes ran are rolled back), nor written on a dry run. The business pass applies live intake's rules: dates
+    (not after `today`, the co-op's, nor before the member joined), amounts, self-review and corrections
+    (rule 10)."""
     log = ProblemLog()
     file = ContributionFile(log, policy)
     async with store:
@@ -48,27 +51,62 @@ async def import_contributions(
             raise InvalidImport("format", log.count, log.listed)
         with _stage("resolve"):
             names = await store.resolve()
-        with _stage("judge"):
-            judgement = ImportJudgement(file.header, names, today=today or datetime.now(UTC).date())
-            async for rows in store.resolved_rows(RESOLVED_CHUNK):
-                judgement.feed(rows)
-            pass_name, listed, count = judgement.outcome()
-        if count:
-            raise InvalidImport(pass_name, count, listed)
         with _stage("summarize"):
             summary = await store.summarize()
             sample = await store.sample(SAMPLE_SIZE)
-        if dry_run or not summary.created:
+        judgement = ImportJudgement(file.header, names, today=today or datetime.now(UTC).date())
+        writer = None if dry_run or not summary.created else _Writer(store, uuid.uuid4(), actor_id)
+        with _stage("judge"):
+            last = await _judged(store, judgement, writer)
+        pass_name, listed, count = judgement.outcome()
+        if count:
+            raise InvalidImport(pass_name, count, listed)
+        if writer is None:
             return ImportReport(dry_run, None, summary, sample)
-        import_id = uuid.uuid4()
         with _stage("write"):
-            created = await store.write(import_id, actor_id=actor_id, rows=summary.rows)
+            await writer.write(last)
+            await writer.record_run(summary.rows)
         with _stage("commit"):
             await store.commit()
     for kind, count in summary.created_by_type.items():
         CONTRIBUTIONS_SUBMITTED.labels(kind, "import").inc(count)
-    summary = replace(summary, created=created, unchanged=summary.rows - created)
-    return ImportReport(dry_run, import_id, summary, sample)
+    summary = replace(summary, created=writer.created, unchanged=summary.rows - writer.created)
+    return ImportReport(dry_run, writer.import_id, summary, sample)
+
+
+class _Writer:
+    """Writes an import part by part, each part once the passes have found nothing in it or before it."""
+
+    def __init__(self, store: ContributionImportStore, import_id: uuid.UUID, actor_id: uuid.UUID) -> None:
+        self._store = store
+        self.import_id = import_id
+        self._actor_id = actor_id
+        self.created = 0
+
+    async def write(self, rows: list[ResolvedRow]) -> None:
+        if rows:
+            first, last = rows[0].line, rows[-1].line
+            self.created += await self._store.write_lines(self.import_id, actor_id=self._actor_id, first=first, last=last)
+
+    async def record_run(self, rows: int) -> None:
+        await self._store.record_run(self.import_id, actor_id=self._actor_id, rows=rows, created=self.created)
+
+
+async def _judged(store: ContributionImportStore, judgement: ImportJudgement, writer: _Writer | None) -> list[ResolvedRow]:
+    """Feed the resolved rows to the passes a chunk at a time; with a writer, while one chunk is judged the chunk
+    before it is written, as long as nothing has been found. The passes run in a thread so that the database
+    writes meanwhile (they are Python's work, the write is the database's). The last chunk, clean and not yet
+    written, is returned (none when nothing is to be written)."""
+    judged: list[ResolvedRow] = []
+    async for rows in store.resolved_rows(RESOLVED_CHUNK):
+        writing = asyncio.create_task(writer.write(judged)) if writer and judged else None
+        try:
+            await asyncio.to_thread(judgement.feed, rows)
+        finally:
+            if writing is not None:
+                await writing
+        judged = rows if writer and judgement.clean else []
+    return judged
 
 
 async def announce_imports(events: ImportEvents, *, batches: int) -> int:

@@ -235,9 +235,14 @@ class ContributionImportStore(Protocol):
         """The first rows that are (or would be) written, as plain values."""
         ...
 
-    async def write(self, import_id: uuid.UUID, *, actor_id: uuid.UUID, rows: int) -> int:
-        """Write the new rows, their approvals and revisions, the import run and its events to come (written to
-        the outbox by ImportEvents once this commits); how many rows were new."""
+    async def write_lines(self, import_id: uuid.UUID, *, actor_id: uuid.UUID, first: int, last: int) -> int:
+        """Write the new rows of lines first..last (the passes found nothing in them), their approvals and
+        revisions; how many were new. Called part by part in line order, each part once."""
+        ...
+
+    async def record_run(self, import_id: uuid.UUID, *, actor_id: uuid.UUID, rows: int, created: int) -> None:
+        """Once every line is written: the import run and its events to come (written to the outbox by
+        ImportEvents once this commits)."""
         ...
 
     async def commit(self) -> None: ...
