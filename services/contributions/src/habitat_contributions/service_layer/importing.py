@@ -20,7 +20,7 @@ from habitat_contributions.service_layer.contribution_file import ContributionFi
 from habitat_contributions.service_layer.ports import ContributionImportStore, ImportEvents
 
 SAMPLE_SIZE = 10
-RESOLVED_CHUNK = 5000  # resolved rows judged at a time
+RESOLVED_CHUNK = 10_000  # resolved rows judged, and then written, at a time
 
 
 async def import_contributions(
