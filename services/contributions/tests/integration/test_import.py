@@ -116,7 +116,10 @@ class TestImport:
         assert (fix.value, fix.book_amount, fix.tax_amount) == (Decimal("-1000.00"),) * 3
         assert (fix.approved_by, fix.approved_at.isoformat()) == (c.sam, "2026-03-02T08:00:00+00:00")
 
-    async def test_events_carry_at_most_1000_contributions_each(self, client, keys, container):
+    @pytest.mark.parametrize("chunk", [importing.RESOLVED_CHUNK, 700], ids=["one_part", "parts_across_batches"])
+    async def test_events_carry_at_most_1000_contributions_each(self, client, keys, container, monkeypatch, chunk):
+        # written in parts of 700 rows, the events still take 1,000 approved contributions each in file order
+        monkeypatch.setattr(importing, "RESOLVED_CHUNK", chunk)
         c = await coop(container)
         rows = [
             row(f"B-{n:04d}", on=f"2026-01-{1 + n % 28:02d}", decided_at="2026-03-30T12:00:00") for n in range(2500)
@@ -132,6 +135,8 @@ class TestImport:
         assert [str(i.contribution_id) for e in events for i in e.contributions] == ids(
             *(f"B-{n:04d}" for n in range(2500))
         )
+        assert (await count(container, "contribution_approval"), await count(container, "contribution_revision")) == (
+            2500, 1)  # fmt: skip
 
     async def test_concurrent_announcers_write_each_event_once_in_order_of_batches(self, client, keys, container):
         c = await coop(container)
@@ -225,6 +230,17 @@ class TestImport:
         assert {**await counts(container), "member_change": await count(container, "member_change")} == before
         again = await post_import(client, keys, c.ada, HISTORY)
         assert again.status_code == 200 and again.json()["summary"]["created"] == 5
+
+    async def test_the_same_file_imported_twice_at_once_is_written_once(self, client, keys, container, monkeypatch):
+        # one import at a time (the import lock): the second resolves after the first committed, so it finds
+        # every row imported before and unchanged, though the first wrote them part by part
+        c = await coop(container)
+        monkeypatch.setattr(importing, "RESOLVED_CHUNK", 2)
+        first, second = await asyncio.gather(*(post_import(client, keys, c.ada, HISTORY) for _ in range(2)))
+        assert first.status_code == second.status_code == 200, (first.text, second.text)
+        outcomes = sorted((r.json()["summary"]["created"], r.json()["summary"]["unchanged"]) for r in (first, second))
+        assert outcomes == [(0, 5), (5, 0)]
+        assert (await counts(container))["contribution"] == 5 and await count(container, "contribution_import") == 1
 
     async def test_only_admins_may_import(self, client, keys, container):
         c = await coop(container)
