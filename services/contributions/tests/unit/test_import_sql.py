@@ -1,5 +1,7 @@
+from dataclasses import astuple
+
 from habitat_common.contracts import ImportedContribution
-from habitat_contributions.adapters.contribution_import import copy_text
+from habitat_contributions.adapters.contribution_import import _resolved, _ResolvedRecords, copy_text
 from habitat_contributions.adapters.import_write_sql import IMPORTED_CONTRIBUTION
 from habitat_contributions.domain.contribution_rows import STAGED
 from habitat_contributions.domain.import_passes import PASSES
@@ -27,3 +29,15 @@ class TestSql:
 
     def test_passes_run_in_the_documented_order(self):
         assert PASSES == ("references", "business", "reconciliation")
+
+
+class TestResolvedRecords:
+    def test_rows_are_made_from_their_records_whichever_way_they_are_read(self):
+        # a record as RESOLVED_ROWS returns it for a new row: its values, then NULL target, totals, description
+        # and stored values
+        records = [(line, f"C-{line}", "a@b.coop", "Q1", "capital", None, None, None, None, None, None, "approved",
+                    None, None, None, None, *[None] * 20) for line in (2, 3, 4)]  # fmt: skip
+        rows = _ResolvedRecords(records)
+        made = [astuple(_resolved(record)) for record in records]
+        assert len(rows) == 3 and [astuple(row) for row in rows] == made
+        assert (astuple(rows[0]), astuple(rows[-1]), [astuple(row) for row in rows[1:]]) == (made[0], made[2], made[1:])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Self
@@ -77,10 +77,10 @@ class PostgresContributionImportStore:
         periods = {row[0]: Period(*row[1:]) for row in await self._db.fetch(import_sql.NAMED_PERIODS)}
         return Names(members, periods)
 
-    async def resolved_rows(self, chunk: int) -> AsyncIterator[list[ResolvedRow]]:
+    async def resolved_rows(self, chunk: int) -> AsyncIterator[Sequence[ResolvedRow]]:
         cursor = await self._db.cursor(import_sql.RESOLVED_ROWS)
         while records := await cursor.fetch(chunk):
-            yield [_resolved(record) for record in records]
+            yield _ResolvedRecords(records)
 
     async def summarize(self) -> ImportSummary:
         by_status = dict.fromkeys(sorted(STATUSES), 0)
@@ -150,6 +150,27 @@ def _resolved(record: Any) -> ResolvedRow:
         approved_before=None if approved is None else Figures(*approved),
         description=description,
     )
+
+
+class _ResolvedRecords(Sequence[ResolvedRow]):
+    """A chunk of resolved rows, each made from its record as it is read: by whoever reads them, so the passes
+    make them in their thread while the database writes."""
+
+    __slots__ = ("_records",)
+
+    def __init__(self, records: list[Any]) -> None:
+        self._records = records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [_resolved(record) for record in self._records[index]]
+        return _resolved(self._records[index])
+
+    def __iter__(self) -> Iterator[ResolvedRow]:
+        return map(_resolved, self._records)
 
 
 def copy_text(rows: list[tuple[str, ...]]) -> str:

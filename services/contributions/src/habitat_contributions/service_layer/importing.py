@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -83,7 +83,7 @@ class _Writer:
         self._actor_id = actor_id
         self.created = 0
 
-    async def write(self, rows: list[ResolvedRow]) -> None:
+    async def write(self, rows: Sequence[ResolvedRow]) -> None:
         if rows:
             first, last = rows[0].line, rows[-1].line
             self.created += await self._store.write_lines(self.import_id, actor_id=self._actor_id, first=first, last=last)
@@ -92,12 +92,14 @@ class _Writer:
         await self._store.record_run(self.import_id, actor_id=self._actor_id, rows=rows, created=self.created)
 
 
-async def _judged(store: ContributionImportStore, judgement: ImportJudgement, writer: _Writer | None) -> list[ResolvedRow]:
+async def _judged(
+    store: ContributionImportStore, judgement: ImportJudgement, writer: _Writer | None
+) -> Sequence[ResolvedRow]:
     """Feed the resolved rows to the passes a chunk at a time; with a writer, while one chunk is judged the chunk
     before it is written, as long as nothing has been found. The passes run in a thread so that the database
     writes meanwhile (they are Python's work, the write is the database's). The last chunk, clean and not yet
     written, is returned (none when nothing is to be written)."""
-    judged: list[ResolvedRow] = []
+    judged: Sequence[ResolvedRow] = []
     async for rows in store.resolved_rows(RESOLVED_CHUNK):
         writing = asyncio.create_task(writer.write(judged)) if writer and judged else None
         try:

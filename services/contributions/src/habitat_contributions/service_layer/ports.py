@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Collection
+from collections.abc import AsyncIterable, AsyncIterator, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -225,7 +225,7 @@ class ContributionImportStore(Protocol):
         tables; what the file's names resolve to."""
         ...
 
-    def resolved_rows(self, chunk: int) -> AsyncIterator[list[ResolvedRow]]:
+    def resolved_rows(self, chunk: int) -> AsyncIterator[Sequence[ResolvedRow]]:
         """The resolved rows (after resolve()), up to `chunk` at a time in line order."""
         ...
 
