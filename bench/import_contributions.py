@@ -38,13 +38,13 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from habitat_contributions.adapters.contribution_import import PostgresContributionImportStore
-from habitat_contributions.bootstrap import SESSION_SETTINGS
+from habitat_common.settings import DatabaseSettings
+from habitat_contributions.bootstrap import build
+from habitat_contributions.config import ContributionsSettings
 from habitat_contributions.domain.import_problems import ProblemLog
 from habitat_contributions.service_layer.contribution_file import ContributionFile
 from habitat_contributions.service_layer.importing import RESOLVED_CHUNK
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy.ext.asyncio import create_async_engine
 from stack import running_stack
 
 QUARTERS = [("2025-Q1", date(2025, 1, 1), date(2025, 3, 31)), ("2025-Q2", date(2025, 4, 1), date(2025, 6, 30)),
@@ -142,8 +142,7 @@ async def table_floor(conn: asyncpg.Connection, prefix: str) -> float:
         await transaction.rollback()
 
 
-async def written_in_parts(store: PostgresContributionImportStore, import_id: uuid.UUID, actor: uuid.UUID,
-                           rows: int) -> int:
+async def written_in_parts(store, import_id: uuid.UUID, actor: uuid.UUID, rows: int) -> int:
     """Every line written as the import writes them: RESOLVED_CHUNK lines per statement (the header is line 1)."""
     written = 0
     for first in range(2, rows + 2, RESOLVED_CHUNK):
@@ -173,17 +172,19 @@ async def database_share(database_url: str, path: Path, actor: uuid.UUID) -> dic
         steps[step] = time.perf_counter() - started
         return done
 
-    engine = create_async_engine(database_url, connect_args={"server_settings": SESSION_SETTINGS})
+    # the service's own composition root: its engine's session settings, its import store
+    contributions = build(ContributionsSettings(database=DatabaseSettings(url=database_url, pool_size=1)))
     import_id = uuid.uuid4()
     try:
-        async with PostgresContributionImportStore(engine) as store:  # leaving it uncommitted rolls it back
+        async with contributions.import_store() as store:  # leaving it uncommitted rolls it back
             await timed("staging", store.stage(staged()))
             await timed("resolve", store.resolve())
             await timed("summarize", store.summarize())
             created = await timed("write", written_in_parts(store, import_id, actor, rows))
             await timed("run", store.record_run(import_id, actor_id=actor, rows=rows, created=created))
     finally:
-        await engine.dispose()
+        await contributions.reads.close()
+        await contributions.engine.dispose()
     if created != rows:
         raise RuntimeError(f"the database share wrote {created} of {rows} rows")
     return steps
