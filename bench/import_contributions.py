@@ -156,8 +156,9 @@ async def database_share(database_url: str, path: Path, actor: uuid.UUID) -> dic
     transaction, timed, and rolled back."""
     file = ContributionFile(ProblemLog())
     data = path.read_bytes()
-    batches = [rows for start in range(0, len(data), 256 * 1024) if (rows := file.feed(data[start:start + 256 * 1024]))]
-    batches.append(file.close())
+    batches = [batch for start in range(0, len(data), 256 * 1024) if (batch := file.feed(data[start:start + 256 * 1024]))]
+    if batch := file.close():
+        batches.append(batch)
     rows = sum(map(len, batches))
 
     async def staged():
